@@ -1,0 +1,35 @@
+"""Typed PTB context: the services every handler needs, and the person being served."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.domain.people import Person
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    """Held as ``bot_data`` (never persisted): opened in post_init, closed in post_shutdown."""
+
+    db: Database | None = None
+    settings: Settings | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, Services]):
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        # Loaded once per update by handlers.common.load_person (group -100).
+        self.person: Person | None = None
+
+    @property
+    def db(self) -> Database:
+        return self.bot_data.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data.settings

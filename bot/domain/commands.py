@@ -1,0 +1,39 @@
+"""Which commands exist and who may use them: the one table that /help, the command
+menus and the access check all read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import N_
+from bot.domain.people import Role
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # msgid, translated when shown
+    roles: frozenset[Role] | None = None  # None: anyone, registered or not
+
+    def allowed(self, roles: frozenset[Role]) -> bool:
+        return self.roles is None or bool(self.roles & roles)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("Register or start again")),
+    Command("help", N_("What I can do for you")),
+    Command("settings", N_("Your language, time zone and area")),
+    Command("language", N_("Change the language")),
+    Command("cancel", N_("Stop what you are doing")),
+    Command("invite", N_("Make an invite link for staff"), frozenset({Role.ADMIN})),
+)
+
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def commands_for(roles: frozenset[Role]) -> list[Command]:
+    return [command for command in COMMANDS if command.allowed(roles)]
+
+
+def public_commands() -> list[Command]:
+    return [command for command in COMMANDS if command.roles is None]

@@ -1,0 +1,100 @@
+"""People, roles and the rules of registering them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain import N_
+
+
+class Role(StrEnum):
+    FARMER = "farmer"
+    MEMBER = "member"
+    COORDINATOR = "coordinator"
+    TREASURER = "treasurer"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.FARMER: N_("farmer"),
+    Role.MEMBER: N_("member"),
+    Role.COORDINATOR: N_("coordinator"),
+    Role.TREASURER: N_("treasurer"),
+    Role.ADMIN: N_("administrator"),
+}
+
+# What people may type for a role (English and Indonesian).
+ROLE_WORDS = {
+    "farmer": Role.FARMER, "petani": Role.FARMER, "member": Role.MEMBER, "anggota": Role.MEMBER,
+    "coordinator": Role.COORDINATOR, "koordinator": Role.COORDINATOR,
+    "treasurer": Role.TREASURER, "bendahara": Role.TREASURER,
+    "admin": Role.ADMIN, "administrator": Role.ADMIN, "pengurus": Role.ADMIN,
+}  # fmt: skip
+
+# Roles given through an invite link; farmers and members register themselves.
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN})
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+# Each language named in itself, so a person finds theirs whatever the bot speaks now.
+LANGUAGE_LABELS = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    full_name: str
+    language: str
+    timezone: str
+    org_id: int
+    telegram_user_id: int | None = None
+    chat_id: int | None = None
+    phone: str | None = None
+    area_id: int | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    def has_any(self, roles: frozenset[Role]) -> bool:
+        return bool(self.roles & roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_any(STAFF_ROLES)
+
+
+class InvalidInput(ValueError):
+    """Input a person typed that the bot cannot accept; ``reason`` is a msgid."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def normalise_phone(raw: str) -> str:
+    """``0812-3456-7890``, ``62812…`` or ``+62 812…`` → ``+6281234567890`` (E.164)."""
+    digits = re.sub(r"\D", "", raw or "")
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    if not 8 <= len(digits) <= 15:
+        raise InvalidInput("phone")
+    return "+" + digits
+
+
+_SPACES = re.compile(r"\s+")
+_NAME_CHARS = re.compile(r"^[^\W\d_][\w .,'’()/-]*$")
+
+
+def clean_name(raw: str, *, max_length: int = 60) -> str:
+    """A person's or a place's name as typed: trimmed, single-spaced, letters first."""
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", raw or "")).strip()
+    if len(text) < 2 or len(text) > max_length or not _NAME_CHARS.match(text):
+        raise InvalidInput("name")
+    return text
+
+
+def clean_place(raw: str) -> str:
+    """A village/district/regency name, capitalised the way signs write it."""
+    text = clean_name(raw)
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in text.split(" "))

@@ -1,0 +1,143 @@
+"""Translations (Babel gettext catalogs) and locale-aware formatting.
+
+The language of the person being served is held per update in a ContextVar, so
+``_("…")`` anywhere in a handler speaks their language; jobs that write to many people
+wrap each message in ``use_locale(person.language)``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.domain import N_
+from bot.domain.people import DEFAULT_LANGUAGE, LANGUAGES
+from bot.domain.regions import TIMEZONES
+
+DOMAIN = "messages"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT_LANGUAGE)
+_catalogs: dict[str, Translations] = {}
+
+
+class CatalogMissing(RuntimeError):
+    """A language the bot speaks has no catalog: refuse to start rather than speak msgids."""
+
+
+def _compile(po_path: Path) -> Translations:
+    # The .po file is the source of truth; compiling it here means a stale or missing
+    # .mo can never make the bot speak an older text. Fuzzy entries are left out.
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=po_path.parent.parent.name, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def load_catalogs(directory: Path = LOCALES_DIR) -> dict[str, Translations]:
+    """Load every language's catalog once; raise CatalogMissing if one is absent."""
+    loaded = {}
+    for language in LANGUAGES:
+        po_path = directory / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not po_path.is_file():
+            raise CatalogMissing(f"no translation catalog for '{language}' at {po_path}")
+        loaded[language] = _compile(po_path)
+    _catalogs.clear()
+    _catalogs.update(loaded)
+    return loaded
+
+
+def _translations() -> Translations:
+    if not _catalogs:
+        load_catalogs()
+    return _catalogs[_current.get()]
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def set_language(language: str) -> None:
+    """Speak ``language`` for the rest of this update (this task's context)."""
+    _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def use_locale(language: str) -> Iterator[None]:
+    token = _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _(message: str) -> str:
+    return _translations().gettext(message)
+
+
+def gettext(message: str) -> str:
+    return _translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ngettext(singular, plural, n)
+
+
+# --- formatting --------------------------------------------------------------------------
+
+def format_number(value: int | float | Decimal) -> str:
+    return numbers.format_decimal(value, format="#,##0.###", locale=_current.get())
+
+
+def format_money(rupiah: int) -> str:
+    """Whole rupiah the Indonesian way, ``Rp6.500`` (CLDR would add ``,00``)."""
+    if not isinstance(rupiah, int):
+        raise TypeError("money is whole rupiah (int)")
+    sign = "-" if rupiah < 0 else ""
+    digits = numbers.format_decimal(abs(rupiah), format="#,##0", locale=_current.get())
+    return f"{sign}Rp{digits}"
+
+
+UNITS = {
+    "kg": N_("kg"),
+    "kuintal": N_("quintal"),
+    "ton": N_("ton"),
+    "ekor": N_("head"),
+    "butir": N_("eggs"),
+}
+
+
+def format_quantity(value: int | float | Decimal, unit: str) -> str:
+    """``1.500 kg``, ``2 ekor``: the number in the person's writing, then the unit."""
+    return f"{format_number(value)} {gettext(UNITS[unit])}"
+
+
+def _zone(timezone: str | tzinfo) -> tzinfo:
+    return ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+
+
+def format_date(value: date | datetime, timezone: str = "Asia/Jakarta") -> str:
+    """``Rabu, 3 Desember 2025`` in the person's zone."""
+    if isinstance(value, datetime):
+        value = value.astimezone(_zone(timezone)).date()
+    return dates.format_date(value, "EEEE, d MMMM y", locale=_current.get())
+
+
+def format_time(value: datetime, timezone: str = "Asia/Jakarta") -> str:
+    """``06:00 WIB``: the clock where the person lives, with the zone people say."""
+    local = value.astimezone(_zone(timezone))
+    label = TIMEZONES.get(timezone, local.tzname() or "")
+    return f"{dates.format_time(local, 'HH:mm', locale=_current.get())} {label}".strip()

@@ -1,0 +1,56 @@
+"""The update inbox: every update is stored before Telegram is told it arrived, and
+marked applied in the same transaction as its effects, so a crash loses none and a
+replay (webhook retry, polling after a crash) applies none twice."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.db import Database, now_utc
+
+KEEP_APPLIED_SECONDS = 7 * 24 * 3600
+
+
+async def store(db: Database, update_id: int, payload: str) -> bool:
+    """Remember an incoming update; False when it was applied before (drop it)."""
+    async with db.transaction(mark_update=False) as conn:
+        await conn.execute(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)",
+            (update_id, payload, now_utc()),
+        )
+        async with conn.execute("SELECT applied_at FROM inbox WHERE update_id = ?", (update_id,)) as cur:
+            row = await cur.fetchone()
+    return row["applied_at"] is None
+
+
+async def pending(db: Database) -> list[tuple[int, str]]:
+    """Updates received but not applied (the process stopped first), oldest first."""
+    rows = await db.fetchall(
+        "SELECT update_id, payload FROM inbox"
+        " WHERE applied_at IS NULL AND payload IS NOT NULL ORDER BY update_id"
+    )
+    return [(row["update_id"], row["payload"]) for row in rows]
+
+
+async def mark_done(conn: aiosqlite.Connection, update_id: int) -> None:
+    """Mark applied inside the caller's transaction (a no-op when a handler already did)."""
+    await conn.execute(
+        "INSERT INTO inbox (update_id, received_at, applied_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (update_id) DO UPDATE SET applied_at = COALESCE(inbox.applied_at, excluded.applied_at)",
+        (update_id, now_utc(), now_utc()),
+    )
+
+
+async def is_applied(db: Database, update_id: int) -> bool:
+    row = await db.fetchone("SELECT applied_at FROM inbox WHERE update_id = ?", (update_id,))
+    return bool(row and row["applied_at"] is not None)
+
+
+async def prune(db: Database) -> None:
+    """Forget payloads of long-applied updates (ids are kept small; Telegram never replays them)."""
+    async with db.transaction(mark_update=False) as conn:
+        await conn.execute(
+            "DELETE FROM inbox WHERE applied_at IS NOT NULL AND applied_at < ?",
+            (now_utc() - KEEP_APPLIED_SECONDS,),
+        )

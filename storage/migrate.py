@@ -1,0 +1,67 @@
+"""Numbered SQL migrations (``migrations/NNNN_name.sql``), each applied atomically
+together with its row in ``schema_migrations``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from storage.db import Database, now_utc
+
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def available() -> list[Migration]:
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+def _statements(sql: str) -> list[str]:
+    # Our migrations hold no triggers, so splitting on ';' at line ends is safe.
+    return [s.strip() for s in re.split(r";\s*$", sql, flags=re.M) if s.strip()]
+
+
+async def _ensure_table(db: Database) -> None:
+    async with db.transaction(mark_update=False) as conn:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+        )
+
+
+async def applied_versions(db: Database) -> dict[int, int]:
+    await _ensure_table(db)
+    rows = await db.fetchall("SELECT version, applied_at FROM schema_migrations")
+    return {row["version"]: row["applied_at"] for row in rows}
+
+
+async def pending(db: Database) -> list[Migration]:
+    done = await applied_versions(db)
+    return [m for m in available() if m.version not in done]
+
+
+async def migrate(db: Database) -> list[Migration]:
+    """Apply every pending migration in order; returns what was applied."""
+    applied = []
+    for migration in await pending(db):
+        async with db.transaction(mark_update=False) as conn:
+            for statement in _statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, now_utc()),
+            )
+        applied.append(migration)
+    return applied

@@ -1,0 +1,141 @@
+"""People, their roles, areas and the member roster."""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+
+from bot.domain.people import Person, Role
+from storage.db import Database, now_utc
+
+_PERSON_COLUMNS = (
+    "id, telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id"
+)
+
+
+class PersonExists(Exception):
+    """Someone with this Telegram account or phone is already registered."""
+
+
+async def _roles(db: Database, person_id: int) -> frozenset[Role]:
+    rows = await db.fetchall("SELECT role FROM person_roles WHERE person_id = ?", (person_id,))
+    return frozenset(Role(row["role"]) for row in rows)
+
+
+async def _person(db: Database, row: aiosqlite.Row | None) -> Person | None:
+    if row is None:
+        return None
+    return Person(**dict(row), roles=await _roles(db, row["id"]))
+
+
+async def by_telegram_id(db: Database, telegram_user_id: int) -> Person | None:
+    row = await db.fetchone(
+        f"SELECT {_PERSON_COLUMNS} FROM people WHERE telegram_user_id = ?", (telegram_user_id,)
+    )
+    return await _person(db, row)
+
+
+async def by_phone(db: Database, phone: str) -> Person | None:
+    row = await db.fetchone(f"SELECT {_PERSON_COLUMNS} FROM people WHERE phone = ?", (phone,))
+    return await _person(db, row)
+
+
+async def by_id(db: Database, person_id: int) -> Person | None:
+    row = await db.fetchone(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", (person_id,))
+    return await _person(db, row)
+
+
+async def audit(
+    conn: aiosqlite.Connection, actor_id: int | None, action: str, subject: str, **detail: object
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        (now_utc(), actor_id, action, subject, json.dumps(detail, ensure_ascii=False) if detail else None),
+    )
+
+
+async def insert_person(
+    conn: aiosqlite.Connection,
+    *,
+    telegram_user_id: int | None,
+    chat_id: int | None,
+    full_name: str,
+    phone: str | None,
+    language: str,
+    timezone: str,
+    org_id: int,
+    area_id: int | None = None,
+) -> int:
+    """Insert inside the caller's transaction; refuses duplicates of account or phone."""
+    async with conn.execute(
+        "SELECT 1 FROM people WHERE telegram_user_id = ? OR phone = ?", (telegram_user_id, phone)
+    ) as cur:
+        if await cur.fetchone():
+            raise PersonExists
+    now = now_utc()
+    cur = await conn.execute(
+        "INSERT INTO people (telegram_user_id, chat_id, full_name, phone, language, timezone,"
+        " org_id, area_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id, now, now),
+    )
+    return cur.lastrowid
+
+
+async def add_role(
+    conn: aiosqlite.Connection, person_id: int, role: Role, granted_by: int | None = None
+) -> bool:
+    cur = await conn.execute(
+        "INSERT OR IGNORE INTO person_roles (person_id, role, granted_by, granted_at)"
+        " VALUES (?, ?, ?, ?)",
+        (person_id, role.value, granted_by, now_utc()),
+    )
+    if cur.rowcount:
+        await audit(conn, granted_by, "role.grant", f"person:{person_id}", role=role.value)
+    return cur.rowcount > 0
+
+
+async def grant_role(db: Database, person_id: int, role: Role, granted_by: int | None) -> bool:
+    async with db.transaction() as conn:
+        return await add_role(conn, person_id, role, granted_by)
+
+
+async def revoke_role(db: Database, person_id: int, role: Role, revoked_by: int | None) -> bool:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "DELETE FROM person_roles WHERE person_id = ? AND role = ?", (person_id, role.value)
+        )
+        if cur.rowcount:
+            await audit(conn, revoked_by, "role.revoke", f"person:{person_id}", role=role.value)
+        return cur.rowcount > 0
+
+
+async def _set(db: Database, person_id: int, column: str, value: object) -> None:
+    # column names come from this module only, never from input
+    async with db.transaction() as conn:
+        await conn.execute(
+            f"UPDATE people SET {column} = ?, updated_at = ? WHERE id = ?",
+            (value, now_utc(), person_id),
+        )
+        await audit(conn, person_id, f"person.{column}", f"person:{person_id}", value=value)
+
+
+async def set_language(db: Database, person_id: int, language: str) -> None:
+    await _set(db, person_id, "language", language)
+
+
+async def set_timezone(db: Database, person_id: int, timezone: str) -> None:
+    await _set(db, person_id, "timezone", timezone)
+
+
+async def set_reachable(db: Database, chat_id: int, reachable: bool) -> None:
+    async with db.transaction(mark_update=False) as conn:
+        await conn.execute(
+            "UPDATE people SET reachable = ?, updated_at = ? WHERE chat_id = ?",
+            (int(reachable), now_utc(), chat_id),
+        )
+
+
+async def count_by_role(db: Database) -> dict[Role, int]:
+    rows = await db.fetchall("SELECT role, COUNT(*) AS n FROM person_roles GROUP BY role")
+    return {Role(row["role"]): row["n"] for row in rows}
