@@ -17,7 +17,7 @@ from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
 from bot.i18n import gettext, load_catalogs, use_locale
-from bot.runtime.ratelimit import PriorityRateLimiter
+from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
 from bot.updates import DurableUpdateQueue, ExactlyOnceProcessor
 from storage import inbox, people
 from storage.db import Database
@@ -79,6 +79,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    send_limits: SendLimits | None = None,
 ) -> KoperasiApplication:
     load_catalogs()  # a missing catalog stops start-up here, before any person is served
     db = Database(settings.db_path)
@@ -113,7 +114,7 @@ def build_application(
         .persistence(persistence)
         .update_queue(queue)
         .concurrent_updates(ExactlyOnceProcessor(settings.concurrency, on_applied))
-        .rate_limiter(PriorityRateLimiter(on_forbidden=on_forbidden))
+        .rate_limiter(PriorityRateLimiter(send_limits, on_forbidden=on_forbidden))
     )
     if request is not None:
         builder = builder.request(request)

@@ -21,9 +21,13 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.runtime.ratelimit import SendLimits
 
 BOT_ID = 7000000001
 BOT_USERNAME = "koperasi_test_bot"
+# A person in a flow test answers instantly, far faster than a thumb: lift the per-chat
+# pacing (tests/runtime covers the limiter itself).
+UNLIMITED = SendLimits(overall_rate=1e6, overall_burst=1e6, private_rate=1e6, private_burst=1e6)
 TOKEN = f"{BOT_ID}:AAFakeTokenForFlowTests_0123456789abc"
 BOT_USER = {
     "id": BOT_ID, "is_bot": True, "first_name": "Koperasi", "username": BOT_USERNAME,
@@ -222,7 +226,9 @@ class World:
         self.last_update_id = 0
 
     async def start(self) -> World:
-        self.app = build_application(self.settings, request=self.telegram, get_updates_request=self.telegram)
+        self.app = build_application(
+            self.settings, request=self.telegram, get_updates_request=self.telegram, send_limits=UNLIMITED
+        )
         await self.app.initialize()
         await self.app.start()
         await self.app.update_queue.join()  # updates re-queued from before a restart
