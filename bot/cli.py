@@ -85,9 +85,10 @@ def _role(word: str, staff_only: bool = False):
     return role
 
 
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]], *, migrate_first: bool) -> int:
     async with Database(settings.db_path) as db:
-        await migrate(db)
+        if migrate_first:
+            await migrate(db)
         return await work(db)
 
 
@@ -97,7 +98,8 @@ async def _db_command(args: argparse.Namespace, db: Database) -> int:
         for m in available():
             print(f"{m.version:04d}_{m.name}: {'applied' if m.version in done else 'pending'}")
     else:
-        print("database is up to date")
+        applied = await migrate(db)
+        print(f"applied {len(applied)} migration(s); the database is up to date")
     return 0
 
 
@@ -197,7 +199,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         "invite": lambda db: _invite_command(args, settings, db),
         "person": lambda db: _person_command(args, db),
     }
-    return asyncio.run(_with_db(settings, handlers[args.command]))
+    migrate_first = args.command != "db"  # `db status` must show what is pending
+    return asyncio.run(_with_db(settings, handlers[args.command], migrate_first=migrate_first))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,14 +6,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.domain.people import LANGUAGE_LABELS, Role
+from bot.domain.commands import REGISTERED
+from bot.domain.people import LANGUAGE_LABELS
 from bot.domain.regions import TIMEZONES, Area
 from bot.i18n import _, set_language
 from handlers.area import AreaSteps
 from handlers.common import cancel, close_buttons, inline, reply, requires, set_person_menu
 from storage import areas, people
 
-EVERYONE = tuple(Role)
+EVERYONE = tuple(REGISTERED)
 _ZONE_BY_LABEL = {label: zone for zone, label in TIMEZONES.items()}
 AREA_DRAFT = "area_draft"
 

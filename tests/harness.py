@@ -153,7 +153,7 @@ class Someone:
         self.world = world
         self.user_id = user_id
         self.user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
-        self._seen = 0
+        self._seen = len(self.texts())  # only what the bot sends from now on
 
     @property
     def chat(self) -> dict:

@@ -13,17 +13,19 @@ from bot.domain.people import Role
 class Command:
     name: str
     description: str  # msgid, translated when shown
-    roles: frozenset[Role] | None = None  # None: anyone, registered or not
+    roles: frozenset[Role] | None = None  # None: anyone, even before registering
 
     def allowed(self, roles: frozenset[Role]) -> bool:
         return self.roles is None or bool(self.roles & roles)
 
 
+REGISTERED = frozenset(Role)  # any role: the person has registered
+
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Register or start again")),
     Command("help", N_("What I can do for you")),
-    Command("settings", N_("Your language, time zone and area")),
-    Command("language", N_("Change the language")),
+    Command("settings", N_("Your language, time zone and area"), REGISTERED),
+    Command("language", N_("Change the language"), REGISTERED),
     Command("cancel", N_("Stop what you are doing")),
     Command("invite", N_("Make an invite link for staff"), frozenset({Role.ADMIN})),
 )

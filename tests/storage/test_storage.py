@@ -1,0 +1,105 @@
+"""Migrations, transactions, the inbox and the PTB persistence on a real SQLite file."""
+
+import pytest
+
+from storage import inbox
+from storage import migrate as migrations
+from storage.db import Database, UpdateAlreadyApplied, current_update_id
+from storage.migrate import Migration, applied_versions, migrate
+from storage.persistence import SqlitePersistence
+
+
+@pytest.fixture
+async def db(tmp_path):
+    async with Database(str(tmp_path / "k.sqlite3")) as database:
+        await migrate(database)
+        yield database
+
+
+async def test_fresh_database_is_migrated_once(db):
+    assert set(await applied_versions(db)) == {1}
+    assert await migrate(db) == []  # nothing pending the second time
+    row = await db.fetchone("PRAGMA journal_mode")
+    assert row[0] == "wal"
+    assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+
+
+async def test_older_database_upgrades_in_place(tmp_path, monkeypatch):
+    path = str(tmp_path / "old.sqlite3")
+    first = migrations.available()
+    monkeypatch.setattr(migrations, "available", lambda: first)
+    async with Database(path) as db:
+        await migrate(db)
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Bali', 'Gianyar', 'Ubud', 'Peliatan', 0)")
+    newer = [*first, Migration(99, "add_nickname", "ALTER TABLE people ADD COLUMN nickname TEXT;\nCREATE INDEX people_nick ON people (nickname);")]
+    monkeypatch.setattr(migrations, "available", lambda: newer)
+    async with Database(path) as db:
+        assert [m.version for m in await migrate(db)] == [99]
+        assert (await db.fetchone("SELECT village FROM areas"))["village"] == "Peliatan"
+        columns = [row["name"] for row in await db.fetchall("PRAGMA table_info(people)")]
+        assert "nickname" in columns
+
+
+async def test_a_failing_migration_leaves_no_trace(db, monkeypatch):
+    broken = [*migrations.available(), Migration(50, "broken", "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;")]
+    monkeypatch.setattr(migrations, "available", lambda: broken)
+    with pytest.raises(Exception, match="syntax error"):
+        await migrate(db)
+    assert 50 not in await applied_versions(db)
+    assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'half'") is None
+
+
+async def test_transaction_rolls_back_on_error(db):
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'D', 0)")
+            raise RuntimeError
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 0
+
+
+async def test_an_update_applies_its_writes_once(db):
+    token = current_update_id.set(42)
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'D', 0)")
+        with pytest.raises(UpdateAlreadyApplied):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'E', 0)")
+    finally:
+        current_update_id.reset(token)
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 1
+    assert await inbox.is_applied(db, 42)
+
+
+async def test_inbox_keeps_unapplied_updates_and_drops_applied_ones(db):
+    assert await inbox.store(db, 1, '{"update_id": 1}')
+    assert await inbox.store(db, 2, '{"update_id": 2}')
+    async with db.transaction(mark_update=False) as conn:
+        await inbox.mark_done(conn, 1)
+    assert await inbox.pending(db) == [(2, '{"update_id": 2}')]
+    assert not await inbox.store(db, 1, '{"update_id": 1}')  # a replay of an applied update
+
+
+async def test_persistence_round_trip(db):
+    persistence = SqlitePersistence(db)
+    await persistence.update_user_data(7, {"draft": {"lang": "en", "name": "Ketut"}})
+    await persistence.update_conversation("registration", (7, 7), "name")
+    await persistence.update_conversation("registration", (8, 8), "kind")
+    await persistence.update_conversation("registration", (8, 8), None)  # ended
+    assert await persistence.get_conversations("registration") == {}  # held until commit
+    await persistence.flush()
+
+    again = SqlitePersistence(db)
+    assert await again.get_user_data() == {7: {"draft": {"lang": "en", "name": "Ketut"}}}
+    assert await again.get_conversations("registration") == {(7, 7): "name"}
+    await again.drop_user_data(7)
+    await again.flush()
+    assert await SqlitePersistence(db).get_user_data() == {}
+
+
+async def test_unreadable_database_path_is_a_clear_error(tmp_path):
+    from storage.db import DatabaseError
+
+    with pytest.raises(DatabaseError, match="does not exist"):
+        await Database(str(tmp_path / "missing" / "k.sqlite3")).open()
