@@ -111,6 +111,8 @@ class Settings:
         secret = raw["webhook_secret"] or ""
         if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ConfigError("KOPERASI_WEBHOOK_SECRET may hold only A-Z a-z 0-9 _ - (1 to 256 characters)")
+        if raw["webhook_url"] and not secret:
+            raise ConfigError("KOPERASI_WEBHOOK_SECRET is required with KOPERASI_WEBHOOK_URL, so that only Telegram can post updates")
         for name in ("api_url", "webhook_url"):
             if raw[name] and not re.match(r"^https?://", raw[name]):
                 raise ConfigError(f"{SETTINGS[name].env} must start with http:// or https://")

@@ -35,6 +35,7 @@ def test_environment_wins_over_env_file_and_flags_over_both(tmp_path):
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_DEFAULT_LANGUAGE": "fr"}, "one of id, en"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_API_URL": "ftp://x"}, "http"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_WEBHOOK_SECRET": "has space"}, "SECRET"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_WEBHOOK_URL": "https://x.example/hook"}, "SECRET is required"),
     ],
 )
 def test_bad_settings_are_one_clear_line(environ, message):
@@ -122,3 +123,14 @@ def test_first_admin_is_granted_by_phone(monkeypatch, tmp_path, capsys):
     assert asyncio.run(roles()) == {Role.ADMIN}
     assert _cli(monkeypatch, tmp_path, "person", "revoke", "pengurus", "--telegram-id", "5") == 0
     assert asyncio.run(roles()) == frozenset()
+
+
+def test_readme_lists_every_setting_with_its_default():
+    from pathlib import Path
+
+    from bot.config import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    for setting in SETTINGS.values():
+        default = f"`{setting.default}`" if setting.default else "—"
+        assert f"| `{setting.env}` | {default} |" in readme, setting.env
