@@ -20,7 +20,6 @@ from bot.context import BotContext
 from bot.domain.invites import looks_like_code
 from bot.domain.people import (
     LANGUAGE_LABELS,
-    STAFF_ROLES,
     InvalidInput,
     Person,
     clean_name,
@@ -242,14 +241,13 @@ async def _finish_member(update: Update, context: BotContext) -> int:
 
 async def _finish_staff(update: Update, context: BotContext) -> int:
     try:
-        person = await registration.register_staff(context.db, _applicant(update, context), _draft(context)["invite"])
+        person, role = await registration.register_staff(context.db, _applicant(update, context), _draft(context)["invite"])
     except registration.InviteUnusable:
         return await _invite_gone(update, context)
     except PersonExists:
         return await _already_taken(update, context)
     org = await orgs.by_id(context.db, person.org_id)
-    invite_role = next(r for r in person.roles if r in STAFF_ROLES)
-    return await _done(update, context, person, _("Welcome, {name}! You are now {role} of {org}.").format(name=person.full_name, role=role_label(invite_role), org=org.name))
+    return await _done(update, context, person, _("Welcome, {name}! You are now {role} of {org}.").format(name=person.full_name, role=role_label(role), org=org.name))
 
 
 async def _invite_gone(update: Update, context: BotContext) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.domain.people import Person, Role
-from bot.domain.regions import WIB, Area
+from bot.domain.regions import WIB, Area, timezone_for
 from storage import areas, invites, orgs, roster
 from storage.db import Database, now_utc
 from storage.people import PersonExists, add_role, audit, by_id, insert_person
@@ -81,8 +81,10 @@ async def register_member(db: Database, who: Applicant) -> Person:
         if not entries:
             raise NotOnRoster
         named = Applicant(**{**who.__dict__, "full_name": who.full_name or entries[0].full_name})
+        org = await orgs.by_id(db, entries[0].org_id)
+        zone = timezone_for(org.province) if org.province else WIB
         person_id = await _find_or_insert(
-            conn, named, org_id=entries[0].org_id, timezone=WIB, area_id=None
+            conn, named, org_id=entries[0].org_id, timezone=zone, area_id=None
         )
         await roster.link(conn, [entry.id for entry in entries], person_id)
         await add_role(conn, person_id, Role.MEMBER)
@@ -90,7 +92,7 @@ async def register_member(db: Database, who: Applicant) -> Person:
     return await by_id(db, person_id)
 
 
-async def register_staff(db: Database, who: Applicant, code: str) -> Person:
+async def register_staff(db: Database, who: Applicant, code: str) -> tuple[Person, Role]:
     """Create (or find) the person and use the invite, atomically: a used code adds nothing."""
     invite = await invites.usable(db, code)
     if invite is None:
@@ -103,4 +105,4 @@ async def register_staff(db: Database, who: Applicant, code: str) -> Person:
             raise InviteUnusable  # rolls back the person too
         await add_role(conn, person_id, invite.role)
         await audit(conn, person_id, "register.staff", f"person:{person_id}", role=invite.role.value)
-    return await by_id(db, person_id)
+    return await by_id(db, person_id), invite.role

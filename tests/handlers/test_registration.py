@@ -182,3 +182,14 @@ async def test_registered_person_is_welcomed_back(world):
     await register_farmer(world.person(115))
     replies = await world.person(115).send("/start")
     assert replies[0].startswith("Selamat datang kembali, Budi Santoso!")
+
+
+async def test_member_takes_the_zone_of_their_cooperative(world):
+    from storage import orgs
+
+    coop = await orgs.add(world.db, code="kop-makassar", name="Koperasi Buruh Makassar", kind="coop_primary", parent_code=None, province="Sulawesi Selatan")
+    await roster.add(world.db, org_id=coop.id, member_number="M-1", full_name="Andi Baso", phone="+6281355550000")
+    replies = await register_member(world.person(116), "6281355550000")
+    assert replies[-1].startswith("Selamat datang, Andi Baso! Anda sudah terdaftar sebagai anggota Koperasi Buruh Makassar.")
+    person = await people.by_telegram_id(world.db, 116)
+    assert (person.org_id, person.timezone) == (coop.id, "Asia/Makassar")
