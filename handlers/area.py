@@ -20,6 +20,18 @@ PROVINCE, PROVINCE_PICK, REGENCY, DISTRICT, VILLAGE = (
 )  # fmt: skip
 
 _PROVINCES = [p.name for p in all_provinces()]
+
+
+def _ask_regency() -> str:
+    return _("Type the name of your regency or city (kabupaten/kota).")
+
+
+# The typed levels below the province, in the order they are asked: (state, field, question).
+_PLACES = (
+    (REGENCY, "regency", _ask_regency),
+    (DISTRICT, "district", lambda: _("Type the name of your district (kecamatan).")),
+    (VILLAGE, "village", lambda: _("Type the name of your village (desa/kelurahan).")),
+)
 OnArea = Callable[[Update, BotContext, Area], Awaitable[str]]
 
 
@@ -72,7 +84,7 @@ class AreaSteps:
             rows = [[(_("{village}, {district}").format(village=a.village, district=a.district), f"area:{a.id}")] for a in known]
             await reply(update, _("Tap your village if it is listed. Otherwise type the name of your regency or city (kabupaten/kota)."), inline(rows))
         else:
-            await reply(update, _("Type the name of your regency or city (kabupaten/kota)."))
+            await reply(update, _ask_regency())
         return REGENCY
 
     async def on_known_area(self, update: Update, context: BotContext) -> str:
@@ -86,25 +98,28 @@ class AreaSteps:
         self._draft(context).update(regency=area.regency, district=area.district, village=area.village)
         return await self.on_done(update, context, self.area(context))
 
-    async def _place(self, update: Update, context: BotContext, field: str, again: str, next_text: str | None, next_state: str) -> str:
+    async def _typed_place(self, update: Update, context: BotContext, level: int) -> str:
+        """An answer to the regency, district or village question; the next one follows."""
+        state, field, question = _PLACES[level]
         try:
             self._draft(context)[field] = clean_place(update.effective_message.text)
         except InvalidInput:
-            await reply(update, _("Please type the name in letters (2 to 60 characters).") + "\n" + again)
-            return {"regency": REGENCY, "district": DISTRICT, "village": VILLAGE}[field]
-        if next_text is None:
+            await reply(update, _("Please type the name in letters (2 to 60 characters).") + "\n" + question())
+            return state
+        if level + 1 == len(_PLACES):
             return await self.on_done(update, context, self.area(context))
-        await reply(update, next_text)
+        next_state, _field, next_question = _PLACES[level + 1]
+        await reply(update, next_question())
         return next_state
 
     async def on_regency(self, update: Update, context: BotContext) -> str:
-        return await self._place(update, context, "regency", _("Type the name of your regency or city (kabupaten/kota)."), _("Type the name of your district (kecamatan)."), DISTRICT)
+        return await self._typed_place(update, context, 0)
 
     async def on_district(self, update: Update, context: BotContext) -> str:
-        return await self._place(update, context, "district", _("Type the name of your district (kecamatan)."), _("Type the name of your village (desa/kelurahan)."), VILLAGE)
+        return await self._typed_place(update, context, 1)
 
     async def on_village(self, update: Update, context: BotContext) -> str:
-        return await self._place(update, context, "village", _("Type the name of your village (desa/kelurahan)."), None, VILLAGE)
+        return await self._typed_place(update, context, 2)
 
     def area(self, context: BotContext) -> Area:
         draft = self._draft(context)
