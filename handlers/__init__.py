@@ -47,6 +47,7 @@ def register(app: Application) -> None:
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))
-    app.add_handler(MessageHandler(filters.ALL, help.not_understood))
+    # (private chats only: in a group the bot must not answer every message)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, help.not_understood))
 
     app.add_error_handler(on_error)

@@ -264,7 +264,7 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         name="registration",
         persistent=True,
-        entry_points=[CommandHandler("start", start)],
+        entry_points=[CommandHandler("start", start, filters.ChatType.PRIVATE)],
         states={
             LANGUAGE: [CallbackQueryHandler(on_language, pattern=r"^lang:"), MessageHandler(text, remind_buttons)],
             KIND: [CallbackQueryHandler(on_kind, pattern=r"^kind:"), MessageHandler(text, remind_buttons)],

@@ -151,3 +151,13 @@ async def test_blocked_person_is_marked_unreachable(world):
     await budi.send("/help")
     row = await world.db.fetchone("SELECT reachable FROM people WHERE telegram_user_id = 209")
     assert row["reachable"] == 0
+
+
+async def test_the_bot_stays_quiet_in_groups(world):
+    budi = world.person(210)
+    group = {"id": -100123, "type": "supergroup", "title": "Petani Klaten"}
+    for text in ("halo semua", "/start"):
+        entities = [{"type": "bot_command", "offset": 0, "length": 6}] if text.startswith("/") else None
+        message = {"message_id": 1, "date": 0, "chat": group, "from": budi.user, "text": text, "entities": entities}
+        await world.deliver({"message": {k: v for k, v in message.items() if v is not None}})
+    assert world.telegram.messages.get(-100123) is None
