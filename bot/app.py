@@ -92,6 +92,9 @@ def build_application(
         try:
             async with persistence.lock:
                 await app.update_persistence()
+                if not persistence.has_pending:
+                    await inbox.mark_done_alone(db, update.update_id)
+                    return
                 async with db.transaction(mark_update=False) as conn:
                     await persistence.write_pending(conn)
                     await inbox.mark_done(conn, update.update_id)

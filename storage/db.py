@@ -105,15 +105,21 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    async def write_one(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
+        """One statement that is a whole use case by itself (atomic on its own): no
+        BEGIN/COMMIT round trips. Returns the rows of a RETURNING clause."""
+        assert self._writer is not None, "database is not open"
+        async with self._write_lock:
+            return list(await self._writer.execute_fetchall(sql, params))
+
+    # Reads: one round trip to the connection's thread each (execute_fetchall).
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
-        assert self._reader is not None, "database is not open"
-        async with self._reader.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
         assert self._reader is not None, "database is not open"
-        async with self._reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._reader.execute_fetchall(sql, params))
 
 
 async def mark_update_applied(conn: aiosqlite.Connection, update_id: int) -> bool:

@@ -13,15 +13,13 @@ KEEP_APPLIED_SECONDS = 7 * 24 * 3600
 
 async def store(db: Database, update_id: int, payload: str) -> bool:
     """Remember an incoming update; False when it was applied before (drop it)."""
-    async with db.transaction(mark_update=False) as conn:
-        await conn.execute(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)",
-            (update_id, payload, now_utc()),
-        )
-        async with conn.execute("SELECT applied_at FROM inbox WHERE update_id = ?", (update_id,)) as cur:
-            row = await cur.fetchone()
-    return row["applied_at"] is None
+    rows = await db.write_one(
+        "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)"
+        " RETURNING applied_at",
+        (update_id, payload, now_utc()),
+    )
+    return rows[0]["applied_at"] is None
 
 
 async def pending(db: Database) -> list[tuple[int, str]]:
@@ -33,13 +31,20 @@ async def pending(db: Database) -> list[tuple[int, str]]:
     return [(row["update_id"], row["payload"]) for row in rows]
 
 
+_MARK_DONE = (
+    "INSERT INTO inbox (update_id, received_at, applied_at) VALUES (?, ?, ?)"
+    " ON CONFLICT (update_id) DO UPDATE SET applied_at = COALESCE(inbox.applied_at, excluded.applied_at)"
+)
+
+
 async def mark_done(conn: aiosqlite.Connection, update_id: int) -> None:
     """Mark applied inside the caller's transaction (a no-op when a handler already did)."""
-    await conn.execute(
-        "INSERT INTO inbox (update_id, received_at, applied_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (update_id) DO UPDATE SET applied_at = COALESCE(inbox.applied_at, excluded.applied_at)",
-        (update_id, now_utc(), now_utc()),
-    )
+    await conn.execute(_MARK_DONE, (update_id, now_utc(), now_utc()))
+
+
+async def mark_done_alone(db: Database, update_id: int) -> None:
+    """Mark applied when nothing else is written with it (one statement, its own transaction)."""
+    await db.write_one(_MARK_DONE, (update_id, now_utc(), now_utc()))
 
 
 async def is_applied(db: Database, update_id: int) -> bool:

@@ -18,32 +18,30 @@ class PersonExists(Exception):
     """Someone with this Telegram account or phone is already registered."""
 
 
-async def _roles(db: Database, person_id: int) -> frozenset[Role]:
-    rows = await db.fetchall("SELECT role FROM person_roles WHERE person_id = ?", (person_id,))
-    return frozenset(Role(row["role"]) for row in rows)
-
-
-async def _person(db: Database, row: aiosqlite.Row | None) -> Person | None:
+async def _person(db: Database, where: str, value: object) -> Person | None:
+    # One query with the roles folded in: this runs for every update (handlers.common).
+    row = await db.fetchone(
+        f"SELECT {_PERSON_COLUMNS}, (SELECT group_concat(role) FROM person_roles r"
+        f" WHERE r.person_id = people.id) AS role_list FROM people WHERE {where} = ?",
+        (value,),
+    )
     if row is None:
         return None
-    return Person(**dict(row), roles=await _roles(db, row["id"]))
+    fields = {key: row[key] for key in row.keys() if key != "role_list"}
+    roles = frozenset(Role(r) for r in (row["role_list"] or "").split(",") if r)
+    return Person(**fields, roles=roles)
 
 
 async def by_telegram_id(db: Database, telegram_user_id: int) -> Person | None:
-    row = await db.fetchone(
-        f"SELECT {_PERSON_COLUMNS} FROM people WHERE telegram_user_id = ?", (telegram_user_id,)
-    )
-    return await _person(db, row)
+    return await _person(db, "telegram_user_id", telegram_user_id)
 
 
 async def by_phone(db: Database, phone: str) -> Person | None:
-    row = await db.fetchone(f"SELECT {_PERSON_COLUMNS} FROM people WHERE phone = ?", (phone,))
-    return await _person(db, row)
+    return await _person(db, "phone", phone)
 
 
 async def by_id(db: Database, person_id: int) -> Person | None:
-    row = await db.fetchone(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", (person_id,))
-    return await _person(db, row)
+    return await _person(db, "id", person_id)
 
 
 async def audit(
