@@ -18,7 +18,7 @@ from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
-from bot.updates import DurableUpdateQueue, ExactlyOnceProcessor
+from bot.updates import AppliedRecorder, DurableUpdateQueue, ExactlyOnceProcessor
 from storage import inbox, people
 from storage.db import Database
 from storage.migrate import migrate
@@ -85,23 +85,10 @@ def build_application(
     db = Database(settings.db_path)
     persistence = SqlitePersistence(db)
     queue = DurableUpdateQueue()
-    holder: dict[str, Application] = {}
+    holder: dict[str, AppliedRecorder] = {}
 
     async def on_applied(update: Update) -> None:
-        app = holder["app"]
-        try:
-            async with persistence.lock:
-                await app.update_persistence()
-                if not persistence.has_pending:
-                    await inbox.mark_done_alone(db, update.update_id)
-                    return
-                async with db.transaction(mark_update=False) as conn:
-                    await persistence.write_pending(conn)
-                    await inbox.mark_done(conn, update.update_id)
-        except Exception:  # stays unapplied in the inbox; retried after a restart
-            log.exception("could not record update %s as applied", update.update_id)
-        finally:
-            queue.finished(update.update_id)
+        await holder["recorder"].record(update)
 
     async def on_forbidden(chat_id: int | str | None) -> None:
         if isinstance(chat_id, int):
@@ -124,7 +111,7 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
-    holder["app"] = app
+    holder["recorder"] = AppliedRecorder(app, db, persistence, queue)
     app.bot_data.db = db
     app.bot_data.settings = settings
     handlers.register(app)

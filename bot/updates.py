@@ -6,7 +6,7 @@
    delivered is always on disk.
 2. ``ExactlyOnceProcessor`` runs updates of one chat in order and different chats
    concurrently, and after the handlers writes the conversation state and marks the update
-   applied in one transaction. A handler's own write transaction marks it too (see
+   applied in one transaction (group commit: see AppliedRecorder). A handler's own write transaction marks it too (see
    ``storage.db``), so its effects and the mark commit together.
 3. At start-up, stored but unapplied updates are queued again; applied ones are dropped
    whenever they come back.
@@ -21,10 +21,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
+from telegram.ext import Application
 
 from bot.runtime.processor import PerChatUpdateProcessor
 from storage import inbox
 from storage.db import Database, current_update_id
+from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,49 @@ class DurableUpdateQueue(asyncio.Queue):
 
     def finished(self, update_id: int) -> None:
         self._queued.discard(update_id)
+
+
+class AppliedRecorder:
+    """Group commit of what updates leave behind: the conversation states and user data
+    PTB collected, and the marks saying these updates are applied, in one transaction.
+
+    Updates that finish while a commit is running go together in the next one, so under
+    load one transaction serves many updates; an update counts as done (and the next one
+    of its chat starts) only once its commit is on disk.
+    """
+
+    def __init__(self, app: Application, db: Database, persistence: SqlitePersistence, queue: DurableUpdateQueue) -> None:
+        self._app, self._db, self._persistence, self._queue = app, db, persistence, queue
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+        self._committer: asyncio.Task[None] | None = None
+
+    async def record(self, update: Update) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((update.update_id, done))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_all())
+        await done
+
+    async def _commit_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            ids = [update_id for update_id, _ in batch]
+            try:
+                await self._commit(ids)
+            except Exception:  # they stay unapplied in the inbox; retried after a restart
+                log.exception("could not record updates %s as applied", ids)
+            finally:
+                for update_id, done in batch:
+                    self._queue.finished(update_id)
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _commit(self, update_ids: list[int]) -> None:
+        async with self._persistence.lock:
+            await self._app.update_persistence()
+            async with self._db.transaction(mark_update=False) as conn:
+                await self._persistence.write_pending(conn)
+                await inbox.mark_done(conn, update_ids)
 
 
 class ExactlyOnceProcessor(PerChatUpdateProcessor):

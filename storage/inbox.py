@@ -37,14 +37,10 @@ _MARK_DONE = (
 )
 
 
-async def mark_done(conn: aiosqlite.Connection, update_id: int) -> None:
-    """Mark applied inside the caller's transaction (a no-op when a handler already did)."""
-    await conn.execute(_MARK_DONE, (update_id, now_utc(), now_utc()))
-
-
-async def mark_done_alone(db: Database, update_id: int) -> None:
-    """Mark applied when nothing else is written with it (one statement, its own transaction)."""
-    await db.write_one(_MARK_DONE, (update_id, now_utc(), now_utc()))
+async def mark_done(conn: aiosqlite.Connection, update_ids: list[int]) -> None:
+    """Mark applied inside the caller's transaction (a no-op where a handler already did)."""
+    now = now_utc()
+    await conn.executemany(_MARK_DONE, [(update_id, now, now) for update_id in update_ids])
 
 
 async def is_applied(db: Database, update_id: int) -> bool:

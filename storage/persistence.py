@@ -101,31 +101,34 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
 
     # --- writing -----------------------------------------------------------------------
     async def write_pending(self, conn: aiosqlite.Connection) -> None:
-        """Write held changes inside the caller's transaction."""
+        """Write held changes inside the caller's transaction (a few statements, whatever
+        the number of people: this runs for every batch of updates)."""
         data, self._data = self._data, {}
         conversations, self._conversations = self._conversations, {}
-        for (kind, ident), text in data.items():
-            if text is _DELETE:
-                await conn.execute("DELETE FROM ptb_data WHERE kind = ? AND id = ?", (kind, ident))
-                self._written.pop((kind, ident), None)
-            else:
-                await conn.execute(
-                    "INSERT INTO ptb_data (kind, id, data) VALUES (?, ?, ?)"
-                    " ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
-                    (kind, ident, text),
-                )
-                self._written[(kind, ident)] = text
-        for (name, key), state in conversations.items():
-            if state is _DELETE:
-                await conn.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, key)
-                )
-            else:
-                await conn.execute(
-                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
-                    " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                    (name, key, state),
-                )
+        upserts = [(kind, ident, text) for (kind, ident), text in data.items() if text is not _DELETE]
+        drops = [(kind, ident) for (kind, ident), text in data.items() if text is _DELETE]
+        if upserts:
+            await conn.executemany(
+                "INSERT INTO ptb_data (kind, id, data) VALUES (?, ?, ?)"
+                " ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+                upserts,
+            )
+        if drops:
+            await conn.executemany("DELETE FROM ptb_data WHERE kind = ? AND id = ?", drops)
+        states = [(name, key, state) for (name, key), state in conversations.items() if state is not _DELETE]
+        ended = [(name, key) for (name, key), state in conversations.items() if state is _DELETE]
+        if states:
+            await conn.executemany(
+                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                states,
+            )
+        if ended:
+            await conn.executemany("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", ended)
+        for kind, ident, text in upserts:
+            self._written[(kind, ident)] = text
+        for key in drops:
+            self._written.pop(key, None)
 
     @property
     def has_pending(self) -> bool:
