@@ -18,7 +18,12 @@ from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
-from bot.updates import AppliedRecorder, DurableUpdateQueue, ExactlyOnceProcessor
+from bot.updates import (
+    AppliedRecorder,
+    DurableGetUpdatesRequest,
+    DurableUpdateQueue,
+    ExactlyOnceProcessor,
+)
 from storage import inbox, people
 from storage.db import Database
 from storage.migrate import migrate
@@ -108,8 +113,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
+    builder = builder.get_updates_request(get_updates_request or DurableGetUpdatesRequest(queue, connection_pool_size=1))
     app = builder.build()
     holder["recorder"] = AppliedRecorder(app, db, persistence, queue)
     app.bot_data.db = db

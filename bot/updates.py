@@ -1,9 +1,9 @@
 """Inbound pipeline: exactly-once processing of updates across crashes and replays.
 
-1. ``DurableUpdateQueue.put`` stores each update in the inbox before it is queued. The
-   updater awaits ``put`` before it asks Telegram for more (which confirms the previous
-   batch) and the webhook server before it answers 200, so an update Telegram considers
-   delivered is always on disk.
+1. Every update is in the inbox before Telegram considers it delivered: a polling batch is
+   stored by ``DurableGetUpdatesRequest`` before PTB sees it (PTB confirms a batch only with
+   its next getUpdates), a webhook update by ``DurableUpdateQueue.put`` before the webhook
+   server answers 200.
 2. ``ExactlyOnceProcessor`` runs updates of one chat in order and different chats
    concurrently, and after the handlers writes the conversation state and marks the update
    applied in one transaction (group commit: see AppliedRecorder). A handler's own write transaction marks it too (see
@@ -22,6 +22,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from bot.runtime.processor import PerChatUpdateProcessor
 from storage import inbox
@@ -36,20 +37,61 @@ class DurableUpdateQueue(asyncio.Queue):
         super().__init__()
         self.db: Database | None = None
         self._queued: set[int] = set()  # in the queue or being processed: never twice at once
+        self._stored: set[int] = set()  # stored with their polling batch, not queued yet
+        self._replayed: set[int] = set()  # in a polling batch but applied before
+
+    def stored_batch(self, update_ids: list[int], applied_before: set[int]) -> None:
+        """The poller stored these (see DurableGetUpdatesRequest): no write per update."""
+        self._stored.update(update_ids)
+        self._replayed.update(applied_before)
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self.db is not None:
-            if item.update_id in self._queued:
-                return
-            payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await inbox.store(self.db, item.update_id, payload):
-                log.info("update %s was applied before; dropped", item.update_id)
+            if not await self._should_queue(item):
                 return
             self._queued.add(item.update_id)
         await super().put(item)
 
+    async def _should_queue(self, update: Update) -> bool:
+        update_id = update.update_id
+        if update_id in self._queued:
+            return False
+        if update_id in self._replayed:
+            self._replayed.discard(update_id)
+            self._stored.discard(update_id)
+            log.info("update %s was applied before; dropped", update_id)
+            return False
+        if update_id in self._stored:
+            self._stored.discard(update_id)
+            return True
+        payload = json.dumps(update.to_dict(), ensure_ascii=False)  # webhook: one at a time
+        if not await inbox.store(self.db, update_id, payload):
+            log.info("update %s was applied before; dropped", update_id)
+            return False
+        return True
+
     def finished(self, update_id: int) -> None:
         self._queued.discard(update_id)
+
+
+class DurableGetUpdatesRequest(HTTPXRequest):
+    """The poller's transport: stores each getUpdates batch in the inbox, in one
+    transaction and as Telegram sent it, before PTB sees it; PTB confirms a batch only
+    with its next getUpdates call, so what Telegram considers delivered is on disk."""
+
+    def __init__(self, queue: DurableUpdateQueue, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._queue = queue
+
+    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+        code, body = await super().do_request(url, method, request_data, **kwargs)
+        if code == 200 and url.endswith("/getUpdates") and self._queue.db is not None:
+            updates = json.loads(body).get("result") or []
+            if updates:
+                batch = [(raw["update_id"], json.dumps(raw, ensure_ascii=False)) for raw in updates]
+                applied = await inbox.store_batch(self._queue.db, batch)
+                self._queue.stored_batch([update_id for update_id, _ in batch], applied)
+        return code, body
 
 
 class AppliedRecorder:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from telegram import (
     BotCommand,
@@ -22,8 +23,10 @@ from bot.domain.commands import commands_for
 from bot.domain.people import DEFAULT_LANGUAGE, LANGUAGES, ROLE_LABELS, Person, Role
 from bot.i18n import _, gettext, set_language, use_locale
 from storage import people
+from storage.db import UpdateAlreadyApplied
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Callback = Callable[[Update, BotContext], Awaitable[object]]
 Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback_data)
@@ -59,15 +62,25 @@ async def close_buttons(update: Update, chosen: str | None = None) -> None:
     """Answer a button press and take its buttons away, showing what was chosen, so the
     same question cannot be answered twice."""
     query = update.callback_query
-    await query.answer()
     text = query.message.text if query.message else None
     try:
+        # Processed again after a crash, the query may be too old to answer: go on anyway.
+        await query.answer()
         if chosen and text:
             await query.edit_message_text(f"{text}\n\n✅ {chosen}")
         else:
             await query.edit_message_reply_markup(None)
     except TelegramError as exc:  # the message is gone or already edited: nothing to close
         log.debug("could not close buttons: %s", exc)
+
+
+async def once(write: Awaitable[T]) -> T | None:
+    """Run a write use case; when this update's effects were committed before (it is being
+    processed again after a crash), skip it and return None so the handler still answers."""
+    try:
+        return await write
+    except UpdateAlreadyApplied:
+        return None
 
 
 def requires(*roles: Role) -> Callable[[Callback], Callback]:

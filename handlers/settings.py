@@ -11,7 +11,7 @@ from bot.domain.people import LANGUAGE_LABELS
 from bot.domain.regions import TIMEZONES, Area
 from bot.i18n import _, set_language
 from handlers.area import AreaSteps
-from handlers.common import cancel, close_buttons, inline, reply, requires, set_person_menu
+from handlers.common import cancel, close_buttons, inline, once, reply, requires, set_person_menu
 from storage import areas, people
 
 EVERYONE = tuple(REGISTERED)
@@ -35,7 +35,7 @@ async def on_language(update: Update, context: BotContext) -> None:
         await close_buttons(update)
         return
     await close_buttons(update, LANGUAGE_LABELS[language])
-    await people.set_language(context.db, context.person.id, language)
+    await once(people.set_language(context.db, context.person.id, language))
     set_language(language)
     person = await people.by_id(context.db, context.person.id)
     await reply(update, _("Done. I will speak {language} with you.").format(language=LANGUAGE_LABELS[language]))
@@ -76,7 +76,7 @@ async def on_timezone(update: Update, context: BotContext) -> None:
         await close_buttons(update)
         return
     await close_buttons(update, label)
-    await people.set_timezone(context.db, context.person.id, zone)
+    await once(people.set_timezone(context.db, context.person.id, zone))
     await reply(update, _("Done. Times will be shown in {zone}.").format(zone=label))
 
 
@@ -88,7 +88,7 @@ async def start_area_change(update: Update, context: BotContext) -> str:
 
 
 async def _save_area(update: Update, context: BotContext, area: Area) -> int:
-    await areas.set_person_area(context.db, context.person.id, area)
+    await once(areas.set_person_area(context.db, context.person.id, area))
     context.user_data.pop(AREA_DRAFT, None)
     await reply(update, _("Done. Your area is now {village}, {district}, {regency}, {province} (time zone {zone}).").format(
         village=area.village, district=area.district, regency=area.regency, province=area.province, zone=TIMEZONES[area.timezone]

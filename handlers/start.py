@@ -34,11 +34,12 @@ from handlers.common import (
     close_buttons,
     help_text,
     inline,
+    once,
     reply,
     role_label,
     set_person_menu,
 )
-from storage import invites, orgs, registration
+from storage import invites, orgs, people, registration
 from storage.people import PersonExists
 
 LANGUAGE, KIND, CONTACT, NAME, CONFIRM = "language", "kind", "contact", "name", "confirm"
@@ -218,34 +219,44 @@ async def _already_taken(update: Update, context: BotContext) -> int:
     return END
 
 
+async def _registered(context: BotContext, update: Update) -> Person:
+    """The person this update registered, read back when it is processed again after a
+    crash (its registration was committed; only the answer is missing)."""
+    return await people.by_telegram_id(context.db, update.effective_user.id)
+
+
 async def _finish_farmer(update: Update, context: BotContext) -> int:
     try:
-        person = await registration.register_farmer(context.db, _applicant(update, context), AREA.area(context))
+        person = await once(registration.register_farmer(context.db, _applicant(update, context), AREA.area(context)))
     except PersonExists:
         return await _already_taken(update, context)
+    person = person or await _registered(context, update)
     return await _done(update, context, person, _("Thank you, {name}! You are registered as a farmer.").format(name=person.full_name))
 
 
 async def _finish_member(update: Update, context: BotContext) -> int:
     try:
-        person = await registration.register_member(context.db, _applicant(update, context))
+        person = await once(registration.register_member(context.db, _applicant(update, context)))
     except registration.NotOnRoster:
         phone = context.user_data.pop(DRAFT, {}).get("phone")
         await reply(update, _("The number {phone} is not on the member list of any cooperative. Please ask your cooperative's administrator to add it, then send /start again.").format(phone=phone), ReplyKeyboardRemove())
         return END
     except PersonExists:
         return await _already_taken(update, context)
+    person = person or await _registered(context, update)
     org = await orgs.by_id(context.db, person.org_id)
     return await _done(update, context, person, _("Welcome, {name}! You are registered as a member of {org}.").format(name=person.full_name, org=org.name))
 
 
 async def _finish_staff(update: Update, context: BotContext) -> int:
+    code = _draft(context)["invite"]
     try:
-        person, role = await registration.register_staff(context.db, _applicant(update, context), _draft(context)["invite"])
+        done = await once(registration.register_staff(context.db, _applicant(update, context), code))
     except registration.InviteUnusable:
         return await _invite_gone(update, context)
     except PersonExists:
         return await _already_taken(update, context)
+    person, role = done or (await _registered(context, update), (await invites.get(context.db, code)).role)
     org = await orgs.by_id(context.db, person.org_id)
     return await _done(update, context, person, _("Welcome, {name}! You are now {role} of {org}.").format(name=person.full_name, role=role_label(role), org=org.name))
 

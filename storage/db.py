@@ -31,7 +31,8 @@ class DatabaseError(Exception):
 
 
 class UpdateAlreadyApplied(Exception):
-    """This update's effects were committed before (a replay); nothing more is written."""
+    """This update's effects were committed before (it is being processed again after a
+    crash, or replayed); nothing more is written. Handlers may still answer."""
 
 
 def now_utc() -> int:
@@ -85,8 +86,8 @@ class Database:
     async def transaction(self, *, mark_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer; rolls back on any error.
 
-        When an update is being processed, it is marked applied inside the same
-        transaction; if it was applied before, :class:`UpdateAlreadyApplied` is raised
+        When an update is being processed, its effects are recorded inside the same
+        transaction; if they were recorded before, :class:`UpdateAlreadyApplied` is raised
         and nothing is written.
         """
         assert self._writer is not None, "database is not open"
@@ -96,7 +97,7 @@ class Database:
             try:
                 update_id = current_update_id.get()
                 if mark_update and update_id is not None:
-                    if not await mark_update_applied(conn, update_id):
+                    if not await claim_effects(conn, update_id):
                         raise UpdateAlreadyApplied(update_id)
                 yield conn
             except BaseException:
@@ -122,13 +123,13 @@ class Database:
         return list(await self._reader.execute_fetchall(sql, params))
 
 
-async def mark_update_applied(conn: aiosqlite.Connection, update_id: int) -> bool:
-    """Record ``update_id`` as applied; False when it already was."""
+async def claim_effects(conn: aiosqlite.Connection, update_id: int) -> bool:
+    """Record that ``update_id``'s effects are being written; False when they were before."""
     cur = await conn.execute(
         """
-        INSERT INTO inbox (update_id, payload, received_at, applied_at) VALUES (?, NULL, ?, ?)
-        ON CONFLICT (update_id) DO UPDATE SET applied_at = excluded.applied_at
-        WHERE inbox.applied_at IS NULL
+        INSERT INTO inbox (update_id, payload, received_at, effects_at) VALUES (?, NULL, ?, ?)
+        ON CONFLICT (update_id) DO UPDATE SET effects_at = excluded.effects_at
+        WHERE inbox.effects_at IS NULL
         """,
         (update_id, now_utc(), now_utc()),
     )

@@ -1,6 +1,7 @@
-"""The update inbox: every update is stored before Telegram is told it arrived, and
-marked applied in the same transaction as its effects, so a crash loses none and a
-replay (webhook retry, polling after a crash) applies none twice."""
+"""The update inbox: every update is stored before Telegram is told it arrived, so a crash
+loses none. Its effects are recorded with them (``storage.db.claim_effects``), so none is
+written twice; ``applied_at`` is set when the update is wholly done, and updates without it
+are processed again after a restart. A replay of an applied update is dropped."""
 
 from __future__ import annotations
 
@@ -20,6 +21,24 @@ async def store(db: Database, update_id: int, payload: str) -> bool:
         (update_id, payload, now_utc()),
     )
     return rows[0]["applied_at"] is None
+
+
+async def store_batch(db: Database, updates: list[tuple[int, str]]) -> set[int]:
+    """Remember a batch of incoming updates in one transaction; returns the ids of those
+    applied before (replays to drop)."""
+    now = now_utc()
+    async with db.transaction(mark_update=False) as conn:
+        await conn.executemany(
+            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)",
+            [(update_id, payload, now) for update_id, payload in updates],
+        )
+        ids = [update_id for update_id, _ in updates]
+        marks = ",".join("?" * len(ids))
+        async with conn.execute(
+            f"SELECT update_id FROM inbox WHERE applied_at IS NOT NULL AND update_id IN ({marks})", ids
+        ) as cur:
+            return {row["update_id"] for row in await cur.fetchall()}
 
 
 async def pending(db: Database) -> list[tuple[int, str]]:

@@ -42,6 +42,12 @@ async def usable(db: Database, code: str) -> Invite | None:
     return Invite(row["code"], Role(row["role"]), row["org_id"], row["expires_at"]) if row else None
 
 
+async def get(db: Database, code: str) -> Invite | None:
+    """The invite, used or not."""
+    row = await db.fetchone("SELECT code, role, org_id, expires_at FROM invites WHERE code = ?", (code,))
+    return Invite(row["code"], Role(row["role"]), row["org_id"], row["expires_at"]) if row else None
+
+
 async def consume(conn: aiosqlite.Connection, code: str, person_id: int) -> Invite | None:
     """Use the code once: a single conditional UPDATE decides who wins a race."""
     cur = await conn.execute(

@@ -80,12 +80,15 @@ CREATE TABLE invites (
     used_at     INTEGER
 );
 
--- Every update received, stored before Telegram is told it arrived; applied_at is
--- set in the same transaction as the update's effects.
+-- Every update received, stored before Telegram is told it arrived. effects_at is set in
+-- the same transaction as the update's effects (so they are never written twice);
+-- applied_at once the update is wholly done (answered, conversation state stored).
+-- Updates not applied when the process stops are processed again at the next start.
 CREATE TABLE inbox (
     update_id   INTEGER PRIMARY KEY,
     payload     TEXT,
     received_at INTEGER NOT NULL,
+    effects_at  INTEGER,
     applied_at  INTEGER
 );
 CREATE INDEX inbox_pending ON inbox (applied_at) WHERE applied_at IS NULL;

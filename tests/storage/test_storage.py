@@ -69,7 +69,9 @@ async def test_an_update_applies_its_writes_once(db):
     finally:
         current_update_id.reset(token)
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 1
-    assert await inbox.is_applied(db, 42)
+    row = await db.fetchone("SELECT effects_at, applied_at FROM inbox WHERE update_id = 42")
+    # effects recorded; the update is wholly applied only once answered and its state stored
+    assert row["effects_at"] is not None and row["applied_at"] is None
 
 
 async def test_inbox_keeps_unapplied_updates_and_drops_applied_ones(db):
