@@ -17,6 +17,7 @@ from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
 from bot.i18n import gettext, load_catalogs, use_locale
+from bot.runtime.http import PooledRequest
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
 from bot.updates import (
     AppliedRecorder,
@@ -111,8 +112,8 @@ def build_application(
         .concurrent_updates(ExactlyOnceProcessor(settings.concurrency, on_applied))
         .rate_limiter(PriorityRateLimiter(send_limits, on_forbidden=on_forbidden))
     )
-    if request is not None:
-        builder = builder.request(request)
+    # A connection for each update being answered, plus room for bulk sends.
+    builder = builder.request(request or PooledRequest(settings.concurrency + 16))
     # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
     builder = builder.get_updates_request(get_updates_request or DurableGetUpdatesRequest(queue, connection_pool_size=1))
     app = builder.build()

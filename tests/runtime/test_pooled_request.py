@@ -1,0 +1,55 @@
+"""The Bot API connection split into small pools: calls go where fewest are in flight."""
+
+import asyncio
+
+import pytest
+
+from bot.runtime.http import PooledRequest
+
+pytestmark = pytest.mark.asyncio
+
+
+class FakePool:
+    def __init__(self, size):
+        self.size = size
+        self.calls = 0
+        self.started = self.stopped = False
+        self.release = asyncio.Event()
+
+    read_timeout = 5.0
+
+    async def initialize(self):
+        self.started = True
+
+    async def shutdown(self):
+        self.stopped = True
+
+    async def do_request(self, url, method, request_data=None, **kwargs):
+        self.calls += 1
+        await self.release.wait()
+        return 200, b'{"ok": true, "result": true}'
+
+
+async def test_pools_cover_the_connections_and_live_with_the_request():
+    made = []
+    request = PooledRequest(10, per_pool=4, make_pool=lambda size: made.append(FakePool(size)) or made[-1])
+    assert request.pools == 3 and all(pool.size == 4 for pool in made)
+    await request.initialize()
+    await request.shutdown()
+    assert all(pool.started and pool.stopped for pool in made)
+
+
+async def test_calls_spread_to_the_least_busy_pool():
+    made = []
+    request = PooledRequest(8, per_pool=4, make_pool=lambda size: made.append(FakePool(size)) or made[-1])
+    calls = [asyncio.create_task(request.do_request("u", "POST")) for _ in range(6)]
+    await asyncio.sleep(0)
+    assert [pool.calls for pool in made] == [3, 3]
+    made[1].release.set()
+    await asyncio.sleep(0)
+    # the second pool is free again: the next call goes there
+    calls.append(asyncio.create_task(request.do_request("u", "POST")))
+    await asyncio.sleep(0)
+    assert [pool.calls for pool in made] == [3, 4]
+    made[0].release.set()
+    assert all(code == 200 for code, _ in await asyncio.gather(*calls))
