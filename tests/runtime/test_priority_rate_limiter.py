@@ -128,7 +128,7 @@ async def test_default_private_limit_stays_under_telegram(fake_clock) -> None:
 
 
 async def test_group_twenty_per_minute(fake_clock) -> None:
-    limiter, tg = make(fake_clock, group_max=20, group_window=60.0)
+    limiter, tg = make(fake_clock, group_max=20, group_window=60.0, overall_burst=30.0)
     t0 = fake_clock.now
     tasks = [tg.send(limiter, -1001, str(i)) for i in range(25)]
     await fake_clock.advance(59.0)
