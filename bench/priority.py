@@ -1,7 +1,7 @@
 """Replies during a bulk send: how long people wait while a broadcast drains.
 
 Set-up (per variant): the Bot API emulator runs as ITS OWN process
-(``python -m bot.sandbox --port 0 --flood --latency L``: Telegram's flood limits enforced);
+(``python -m emulator --port 0 --flood --latency L``: Telegram's flood limits enforced);
 koperasi-bot runs IN THIS process (``bot.app.build_application`` with its default
 ``SendLimits``, real HTTP to the emulator, long polling) so the benchmark can enqueue the
 bulk sends itself; people are played over HTTP with ``SandboxClient``.
@@ -60,7 +60,7 @@ from bench.common import (
     workdir,
     write_json,
 )
-from bot.sandbox import SandboxClient
+from emulator import SandboxClient
 
 BULK_FIRST_ID = 800_001
 PEOPLE_FIRST_ID = 900_001
@@ -76,15 +76,15 @@ CYCLE = [
 
 
 class EmulatorProcess:
-    """``python -m bot.sandbox`` in its own process; URL and token parsed from its banner."""
+    """``python -m emulator`` in its own process; URL and token parsed from its banner."""
 
     def __init__(self, latency: float, wd: Path) -> None:
-        self.log_path = wd / f"sandbox-{time.monotonic_ns()}.log"
+        self.log_path = wd / f"emulator-{time.monotonic_ns()}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         env = {**os.environ, "PYTHONUNBUFFERED": "1",
                "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.sandbox", "--port", "0", "--latency", str(latency), "--flood"],
+            [sys.executable, "-m", "emulator", "--port", "0", "--latency", str(latency), "--flood"],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True,
         )
         self.base_url = self.file_url = self.token = ""

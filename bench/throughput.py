@@ -68,7 +68,7 @@ from bench.common import (
     workdir,
     write_json,
 )
-from bot.sandbox import BotApiEmulator
+from emulator import BotApiEmulator
 
 FIRST_USER_ID = 500_001
 Check = Callable[[str], bool]

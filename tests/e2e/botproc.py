@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.sandbox import BotApiEmulator
+from emulator import BotApiEmulator
 
 # Generous: a loaded 2-core machine may take seconds to import PTB and start.
 READY_TIMEOUT = 30.0

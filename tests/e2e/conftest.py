@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.sandbox import BotApiEmulator
+from emulator import BotApiEmulator
 from tests.e2e.botproc import BotProcess, Webhook
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox import BotApiEmulator, StoredMessage
+from emulator import BotApiEmulator, StoredMessage
 from storage import people
 from storage.db import Database
 

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from bot.sandbox import BotApiEmulator
+from emulator import BotApiEmulator
 from storage.db import Database
 from tests.e2e.botproc import Webhook, free_port
 from tests.e2e.flow import (

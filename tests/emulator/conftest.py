@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest_asyncio
 import telegram
 
-from bot.sandbox import BotApiEmulator
+from emulator import BotApiEmulator
 
 
 @pytest_asyncio.fixture

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.sandbox import BotApiEmulator, FloodLimits, SandboxClient, SandboxError
-from bot.sandbox.errors import ApiError
-from bot.sandbox.formatting import render
-from bot.sandbox.limits import FloodLimiter
+from emulator import BotApiEmulator, FloodLimits, SandboxClient, SandboxError
+from emulator.errors import ApiError
+from emulator.formatting import render
+from emulator.limits import FloodLimiter
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,4 +1,4 @@
-"""Run the emulator by hand: ``python -m bot.sandbox --port 8081``.
+"""Run the emulator by hand: ``python -m emulator --port 8081``.
 
 Then start the bot with ``--api-url http://127.0.0.1:8081/bot`` and the printed token,
 and play the people with e.g.::
@@ -36,7 +36,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.sandbox",
+        prog="python -m emulator",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
