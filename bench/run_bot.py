@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
                              "default, i.e. PTB's 256)")
     args = parser.parse_args(argv)
     settings = Settings.load(env_file=None, api_url=args.api_url)
-    # Same as bot.cli._run (polling branch).
+    # Same as bot.cli.run.run_bot (polling branch).
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     limits = UNLIMITED if args.send_limits == "unlimited" else None

@@ -1,0 +1,36 @@
+"""``koperasi-bot roster add``: a cooperative's member roster."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.common import CliError, on_database
+from bot.config import Settings
+from bot.domain.people import InvalidInput, normalise_phone
+from storage import orgs, roster
+from storage.db import Database
+
+
+def add_parser(sub) -> None:
+    ros = sub.add_parser("roster", help="member roster")
+    ros_sub = ros.add_subparsers(dest="action", required=True)
+    radd = ros_sub.add_parser("add", help="add a member to a cooperative's roster")
+    radd.add_argument("--org", required=True)
+    radd.add_argument("--number", required=True, help="member number")
+    radd.add_argument("--name", required=True)
+    radd.add_argument("--phone", required=True)
+    ros.set_defaults(handler=on_database(roster_command))
+
+
+async def roster_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    org = await orgs.by_code(db, args.org)
+    if org is None:
+        raise CliError(f"no organisation with code {args.org!r}")
+    try:
+        await roster.add(db, org_id=org.id, member_number=args.number, full_name=args.name, phone=normalise_phone(args.phone))
+    except InvalidInput:
+        raise CliError(f"not a phone number: {args.phone!r}") from None
+    except Exception as exc:  # sqlite3.IntegrityError: duplicate number or phone
+        raise CliError(f"roster entry refused: {exc}") from None
+    print(f"added member {args.number} to {org.code}")
+    return 0

@@ -1,0 +1,37 @@
+"""``koperasi-bot run``: the bot itself, long polling or (with --webhook-url) a webhook server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bot.config import Settings
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def add_parser(sub) -> None:
+    run = sub.add_parser("run", help="run the bot (long polling, or webhook with --webhook-url)")
+    run.add_argument("--api-url", help="Bot API base URL, e.g. http://127.0.0.1:8081/bot")
+    run.add_argument("--webhook-url", help="public URL Telegram posts updates to")
+    run.add_argument("--listen", dest="webhook_listen", help="address the webhook server binds to")
+    run.add_argument("--port", dest="webhook_port", type=int, help="port of the webhook server")
+    run.add_argument("--secret", dest="webhook_secret", help="webhook secret token")
+    run.set_defaults(handler=run_bot, needs_token=True)
+
+
+def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_application
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL holds the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = build_application(settings)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port, webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret or None, allowed_updates=ALLOWED_UPDATES,
+        )  # fmt: skip
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
