@@ -16,7 +16,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -63,6 +63,7 @@ class BotApiEmulator:
         webhook_retry_max: float = 5.0,
         webhook_timeout: float = 10.0,
         max_body_size: int = 60 * 1024 * 1024,
+        valid_tokens: Collection[str] | None = None,
     ):
         self.host = host
         self._requested_port = port
@@ -90,6 +91,9 @@ class BotApiEmulator:
         self._server: HTTPServer | None = None
         self._deliverer_task: asyncio.Task | None = None
         self.closing = False
+        # None: any well-formed token is accepted (the bot is whoever the token says); else
+        # only these, and any other answers 401 Unauthorized as Telegram does.
+        self.valid_tokens: frozenset[str] | None = None if valid_tokens is None else frozenset(valid_tokens)
 
     # ------------------------------------------------------------ lifecycle
     async def start(self) -> BotApiEmulator:
@@ -178,10 +182,15 @@ class BotApiEmulator:
             "has_main_web_app": False,
         }
 
+    def accepts_token(self, token: str) -> bool:
+        return TOKEN_RE.fullmatch(token) is not None and (
+            self.valid_tokens is None or token in self.valid_tokens
+        )
+
     async def handle_api_call(self, token: str, method: str, params: Params) -> tuple[int, bytes]:
         """One Bot API request -> (HTTP status, JSON body)."""
         match = TOKEN_RE.fullmatch(token)
-        if match is None:
+        if match is None or not self.accepts_token(token):
             return 401, dump_json(_UNAUTHORIZED)
         self.bot_id = int(match.group(1))  # the bot is whoever the token says
         stats = self.state.stats

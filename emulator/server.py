@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tornado.web import Application, RequestHandler
 
-from .emulator import TOKEN_RE, dump_json
+from .emulator import dump_json
 from .errors import ApiError, ControlError
 from .methods import Params, Upload
 
@@ -130,7 +130,7 @@ class BotApiHandler(_Abortable):
 
 class FileHandler(_Base):
     async def get(self, token: str, path: str) -> None:
-        if TOKEN_RE.fullmatch(token) is None:
+        if not self.emu.accepts_token(token):
             self.reply(
                 401, dump_json({"ok": False, "error_code": 401, "description": "Unauthorized"})
             )
