@@ -21,7 +21,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.domain import N_
 from bot.domain.people import DEFAULT_LANGUAGE, LANGUAGES
 from bot.domain.regions import TIMEZONES
 
@@ -111,18 +110,20 @@ def format_money(rupiah: int) -> str:
     return f"{sign}Rp{digits}"
 
 
+# Every unit goes through ngettext: "1 egg", "2 eggs" in English, "butir" either way.
 UNITS = {
-    "kg": N_("kg"),
-    "kuintal": N_("quintal"),
-    "ton": N_("ton"),
-    "ekor": N_("head"),
-    "butir": N_("eggs"),
+    "kg": lambda n: ngettext("kg", "kg", n),
+    "kuintal": lambda n: ngettext("quintal", "quintals", n),
+    "ton": lambda n: ngettext("ton", "tons", n),
+    "ekor": lambda n: ngettext("head", "head", n),
+    "butir": lambda n: ngettext("egg", "eggs", n),
 }
 
 
 def format_quantity(value: int | float | Decimal, unit: str) -> str:
-    """``1.500 kg``, ``2 ekor``: the number in the person's writing, then the unit."""
-    return f"{format_number(value)} {gettext(UNITS[unit])}"
+    """``1.500 kg``, ``2 ekor``, ``1 egg``: the number in the person's writing, then the unit."""
+    count = int(value) if value == int(value) else 2  # a fraction reads as plural
+    return f"{format_number(value)} {UNITS[unit](count)}"
 
 
 def _zone(timezone: str | tzinfo) -> tzinfo:
@@ -137,7 +138,9 @@ def format_date(value: date | datetime, timezone: str = "Asia/Jakarta") -> str:
 
 
 def format_time(value: datetime, timezone: str = "Asia/Jakarta") -> str:
-    """``06:00 WIB``: the clock where the person lives, with the zone people say."""
+    """``06.00 WIB`` (Indonesian) or ``06:00 WIB``: the clock where the person lives, with
+    the zone people say."""
     local = value.astimezone(_zone(timezone))
     label = TIMEZONES.get(timezone, local.tzname() or "")
-    return f"{dates.format_time(local, 'HH:mm', locale=_current.get())} {label}".strip()
+    pattern = "HH.mm" if _current.get() == "id" else "HH:mm"
+    return f"{dates.format_time(local, pattern, locale=_current.get())} {label}".strip()

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -16,9 +17,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import admin, help, settings, start
-from handlers.common import cancel, load_person
+from handlers import admin, groups, help, registration, settings
 from handlers.errors import on_error
+from handlers.menus import cancel, load_person
 
 # Our conversations mix buttons and typed answers per chat (per_message=False) on purpose;
 # PTB warns about that combination at every start.
@@ -28,10 +29,15 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 def register(app: Application) -> None:
     # -100: who is writing and in which language, before anything answers them.
     app.add_handler(TypeHandler(Update, load_person), group=-100)
+    # -90: the bot serves people in private chats only. Anything from a group or channel
+    # stops here (a command gets a pointer to the private chat), so no handler below can
+    # post a link or personal data in a group, or touch a private conversation's draft.
+    app.add_handler(ChatMemberHandler(groups.on_blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER), group=-90)
+    app.add_handler(TypeHandler(Update, groups.private_only), group=-90)
 
     # 0: conversations first, so their steps take text and buttons before the commands below.
-    app.add_handler(start.conversation())
-    app.add_handler(settings.area_conversation())
+    app.add_handler(registration.conversation_handler())
+    app.add_handler(settings.village_conversation())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -41,13 +47,12 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
-    app.add_handler(CallbackQueryHandler(settings.on_language, pattern=r"^setlang:"))
-    app.add_handler(CallbackQueryHandler(settings.on_timezone, pattern=r"^settz:"))
-    app.add_handler(CallbackQueryHandler(settings.on_setting, pattern=r"^set:(lang|tz)$"))
+    app.add_handler(settings.LANGUAGE_BUTTONS.handler(settings.on_language))
+    app.add_handler(settings.ZONE_BUTTONS.handler(settings.on_timezone))
+    app.add_handler(settings.SETTING_BUTTONS.handler(settings.on_setting))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))
-    # (private chats only: in a group the bot must not answer every message)
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE, help.not_understood))
+    app.add_handler(MessageHandler(filters.ALL, help.not_understood))
 
     app.add_error_handler(on_error)

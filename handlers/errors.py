@@ -8,16 +8,12 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.i18n import _
-from storage.db import UpdateAlreadyApplied
 
 log = logging.getLogger("koperasi.errors")
 
 
 async def on_error(update: object, context) -> None:
     error = context.error
-    if isinstance(error, UpdateAlreadyApplied):
-        log.info("update %s was applied before; replay ignored", error.args[0])
-        return
     if isinstance(error, Forbidden):
         log.info("cannot reach %s: %s", getattr(getattr(update, "effective_chat", None), "id", "?"), error)
         return

@@ -6,14 +6,15 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import _
-from handlers.common import help_text, reply
+from handlers.kit import refuse_button, reply
+from handlers.menus import help_text
 
 
 async def show_help(update: Update, context: BotContext) -> None:
     roles = context.person.roles if context.person else frozenset()
     text = help_text(roles)
     if context.person is None:
-        text = _("You are not registered yet: send /start to begin.") + "\n\n" + text
+        text = _("You are not registered yet. Send /start to begin.") + "\n\n" + text
     await reply(update, text)
 
 
@@ -21,6 +22,5 @@ async def not_understood(update: Update, context: BotContext) -> None:
     await reply(update, _("Sorry, I did not understand that. Send /help to see what I can do."))
 
 
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an old message, or a forged one: refuse politely, change nothing."""
-    await update.callback_query.answer(_("This button is no longer active."), show_alert=False)
+# A button from an old message, or a forged one: refuse politely, change nothing.
+stale_button = refuse_button

@@ -1,109 +1,150 @@
-"""/settings and /language: language, time zone and area of a registered person."""
+"""/settings and /language: language, time zone and village of a registered person."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from bot.domain.commands import REGISTERED
+from bot.domain import regions
 from bot.domain.people import LANGUAGE_LABELS
-from bot.domain.regions import TIMEZONES, Area
 from bot.i18n import _, set_language
-from handlers.area import AreaSteps
-from handlers.common import cancel, close_buttons, inline, once, reply, requires, set_person_menu
+from handlers.kit import (
+    END,
+    Buttons,
+    Draft,
+    close_buttons,
+    conversation,
+    for_command,
+    keyboard,
+    refuse_button,
+    reply,
+    writes,
+)
+from handlers.menus import cancel, set_person_menu
+from handlers.place import PlaceSteps
 from storage import areas, people
 
-EVERYONE = tuple(REGISTERED)
-_ZONE_BY_LABEL = {label: zone for zone, label in TIMEZONES.items()}
-AREA_DRAFT = "area_draft"
+SETTING_BUTTONS = Buttons("set", value=r"(?:lang|tz|area)", max_length=1)
+LANGUAGE_BUTTONS = Buttons("setlang", value=r"[a-z]", max_length=2)
+ZONE_BUTTONS = Buttons("settz", value=r"(?:wib|wita|wit)", max_length=1)
+_ZONES = {"wib": regions.WIB, "wita": regions.WITA, "wit": regions.WIT}
+
+
+@dataclass
+class VillageChange(Draft):
+    key = "village_change"
+    place: list[str] | None = None
+    offered: list[str] | None = None
 
 
 def _language_buttons():
-    return inline([[(label, f"setlang:{code}") for code, label in LANGUAGE_LABELS.items()]])
+    return keyboard([[LANGUAGE_BUTTONS.button(label, code) for code, label in LANGUAGE_LABELS.items()]])
 
 
-@requires(*EVERYONE)
+@for_command("language")
 async def ask_language(update: Update, context: BotContext) -> None:
     await reply(update, _("Choose your language:"), _language_buttons())
 
 
-@requires(*EVERYONE)
+@for_command("language")
+@writes("settings.language")
 async def on_language(update: Update, context: BotContext) -> None:
-    language = update.callback_query.data.split(":", 1)[1]
+    language = LANGUAGE_BUTTONS.value(update)
     if language not in LANGUAGE_LABELS:
-        await close_buttons(update)
+        await refuse_button(update)
         return
     await close_buttons(update, LANGUAGE_LABELS[language])
-    await once(people.set_language(context.db, context.person.id, language))
+    await context.db.write(people.set_language, context.person.id, language)
     set_language(language)
-    person = await people.by_id(context.db, context.person.id)
-    await reply(update, _("Done. I will speak {language} with you.").format(language=LANGUAGE_LABELS[language]))
-    await set_person_menu(context, person)
+    await reply(update, _("OK. I will speak {language} with you.").format(language=LANGUAGE_LABELS[language]))
+    await set_person_menu(context, await people.by_id(context.db, context.person.id))
 
 
-async def _summary(context: BotContext) -> str:
+async def _place_line(context: BotContext) -> str:
     person = context.person
-    area = await areas.by_id(context.db, person.area_id) if person.area_id else None
-    place = _("{village}, {district}, {regency}, {province}").format(**area.__dict__) if area else _("not set")
-    return _("Your settings:\nLanguage: {language}\nTime zone: {zone}\nArea: {area}").format(
-        language=LANGUAGE_LABELS[person.language], zone=TIMEZONES.get(person.timezone, person.timezone), area=place
-    )
+    place = regions.place(person.village_code) if person.village_code else None
+    if place:
+        return _("{village}, {district}, {regency}, {province}").format(**place.__dict__)
+    typed = await areas.by_id(context.db, person.area_id) if person.area_id else None
+    if typed:
+        return _("{village}, {district} (not found in the official list: please pick it again)").format(village=typed.village, district=typed.district)
+    return _("not set")
 
 
-@requires(*EVERYONE)
+@for_command("settings")
 async def show_settings(update: Update, context: BotContext) -> None:
-    rows = [[(_("Language"), "set:lang"), (_("Time zone"), "set:tz")], [(_("Area"), "set:area")]]
-    await reply(update, await _summary(context), inline(rows))
+    person = context.person
+    text = _("Your settings:\nLanguage: {language}\nTime zone: {zone}\nVillage: {place}").format(
+        language=LANGUAGE_LABELS[person.language], zone=regions.TIMEZONES.get(person.timezone, person.timezone),
+        place=await _place_line(context),
+    )  # fmt: skip
+    rows = [
+        [SETTING_BUTTONS.button(_("Language"), "lang"), SETTING_BUTTONS.button(_("Time zone"), "tz")],
+        [SETTING_BUTTONS.button(_("Village"), "area")],
+    ]
+    await reply(update, text, keyboard(rows))
 
 
-@requires(*EVERYONE)
+@for_command("settings")
 async def on_setting(update: Update, context: BotContext) -> None:
-    choice = update.callback_query.data.split(":", 1)[1]
+    choice = SETTING_BUTTONS.value(update)
     await close_buttons(update)
     if choice == "lang":
         await reply(update, _("Choose your language:"), _language_buttons())
     elif choice == "tz":
-        rows = [[(label, f"settz:{label}") for label in _ZONE_BY_LABEL]]
-        await reply(update, _("Which time zone do you live in? WIB (Java, Sumatra, West and Central Kalimantan), WITA (Bali, Nusa Tenggara, Sulawesi, East Kalimantan), WIT (Maluku, Papua)."), inline(rows))
+        rows = [[ZONE_BUTTONS.button(label, key)] for key, label in (("wib", "WIB"), ("wita", "WITA"), ("wit", "WIT"))]
+        await reply(update, _(
+            "Which time zone do you live in?\n"
+            "WIB: Sumatera, Jawa, Kalimantan Barat, Kalimantan Tengah.\n"
+            "WITA: Bali, Nusa Tenggara, Kalimantan Selatan, Kalimantan Timur, Kalimantan Utara, Sulawesi.\n"
+            "WIT: Maluku, Papua."
+        ), keyboard(rows))  # fmt: skip
 
 
-@requires(*EVERYONE)
+@for_command("settings")
+@writes("settings.timezone")
 async def on_timezone(update: Update, context: BotContext) -> None:
-    label = update.callback_query.data.split(":", 1)[1]
-    zone = _ZONE_BY_LABEL.get(label)
-    if zone is None:
-        await close_buttons(update)
-        return
+    key = ZONE_BUTTONS.value(update)
+    label = regions.TIMEZONES[_ZONES[key]]
     await close_buttons(update, label)
-    await once(people.set_timezone(context.db, context.person.id, zone))
-    await reply(update, _("Done. Times will be shown in {zone}.").format(zone=label))
+    await context.db.write(people.set_timezone, context.person.id, _ZONES[key])
+    await reply(update, _("OK. Times will be shown in {zone}.").format(zone=label))
 
 
-@requires(*EVERYONE)
-async def start_area_change(update: Update, context: BotContext) -> str:
-    await close_buttons(update, _("Area"))
-    context.user_data[AREA_DRAFT] = {}
-    return await AREA.ask_province(update, context)
+async def start_village_change(update: Update, context: BotContext) -> str:
+    await close_buttons(update, _("Village"))
+    VillageChange().save(context)
+    return await VILLAGE.ask(update, context)
 
 
-async def _save_area(update: Update, context: BotContext, area: Area) -> int:
-    await once(areas.set_person_area(context.db, context.person.id, area))
-    context.user_data.pop(AREA_DRAFT, None)
-    await reply(update, _("Done. Your area is now {village}, {district}, {regency}, {province} (time zone {zone}).").format(
-        village=area.village, district=area.district, regency=area.regency, province=area.province, zone=TIMEZONES[area.timezone]
-    ))
-    return ConversationHandler.END
+async def ask_village_again(update: Update, context: BotContext) -> int:
+    """For someone whose village was typed before the official list was used."""
+    rows = [[SETTING_BUTTONS.button(_("Pick my village"), "area")]]
+    await reply(update, _("Welcome back, {name}! Please pick your village once more from the official list.").format(name=context.person.full_name), keyboard(rows))
+    return END
 
 
-AREA = AreaSteps(AREA_DRAFT, _save_area)
+@writes("settings.village")
+async def _save_village(update: Update, context: BotContext, code: str) -> int:
+    place = regions.place(code)
+    await context.db.write(people.set_village, context.person.id, code, place.timezone)
+    VillageChange.drop(context)
+    await reply(update, _("OK. Your village is now {village}, {district}, {regency}, {province} (time zone {zone}).").format(
+        village=place.village, district=place.district, regency=place.regency, province=place.province,
+        zone=regions.TIMEZONES[place.timezone],
+    ))  # fmt: skip
+    return END
 
 
-def area_conversation() -> ConversationHandler:
-    return ConversationHandler(
-        name="settings_area",
-        persistent=True,
-        entry_points=[CallbackQueryHandler(start_area_change, pattern=r"^set:area$")],
-        states=AREA.states(),
-        fallbacks=[CommandHandler("cancel", cancel)],
-    )
+VILLAGE = PlaceSteps(VillageChange, _save_village)
+
+
+def village_conversation() -> ConversationHandler:
+    return conversation(
+        "settings_village", "settings",
+        entry_points=[SETTING_BUTTONS.handler(start_village_change)],
+        steps=[], states=VILLAGE.states(), cancel=cancel,
+    )  # fmt: skip

@@ -1,50 +1,48 @@
-"""Villages people have named (the area tree: province > regency > district > village)."""
+"""Places typed as free text before village codes existed (the ``areas`` table), and their
+move to codes: matched where every level names exactly one region, else left for the person
+to pick again (``Person.needs_village``)."""
 
 from __future__ import annotations
 
-import aiosqlite
+from dataclasses import dataclass
 
-from bot.domain.regions import Area
+from bot.domain import regions
 from storage.db import Database, now_utc
 
-_COLUMNS = "id, province, regency, district, village"
+
+@dataclass(frozen=True)
+class TypedPlace:
+    province: str
+    regency: str
+    district: str
+    village: str
 
 
-async def get_or_create(conn: aiosqlite.Connection, area: Area) -> int:
-    await conn.execute(
-        "INSERT OR IGNORE INTO areas (province, regency, district, village, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (area.province, area.regency, area.district, area.village, now_utc()),
+async def by_id(db: Database, area_id: int) -> TypedPlace | None:
+    row = await db.fetchone(
+        "SELECT province, regency, district, village FROM areas WHERE id = ?", (area_id,)
     )
-    async with conn.execute(
-        "SELECT id FROM areas WHERE province = ? AND regency = ? AND district = ? AND village = ?",
-        (area.province, area.regency, area.district, area.village),
-    ) as cur:
-        row = await cur.fetchone()
-    return row["id"]
+    return TypedPlace(**dict(row)) if row else None
 
 
-async def by_id(db: Database, area_id: int) -> Area | None:
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM areas WHERE id = ?", (area_id,))
-    return Area(**dict(row)) if row else None
+async def match_typed_places(db: Database) -> tuple[int, int]:
+    """Give people whose place was typed the code it names without doubt.
 
-
-async def known_in_province(db: Database, province: str, limit: int = 6) -> list[Area]:
-    """The villages of a province where most people live, to offer as buttons."""
+    Returns (matched, left for the person to pick again). Runs at every start; cheap when
+    there is nothing left to match.
+    """
     rows = await db.fetchall(
-        f"SELECT {', '.join('a.' + c.strip() for c in _COLUMNS.split(','))}"
-        " FROM areas a LEFT JOIN people p ON p.area_id = a.id"
-        " WHERE a.province = ? GROUP BY a.id ORDER BY COUNT(p.id) DESC, a.village LIMIT ?",
-        (province, limit),
+        "SELECT p.id, a.province, a.regency, a.district, a.village FROM people p"
+        " JOIN areas a ON a.id = p.area_id WHERE p.village_code IS NULL"
     )
-    return [Area(**dict(row)) for row in rows]
-
-
-async def set_person_area(db: Database, person_id: int, area: Area) -> int:
-    async with db.transaction() as conn:
-        area_id = await get_or_create(conn, area)
-        await conn.execute(
-            "UPDATE people SET area_id = ?, timezone = ?, updated_at = ? WHERE id = ?",
-            (area_id, area.timezone, now_utc(), person_id),
-        )
-    return area_id
+    matched = []
+    for row in rows:
+        code = regions.find_code(row["province"], row["regency"], row["district"], row["village"])
+        if code:
+            matched.append((code, regions.timezone_for(code), now_utc(), row["id"]))
+    if matched:
+        async with db.transaction(mark_update=False) as conn:
+            await conn.executemany(
+                "UPDATE people SET village_code = ?, timezone = ?, updated_at = ? WHERE id = ?", matched
+            )
+    return len(matched), len(rows) - len(matched)

@@ -11,18 +11,33 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage import effects
+
+T = TypeVar("T")
+
 BUSY_TIMEOUT_MS = 5000
 
-# The update being processed, so that the first write transaction of an update
-# records it as applied (exactly-once effects, see storage.inbox).
+# The update being processed: its use cases run once (see Database.write).
 current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "current_update_id", default=None
+)
+# The handler that may write for this update (set by handlers.kit.writes): a write from
+# any other code while an update is processed is a programming error, so that every
+# writing handler is declared and covered by the replay-after-crash test.
+current_writer: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_writer", default=None
+)
+# (update id, number of writes so far): the n-th write of an update is the same use case
+# on a replay, because handlers decide from the same stored state and stored results.
+_write_seq: contextvars.ContextVar[tuple[int, int]] = contextvars.ContextVar(
+    "write_seq", default=(-1, 0)
 )
 
 
@@ -30,9 +45,12 @@ class DatabaseError(Exception):
     """The database file cannot be opened or used."""
 
 
-class UpdateAlreadyApplied(Exception):
-    """This update's effects were committed before (it is being processed again after a
-    crash, or replayed); nothing more is written. Handlers may still answer."""
+class WriteOutsideUseCase(RuntimeError):
+    """A write while an update is processed that does not go through Database.write from a
+    declared writing handler: it would escape the exactly-once guarantee."""
+
+
+UseCase = Callable[..., Awaitable[T]]
 
 
 def now_utc() -> int:
@@ -56,6 +74,8 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # Tests set this to simulate a crash right after a use case committed.
+        self.after_write: Callable[[int, int], Awaitable[None]] | None = None
 
     async def open(self) -> Database:
         if self.path != ":memory:":
@@ -86,25 +106,58 @@ class Database:
     async def transaction(self, *, mark_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer; rolls back on any error.
 
-        When an update is being processed, its effects are recorded inside the same
-        transaction; if they were recorded before, :class:`UpdateAlreadyApplied` is raised
-        and nothing is written.
+        For the pipeline's own bookkeeping (inbox, conversation state) pass
+        ``mark_update=False``. Use cases go through :meth:`write`; opening a use-case
+        transaction directly while an update is processed is refused.
         """
+        if mark_update and current_update_id.get() is not None:
+            raise WriteOutsideUseCase("while an update is processed, write through Database.write")
+        async with self._begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[aiosqlite.Connection]:
         assert self._writer is not None, "database is not open"
         async with self._write_lock:
             conn = self._writer
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                update_id = current_update_id.get()
-                if mark_update and update_id is not None:
-                    if not await claim_effects(conn, update_id):
-                        raise UpdateAlreadyApplied(update_id)
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
             else:
                 await conn.execute("COMMIT")
+
+    async def write(self, use_case: UseCase[T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``use_case(conn, *args, **kwargs)`` in one ``BEGIN IMMEDIATE`` transaction.
+
+        While an update is processed this is its unit of work: the n-th write of the
+        update commits together with its result, and when the update is processed again
+        (after a crash) the stored result is returned and nothing is written twice. The
+        use case reads its preconditions through ``conn``, inside the transaction.
+        An exception from the use case rolls everything back and stores nothing.
+        """
+        update_id = current_update_id.get()
+        if update_id is None:  # the command line, a scheduled job: a plain transaction
+            async with self._begin() as conn:
+                return await use_case(conn, *args, **kwargs)
+        if current_writer.get() is None:
+            raise WriteOutsideUseCase(
+                f"{use_case.__qualname__} wrote during update {update_id} from a handler"
+                " not declared with handlers.kit.writes"
+            )
+        seq_update, seq = _write_seq.get()
+        seq = seq if seq_update == update_id else 0
+        _write_seq.set((update_id, seq + 1))
+        async with self._begin() as conn:
+            result = await effects.recall(conn, update_id, seq)
+            if result is effects.MISSING:
+                result = await use_case(conn, *args, **kwargs)
+                await effects.record(conn, update_id, seq, result, now_utc())
+        if self.after_write is not None:
+            await self.after_write(update_id, seq)
+        return result
 
     async def write_one(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
         """One statement that is a whole use case by itself (atomic on its own): no
@@ -121,16 +174,3 @@ class Database:
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
         assert self._reader is not None, "database is not open"
         return list(await self._reader.execute_fetchall(sql, params))
-
-
-async def claim_effects(conn: aiosqlite.Connection, update_id: int) -> bool:
-    """Record that ``update_id``'s effects are being written; False when they were before."""
-    cur = await conn.execute(
-        """
-        INSERT INTO inbox (update_id, payload, received_at, effects_at) VALUES (?, NULL, ?, ?)
-        ON CONFLICT (update_id) DO UPDATE SET effects_at = excluded.effects_at
-        WHERE inbox.effects_at IS NULL
-        """,
-        (update_id, now_utc(), now_utc()),
-    )
-    return cur.rowcount > 0

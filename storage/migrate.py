@@ -3,11 +3,14 @@ together with its row in ``schema_migrations``."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
 
 from storage.db import Database, now_utc
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -64,4 +67,16 @@ async def migrate(db: Database) -> list[Migration]:
                 (migration.version, migration.name, now_utc()),
             )
         applied.append(migration)
+    await _move_data(db)
     return applied
+
+
+async def _move_data(db: Database) -> None:
+    """Data moves SQL alone cannot do: places typed as text become Kemendagri codes where
+    they name one region for sure (see storage.areas and storage.orgs)."""
+    from storage import areas, orgs  # they import this module's neighbours, not it
+
+    await orgs.backfill_coverage(db)
+    matched, flagged = await areas.match_typed_places(db)
+    if matched or flagged:
+        log.info("typed places: %d matched to village codes, %d left for people to pick again", matched, flagged)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiosqlite
+
+from bot.domain import regions
 from storage.db import Database, now_utc
 
 KINDS = ("confederation", "federation", "puk", "coop_primary", "coop_secondary", "kdkmp", "kmp")
@@ -18,7 +21,6 @@ class Organisation:
     kind: str
     code: str
     name: str
-    province: str | None
 
 
 class OrgError(ValueError):
@@ -36,22 +38,32 @@ async def by_id(db: Database, org_id: int) -> Organisation | None:
 
 
 async def add(
-    db: Database, *, code: str, name: str, kind: str, parent_code: str | None, province: str | None
-) -> Organisation:
+    conn: aiosqlite.Connection, *, code: str, name: str, kind: str, parent_code: str | None,
+    covers: tuple[str, ...] = (),
+) -> int:
+    """A new node under ``parent_code`` covering the given village-code prefixes."""
     if kind not in KINDS:
         raise OrgError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
-    parent = await by_code(db, parent_code or "pusat")
+    async with conn.execute("SELECT id FROM organisations WHERE code = ?", (parent_code or "pusat",)) as cur:
+        parent = await cur.fetchone()
     if parent is None:
         raise OrgError(f"no organisation with code {parent_code!r}")
-    if await by_code(db, code):
-        raise OrgError(f"code {code!r} is taken")
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO organisations (parent_id, kind, code, name, province, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (parent.id, kind, code, name, province, now_utc()),
-        )
-    return await by_code(db, code)
+    async with conn.execute("SELECT 1 FROM organisations WHERE code = ?", (code,)) as cur:
+        if await cur.fetchone():
+            raise OrgError(f"code {code!r} is taken")
+    cur = await conn.execute(
+        "INSERT INTO organisations (parent_id, kind, code, name, created_at) VALUES (?, ?, ?, ?, ?)",
+        (parent["id"], kind, code, name, now_utc()),
+    )
+    await conn.executemany(
+        "INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)", [(cur.lastrowid, p) for p in covers]
+    )
+    return cur.lastrowid
+
+
+async def coverage(db: Database, org_id: int) -> list[str]:
+    rows = await db.fetchall("SELECT prefix FROM org_coverage WHERE org_id = ? ORDER BY prefix", (org_id,))
+    return [row["prefix"] for row in rows]
 
 
 async def tree(db: Database) -> list[tuple[int, Organisation]]:
@@ -69,9 +81,27 @@ async def tree(db: Database) -> list[tuple[int, Organisation]]:
     ]
 
 
-async def for_province(db: Database, province: str) -> int:
-    """The node that takes in farmers of a province: the first one covering it, else the root."""
-    row = await db.fetchone(
-        "SELECT id FROM organisations WHERE province = ? ORDER BY id LIMIT 1", (province,)
+async def for_village(conn: aiosqlite.Connection, village_code: str) -> int:
+    """The node that takes in a village's farmers: the one with the most specific covering
+    prefix (``33.10.11`` before ``33``), else the root."""
+    async with conn.execute(
+        "SELECT org_id FROM org_coverage WHERE prefix = ? OR ? LIKE prefix || '.%'"
+        " ORDER BY LENGTH(prefix) DESC, org_id LIMIT 1",
+        (village_code, village_code),
+    ) as cur:
+        row = await cur.fetchone()
+    return row["org_id"] if row else ROOT_ID
+
+
+async def backfill_coverage(db: Database) -> int:
+    """Nodes made before coverage prefixes named a province by text: give them its code."""
+    rows = await db.fetchall(
+        "SELECT id, province FROM organisations o WHERE province IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM org_coverage c WHERE c.org_id = o.id)"
     )
-    return row["id"] if row else ROOT_ID
+    found = [(row["id"], regions.exact_match(row["province"], regions.PROVINCE)) for row in rows]
+    found = [(org_id, province.code) for org_id, province in found if province]
+    if found:
+        async with db.transaction(mark_update=False) as conn:
+            await conn.executemany("INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)", found)
+    return len(found)

@@ -1,4 +1,4 @@
-"""People, their roles, areas and the member roster."""
+"""People and their roles, settings and reachability."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from bot.domain.people import Person, Role
 from storage.db import Database, now_utc
 
 _PERSON_COLUMNS = (
-    "id, telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id"
+    "id, telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id,"
+    " village_code, reachable"
 )
 
 
@@ -28,6 +29,7 @@ async def _person(db: Database, where: str, value: object) -> Person | None:
     if row is None:
         return None
     fields = {key: row[key] for key in row.keys() if key != "role_list"}
+    fields["reachable"] = bool(fields["reachable"])
     roles = frozenset(Role(r) for r in (row["role_list"] or "").split(",") if r)
     return Person(**fields, roles=roles)
 
@@ -64,6 +66,7 @@ async def insert_person(
     timezone: str,
     org_id: int,
     area_id: int | None = None,
+    village_code: str | None = None,
 ) -> int:
     """Insert inside the caller's transaction; refuses duplicates of account or phone."""
     async with conn.execute(
@@ -74,8 +77,10 @@ async def insert_person(
     now = now_utc()
     cur = await conn.execute(
         "INSERT INTO people (telegram_user_id, chat_id, full_name, phone, language, timezone,"
-        " org_id, area_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id, now, now),
+        " org_id, area_id, village_code, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id,
+         village_code, now, now),
     )
     return cur.lastrowid
 
@@ -93,47 +98,47 @@ async def add_role(
     return cur.rowcount > 0
 
 
-async def grant_role(db: Database, person_id: int, role: Role, granted_by: int | None) -> bool:
-    async with db.transaction() as conn:
-        return await add_role(conn, person_id, role, granted_by)
+async def grant_role(conn: aiosqlite.Connection, person_id: int, role: Role, granted_by: int | None) -> bool:
+    return await add_role(conn, person_id, role, granted_by)
 
 
-async def revoke_role(db: Database, person_id: int, role: Role, revoked_by: int | None) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "DELETE FROM person_roles WHERE person_id = ? AND role = ?", (person_id, role.value)
-        )
-        if cur.rowcount:
-            await audit(conn, revoked_by, "role.revoke", f"person:{person_id}", role=role.value)
-        return cur.rowcount > 0
+async def revoke_role(conn: aiosqlite.Connection, person_id: int, role: Role, revoked_by: int | None) -> bool:
+    cur = await conn.execute(
+        "DELETE FROM person_roles WHERE person_id = ? AND role = ?", (person_id, role.value)
+    )
+    if cur.rowcount:
+        await audit(conn, revoked_by, "role.revoke", f"person:{person_id}", role=role.value)
+    return cur.rowcount > 0
 
 
-async def _set(db: Database, person_id: int, column: str, value: object) -> None:
+async def _set(conn: aiosqlite.Connection, person_id: int, column: str, value: object) -> None:
     # column names come from this module only, never from input
-    async with db.transaction() as conn:
-        await conn.execute(
-            f"UPDATE people SET {column} = ?, updated_at = ? WHERE id = ?",
-            (value, now_utc(), person_id),
-        )
-        await audit(conn, person_id, f"person.{column}", f"person:{person_id}", value=value)
+    await conn.execute(
+        f"UPDATE people SET {column} = ?, updated_at = ? WHERE id = ?",
+        (value, now_utc(), person_id),
+    )
+    await audit(conn, person_id, f"person.{column}", f"person:{person_id}", value=value)
 
 
-async def set_language(db: Database, person_id: int, language: str) -> None:
-    await _set(db, person_id, "language", language)
+async def set_language(conn: aiosqlite.Connection, person_id: int, language: str) -> None:
+    await _set(conn, person_id, "language", language)
 
 
-async def set_timezone(db: Database, person_id: int, timezone: str) -> None:
-    await _set(db, person_id, "timezone", timezone)
+async def set_timezone(conn: aiosqlite.Connection, person_id: int, timezone: str) -> None:
+    await _set(conn, person_id, "timezone", timezone)
+
+
+async def set_village(conn: aiosqlite.Connection, person_id: int, village_code: str, timezone: str) -> None:
+    """A person's village by code; their time zone follows it."""
+    await _set(conn, person_id, "village_code", village_code)
+    await conn.execute("UPDATE people SET timezone = ? WHERE id = ?", (timezone, person_id))
 
 
 async def set_reachable(db: Database, chat_id: int, reachable: bool) -> None:
+    """Telegram refused a message (blocked), or the person wrote again: bookkeeping, not
+    a use case of the update being handled."""
     async with db.transaction(mark_update=False) as conn:
         await conn.execute(
-            "UPDATE people SET reachable = ?, updated_at = ? WHERE chat_id = ?",
-            (int(reachable), now_utc(), chat_id),
+            "UPDATE people SET reachable = ?, updated_at = ? WHERE chat_id = ? AND reachable <> ?",
+            (int(reachable), now_utc(), chat_id, int(reachable)),
         )
-
-
-async def count_by_role(db: Database) -> dict[Role, int]:
-    rows = await db.fetchall("SELECT role, COUNT(*) AS n FROM person_roles GROUP BY role")
-    return {Role(row["role"]): row["n"] for row in rows}

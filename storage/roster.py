@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.db import Database, now_utc
+from storage.db import now_utc
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,12 @@ class RosterEntry:
     person_id: int | None
 
 
-async def add(db: Database, *, org_id: int, member_number: str, full_name: str, phone: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO roster (org_id, member_number, full_name, phone, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (org_id, member_number, full_name, phone, now_utc()),
-        )
+async def add(conn: aiosqlite.Connection, *, org_id: int, member_number: str, full_name: str, phone: str) -> None:
+    await conn.execute(
+        "INSERT INTO roster (org_id, member_number, full_name, phone, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (org_id, member_number, full_name, phone, now_utc()),
+    )
 
 
 async def unlinked_by_phone(conn: aiosqlite.Connection, phone: str) -> list[RosterEntry]:

@@ -53,6 +53,10 @@ class Sent:
     edits: list[str] = field(default_factory=list)
 
 
+class SimulatedCrash(BaseException):
+    """The process died (BaseException: no handler or error handler catches it)."""
+
+
 class FakeTelegram(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -239,6 +243,28 @@ class World:
         await self.app.shutdown()
 
     async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def crash_after_next_write(self) -> None:
+        """The process dies right after the next use case commits: nothing after it runs,
+        no reply is sent, the update is not marked done (see kill)."""
+
+        async def die(update_id: int, seq: int) -> None:
+            self.db.after_write = None
+            raise SimulatedCrash(update_id)
+
+        self.db.after_write = die
+
+    async def kill(self) -> None:
+        """Stop as a SIGKILL would: nothing more reaches the database (conversation state
+        and drafts held in memory are lost), then start a new process on the same file."""
+
+        async def nothing(*_: object) -> None:
+            return None
+
+        self.app.update_persistence = nothing
+        self.app.persistence.flush = nothing
         await self.stop()
         await self.start()
 

@@ -37,6 +37,6 @@ async def invite_command(args: argparse.Namespace, settings: Settings, db: Datab
     if org is None:
         raise CliError(f"no organisation with code {args.org!r}")
     username = await _bot_username(settings, args.bot_username)
-    invite = await invites.create(db, role=role, org_id=org.id, valid_hours=args.hours or settings.invite_hours, created_by=None)
+    invite = await db.write(invites.create, role=role, org_id=org.id, valid_hours=args.hours or settings.invite_hours, created_by=None)
     print(deep_link(username, invite.code))
     return 0

@@ -6,6 +6,7 @@ import argparse
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
+from bot.domain import regions
 from storage import orgs
 from storage.db import Database
 
@@ -18,18 +19,35 @@ def add_parser(sub) -> None:
     add.add_argument("name")
     add.add_argument("--kind", required=True, choices=orgs.KINDS)
     add.add_argument("--parent", default="pusat", help="parent code (default: pusat, the root)")
-    add.add_argument("--province")
+    add.add_argument("--province", help="the province it covers, e.g. \"Jawa Barat\" (same as --covers 32)")
+    add.add_argument("--covers", action="append", default=[], metavar="CODE",
+                     help="a village-code prefix it covers, e.g. 33.10 (Kab. Klaten); repeatable")
     org_sub.add_parser("list", help="print the tree")
     org.set_defaults(handler=on_database(org_command))
 
 
+def _coverage(province: str | None, prefixes: list[str]) -> tuple[str, ...]:
+    covers = list(prefixes)
+    if province:
+        found = regions.exact_match(province, regions.PROVINCE)
+        if found is None:
+            raise CliError(f"unknown province {province!r}")
+        covers.append(found.code)
+    for code in covers:
+        if regions.region(code) is None:
+            raise CliError(f"not a Kemendagri code: {code!r} (e.g. 33, 33.10, 33.10.11)")
+    return tuple(dict.fromkeys(covers))
+
+
 async def org_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     if args.action == "add":
+        covers = _coverage(args.province, args.covers)
         try:
-            node = await orgs.add(db, code=args.code, name=args.name, kind=args.kind, parent_code=args.parent, province=args.province)
+            await db.write(orgs.add, code=args.code, name=args.name, kind=args.kind, parent_code=args.parent, covers=covers)
         except orgs.OrgError as exc:
             raise CliError(str(exc)) from None
-        print(f"added {node.code} ({node.kind}) under {args.parent}")
+        where = ", ".join(f"{c} {regions.region(c).name}" for c in covers) or "nothing yet"
+        print(f"added {args.code} ({args.kind}) under {args.parent}, covering {where}")
     else:
         for depth, node in await orgs.tree(db):
             print(f"{'  ' * depth}{node.code}  {node.name}  [{node.kind}]")

@@ -35,6 +35,6 @@ async def person_command(args: argparse.Namespace, settings: Settings, db: Datab
     if found is None:
         raise CliError("no registered person with that phone / Telegram id (they register with /start first, or use an invite link)")
     change = people.grant_role if args.action == "grant" else people.revoke_role
-    changed = await change(db, found.id, role, None)
+    changed = await db.write(change, found.id, role, None)
     print(f"{args.action} {role.value} for {found.full_name}: {'done' if changed else 'nothing to change'}")
     return 0

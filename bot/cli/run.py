@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from bot.config import Settings
+from bot.logsafe import setup_logging
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 def add_parser(sub) -> None:
@@ -23,9 +23,8 @@ def add_parser(sub) -> None:
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_application
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and the URL holds the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Before anything logs: the token and phone numbers are masked in every record.
+    setup_logging(settings.log_level, settings.token)
     app = build_application(settings)
     if settings.webhook_url:
         app.run_webhook(

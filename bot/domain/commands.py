@@ -23,11 +23,11 @@ REGISTERED = frozenset(Role)  # any role: the person has registered
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Register or start again")),
-    Command("help", N_("What I can do for you")),
-    Command("settings", N_("Your language, time zone and area"), REGISTERED),
+    Command("help", N_("See what I can do for you")),
+    Command("settings", N_("Change your language, time zone or village"), REGISTERED),
     Command("language", N_("Change the language"), REGISTERED),
     Command("cancel", N_("Stop what you are doing")),
-    Command("invite", N_("Make an invite link for staff"), frozenset({Role.ADMIN})),
+    Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

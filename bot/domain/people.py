@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from lokal import parse_phone
+
 from bot.domain import N_
 
 
@@ -53,15 +55,18 @@ class Person:
     telegram_user_id: int | None = None
     chat_id: int | None = None
     phone: str | None = None
-    area_id: int | None = None
+    area_id: int | None = None  # a place typed before village codes (see needs_village)
+    village_code: str | None = None
+    reachable: bool = True
     roles: frozenset[Role] = field(default_factory=frozenset)
 
     def has_any(self, roles: frozenset[Role]) -> bool:
         return bool(self.roles & roles)
 
     @property
-    def is_staff(self) -> bool:
-        return self.has_any(STAFF_ROLES)
+    def needs_village(self) -> bool:
+        """A farmer whose place was typed before codes and could not be matched for sure."""
+        return self.village_code is None and (self.area_id is not None or Role.FARMER in self.roles)
 
 
 class InvalidInput(ValueError):
@@ -80,6 +85,12 @@ def normalise_phone(raw: str) -> str:
     if not 8 <= len(digits) <= 15:
         raise InvalidInput("phone")
     return "+" + digits
+
+
+def display_phone(e164: str) -> str:
+    """``+6281234567890`` → ``0812-3456-7890``, as people write it; other numbers as stored."""
+    parsed = parse_phone(e164 or "")
+    return parsed.national if parsed.valid and parsed.national else (e164 or "")
 
 
 _SPACES = re.compile(r"\s+")

@@ -3,7 +3,8 @@ import pytest
 from bot.domain.commands import COMMANDS, commands_for, public_commands
 from bot.domain.invites import deep_link, looks_like_code, new_code
 from bot.domain.people import InvalidInput, Role, clean_name, clean_place, normalise_phone
-from bot.domain.regions import WIB, WIT, WITA, all_provinces, find_province, suggest_provinces
+from bot.domain import regions
+from bot.domain.regions import WIB, WIT, WITA
 
 
 @pytest.mark.parametrize(
@@ -36,28 +37,52 @@ def test_place_names_capitalised_as_on_signs():
 
 
 def test_every_province_has_one_of_the_three_zones():
-    provinces = all_provinces()
+    provinces = regions.provinces()
     assert len(provinces) == 38
-    zones = {p.timezone for p in provinces}
-    assert zones == {WIB, WITA, WIT}
-    assert find_province("Bali").timezone == WITA
-    assert find_province("Papua Pegunungan").timezone == WIT
-    assert find_province("DI Yogyakarta").timezone == WIB
+    assert {regions.timezone_for(p.code) for p in provinces} == {WIB, WITA, WIT}
+    by_name = {p.name: regions.timezone_for(p.code) for p in provinces}
+    assert by_name["Bali"] == by_name["Kalimantan Selatan"] == by_name["Kalimantan Utara"] == WITA
+    assert by_name["Kalimantan Barat"] == by_name["DI Yogyakarta"] == WIB
+    assert by_name["Papua Pegunungan"] == WIT
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"),
-    [("jatim", "Jawa Timur"), ("Provinsi Jawa Tengah", "Jawa Tengah"), ("JOGJA", "DI Yogyakarta"), ("ntt", "Nusa Tenggara Timur")],
+    ("typed", "level", "within", "code"),
+    [
+        ("jatim", regions.PROVINCE, None, "35"),
+        ("Provinsi Jawa Tengah", regions.PROVINCE, None, "33"),
+        ("JOGJA", regions.PROVINCE, None, "34"),
+        ("kab klaten", regions.REGENCY, "33", "33.10"),
+        ("Klaten", regions.REGENCY, "33", "33.10"),
+        ("kota bandung", regions.REGENCY, "32", "32.73"),
+        ("Kec. Ceper", regions.DISTRICT, "33.10", "33.10.11"),
+        ("desa kujon", regions.VILLAGE, "33.10.11", "33.10.11.2004"),
+    ],
 )
-def test_provinces_by_name_or_alias(typed, expected):
-    assert find_province(typed).name == expected
+def test_places_named_exactly_or_by_alias(typed, level, within, code):
+    assert regions.exact_match(typed, level, within).code == code
 
 
-def test_misspelt_provinces_get_suggestions():
-    assert find_province("jawa tenga") is None
-    assert suggest_provinces("jawa tenga")[0].name == "Jawa Tengah"
-    assert [p.name for p in suggest_provinces("sulawesi selatn")][0] == "Sulawesi Selatan"
-    assert suggest_provinces("xyz") == []
+def test_typos_and_shared_names_give_candidates_not_a_guess():
+    assert regions.exact_match("cepper", regions.DISTRICT, "33.10") is None
+    assert regions.search("cepper", regions.DISTRICT, "33.10")[0].code == "33.10.11"
+    assert regions.search("jawa tenga", regions.PROVINCE)[0].name == "Jawa Tengah"
+    # Kabupaten and Kota Bandung share the name: both offered, neither taken
+    assert regions.exact_match("bandung", regions.REGENCY, "32") is None
+    assert {"32.04", "32.73"} <= {r.code for r in regions.search("bandung", regions.REGENCY, "32")}
+    # a village that does not exist in Kec. Ceper
+    assert regions.search("Sukamaju", regions.VILLAGE, "33.10.11") == []
+    assert regions.search("xyz", regions.PROVINCE) == []
+
+
+def test_codes_name_their_place_and_forged_codes_name_nothing():
+    place = regions.place("33.10.11.2004")
+    assert (place.village, place.district, place.regency, place.province) == ("Kujon", "Ceper", "Kabupaten Klaten", "Jawa Tengah")
+    assert place.timezone == WIB
+    for forged in ["33.10.11.9999", "²", "٣٣", "33.10.11.2004x", "99999999999999999999999", ""]:
+        assert regions.region(forged) is None
+    assert regions.find_code("Jawa Tengah", "Klaten", "Ceper", "Kujon") == "33.10.11.2004"
+    assert regions.find_code("Jawa Tengah", "Klaten", "Ceper", "Sukamaju") is None
 
 
 def test_commands_by_role():

@@ -5,48 +5,52 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.people import Role
-from storage import areas, people, roster
-from tests.handlers.flows import PHONE, register_farmer, register_member
+from storage import people, roster
+from tests.handlers.flows import FARMER_ID, PHONE, YES_ID, register_farmer, register_member
 
 
 async def test_farmer_registers_in_indonesian(world):
+    """The one test that reads a whole registration, word for word."""
     budi = world.person(101, "Budi")
     replies = await register_farmer(budi)
 
     assert replies == [
         "Selamat datang di bot koperasi. Pilih bahasa Anda:",
-        "Anda siapa?",
-        "Tekan tombol di bawah untuk membagikan nomor HP Anda kepada koperasi.",
+        "Anda mendaftar sebagai apa?\n🌾 Petani: menjual hasil panen ke koperasi.\n👷 Anggota serikat pekerja: menabung di koperasi serikat Anda.",
+        "Tekan tombol 📱 Kirim nomor HP saya di bawah. Lalu setujui jika Telegram bertanya.",
         "Siapa nama lengkap Anda?",
-        "Anda tinggal di provinsi mana? Ketik namanya, misalnya: Jawa Tengah.",
-        "Ketik nama kabupaten atau kota Anda.",
+        "Ketik nama provinsi Anda. Contoh: Jawa Tengah.",
+        "✅ Jawa Tengah",
+        "Ketik nama kabupaten atau kota Anda. Contoh: Klaten.",
+        "✅ Kabupaten Klaten",
         "Ketik nama kecamatan Anda.",
+        "✅ Ceper",
         "Ketik nama desa atau kelurahan Anda.",
-        "Periksa data Anda:\nNama: Budi Santoso\nNomor HP: +6281234567890\nDesa/kelurahan: Sukamaju\n"
-        "Kecamatan: Ceper\nKabupaten/kota: Klaten\nProvinsi: Jawa Tengah\nZona waktu: WIB\n\nApakah sudah benar?",
+        "✅ Kujon",
+        "Periksa data Anda:\nNama: Budi Santoso\nNomor HP: 0812-3456-7890\nDesa/kelurahan: Kujon\n"
+        "Kecamatan: Ceper\nKabupaten/kota: Kabupaten Klaten\nProvinsi: Jawa Tengah\nZona waktu: WIB\n\nApakah sudah benar?",
         replies[-1],
     ]
     assert replies[-1].startswith("Terima kasih, Budi Santoso! Anda sudah terdaftar sebagai petani.")
-    assert "/help — Apa yang bisa saya bantu" in replies[-1]
+    assert "/help — Lihat apa yang bisa saya bantu" in replies[-1]
 
     person = await people.by_telegram_id(world.db, 101)
     assert person.full_name == "Budi Santoso"
     assert person.phone == "+6281234567890"
     assert person.roles == {Role.FARMER}
     assert person.language == "id" and person.timezone == "Asia/Jakarta"
-    area = await areas.by_id(world.db, person.area_id)
-    assert (area.province, area.regency, area.district, area.village) == ("Jawa Tengah", "Klaten", "Ceper", "Sukamaju")
+    assert person.village_code == "33.10.11.2004"
 
 
 async def test_farmer_registers_in_english_and_zone_follows_province(world):
     ketut = world.person(102, "Ketut", language_code="en")
     replies = await register_farmer(ketut, name="Ketut Arsana", province="bali", place=("Gianyar", "Ubud", "Peliatan"), language="English")
 
-    assert replies[1] == "Who are you?"
+    assert replies[1].startswith("What do you want to register as?")
     assert "Province: Bali\nTime zone: WITA" in replies[-2]
     assert replies[-1].startswith("Thank you, Ketut Arsana! You are registered as a farmer.")
     person = await people.by_telegram_id(world.db, 102)
-    assert (person.language, person.timezone) == ("en", "Asia/Makassar")
+    assert (person.language, person.timezone, person.village_code) == ("en", "Asia/Makassar", "51.04.05.2006")
 
 
 async def test_buttons_close_after_a_press_showing_the_choice(world):
@@ -58,98 +62,159 @@ async def test_buttons_close_after_a_press_showing_the_choice(world):
     assert not question.reply_markup  # cannot be pressed twice
 
 
+async def _to_contact(who):
+    await who.send("/start")
+    await who.press("Bahasa Indonesia")
+    await who.press(FARMER_ID)
+
+
 async def test_someone_elses_contact_is_refused(world):
     budi = world.person(104)
-    await budi.send("/start")
-    await budi.press("Bahasa Indonesia")
-    await budi.press("Saya petani")
+    await _to_contact(budi)
     replies = await budi.share_contact(PHONE, user_id=999)
 
-    assert replies == [
-        "Itu nomor HP orang lain. Silakan bagikan nomor Anda sendiri dengan tombol di bawah.",
-        "Tekan tombol di bawah untuk membagikan nomor HP Anda kepada koperasi.",
-    ]
+    assert replies[0].startswith("Itu nomor HP orang lain.")
+    assert replies[1].startswith("Tekan tombol 📱 Kirim nomor HP saya")
     assert budi.reply_keyboard()[0]["request_contact"] is True
     assert await people.by_phone(world.db, "+" + PHONE) is None
-    # the own number is still accepted afterwards
-    assert await budi.share_contact(PHONE) == ["Siapa nama lengkap Anda?"]
+    assert await budi.share_contact(PHONE) == ["Siapa nama lengkap Anda?"]  # the own number still works
 
 
 async def test_typed_phone_number_asks_for_the_button(world):
     budi = world.person(105)
-    await budi.send("/start")
-    await budi.press("Bahasa Indonesia")
-    await budi.press("Saya petani")
+    await _to_contact(budi)
     replies = await budi.send("081234567890")
-    assert replies[0].startswith("Silakan pakai tombol di bawah")
-    assert replies[1] == "Tekan tombol di bawah untuk membagikan nomor HP Anda kepada koperasi."
+    assert replies[0].startswith("Nomor yang diketik tidak bisa dipakai.")
+    assert replies[1].startswith("Tekan tombol 📱 Kirim nomor HP saya")
+
+
+async def _to_place(who, phone=PHONE):
+    await _to_contact(who)
+    await who.share_contact(phone)
+    await who.send("Budi Santoso")
 
 
 async def test_bad_answers_get_a_clear_reply_and_the_question_again(world):
     budi = world.person(106)
-    for step in ("/start",):
-        await budi.send(step)
-    assert await budi.send("halo") == ["Silakan tekan salah satu tombol di atas, atau kirim /cancel untuk berhenti."]
+    await budi.send("/start")
+    assert (await budi.send("halo"))[0].startswith("Silakan tekan salah satu tombol di atas.")
     await budi.press("Bahasa Indonesia")
-    await budi.press("Saya petani")
+    await budi.press(FARMER_ID)
     await budi.share_contact(PHONE)
-    assert await budi.send("123") == [
-        "Silakan ketik nama Anda dengan huruf (2 sampai 60 karakter).\nSiapa nama lengkap Anda?"
-    ]
+    assert await budi.send("123") == ["Ketik nama Anda dengan huruf, 2 sampai 60 huruf.\nSiapa nama lengkap Anda?"]
     await budi.send("Budi")
-    assert await budi.send("Atlantis") == [
-        'Saya tidak mengenal provinsi "Atlantis". Silakan ketik lagi, misalnya: Jawa Timur.'
-    ]
-    assert await budi.send("jawa tenga") == ["Apakah maksud Anda salah satu provinsi ini?"]
-    assert await budi.press("Jawa Tengah") == ["Ketik nama kabupaten atau kota Anda."]
-    assert await budi.send("42") == [
-        "Silakan ketik namanya dengan huruf (2 sampai 60 karakter).\nKetik nama kabupaten atau kota Anda."
-    ]
+    replies = await budi.send("Atlantis")
+    assert replies == ['Saya tidak menemukan "Atlantis". Periksa ejaannya, lalu ketik lagi.\nKetik nama provinsi Anda. Contoh: Jawa Tengah.']
 
 
-async def test_second_farmer_picks_a_known_village(world):
-    await register_farmer(world.person(107))
-    siti = world.person(108, "Siti")
-    await siti.send("/start")
-    await siti.press("Bahasa Indonesia")
-    await siti.press("Saya petani")
-    await siti.share_contact("6285700000001")
-    await siti.send("Siti Aminah")
-    replies = await siti.send("Jateng")
-    assert replies == ["Tekan nama desa Anda jika ada di daftar. Jika tidak ada, ketik nama kabupaten atau kota Anda."]
-    replies = await siti.press("Sukamaju, Kec. Ceper")
-    assert "Desa/kelurahan: Sukamaju\nKecamatan: Ceper\nKabupaten/kota: Klaten" in replies[0]
-    await siti.press("✅ Ya, simpan")
-    first, second = await people.by_telegram_id(world.db, 107), await people.by_telegram_id(world.db, 108)
-    assert first.area_id == second.area_id
+async def test_a_typo_gets_buttons_and_a_pick_goes_on(world):
+    budi = world.person(120)
+    await _to_place(budi)
+    assert (await budi.send("jawa tenga"))[0].startswith("Pilih provinsi Anda.")
+    assert await budi.press("Jawa Tengah") == ["Ketik nama kabupaten atau kota Anda. Contoh: Klaten."]
+    await budi.send("kab klaten")
+    assert (await budi.send("cepper"))[0].startswith("Pilih kecamatan Anda.")
+    await budi.press("Ceper")
+    await budi.send("kujon")
+    await budi.press(YES_ID)
+    assert (await people.by_telegram_id(world.db, 120)).village_code == "33.10.11.2004"
+
+
+async def test_a_shared_name_is_never_guessed(world):
+    budi = world.person(121)
+    await _to_place(budi)
+    await budi.send("Jawa Barat")
+    replies = await budi.send("Bandung")
+    assert replies[0].startswith("Pilih kabupaten atau kota Anda.")
+    assert {"Kab. Bandung", "Kota Bandung", "Tidak ada yang cocok"} <= set(budi.buttons())
+    await budi.press("Kota Bandung")
+    assert budi.take_new() == []
+    assert "Kota Bandung" in world.telegram.messages[121][-2].text  # the pick is shown on the question
+
+
+async def test_a_village_that_does_not_exist_is_not_saved(world):
+    budi = world.person(122)
+    await _to_place(budi)
+    for answer in ("Jawa Tengah", "Klaten", "Ceper"):
+        await budi.send(answer)
+    replies = await budi.send("Sukamaju")  # no such desa in Kec. Ceper
+    assert replies[0].startswith('Saya tidak menemukan "Sukamaju".')
+    assert replies[0].endswith("Ketik nama desa atau kelurahan Anda.")
+    assert await people.by_telegram_id(world.db, 122) is None
+
+
+async def test_an_answer_meant_for_another_question_cannot_shift_the_fields(world):
+    """The district question came twice (a repeat after a crash): "Klaten" typed again at
+    the district question is no kecamatan, so it is offered as candidates, never saved."""
+    budi = world.person(123)
+    await _to_place(budi)
+    await budi.send("Jawa Tengah")
+    await budi.send("Klaten")
+    replies = await budi.send("Klaten")  # the answer to the regency question, once more
+    assert replies[0].startswith("Pilih kecamatan Anda.")
+    await budi.send("Ceper")  # typing at a pick searches again: the person goes on
+    await budi.send("Kujon")
+    assert "Kecamatan: Ceper\nKabupaten/kota: Kabupaten Klaten" in budi.texts()[-1]
+
+
+async def test_a_button_from_an_earlier_question_is_refused(world):
+    budi = world.person(124)
+    await _to_place(budi)
+    await budi.send("jawa tenga")
+    old, data = budi.button("Jawa Tengah")
+    await budi.press("Jawa Tengah")
+    await budi.send("Klaten")
+    await budi.press_data(old, data)  # the province button again, at the district question
+    answers = world.telegram.calls_of("answerCallbackQuery")
+    assert answers[-1].params.get("text") == "Tombol ini sudah tidak aktif."
+    await budi.send("Ceper")
+    await budi.send("Kujon")
+    assert "Desa/kelurahan: Kujon" in budi.texts()[-1]
 
 
 async def test_changing_details_goes_back_to_the_name(world):
-    budi = world.person(109)
-    replies = await register_farmer(budi, place=("Klaten", "Ceper", "Sukamaju"))
-    assert replies[-1].startswith("Terima kasih")
-    # a new person who says "no" at the summary starts again from the name
     rina = world.person(110)
-    await rina.send("/start")
-    await rina.press("Bahasa Indonesia")
-    await rina.press("Saya petani")
-    await rina.share_contact("6285700000002")
-    await rina.send("Rina")
-    await rina.send("Jawa Barat")
-    for answer in ("Bogor", "Ciawi", "Bendungan"):
+    await _to_place(rina, "6285700000002")
+    for answer in ("Jawa Barat", "Kota Bogor", "Bogor Selatan", "Batutulis"):
         await rina.send(answer)
-    assert await rina.press("✏️ Bukan, ubah") == ["Mari kita ulangi dari nama Anda.\nSiapa nama lengkap Anda?"]
+    assert await rina.press("✏️ Tidak, ubah") == ["Baik, kita ulangi.", "Siapa nama lengkap Anda?"]
     await rina.send("Rina Marlina")
-    await rina.send("Jawa Barat")
-    for answer in ("Bogor", "Ciawi", "Bendungan"):
+    for answer in ("Jawa Barat", "Kota Bogor", "Bogor Selatan", "Batutulis"):
         await rina.send(answer)
-    await rina.press("✅ Ya, simpan")
+    await rina.press(YES_ID)
     assert (await people.by_telegram_id(world.db, 110)).full_name == "Rina Marlina"
+
+
+async def test_places_typed_before_codes_are_matched_or_flagged(world):
+    """The migration: an unambiguous typed place gets its code; one that names nothing real
+    is kept, flagged, and the person is asked to pick their village at /start."""
+    async with world.db.transaction() as conn:
+        for village in ("Kujon", "Sukamaju"):
+            cur = await conn.execute(
+                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Jawa Tengah', 'Klaten', 'Ceper', ?, 0)", (village,)
+            )
+            await conn.execute(
+                "INSERT INTO people (telegram_user_id, chat_id, full_name, phone, org_id, area_id, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, 1, ?, 0, 0)", (130 + len(village), 130 + len(village), village, f"+62812000{len(village)}", cur.lastrowid),
+            )
+            await conn.execute("INSERT INTO person_roles (person_id, role, granted_at) SELECT id, 'farmer', 0 FROM people WHERE telegram_user_id = ?", (130 + len(village),))
+    from storage.migrate import migrate
+
+    await migrate(world.db)
+    matched, flagged = await people.by_telegram_id(world.db, 135), await people.by_telegram_id(world.db, 138)
+    assert matched.village_code == "33.10.11.2004" and not matched.needs_village
+    assert flagged.village_code is None and flagged.needs_village
+    replies = await world.person(138).send("/start")
+    assert replies[0].startswith("Selamat datang kembali, Sukamaju! Silakan pilih desa Anda sekali lagi")
+    await world.person(138).press("Pilih desa saya")
+    for answer in ("Jawa Tengah", "Klaten", "Ceper", "Kujon"):
+        await world.person(138).send(answer)
+    assert (await people.by_telegram_id(world.db, 138)).village_code == "33.10.11.2004"
 
 
 @pytest.mark.parametrize("language", ["Bahasa Indonesia", "English"])
 async def test_member_is_linked_to_the_roster_by_phone(world, language):
-    await roster.add(world.db, org_id=1, member_number="A-001", full_name="Sri Wahyuni", phone="+6281311112222")
+    await world.db.write(roster.add, org_id=1, member_number="A-001", full_name="Sri Wahyuni", phone="+6281311112222")
     sri = world.person(111, "Sri")
     replies = await register_member(sri, "6281311112222", language)
     expected = {
@@ -166,7 +231,7 @@ async def test_member_is_linked_to_the_roster_by_phone(world, language):
 async def test_member_not_on_roster_is_told_what_to_do(world):
     dewi = world.person(112)
     replies = await register_member(dewi, "6281399998888")
-    assert replies[-1].startswith("Nomor +6281399998888 belum ada di daftar anggota koperasi mana pun.")
+    assert replies[-1].startswith("Nomor 0813-9999-8888 tidak ada di daftar anggota koperasi mana pun.")
     assert await people.by_telegram_id(world.db, 112) is None
 
 
@@ -187,9 +252,9 @@ async def test_registered_person_is_welcomed_back(world):
 async def test_member_takes_the_zone_of_their_cooperative(world):
     from storage import orgs
 
-    coop = await orgs.add(world.db, code="kop-makassar", name="Koperasi Buruh Makassar", kind="coop_primary", parent_code=None, province="Sulawesi Selatan")
-    await roster.add(world.db, org_id=coop.id, member_number="M-1", full_name="Andi Baso", phone="+6281355550000")
+    coop_id = await world.db.write(orgs.add, code="kop-makassar", name="Koperasi Buruh Makassar", kind="coop_primary", parent_code=None, covers=("73",))
+    await world.db.write(roster.add, org_id=coop_id, member_number="M-1", full_name="Andi Baso", phone="+6281355550000")
     replies = await register_member(world.person(116), "6281355550000")
     assert replies[-1].startswith("Selamat datang, Andi Baso! Anda sudah terdaftar sebagai anggota Koperasi Buruh Makassar.")
     person = await people.by_telegram_id(world.db, 116)
-    assert (person.org_id, person.timezone) == (coop.id, "Asia/Makassar")
+    assert (person.org_id, person.timezone) == (coop_id, "Asia/Makassar")

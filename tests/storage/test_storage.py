@@ -4,7 +4,9 @@ import pytest
 
 from storage import inbox
 from storage import migrate as migrations
-from storage.db import Database, UpdateAlreadyApplied, current_update_id
+from storage import effects
+from storage.db import Database, WriteOutsideUseCase, current_update_id, current_writer
+from storage.invites import Invite
 from storage.migrate import Migration, applied_versions, migrate
 from storage.persistence import SqlitePersistence
 
@@ -17,7 +19,7 @@ async def db(tmp_path):
 
 
 async def test_fresh_database_is_migrated_once(db):
-    assert set(await applied_versions(db)) == {1}
+    assert set(await applied_versions(db)) >= {1, 2}
     assert await migrate(db) == []  # nothing pending the second time
     row = await db.fetchone("PRAGMA journal_mode")
     assert row[0] == "wal"
@@ -58,20 +60,49 @@ async def test_transaction_rolls_back_on_error(db):
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 0
 
 
-async def test_an_update_applies_its_writes_once(db):
-    token = current_update_id.set(42)
+async def _insert_area(conn, village):
+    await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', ?, 0)", (village,))
+    return village
+
+
+async def test_an_update_applies_each_write_once_and_a_replay_gets_the_same_results(db):
+    update, writer = current_update_id.set(42), current_writer.set("test")
     try:
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'D', 0)")
-        with pytest.raises(UpdateAlreadyApplied):
-            async with db.transaction() as conn:
-                await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'E', 0)")
+        assert await db.write(_insert_area, "D") == "D"
+        assert await db.write(_insert_area, "E") == "E"  # several writes in one update
+        # processed again after a crash: the same writes in the same order
+        from storage import db as db_module
+
+        db_module._write_seq.set((-1, 0))
+        assert await db.write(_insert_area, "X") == "D"  # the stored result, nothing written
+        assert await db.write(_insert_area, "Y") == "E"
+    finally:
+        current_update_id.reset(update)
+        current_writer.reset(writer)
+    rows = await db.fetchall("SELECT village FROM areas ORDER BY village")
+    assert [row["village"] for row in rows] == ["D", "E"]
+
+
+async def test_writes_during_an_update_must_come_from_a_declared_handler(db):
+    token = current_update_id.set(43)
+    try:
+        with pytest.raises(WriteOutsideUseCase):
+            await db.write(_insert_area, "D")
+        with pytest.raises(WriteOutsideUseCase):
+            async with db.transaction():
+                pass
     finally:
         current_update_id.reset(token)
-    assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 1
-    row = await db.fetchone("SELECT effects_at, applied_at FROM inbox WHERE update_id = 42")
-    # effects recorded; the update is wholly applied only once answered and its state stored
-    assert row["effects_at"] is not None and row["applied_at"] is None
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 0
+
+
+def test_use_case_results_survive_the_trip_through_the_database():
+    from bot.domain.people import Role
+
+    value = (Invite("abc", Role.ADMIN, 1, 99), frozenset({Role.FARMER}), [1, "x", None], {"k": 2})
+    assert effects.decode(effects.encode(value)) == (value[0], value[1], value[2], value[3])
+    with pytest.raises(effects.ResultNotStorable):
+        effects.encode(object())
 
 
 async def test_inbox_keeps_unapplied_updates_and_drops_applied_ones(db):

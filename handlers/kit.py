@@ -1,0 +1,406 @@
+"""The conversation kit: one way to write a conversation, so that every flow is short and
+alike and gets the same safety for free.
+
+* :func:`conversation` adds the name, persistence, ``/cancel``, a reminder in button
+  states and the role check on every state callback (roles from ``bot.domain.commands``).
+* :class:`Buttons` is typed callback data: one registry, unique prefixes, values parsed
+  strictly (ASCII only) and within Telegram's 64 bytes; anything else is "no longer valid".
+* :class:`Draft` is a typed draft (a dataclass per conversation) kept in ``user_data``.
+* Steps: :class:`Choice` (buttons, paged, "none of these"), :class:`Typed` (a domain
+  parser that raises ``InvalidInput``; the question comes again) and :class:`Confirm`
+  (summary, Yes / Change).
+* :func:`writes` declares a handler that writes; only declared handlers may write while an
+  update is processed (``storage.db.Database.write``), and the replay-after-crash test finds
+  every one of them in the handler registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.domain.commands import BY_NAME
+from bot.domain.people import InvalidInput, Role
+from bot.i18n import _
+from storage.db import current_writer
+
+log = logging.getLogger(__name__)
+
+END = ConversationHandler.END
+TEXT = filters.TEXT & ~filters.COMMAND
+Callback = Callable[[Update, BotContext], Awaitable[Any]]
+D = TypeVar("D", bound="Draft")
+MAX_CALLBACK_BYTES = 64
+
+
+# --- replies ---------------------------------------------------------------------------
+
+async def reply(update: Update, text: str, markup: object = None) -> None:
+    """Answer in the chat the update came from (message or button press)."""
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def answer_query(update: Update, text: str | None = None) -> None:
+    """Answer a button press. A query Telegram no longer accepts (too old, e.g. pressed
+    while the bot was down) is normal: go on without answering it."""
+    try:
+        await update.callback_query.answer(text)
+    except BadRequest as exc:
+        log.debug("button press not answered: %s", exc)
+
+
+async def close_buttons(update: Update, chosen: str | None = None) -> None:
+    """Answer a button press and take its buttons away, showing what was chosen, so the
+    same question cannot be answered twice."""
+    await answer_query(update)
+    query = update.callback_query
+    text = query.message.text if query.message else None
+    try:
+        if chosen and text:
+            await query.edit_message_text(f"{text}\n\n✅ {chosen}")
+        else:
+            await query.edit_message_reply_markup(None)
+    except TelegramError as exc:  # the message is gone or already edited: nothing to close
+        log.debug("could not close buttons: %s", exc)
+
+
+async def refuse_button(update: Update, context: BotContext | None = None) -> None:
+    """A button from an old message, a forged one, or a value never offered."""
+    await answer_query(update, _("This button is no longer active."))
+
+
+# --- typed callback data -------------------------------------------------------------------
+
+class Buttons:
+    """A family of inline buttons: ``prefix:value``, the value parsed strictly."""
+
+    registry: ClassVar[dict[str, Buttons]] = {}
+
+    def __init__(self, prefix: str, *, value: str = r"[a-z0-9_]", max_length: int = 16) -> None:
+        if prefix in Buttons.registry:
+            raise ValueError(f"callback prefix {prefix!r} is used twice")
+        if not re.fullmatch(r"[a-z]{1,8}", prefix):
+            raise ValueError(f"callback prefix {prefix!r}: 1-8 lower-case letters")
+        self.prefix = prefix
+        self.max_length = max_length
+        self.regex = re.compile(rf"^{prefix}:({value}{{1,{max_length}}})$", re.ASCII)
+        Buttons.registry[prefix] = self
+
+    @property
+    def max_bytes(self) -> int:
+        return len(self.prefix) + 1 + self.max_length
+
+    def data(self, value: str) -> str:
+        data = f"{self.prefix}:{value}"
+        if not self.regex.match(data) or len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"{value!r} is not a value of {self.prefix!r} buttons")
+        return data
+
+    def button(self, label: str, value: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=self.data(value))
+
+    def value(self, update: Update) -> str | None:
+        match = self.regex.match(update.callback_query.data or "")
+        return match[1] if match else None
+
+    def handler(self, callback: Callback) -> CallbackQueryHandler:
+        return CallbackQueryHandler(callback, pattern=self.regex)
+
+
+def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows])
+
+
+# --- typed drafts ------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Draft:
+    """A conversation's answers so far, kept in ``user_data[key]`` as a plain dict (it is
+    persisted as JSON). Subclasses are dataclasses with defaults for every field."""
+
+    key: ClassVar[str] = "draft"
+
+    @classmethod
+    def load(cls: type[D], context: BotContext) -> D:
+        stored = (context.user_data or {}).get(cls.key) or {}
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in stored.items() if k in known})
+
+    def save(self, context: BotContext) -> None:
+        context.user_data[self.key] = dataclasses.asdict(self)
+
+    @classmethod
+    def drop(cls, context: BotContext) -> None:
+        context.user_data.pop(cls.key, None)
+
+
+class DraftLost(Exception):
+    """A step found an answer it needs missing (the draft was dropped elsewhere)."""
+
+
+def need(value: Any) -> Any:
+    if value is None:
+        raise DraftLost
+    return value
+
+
+# --- who may write, who may act --------------------------------------------------------------
+
+# Every handler declared as writing, by name: the replay-after-crash test covers each.
+WRITERS: dict[str, Callback] = {}
+
+
+def writes(name: str) -> Callable[[Callback], Callback]:
+    """Declare a handler that writes (through ``Database.write``) under a stable name."""
+
+    def wrap(callback: Callback) -> Callback:
+        if name in WRITERS:
+            raise ValueError(f"two writing handlers are named {name!r}")
+        @functools.wraps(callback)
+        async def writer(update: Update, context: BotContext, *args: Any) -> Any:
+            token = current_writer.set(name)
+            try:
+                return await callback(update, context, *args)
+            finally:
+                current_writer.reset(token)
+
+        writer.writer = name
+        WRITERS[name] = writer
+        return writer
+
+    return wrap
+
+
+def roles_of(command: str) -> frozenset[Role] | None:
+    """Who may use a command: the one table in ``bot.domain.commands``."""
+    return BY_NAME[command].roles
+
+
+async def refuse_person(update: Update, context: BotContext, roles: frozenset[Role]) -> bool:
+    """Tell a person who may not act why; True when they were refused."""
+    person = context.person
+    if person is None:
+        await reply(update, _("Please register first: send /start."))
+        return True
+    if not person.has_any(roles):
+        await reply(update, _("Sorry, this command is not available to you."))
+        return True
+    return False
+
+
+def for_command(command: str) -> Callable[[Callback], Callback]:
+    """Let a handler run only for the roles its command allows."""
+    roles = roles_of(command)
+
+    def wrap(callback: Callback) -> Callback:
+        if roles is None:
+            return callback
+
+        @functools.wraps(callback)
+        async def guarded(update: Update, context: BotContext) -> Any:
+            if await refuse_person(update, context, roles):
+                return END
+            return await callback(update, context)
+
+        guarded.required_roles = roles
+        return guarded
+
+    return wrap
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+Next = Callable[[Update, BotContext, Any], Awaitable[Any]]
+
+
+class Step:
+    """One question of a conversation: ``ask`` puts it, ``handlers`` take the answer."""
+
+    state: str
+
+    async def ask(self, update: Update, context: BotContext) -> str:
+        raise NotImplementedError
+
+    def handlers(self) -> list[BaseHandler]:
+        raise NotImplementedError
+
+    button_state = False
+
+
+class Typed(Step):
+    """A typed answer read by a domain parser: ``InvalidInput`` gets its reason and the
+    question again."""
+
+    def __init__(self, state: str, question: Callable[[], str], parse: Callable[[str], Any], then: Next,
+                 reasons: dict[str, Callable[[], str]], markup: Callable[[], object] | None = None) -> None:  # fmt: skip
+        self.state, self.question, self.parse, self.then = state, question, parse, then
+        self.reasons, self.markup = reasons, markup
+
+    async def ask(self, update: Update, context: BotContext) -> str:
+        await reply(update, self.question(), self.markup() if self.markup else None)
+        return self.state
+
+    async def on_text(self, update: Update, context: BotContext) -> Any:
+        try:
+            value = self.parse(update.effective_message.text)
+        except InvalidInput as exc:
+            reason = self.reasons.get(exc.reason)
+            await reply(update, (reason() if reason else _("I could not read that.")) + "\n" + self.question())
+            return self.state
+        return await self.then(update, context, value)
+
+    def handlers(self) -> list[BaseHandler]:
+        return [MessageHandler(TEXT, self.on_text)]
+
+
+class Choice(Step):
+    """Buttons to pick from, ``page_size`` at a time, optionally "None of these". The values
+    offered are kept in the draft, and a press of anything else is refused."""
+
+    button_state = True
+
+    def __init__(self, state: str, buttons: Buttons, question: Callable[[], str],
+                 options: Callable[[BotContext], Sequence[tuple[str, str]]], then: Next,
+                 draft: type[Draft], *, none: Next | None = None, page_size: int = 8) -> None:  # fmt: skip
+        self.state, self.buttons, self.question, self.options = state, buttons, question, options
+        self.then, self.draft, self.none, self.page_size = then, draft, none, page_size
+
+    def _markup(self, options: Sequence[tuple[str, str]], page: int) -> InlineKeyboardMarkup:
+        shown = options[page * self.page_size:(page + 1) * self.page_size]
+        rows = [[self.buttons.button(label, value)] for label, value in shown]
+        if len(options) > (page + 1) * self.page_size:
+            rows.append([self.buttons.button(_("More ▶"), f"p{page + 1}")])
+        if self.none:
+            rows.append([self.buttons.button(_("None of these"), "none")])
+        return keyboard(rows)
+
+    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
+        options = list(self.options(context))
+        draft = self.draft.load(context)
+        draft.offered = [value for _label, value in options]
+        draft.save(context)
+        await reply(update, self.question(), self._markup(options, page))
+        return self.state
+
+    async def on_press(self, update: Update, context: BotContext) -> Any:
+        value = self.buttons.value(update)
+        offered = self.draft.load(context).offered or []
+        if value == "none" and self.none:
+            await close_buttons(update, _("None of these"))
+            return await self.none(update, context, None)
+        if value and value.startswith("p") and value[1:].isdigit() and value not in offered:
+            await close_buttons(update)
+            return await self.ask(update, context, int(value[1:]))
+        if value not in offered:
+            await refuse_button(update)
+            return self.state
+        labels = dict((v, label) for label, v in self.options(context))
+        await close_buttons(update, labels.get(value))
+        return await self.then(update, context, value)
+
+    def handlers(self) -> list[BaseHandler]:
+        return [self.buttons.handler(self.on_press)]
+
+
+CONFIRM_BUTTONS = Buttons("ok", value=r"(?:yes|no)", max_length=1)
+
+
+class Confirm(Step):
+    """A summary with ✅ Yes, save / ✏️ No, change."""
+
+    button_state = True
+
+    def __init__(self, state: str, summary: Callable[[BotContext], Awaitable[str]], save: Callback,
+                 change: Callback) -> None:  # fmt: skip
+        self.state, self.summary, self.save, self.change = state, summary, save, change
+
+    async def ask(self, update: Update, context: BotContext) -> str:
+        buttons = keyboard([[CONFIRM_BUTTONS.button(_("✅ Yes, save"), "yes"),
+                             CONFIRM_BUTTONS.button(_("✏️ No, change"), "no")]])  # fmt: skip
+        await reply(update, await self.summary(context), buttons)
+        return self.state
+
+    async def on_press(self, update: Update, context: BotContext) -> Any:
+        if CONFIRM_BUTTONS.value(update) == "yes":
+            await close_buttons(update, _("✅ Yes, save"))
+            return await self.save(update, context)
+        await close_buttons(update, _("✏️ No, change"))
+        return await self.change(update, context)
+
+    def handlers(self) -> list[BaseHandler]:
+        return [CONFIRM_BUTTONS.handler(self.on_press)]
+
+
+# --- the conversation ----------------------------------------------------------------------------
+
+async def remind_buttons(update: Update, context: BotContext) -> None:
+    await reply(update, _("Please tap one of the buttons above, or send /cancel to stop."))
+
+
+def _guard(callback: Callback, roles: frozenset[Role] | None) -> Callback:
+    """Every state callback: the role check (when the command has roles) and a lost draft
+    ending the conversation politely instead of an error."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        if roles is not None and await refuse_person(update, context, roles):
+            return END
+        try:
+            return await callback(update, context)
+        except DraftLost:
+            await reply(update, _("Sorry, I lost your earlier answers. Please start again with /start."))
+            return END
+
+    return guarded
+
+
+def _guarded(handler: BaseHandler, roles: frozenset[Role] | None) -> BaseHandler:
+    handler.callback = _guard(handler.callback, roles)
+    return handler
+
+
+def conversation(name: str, command: str, *, entry_points: list[BaseHandler], steps: Sequence[Step],
+                 states: dict[str, list[BaseHandler]] | None = None,
+                 fallbacks: Sequence[BaseHandler] = (), cancel: Callback) -> ConversationHandler:  # fmt: skip
+    """A persistent conversation named ``name`` whose people need ``command``'s roles."""
+    roles = roles_of(command)
+    all_states: dict[str, list[BaseHandler]] = {}
+    for step in steps:
+        handlers = step.handlers()
+        if step.button_state:
+            handlers.append(MessageHandler(TEXT, remind_buttons_in(step.state)))
+        all_states[step.state] = handlers
+    all_states.update(states or {})
+    return ConversationHandler(
+        name=name,
+        persistent=True,
+        entry_points=[_guarded(h, roles) for h in entry_points],
+        states={state: [_guarded(h, roles) for h in hs] for state, hs in all_states.items()},
+        fallbacks=[CommandHandler("cancel", cancel), *fallbacks],
+        allow_reentry=True,
+    )
+
+
+def remind_buttons_in(state: str) -> Callback:
+    async def remind(update: Update, context: BotContext) -> str:
+        await remind_buttons(update, context)
+        return state
+
+    return remind
+

@@ -1,0 +1,130 @@
+"""Asking where a person lives, as a Kemendagri village code: province, regency/city,
+district, village. At each level the person types a few letters; an exact name is taken
+(and said back), otherwise up to eight close matches come as buttons with "None of these".
+Typing again at a level searches again. Shared by registration and /settings.
+
+A button answers only the level it was offered for: the codes offered are kept in the
+draft, so a press on an older question (a repeated one after a crash, say) is refused, and
+a typed name is looked up inside the level above, so an answer meant for another question
+cannot land in the wrong field unnoticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler
+
+from bot.context import BotContext
+from bot.domain import regions
+from bot.i18n import _
+from handlers.kit import TEXT, Buttons, Draft, close_buttons, keyboard, refuse_button, reply
+
+PLACE_BUTTONS = Buttons("pl", value=r"[0-9a-z.]", max_length=13)
+STATES = {
+    regions.PROVINCE: "place.province",
+    regions.REGENCY: "place.regency",
+    regions.DISTRICT: "place.district",
+    regions.VILLAGE: "place.village",
+}
+OnVillage = Callable[[Update, BotContext, str], Awaitable[Any]]
+
+
+def _question(level: int) -> str:
+    return {
+        regions.PROVINCE: lambda: _("Type the name of your province. For example: Jawa Tengah."),
+        regions.REGENCY: lambda: _("Type the name of your regency or city. For example: Klaten."),
+        regions.DISTRICT: lambda: _("Type the name of your district (kecamatan)."),
+        regions.VILLAGE: lambda: _("Type the name of your village (desa or kelurahan)."),
+    }[level]()
+
+
+def _labels(found: list[regions.Region]) -> list[tuple[str, str]]:
+    """Button labels; where two share a name, the level above tells them apart."""
+    names = [r.short_name for r in found]
+    labels = []
+    for region, name in zip(found, names, strict=True):
+        if names.count(name) > 1 and region.parent_code:
+            name = f"{name} — {regions.region(region.parent_code).short_name}"
+        labels.append((name, region.code))
+    return labels
+
+
+class PlaceSteps:
+    """The four levels; answers go to ``draft.place`` (codes, one per level) and
+    ``on_village`` decides what comes after the village."""
+
+    def __init__(self, draft: type[Draft], on_village: OnVillage) -> None:
+        self.draft = draft
+        self.on_village = on_village
+
+    async def ask(self, update: Update, context: BotContext, level: int = regions.PROVINCE) -> str:
+        await reply(update, _question(level))
+        return STATES[level]
+
+    def _within(self, context: BotContext, level: int) -> str | None:
+        place = self.draft.load(context).place or []
+        return place[level - 2] if level > 1 and len(place) >= level - 1 else None
+
+    async def _on_text(self, update: Update, context: BotContext, level: int) -> str:
+        typed = update.effective_message.text.strip()
+        within = self._within(context, level)
+        if level > 1 and within is None:
+            return await self.ask(update, context)  # lost the level above: start at the top
+        exact = regions.exact_match(typed, level, within)
+        if exact:
+            await reply(update, "✅ " + exact.name)
+            return await self._chosen(update, context, level, exact)
+        found = regions.search(typed, level, within)
+        if not found:
+            await reply(update, _("I could not find \"{typed}\". Check the spelling and type it again.").format(typed=typed[:40]) + "\n" + _question(level))
+            return STATES[level]
+        draft = self.draft.load(context)
+        draft.offered = [r.code for r in found]
+        draft.save(context)
+        rows = [[PLACE_BUTTONS.button(label, code)] for label, code in _labels(found)]
+        rows.append([PLACE_BUTTONS.button(_("None of these"), "none")])
+        await reply(update, _("Tap your {level}. If it is not here, tap \"None of these\".").format(level=_(regions.LEVEL_NAMES[level])), keyboard(rows))
+        return STATES[level]
+
+    async def _on_press(self, update: Update, context: BotContext, level: int) -> str:
+        value = PLACE_BUTTONS.value(update)
+        if value == "none":
+            await close_buttons(update, _("None of these"))
+            return await self.ask(update, context, level)
+        offered = self.draft.load(context).offered or []
+        region = regions.region(value) if value in offered else None
+        if region is None or region.level != level or region.parent_code != self._within(context, level):
+            await refuse_button(update)
+            return STATES[level]
+        await close_buttons(update, region.short_name)
+        return await self._chosen(update, context, level, region)
+
+    async def _chosen(self, update: Update, context: BotContext, level: int, region: regions.Region) -> Any:
+        draft = self.draft.load(context)
+        draft.place = (draft.place or [])[: level - 1] + [region.code]
+        draft.offered = []
+        draft.save(context)
+        if level == regions.VILLAGE:
+            return await self.on_village(update, context, region.code)
+        return await self.ask(update, context, level + 1)
+
+    def states(self) -> dict[str, list[BaseHandler]]:
+        def text(level: int):
+            async def on_text(update: Update, context: BotContext) -> str:
+                return await self._on_text(update, context, level)
+
+            return on_text
+
+        def press(level: int):
+            async def on_press(update: Update, context: BotContext) -> str:
+                return await self._on_press(update, context, level)
+
+            return on_press
+
+        return {
+            state: [PLACE_BUTTONS.handler(press(level)), MessageHandler(TEXT, text(level))]
+            for level, state in STATES.items()
+        }

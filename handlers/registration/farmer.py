@@ -1,0 +1,81 @@
+"""A farmer registers: name, village (by code), a summary to confirm."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.context import BotContext
+from bot.domain import regions
+from bot.domain.people import clean_name, display_phone
+from bot.i18n import _
+from handlers.kit import Confirm, Typed, need, reply, writes
+from handlers.place import PlaceSteps
+from handlers.registration.common import (
+    Registration,
+    applicant,
+    phone_taken,
+    welcome_registered,
+)
+from storage import registration
+from storage.people import PersonExists
+
+
+def _ask_name() -> str:
+    return _("What is your full name?")
+
+
+async def _named(update: Update, context: BotContext, name: str) -> str:
+    draft = Registration.load(context)
+    draft.name = name
+    draft.save(context)
+    return await PLACE.ask(update, context)
+
+
+NAME, CONFIRM = "farmer.name", "farmer.confirm"
+NAME_STEP = Typed(
+    NAME, _ask_name, clean_name, _named,
+    reasons={"name": lambda: _("Please type your name in letters, 2 to 60 of them.")},
+    markup=ReplyKeyboardRemove,
+)  # fmt: skip
+
+
+async def ask_name(update: Update, context: BotContext) -> str:
+    await reply(update, _ask_name(), ReplyKeyboardRemove())
+    return NAME
+
+
+async def _summary(context: BotContext) -> str:
+    draft = Registration.load(context)
+    place = regions.place(need(draft.place)[-1])
+    return _(
+        "Please check your details:\n"
+        "Name: {name}\nPhone number: {phone}\nVillage: {village}\nDistrict: {district}\n"
+        "Regency/city: {regency}\nProvince: {province}\nTime zone: {zone}\n\nIs this right?"
+    ).format(
+        name=need(draft.name), phone=display_phone(need(draft.phone)), village=place.village,
+        district=place.district, regency=place.regency, province=place.province,
+        zone=regions.TIMEZONES[place.timezone],
+    )  # fmt: skip
+
+
+@writes("registration.farmer")
+async def save(update: Update, context: BotContext) -> int:
+    draft = Registration.load(context)
+    try:
+        done = await context.db.write(registration.register_farmer, applicant(update, context), need(draft.place)[-1])
+    except PersonExists:
+        return await phone_taken(update, context)
+    return await welcome_registered(update, context, _("Thank you, {name}! You are registered as a farmer.").format(name=done.full_name))
+
+
+async def change(update: Update, context: BotContext) -> str:
+    await reply(update, _("Let us go through it again."))
+    return await ask_name(update, context)
+
+
+async def _village_chosen(update: Update, context: BotContext, code: str) -> str:
+    return await CONFIRM_STEP.ask(update, context)
+
+
+PLACE = PlaceSteps(Registration, _village_chosen)
+CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
