@@ -119,8 +119,10 @@ class Buttons:
         match = self.regex.match(update.callback_query.data or "")
         return match[1] if match else None
 
-    def handler(self, callback: Callback) -> CallbackQueryHandler:
-        return CallbackQueryHandler(callback, pattern=self.regex)
+    def handler(self, callback: Callback, only: str | None = None) -> CallbackQueryHandler:
+        """Presses of this family (or only of the value ``only``) go to ``callback``."""
+        pattern = re.compile(rf"^{self.prefix}:({re.escape(only)})$") if only else self.regex
+        return CallbackQueryHandler(callback, pattern=pattern)
 
 
 def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:

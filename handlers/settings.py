@@ -145,6 +145,6 @@ VILLAGE = PlaceSteps(VillageChange, _save_village)
 def village_conversation() -> ConversationHandler:
     return conversation(
         "settings_village", "settings",
-        entry_points=[SETTING_BUTTONS.handler(start_village_change)],
+        entry_points=[SETTING_BUTTONS.handler(start_village_change, only="area")],
         steps=[], states=VILLAGE.states(), cancel=cancel,
     )  # fmt: skip

@@ -13,14 +13,14 @@ CANCELLED = "Dibatalkan. Tidak ada yang diubah. Kirim /help untuk melihat apa ya
 STEPS = [
     ("send", "/start"),
     ("press", "Bahasa Indonesia"),
-    ("press", "Saya petani"),
+    ("press", "🌾 Saya petani"),
     ("contact", PHONE),
     ("send", "Budi Santoso"),
-    ("send", "jawa tenga"),  # leaves the province suggestions open
+    ("send", "jawa tenga"),  # leaves the province candidates open
     ("press", "Jawa Tengah"),
     ("send", "Klaten"),
     ("send", "Ceper"),
-    ("send", "Sukamaju"),  # the summary with its confirm buttons
+    ("send", "Kujon"),  # the summary with its confirm buttons
 ]
 
 
@@ -55,10 +55,10 @@ async def test_restart_in_the_middle_continues_the_conversation(world):
     await world.restart()  # a second Application on the same SQLite file
 
     budi = world.person(202)
-    assert await budi.send("Jawa Tengah") == ["Ketik nama kabupaten atau kota Anda."]
-    for answer in ("Klaten", "Ceper", "Sukamaju"):
+    assert (await budi.send("Jawa Tengah"))[-1] == "Ketik nama kabupaten atau kota Anda. Contoh: Klaten."
+    for answer in ("Klaten", "Ceper", "Kujon"):
         replies = await budi.send(answer)
-    assert "Nama: Budi Santoso\nNomor HP: +6281234567890" in replies[0]
+    assert "Nama: Budi Santoso\nNomor HP: 0812-3456-7890" in replies[-1]
     replies = await budi.press("✅ Ya, simpan")
     assert replies[0].startswith("Terima kasih, Budi Santoso!")
 
@@ -68,7 +68,7 @@ async def test_replayed_update_is_applied_once(world):
     for action, value in STEPS[:4]:
         await _do(budi, action, value)
     first = await budi.send("Budi Santoso")
-    assert first == ["Anda tinggal di provinsi mana? Ketik namanya, misalnya: Jawa Tengah."]
+    assert first == ["Ketik nama provinsi Anda. Contoh: Jawa Tengah."]
     replayed_id = world.last_update_id
 
     # Telegram delivers the same update again (webhook retry / polling after a crash)
@@ -76,7 +76,7 @@ async def test_replayed_update_is_applied_once(world):
     assert await world.deliver(body, budi, update_id=replayed_id) == []
     assert await inbox.is_applied(world.db, replayed_id)
     # the conversation did not move on: the province question is still open
-    assert await budi.send("Jawa Tengah") == ["Ketik nama kabupaten atau kota Anda."]
+    assert (await budi.send("Jawa Tengah"))[-1] == "Ketik nama kabupaten atau kota Anda. Contoh: Klaten."
 
 
 async def test_replayed_confirmation_registers_once(world):
@@ -106,7 +106,7 @@ async def test_updates_from_before_a_crash_are_processed_after_restart(world):
            "message": {"message_id": world.telegram.messages[205][0].message_id, "date": 0, "chat": budi.chat, "text": "x"}}}  # fmt: skip
     await inbox.store(world.db, 777001, Update.de_json(raw, world.app.bot).to_json())
     await world.restart()
-    assert world.telegram.messages[205][-1].text == "Who are you?"
+    assert world.telegram.messages[205][-1].text.startswith("What do you want to register as?")
     assert await inbox.is_applied(world.db, 777001)
 
 
@@ -124,11 +124,11 @@ async def test_forged_callback_data_changes_nothing(world):
     budi = world.person(207)
     await budi.send("/start")
     sent = world.telegram.messages[207][0]
-    replies = await budi.press_data(sent, "lang:xx")  # not a language we offer
-    assert replies == ["Anda siapa?"]  # falls back to the default language
-    replies = await budi.press_data(sent, "prov:99999")
-    assert replies == []
-    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == "Tombol ini sudah tidak aktif."
+    # not a language offered, superscript and Arabic-Indic digits, an overflow, garbage
+    for forged in ("lang:xx", "pl:²", "pl:٣", "pl:99999999999999999999999", "ok:maybe", "\x00", "kind:staff"):
+        assert await budi.press_data(sent, forged) == []
+        assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == "Tombol ini sudah tidak aktif."
+    assert await budi.press("Bahasa Indonesia")  # the real button still works
 
 
 async def test_an_internal_error_gets_a_translated_apology_not_a_traceback(world, monkeypatch):
@@ -138,7 +138,7 @@ async def test_an_internal_error_gets_a_translated_apology_not_a_traceback(world
     async def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("handlers.settings.areas.by_id", broken)
+    monkeypatch.setattr("handlers.settings.regions.place", broken)
     replies = await budi.send("/settings")
     assert replies == ["Maaf, ada gangguan di sistem kami. Silakan coba lagi sebentar lagi."]
     assert "disk on fire" not in " ".join(budi.texts())
@@ -153,11 +153,60 @@ async def test_blocked_person_is_marked_unreachable(world):
     assert row["reachable"] == 0
 
 
-async def test_the_bot_stays_quiet_in_groups(world):
-    budi = world.person(210)
-    group = {"id": -100123, "type": "supergroup", "title": "Petani Klaten"}
-    for text in ("halo semua", "/start"):
-        entities = [{"type": "bot_command", "offset": 0, "length": 6}] if text.startswith("/") else None
-        message = {"message_id": 1, "date": 0, "chat": group, "from": budi.user, "text": text, "entities": entities}
-        await world.deliver({"message": {k: v for k, v in message.items() if v is not None}})
-    assert world.telegram.messages.get(-100123) is None
+GROUP = {"id": -100123, "type": "supergroup", "title": "Petani Klaten"}
+
+
+async def _in_group(world, who, text):
+    entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
+    message = {"message_id": 1, "date": 0, "chat": GROUP, "from": who.user, "text": text, "entities": entities}
+    await world.deliver({"message": {k: v for k, v in message.items() if v is not None}})
+
+
+async def test_in_groups_the_bot_only_points_to_the_private_chat(world):
+    from bot.domain.commands import COMMANDS
+    from bot.domain.people import Role
+    from tests.handlers.test_staff_and_roles import _person_with_roles
+
+    admin = await _person_with_roles(world, 211, [Role.ADMIN, Role.FARMER])
+    await _in_group(world, admin, "halo semua")
+    assert world.telegram.messages.get(-100123) is None  # plain talk: silence
+    for command in COMMANDS:  # every command: the pointer, nothing else
+        await _in_group(world, admin, f"/{command.name}")
+        await _in_group(world, admin, f"/{command.name} admin")
+    texts = [m.text for m in world.telegram.messages[-100123]]
+    assert len(texts) == 2 * len(COMMANDS)
+    assert set(texts) == {"Saya hanya melayani lewat chat pribadi. Buka chat dengan saya: https://t.me/koperasi_test_bot"}
+    assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM invites"))["n"] == 0
+
+
+async def test_cancel_in_a_group_leaves_the_private_registration_alone(world):
+    budi = world.person(212)
+    for action, value in STEPS[:3]:
+        await _do(budi, action, value)
+    await _in_group(world, budi, "/cancel")
+    assert await budi.share_contact(PHONE) == ["Siapa nama lengkap Anda?"]
+
+
+async def test_an_old_query_telegram_refuses_to_answer_is_no_error(world):
+    budi = world.person(213)
+    await budi.send("/start")
+    world.telegram.fail_next("answerCallbackQuery", status=400, description="Bad Request: query is too old and response timeout expired or query ID is invalid")
+    replies = await budi.press("Bahasa Indonesia")
+    assert replies[0].startswith("Anda mendaftar sebagai apa?")
+    assert not any("gangguan" in text for text in budi.texts())
+
+
+async def test_a_person_who_comes_back_after_blocking_is_reachable_again(world):
+    budi = world.person(214)
+    await register_farmer(budi)
+    world.telegram.fail_next("sendMessage", status=403)
+    await budi.send("/help")
+    assert not (await people.by_telegram_id(world.db, 214)).reachable
+    await budi.send("/start")
+    assert (await people.by_telegram_id(world.db, 214)).reachable
+    chat = budi.chat
+    blocked = {"chat": chat, "from": budi.user, "date": 0,
+               "old_chat_member": {"status": "member", "user": {"id": 7000000001, "is_bot": True, "first_name": "K"}},
+               "new_chat_member": {"status": "kicked", "until_date": 0, "user": {"id": 7000000001, "is_bot": True, "first_name": "K"}}}  # fmt: skip
+    await world.deliver({"my_chat_member": blocked})
+    assert not (await people.by_telegram_id(world.db, 214)).reachable

@@ -10,7 +10,7 @@ from storage import invites, people
 from storage.db import now_utc
 from tests.handlers.flows import register_farmer
 
-USED_OR_EXPIRED = "Tautan undangan ini sudah dipakai atau sudah kedaluwarsa. Silakan minta tautan baru kepada pengurus."
+USED_OR_EXPIRED = "Tautan undangan ini sudah dipakai atau sudah tidak berlaku. Silakan minta tautan baru kepada pengurus."
 
 
 async def _join_with_invite(world, user_id, code, phone, name="Andi Wijaya"):
@@ -26,10 +26,10 @@ async def _join_with_invite(world, user_id, code, phone, name="Andi Wijaya"):
 
 
 async def test_invite_link_makes_a_coordinator_once(world):
-    invite = await invites.create(world.db, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
     replies = await _join_with_invite(world, 301, invite.code, "6281200000301")
     assert replies[0] == (
-        "Periksa data Anda:\nNama: Andi Wijaya\nNomor HP: +6281200000301\nPeran: koordinator\n"
+        "Periksa data Anda:\nNama: Andi Wijaya\nNomor HP: 0812-0000-0301\nJabatan: koordinator\n"
         "Organisasi: Koperasi Merah Putih\n\nApakah sudah benar?"
     )
     assert replies[1].startswith("Selamat datang, Andi Wijaya! Anda sekarang koordinator di Koperasi Merah Putih.")
@@ -41,7 +41,7 @@ async def test_invite_link_makes_a_coordinator_once(world):
 
 
 async def test_invite_used_by_someone_else_while_registering_adds_nothing(world):
-    invite = await invites.create(world.db, role=Role.TREASURER, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(invites.create, role=Role.TREASURER, org_id=1, valid_hours=24, created_by=None)
     late = world.person(303)
     await late.send(f"/start {invite.code}")
     await late.press("Bahasa Indonesia")
@@ -54,7 +54,7 @@ async def test_invite_used_by_someone_else_while_registering_adds_nothing(world)
 
 
 async def test_expired_invite_is_refused(world):
-    invite = await invites.create(world.db, role=Role.ADMIN, org_id=1, valid_hours=1, created_by=None)
+    invite = await world.db.write(invites.create, role=Role.ADMIN, org_id=1, valid_hours=1, created_by=None)
     async with world.db.transaction(mark_update=False) as conn:
         await conn.execute("UPDATE invites SET expires_at = ? WHERE code = ?", (now_utc() - 1, invite.code))
     assert await world.person(305).send(f"/start {invite.code}") == [USED_OR_EXPIRED]
@@ -62,7 +62,7 @@ async def test_expired_invite_is_refused(world):
 
 async def test_registered_farmer_who_opens_an_invite_gains_the_role(world):
     await register_farmer(world.person(306))
-    invite = await invites.create(world.db, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
     replies = await world.person(306).send(f"/start {invite.code}")
     assert replies[0].startswith("Selamat datang, Budi Santoso! Anda sekarang koordinator")
     assert (await people.by_telegram_id(world.db, 306)).roles == {Role.FARMER, Role.COORDINATOR}
@@ -88,9 +88,9 @@ async def test_help_lists_the_commands_of_each_role(world):
     assert "/invite" not in (await farmer.send("/help"))[0]
     admin_help = (await admin.send("/help"))[0]
     assert admin_help.startswith("Yang bisa Anda lakukan:\n/start — Daftar atau mulai lagi")
-    assert "/invite — Buat tautan undangan untuk pengurus" in admin_help
+    assert "/invite — Buat tautan undangan untuk petugas koperasi" in admin_help
     stranger_help = (await world.person(312).send("/help"))[0]
-    assert stranger_help.startswith("Anda belum terdaftar: kirim /start untuk mulai.")
+    assert stranger_help.startswith("Anda belum terdaftar. Kirim /start untuk mulai.")
 
 
 ROLE_SETS = [None, *([role] for role in Role)]
@@ -106,16 +106,17 @@ async def test_role_command_matrix(world, roles):
         replies = await who.send(f"/{command.name}")
         await who.send("/cancel")  # leave whatever the command started
         allowed = command.roles is None or (roles is not None and command.allowed(frozenset(roles)))
-        refused = replies in ([NOT_FOR_YOU], ["Silakan daftar dulu: kirim /start."])
+        refused = replies in ([NOT_FOR_YOU], ["Silakan daftar dulu. Kirim /start."])
         assert replies, f"/{command.name} gave no answer"
         assert refused is not allowed, f"/{command.name} for {roles}: {replies}"
 
 
 async def test_admin_makes_an_invite_link_in_the_chat(world):
     admin = await _person_with_roles(world, 320, [Role.ADMIN])
-    assert (await admin.send("/invite"))[0].startswith("Undangan ini untuk peran apa?")
+    assert (await admin.send("/invite"))[0].startswith("Undangan ini untuk jabatan apa?")
     replies = await admin.send("/invite koordinator")
-    assert replies[0].startswith("Tautan undangan untuk koordinator, hanya bisa dipakai sekali sampai ")
+    assert replies[0].startswith("Tautan undangan untuk jabatan koordinator. Hanya bisa dipakai sekali, sampai ")
+    assert " pukul " in replies[0] and " WIB:" in replies[0]
     link = replies[0].rsplit("\n", 1)[1]
     assert link.startswith("https://t.me/koperasi_test_bot?start=")
     code = link.split("start=", 1)[1]
