@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.logsafe import setup_logging
 from bot.runtime.ratelimit import SendLimits
 
 UNLIMITED = SendLimits(overall_rate=1e6, overall_burst=1e6, private_rate=1e6, private_burst=1e6)
@@ -40,8 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = Settings.load(env_file=None, api_url=args.api_url)
     # Same as bot.cli.run.run_bot (polling branch).
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_logging(settings.log_level, settings.token)
     limits = UNLIMITED if args.send_limits == "unlimited" else None
     request = HTTPXRequest(connection_pool_size=args.pool_size) if args.pool_size else None
     app = build_application(settings, send_limits=limits, request=request)

@@ -10,12 +10,15 @@ listed in ``GROUPS``.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import traceback
 
 from bot.cli import db, invite, org, person, roster, run
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
 from bot.i18n import CatalogMissing
+from bot.logsafe import scrub
 from storage.db import DatabaseError
 
 __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
@@ -43,22 +46,33 @@ def _dispatch(args: argparse.Namespace) -> int:
     return args.handler(args, settings)
 
 
+def _one_line(exc: Exception) -> str | None:
+    """What went wrong, for the person at the keyboard; None: a bug (then the traceback)."""
+    if isinstance(exc, ConfigError | CliError | DatabaseError | CatalogMissing):
+        return str(exc)
+    from telegram.error import InvalidToken, NetworkError
+
+    if isinstance(exc, InvalidToken):  # 401 or 404 from getMe; the exception names the token
+        return "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
+    if isinstance(exc, NetworkError):
+        return f"cannot reach the Bot API: {exc}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A failure the operator can fix (settings, the database, the token, the
+    network) is one line on stderr and exit code 2; the traceback only when logging is at DEBUG,
+    and then through the log filters (no token, no phone numbers)."""
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except (ConfigError, CliError, DatabaseError, CatalogMissing) as exc:
-        print(f"koperasi-bot: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
-        from telegram.error import InvalidToken, NetworkError
-
-        if isinstance(exc, InvalidToken):
-            print("koperasi-bot: Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather", file=sys.stderr)
-            return EXIT_USAGE
-        if isinstance(exc, NetworkError):
-            print(f"koperasi-bot: cannot reach the Bot API: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - every failure ends here: one line, not a traceback
+        line = _one_line(exc)
+        if line is None:
+            print(scrub(traceback.format_exc()), file=sys.stderr, end="")
             return 1
-        raise
+        logging.getLogger(__name__).debug("%s: the traceback", type(exc).__name__, exc_info=exc)
+        print(f"koperasi-bot: {scrub(line)}", file=sys.stderr)
+        return EXIT_USAGE
