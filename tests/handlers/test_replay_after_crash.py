@@ -1,0 +1,145 @@
+"""Every handler that writes, crashed right after its use case committed and before it
+answered, then processed again by a new process: no second effect, the same answer.
+
+The writers come from the registry the kit fills (``handlers.kit.WRITERS``): only a
+declared handler may write while an update is processed (``Database.write`` refuses the
+rest), so a new writing handler cannot escape this test: it fails until a scenario for it
+is added below.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import handlers  # noqa: F401  (registers every handler, and so every writer)
+from bot.domain.people import Role
+from handlers.kit import WRITERS
+from storage import invites, roster
+from tests.handlers.flows import FARMER_ID, MEMBER_ID, PHONE, YES_ID, register_farmer
+from tests.handlers.test_staff_and_roles import _person_with_roles
+from tests.harness import World
+
+TABLES = ("people", "person_roles", "invites", "roster", "audit_log", "areas", "org_coverage")
+
+
+async def _farmer_until_confirm(world):
+    budi = world.person(601)
+    for step in ("/start",):
+        await budi.send(step)
+    await budi.press("Bahasa Indonesia")
+    await budi.press(FARMER_ID)
+    await budi.share_contact(PHONE)
+    for answer in ("Budi Santoso", "Jawa Tengah", "Klaten", "Ceper", "Kujon"):
+        await budi.send(answer)
+    return budi, lambda: budi.press(YES_ID)
+
+
+async def _member_until_contact(world):
+    await world.db.write(roster.add, org_id=1, member_number="A-1", full_name="Sri Wahyuni", phone="+6281311112222")
+    sri = world.person(602)
+    await sri.send("/start")
+    await sri.press("Bahasa Indonesia")
+    await sri.press(MEMBER_ID)
+    return sri, lambda: sri.share_contact("6281311112222")
+
+
+async def _staff_until_confirm(world):
+    invite = await world.db.write(invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
+    andi = world.person(603)
+    await andi.send(f"/start {invite.code}")
+    await andi.press("Bahasa Indonesia")
+    await andi.share_contact("6281200000603")
+    await andi.send("Andi Wijaya")
+    return andi, lambda: andi.press(YES_ID)
+
+
+async def _admin_invite(world):
+    admin = await _person_with_roles(world, 604, [Role.ADMIN])
+    return admin, lambda: admin.send("/invite koordinator")
+
+
+async def _registered(world):
+    budi = world.person(605)
+    await register_farmer(budi, phone="6281200000605")
+    return budi
+
+
+async def _language(world):
+    budi = await _registered(world)
+    await budi.send("/language")
+    return budi, lambda: budi.press("English")
+
+
+async def _timezone(world):
+    budi = await _registered(world)
+    await budi.send("/settings")
+    await budi.press("Zona waktu")
+    return budi, lambda: budi.press("WITA")
+
+
+async def _village(world):
+    budi = await _registered(world)
+    await budi.send("/settings")
+    await budi.press("Desa")
+    for answer in ("Bali", "Gianyar", "Ubud"):
+        await budi.send(answer)
+    return budi, lambda: budi.send("Peliatan")
+
+
+SCENARIOS = {
+    "registration.farmer": _farmer_until_confirm,
+    "registration.member": _member_until_contact,
+    "registration.staff": _staff_until_confirm,
+    "admin.invite": _admin_invite,
+    "settings.language": _language,
+    "settings.timezone": _timezone,
+    "settings.village": _village,
+}
+
+
+def test_every_writing_handler_has_a_replay_scenario():
+    assert set(WRITERS) == set(SCENARIOS), "add a scenario for each new writing handler"
+
+
+async def _counts(world) -> dict[str, int]:
+    rows = {}
+    for table in TABLES:
+        rows[table] = (await world.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
+    return rows
+
+
+def _same_shape(text: str) -> str:
+    return re.sub(r"start=[A-Za-z0-9_-]+", "start=<code>", text)
+
+
+@pytest.mark.parametrize("writer", sorted(SCENARIOS))
+async def test_a_crash_after_the_commit_gives_the_same_answer_and_no_second_effect(tmp_path, writer):
+    # The run nobody interrupts: what the person should get, what the database should hold.
+    calm = await World(str(tmp_path / "calm.sqlite3")).start()
+    try:
+        who, act = await SCENARIOS[writer](calm)
+        expected = [_same_shape(t) for t in await act()]
+        expected_counts = await _counts(calm)
+    finally:
+        await calm.stop()
+
+    world = await World(str(tmp_path / "crash.sqlite3")).start()
+    try:
+        who, act = await SCENARIOS[writer](world)
+        world.crash_after_next_write()
+        before = [_same_shape(t) for t in await act()]  # died before the answer
+        assert expected[-1] not in before
+        await world.kill()  # a new process: the update is processed again at start
+        got = who.take_new()
+        after = [_same_shape(t) for t in got]
+        # the whole answer arrives; what was sent before the crash (say "✅ Peliatan")
+        # is not sent again when Telegram had accepted it (see the sent-replies record)
+        assert after == expected or before + after == expected
+        assert await _counts(world) == expected_counts
+        if writer == "admin.invite":  # the same link as the one committed, not a new one
+            code = (await world.db.fetchone("SELECT code FROM invites"))["code"]
+            assert f"start={code}" in got[-1]
+    finally:
+        await world.stop()
