@@ -60,8 +60,9 @@ class PlaceSteps:
         self.draft = draft
         self.on_village = on_village
 
-    async def ask(self, update: Update, context: BotContext, level: int = regions.PROVINCE) -> str:
-        await reply(update, _question(level))
+    async def ask(self, update: Update, context: BotContext, level: int = regions.PROVINCE, said: str = "") -> str:
+        """Put the question of ``level``, after ``said`` (the answer just taken) if any."""
+        await reply(update, f"✅ {said}\n{_question(level)}" if said else _question(level))
         return STATES[level]
 
     def _within(self, context: BotContext, level: int) -> str | None:
@@ -74,9 +75,8 @@ class PlaceSteps:
         if level > 1 and within is None:
             return await self.ask(update, context)  # lost the level above: start at the top
         exact = regions.exact_match(typed, level, within)
-        if exact:
-            await reply(update, "✅ " + exact.name)
-            return await self._chosen(update, context, level, exact)
+        if exact:  # said back with the next question (the summary shows the village)
+            return await self._chosen(update, context, level, exact, said=exact.name)
         found = regions.search(typed, level, within)
         if not found:
             await reply(update, _("I could not find \"{typed}\". Check the spelling and type it again.").format(typed=typed[:40]) + "\n" + _question(level))
@@ -102,14 +102,14 @@ class PlaceSteps:
         await close_buttons(update, region.short_name)
         return await self._chosen(update, context, level, region)
 
-    async def _chosen(self, update: Update, context: BotContext, level: int, region: regions.Region) -> Any:
+    async def _chosen(self, update: Update, context: BotContext, level: int, region: regions.Region, said: str = "") -> Any:
         draft = self.draft.load(context)
         draft.place = (draft.place or [])[: level - 1] + [region.code]
         draft.offered = []
         draft.save(context)
         if level == regions.VILLAGE:
             return await self.on_village(update, context, region.code)
-        return await self.ask(update, context, level + 1)
+        return await self.ask(update, context, level + 1, said)
 
     def states(self) -> dict[str, list[BaseHandler]]:
         def text(level: int):

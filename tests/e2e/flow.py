@@ -23,18 +23,21 @@ STEP_TIMEOUT = 20.0
 USER_ID = 424_242
 PHONE_SHARED = "6281234567890"
 PHONE_E164 = "+6281234567890"
+PHONE_SHOWN = "0812-3456-7890"
 NAME = "Budi Santoso"
 
 WELCOME = "Selamat datang di bot koperasi. Pilih bahasa Anda:"
-WHO = "Anda siapa?"
-SHARE_PHONE = "Tekan tombol di bawah untuk membagikan nomor HP Anda kepada koperasi."
+WHO = "Anda mendaftar sebagai apa?"
+SHARE_PHONE = "Tekan tombol 📱 Kirim nomor HP saya di bawah."
 ASK_NAME = "Siapa nama lengkap Anda?"
-ASK_PROVINCE = "Anda tinggal di provinsi mana? Ketik namanya, misalnya: Jawa Tengah."
-ASK_REGENCY = "Ketik nama kabupaten atau kota Anda."
-ASK_DISTRICT = "Ketik nama kecamatan Anda."
-ASK_VILLAGE = "Ketik nama desa atau kelurahan Anda."
+ASK_PROVINCE = "Ketik nama provinsi Anda. Contoh: Jawa Tengah."
+ASK_REGENCY = "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda."
+ASK_DISTRICT = "✅ Kabupaten Klaten\nKetik nama kecamatan Anda."
+ASK_VILLAGE = "✅ Ceper\nKetik nama desa atau kelurahan Anda."
 SUMMARY = "Periksa data Anda:"
-SAVE, CHANGE = "✅ Ya, simpan", "✏️ Bukan, ubah"
+SAVE, CHANGE = "✅ Ya, simpan", "✏️ Tidak, ubah"
+FARMER_BUTTON, MEMBER_BUTTON = "🌾 Saya petani", "👷 Saya anggota serikat pekerja"
+VILLAGE, VILLAGE_CODE = "Kujon", "33.10.11.2004"
 THANKS = f"Terima kasih, {NAME}! Anda sudah terdaftar sebagai petani."
 WELCOME_BACK = f"Selamat datang kembali, {NAME}!"
 COMMAND_LIST = "Yang bisa Anda lakukan:"
@@ -50,13 +53,13 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("send", "/start", WELCOME),
     Step("press", "Bahasa Indonesia", WHO),
-    Step("press", "Saya petani", SHARE_PHONE),
+    Step("press", FARMER_BUTTON, SHARE_PHONE),
     Step("contact", PHONE_SHARED, ASK_NAME),
     Step("send", NAME, ASK_PROVINCE),
     Step("send", "Jawa Tengah", ASK_REGENCY),
     Step("send", "Klaten", ASK_DISTRICT),
     Step("send", "Ceper", ASK_VILLAGE),
-    Step("send", "Sukamaju", SUMMARY),
+    Step("send", VILLAGE, SUMMARY),
     Step("press", SAVE, THANKS),
 )
 # Indexes into STEPS.
@@ -132,7 +135,7 @@ def check_reply_details(index: int, msg: StoredMessage) -> None:
     if step.reply == WELCOME:
         assert msg.buttons == ["Bahasa Indonesia", "English"]
     elif step.reply == WHO:
-        assert msg.buttons == ["Saya petani", "Saya anggota serikat"]
+        assert msg.buttons == [FARMER_BUTTON, MEMBER_BUTTON]
     elif step.reply == SHARE_PHONE:
         keyboard = msg.reply_keyboard
         assert keyboard is not None, msg.reply_markup
@@ -147,10 +150,10 @@ def check_summary(msg: StoredMessage) -> None:
     text = msg.text or ""
     for line in (
         f"Nama: {NAME}",
-        f"Nomor HP: {PHONE_E164}",
-        "Desa/kelurahan: Sukamaju",
+        f"Nomor HP: {PHONE_SHOWN}",
+        f"Desa/kelurahan: {VILLAGE}",
         "Kecamatan: Ceper",
-        "Kabupaten/kota: Klaten",
+        "Kabupaten/kota: Kabupaten Klaten",
         "Provinsi: Jawa Tengah",
         "Zona waktu: WIB",
     ):
@@ -166,8 +169,7 @@ class DbSnapshot:
     person: Any  # bot.domain.people.Person | None
     people: int
     roles: list[tuple[int, str]]
-    area: dict[str, Any] | None
-    areas: int
+    village_code: str | None
     audit: list[tuple[str, str]]
     inbox: list[tuple[int, int | None]]  # (update_id, applied_at)
     conversations: list[tuple[str, str, str]]
@@ -186,11 +188,6 @@ async def db_snapshot(path: Path, user_id: int = USER_ID) -> DbSnapshot:
             (r["person_id"], r["role"])
             for r in await db.fetchall("SELECT person_id, role FROM person_roles ORDER BY 1, 2")
         ]
-        area = None
-        if person is not None and person.area_id is not None:
-            row = await db.fetchone("SELECT * FROM areas WHERE id = ?", (person.area_id,))
-            area = dict(row) if row else None
-        n_areas = (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"]
         audit = [
             (r["action"], r["subject"])
             for r in await db.fetchall("SELECT action, subject FROM audit_log ORDER BY id")
@@ -203,7 +200,8 @@ async def db_snapshot(path: Path, user_id: int = USER_ID) -> DbSnapshot:
             (r["name"], r["key"], r["state"])
             for r in await db.fetchall("SELECT name, key, state FROM ptb_conversations")
         ]
-    return DbSnapshot(person, n_people, roles, area, n_areas, audit, inbox, conversations)
+    village = person.village_code if person else None
+    return DbSnapshot(person, n_people, roles, village, audit, inbox, conversations)
 
 
 async def person_exists(path: Path, user_id: int = USER_ID) -> bool:
@@ -222,14 +220,7 @@ def check_registered(snap: DbSnapshot, update_ids: list[int] | None = None) -> N
     assert person.phone == PHONE_E164
     assert {r.value for r in person.roles} == {"farmer"}
     assert snap.roles == [(person.id, "farmer")]
-    assert snap.area is not None and person.area_id is not None
-    assert (
-        snap.area["province"],
-        snap.area["regency"],
-        snap.area["district"],
-        snap.area["village"],
-    ) == ("Jawa Tengah", "Klaten", "Ceper", "Sukamaju")
-    assert snap.areas == 1
+    assert snap.village_code == VILLAGE_CODE
     register_rows = [a for a in snap.audit if a[0] == "register.farmer"]
     grant_rows = [a for a in snap.audit if a[0] == "role.grant"]
     assert len(register_rows) == 1, snap.audit

@@ -28,6 +28,7 @@ from storage.db import Database
 from tests.e2e.botproc import run_cli, wait_until
 from tests.e2e.flow import (
     ASK_PROVINCE,
+    MEMBER_BUTTON,
     ASK_REGENCY,
     CONFIRM_STEP,
     NAME_STEP,
@@ -140,7 +141,7 @@ async def test_sigkill_after_a_button_press_was_fetched_the_replay_answers_it(em
     for step in STEPS[:2]:
         await farmer.do(step)
 
-    # Kill once the bot is handling "Saya petani" (it has asked Telegram to answer the
+    # Kill once the bot is handling the farmer button (it has asked Telegram to answer the
     # button press) and before it sends the reply.
     await emu.set_latency(LATENCY)
     answers, sends = api_calls(emu, "answerCallbackQuery"), api_calls(emu, "sendMessage")
@@ -175,7 +176,7 @@ MEMBER_WELCOME = (
     f"Selamat datang, {MEMBER_NAME}! Anda sudah terdaftar sebagai anggota Koperasi Merah Putih."
 )
 MEMBER_BACK = f"Selamat datang kembali, {MEMBER_NAME}!"
-USE_THE_BUTTON = "Silakan pakai tombol di bawah untuk membagikan nomor HP Anda"
+USE_THE_BUTTON = "Nomor yang diketik tidak bisa dipakai."
 
 
 async def test_sigkill_between_the_registration_commit_and_its_reply(emu, bots):
@@ -188,7 +189,7 @@ async def test_sigkill_between_the_registration_commit_and_its_reply(emu, bots):
     member = Farmer(emu, MEMBER_ID, "Siti")
     await member.do(Step("send", "/start", WELCOME))
     await member.do(Step("press", "Bahasa Indonesia", WHO))
-    await member.do(Step("press", "Saya anggota serikat", SHARE_PHONE))
+    await member.do(Step("press", MEMBER_BUTTON, SHARE_PHONE))
     # Typing the number instead: two more replies use up the chat's send budget (about
     # one message a second), so the bot's next reply waits ~1 s in its rate limiter:
     # a wide window after the registration commits and before its reply leaves.

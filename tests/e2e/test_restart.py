@@ -35,7 +35,7 @@ async def test_sigterm_midway_then_a_new_process_finishes_the_registration(emu, 
     assert snap.unapplied == []
     assert {uid for uid, _ in snap.inbox} >= set(update_ids)
     assert [state for name, _, state in snap.conversations if name == "registration"] == [
-        '"area.province"'
+        '"place.province"'
     ]
     assert (await emu.stats())["pending_updates"] == 0
 

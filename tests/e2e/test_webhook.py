@@ -83,7 +83,7 @@ async def test_farmer_registers_over_webhook_and_forged_posts_are_refused(
     assert info is not None
     assert info["url"] == hook.url
     assert info["secret_token"] == SECRET
-    assert set(info["allowed_updates"] or ()) == {"message", "callback_query"}
+    assert set(info["allowed_updates"] or ()) == {"message", "callback_query", "my_chat_member"}
 
     farmer = Farmer(emu)
     update_ids = []

@@ -55,7 +55,7 @@ async def test_restart_in_the_middle_continues_the_conversation(world):
     await world.restart()  # a second Application on the same SQLite file
 
     budi = world.person(202)
-    assert (await budi.send("Jawa Tengah"))[-1] == "Ketik nama kabupaten atau kota Anda. Contoh: Klaten."
+    assert (await budi.send("Jawa Tengah"))[-1] == "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."
     for answer in ("Klaten", "Ceper", "Kujon"):
         replies = await budi.send(answer)
     assert "Nama: Budi Santoso\nNomor HP: 0812-3456-7890" in replies[-1]
@@ -76,7 +76,7 @@ async def test_replayed_update_is_applied_once(world):
     assert await world.deliver(body, budi, update_id=replayed_id) == []
     assert await inbox.is_applied(world.db, replayed_id)
     # the conversation did not move on: the province question is still open
-    assert (await budi.send("Jawa Tengah"))[-1] == "Ketik nama kabupaten atau kota Anda. Contoh: Klaten."
+    assert (await budi.send("Jawa Tengah"))[-1] == "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."
 
 
 async def test_replayed_confirmation_registers_once(world):
