@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
+import os
+import stat
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -58,13 +61,42 @@ def now_utc() -> int:
     return int(time.time())
 
 
+# The file holds phone numbers, unused invite codes and whole updates: its owner only.
+PRIVATE_MODE = 0o600
+_log = logging.getLogger(__name__)
+
+
+def _make_private(path: str) -> None:
+    """Create the database file with mode 0600 before SQLite opens it (``os.open`` applies the
+    umask, which can only narrow 0600), or tighten an existing file that is wider, with a
+    warning. SQLite creates ``-wal`` and ``-shm`` with the main file's mode; older ones left
+    wider are tightened too."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE))
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & ~PRIVATE_MODE:
+            try:
+                os.chmod(name, PRIVATE_MODE)
+            except OSError as exc:
+                _log.warning("%s is readable by others (mode %04o) and cannot be tightened: %s", name, mode, exc)
+            else:
+                _log.warning("%s was readable by others (mode %04o): now %04o", name, mode, PRIVATE_MODE)
+
+
 async def _open(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()  # else its worker thread outlives the failed start
+        raise
     return conn
 
 
@@ -82,6 +114,10 @@ class Database:
             parent = Path(self.path).expanduser().resolve().parent  # noqa: ASYNC240 - once, at start-up
             if not parent.is_dir():
                 raise DatabaseError(f"database folder does not exist: {parent}")
+            try:
+                _make_private(self.path)
+            except OSError as exc:
+                raise DatabaseError(f"cannot open database {self.path}: {exc.strerror or exc}") from exc
         try:
             self._writer = await _open(self.path)
             self._reader = await _open(self.path) if self.path != ":memory:" else self._writer
