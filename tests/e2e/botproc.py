@@ -84,10 +84,11 @@ async def wait_until(
 class Webhook:
     port: int
     secret: str
+    path: str = "/"  # the webhook URL's path, served by the bot
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
 
 class BotProcess:
@@ -101,8 +102,10 @@ class BotProcess:
         *,
         webhook: Webhook | None = None,
         cwd: Path | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.emu = emu
+        self.env = env or {}  # settings on top of the defaults, e.g. KOPERASI_LOG_LEVEL
         self.db_path = db_path
         self.log_path = log_path
         self.webhook = webhook
@@ -136,7 +139,7 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             *self.argv(),
             cwd=self.cwd,
-            env=_child_env(self.emu.token_for_tests),
+            env={**_child_env(self.emu.token_for_tests), **self.env},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=self._log_file,
             stderr=asyncio.subprocess.STDOUT,
