@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -13,17 +13,17 @@ from storage.db import Database
 
 @dataclass
 class Services:
-    """Held as ``bot_data`` (never persisted): opened in post_init, closed in post_shutdown."""
+    """Held as ``bot_data`` (never persisted); the database is opened in
+    ``KoperasiApplication.initialize`` and closed in its ``shutdown``."""
 
     db: Database | None = None
     settings: Settings | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, Services]):
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        # Loaded once per update by handlers.common.load_person (group -100).
+        # Loaded once per update by handlers.menus.load_person (group -100).
         self.person: Person | None = None
 
     @property

@@ -1,12 +1,13 @@
 """The update inbox: every update is stored before Telegram is told it arrived, so a crash
-loses none. Its effects are recorded with them (``storage.db.claim_effects``), so none is
-written twice; ``applied_at`` is set when the update is wholly done, and updates without it
+loses none. Its use cases' results are kept with it (``storage.db.Database.write``), so none
+is written twice; ``applied_at`` is set when the update is wholly done, and updates without it
 are processed again after a restart. A replay of an applied update is dropped."""
 
 from __future__ import annotations
 
 import aiosqlite
 
+from storage import effects
 from storage.db import Database, now_utc
 
 KEEP_APPLIED_SECONDS = 7 * 24 * 3600
@@ -74,3 +75,4 @@ async def prune(db: Database) -> None:
             "DELETE FROM inbox WHERE applied_at IS NOT NULL AND applied_at < ?",
             (now_utc() - KEEP_APPLIED_SECONDS,),
         )
+        await effects.forget_before(conn, now_utc() - KEEP_APPLIED_SECONDS)

@@ -20,7 +20,7 @@ class PersonExists(Exception):
 
 
 async def _person(db: Database, where: str, value: object) -> Person | None:
-    # One query with the roles folded in: this runs for every update (handlers.common).
+    # One query with the roles folded in: this runs for every update (handlers.menus).
     row = await db.fetchone(
         f"SELECT {_PERSON_COLUMNS}, (SELECT group_concat(role) FROM person_roles r"
         f" WHERE r.person_id = people.id) AS role_list FROM people WHERE {where} = ?",
