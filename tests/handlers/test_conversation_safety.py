@@ -6,8 +6,9 @@ import pytest
 
 from storage import inbox, people
 from tests.handlers.flows import PHONE, register_farmer
+from tests.texts import said
 
-CANCELLED = "Dibatalkan. Tidak ada yang diubah. Kirim /help untuk melihat apa yang bisa Anda lakukan."
+CANCELLED = said("Cancelled. Nothing was changed. Send /help to see what you can do.")
 
 # The farmer's steps; /cancel is tried after each prefix of them.
 STEPS = [
@@ -42,7 +43,7 @@ async def test_cancel_from_every_step_leaves_nothing(world, steps_done):
     assert await people.by_telegram_id(world.db, 201) is None
     assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 0
     # the conversation is over: a name typed now is not taken as an answer
-    assert await budi.send("Budi Santoso") == ["Maaf, saya tidak mengerti. Kirim /help untuk melihat apa yang bisa saya bantu."]
+    assert await budi.send("Budi Santoso") == [said("Sorry, I did not understand that. Send /help to see what I can do.")]
     # and the language picked before cancelling is still the one spoken
     if steps_done >= 2:
         assert (await budi.send("/help"))[0].startswith("Anda belum terdaftar")
@@ -68,7 +69,7 @@ async def test_replayed_update_is_applied_once(world):
     for action, value in STEPS[:4]:
         await _do(budi, action, value)
     first = await budi.send("Budi Santoso")
-    assert first == ["Ketik nama provinsi Anda. Contoh: Jawa Tengah."]
+    assert first == [said("Type the name of your province. For example: Jawa Tengah.")]
     replayed_id = world.last_update_id
 
     # Telegram delivers the same update again (webhook retry / polling after a crash)
@@ -116,7 +117,7 @@ async def test_stale_button_is_refused_politely(world):
     sent = world.telegram.messages[206][0]  # the language question, long answered
     await budi.press_data(sent, "lang:en")
     answer = world.telegram.calls_of("answerCallbackQuery")[-1]
-    assert answer.params["text"] == "Tombol ini sudah tidak aktif."
+    assert answer.params["text"] == said("This button is no longer active.")
     assert (await people.by_telegram_id(world.db, 206)).language == "id"
 
 
@@ -127,7 +128,7 @@ async def test_forged_callback_data_changes_nothing(world):
     # not a language offered, superscript and Arabic-Indic digits, an overflow, garbage
     for forged in ("lang:xx", "pl:²", "pl:٣", "pl:99999999999999999999999", "ok:maybe", "\x00", "kind:staff"):
         assert await budi.press_data(sent, forged) == []
-        assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == "Tombol ini sudah tidak aktif."
+        assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
     assert await budi.press("Bahasa Indonesia")  # the real button still works
 
 
@@ -135,12 +136,12 @@ async def test_an_internal_error_gets_a_translated_apology_not_a_traceback(world
     budi = world.person(208)
     await register_farmer(budi)
 
-    async def broken(*args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("handlers.settings.regions.place", broken)
     replies = await budi.send("/settings")
-    assert replies == ["Maaf, ada gangguan di sistem kami. Silakan coba lagi sebentar lagi."]
+    assert replies == [said("Sorry, something went wrong on our side. Please try again in a moment.")]
     assert "disk on fire" not in " ".join(budi.texts())
 
 
@@ -184,7 +185,7 @@ async def test_cancel_in_a_group_leaves_the_private_registration_alone(world):
     for action, value in STEPS[:3]:
         await _do(budi, action, value)
     await _in_group(world, budi, "/cancel")
-    assert await budi.share_contact(PHONE) == ["Siapa nama lengkap Anda?"]
+    assert await budi.share_contact(PHONE) == [said("What is your full name?")]
 
 
 async def test_an_old_query_telegram_refuses_to_answer_is_no_error(world):

@@ -6,6 +6,7 @@ import pytest
 
 import handlers  # noqa: F401  (registers every button family)
 from handlers.kit import MAX_CALLBACK_BYTES, Buttons
+from tests.texts import said
 
 
 def test_callback_prefixes_are_unique_and_every_value_fits_64_bytes():
@@ -34,5 +35,5 @@ async def test_roles_are_checked_at_every_step_not_only_at_the_entry(world):
     await budi.press("Desa")
     person = await people.by_telegram_id(world.db, 701)
     await world.db.write(people.revoke_role, person.id, Role.FARMER, None)  # halfway through
-    assert await budi.send("Bali") == ["Maaf, perintah ini tidak tersedia untuk Anda."]
+    assert await budi.send("Bali") == [said("Sorry, this command is not available to you.")]
     assert (await people.by_telegram_id(world.db, 701)).village_code == "33.10.11.2004"

@@ -7,6 +7,7 @@ import pytest
 from bot.domain.people import Role
 from storage import people, roster
 from tests.handlers.flows import FARMER_ID, PHONE, YES_ID, register_farmer, register_member
+from tests.texts import said
 
 
 async def test_farmer_registers_in_indonesian(world):
@@ -73,7 +74,7 @@ async def test_someone_elses_contact_is_refused(world):
     assert replies[1].startswith("Tekan tombol 📱 Kirim nomor HP saya")
     assert budi.reply_keyboard()[0]["request_contact"] is True
     assert await people.by_phone(world.db, "+" + PHONE) is None
-    assert await budi.share_contact(PHONE) == ["Siapa nama lengkap Anda?"]  # the own number still works
+    assert await budi.share_contact(PHONE) == [said("What is your full name?")]  # the own number still works
 
 
 async def test_typed_phone_number_asks_for_the_button(world):
@@ -162,7 +163,7 @@ async def test_a_button_from_an_earlier_question_is_refused(world):
     await budi.send("Klaten")
     await budi.press_data(old, data)  # the province button again, at the district question
     answers = world.telegram.calls_of("answerCallbackQuery")
-    assert answers[-1].params.get("text") == "Tombol ini sudah tidak aktif."
+    assert answers[-1].params.get("text") == said("This button is no longer active.")
     await budi.send("Ceper")
     await budi.send("Kujon")
     assert "Desa/kelurahan: Kujon" in budi.texts()[-1]
@@ -173,7 +174,7 @@ async def test_changing_details_goes_back_to_the_name(world):
     await _to_place(rina, "6285700000002")
     for answer in ("Jawa Barat", "Kota Bogor", "Bogor Selatan", "Batutulis"):
         await rina.send(answer)
-    assert await rina.press("✏️ Tidak, ubah") == ["Baik, kita ulangi.", "Siapa nama lengkap Anda?"]
+    assert await rina.press("✏️ Tidak, ubah") == ["Baik, kita ulangi.", said("What is your full name?")]
     await rina.send("Rina Marlina")
     for answer in ("Jawa Barat", "Kota Bogor", "Bogor Selatan", "Batutulis"):
         await rina.send(answer)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from storage import people
 from tests.handlers.flows import register_farmer
+from tests.texts import said
 
 
 async def test_language_switch_changes_every_later_reply_and_the_menu(world):
     budi = world.person(501)
     await register_farmer(budi)
-    assert await budi.send("/language") == ["Pilih bahasa Anda:"]
+    assert await budi.send("/language") == [said("Choose your language:")]
     assert await budi.press("English") == ["OK. I will speak English with you."]
     assert (await people.by_telegram_id(world.db, 501)).language == "en"
     assert (await budi.send("/help"))[0].startswith("Here is what you can do:")
@@ -34,7 +35,7 @@ async def test_settings_changes_the_village_and_its_zone(world):
     budi = world.person(503)
     await register_farmer(budi)
     await budi.send("/settings")
-    assert await budi.press("Desa") == ["Ketik nama provinsi Anda. Contoh: Jawa Tengah."]
+    assert await budi.press("Desa") == [said("Type the name of your province. For example: Jawa Tengah.")]
     await budi.send("Papua")
     assert (await budi.send("Jayapura"))[0].startswith("Pilih kabupaten atau kota Anda.")  # Kab. and Kota
     await budi.press("Kota Jayapura")
@@ -46,4 +47,4 @@ async def test_settings_changes_the_village_and_its_zone(world):
 
 
 async def test_settings_need_registration(world):
-    assert await world.person(504).send("/settings") == ["Silakan daftar dulu. Kirim /start."]
+    assert await world.person(504).send("/settings") == [said("Please register first: send /start.")]

@@ -9,8 +9,9 @@ from bot.domain.people import Role
 from storage import invites, people
 from storage.db import now_utc
 from tests.handlers.flows import register_farmer
+from tests.texts import said
 
-USED_OR_EXPIRED = "Tautan undangan ini sudah dipakai atau sudah tidak berlaku. Silakan minta tautan baru kepada pengurus."
+USED_OR_EXPIRED = said("This invite link has already been used or has expired. Please ask your administrator for a new one.")
 
 
 async def _join_with_invite(world, user_id, code, phone, name="Andi Wijaya"):
@@ -94,7 +95,7 @@ async def test_help_lists_the_commands_of_each_role(world):
 
 
 ROLE_SETS = [None, *([role] for role in Role)]
-NOT_FOR_YOU = "Maaf, perintah ini tidak tersedia untuk Anda."
+NOT_FOR_YOU = said("Sorry, this command is not available to you.")
 
 
 @pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "unregistered" if r is None else r[0].value)
@@ -106,7 +107,7 @@ async def test_role_command_matrix(world, roles):
         replies = await who.send(f"/{command.name}")
         await who.send("/cancel")  # leave whatever the command started
         allowed = command.roles is None or (roles is not None and command.allowed(frozenset(roles)))
-        refused = replies in ([NOT_FOR_YOU], ["Silakan daftar dulu. Kirim /start."])
+        refused = replies in ([NOT_FOR_YOU], [said("Please register first: send /start.")])
         assert replies, f"/{command.name} gave no answer"
         assert refused is not allowed, f"/{command.name} for {roles}: {replies}"
 
