@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit
 
 from bot.config import Settings
 from bot.logsafe import setup_logging
@@ -20,6 +21,12 @@ def add_parser(sub) -> None:
     run.set_defaults(handler=run_bot, needs_token=True)
 
 
+def webhook_path(url: str) -> str:
+    """The path the webhook server serves: the public URL's own (``https://host/hook`` →
+    ``/hook``), so a reverse proxy forwards the path unchanged; ``/`` when it has none."""
+    return urlsplit(url).path or "/"
+
+
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_application
 
@@ -29,6 +36,7 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     if settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen, port=settings.webhook_port, webhook_url=settings.webhook_url,
+            url_path=webhook_path(settings.webhook_url),
             secret_token=settings.webhook_secret or None, allowed_updates=ALLOWED_UPDATES,
         )  # fmt: skip
     else:

@@ -137,3 +137,33 @@ async def test_farmer_registers_over_webhook_and_forged_posts_are_refused(
     assert len(await farmer.texts()) == len(STEPS) + 1
     info = await emu.webhook()
     assert info["pending_update_count"] == 0
+
+
+async def test_webhook_url_with_a_path_is_served_at_that_path_only(emu: BotApiEmulator, bots):
+    """``--webhook-url https://host/hook``: behind a reverse proxy that forwards the path as
+    is, the bot's server must answer POST /hook (and nothing at /)."""
+    hook = Webhook(port=free_port(), secret=SECRET, path="/koperasi/hook")
+    bot = await bots.start(webhook=hook)
+    assert (await emu.webhook())["url"] == hook.url  # Telegram is given the whole URL
+
+    # Telegram's delivery (the emulator posts to the URL's path) is served.
+    farmer = Farmer(emu)
+    await farmer.act(Step("send", "/start", WELCOME))
+    await farmer.expect_reply(WELCOME)
+
+    intruder = Farmer(emu, INTRUDER_ID, "Mallory")
+    await intruder.act(Step("send", "/help", ""))
+    await intruder.next_reply()
+    root = f"http://127.0.0.1:{hook.port}/"
+    response = await _post(root, _start_update(FORGED_UPDATE_ID, INTRUDER_ID), SECRET)
+    assert response.status_code == 404, response.text  # right secret, wrong path
+    response = await _post(hook.url, _start_update(FORGED_UPDATE_ID, INTRUDER_ID), "wrong-secret")
+    assert response.status_code == 403, response.text  # the secret is still checked there
+    assert not await _inbox_has(bots.db_path, FORGED_UPDATE_ID)
+
+    response = await _post(hook.url, _start_update(CONTROL_UPDATE_ID, INTRUDER_ID), SECRET)
+    assert response.status_code == 200, response.text
+    await intruder.expect_reply(WELCOME)  # posted to the path, handled
+    await bot.stop()
+    assert await _inbox_has(bots.db_path, CONTROL_UPDATE_ID)
+    assert await intruder.count_replies(WELCOME) == 1
