@@ -50,12 +50,14 @@ def _one_line(exc: Exception) -> str | None:
     """What went wrong, for the person at the keyboard; None: a bug (then the traceback)."""
     if isinstance(exc, ConfigError | CliError | DatabaseError | CatalogMissing):
         return str(exc)
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
     if isinstance(exc, InvalidToken):  # 401 or 404 from getMe; the exception names the token
         return "Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
-    if isinstance(exc, NetworkError):
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):  # PTB: BadRequest is one
         return f"cannot reach the Bot API: {exc}"
+    if isinstance(exc, TelegramError):  # e.g. setWebhook refused: only a start gets them here
+        return f"the Bot API refused: {exc}"
     return None
 
 
