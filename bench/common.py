@@ -1,5 +1,5 @@
 """Shared helpers for the benchmark scripts: bot subprocesses, CPU/RSS probes,
-percentiles, the printed table and the JSON file."""
+percentiles, the printed table and the JSON file, real villages for the people."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import asyncio
 import json
 import os
 import platform
+import random
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,66 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 def fmt_ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
+# ------------------------------------------------------------------ people's places
+@dataclass(frozen=True)
+class RealVillage:
+    """A real Kemendagri village and what a person types to reach it at each level."""
+
+    code: str
+    typed: tuple[str, str, str, str]  # province, regency/city, district, village as typed
+    shown: tuple[str, str, str, str]  # the names the bot says back and shows in the summary
+    zone: str  # "WIB" | "WITA" | "WIT"
+
+
+def real_villages(n: int, seed: int = 2025) -> list[RealVillage]:
+    """``n`` distinct real villages spread over all provinces (round robin; regency,
+    district and village picked at random, deterministic for ``seed``), each typed so that
+    every level is an EXACT match (``regions.exact_match`` returns the intended region): the
+    registration then answers each place with "✅ <name>" and the next question, never with
+    candidates. A regency is typed bare ("Klaten") where that is exact, else in full
+    ("Kota Bogor"); a village or district whose name is shared within its parent is skipped."""
+    from bot.domain import regions
+
+    def typed_as(name: str, level: int, within: str | None, code: str) -> str | None:
+        forms = [name]
+        if level == regions.REGENCY:
+            bare = name.removeprefix("Kabupaten ").removeprefix("Kota ")
+            forms = [bare, name] if bare != name else forms
+        for form in forms:
+            found = regions.exact_match(form, level, within)
+            if found is not None and found.code == code:
+                return form
+        return None
+
+    rng = random.Random(seed)
+    provinces = regions.provinces()
+    out: list[RealVillage] = []
+    codes: set[str] = set()
+    for _attempt in range(n * 50):
+        if len(out) == n:
+            break
+        chain = [provinces[len(out) % len(provinces)]]
+        for _level in (regions.REGENCY, regions.DISTRICT, regions.VILLAGE):
+            below = regions.children(chain[-1].code)
+            if not below:
+                break
+            chain.append(rng.choice(below))
+        if len(chain) != 4 or chain[-1].code in codes:
+            continue
+        typed = [typed_as(r.name, r.level, r.parent_code, r.code) for r in chain]
+        if any(t is None or t.startswith("/") for t in typed):
+            continue
+        place = regions.place(chain[-1].code)
+        shown = (place.province, place.regency, place.district, place.village)
+        if shown != tuple(r.name for r in chain):  # what the bot says back is the region's name
+            continue
+        codes.add(place.code)
+        out.append(RealVillage(place.code, tuple(typed), shown, regions.TIMEZONES[place.timezone]))  # type: ignore[arg-type]
+    if len(out) < n:
+        raise RuntimeError(f"found only {len(out)} of {n} exactly typeable villages")
+    return out
 
 
 # ------------------------------------------------------------------ output

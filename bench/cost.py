@@ -304,8 +304,8 @@ def run_child(variant: str, people: int, wd: Path, run: int, profile_out: str | 
 def check_replies(r: dict[str, Any]) -> str | None:
     sample = r["sample_replies"]
     if r["variant"] == "koperasi":
-        ok = (len(sample) == 2 and sample[0].startswith("Selamat datang di bot koperasi.")
-              and sample[1].startswith("Anda belum terdaftar: kirim /start untuk mulai."))
+        ok = (len(sample) == 2 and sample[0].startswith("Selamat datang di bot koperasi. Pilih bahasa Anda:")
+              and sample[1].startswith("Anda belum terdaftar. Kirim /start untuk mulai."))
     else:
         ok = sample == ["/start", "/help"]
     sends = r["bot_api_calls"].get("sendMessage", 0)  # counted from the start of polling

@@ -7,7 +7,7 @@ at a time (no ``concurrent_updates``), no rate limiter, no persistence, default 
 * one CallbackQueryHandler: answers the query and sends "pressed <data>".
 
 Every message carries the same inline keyboard, so the benchmark people can press the
-same buttons ("Bahasa Indonesia", "Saya petani", "✅ Ya, simpan") they press on the real
+same buttons ("Bahasa Indonesia", "🌾 Saya petani", "✅ Ya, simpan") they press on the real
 bot, and both bots get the very same workload.
 
 Run: ``TELEGRAM_BOT_TOKEN=... python -m bench.echo_bot --api-url http://127.0.0.1:PORT/bot``
@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 
 # (label, callback_data): the labels the registration workload presses.
-BUTTONS = [("Bahasa Indonesia", "lang:id"), ("Saya petani", "kind:farmer"), ("✅ Ya, simpan", "ok:yes")]
+BUTTONS = [("Bahasa Indonesia", "lang:id"), ("🌾 Saya petani", "kind:farmer"), ("✅ Ya, simpan", "ok:yes")]
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in BUTTONS])
 
 

@@ -13,7 +13,7 @@ bulk sends itself; people are played over HTTP with ``SandboxClient``.
    broadcast job would: ``app.bot.send_message(chat, text, rate_limit_args={"lane": LANE})``.
    They drain at the flood limit (~29/s) for ~100 s.
 3. Meanwhile ``--people`` (default 50) people use the bot for ``--window`` seconds, each
-   repeating /start -> press "Bahasa Indonesia" -> press "Saya petani" -> /help with a
+   repeating /start -> press "Bahasa Indonesia" -> press "🌾 Saya petani" -> /help with a
    think time of 2-6 s between actions (waiting for each reply first).  Each action gets
    exactly one new bot message; latency = person's update -> that reply (emulator clock,
    includes the emulated Bot API latency of every call the handler makes).
@@ -68,10 +68,10 @@ BULK_TEXT = "Pengumuman koperasi: rapat anggota hari Sabtu pukul 09.00 di balai 
 
 # (kind, argument, prefix of the expected reply)
 CYCLE = [
-    ("text", "/start", "Selamat datang di bot koperasi."),
-    ("press", "Bahasa Indonesia", "Anda siapa?"),
-    ("press", "Saya petani", "Tekan tombol di bawah"),
-    ("text", "/help", "Anda belum terdaftar: kirim /start untuk mulai."),
+    ("text", "/start", "Selamat datang di bot koperasi. Pilih bahasa Anda:"),
+    ("press", "Bahasa Indonesia", "Anda mendaftar sebagai apa?"),
+    ("press", "🌾 Saya petani", "Tekan tombol 📱 Kirim nomor HP saya di bawah."),
+    ("text", "/help", "Anda belum terdaftar. Kirim /start untuk mulai."),
 ]
 
 

@@ -6,19 +6,24 @@ request is answered after ``--latency`` seconds (default 100 ms).
 
 The workload: each person does the farmer registration (10 updates)::
 
-    /start  -> press "Bahasa Indonesia" -> press "Saya petani"          (one at a time)
-    contact, name, "Jawa Tengah", regency, district, village          (a BURST: sent back to
+    /start  -> press "Bahasa Indonesia" -> press "🌾 Saya petani"       (one at a time)
+    contact, name, province, regency, district, village               (a BURST: sent back to
                                                                        back, no waiting)
     press "✅ Ya, simpan"                                               (one at a time)
+
+The places are real Kemendagri villages (``--places`` of them, spread over all provinces,
+people assigned round robin; ``bench.common.real_villages``), each level typed as an exact
+name, so the bot says each one back with the next question ("✅ Kabupaten Klaten\nKetik
+nama kecamatan Anda.") and the village brings the summary.
 
 Both bots get the identical actions (the echo bot shows the same button labels). Every
 update gets exactly one new bot message, so the k-th bot message in a chat answers the
 k-th update of that chat.
 
 Per-chat order check: for each chat the k-th reply must be the answer to the k-th update -
-the echo of its text for the echo bot; for koperasi-bot the prompt of the next step, and the
-final "Periksa data Anda" must carry the burst's name/regency/district/village in the right
-fields. If two updates of a burst were handled out of order (or concurrently against the
+the echo of its text for the echo bot; for koperasi-bot the prompt of the next step, each
+place answer said back by name ("✅ <that place>"), and the final "Periksa data Anda" must
+carry the burst's name/phone/village/district/regency/province in the right fields. If two updates of a burst were handled out of order (or concurrently against the
 same conversation state) the replies come out in a different order or the wrong step
 answers, and the check counts a violation. (Checked on the text as first sent: the bot
 later edits a question to show the chosen button.)
@@ -58,6 +63,7 @@ from typing import Any
 
 from bench.common import (
     BotProcess,
+    RealVillage,
     fmt,
     fmt_ms,
     latency_summary,
@@ -65,9 +71,11 @@ from bench.common import (
     machine_info,
     print_table,
     ratio,
+    real_villages,
     workdir,
     write_json,
 )
+from bench.echo_bot import BUTTONS
 from emulator import BotApiEmulator
 
 FIRST_USER_ID = 500_001
@@ -87,26 +95,25 @@ class Action:
 class Person:
     user_id: int
     name: str
-    regency: str
-    district: str
-    village: str
-    phone: str
+    place: RealVillage
+    phone: str  # as shared: 62812…
+    phone_shown: str  # as the summary shows it: 0812-….-….
     sent_at: list[float] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     done: bool = False
     error: str | None = None
 
 
-def make_person(i: int) -> Person:
+def make_person(i: int, places: list[RealVillage]) -> Person:
     uid = FIRST_USER_ID + i
-    # Names unique per person; places from a small pool, as in a real district.
+    digits = f"{uid % 100_000_000:08d}"
+    # Names and phones unique per person; villages from the pool, round robin.
     return Person(
         user_id=uid,
         name=f"Petani Uji {i:05d}",
-        regency=f"Kabupaten Uji {i % 7}",
-        district=f"Kecamatan Uji {i % 13}",
-        village=f"Desa Uji {i % 29}",
-        phone=f"62812{uid % 10_000_000:07d}",
+        place=places[i % len(places)],
+        phone=f"62812{digits}",
+        phone_shown=f"0812-{digits[:4]}-{digits[4:]}",
     )
 
 
@@ -121,28 +128,30 @@ def _equals(expected: str) -> Check:
 def koperasi_script(p: Person) -> list[list[Action]]:
     """Groups of actions; a group is sent back to back, then its replies are awaited."""
 
+    province, regency, district, village = p.place.shown
+
     def confirm(text: str) -> bool:
         text = text or ""
         return text.startswith("Periksa data Anda:\n") and all(
             line in text.splitlines()
-            for line in (f"Nama: {p.name}", f"Desa/kelurahan: {p.village}",
-                         f"Kecamatan: {p.district}", f"Kabupaten/kota: {p.regency}",
-                         "Provinsi: Jawa Tengah")
+            for line in (f"Nama: {p.name}", f"Nomor HP: {p.phone_shown}", f"Desa/kelurahan: {village}",
+                         f"Kecamatan: {district}", f"Kabupaten/kota: {regency}",
+                         f"Provinsi: {province}", f"Zona waktu: {p.place.zone}")
         )
 
+    typed = p.place.typed
     return [
-        [Action("text", "/start", _starts("Selamat datang di bot koperasi."), "start")],
-        [Action("press", "Bahasa Indonesia", _equals("Anda siapa?"), "language")],
-        [Action("press", "Saya petani", _starts("Tekan tombol di bawah"), "kind")],
+        [Action("text", "/start", _starts("Selamat datang di bot koperasi. Pilih bahasa Anda:"), "start")],
+        [Action("press", "Bahasa Indonesia", _starts("Anda mendaftar sebagai apa?"), "language")],
+        [Action("press", "🌾 Saya petani", _starts("Tekan tombol 📱 Kirim nomor HP saya di bawah."), "kind")],
         [
             Action("contact", p.phone, _equals("Siapa nama lengkap Anda?"), "contact"),
-            Action("text", p.name, _starts("Anda tinggal di provinsi mana?"), "name"),
-            Action("text", "Jawa Tengah",
-                   _starts("Ketik nama kabupaten atau kota Anda.", "Tekan nama desa Anda jika ada di daftar."),
-                   "province"),
-            Action("text", p.regency, _equals("Ketik nama kecamatan Anda."), "regency"),
-            Action("text", p.district, _equals("Ketik nama desa atau kelurahan Anda."), "district"),
-            Action("text", p.village, confirm, "village"),
+            Action("text", p.name, _equals("Ketik nama provinsi Anda. Contoh: Jawa Tengah."), "name"),
+            Action("text", typed[0],
+                   _equals(f"✅ {province}\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."), "province"),
+            Action("text", typed[1], _equals(f"✅ {regency}\nKetik nama kecamatan Anda."), "regency"),
+            Action("text", typed[2], _equals(f"✅ {district}\nKetik nama desa atau kelurahan Anda."), "district"),
+            Action("text", typed[3], confirm, "village"),
         ],
         [Action("press", "✅ Ya, simpan", _starts(f"Terima kasih, {p.name}! Anda sudah terdaftar sebagai petani."), "confirm")],
     ]
@@ -151,7 +160,7 @@ def koperasi_script(p: Person) -> list[list[Action]]:
 def echo_script(p: Person) -> list[list[Action]]:
     """The same actions; the echo bot's answers are the echo / "pressed <data>"."""
     script = koperasi_script(p)
-    data = {"Bahasa Indonesia": "lang:id", "Saya petani": "kind:farmer", "✅ Ya, simpan": "ok:yes"}
+    data = dict(BUTTONS)  # the labels the echo bot shows, with their callback data
     out = []
     for group in script:
         new = []
@@ -229,7 +238,8 @@ async def run_phase(kind: str, people: int, duration: float, *, latency: float, 
             await wait_ready(emu, bot)
             startup_s = time.monotonic() - t_begin
             await emu.reset_stats()
-            persons = [make_person(i) for i in range(people)]
+            places = real_villages(min(args.places, people))
+            persons = [make_person(i, places) for i in range(people)]
             make_script = SCRIPTS[kind]
             loop = asyncio.get_running_loop()
             cpu_bot0, cpu_me0, threads0 = bot.cpu_seconds(), time.process_time(), bot.thread_cpu()
@@ -377,6 +387,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--echo-duration", type=float, help="window for the echo bot, s (default 45; quick 3)")
     ap.add_argument("--flood-duration", type=float, help="window with flood limits on, s (default 35; quick 4)")
     ap.add_argument("--flood-warmup", type=float, help="seconds excluded from the send-rate window (default 5; quick 1)")
+    ap.add_argument("--places", type=int, default=60,
+                    help="distinct real villages the people live in, round robin (default 60)")
     ap.add_argument("--concurrency", type=int, default=64, help="KOPERASI_CONCURRENCY for the bot (default 64)")
     ap.add_argument("--log-level", default="INFO", help="KOPERASI_LOG_LEVEL for the bot (default INFO, as deployed)")
     ap.add_argument("--skip", choices=["default", "echo", "flood"], action="append", default=[],
