@@ -282,6 +282,8 @@ class Choice(Step):
                  draft: type[Draft], *, none: Next | None = None, page_size: int = 8) -> None:  # fmt: skip
         self.state, self.buttons, self.question, self.options = state, buttons, question, options
         self.then, self.draft, self.none, self.page_size = then, draft, none, page_size
+        if none:
+            buttons.data("none")  # the family must carry it: fail at start-up, not at a press
 
     def _markup(self, options: Sequence[tuple[str, str]], page: int) -> InlineKeyboardMarkup:
         shown = options[page * self.page_size:(page + 1) * self.page_size]

@@ -20,7 +20,7 @@ from telegram.ext import BaseHandler, MessageHandler
 from bot.context import BotContext
 from bot.domain import regions
 from bot.i18n import _
-from handlers.kit import TEXT, Buttons, Draft, close_buttons, keyboard, refuse_button, reply
+from handlers.kit import TEXT, Buttons, Choice, Draft, reply
 
 PLACE_BUTTONS = Buttons("pl", value=r"[0-9a-z.]", max_length=13)
 STATES = {
@@ -59,6 +59,25 @@ class PlaceSteps:
     def __init__(self, draft: type[Draft], on_village: OnVillage) -> None:
         self.draft = draft
         self.on_village = on_village
+        self.picks = {level: self._pick(level) for level in STATES}
+
+    def _pick(self, level: int) -> Choice:
+        """The candidates found for what the person typed, as buttons."""
+
+        def candidates(context: BotContext) -> list[tuple[str, str]]:
+            found = [regions.region(code) for code in self.draft.load(context).offered or []]
+            return _labels([r for r in found if r is not None])
+
+        async def picked(update: Update, context: BotContext, code: str) -> Any:
+            return await self._chosen(update, context, level, regions.region(code))
+
+        async def none(update: Update, context: BotContext, _value: object) -> str:
+            return await self.ask(update, context, level)
+
+        def question() -> str:
+            return _("Tap your {level}. If it is not here, tap \"None of these\".").format(level=_(regions.LEVEL_NAMES[level]))
+
+        return Choice(STATES[level], PLACE_BUTTONS, question, candidates, picked, self.draft, none=none)
 
     async def ask(self, update: Update, context: BotContext, level: int = regions.PROVINCE, said: str = "") -> str:
         """Put the question of ``level``, after ``said`` (the answer just taken) if any."""
@@ -84,23 +103,7 @@ class PlaceSteps:
         draft = self.draft.load(context)
         draft.offered = [r.code for r in found]
         draft.save(context)
-        rows = [[PLACE_BUTTONS.button(label, code)] for label, code in _labels(found)]
-        rows.append([PLACE_BUTTONS.button(_("None of these"), "none")])
-        await reply(update, _("Tap your {level}. If it is not here, tap \"None of these\".").format(level=_(regions.LEVEL_NAMES[level])), keyboard(rows))
-        return STATES[level]
-
-    async def _on_press(self, update: Update, context: BotContext, level: int) -> str:
-        value = PLACE_BUTTONS.value(update)
-        if value == "none":
-            await close_buttons(update, _("None of these"))
-            return await self.ask(update, context, level)
-        offered = self.draft.load(context).offered or []
-        region = regions.region(value) if value in offered else None
-        if region is None or region.level != level or region.parent_code != self._within(context, level):
-            await refuse_button(update)
-            return STATES[level]
-        await close_buttons(update, region.short_name)
-        return await self._chosen(update, context, level, region)
+        return await self.picks[level].ask(update, context)
 
     async def _chosen(self, update: Update, context: BotContext, level: int, region: regions.Region, said: str = "") -> Any:
         draft = self.draft.load(context)
@@ -112,19 +115,15 @@ class PlaceSteps:
         return await self.ask(update, context, level + 1, said)
 
     def states(self) -> dict[str, list[BaseHandler]]:
+        """Each level's state takes a pick from the candidates, or a name typed (again)."""
+
         def text(level: int):
             async def on_text(update: Update, context: BotContext) -> str:
                 return await self._on_text(update, context, level)
 
             return on_text
 
-        def press(level: int):
-            async def on_press(update: Update, context: BotContext) -> str:
-                return await self._on_press(update, context, level)
-
-            return on_press
-
         return {
-            state: [PLACE_BUTTONS.handler(press(level)), MessageHandler(TEXT, text(level))]
+            state: [*self.picks[level].handlers(), MessageHandler(TEXT, text(level))]
             for level, state in STATES.items()
         }
