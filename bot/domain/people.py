@@ -103,9 +103,3 @@ def clean_name(raw: str, *, max_length: int = 60) -> str:
     if len(text) < 2 or len(text) > max_length or not _NAME_CHARS.match(text):
         raise InvalidInput("name")
     return text
-
-
-def clean_place(raw: str) -> str:
-    """A village/district/regency name, capitalised the way signs write it."""
-    text = clean_name(raw)
-    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in text.split(" "))

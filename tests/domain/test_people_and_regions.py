@@ -1,9 +1,9 @@
 import pytest
 
+from bot.domain import regions
 from bot.domain.commands import COMMANDS, commands_for, public_commands
 from bot.domain.invites import deep_link, looks_like_code, new_code
-from bot.domain.people import InvalidInput, Role, clean_name, clean_place, normalise_phone
-from bot.domain import regions
+from bot.domain.people import InvalidInput, Role, clean_name, display_phone, normalise_phone
 from bot.domain.regions import WIB, WIT, WITA
 
 
@@ -21,6 +21,11 @@ def test_phone_numbers_that_are_not(raw):
         normalise_phone(raw)
 
 
+def test_phone_numbers_are_shown_as_people_write_them():
+    assert display_phone("+6281234567890") == "0812-3456-7890"
+    assert display_phone("+15551234567") == "+15551234567"  # not Indonesian: as stored
+
+
 def test_names_are_trimmed_and_checked():
     assert clean_name("  Budi   Santoso ") == "Budi Santoso"
     assert clean_name("I Ketut Arsana") == "I Ketut Arsana"
@@ -28,12 +33,6 @@ def test_names_are_trimmed_and_checked():
     for bad in ["", "B", "123", "/start", "x" * 61]:
         with pytest.raises(InvalidInput):
             clean_name(bad)
-
-
-def test_place_names_capitalised_as_on_signs():
-    assert clean_place("sukamaju") == "Sukamaju"
-    assert clean_place("kota baru") == "Kota Baru"
-    assert clean_place("DKI") == "DKI"
 
 
 def test_every_province_has_one_of_the_three_zones():

@@ -2,9 +2,8 @@
 
 import pytest
 
-from storage import inbox
+from storage import effects, inbox
 from storage import migrate as migrations
-from storage import effects
 from storage.db import Database, WriteOutsideUseCase, current_update_id, current_writer
 from storage.invites import Invite
 from storage.migrate import Migration, applied_versions, migrate
