@@ -98,8 +98,9 @@ _NAME_CHARS = re.compile(r"^[^\W\d_][\w .,'’()/-]*$")
 
 
 def clean_name(raw: str, *, max_length: int = 60) -> str:
-    """A person's or a place's name as typed: trimmed, single-spaced, letters first."""
+    """A person's name as typed: trimmed, single-spaced, letters first; typed all in small
+    letters ("budi santoso"), it is capitalised as on an ID card."""
     text = _SPACES.sub(" ", unicodedata.normalize("NFC", raw or "")).strip()
     if len(text) < 2 or len(text) > max_length or not _NAME_CHARS.match(text):
         raise InvalidInput("name")
-    return text
+    return " ".join(word[:1].upper() + word[1:] for word in text.split(" ")) if text.islower() else text

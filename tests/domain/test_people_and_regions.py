@@ -30,6 +30,8 @@ def test_names_are_trimmed_and_checked():
     assert clean_name("  Budi   Santoso ") == "Budi Santoso"
     assert clean_name("I Ketut Arsana") == "I Ketut Arsana"
     assert clean_name("Siti Nur'aini") == "Siti Nur'aini"
+    assert clean_name("budi santoso") == "Budi Santoso"  # typed in small letters
+    assert clean_name("I Gusti ngurah") == "I Gusti ngurah"  # as the person wrote it
     for bad in ["", "B", "123", "/start", "x" * 61]:
         with pytest.raises(InvalidInput):
             clean_name(bad)
