@@ -196,6 +196,8 @@ def roles_of(command: str) -> frozenset[Role] | None:
 
 async def refuse_person(update: Update, context: BotContext, roles: frozenset[Role]) -> bool:
     """Tell a person who may not act why; True when they were refused."""
+    if update.callback_query:
+        await answer_query(update)
     person = context.person
     if person is None:
         await reply(update, _("Please register first: send /start."))
