@@ -68,9 +68,9 @@ def test_missing_catalog_stops_start_up(tmp_path):
 
 def test_texts_follow_the_locale():
     with use_locale("id"):
-        assert i18n._("Who are you?") == "Anda siapa?"
+        assert i18n._("What is your full name?") == "Siapa nama lengkap Anda?"
     with use_locale("en"):
-        assert i18n._("Who are you?") == "Who are you?"
+        assert i18n._("What is your full name?") == "What is your full name?"
 
 
 @pytest.mark.parametrize(
@@ -94,6 +94,9 @@ def test_quantities_with_units():
         assert format_quantity(2, "ekor") == "2 ekor"
     with use_locale("en"):
         assert format_quantity(2, "ekor") == "2 head"
+        assert (format_quantity(1, "butir"), format_quantity(300, "butir")) == ("1 egg", "300 eggs")
+    with use_locale("id"):
+        assert (format_quantity(1, "butir"), format_quantity(1500, "kg")) == ("1 butir", "1.500 kg")
 
 
 def test_dates_and_times_in_the_persons_zone():
@@ -101,6 +104,8 @@ def test_dates_and_times_in_the_persons_zone():
         assert format_date(date(2025, 12, 3)) == "Rabu, 3 Desember 2025"
         late_evening_utc = datetime(2025, 12, 2, 23, 30, tzinfo=UTC)
         assert format_date(late_evening_utc, "Asia/Jakarta") == "Rabu, 3 Desember 2025"
+        assert format_time(datetime(2025, 12, 2, 23, 0, tzinfo=UTC), "Asia/Jayapura") == "08.00 WIT"  # a dot in Indonesian
+    with use_locale("en"):
         assert format_time(datetime(2025, 12, 2, 23, 0, tzinfo=UTC), "Asia/Jayapura") == "08:00 WIT"
     with use_locale("en"):
         assert format_date(date(2025, 12, 3)) == "Wednesday, 3 December 2025"
