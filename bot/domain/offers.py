@@ -1,0 +1,247 @@
+"""Offers of produce: the numbers people quote on the phone, and who may move an offer from
+one status to the next.
+
+Offer numbers
+-------------
+``TW-`` and at least four characters from an alphabet without the look-alikes 0/O, 1/I/L:
+``23456789ABCDEFGHJKMNPQRSTUVWXYZ`` (31 characters). The number is the database id, encoded
+(:func:`offer_number`) and decoded back (:func:`offer_id`); nothing is stored for it.
+
+- The id is written in base 31 in at least three characters (ids below 29.791 take three,
+  then the number grows by one character at a time), after a fixed shuffle of the ids of
+  that width (``id × 917 + 211 mod 31^width``) so that consecutive offers do not differ in
+  one character only (``TW-22B7`` and ``TW-22C7`` are easy to mix up on the phone).
+- A last check character follows (weighted sum mod 31; 31 is prime, so a single wrong
+  character and two neighbouring characters swapped are always caught): a misheard number
+  names no offer rather than someone else's.
+- Reading back forgives case, spaces, dashes and a missing ``TW``: ``tw 7k3p``, ``7K3P``.
+
+Statuses
+--------
+``open`` → ``taken`` → ``scheduled`` → ``picked_up`` → ``paid``; ``open`` → ``cancelled``
+or ``expired``. :func:`next_status` says what an action does to an offer and raises
+:class:`OfferActionRefused` when the status or the person does not allow it. Storage applies
+the change with one conditional update (``… WHERE id = ? AND status IN (from)``, see
+:data:`ACTIONS`), so two coordinators pressing *Take* at once: exactly one row changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain import N_
+from bot.domain.people import Role
+
+PREFIX = "TW"
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_BASE = len(ALPHABET)  # 31, a prime
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+MIN_WIDTH = 3  # payload characters; with the check character, at least four
+_MULTIPLIER, _OFFSET = 917, 211  # the shuffle; 917 is coprime with 31, so it is a bijection
+
+
+def _width(offer_id: int) -> int:
+    width = MIN_WIDTH
+    while offer_id >= _BASE**width:
+        width += 1
+    return width
+
+
+def _check(values: list[int]) -> int:
+    return sum((i + 1) * v for i, v in enumerate(values)) % _BASE
+
+
+def offer_number(offer_id: int) -> str:
+    """The number people quote for offer ``offer_id`` (a positive database id):
+    ``offer_number(42)`` → ``TW-`` and four characters."""
+    if isinstance(offer_id, bool) or not isinstance(offer_id, int) or offer_id < 1:
+        raise ValueError(f"offer ids are positive integers, not {offer_id!r}")
+    width = _width(offer_id)
+    shuffled = (offer_id * _MULTIPLIER + _OFFSET) % _BASE**width
+    values = []
+    for _ in range(width):
+        shuffled, digit = divmod(shuffled, _BASE)
+        values.append(digit)
+    values.reverse()
+    values.append(_check(values))
+    return f"{PREFIX}-" + "".join(ALPHABET[v] for v in values)
+
+
+def offer_id(text: str) -> int | None:
+    """The offer id a typed or spoken number names, or None when it names none (a wrong
+    character, a check that does not match, a number not in its shortest form)."""
+    text = (text or "").upper().strip()
+    compact = "".join(ch for ch in text if ch not in " -_.#")
+    if text.startswith(PREFIX) and text[len(PREFIX) : len(PREFIX) + 1] in (" ", "-", "_", "."):
+        return _decode(compact[len(PREFIX) :])
+    if compact.startswith(PREFIX):  # "TW7K3P"; or a number that itself begins with T, W
+        found = _decode(compact[len(PREFIX) :])
+        if found is not None:
+            return found
+    return _decode(compact)
+
+
+def _decode(compact: str) -> int | None:
+    if len(compact) < MIN_WIDTH + 1 or any(ch not in _VALUE for ch in compact):
+        return None
+    values = [_VALUE[ch] for ch in compact]
+    payload, check = values[:-1], values[-1]
+    if _check(payload) != check:
+        return None
+    width, shuffled = len(payload), 0
+    for v in payload:
+        shuffled = shuffled * _BASE + v
+    modulus = _BASE**width
+    found = ((shuffled - _OFFSET) * pow(_MULTIPLIER, -1, modulus)) % modulus
+    if found < 1 or _width(found) != width:
+        return None
+    return found
+
+
+# --- statuses -------------------------------------------------------------------------
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    TAKEN = "taken"
+    SCHEDULED = "scheduled"
+    PICKED_UP = "picked_up"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+STATUS_LABELS = {
+    Status.OPEN: N_("waiting for a coordinator"),
+    Status.TAKEN: N_("taken by a coordinator"),
+    Status.SCHEDULED: N_("pickup scheduled"),
+    Status.PICKED_UP: N_("picked up, not paid yet"),
+    Status.PAID: N_("paid"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.EXPIRED: N_("expired, nobody took it"),
+}
+
+# An offer in one of these never changes again.
+FINAL = frozenset({Status.PAID, Status.CANCELLED, Status.EXPIRED})
+
+
+class Action(StrEnum):
+    TAKE = "take"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+    SCHEDULE = "schedule"
+    RESCHEDULE = "reschedule"
+    CONFIRM = "confirm"  # picked up: weight and grade recorded
+    PAY = "pay"
+
+
+# Who may act: the farmer who made the offer (or the coordinator who entered it for a
+# farmer without Telegram), the coordinator who took it, a coordinator covering the
+# offer's village, a treasurer, or the bot itself (expiry).
+OWNER, TAKER, COVERING, TREASURER, SYSTEM = "owner", "taker", "covering", "treasurer", "system"
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed_from: frozenset[Status]
+    to: Status
+    who: frozenset[str]
+
+
+ACTIONS: dict[Action, Rule] = {
+    Action.TAKE: Rule(frozenset({Status.OPEN}), Status.TAKEN, frozenset({COVERING})),
+    Action.CANCEL: Rule(frozenset({Status.OPEN}), Status.CANCELLED, frozenset({OWNER})),
+    Action.EXPIRE: Rule(frozenset({Status.OPEN}), Status.EXPIRED, frozenset({SYSTEM})),
+    Action.SCHEDULE: Rule(frozenset({Status.TAKEN}), Status.SCHEDULED, frozenset({TAKER})),
+    Action.RESCHEDULE: Rule(frozenset({Status.SCHEDULED}), Status.SCHEDULED, frozenset({TAKER})),
+    Action.CONFIRM: Rule(frozenset({Status.SCHEDULED}), Status.PICKED_UP, frozenset({TAKER})),
+    Action.PAY: Rule(frozenset({Status.PICKED_UP}), Status.PAID, frozenset({TAKER, TREASURER})),
+}
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    """What the rules need to know about an offer."""
+
+    status: Status
+    farmer_id: int
+    taker_id: int | None = None
+    entered_by: int | None = None  # the coordinator who entered it for a farmer without Telegram
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who presses the button. ``covers_village``: storage found that this coordinator's
+    coverage (or, for an administrator, their cooperative's) includes the offer's village;
+    ``same_cooperative``: a treasurer of the farmer's cooperative. ``None`` as person: the
+    bot itself (expiry)."""
+
+    person_id: int | None
+    roles: frozenset[Role] = frozenset()
+    covers_village: bool = False
+    same_cooperative: bool = False
+
+
+SYSTEM_ACTOR = Actor(None)
+
+
+def capacities(offer: OfferFacts, actor: Actor) -> frozenset[str]:
+    """In which capacities ``actor`` stands to ``offer``."""
+    if actor.person_id is None:
+        return frozenset({SYSTEM})
+    found = set()
+    if actor.person_id == offer.farmer_id or (
+        offer.entered_by is not None and actor.person_id == offer.entered_by
+    ):
+        found.add(OWNER)
+    if offer.taker_id is not None and actor.person_id == offer.taker_id and Role.COORDINATOR in actor.roles:
+        found.add(TAKER)
+    if actor.covers_village and actor.roles & {Role.COORDINATOR, Role.ADMIN}:
+        found.add(COVERING)
+    if actor.same_cooperative and Role.TREASURER in actor.roles:
+        found.add(TREASURER)
+    return frozenset(found)
+
+
+class OfferActionRefused(Exception):
+    """An action the offer's status or the person does not allow. ``reason`` is a key of
+    :data:`REASONS`; ``status`` the offer's status when it was refused."""
+
+    def __init__(self, reason: str, action: Action, status: Status) -> None:
+        super().__init__(f"{reason}: {action.value} on a {status.value} offer")
+        self.reason = reason
+        self.action = action
+        self.status = status
+
+
+# Texts for the reasons; {number} is the offer number, {status} the label of its status.
+REASONS = {
+    "offer.not_allowed": N_("You cannot do this with offer {number}."),
+    "offer.already_taken": N_("Another coordinator has already taken offer {number}."),
+    "offer.status": N_("Offer {number} is {status} now. Nothing was changed."),
+}
+
+
+def allowed(offer: OfferFacts, action: Action, actor: Actor) -> bool:
+    try:
+        next_status(offer, action, actor)
+    except OfferActionRefused:
+        return False
+    return True
+
+
+def next_status(offer: OfferFacts, action: Action, actor: Actor) -> Status:
+    """The status ``action`` by ``actor`` moves ``offer`` to, or OfferActionRefused.
+
+    The person is checked first, so someone who may never act on the offer learns nothing
+    about its status; a coordinator who may take it but was a moment too late is told it
+    was taken."""
+    rule = ACTIONS[action]
+    who = capacities(offer, actor)
+    if not who & rule.who:
+        raise OfferActionRefused("offer.not_allowed", action, offer.status)
+    if offer.status not in rule.allowed_from:
+        late_take = action is Action.TAKE and offer.status not in FINAL
+        raise OfferActionRefused("offer.already_taken" if late_take else "offer.status", action, offer.status)
+    return rule.to
