@@ -219,7 +219,7 @@ class OfferActionRefused(Exception):
 REASONS = {
     "offer.not_allowed": N_("You cannot do this with offer {number}."),
     "offer.already_taken": N_("Another coordinator has already taken offer {number}."),
-    "offer.status": N_("Offer {number} is {status} now. Nothing was changed."),
+    "offer.status": N_("That is no longer possible. Offer {number}: {status}."),
 }
 
 

@@ -190,9 +190,9 @@ COMMODITIES: tuple[Commodity, ...] = (
         "beras", CROP, "Beras", N_("Milled rice"), KG, _BULK,
         # SNI 6128:2020: premium at most 15% broken, medium at most 25%, both moisture at most 14%.
         (
-            Grade("premium", N_("premium"), N_("broken grains at most 15%, moisture at most 14%"),
+            Grade("premium", N_("premium rice"), N_("broken grains at most 15%, moisture at most 14%"),
                   (_lim("broken_pct", "15"), _lim("moisture_pct", "14")), ("beras premium",)),
-            Grade("medium", N_("medium"), N_("broken grains at most 25%, moisture at most 14%"),
+            Grade("medium", N_("medium rice"), N_("broken grains at most 25%, moisture at most 14%"),
                   (_lim("broken_pct", "25"), _lim("moisture_pct", "14")), ("beras medium",)),
         ),
         max_per_offer=50_000, example=500, aliases=("rice", "milled rice"),

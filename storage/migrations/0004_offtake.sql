@@ -156,8 +156,8 @@ INSERT INTO commodity_units (commodity, unit, factor, position) VALUES
 INSERT INTO grades (commodity, code, label, criteria, position) VALUES
     ('gabah', 'GKG', 'GKG (dried)', 'moisture at most 14%, empty grain at most 3%', 1),
     ('gabah', 'GKP', 'GKP (freshly harvested)', 'moisture at most 25%, empty grain at most 10%', 2),
-    ('beras', 'premium', 'premium', 'broken grains at most 15%, moisture at most 14%', 1),
-    ('beras', 'medium', 'medium', 'broken grains at most 25%, moisture at most 14%', 2),
+    ('beras', 'premium', 'premium rice', 'broken grains at most 15%, moisture at most 14%', 1),
+    ('beras', 'medium', 'medium rice', 'broken grains at most 25%, moisture at most 14%', 2),
     ('jagung', '-', 'ungraded', 'shelled kernels, moisture at most 20%', 1),
     ('cabai_merah', 'A', 'Grade A', 'fresh and firm, evenly red, no damage', 1),
     ('cabai_merah', 'B', 'Grade B', 'fresh, mostly red, a little damage', 2),
