@@ -117,6 +117,9 @@ UNITS = {
     "ton": lambda n: ngettext("ton", "tons", n),
     "ekor": lambda n: ngettext("head", "head", n),
     "butir": lambda n: ngettext("egg", "eggs", n),
+    "ons": lambda n: ngettext("ons (100 g)", "ons (100 g)", n),
+    "liter": lambda n: ngettext("litre", "litres", n),
+    "rak": lambda n: ngettext("tray of eggs", "trays of eggs", n),
 }
 
 

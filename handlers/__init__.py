@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import admin, groups, help, registration, settings
+from handlers import admin, alerts, groups, help, offer, registration, settings
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
 
@@ -38,18 +38,22 @@ def register(app: Application) -> None:
     # 0: conversations first, so their steps take text and buttons before the commands below.
     app.add_handler(registration.conversation_handler())
     app.add_handler(settings.village_conversation())
+    app.add_handler(offer.conversation_handler())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
     app.add_handler(CommandHandler("settings", settings.show_settings))
     app.add_handler(CommandHandler("language", settings.ask_language))
     app.add_handler(CommandHandler("invite", admin.make_invite))
+    app.add_handler(CommandHandler("tawaran", offer.show_offers))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
     app.add_handler(settings.LANGUAGE_BUTTONS.handler(settings.on_language))
     app.add_handler(settings.ZONE_BUTTONS.handler(settings.on_timezone))
     app.add_handler(settings.SETTING_BUTTONS.handler(settings.on_setting))
+    app.add_handler(offer.WITHDRAW_BUTTONS.handler(offer.withdraw))
+    app.add_handler(alerts.TAKE_BUTTONS.handler(alerts.take))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -27,6 +27,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", N_("Change your language, time zone or village"), REGISTERED),
     Command("language", N_("Change the language"), REGISTERED),
     Command("cancel", N_("Stop what you are doing")),
+    Command("jual", N_("Sell your harvest at the cooperative's price"), frozenset({Role.FARMER})),
+    Command("tawaran", N_("See and cancel your offers"), frozenset({Role.FARMER})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -1,0 +1,118 @@
+"""Pickup alerts: a new offer goes to every coordinator covering its village (else to the
+cooperative's administrators) through the bulk lane, with a button to take it. The first to
+take wins; the other alerts are edited to say so; the farmer is told who comes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.domain import regions
+from bot.domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
+from bot.domain.people import Role, display_phone
+from bot.domain.produce import CATALOG, NO_GRADE
+from bot.domain.quantity import amount_rupiah
+from bot.i18n import _, format_date, format_money, format_quantity, gettext, use_locale
+from handlers.kit import Buttons, answer_query, keyboard, refuse_person, writes
+from storage import offers, people
+from storage.offers import Offer
+
+log = logging.getLogger(__name__)
+TAKE_BUTTONS = Buttons("ambil", value=r"[0-9]", max_length=12)
+# The bulk lane of the send budget (bot.runtime.ratelimit): replies to people waiting go first.
+BULK = {"lane": "bulk"}
+COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
+
+
+def _produce(offer: Offer) -> str:
+    commodity = CATALOG[offer.commodity]
+    name = gettext(commodity.name_en)
+    return name if offer.grade == NO_GRADE else f"{name}, {gettext(commodity.grade(offer.grade).label)}"
+
+
+def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str) -> str:
+    commodity = CATALOG[offer.commodity]
+    place = regions.place(offer.village_code)
+    quantity = Decimal(offer.quantity)
+    return "\n".join([
+        _("New offer {number}").format(number=offer.number),
+        _("{amount} {produce}").format(amount=format_quantity(quantity, commodity.base_unit), produce=_produce(offer)),
+        _("Price: {price} per {unit}, about {total} in all").format(
+            price=format_money(offer.price_rupiah), unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1],
+            total=format_money(amount_rupiah(offer.price_rupiah, quantity))),
+        _("Ready: {date}").format(date=format_date(date.fromisoformat(offer.ready_on), timezone)),
+        _("Village: {village}, {district}, {regency}").format(village=place.village, district=place.district, regency=place.regency),
+        _("Farmer: {name}, {phone}").format(name=farmer_name, phone=farmer_phone),
+    ])  # fmt: skip
+
+
+async def new_offer(context: BotContext, offer: Offer) -> None:
+    """Alert everyone who should pick this offer up; remember the alerts to edit them later."""
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    sent = []
+    for who in await offers.recipients(context.db, offer):
+        with use_locale(who.language):
+            text = _alert_text(offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone)
+            markup = keyboard([[TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id))]])
+        try:
+            message = await context.bot.send_message(who.chat_id, text, reply_markup=markup, rate_limit_args=BULK)
+        except TelegramError as exc:  # one unreachable coordinator must not stop the others
+            log.info("alert for offer %s not sent to %s: %s", offer.id, who.person_id, exc)
+            continue
+        sent.append((who.person_id, who.chat_id, message.message_id))
+    if sent:
+        await context.db.write(offers.record_alerts, offer.id, sent)
+    else:
+        log.warning("offer %s: nobody to alert (no coordinator covers %s, no administrator)", offer.id, offer.village_code)
+
+
+async def _edit_alerts(context: BotContext, offer: Offer, text_for: Callable[[], str], skip: int | None = None) -> None:
+    for person_id, chat_id, message_id in await offers.alerts(context.db, offer.id):
+        if person_id == skip:
+            continue
+        who = await people.by_id(context.db, person_id)
+        with use_locale(who.language if who else "id"):
+            text = text_for()
+        try:
+            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, rate_limit_args=BULK)
+        except TelegramError as exc:
+            log.debug("alert %s/%s not edited: %s", chat_id, message_id, exc)
+
+
+async def offer_closed(context: BotContext, offer: Offer) -> None:
+    """The offer is no longer open: nobody should try to take it."""
+    label = STATUS_LABELS[offer.status]
+    await _edit_alerts(context, offer, lambda: _("Offer {number}: {status}.").format(number=offer.number, status=gettext(label)))
+
+
+@writes("offer.take")
+async def take(update: Update, context: BotContext) -> None:
+    if await refuse_person(update, context, COORDINATORS):
+        return
+    offer_id = int(TAKE_BUTTONS.value(update))
+    try:
+        offer = await context.db.write(offers.take, offer_id, context.person.id, context.person.roles)
+    except OfferActionRefused as refused:
+        current = await offers.get(context.db, offer_id)
+        number = current.number if current else "?"
+        status = gettext(STATUS_LABELS[current.status]) if current else ""
+        await answer_query(update, gettext(REASONS[refused.reason]).format(number=number, status=status))
+        return
+    await answer_query(update)
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    await update.callback_query.edit_message_text(
+        update.callback_query.message.text + "\n\n" + _("✅ You took this pickup. Call the farmer to agree a time.")
+    )
+    await _edit_alerts(context, offer, lambda: _("Offer {number} was taken by another coordinator.").format(number=offer.number), skip=context.person.id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _("Good news: coordinator {name} ({phone}) will pick up your offer {number}. They will call you to agree a time.").format(
+                name=context.person.full_name, phone=display_phone(context.person.phone or ""), number=offer.number
+            )  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)

@@ -1,0 +1,234 @@
+"""Offers of produce: made by a farmer at the price in force (locked in), listed, cancelled,
+and taken by the first covering coordinator; the alerts sent about each offer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import aiosqlite
+
+from bot.domain import offers as rules
+from bot.domain.offers import Action, Actor, OfferFacts, Status, offer_number
+from bot.domain.people import Role
+from storage import prices
+from storage.db import Database, now_utc
+from storage.people import audit
+
+# How long the locked price holds when the price itself has no end date.
+GUARANTEE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: int
+    farmer_id: int
+    org_id: int
+    village_code: str
+    commodity: str
+    grade: str
+    quantity: str  # base units, exact decimal
+    typed_amount: str
+    typed_unit: str
+    price_rupiah: int
+    guaranteed_until: int
+    ready_on: str
+    status: Status
+    taker_id: int | None
+    created_at: int
+
+    @property
+    def number(self) -> str:
+        return offer_number(self.id)
+
+    def facts(self) -> OfferFacts:
+        return OfferFacts(self.status, self.farmer_id, self.taker_id)
+
+
+@dataclass(frozen=True)
+class NewOffer:
+    """What the farmer chose, checked by the domain (quantity parsed, date in range)."""
+
+    commodity: str
+    grade: str
+    quantity: Decimal
+    typed_amount: Decimal
+    typed_unit: str
+    ready_on: date
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to alert about an offer: a covering coordinator, else an administrator."""
+
+    person_id: int
+    chat_id: int
+    language: str
+    timezone: str
+
+
+class NoPrice(Exception):
+    """No buying price is in force for this produce, grade and village."""
+
+
+class PriceChanged(Exception):
+    """The price in force is not the one the farmer was shown: show the new one first."""
+
+
+_COLUMNS = ", ".join(Offer.__dataclass_fields__)
+
+
+def _offer(row) -> Offer:
+    values = {k: row[k] for k in Offer.__dataclass_fields__}
+    return Offer(**{**values, "status": Status(values["status"])})
+
+
+async def _one(conn: aiosqlite.Connection, offer_id: int) -> Offer | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM offers WHERE id = ?", (offer_id,)) as cur:
+        row = await cur.fetchone()
+    return _offer(row) if row else None
+
+
+async def create(conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown_price_id: int) -> Offer:
+    """The offer at the price in force now, locked in; NoPrice when there is none, and
+    PriceChanged when it is not the price the farmer saw (``shown_price_id``)."""
+    async with conn.execute("SELECT org_id, village_code FROM people WHERE id = ?", (farmer_id,)) as cur:
+        farmer = await cur.fetchone()
+    now = now_utc()
+    price = await prices.price_in_force(conn, new.commodity, new.grade, farmer["village_code"], now)
+    if price is None:
+        raise NoPrice
+    if price.id != shown_price_id:
+        raise PriceChanged
+    until = min(price.valid_until or now + GUARANTEE_SECONDS, now + GUARANTEE_SECONDS)
+    cur = await conn.execute(
+        "INSERT INTO offers (farmer_id, org_id, village_code, commodity, grade, quantity, typed_amount,"
+        " typed_unit, price_id, price_rupiah, guaranteed_until, ready_on, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (farmer_id, farmer["org_id"], farmer["village_code"], new.commodity, new.grade, str(new.quantity),
+         str(new.typed_amount), new.typed_unit, price.id, price.price_rupiah, until,
+         new.ready_on.isoformat(), now, now),
+    )  # fmt: skip
+    await audit(conn, farmer_id, "offer.create", f"offer:{cur.lastrowid}", price=price.price_rupiah)
+    return await _one(conn, cur.lastrowid)
+
+
+async def get(db: Database, offer_id: int) -> Offer | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM offers WHERE id = ?", (offer_id,))
+    return _offer(row) if row else None
+
+
+async def of_farmer(db: Database, farmer_id: int, limit: int = 10) -> list[Offer]:
+    """The farmer's latest offers, newest first."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM offers WHERE farmer_id = ? ORDER BY id DESC LIMIT ?", (farmer_id, limit)
+    )
+    return [_offer(row) for row in rows]
+
+
+async def cancel(conn: aiosqlite.Connection, offer_id: int, person_id: int) -> Offer:
+    """The farmer withdraws an offer nobody has taken; OfferActionRefused otherwise."""
+    offer = await _one(conn, offer_id)
+    if offer is None:
+        raise rules.OfferActionRefused("offer.not_allowed", Action.CANCEL, Status.CANCELLED)
+    rules.next_status(offer.facts(), Action.CANCEL, Actor(person_id))
+    await _move(conn, offer, Status.CANCELLED)
+    await audit(conn, person_id, "offer.cancel", f"offer:{offer_id}")
+    return await _one(conn, offer_id)
+
+
+_COVERS = (
+    "EXISTS (SELECT 1 FROM person_coverage c WHERE c.person_id = :person"
+    " AND (c.prefix = :village OR :village LIKE c.prefix || '.%'))"
+)
+
+
+async def _covers(conn: aiosqlite.Connection, person_id: int, village_code: str) -> bool:
+    async with conn.execute(f"SELECT {_COVERS} AS covers", {"person": person_id, "village": village_code}) as cur:
+        return bool((await cur.fetchone())["covers"])
+
+
+async def take(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]) -> Offer:
+    """The first covering coordinator to take an open offer gets it: one conditional UPDATE
+    decides between two who press at once. OfferActionRefused for everyone else."""
+    offer = await _one(conn, offer_id)
+    if offer is None:
+        raise rules.OfferActionRefused("offer.not_allowed", Action.TAKE, Status.OPEN)
+    covers = await _covers(conn, person_id, offer.village_code) or (
+        Role.ADMIN in roles and not await _anyone_covers(conn, offer.village_code)
+    )
+    rules.next_status(offer.facts(), Action.TAKE, Actor(person_id, roles, covers_village=covers))
+    cur = await conn.execute(
+        "UPDATE offers SET status = 'taken', taker_id = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+        (person_id, now_utc(), offer_id),
+    )
+    if cur.rowcount == 0:  # someone else a moment earlier (a second writer, after PostgreSQL)
+        raise rules.OfferActionRefused("offer.already_taken", Action.TAKE, Status.TAKEN)
+    await audit(conn, person_id, "offer.take", f"offer:{offer_id}")
+    return await _one(conn, offer_id)
+
+
+async def _move(conn: aiosqlite.Connection, offer: Offer, to: Status) -> None:
+    """A conditional status change: it happens only from the status the rules were checked on."""
+    cur = await conn.execute(
+        "UPDATE offers SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+        (to.value, now_utc(), offer.id, offer.status.value),
+    )
+    if cur.rowcount == 0:
+        raise rules.OfferActionRefused("offer.status", Action.CANCEL, offer.status)
+
+
+async def _anyone_covers(conn: aiosqlite.Connection, village_code: str) -> bool:
+    async with conn.execute(
+        "SELECT 1 FROM person_coverage c JOIN person_roles r ON r.person_id = c.person_id"
+        " AND r.role = 'coordinator' WHERE c.prefix = ? OR ? LIKE c.prefix || '.%' LIMIT 1",
+        (village_code, village_code),
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def recipients(db: Database, offer: Offer) -> list[Recipient]:
+    """Coordinators covering the offer's village; if none, the administrators of the
+    farmer's cooperative (an offer is never silently lost)."""
+    covering = await db.fetchall(
+        "SELECT DISTINCT p.id, p.chat_id, p.language, p.timezone FROM people p"
+        " JOIN person_roles r ON r.person_id = p.id AND r.role = 'coordinator'"
+        " JOIN person_coverage c ON c.person_id = p.id"
+        " WHERE (c.prefix = ? OR ? LIKE c.prefix || '.%') AND p.chat_id IS NOT NULL AND p.reachable = 1"
+        " ORDER BY p.id",
+        (offer.village_code, offer.village_code),
+    )
+    rows = covering or await db.fetchall(
+        "SELECT p.id, p.chat_id, p.language, p.timezone FROM people p"
+        " JOIN person_roles r ON r.person_id = p.id AND r.role = 'admin'"
+        " WHERE p.org_id IN (?, 1) AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.org_id DESC, p.id",
+        (offer.org_id,),
+    )
+    return [Recipient(r["id"], r["chat_id"], r["language"], r["timezone"]) for r in rows]
+
+
+async def record_alerts(conn: aiosqlite.Connection, offer_id: int, sent: list[tuple[int, int, int]]) -> int:
+    """(person_id, chat_id, message_id) of each alert sent about ``offer_id``."""
+    await conn.executemany(
+        "INSERT INTO offer_alerts (offer_id, person_id, chat_id, message_id) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (offer_id, person_id) DO NOTHING",
+        [(offer_id, *row) for row in sent],
+    )
+    return len(sent)
+
+
+async def alerts(db: Database, offer_id: int) -> list[tuple[int, int, int]]:
+    rows = await db.fetchall(
+        "SELECT person_id, chat_id, message_id FROM offer_alerts WHERE offer_id = ? ORDER BY person_id", (offer_id,)
+    )
+    return [(r["person_id"], r["chat_id"], r["message_id"]) for r in rows]
+
+
+async def set_coverage(conn: aiosqlite.Connection, person_id: int, prefixes: tuple[str, ...]) -> None:
+    """A coordinator's area, replaced as a whole."""
+    await conn.execute("DELETE FROM person_coverage WHERE person_id = ?", (person_id,))
+    await conn.executemany(
+        "INSERT INTO person_coverage (person_id, prefix) VALUES (?, ?)", [(person_id, p) for p in prefixes]
+    )
+    await audit(conn, None, "person.coverage", f"person:{person_id}", prefixes=list(prefixes))

@@ -1,0 +1,157 @@
+"""/jual and /tawaran: a farmer offers at the guaranteed price; covering coordinators are
+alerted and the first to take wins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.people import Role
+from bot.domain.produce import CATALOG
+from bot.i18n import use_locale
+from handlers.offer import _refusal
+from storage import offers, people, prices
+from tests.handlers.flows import register_farmer
+from tests.handlers.test_staff_and_roles import _person_with_roles
+from tests.texts import said
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+async def _prices(world):
+    for grade, price in (("A", 32000), ("B", 28000), ("C", 20000)):
+        await world.db.write(prices.set_price, commodity="cabai_merah", grade=grade, area_prefix="33.10", price_rupiah=price, valid_from=START)
+    await world.db.write(prices.set_price, commodity="gabah", grade="GKP", area_prefix="33", price_rupiah=6500, valid_from=START)
+
+
+async def _coordinator(world, user_id, *prefixes):
+    who = await _person_with_roles(world, user_id, [Role.COORDINATOR])
+    person = await people.by_telegram_id(world.db, user_id)
+    await world.db.write(offers.set_coverage, person.id, prefixes)
+    return who
+
+
+async def _farmer_offers(world, budi, typed="cabe", grade="Mutu A", amount="2 kuintal"):
+    replies = await budi.send("/jual")
+    replies += await budi.send(typed)
+    if grade:
+        replies += await budi.press(grade)
+    replies += await budi.send(amount)
+    replies += await budi.press("Besok")
+    replies += await budi.press("✅ Ya, simpan")
+    return replies
+
+
+@pytest.fixture
+async def market(world):
+    await _prices(world)
+    budi = world.person(801, "Budi")
+    await register_farmer(budi)  # Desa Kujon, Kec. Ceper, Kab. Klaten (33.10.11.2004)
+    return budi
+
+
+async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, market):
+    budi = market
+    andi, sari, jatim = await _coordinator(world, 811, "33.10"), await _coordinator(world, 812, "33.10.11"), await _coordinator(world, 813, "35")
+
+    replies = await budi.send("/jual")
+    assert replies[0].startswith("Apa yang ingin Anda jual?")
+    assert budi.buttons()[-2:] == ["Cabai merah", "Gabah"]  # what the cooperative buys in Kujon
+    replies = await budi.send("cabe")  # the only chilli with a price here
+    assert replies[0].splitlines()[1:] == [
+        "Mutu A (segar dan keras, merah merata, tidak ada yang rusak): Rp32.000",
+        "Mutu B (segar, sebagian besar merah, sedikit rusak): Rp28.000",
+        "Mutu C (warna atau ukuran campur, ada yang rusak): Rp20.000",
+    ]
+    await budi.press("Mutu A")
+    await budi.send("2 kuintal")
+    summary = (await budi.press("Besok"))[0]
+    assert "Jumlah: 2 kuintal (200 kg)" in summary
+    assert "Harga beli koperasi: Rp32.000 per kg" in summary
+    assert "Perkiraan total: Rp6.400.000" in summary
+    assert "Dijemput di: Kujon, Ceper, Kabupaten Klaten" in summary
+    done = (await budi.press("✅ Ya, simpan"))[0]
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    assert offer.number in done and offer.price_rupiah == 32000 and offer.quantity == "200"
+
+    # both covering coordinators are alerted, the one in Jawa Timur is not
+    assert [t for t in andi.take_new() if offer.number in t] and [t for t in sari.take_new() if offer.number in t]
+    assert jatim.take_new() == []
+
+    await sari.press("✋ Ambil penjemputan ini")
+    taken = await offers.get(world.db, offer.id)
+    assert taken.status == "taken" and taken.taker_id == (await people.by_telegram_id(world.db, 812)).id
+    assert said("Offer {number} was taken by another coordinator.").format(number=offer.number) == world.telegram.messages[811][-1].text
+    assert budi.take_new()[-1].startswith("Kabar baik: koordinator Uji Coba")
+
+    # the other coordinator, a moment too late (an old alert's button)
+    sent = next(m for m in world.telegram.messages[811] if m.edits)
+    await andi.press_data(sent, f"ambil:{offer.id}")
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("Another coordinator has already taken offer {number}.").format(number=offer.number)
+    assert (await offers.get(world.db, offer.id)).taker_id == taken.taker_id
+
+    listing = (await budi.send("/tawaran"))[0]
+    assert f"{offer.number}: 200 kg Cabai merah, Rp32.000 per kg — diambil koordinator" in listing
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("0", "quantity.zero"), ("-5 kg", "quantity.negative"), ("banyak sekali", "quantity.unreadable"),
+     ("5 ekor", "quantity.unit"), ("999 ton", "quantity.too_big")],
+)
+async def test_a_bad_quantity_gets_its_reason_and_the_question_again(world, market, typed, reason):
+    budi = market
+    await budi.send("/jual")
+    await budi.send("cabai merah")
+    await budi.press("Mutu B")
+    replies = await budi.send(typed)
+    first, question = replies[0].rsplit("\n", 1)
+    assert question == "Berapa banyak Cabai merah yang mau Anda jual? Ketik jumlah dan satuannya, misalnya 50 kg."
+    with use_locale("id"):
+        assert first == _refusal(reason, CATALOG["cabai_merah"])  # what was wrong, what to do
+    assert "{" not in first
+    assert (await budi.send("1.500 kg"))[0].startswith("Kapan hasil panen siap dijemput?")
+
+
+async def test_a_farmer_cancels_an_offer_nobody_took_and_the_alert_says_so(world, market):
+    budi = market
+    andi = await _coordinator(world, 821, "33")
+    await _farmer_offers(world, budi, typed="gabah", grade=None, amount="1,5 ton")
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    assert offer.grade == "GKP" and offer.quantity == "1500"
+    await budi.send("/tawaran")
+    await budi.press(f"Batalkan {offer.number}")
+    assert (await offers.get(world.db, offer.id)).status == "cancelled"
+    assert world.telegram.messages[821][-1].text == f"Tawaran {offer.number}: dibatalkan."
+    await andi.press_data(world.telegram.messages[821][-1], f"ambil:{offer.id}")
+    assert (await offers.get(world.db, offer.id)).status == "cancelled"
+
+
+async def test_an_offer_in_a_village_nobody_covers_goes_to_the_administrators(world, market):
+    admin = await _person_with_roles(world, 831, [Role.ADMIN])
+    await _farmer_offers(world, market)
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    assert any(offer.number in t for t in admin.take_new())
+    await admin.press("✋ Ambil penjemputan ini")  # nobody covers it: an administrator may take it
+    assert (await offers.get(world.db, offer.id)).status == "taken"
+
+
+async def test_a_coordinator_cannot_take_an_offer_outside_their_area(world, market):
+    await _coordinator(world, 841, "33.10")
+    jatim = await _coordinator(world, 842, "35")
+    await _farmer_offers(world, market)
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    sent = world.telegram.messages[801][-1]
+    await jatim.press_data(sent, f"ambil:{offer.id}")  # forged: never alerted
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("You cannot do this with offer {number}.").format(number=offer.number)
+    assert (await offers.get(world.db, offer.id)).status == "open"
+    farmer = world.person(801)
+    await farmer.press_data(sent, f"ambil:{offer.id}")  # a farmer is no coordinator
+    assert (await offers.get(world.db, offer.id)).status == "open"
+
+
+async def test_no_price_in_the_village_means_no_offer(world):
+    budi = world.person(851)
+    await register_farmer(budi, province="Bali", place=("Gianyar", "Ubud", "Peliatan"), phone="6281200000851")
+    assert (await budi.send("/jual"))[0].startswith("Koperasi belum membeli hasil panen di desa Anda.")
