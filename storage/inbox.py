@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import aiosqlite
 
-from storage import effects
+from storage import effects, sent_calls
 from storage.db import Database, now_utc
 
 KEEP_APPLIED_SECONDS = 7 * 24 * 3600
+# Processes that may start an update stored before them and die (or be stopped) before it
+# is done; the next one sets it aside (storage.dead_letters) instead of trying again.
+MAX_ATTEMPTS = 3
 
 
 async def store(db: Database, update_id: int, payload: str) -> bool:
@@ -63,6 +66,25 @@ async def mark_done(conn: aiosqlite.Connection, update_ids: list[int]) -> None:
     await conn.executemany(_MARK_DONE, [(update_id, now, now) for update_id in update_ids])
 
 
+async def pending_attempts(db: Database) -> list[tuple[int, str, int]]:
+    """Like :func:`pending`, with how many processes started each one: (id, payload, attempts)."""
+    rows = await db.fetchall(
+        "SELECT update_id, payload, attempts FROM inbox"
+        " WHERE applied_at IS NULL AND payload IS NOT NULL ORDER BY update_id"
+    )
+    return [(row["update_id"], row["payload"], row["attempts"]) for row in rows]
+
+
+async def count_attempts(db: Database, update_ids: list[int], step: int = 1) -> None:
+    """This process starts these updates (``step=1``), or stopped them itself (``-1``: a
+    stop that interrupts an update is not the update's fault)."""
+    marks = ",".join("?" * len(update_ids))
+    await db.write_one(
+        f"UPDATE inbox SET attempts = MAX(0, attempts + ?) WHERE update_id IN ({marks})",
+        (step, *update_ids),
+    )
+
+
 async def is_applied(db: Database, update_id: int) -> bool:
     row = await db.fetchone("SELECT applied_at FROM inbox WHERE update_id = ?", (update_id,))
     return bool(row and row["applied_at"] is not None)
@@ -76,3 +98,4 @@ async def prune(db: Database) -> None:
             (now_utc() - KEEP_APPLIED_SECONDS,),
         )
         await effects.forget_before(conn, now_utc() - KEEP_APPLIED_SECONDS)
+        await sent_calls.forget_before(conn, now_utc() - KEEP_APPLIED_SECONDS)
