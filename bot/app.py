@@ -12,17 +12,20 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 import handlers
+from bot import quarantine
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
 from bot.i18n import gettext, load_catalogs, use_locale
+from bot.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.http import PooledRequest
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
 from bot.updates import (
     AppliedRecorder,
     DurableGetUpdatesRequest,
     DurableUpdateQueue,
+    DurableUpdater,
     ExactlyOnceProcessor,
 )
 from storage import inbox, people
@@ -32,9 +35,18 @@ from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
 
+# A stop: updates being processed get this long to finish before they are cancelled (they
+# are processed again after the restart), then calls already on their way to Telegram get
+# CALLS_GRACE_SECONDS to come back (and be recorded as sent).
+STOP_GRACE_SECONDS = 3.0
+CALLS_GRACE_SECONDS = 1.0
+
 
 class KoperasiApplication(Application):
-    """Opens the database before PTB loads persistence from it, closes it last."""
+    """Opens the database before PTB loads persistence from it, closes it last; stops in
+    seconds whatever the backlog."""
+
+    applied_recorder: AppliedRecorder
 
     @property
     def services(self) -> Services:
@@ -55,13 +67,38 @@ class KoperasiApplication(Application):
         await self._set_public_menus()
 
     async def _requeue_unapplied(self) -> None:
-        # Stored before the last stop but never applied: they go first, in arrival order.
-        pending = await inbox.pending(self.services.db)
-        for update_id, payload in pending:
+        """Stored before the last stop but never applied: they go first, in arrival order.
+        One that cannot be parsed, or that no process finished MAX_ATTEMPTS times, is set
+        aside instead (bot.quarantine): start-up never fails on an update."""
+        db = self.services.db
+        processor = self.update_processor
+        queued: list[tuple[int, int, Update]] = []
+        unparseable, unfinished = [], []
+        for update_id, payload, attempts in await inbox.pending_attempts(db):
+            if attempts >= inbox.MAX_ATTEMPTS:
+                error = f"Unfinished: started by {attempts} processes, none finished it (crash, kill or hang)"
+                unfinished.append((update_id, payload, error))
+                continue
+            try:
+                parsed = quarantine.parse(json.loads(payload), self.bot)
+            except ValueError as exc:
+                parsed = exc
+            if isinstance(parsed, BaseException):
+                unparseable.append((update_id, payload, quarantine.describe(parsed)))
+            else:
+                queued.append((update_id, attempts, parsed))
+        await quarantine.set_aside(db, unparseable, "cannot be parsed")
+        await quarantine.set_aside(db, unfinished, f"not finished in {inbox.MAX_ATTEMPTS} attempts")
+        if isinstance(processor, ExactlyOnceProcessor):
+            if processor.journal is not None:
+                await processor.journal.load([update_id for update_id, _, _ in queued])
+            processor.requeued = {update_id for update_id, _, _ in queued}
+            processor.suspects = {update_id for update_id, attempts, _ in queued if attempts > 0}
+        for update_id, _, update in queued:
             self.update_queue.finished(update_id)
-            await self.update_queue.put(Update.de_json(json.loads(payload), self.bot))
-        if pending:
-            log.info("%d update(s) from before the restart queued again", len(pending))
+            await self.update_queue.put(update)
+        if queued:
+            log.info("%d update(s) from before the restart queued again", len(queued))
 
     async def _set_public_menus(self) -> None:
         try:
@@ -72,6 +109,20 @@ class KoperasiApplication(Application):
                 await self.bot.set_my_commands(commands, language_code=code)
         except TelegramError as exc:
             log.warning("could not set the command menus: %s", exc)
+
+    async def stop(self) -> None:
+        """PTB's stop waits until every queued update is processed: under the flood limit a
+        backlog of replies takes as long as Telegram's budget needs. Here nothing new starts,
+        updates being processed get STOP_GRACE_SECONDS, and those still running are
+        cancelled; they stay unapplied and are processed after the restart, where calls
+        Telegram accepted are not made again (bot.outgoing)."""
+        processor = self.update_processor
+        if self.running and isinstance(processor, ExactlyOnceProcessor):
+            interrupted = await processor.stop_quickly(STOP_GRACE_SECONDS, CALLS_GRACE_SECONDS)
+            await self.applied_recorder.settle()
+            if interrupted:
+                log.info("stopping: %d update(s) interrupted; processed again at the next start", len(interrupted))
+        await super().stop()
 
     async def shutdown(self) -> None:
         try:
@@ -86,11 +137,15 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     send_limits: SendLimits | None = None,
+    poll_transport: BaseRequest | None = None,
 ) -> KoperasiApplication:
+    """``request``/``get_updates_request`` replace the Bot API connections; ``poll_transport``
+    only the poller's HTTP under the inbox-storing transport (tests)."""
     load_catalogs()  # a missing catalog stops start-up here, before any person is served
     db = Database(settings.db_path)
     persistence = SqlitePersistence(db)
     queue = DurableUpdateQueue()
+    journal = SentCallJournal(db)
     holder: dict[str, AppliedRecorder] = {}
 
     async def on_applied(update: Update) -> None:
@@ -109,15 +164,19 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .persistence(persistence)
         .update_queue(queue)
-        .concurrent_updates(ExactlyOnceProcessor(settings.concurrency, on_applied))
-        .rate_limiter(PriorityRateLimiter(send_limits, on_forbidden=on_forbidden))
+        .concurrent_updates(ExactlyOnceProcessor(settings.concurrency, on_applied, journal=journal, db=db))
+        .rate_limiter(JournaledRateLimiter(PriorityRateLimiter(send_limits, on_forbidden=on_forbidden), journal))
     )
     # A connection for each update being answered, plus room for bulk sends.
     builder = builder.request(request or PooledRequest(settings.concurrency + 16))
     # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
-    builder = builder.get_updates_request(get_updates_request or DurableGetUpdatesRequest(queue, connection_pool_size=1))
+    builder = builder.get_updates_request(get_updates_request or DurableGetUpdatesRequest(queue, transport=poll_transport, connection_pool_size=1))
     app = builder.build()
-    holder["recorder"] = AppliedRecorder(app, db, persistence, queue)
+    # PTB's updater, but its webhook server sets aside updates PTB cannot parse.
+    app.updater = DurableUpdater(bot=app.bot, update_queue=queue)
+    queue.bot = app.bot
+    holder["recorder"] = app.applied_recorder = AppliedRecorder(app, db, persistence, queue)
+    journal.use_commit(app.applied_recorder.sent_call, app.applied_recorder.settle)
     app.bot_data.db = db
     app.bot_data.settings = settings
     handlers.register(app)

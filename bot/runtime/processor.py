@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
@@ -92,7 +93,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if key is not None:
                 await self._wait_for_turn(key)
             try:
-                async with self._semaphore:
+                async with self.slot(update):
                     started = True
                     await self.do_process_update(update, coroutine)
             finally:
@@ -104,6 +105,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             self._in_flight -= 1
             if self._in_flight == 0 and self._drained is not None:
                 _resolve(self._drained)
+
+    def slot(self, update: object) -> AbstractAsyncContextManager[Any]:
+        """What an update holds while it is processed, once it has its chat's turn: one of
+        the concurrency slots. A subclass may wrap it (run some updates one at a time, say)."""
+        return self._semaphore
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Runs the update's handlers; ordering and bounding already happened."""
