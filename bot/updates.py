@@ -138,12 +138,19 @@ class DurableGetUpdatesRequest(HTTPXRequest):
             updates = answer.get("result") or []
             if updates:
                 stand_ins, batch, parsed, bad = self._parse_each(updates)
-                applied = await inbox.store_batch(self._queue.db, batch) if batch else set()
-                fresh = [(uid, payload, error) for uid, payload, error in bad if uid not in applied]
-                await quarantine.set_aside(self._queue.db, fresh, "cannot be parsed")
-                self._queue.stored_batch([uid for uid, _ in batch], applied, {uid for uid, _, _ in bad}, parsed)
+                # A stop cancels the poller whenever it likes: never in the middle of a
+                # transaction (the batch comes again with the next getUpdates anyway).
+                await asyncio.shield(self._store(batch, parsed, bad))
                 body = json.dumps({**answer, "result": stand_ins}).encode()
         return code, body
+
+    async def _store(self, batch: list[tuple[int, str]], parsed: dict[int, Update], bad: list[tuple[int, str, str]]) -> None:
+        db = self._queue.db
+        assert db is not None
+        applied = await inbox.store_batch(db, batch) if batch else set()
+        fresh = [(uid, payload, error) for uid, payload, error in bad if uid not in applied]
+        await quarantine.set_aside(db, fresh, "cannot be parsed")
+        self._queue.stored_batch([uid for uid, _ in batch], applied, {uid for uid, _, _ in bad}, parsed)
 
     def _parse_each(
         self, updates: list[Any]
