@@ -137,3 +137,21 @@ def test_readme_lists_every_setting_with_its_default():
     for setting in SETTINGS.values():
         default = f"`{setting.default}`" if setting.default else "—"
         assert f"| `{setting.env}` | {default} |" in readme, setting.env
+
+
+def test_prices_and_coverage_from_the_command_line(monkeypatch, tmp_path, capsys):
+    assert _cli(monkeypatch, tmp_path, "price", "set", "cabai_merah", "32000", "--grade", "A", "--area", "33.10") == 0
+    assert _cli(monkeypatch, tmp_path, "price", "set", "gabah", "6500") == 2  # gabah has grades
+    assert "pass --grade" in capsys.readouterr().err
+    (tmp_path / "harga.csv").write_text(
+        "commodity,grade,area,price,valid_from\njagung,,33,5.500,2025-01-01\ncabai_merah,Z,33,1,2025-01-01\n", "utf-8"
+    )
+    assert _cli(monkeypatch, tmp_path, "price", "import", "harga.csv") == 2
+    out = capsys.readouterr()
+    assert "line 3, column grade" in out.out and "nothing was imported" in out.err
+    (tmp_path / "harga.csv").write_text("commodity,grade,area,price,valid_from\njagung,,33,5.500,2025-01-01\n", "utf-8")
+    assert _cli(monkeypatch, tmp_path, "price", "import", "harga.csv") == 0
+    assert _cli(monkeypatch, tmp_path, "price", "list", "33.10.11.2004") == 0
+    listed = capsys.readouterr().out
+    assert "cabai_merah\tA\t33.10\tRp32000" in listed and "jagung\t-\t33\tRp5500" in listed
+    assert _cli(monkeypatch, tmp_path, "person", "cover", "33.10", "--phone", "0812-0000-0000") == 2  # nobody

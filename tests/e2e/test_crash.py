@@ -28,9 +28,9 @@ from storage.db import Database
 from tests.e2e.botproc import run_cli, wait_until
 from tests.e2e.flow import (
     ASK_PROVINCE,
-    MEMBER_BUTTON,
     ASK_REGENCY,
     CONFIRM_STEP,
+    MEMBER_BUTTON,
     NAME_STEP,
     SHARE_PHONE,
     STEP_TIMEOUT,
