@@ -386,13 +386,16 @@ def conversation(name: str, command: str, *, entry_points: list[BaseHandler], st
                  fallbacks: Sequence[BaseHandler] = (), cancel: Callback) -> ConversationHandler:  # fmt: skip
     """A persistent conversation named ``name`` whose people need ``command``'s roles."""
     roles = roles_of(command)
+    extra = dict(states or {})
     all_states: dict[str, list[BaseHandler]] = {}
     for step in steps:
-        handlers = step.handlers()
+        # the step's own handlers, then the conversation's extra ones for that state (a typed
+        # name at a button question, say), and last the reminder to use the buttons
+        handlers = [*step.handlers(), *extra.pop(step.state, [])]
         if step.button_state:
             handlers.append(MessageHandler(TEXT, remind_buttons_in(step.state)))
         all_states[step.state] = handlers
-    all_states.update(states or {})
+    all_states.update(extra)
     return ConversationHandler(
         name=name,
         persistent=True,

@@ -155,3 +155,16 @@ async def test_no_price_in_the_village_means_no_offer(world):
     budi = world.person(851)
     await register_farmer(budi, province="Bali", place=("Gianyar", "Ubud", "Peliatan"), phone="6281200000851")
     assert (await budi.send("/jual"))[0].startswith("Koperasi belum membeli hasil panen di desa Anda.")
+
+
+async def test_an_offer_in_english(world):
+    await _prices(world)
+    ketut = world.person(861, "Ketut", language_code="en")
+    await register_farmer(ketut, language="English", phone="6281200000861")
+    assert (await ketut.send("/jual"))[0] == "What do you want to sell? Tap it, or type its name."
+    await ketut.press("Red chilli")
+    await ketut.press("Grade A")
+    assert (await ketut.send("3 kuintal"))[0] == "When is it ready for pickup?"
+    summary = (await ketut.press("Tomorrow"))[0]
+    assert "Amount: 3 quintals (300 kg)" in summary and "Cooperative's buying price: Rp32,000 per kg" in summary
+    assert (await ketut.press("✅ Yes, save"))[0].startswith("Your offer is saved. Its number is TW-")
