@@ -9,6 +9,7 @@ see another coroutine's uncommitted transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import os
@@ -54,6 +55,19 @@ class WriteOutsideUseCase(RuntimeError):
 
 
 UseCase = Callable[..., Awaitable[T]]
+
+
+async def _to_the_end(statement: Awaitable[Any]) -> None:
+    """Await a BEGIN, COMMIT or ROLLBACK even when the caller is cancelled meanwhile: the
+    statement runs on the connection's thread anyway, and the transaction state must be
+    known when the cancellation goes on (else a BEGIN left open blocks every later write)."""
+    running = asyncio.ensure_future(statement)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await running
+        raise
 
 
 def now_utc() -> int:
@@ -156,14 +170,15 @@ class Database:
         assert self._writer is not None, "database is not open"
         async with self._write_lock:
             conn = self._writer
-            await conn.execute("BEGIN IMMEDIATE")
             try:
+                await _to_the_end(conn.execute("BEGIN IMMEDIATE"))
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK")
+                if conn.in_transaction:  # BEGIN went through: undo whatever followed
+                    await _to_the_end(conn.execute("ROLLBACK"))
                 raise
             else:
-                await conn.execute("COMMIT")
+                await _to_the_end(conn.execute("COMMIT"))
 
     async def write(self, use_case: UseCase[T], /, *args: Any, **kwargs: Any) -> T:
         """Run ``use_case(conn, *args, **kwargs)`` in one ``BEGIN IMMEDIATE`` transaction.

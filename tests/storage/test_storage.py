@@ -135,3 +135,19 @@ async def test_unreadable_database_path_is_a_clear_error(tmp_path):
 
     with pytest.raises(DatabaseError, match="does not exist"):
         await Database(str(tmp_path / "missing" / "k.sqlite3")).open()
+
+
+async def test_a_write_cancelled_at_its_begin_leaves_no_transaction_open(db):
+    import asyncio
+
+    async def slow(conn):
+        await asyncio.sleep(10)
+
+    for _ in range(20):  # cancel at every early moment: during BEGIN, during the use case
+        task = asyncio.create_task(db.write(slow))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert await db.write(_insert_area, "after") == "after"  # the writer is usable
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 1
