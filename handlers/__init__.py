@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import admin, alerts, groups, help, offer, registration, settings
+from handlers import admin, alerts, groups, help, offer, pickup, registration, settings
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
 
@@ -39,6 +39,8 @@ def register(app: Application) -> None:
     app.add_handler(registration.conversation_handler())
     app.add_handler(settings.village_conversation())
     app.add_handler(offer.conversation_handler())
+    app.add_handler(pickup.schedule_conversation())
+    app.add_handler(pickup.weighing_conversation())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -46,6 +48,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("language", settings.ask_language))
     app.add_handler(CommandHandler("invite", admin.make_invite))
     app.add_handler(CommandHandler("tawaran", offer.show_offers))
+    app.add_handler(CommandHandler("jemput", pickup.show_pickups))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -54,6 +57,7 @@ def register(app: Application) -> None:
     app.add_handler(settings.SETTING_BUTTONS.handler(settings.on_setting))
     app.add_handler(offer.WITHDRAW_BUTTONS.handler(offer.withdraw))
     app.add_handler(alerts.TAKE_BUTTONS.handler(alerts.take))
+    app.add_handler(pickup.RECEIPT_BUTTONS.handler(pickup.on_receipt_answer))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -106,8 +106,11 @@ async def take(update: Update, context: BotContext) -> None:
         return
     await answer_query(update)
     farmer = await people.by_id(context.db, offer.farmer_id)
+    # handlers.pickup's buttons, by their registry entry (that module imports this one)
+    schedule = keyboard([[Buttons.registry["jdw"].button(_("📅 Schedule the pickup"), str(offer.id))]])
     await update.callback_query.edit_message_text(
-        update.callback_query.message.text + "\n\n" + _("✅ You took this pickup. Call the farmer to agree a time.")
+        update.callback_query.message.text + "\n\n" + _("✅ You took this pickup. Call the farmer to agree a time."),
+        reply_markup=schedule,
     )
     await _edit_alerts(context, offer, lambda: _("Offer {number} was taken by another coordinator.").format(number=offer.number), skip=context.person.id)
     if farmer and farmer.chat_id:

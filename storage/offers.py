@@ -199,11 +199,19 @@ async def recipients(db: Database, offer: Offer) -> list[Recipient]:
         " ORDER BY p.id",
         (offer.village_code, offer.village_code),
     )
-    rows = covering or await db.fetchall(
+    if covering:
+        return [Recipient(r["id"], r["chat_id"], r["language"], r["timezone"]) for r in covering]
+    return await administrators(db, offer.org_id)
+
+
+async def administrators(db: Database, org_id: int) -> list[Recipient]:
+    """The administrators of a cooperative (and of the root), who hear of what nobody covers
+    and of disputes."""
+    rows = await db.fetchall(
         "SELECT p.id, p.chat_id, p.language, p.timezone FROM people p"
         " JOIN person_roles r ON r.person_id = p.id AND r.role = 'admin'"
         " WHERE p.org_id IN (?, 1) AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.org_id DESC, p.id",
-        (offer.org_id,),
+        (org_id,),
     )
     return [Recipient(r["id"], r["chat_id"], r["language"], r["timezone"]) for r in rows]
 

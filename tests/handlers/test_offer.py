@@ -168,3 +168,52 @@ async def test_an_offer_in_english(world):
     summary = (await ketut.press("Tomorrow"))[0]
     assert "Amount: 3 quintals (300 kg)" in summary and "Cooperative's buying price: Rp32,000 per kg" in summary
     assert (await ketut.press("✅ Yes, save"))[0].startswith("Your offer is saved. Its number is TW-")
+
+
+async def test_from_offer_to_receipt_with_a_different_grade_and_weight_then_a_dispute(world, market):
+    budi = market
+    admin = await _person_with_roles(world, 871, [Role.ADMIN])
+    sari = await _coordinator(world, 872, "33.10.11")
+    await _farmer_offers(world, budi)  # 2 kuintal cabai merah, Mutu A at Rp32.000
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    await sari.press("✋ Ambil penjemputan ini")
+    await sari.press("📅 Jadwalkan penjemputan")
+    assert (await sari.press(sari.buttons()[-7 + 1]))[0] == "Jam berapa?"  # tomorrow
+    done = await sari.press("06.00–09.00")
+    assert done[0].startswith(f"Baik. Penjemputan {offer.number} pada ")
+    told = budi.take_new()[-1]
+    assert f"Tawaran {offer.number} akan dijemput pada" in told and "antara 06.00–09.00 WIB" in told
+    assert (await offers.get(world.db, offer.id)).status == "scheduled"
+
+    listing = await sari.send("/jemput")
+    assert offer.number in listing[0]
+    await sari.press(f"⚖️ Timbang {offer.number}")
+    await sari.press("Mutu B")  # worse than offered
+    replies = await sari.send("180")  # kg, lighter than offered
+    assert "Berat: 180 kg × Rp28.000 per kg" in replies[0] and "Total: Rp5.040.000" in replies[0]
+    await sari.press("✅ Ya, simpan")
+    receipt = budi.take_new()[-1]
+    assert receipt.startswith(f"Tanda terima {offer.number}")
+    assert "Total: Rp5.040.000 (lima juta empat puluh ribu rupiah)" in receipt
+    assert len(receipt.split("\n\n")[0].splitlines()) <= 6
+    assert (await offers.get(world.db, offer.id)).status == "picked_up"
+
+    await budi.press("⚠️ Tidak sesuai")
+    assert any(offer.number in t and "Budi Santoso" in t for t in admin.take_new())
+    await budi.press_data(world.telegram.messages[801][-2], f"trm:ok{offer.id}")  # a second answer
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
+    row = await world.db.fetchone("SELECT grade, quantity, amount_rupiah, farmer_answer FROM pickups WHERE offer_id = ?", (offer.id,))
+    assert dict(row) == {"grade": "B", "quantity": "180", "amount_rupiah": 5040000, "farmer_answer": "disputed"}
+
+
+async def test_only_the_taker_schedules_and_weighs(world, market):
+    sari, other = await _coordinator(world, 881, "33.10"), await _coordinator(world, 882, "33.10")
+    await _farmer_offers(world, market)
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    await sari.press("✋ Ambil penjemputan ini")
+    sent = world.telegram.messages[881][-1]
+    await other.press_data(sent, f"jdw:{offer.id}")
+    await other.press_data(sent, f"tmb:{offer.id}")
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
+    await market.press_data(sent, f"jdw:{offer.id}")  # the farmer
+    assert (await offers.get(world.db, offer.id)).status == "taken"

@@ -21,7 +21,7 @@ from tests.handlers.flows import FARMER_ID, MEMBER_ID, PHONE, YES_ID, register_f
 from tests.handlers.test_staff_and_roles import _person_with_roles
 from tests.harness import World
 
-TABLES = ("people", "person_roles", "invites", "roster", "audit_log", "areas", "org_coverage", "offers", "offer_alerts")
+TABLES = ("people", "person_roles", "invites", "roster", "audit_log", "areas", "org_coverage", "offers", "offer_alerts", "pickups")
 
 
 async def _farmer_until_confirm(world):
@@ -121,7 +121,43 @@ async def _cancel_offer(world):
     return budi, lambda: budi.press(label)
 
 
+async def _scheduled(world):
+    coordinator, take = await _take(world)
+    await take()
+    await coordinator.press("📅 Jadwalkan penjemputan")
+    await coordinator.press(coordinator.buttons()[-6])  # tomorrow
+    return coordinator
+
+
+async def _schedule(world):
+    coordinator, take = await _take(world)
+    await take()
+    await coordinator.press("📅 Jadwalkan penjemputan")
+    await coordinator.press(coordinator.buttons()[-6])
+    return coordinator, lambda: coordinator.press("06.00–09.00")
+
+
+async def _weigh(world):
+    coordinator = await _scheduled(world)
+    await coordinator.press("06.00–09.00")
+    await coordinator.send("/jemput")
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("⚖️ Timbang")))
+    await coordinator.press("Mutu B")
+    await coordinator.send("240 kg")
+    return coordinator, lambda: coordinator.press(YES_ID)
+
+
+async def _receipt_answer(world):
+    coordinator, save = await _weigh(world)
+    await save()
+    budi = world.person(605)
+    return budi, lambda: budi.press("⚠️ Tidak sesuai")
+
+
 SCENARIOS = {
+    "pickup.schedule": _schedule,
+    "pickup.record": _weigh,
+    "receipt.answer": _receipt_answer,
     "offer.create": _offer,
     "offer.take": _take,
     "offer.cancel": _cancel_offer,

@@ -1,0 +1,367 @@
+"""/jemput: a coordinator's pickups. Schedule one (day and time window; the farmer is told),
+then record the weighing (the grade and weight found): the amount comes from the locked
+price of that grade, and the farmer gets a receipt to agree with or dispute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from lokal import terbilang
+from telegram import Update
+from telegram.ext import ConversationHandler, MessageHandler
+
+from bot.context import BotContext
+from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
+from bot.domain.people import display_phone
+from bot.domain.pickups import WINDOWS, parse_window, window_code
+from bot.domain.produce import CATALOG, NO_GRADE, Commodity
+from bot.domain.quantity import QuantityRefused, amount_rupiah, parse_quantity
+from bot.domain.regions import TIMEZONES
+from bot.i18n import (
+    _,
+    current_language,
+    format_date,
+    format_money,
+    format_quantity,
+    gettext,
+    use_locale,
+)
+from handlers.kit import (
+    END,
+    TEXT,
+    Buttons,
+    Choice,
+    Confirm,
+    Draft,
+    Step,
+    answer_query,
+    close_buttons,
+    conversation,
+    for_command,
+    keyboard,
+    need,
+    refuse_button,
+    reply,
+    writes,
+)
+from handlers.menus import cancel
+from handlers.offer import _name, _refusal
+from storage import offers, people, pickups
+from storage.offers import Offer
+
+SCHEDULE_BUTTONS = Buttons("jdw", value=r"[0-9]", max_length=12)
+WEIGH_BUTTONS = Buttons("tmb", value=r"[0-9]", max_length=12)
+PICK_DAY_BUTTONS = Buttons("jday", value=r"[0-9]", max_length=1)
+WINDOW_BUTTONS = Buttons("jwin", value=r"[0-9]", max_length=4)
+FOUND_GRADE_BUTTONS = Buttons("jgrd", value=r"[A-Za-z0-9_-]", max_length=8)
+RECEIPT_BUTTONS = Buttons("trm", value=r"(?:ok|no)[0-9]", max_length=14)
+DAY, WINDOW, GRADE, WEIGHT, CONFIRM = "pickup.day", "pickup.window", "pickup.grade", "pickup.weight", "pickup.confirm"
+BULK = {"lane": "bulk"}
+
+
+@dataclass
+class PickupDraft(Draft):
+    key = "pickup"
+    offer_id: int | None = None
+    commodity: str | None = None
+    day: int | None = None
+    grade: str | None = None
+    quantity: str | None = None
+    offered: list[str] | None = None
+
+
+def _window_label(window: tuple[int, int]) -> str:
+    sep = "." if current_language() == "id" else ":"
+    return f"{window[0]:02d}{sep}00–{window[1]:02d}{sep}00"
+
+
+def _unit(commodity: Commodity) -> str:
+    return format_quantity(1, commodity.base_unit).split(" ", 1)[1]
+
+
+async def _offer(context: BotContext) -> Offer:
+    return need(await offers.get(context.db, need(PickupDraft.load(context).offer_id)))
+
+
+# --- /jemput ---------------------------------------------------------------------------------------
+
+@for_command("jemput")
+async def show_pickups(update: Update, context: BotContext) -> None:
+    mine = await pickups.of_coordinator(context.db, context.person.id)
+    if not mine:
+        await reply(update, _("You have no pickups now. New offers in your area come as messages."))
+        return
+    lines, rows = [_("Your pickups:")], []
+    for offer, pickup in mine:
+        commodity = CATALOG[offer.commodity]
+        when = (
+            _("{date}, {window}").format(date=format_date(date.fromisoformat(pickup.pickup_on)), window=_window_label((pickup.window_start, pickup.window_end)))
+            if pickup else _("not scheduled yet")
+        )  # fmt: skip
+        lines.append(_("{number}: {amount} {produce} — {when}").format(
+            number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
+            produce=_name(commodity), when=when,
+        ))  # fmt: skip
+        row = [SCHEDULE_BUTTONS.button(_("📅 Schedule {number}").format(number=offer.number), str(offer.id))]
+        if offer.status is Status.SCHEDULED:
+            row.append(WEIGH_BUTTONS.button(_("⚖️ Weigh {number}").format(number=offer.number), str(offer.id)))
+        rows.append(row)
+    await reply(update, "\n".join(lines), keyboard(rows))
+
+
+# --- scheduling --------------------------------------------------------------------------------------
+
+async def start_schedule(update: Update, context: BotContext) -> str:
+    offer = await offers.get(context.db, int(SCHEDULE_BUTTONS.value(update)))
+    if offer is None or offer.taker_id != context.person.id or offer.status not in (Status.TAKEN, Status.SCHEDULED):
+        await refuse_button(update)
+        return END
+    await answer_query(update)
+    PickupDraft(offer_id=offer.id).save(context)
+    return await DAY_STEP.ask(update, context)
+
+
+def _day_options(context: BotContext) -> list[tuple[str, str]]:
+    today = datetime.now(ZoneInfo(context.person.timezone)).date()
+    return [(format_date(today + timedelta(days=d)), str(d)) for d in range(7)]
+
+
+async def _day_chosen(update: Update, context: BotContext, days: str) -> str:
+    draft = PickupDraft.load(context)
+    draft.day = int(days)
+    draft.save(context)
+    return await WINDOW_STEP.ask(update, context)
+
+
+DAY_STEP = Choice(DAY, PICK_DAY_BUTTONS, lambda: _("Which day will you pick it up?"), _day_options, _day_chosen, PickupDraft)
+
+
+@writes("pickup.schedule")
+async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
+    draft = PickupDraft.load(context)
+    day = datetime.now(ZoneInfo(context.person.timezone)).date() + timedelta(days=need(draft.day))
+    window = need(parse_window(code))
+    try:
+        offer, pickup = await context.db.write(pickups.schedule, need(draft.offer_id), context.person.id, context.person.roles, day, window)
+    except OfferActionRefused:
+        await reply(update, _("This pickup cannot be scheduled any more."))
+        return END
+    PickupDraft.drop(context)
+    await reply(update, _("OK. Pickup of {number} on {date}, {window}. I told the farmer.").format(
+        number=offer.number, date=format_date(day), window=_window_label(window)
+    ))  # fmt: skip
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _("Your offer {number} will be picked up on {date}, between {window} {zone}. If that does not suit you, call the coordinator: {phone}.").format(
+                number=offer.number, date=format_date(day), window=_window_label(window),
+                zone=TIMEZONES.get(farmer.timezone, ""),
+                phone=_phone(context),
+            )  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    return END
+
+
+def _phone(context: BotContext) -> str:
+    return display_phone(context.person.phone or "")
+
+
+WINDOW_STEP = Choice(
+    WINDOW, WINDOW_BUTTONS, lambda: _("At what time?"),
+    lambda context: [(_window_label(w), window_code(w)) for w in WINDOWS], _window_chosen, PickupDraft,
+)  # fmt: skip
+
+
+# --- weighing ----------------------------------------------------------------------------------------
+
+async def start_weighing(update: Update, context: BotContext) -> str | int:
+    offer = await offers.get(context.db, int(WEIGH_BUTTONS.value(update)))
+    if offer is None or offer.taker_id != context.person.id or offer.status is not Status.SCHEDULED:
+        await refuse_button(update)
+        return END
+    await answer_query(update)
+    commodity = CATALOG[offer.commodity]
+    PickupDraft(offer_id=offer.id, commodity=commodity.code).save(context)
+    if not commodity.graded:
+        return await _grade_found(update, context, NO_GRADE)
+    return await GRADE_STEP.ask(update, context)
+
+
+def _grades(context: BotContext) -> list[tuple[str, str]]:
+    commodity = CATALOG[need(PickupDraft.load(context).commodity)]
+    return [(gettext(g.label), g.code) for g in commodity.grades]
+
+
+async def _grade_found(update: Update, context: BotContext, grade: str) -> str:
+    draft = PickupDraft.load(context)
+    draft.grade = grade
+    draft.save(context)
+    return await WEIGHT_STEP.ask(update, context)
+
+
+class GradeFound(Choice):
+    """The grades of the offer's produce, with their criteria (the offered one first)."""
+
+    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
+        offer = await _offer(context)
+        commodity = CATALOG[offer.commodity]
+        lines = [_("Which grade did you find? The farmer offered {grade}.").format(grade=gettext(commodity.grade(offer.grade).label))]
+        lines += [f"{gettext(g.label)}: {gettext(g.criteria)}" for g in commodity.grades]
+        self.question = lambda: "\n".join(lines)
+        return await super().ask(update, context, page)
+
+
+GRADE_STEP = GradeFound(GRADE, FOUND_GRADE_BUTTONS, lambda: "", _grades, _grade_found, PickupDraft)
+
+
+class WeightStep(Step):
+    """The weight (or number of head) found, as people write it."""
+
+    state = WEIGHT
+
+    async def _question(self, context: BotContext) -> str:
+        offer = await _offer(context)
+        commodity = CATALOG[offer.commodity]
+        return _("What is the weight you found? The farmer offered {amount}.").format(
+            amount=format_quantity(Decimal(offer.quantity), commodity.base_unit)
+        )
+
+    async def ask(self, update: Update, context: BotContext) -> str:
+        await reply(update, await self._question(context))
+        return WEIGHT
+
+    async def on_text(self, update: Update, context: BotContext) -> str:
+        commodity = CATALOG[(await _offer(context)).commodity]
+        try:
+            quantity = parse_quantity(update.effective_message.text, commodity)
+        except QuantityRefused as refused:
+            await reply(update, _refusal(refused.reason, commodity) + "\n" + await self._question(context))
+            return WEIGHT
+        draft = PickupDraft.load(context)
+        draft.quantity = str(quantity.value)
+        draft.save(context)
+        return await CONFIRM_STEP.ask(update, context)
+
+    def handlers(self) -> list:
+        return [MessageHandler(TEXT, self.on_text)]
+
+
+WEIGHT_STEP = WeightStep()
+
+
+async def _weighing_summary(context: BotContext) -> str:
+    draft = PickupDraft.load(context)
+    offer = await _offer(context)
+    commodity = CATALOG[offer.commodity]
+    price = await pickups.locked_price(context.db, offer, need(draft.grade))
+    if price is None:
+        return _("The cooperative had no price for that grade when the offer was made. Send /cancel and call the cooperative.")
+    quantity = Decimal(need(draft.quantity))
+    return "\n".join([
+        _("Please check the weighing of {number}:").format(number=offer.number),
+        _("Grade: {grade}").format(grade=gettext(commodity.grade(need(draft.grade)).label)),
+        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=_unit(commodity)),
+        _("Total: {total}").format(total=format_money(amount_rupiah(price, quantity))),
+        "", _("Is this right?"),
+    ])  # fmt: skip
+
+
+@writes("pickup.record")
+async def save_weighing(update: Update, context: BotContext) -> int:
+    draft = PickupDraft.load(context)
+    try:
+        offer, pickup = await context.db.write(
+            pickups.record, need(draft.offer_id), context.person.id, context.person.roles,
+            need(draft.grade), Decimal(need(draft.quantity)),
+        )  # fmt: skip
+    except (OfferActionRefused, pickups.NoPriceForGrade):
+        PickupDraft.drop(context)
+        await reply(update, _("This weighing cannot be recorded. Please call the cooperative."))
+        return END
+    PickupDraft.drop(context)
+    await reply(update, _receipt(offer, pickup) + "\n\n" + _("Sent to the farmer."))
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _receipt(offer, pickup) + "\n\n" + _("Is this receipt right?")
+            buttons = keyboard([[RECEIPT_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
+                                 RECEIPT_BUTTONS.button(_("⚠️ Not right"), f"no{offer.id}")]])  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, reply_markup=buttons, rate_limit_args=BULK)
+    return END
+
+
+def _receipt(offer: Offer, pickup: pickups.Pickup) -> str:
+    """Six lines or fewer: the total in figures, and in Indonesian in words too."""
+    commodity = CATALOG[offer.commodity]
+    total = format_money(pickup.amount_rupiah)
+    if current_language() == "id":
+        total = f"{total} ({terbilang(pickup.amount_rupiah)} rupiah)"
+    grade = "" if pickup.grade == NO_GRADE else ", " + gettext(commodity.grade(pickup.grade).label)
+    return "\n".join([
+        _("Receipt {number}").format(number=offer.number),
+        _("Produce: {produce}").format(produce=_name(commodity) + grade),
+        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(Decimal(pickup.quantity), commodity.base_unit), price=format_money(pickup.price_rupiah), unit=_unit(commodity)),
+        _("Deductions: none"),
+        _("Total: {total}").format(total=total),
+        _("Payment: {status}").format(status=gettext(STATUS_LABELS[offer.status])),
+    ])  # fmt: skip
+
+
+async def weigh_again(update: Update, context: BotContext) -> str:
+    await reply(update, _("Let us go through it again."))
+    offer = await _offer(context)
+    if not CATALOG[offer.commodity].graded:
+        return await WEIGHT_STEP.ask(update, context)
+    return await GRADE_STEP.ask(update, context)
+
+
+CONFIRM_STEP = Confirm(CONFIRM, _weighing_summary, save_weighing, weigh_again)
+
+
+# --- the farmer's answer to the receipt ------------------------------------------------------------------------
+
+@writes("receipt.answer")
+async def on_receipt_answer(update: Update, context: BotContext) -> None:
+    value = RECEIPT_BUTTONS.value(update)
+    agreed, offer_id = value.startswith("ok"), int(value[2:])
+    if context.person is None:
+        await refuse_button(update)
+        return
+    try:
+        offer, pickup = await context.db.write(pickups.answer, offer_id, context.person.id, agreed)
+    except OfferActionRefused:
+        await refuse_button(update)
+        return
+    await close_buttons(update, _("✅ Right") if agreed else _("⚠️ Not right"))
+    if agreed:
+        await reply(update, _("Thank you. The cooperative will pay you {total}.").format(total=format_money(pickup.amount_rupiah)))
+        return
+    await reply(update, _("The cooperative's administrators are told. They will call you."))
+    await _tell_admins_of_dispute(context, offer, pickup)
+
+
+async def _tell_admins_of_dispute(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> None:
+    farmer = context.person
+    for admin in await offers.administrators(context.db, offer.org_id):
+        with use_locale(admin.language):
+            text = _("Dispute: {name} says receipt {number} is not right. Please call them: {phone}.").format(
+                name=farmer.full_name, number=offer.number, phone=display_phone(farmer.phone or "")
+            )  # fmt: skip
+        await context.bot.send_message(admin.chat_id, text, rate_limit_args=BULK)
+
+
+def schedule_conversation() -> ConversationHandler:
+    return conversation(
+        "pickup_schedule", "jemput", entry_points=[SCHEDULE_BUTTONS.handler(start_schedule)],
+        steps=[DAY_STEP, WINDOW_STEP], cancel=cancel,
+    )  # fmt: skip
+
+
+def weighing_conversation() -> ConversationHandler:
+    return conversation(
+        "pickup_weighing", "jemput", entry_points=[WEIGH_BUTTONS.handler(start_weighing)],
+        steps=[GRADE_STEP, WEIGHT_STEP, CONFIRM_STEP], cancel=cancel,
+    )  # fmt: skip

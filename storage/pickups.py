@@ -1,0 +1,144 @@
+"""Scheduling and recording pickups of taken offers; the farmer's answer to the receipt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import aiosqlite
+
+from bot.domain.offers import Action, Actor, OfferActionRefused, Status, next_status
+from bot.domain.people import Role
+from bot.domain.quantity import amount_rupiah
+from storage import prices
+from storage.db import Database, now_utc
+from storage.offers import _COLUMNS as OFFER_COLUMNS
+from storage.offers import Offer, _offer, _one
+from storage.people import audit
+
+
+@dataclass(frozen=True)
+class Pickup:
+    offer_id: int
+    coordinator_id: int
+    pickup_on: str
+    window_start: int
+    window_end: int
+    grade: str | None
+    quantity: str | None
+    price_rupiah: int | None
+    amount_rupiah: int | None
+    picked_up_at: int | None
+    farmer_answer: str | None
+
+
+_COLUMNS = ", ".join(Pickup.__dataclass_fields__)
+
+
+async def _pickup(conn: aiosqlite.Connection, offer_id: int) -> Pickup | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM pickups WHERE offer_id = ?", (offer_id,)) as cur:
+        row = await cur.fetchone()
+    return Pickup(**dict(row)) if row else None
+
+
+async def get(db: Database, offer_id: int) -> Pickup | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM pickups WHERE offer_id = ?", (offer_id,))
+    return Pickup(**dict(row)) if row else None
+
+
+async def _offer_for(conn: aiosqlite.Connection, offer_id: int, action: Action, person_id: int, roles: frozenset[Role]) -> Offer:
+    """The offer, when ``person_id`` may do ``action`` to it now; OfferActionRefused else."""
+    offer = await _one(conn, offer_id)
+    if offer is None:
+        raise OfferActionRefused("offer.not_allowed", action, Status.OPEN)
+    next_status(offer.facts(), action, Actor(person_id, roles))
+    return offer
+
+
+async def schedule(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
+                   day: date, window: tuple[int, int]) -> tuple[Offer, Pickup]:  # fmt: skip
+    """The taker agrees a day and time window (again, if it changes)."""
+    offer = await _one(conn, offer_id)
+    action = Action.RESCHEDULE if offer is not None and offer.status is Status.SCHEDULED else Action.SCHEDULE
+    offer = await _offer_for(conn, offer_id, action, person_id, roles)
+    now = now_utc()
+    await conn.execute(
+        "INSERT INTO pickups (offer_id, coordinator_id, pickup_on, window_start, window_end, scheduled_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id) DO UPDATE SET pickup_on = excluded.pickup_on,"
+        " window_start = excluded.window_start, window_end = excluded.window_end, scheduled_at = excluded.scheduled_at",
+        (offer_id, person_id, day.isoformat(), window[0], window[1], now),
+    )
+    await conn.execute(
+        "UPDATE offers SET status = 'scheduled', updated_at = ? WHERE id = ? AND status IN ('taken', 'scheduled')",
+        (now, offer_id),
+    )
+    await audit(conn, person_id, "offer.schedule", f"offer:{offer_id}", day=day.isoformat(), window=list(window))
+    return await _one(conn, offer_id), await _pickup(conn, offer_id)
+
+
+async def locked_price(source, offer: Offer, grade: str) -> int | None:
+    """The price of ``grade`` locked into ``offer``: the offer's own for its grade, else the
+    price of the grade found that was in force when the farmer confirmed."""
+    if grade == offer.grade:
+        return offer.price_rupiah
+    price = await prices.price_in_force(source, offer.commodity, grade, offer.village_code, offer.created_at)
+    return price.price_rupiah if price else None
+
+
+class NoPriceForGrade(Exception):
+    """The grade found had no price when the offer was made: the cooperative must decide."""
+
+
+async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
+                 grade: str, quantity: Decimal) -> tuple[Offer, Pickup]:  # fmt: skip
+    """The weighing: the grade and weight found, the amount at the locked price."""
+    offer = await _offer_for(conn, offer_id, Action.CONFIRM, person_id, roles)
+    price = await locked_price(conn, offer, grade)
+    if price is None:
+        raise NoPriceForGrade
+    now = now_utc()
+    await conn.execute(
+        "UPDATE pickups SET grade = ?, quantity = ?, price_rupiah = ?, amount_rupiah = ?, picked_up_at = ?"
+        " WHERE offer_id = ?",
+        (grade, str(quantity), price, amount_rupiah(price, quantity), now, offer_id),
+    )
+    cur = await conn.execute(
+        "UPDATE offers SET status = 'picked_up', updated_at = ? WHERE id = ? AND status = 'scheduled'", (now, offer_id)
+    )
+    if cur.rowcount == 0:
+        raise OfferActionRefused("offer.status", Action.CONFIRM, offer.status)
+    await audit(conn, person_id, "offer.picked_up", f"offer:{offer_id}", grade=grade, quantity=str(quantity))
+    return await _one(conn, offer_id), await _pickup(conn, offer_id)
+
+
+async def answer(conn: aiosqlite.Connection, offer_id: int, farmer_id: int, agreed: bool) -> tuple[Offer, Pickup]:
+    """The farmer agrees with the receipt, or disputes it (once)."""
+    offer = await _one(conn, offer_id)
+    if offer is None or offer.farmer_id != farmer_id:
+        raise OfferActionRefused("offer.not_allowed", Action.CONFIRM, Status.PICKED_UP)
+    cur = await conn.execute(
+        "UPDATE pickups SET farmer_answer = ?, answered_at = ? WHERE offer_id = ? AND picked_up_at IS NOT NULL"
+        " AND farmer_answer IS NULL",
+        ("agreed" if agreed else "disputed", now_utc(), offer_id),
+    )
+    if cur.rowcount == 0:
+        raise OfferActionRefused("offer.status", Action.CONFIRM, offer.status)
+    await audit(conn, farmer_id, "offer.receipt." + ("agreed" if agreed else "disputed"), f"offer:{offer_id}")
+    return offer, await _pickup(conn, offer_id)
+
+
+async def of_coordinator(db: Database, person_id: int) -> list[tuple[Offer, Pickup | None]]:
+    """A coordinator's pickups to do: taken (to schedule) and scheduled, soonest first."""
+    rows = await db.fetchall(
+        f"SELECT {', '.join('o.' + c.strip() for c in OFFER_COLUMNS.split(','))} FROM offers o"
+        " LEFT JOIN pickups p ON p.offer_id = o.id"
+        " WHERE o.taker_id = ? AND o.status IN ('taken', 'scheduled')"
+        " ORDER BY COALESCE(p.pickup_on, o.ready_on), p.window_start, o.id",
+        (person_id,),
+    )
+    found = []
+    for row in rows:
+        offer = _offer(row)
+        found.append((offer, await get(db, offer.id)))
+    return found
