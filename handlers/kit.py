@@ -296,12 +296,16 @@ class Choice(Step):
             rows.append([self.buttons.button(_("None of these"), "none")])
         return keyboard(rows)
 
+    async def text(self, context: BotContext) -> str:
+        """The question; a subclass may compose it from the draft (prices, criteria…)."""
+        return self.question()
+
     async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
         options = list(self.options(context))
         draft = self.draft.load(context)
         draft.offered = [value for _label, value in options]
         draft.save(context)
-        await reply(update, self.question(), self._markup(options, page))
+        await reply(update, await self.text(context), self._markup(options, page))
         return self.state
 
     async def on_press(self, update: Update, context: BotContext) -> Any:

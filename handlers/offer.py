@@ -152,7 +152,7 @@ def _grade_options(context: BotContext) -> list[tuple[str, str]]:
 class GradeChoice(Choice):
     """The grades with their criteria and price, so the farmer knows before choosing."""
 
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
+    async def text(self, context: BotContext) -> str:
         draft = OfferDraft.load(context)
         commodity = CATALOG[need(draft.commodity)]
         lines = [_grade_question_for(context)]
@@ -161,8 +161,7 @@ class GradeChoice(Choice):
             lines.append(_("{grade} ({criteria}): {price}").format(
                 grade=gettext(grade.label), criteria=gettext(grade.criteria), price=format_money(price.price_rupiah)
             ))  # fmt: skip
-        self.question = lambda: "\n".join(lines)
-        return await super().ask(update, context, page)
+        return "\n".join(lines)
 
 
 async def _grade_chosen(update: Update, context: BotContext, grade: str) -> str:

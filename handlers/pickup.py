@@ -203,15 +203,14 @@ async def _grade_found(update: Update, context: BotContext, grade: str) -> str:
 
 
 class GradeFound(Choice):
-    """The grades of the offer's produce, with their criteria (the offered one first)."""
+    """The grades of the offer's produce, with their criteria."""
 
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
+    async def text(self, context: BotContext) -> str:
         offer = await _offer(context)
         commodity = CATALOG[offer.commodity]
         lines = [_("Which grade did you find? The farmer offered {grade}.").format(grade=gettext(commodity.grade(offer.grade).label))]
         lines += [f"{gettext(g.label)}: {gettext(g.criteria)}" for g in commodity.grades]
-        self.question = lambda: "\n".join(lines)
-        return await super().ask(update, context, page)
+        return "\n".join(lines)
 
 
 GRADE_STEP = GradeFound(GRADE, FOUND_GRADE_BUTTONS, lambda: "", _grades, _grade_found, PickupDraft)
