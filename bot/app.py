@@ -65,6 +65,16 @@ class KoperasiApplication(Application):
         await super().initialize()
         await self._requeue_unapplied()
         await self._set_public_menus()
+        self._schedule_jobs()
+
+    def _schedule_jobs(self) -> None:
+        """Scheduled work, registered at every start (APScheduler keeps nothing on disk)."""
+        if self.job_queue is None:
+            return
+        self.job_queue.run_repeating(
+            handlers.alerts.expire_offers, interval=600, first=60, name="expire-offers",
+            job_kwargs={"id": "expire-offers", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+        )  # fmt: skip
 
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.

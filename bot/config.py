@@ -39,6 +39,7 @@ SETTINGS: dict[str, Setting] = {
     "default_language": Setting("KOPERASI_DEFAULT_LANGUAGE", "id", "Language before a person picks one (id or en)."),
     "concurrency": Setting("KOPERASI_CONCURRENCY", "64", "Updates of different chats processed at once (same chat: always in order)."),
     "invite_hours": Setting("KOPERASI_INVITE_HOURS", "72", "How long an invite link stays valid."),
+    "offer_hours": Setting("KOPERASI_OFFER_HOURS", "72", "How long an offer nobody takes stays open; then it expires and the farmer is told."),
     "webhook_url": Setting("KOPERASI_WEBHOOK_URL", "", "Public HTTPS URL for webhook mode; empty: long polling."),
     "webhook_listen": Setting("KOPERASI_WEBHOOK_LISTEN", "127.0.0.1", "Address the webhook server binds to."),
     "webhook_port": Setting("KOPERASI_WEBHOOK_PORT", "8443", "Port the webhook server listens on."),
@@ -67,6 +68,7 @@ class Settings:
     default_language: str = "id"
     concurrency: int = 64
     invite_hours: int = 72
+    offer_hours: int = 72
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
@@ -122,6 +124,7 @@ class Settings:
             token=token,
             concurrency=_int("concurrency", raw["concurrency"], 1, 1024),
             invite_hours=_int("invite_hours", raw["invite_hours"], 1, 24 * 30),
+            offer_hours=_int("offer_hours", raw["offer_hours"], 1, 24 * 30),
             webhook_port=_int("webhook_port", raw["webhook_port"], 1, 65535),
             log_level=raw["log_level"].upper(),
         )

@@ -119,3 +119,20 @@ async def take(update: Update, context: BotContext) -> None:
                 name=context.person.full_name, phone=display_phone(context.person.phone or ""), number=offer.number
             )  # fmt: skip
         await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+
+
+async def expire_offers(context: BotContext) -> None:
+    """A job: offers nobody took in time expire; each farmer is told, the alerts say so."""
+    expired = await context.db.write(offers.expire_due, context.settings.offer_hours * 3600)
+    for offer in expired:
+        farmer = await people.by_id(context.db, offer.farmer_id)
+        if farmer and farmer.chat_id and farmer.reachable:
+            with use_locale(farmer.language):
+                text = _("Nobody took your offer {number} in time, so it has expired. Send /jual to offer again.").format(number=offer.number)
+            try:
+                await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+            except TelegramError as exc:
+                log.info("farmer of expired offer %s not told: %s", offer.id, exc)
+        await offer_closed(context, offer)
+    if expired:
+        log.info("%d offer(s) expired", len(expired))

@@ -179,6 +179,20 @@ async def _move(conn: aiosqlite.Connection, offer: Offer, to: Status) -> None:
         raise rules.OfferActionRefused("offer.status", Action.CANCEL, offer.status)
 
 
+async def expire_due(conn: aiosqlite.Connection, open_seconds: int) -> list[Offer]:
+    """Offers nobody took within ``open_seconds`` expire (the price guarantee with them)."""
+    now = now_utc()
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM offers WHERE status = 'open' AND created_at <= ? ORDER BY id", (now - open_seconds,)
+    ) as cur:
+        due = [_offer(row) for row in await cur.fetchall()]
+    for offer in due:
+        rules.next_status(offer.facts(), Action.EXPIRE, rules.SYSTEM_ACTOR)
+        await _move(conn, offer, Status.EXPIRED)
+        await audit(conn, None, "offer.expire", f"offer:{offer.id}")
+    return [await _one(conn, offer.id) for offer in due]
+
+
 async def _anyone_covers(conn: aiosqlite.Connection, village_code: str) -> bool:
     async with conn.execute(
         "SELECT 1 FROM person_coverage c JOIN person_roles r ON r.person_id = c.person_id"

@@ -217,3 +217,23 @@ async def test_only_the_taker_schedules_and_weighs(world, market):
     assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
     await market.press_data(sent, f"jdw:{offer.id}")  # the farmer
     assert (await offers.get(world.db, offer.id)).status == "taken"
+
+
+async def test_an_offer_nobody_takes_expires_and_the_farmer_is_told(world, market):
+    from bot.context import BotContext
+    from handlers import alerts
+
+    andi = await _coordinator(world, 891, "33.10")
+    await _farmer_offers(world, market)
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    await alerts.expire_offers(BotContext(world.app))  # not yet: nothing happens
+    assert (await offers.get(world.db, offer.id)).status == "open"
+    async with world.db.transaction() as conn:  # three days and a minute later
+        await conn.execute("UPDATE offers SET created_at = created_at - ? WHERE id = ?", (72 * 3600 + 60, offer.id))
+    await alerts.expire_offers(BotContext(world.app))
+    await world.app.update_queue.join()
+    assert (await offers.get(world.db, offer.id)).status == "expired"
+    assert market.take_new()[-1].startswith(f"Tidak ada yang mengambil tawaran {offer.number}")
+    assert world.telegram.messages[891][-1].text == f"Tawaran {offer.number}: kedaluwarsa, tidak ada yang mengambil."
+    await andi.press_data(world.telegram.messages[891][-1], f"ambil:{offer.id}")
+    assert (await offers.get(world.db, offer.id)).status == "expired"
