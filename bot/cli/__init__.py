@@ -14,7 +14,7 @@ import logging
 import sys
 import traceback
 
-from bot.cli import db, inbox, invite, org, person, price, roster, run
+from bot.cli import audit, db, inbox, invite, org, person, price, roster, run
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
 from bot.i18n import CatalogMissing
@@ -24,7 +24,7 @@ from storage.db import DatabaseError
 __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
-GROUPS = (run, db, org, roster, invite, person, price, inbox)
+GROUPS = (run, db, org, roster, invite, person, price, inbox, audit)
 
 #: Command-line flags that override settings (each group's parser may define some of them).
 _SETTING_FLAGS = ("db_path", "api_url", "webhook_url", "webhook_listen", "webhook_port", "webhook_secret")
