@@ -58,6 +58,7 @@ def register(app: Application) -> None:
     app.add_handler(offer.WITHDRAW_BUTTONS.handler(offer.withdraw))
     app.add_handler(alerts.TAKE_BUTTONS.handler(alerts.take))
     app.add_handler(pickup.RECEIPT_BUTTONS.handler(pickup.on_receipt_answer))
+    app.add_handler(pickup.PAY_BUTTONS.handler(pickup.on_paid))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
+from bot.domain.ledger import LedgerError
 from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
 from bot.domain.people import display_phone
 from bot.domain.pickups import WINDOWS, parse_window, window_code
@@ -58,6 +59,7 @@ PICK_DAY_BUTTONS = Buttons("jday", value=r"[0-9]", max_length=1)
 WINDOW_BUTTONS = Buttons("jwin", value=r"[0-9]", max_length=4)
 FOUND_GRADE_BUTTONS = Buttons("jgrd", value=r"[A-Za-z0-9_-]", max_length=8)
 RECEIPT_BUTTONS = Buttons("trm", value=r"(?:ok|no)[0-9]", max_length=14)
+PAY_BUTTONS = Buttons("bayar", value=r"[0-9]", max_length=12)
 DAY, WINDOW, GRADE, WEIGHT, CONFIRM = "pickup.day", "pickup.window", "pickup.grade", "pickup.weight", "pickup.confirm"
 BULK = {"lane": "bulk"}
 
@@ -281,7 +283,8 @@ async def save_weighing(update: Update, context: BotContext) -> int:
         await reply(update, _("This weighing cannot be recorded. Please call the cooperative."))
         return END
     PickupDraft.drop(context)
-    await reply(update, _receipt(offer, pickup) + "\n\n" + _("Sent to the farmer."))
+    paid = keyboard([[PAY_BUTTONS.button(_("💵 Paid in cash"), str(offer.id))]])
+    await reply(update, _receipt(offer, pickup) + "\n\n" + _("Sent to the farmer. Tap the button once you have paid."), paid)
     farmer = await people.by_id(context.db, offer.farmer_id)
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
@@ -340,6 +343,27 @@ async def on_receipt_answer(update: Update, context: BotContext) -> None:
         return
     await reply(update, _("The cooperative's administrators are told. They will call you."))
     await _tell_admins_of_dispute(context, offer, pickup)
+
+
+@writes("offer.pay")
+async def on_paid(update: Update, context: BotContext) -> None:
+    """The taker (or a treasurer) paid the farmer in cash: settled once, the farmer told."""
+    if context.person is None:
+        await refuse_button(update)
+        return
+    try:
+        offer, pickup = await context.db.write(pickups.pay, int(PAY_BUTTONS.value(update)), context.person.id, context.person.roles)
+    except (OfferActionRefused, LedgerError):
+        await refuse_button(update)
+        return
+    await close_buttons(update, _("💵 Paid in cash"))
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _("Offer {number} is paid: {total} in cash. Thank you for selling to the cooperative.").format(
+                number=offer.number, total=format_money(pickup.amount_rupiah)
+            )  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
 
 
 async def _tell_admins_of_dispute(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> None:

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import aiosqlite
 
+from bot.domain import ledger as L
 from bot.domain.offers import Action, Actor, OfferActionRefused, Status, next_status
 from bot.domain.people import Role
 from bot.domain.quantity import amount_rupiah
-from storage import prices
+from storage import ledger, prices
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
 from storage.offers import Offer, _offer, _one
@@ -108,8 +109,38 @@ async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, role
     )
     if cur.rowcount == 0:
         raise OfferActionRefused("offer.status", Action.CONFIRM, offer.status)
+    amount = amount_rupiah(price, quantity)
+    # What the cooperative now owes the farmer (no deductions are configured yet).
+    await ledger.post(
+        conn, [L.debit(L.purchases(offer.org_id), amount), L.credit(L.farmer_payable(offer.farmer_id), amount)],
+        person_id, f"Jemput {offer.number}: {quantity} {offer.commodity} {grade}", f"offer:{offer_id}:owed",
+    )  # fmt: skip
     await audit(conn, person_id, "offer.picked_up", f"offer:{offer_id}", grade=grade, quantity=str(quantity))
     return await _one(conn, offer_id), await _pickup(conn, offer_id)
+
+
+async def pay(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]) -> tuple[Offer, Pickup]:
+    """Paid in cash in the field, by the taker or a treasurer of the farmer's cooperative:
+    the payable is settled in the ledger (once: a second payment would overdraw it)."""
+    offer = await _one(conn, offer_id)
+    if offer is None:
+        raise OfferActionRefused("offer.not_allowed", Action.PAY, Status.PICKED_UP)
+    async with conn.execute("SELECT org_id FROM people WHERE id = ?", (person_id,)) as cur:
+        row = await cur.fetchone()
+    same = row is not None and row["org_id"] in (offer.org_id, 1)
+    next_status(offer.facts(), Action.PAY, Actor(person_id, roles, same_cooperative=same))
+    pickup = await _pickup(conn, offer_id)
+    await ledger.post(
+        conn, [L.debit(L.farmer_payable(offer.farmer_id), pickup.amount_rupiah), L.credit(L.cash(offer.org_id), pickup.amount_rupiah)],
+        person_id, f"Dibayar tunai {offer.number}", f"offer:{offer_id}:paid",
+    )  # fmt: skip
+    cur = await conn.execute(
+        "UPDATE offers SET status = 'paid', updated_at = ? WHERE id = ? AND status = 'picked_up'", (now_utc(), offer_id)
+    )
+    if cur.rowcount == 0:
+        raise OfferActionRefused("offer.status", Action.PAY, offer.status)
+    await audit(conn, person_id, "offer.paid", f"offer:{offer_id}", amount=pickup.amount_rupiah)
+    return await _one(conn, offer_id), pickup
 
 
 async def answer(conn: aiosqlite.Connection, offer_id: int, farmer_id: int, agreed: bool) -> tuple[Offer, Pickup]:

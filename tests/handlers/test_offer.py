@@ -237,3 +237,34 @@ async def test_an_offer_nobody_takes_expires_and_the_farmer_is_told(world, marke
     assert world.telegram.messages[891][-1].text == f"Tawaran {offer.number}: kedaluwarsa, tidak ada yang mengambil."
     await andi.press_data(world.telegram.messages[891][-1], f"ambil:{offer.id}")
     assert (await offers.get(world.db, offer.id)).status == "expired"
+
+
+async def test_the_farmer_agrees_and_is_paid_once_in_the_ledger(world, market):
+    from bot.domain import ledger as L
+    from storage import ledger
+
+    budi = market
+    sari = await _coordinator(world, 895, "33.10")
+    await _farmer_offers(world, budi, amount="250 kg")
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    await sari.press("✋ Ambil penjemputan ini")
+    await sari.press("📅 Jadwalkan penjemputan")
+    await sari.press(sari.buttons()[-7])  # today
+    await sari.press("09.00–12.00")
+    await sari.send("/jemput")
+    await sari.press(f"⚖️ Timbang {offer.number}")
+    await sari.press("Mutu A")
+    await sari.send("250")
+    await sari.press("✅ Ya, simpan")
+    farmer_id = (await people.by_telegram_id(world.db, 801)).id
+    assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 8_000_000
+    assert (await budi.press("✅ Sesuai"))[-1] == "Terima kasih. Koperasi akan membayar Anda Rp8.000.000."
+    await sari.press("💵 Sudah dibayar tunai")
+    assert (await offers.get(world.db, offer.id)).status == "paid"
+    assert budi.take_new()[-1].startswith(f"Tawaran {offer.number} sudah dibayar: Rp8.000.000 tunai.")
+    assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 0
+    sent = next(m for m in world.telegram.messages[895] if m.text.startswith("Tanda terima"))
+    await sari.press_data(sent, f"bayar:{offer.id}")  # paid twice? refused
+    assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 0
+    assert await ledger.verify(world.db) is None
+    assert f"{offer.number}: 250 kg Cabai merah, Rp32.000 per kg — sudah dibayar" in (await budi.send("/tawaran"))[0]

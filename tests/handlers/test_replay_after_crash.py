@@ -21,7 +21,7 @@ from tests.handlers.flows import FARMER_ID, MEMBER_ID, PHONE, YES_ID, register_f
 from tests.handlers.test_staff_and_roles import _person_with_roles
 from tests.harness import World
 
-TABLES = ("people", "person_roles", "invites", "roster", "audit_log", "areas", "org_coverage", "offers", "offer_alerts", "pickups")
+TABLES = ("people", "person_roles", "invites", "roster", "audit_log", "areas", "org_coverage", "offers", "offer_alerts", "pickups", "ledger_entries", "ledger_lines")
 
 
 async def _farmer_until_confirm(world):
@@ -154,7 +154,14 @@ async def _receipt_answer(world):
     return budi, lambda: budi.press("⚠️ Tidak sesuai")
 
 
+async def _pay(world):
+    coordinator, save = await _weigh(world)
+    await save()
+    return coordinator, lambda: coordinator.press("💵 Sudah dibayar tunai")
+
+
 SCENARIOS = {
+    "offer.pay": _pay,
     "pickup.schedule": _schedule,
     "pickup.record": _weigh,
     "receipt.answer": _receipt_answer,
