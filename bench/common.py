@@ -56,7 +56,7 @@ def fmt(value: Any, digits: int = 3) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        if value != 0 and abs(value) < 10 ** -digits:
+        if value != 0 and abs(value) < 10**-digits:
             return f"{value:.2e}"
         return f"{value:.{digits}f}"
     return str(value)
@@ -133,7 +133,12 @@ def print_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]
     print(f"\n{title}")
     line = "  ".join("-" * w for w in widths)
     for n, row in enumerate(cells):
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if n == 0:
             print(line)
 
@@ -164,10 +169,16 @@ def machine_info() -> dict[str, Any]:
 
 def git_state() -> dict[str, Any]:
     """The commit measured (read-only git calls; other people keep committing)."""
+
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", "--no-optional-locks", *args], cwd=REPO, capture_output=True,
-                                  text=True, timeout=10).stdout.rstrip("\n")
+            return subprocess.run(
+                ["git", "--no-optional-locks", *args],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.rstrip("\n")
         except (OSError, subprocess.SubprocessError):
             return ""
 
@@ -175,8 +186,15 @@ def git_state() -> dict[str, Any]:
         marker = REPO / ".bench-source"
         source = marker.read_text().strip() if marker.is_file() else "unknown (not a git checkout)"
         return {"git_head": source, "git_modified_files": []}
-    dirty = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line]
-    return {"git_head": git("rev-parse", "--short", "HEAD").strip() or None, "git_modified_files": dirty}
+    dirty = [
+        line[3:]
+        for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+        if line
+    ]
+    return {
+        "git_head": git("rev-parse", "--short", "HEAD").strip() or None,
+        "git_modified_files": dirty,
+    }
 
 
 def load_caveat() -> str:
@@ -242,9 +260,18 @@ def proc_rss_peak_kib(pid: int) -> int | None:
 class BotProcess:
     """One bot (ours or the echo baseline) as its own process, long-polling `api_url`."""
 
-    def __init__(self, kind: str, api_url: str, token: str, workdir: Path, *,
-                 concurrency: int = 64, log_level: str = "INFO", profile_out: str | None = None,
-                 pool_size: int = 0) -> None:
+    def __init__(
+        self,
+        kind: str,
+        api_url: str,
+        token: str,
+        workdir: Path,
+        *,
+        concurrency: int = 64,
+        log_level: str = "INFO",
+        profile_out: str | None = None,
+        pool_size: int = 0,
+    ) -> None:
         self.kind = kind
         self.log_path = workdir / f"{kind}-{os.getpid()}-{time.monotonic_ns()}.log"
         env = {
@@ -261,11 +288,26 @@ class BotProcess:
                 KOPERASI_LOG_LEVEL=log_level,
             )
             if kind == "koperasi":  # the production entry point, default send limits
-                cmd = [sys.executable, "-m", "bot", "--env-file", str(workdir / "none.env"),
-                       "run", "--api-url", api_url]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "--env-file",
+                    str(workdir / "none.env"),
+                    "run",
+                    "--api-url",
+                    api_url,
+                ]
             else:  # same wiring, send limits lifted (bench/run_bot.py)
-                cmd = [sys.executable, "-m", "bench.run_bot", "--api-url", api_url,
-                       "--send-limits", "unlimited"]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "bench.run_bot",
+                    "--api-url",
+                    api_url,
+                    "--send-limits",
+                    "unlimited",
+                ]
                 if kind == "koperasi-unordered":  # negative control for the order check
                     cmd += ["--processor", "unordered"]
                 if pool_size:
@@ -281,7 +323,9 @@ class BotProcess:
         self.cmd = cmd
         self.killed = False
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     @property
     def pid(self) -> int:

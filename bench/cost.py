@@ -96,13 +96,19 @@ def _updates(people: int) -> list[dict[str, Any]]:
         chat = {"id": uid, "type": "private", "first_name": "Petani"}
         for text in ("/start", "/help"):
             update_id += 1
-            out.append({
-                "update_id": update_id,
-                "message": {
-                    "message_id": update_id, "date": now, "chat": chat, "from": user, "text": text,
-                    "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
-                },
-            })
+            out.append(
+                {
+                    "update_id": update_id,
+                    "message": {
+                        "message_id": update_id,
+                        "date": now,
+                        "chat": chat,
+                        "from": user,
+                        "text": text,
+                        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+                    },
+                }
+            )
     return out
 
 
@@ -155,8 +161,14 @@ def _ablate_inbox(fake_do_request: Any) -> None:
         bot.updates.DurableGetUpdatesRequest.do_request = fake_do_request
 
 
-async def _child(variant: str, people: int, db_path: str, profile_path: str | None,
-                 ablate: str = "none", count_db: bool = False) -> dict[str, Any]:
+async def _child(
+    variant: str,
+    people: int,
+    db_path: str,
+    profile_path: str | None,
+    ablate: str = "none",
+    count_db: bool = False,
+) -> dict[str, Any]:
     """One measured run. Both bots are built exactly as they run (default transports,
     real Updater long polling); only ``HTTPXRequest.do_request`` - the socket I/O at the
     bottom of PTB's request stack - is replaced by an in-process fake Telegram, so every
@@ -166,9 +178,11 @@ async def _child(variant: str, people: int, db_path: str, profile_path: str | No
 
     from tests.harness import TOKEN, UNLIMITED, FakeTelegram
 
-    pages = [json.dumps({"ok": True, "result": updates[i : i + BATCH]}).encode()
-             for updates in [_order_for_batches(_updates(people))]
-             for i in range(0, len(updates), BATCH)]
+    pages = [
+        json.dumps({"ok": True, "result": updates[i : i + BATCH]}).encode()
+        for updates in [_order_for_batches(_updates(people))]
+        for i in range(0, len(updates), BATCH)
+    ]
     n = sum(len(json.loads(page)["result"]) for page in pages)
     empty = json.dumps({"ok": True, "result": []}).encode()
     fake = FakeTelegram()
@@ -176,7 +190,9 @@ async def _child(variant: str, people: int, db_path: str, profile_path: str | No
     sample: list[str] = []
     feed = {"next": 0, "app": None, "all_done": asyncio.Event()}
 
-    async def fake_do_request(self: Any, url: str, method: str, request_data: Any = None, **_: object):
+    async def fake_do_request(
+        self: Any, url: str, method: str, request_data: Any = None, **_: object
+    ):
         api_method = url.rsplit("/", 1)[-1]
         counts[api_method] += 1
         if api_method == "getUpdates":
@@ -211,7 +227,9 @@ async def _child(variant: str, people: int, db_path: str, profile_path: str | No
         from bot.app import build_application
         from bot.config import Settings
 
-        settings = Settings.load(environ={}, env_file=None, token=TOKEN, db_path=db_path, concurrency=64)
+        settings = Settings.load(
+            environ={}, env_file=None, token=TOKEN, db_path=db_path, concurrency=64
+        )
         app = build_application(settings, send_limits=UNLIMITED)  # default transports, as deployed
         if ablate in ("applied", "both"):
             # Diagnostic: no commit of conversation state + "applied" mark after each
@@ -272,23 +290,46 @@ async def _child(variant: str, people: int, db_path: str, profile_path: str | No
         "sample_replies": [t[:60] for t in sample],
         "profiled": bool(prof),
         "ablate": ablate,
-        "db_calls_per_update": {k: v / n for k, v in sorted(db_counts.items())} if count_db else None,
+        "db_calls_per_update": {k: v / n for k, v in sorted(db_counts.items())}
+        if count_db
+        else None,
     }
 
 
 def child_main(args: argparse.Namespace) -> int:
-    result = asyncio.run(_child(args.variant, args.people, args.db, args.profile_out,
-                                args.ablate_mode, args.count_db))
+    result = asyncio.run(
+        _child(
+            args.variant, args.people, args.db, args.profile_out, args.ablate_mode, args.count_db
+        )
+    )
     print("RESULT " + json.dumps(result))
     return 0
 
 
 # ------------------------------------------------------------------ parent side
-def run_child(variant: str, people: int, wd: Path, run: int, profile_out: str | None = None,
-              ablate: str = "none", count_db: bool = False) -> dict[str, Any]:
+def run_child(
+    variant: str,
+    people: int,
+    wd: Path,
+    run: int,
+    profile_out: str | None = None,
+    ablate: str = "none",
+    count_db: bool = False,
+) -> dict[str, Any]:
     db = wd / f"cost-{variant}-{run}-{time.monotonic_ns()}.sqlite3"
-    cmd = [sys.executable, "-m", "bench.cost", "--child", variant, "--people", str(people), "--db", str(db),
-           "--ablate-mode", ablate]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.cost",
+        "--child",
+        variant,
+        "--people",
+        str(people),
+        "--db",
+        str(db),
+        "--ablate-mode",
+        ablate,
+    ]
     if profile_out:
         cmd += ["--profile-out", profile_out]
     if count_db:
@@ -297,15 +338,20 @@ def run_child(variant: str, people: int, wd: Path, run: int, profile_out: str | 
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
-    raise RuntimeError(f"{variant} run failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+            return json.loads(line[len("RESULT ") :])
+    raise RuntimeError(
+        f"{variant} run failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    )
 
 
 def check_replies(r: dict[str, Any]) -> str | None:
     sample = r["sample_replies"]
     if r["variant"] == "koperasi":
-        ok = (len(sample) == 2 and sample[0].startswith("Selamat datang di bot koperasi. Pilih bahasa Anda:")
-              and sample[1].startswith("Anda belum terdaftar. Kirim /start untuk mulai."))
+        ok = (
+            len(sample) == 2
+            and sample[0].startswith("Selamat datang di bot koperasi. Pilih bahasa Anda:")
+            and sample[1].startswith("Anda belum terdaftar. Kirim /start untuk mulai.")
+        )
     else:
         ok = sample == ["/start", "/help"]
     sends = r["bot_api_calls"].get("sendMessage", 0)  # counted from the start of polling
@@ -324,21 +370,37 @@ def top_functions(profile_path: str, sort: str, limit: int = 15) -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m bench.cost", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.cost",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--quick", action="store_true", help="smoke run: 300 people, 1 repeat")
-    ap.add_argument("--people", type=int, help="people, each /start then /help (default 5000; quick 300)")
+    ap.add_argument(
+        "--people", type=int, help="people, each /start then /help (default 5000; quick 300)"
+    )
     ap.add_argument("--repeat", type=int, help="runs per variant, alternating (default 3; quick 1)")
-    ap.add_argument("--profile", action="store_true", help="one more koperasi run under cProfile: top 15")
-    ap.add_argument("--workdir", help="where databases and the .prof file go (default: new temp dir)")
+    ap.add_argument(
+        "--profile", action="store_true", help="one more koperasi run under cProfile: top 15"
+    )
+    ap.add_argument(
+        "--workdir", help="where databases and the .prof file go (default: new temp dir)"
+    )
     ap.add_argument("--json", help="write the results as JSON to this path")
-    ap.add_argument("--ablate", action="store_true",
-                    help="diagnostic: also run the bot without the inbox store / without the "
-                         "per-update persistence commit / without both (monkeypatched in the "
-                         "benchmark child only) and print what each costs")
+    ap.add_argument(
+        "--ablate",
+        action="store_true",
+        help="diagnostic: also run the bot without the inbox store / without the "
+        "per-update persistence commit / without both (monkeypatched in the "
+        "benchmark child only) and print what each costs",
+    )
     ap.add_argument("--child", choices=["koperasi", "echo"], help=argparse.SUPPRESS)
-    ap.add_argument("--ablate-mode", default="none", choices=["none", "inbox", "applied", "both"],
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--ablate-mode",
+        default="none",
+        choices=["none", "inbox", "applied", "both"],
+        help=argparse.SUPPRESS,
+    )
     ap.add_argument("--count-db", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
@@ -355,10 +417,15 @@ def main(argv: list[str] | None = None) -> int:
         return child_main(args)
     wd = workdir(args.workdir, "koperasi-bench-cost-")
     info = machine_info()
-    print(f"cost benchmark: {args.people} people x (/start, /help) = {2 * args.people} updates per run, "
-          f"{args.repeat} run(s) per variant; workdir {wd}")
-    print(f"machine: {info['cpus']} CPUs, load {info['loadavg_at_start']}, python {info['python']}, PTB {info['ptb']}; "
-          f"bot at commit {info['git_head']}" + (f" + uncommitted {info['git_modified_files']}" if info['git_modified_files'] else ""))
+    print(
+        f"cost benchmark: {args.people} people x (/start, /help) = {2 * args.people} updates per run, "
+        f"{args.repeat} run(s) per variant; workdir {wd}"
+    )
+    print(
+        f"machine: {info['cpus']} CPUs, load {info['loadavg_at_start']}, python {info['python']}, PTB {info['ptb']}; "
+        f"bot at commit {info['git_head']}"
+        + (f" + uncommitted {info['git_modified_files']}" if info["git_modified_files"] else "")
+    )
     runs: dict[str, list[dict[str, Any]]] = {"koperasi": [], "echo": []}
     problems = []
     for i in range(args.repeat):
@@ -387,27 +454,66 @@ def main(argv: list[str] | None = None) -> int:
             "updates_per_s_wall_median": med(variant, "updates_per_s_wall"),
             "rss_after_start_mib": med(variant, "rss_after_start_kib") / 1024,
             "rss_peak_mib": med(variant, "rss_peak_kib") / 1024,
-            "bot_api_calls_per_update": {k: v / rs[0]["updates"] for k, v in rs[0]["bot_api_calls"].items()},
+            "bot_api_calls_per_update": {
+                k: v / rs[0]["updates"] for k, v in rs[0]["bot_api_calls"].items()
+            },
         }
         s = summary[variant]
-        rows.append([variant, s["cpu_us_per_update_median"], s["cpu_s_per_10k_updates_median"],
-                     " / ".join(str(x) for x in s["cpu_us_per_update_runs"]), cpu_main, cpu_other,
-                     s["updates_per_s_wall_median"], s["rss_after_start_mib"], s["rss_peak_mib"]])
-    print_table("CPU per update on the fake transport (median of runs)",
-                ["variant", "CPU us/upd", "CPU s/10k upd", "runs (us/upd)", "loop thread us",
-                 "other threads us", "upd/s (wall)", "RSS start MiB", "RSS peak MiB"], rows)
+        rows.append(
+            [
+                variant,
+                s["cpu_us_per_update_median"],
+                s["cpu_s_per_10k_updates_median"],
+                " / ".join(str(x) for x in s["cpu_us_per_update_runs"]),
+                cpu_main,
+                cpu_other,
+                s["updates_per_s_wall_median"],
+                s["rss_after_start_mib"],
+                s["rss_peak_mib"],
+            ]
+        )
+    print_table(
+        "CPU per update on the fake transport (median of runs)",
+        [
+            "variant",
+            "CPU us/upd",
+            "CPU s/10k upd",
+            "runs (us/upd)",
+            "loop thread us",
+            "other threads us",
+            "upd/s (wall)",
+            "RSS start MiB",
+            "RSS peak MiB",
+        ],
+        rows,
+    )
     k, e = summary["koperasi"], summary["echo"]
-    summary["cpu_ratio_bot_over_echo"] = ratio(k["cpu_us_per_update_median"], e["cpu_us_per_update_median"])
+    summary["cpu_ratio_bot_over_echo"] = ratio(
+        k["cpu_us_per_update_median"], e["cpu_us_per_update_median"]
+    )
     summary["rss_peak_ratio_bot_over_echo"] = ratio(k["rss_peak_mib"], e["rss_peak_mib"])
-    print_table("Summary", ["figure", "value"], [
-        ["CPU per update, bot / echo", summary["cpu_ratio_bot_over_echo"]],
-        ["peak RSS, bot / echo", summary["rss_peak_ratio_bot_over_echo"]],
-        ["bot Bot API calls per update", json.dumps({m: round(v, 3) for m, v in k["bot_api_calls_per_update"].items()})],
-    ])
+    print_table(
+        "Summary",
+        ["figure", "value"],
+        [
+            ["CPU per update, bot / echo", summary["cpu_ratio_bot_over_echo"]],
+            ["peak RSS, bot / echo", summary["rss_peak_ratio_bot_over_echo"]],
+            [
+                "bot Bot API calls per update",
+                json.dumps({m: round(v, 3) for m, v in k["bot_api_calls_per_update"].items()}),
+            ],
+        ],
+    )
     if problems:
         print("\nPROBLEMS: " + "; ".join(problems))
-    result: dict[str, Any] = {"benchmark": "cost", "args": {k2: v for k2, v in vars(args).items() if k2 != "child"},
-                              "machine": info, "summary": summary, "runs": runs, "problems": problems}
+    result: dict[str, Any] = {
+        "benchmark": "cost",
+        "args": {k2: v for k2, v in vars(args).items() if k2 != "child"},
+        "machine": info,
+        "summary": summary,
+        "runs": runs,
+        "problems": problems,
+    }
     if args.ablate:
         base = summary["koperasi"]["cpu_us_per_update_median"]
         abl_rows, abl = [], {}
@@ -419,30 +525,61 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    skipped: {str(exc).strip().splitlines()[-1]}")
                 continue
             abl[mode] = r
-            abl_rows.append([f"without {mode}", r["cpu_us_per_update"], base - r["cpu_us_per_update"],
-                             100 * (base - r["cpu_us_per_update"]) / base, r["updates_per_s_wall"]])
-        print_table("Diagnostic: what the bot's durability costs (monkeypatched child runs, 1 run each)",
-                    ["koperasi", "CPU us/upd", "saved us/upd", "saved %", "upd/s (wall)"], abl_rows)
-        print("  inbox   = storing incoming updates in the SQLite inbox (per getUpdates page, or per update in\n"
-              "            DurableUpdateQueue.put: Update.to_dict() + json.dumps + 1 write each)\n"
-              "  applied = ExactlyOnceProcessor's on_applied: update_persistence + the commit of conversation\n"
-              "            state and the applied mark (grouped when updates finish together)")
-        result["ablation"] = {m: {k: r[k] for k in ("cpu_us_per_update", "updates_per_s_wall", "cpu_main_thread_s",
-                                                     "cpu_other_threads_s")} for m, r in abl.items()}
+            abl_rows.append(
+                [
+                    f"without {mode}",
+                    r["cpu_us_per_update"],
+                    base - r["cpu_us_per_update"],
+                    100 * (base - r["cpu_us_per_update"]) / base,
+                    r["updates_per_s_wall"],
+                ]
+            )
+        print_table(
+            "Diagnostic: what the bot's durability costs (monkeypatched child runs, 1 run each)",
+            ["koperasi", "CPU us/upd", "saved us/upd", "saved %", "upd/s (wall)"],
+            abl_rows,
+        )
+        print(
+            "  inbox   = storing incoming updates in the SQLite inbox (per getUpdates page, or per update in\n"
+            "            DurableUpdateQueue.put: Update.to_dict() + json.dumps + 1 write each)\n"
+            "  applied = ExactlyOnceProcessor's on_applied: update_persistence + the commit of conversation\n"
+            "            state and the applied mark (grouped when updates finish together)"
+        )
+        result["ablation"] = {
+            m: {
+                k: r[k]
+                for k in (
+                    "cpu_us_per_update",
+                    "updates_per_s_wall",
+                    "cpu_main_thread_s",
+                    "cpu_other_threads_s",
+                )
+            }
+            for m, r in abl.items()
+        }
     if args.profile:
         prof_path = str(wd / "koperasi.prof")
         print("\n  profiled run: koperasi ...", flush=True)
         pr = run_child("koperasi", args.people, wd, 99, profile_out=prof_path, count_db=True)
         by_self = top_functions(prof_path, "tottime")
         by_cum = top_functions(prof_path, "cumulative")
-        print(f"\ncProfile of the koperasi run (event-loop thread only, wall-clock timer: "
-              f"select.epoll.poll = idle/waiting for aiosqlite threads; {pr['cpu_us_per_update']:.0f} us CPU/update "
-              f"under the profiler), top 15 by own time:\n{by_self}")
+        print(
+            f"\ncProfile of the koperasi run (event-loop thread only, wall-clock timer: "
+            f"select.epoll.poll = idle/waiting for aiosqlite threads; {pr['cpu_us_per_update']:.0f} us CPU/update "
+            f"under the profiler), top 15 by own time:\n{by_self}"
+        )
         print(f"top 15 by cumulative time:\n{by_cum}")
-        print("aiosqlite round trips per update (thread hand-offs, by kind): "
-              + json.dumps({k: round(v, 2) for k, v in (pr["db_calls_per_update"] or {}).items()}))
+        print(
+            "aiosqlite round trips per update (thread hand-offs, by kind): "
+            + json.dumps({k: round(v, 2) for k, v in (pr["db_calls_per_update"] or {}).items()})
+        )
         print(f"profile saved to {prof_path} (python -m pstats {prof_path})")
-        result["profile"] = {"path": prof_path, "run": pr, "top_by_tottime": by_self, "top_by_cumulative": by_cum}
+        result["profile"] = {
+            "path": prof_path,
+            "run": pr,
+            "top_by_tottime": by_self,
+            "top_by_cumulative": by_cum,
+        }
     caveat = load_caveat()
     print(f"\nload: {caveat}")
     result["load_caveat"] = caveat

@@ -31,8 +31,14 @@ from telegram.ext import (
 )
 
 # (label, callback_data): the labels the registration workload presses.
-BUTTONS = [("Bahasa Indonesia", "lang:id"), ("🌾 Saya petani", "kind:farmer"), ("✅ Ya, simpan", "ok:yes")]
-KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in BUTTONS])
+BUTTONS = [
+    ("Bahasa Indonesia", "lang:id"),
+    ("🌾 Saya petani", "kind:farmer"),
+    ("✅ Ya, simpan", "ok:yes"),
+]
+KEYBOARD = InlineKeyboardMarkup(
+    [[InlineKeyboardButton(label, callback_data=data)] for label, data in BUTTONS]
+)
 
 
 def echo_text(message_text: str | None, contact_phone: str | None) -> str:
@@ -65,7 +71,9 @@ def add_handlers(app: Application) -> Application:
     return app
 
 
-def build(token: str, base_url: str | None = None, builder: ApplicationBuilder | None = None) -> Application:
+def build(
+    token: str, base_url: str | None = None, builder: ApplicationBuilder | None = None
+) -> Application:
     builder = builder or ApplicationBuilder()
     builder = builder.token(token)
     if base_url:
@@ -74,9 +82,14 @@ def build(token: str, base_url: str | None = None, builder: ApplicationBuilder |
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.echo_bot", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--api-url", required=True, help="Bot API base URL, e.g. http://127.0.0.1:8081/bot")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.echo_bot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--api-url", required=True, help="Bot API base URL, e.g. http://127.0.0.1:8081/bot"
+    )
     parser.add_argument("--token", default=os.environ.get("TELEGRAM_BOT_TOKEN"))
     args = parser.parse_args(argv)
     if not args.token:

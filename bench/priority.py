@@ -81,11 +81,18 @@ class EmulatorProcess:
     def __init__(self, latency: float, wd: Path) -> None:
         self.log_path = wd / f"emulator-{time.monotonic_ns()}.log"
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "emulator", "--port", "0", "--latency", str(latency), "--flood"],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=self._log, text=True,
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
         )
         self.base_url = self.file_url = self.token = ""
 
@@ -165,8 +172,15 @@ async def create_chats(client: SandboxClient, user_ids: list[int], concurrency: 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-async def person(client: SandboxClient, uid: int, rng: random.Random, t_end: float,
-                 reply_cap: float, samples: list[dict[str, Any]], problems: Counter) -> None:
+async def person(
+    client: SandboxClient,
+    uid: int,
+    rng: random.Random,
+    t_end: float,
+    reply_cap: float,
+    samples: list[dict[str, Any]],
+    problems: Counter,
+) -> None:
     loop = asyncio.get_running_loop()
     n = 0
     await asyncio.sleep(rng.uniform(0.0, 4.0))  # people do not all start at the same instant
@@ -192,7 +206,9 @@ async def person(client: SandboxClient, uid: int, rng: random.Random, t_end: flo
         text = (reply["versions"][0]["text"] if reply.get("versions") else reply["text"]) or ""
         if not text.startswith(expected):
             problems[f"unexpected reply to {arg}: {text[:40]!r}"] += 1
-        samples.append({"chat": uid, "action": arg, "sent": t_sent, "latency": reply["sent_at"] - t_sent})
+        samples.append(
+            {"chat": uid, "action": arg, "sent": t_sent, "latency": reply["sent_at"] - t_sent}
+        )
         if loop.time() >= t_end:
             return
         await asyncio.sleep(rng.uniform(2.0, 6.0))
@@ -203,7 +219,9 @@ async def run_variant(variant: str, args: argparse.Namespace, wd: Path) -> dict[
     from bot.config import Settings
 
     lane = "bulk" if variant == "lane" else "interactive"
-    print(f"  {variant}: bulk sends in the {lane!r} lane; starting emulator process ...", flush=True)
+    print(
+        f"  {variant}: bulk sends in the {lane!r} lane; starting emulator process ...", flush=True
+    )
     emu = await EmulatorProcess(args.latency, wd).started()
     client = SandboxClient(emu.base_url, timeout=30.0)
     app = None
@@ -216,16 +234,28 @@ async def run_variant(variant: str, args: argparse.Namespace, wd: Path) -> dict[
         await create_chats(client, bulk_ids)
         setup_s = time.monotonic() - t_setup
         db_path = wd / f"priority-{variant}-{time.monotonic_ns()}.sqlite3"
-        settings = Settings.load(environ={}, env_file=None, token=emu.token, db_path=str(db_path),
-                                 api_url=emu.base_url, file_api_url=emu.file_url, concurrency=64)
+        settings = Settings.load(
+            environ={},
+            env_file=None,
+            token=emu.token,
+            db_path=str(db_path),
+            api_url=emu.base_url,
+            file_api_url=emu.file_url,
+            concurrency=64,
+        )
         app = build_application(settings)  # default SendLimits: 29/s overall, 0.95/s per chat
         await app.initialize()
-        await app.updater.start_polling(drop_pending_updates=True, allowed_updates=["message", "callback_query"])
+        await app.updater.start_polling(
+            drop_pending_updates=True, allowed_updates=["message", "callback_query"]
+        )
         await app.start()
         await asyncio.sleep(0.5)
         await client.reset_stats()
-        print(f"  {variant}: {args.bulk} chats ready ({setup_s:.1f} s); broadcasting + {args.people} people "
-              f"for {args.window:.0f} s ...", flush=True)
+        print(
+            f"  {variant}: {args.bulk} chats ready ({setup_s:.1f} s); broadcasting + {args.people} people "
+            f"for {args.window:.0f} s ...",
+            flush=True,
+        )
 
         loop = asyncio.get_running_loop()
         bulk_sent: list[float] = []
@@ -256,9 +286,20 @@ async def run_variant(variant: str, args: argparse.Namespace, wd: Path) -> dict[
         samples: list[dict[str, Any]] = []
         problems: Counter = Counter()
         reply_cap = args.bulk / 25.0 + 30.0  # the baseline's replies wait behind the whole backlog
-        people = [asyncio.create_task(person(client, PEOPLE_FIRST_ID + i, random.Random(rng.random()),
-                                             t_end, reply_cap, samples, problems))
-                  for i in range(args.people)]
+        people = [
+            asyncio.create_task(
+                person(
+                    client,
+                    PEOPLE_FIRST_ID + i,
+                    random.Random(rng.random()),
+                    t_end,
+                    reply_cap,
+                    samples,
+                    problems,
+                )
+            )
+            for i in range(args.people)
+        ]
         await asyncio.gather(*people)
         t_people_done = time.time()
         bulk_in_window = sum(1 for t in bulk_sent if t <= t0 + args.window)
@@ -317,29 +358,47 @@ async def run_variant(variant: str, args: argparse.Namespace, wd: Path) -> dict[
         "send_rate_per_s": stats["sends"] / max(1e-9, elapsed),
         "refused_429": stats["refused_429"],
         "bot_429_backoffs_at_s": [round(t - t0, 2) for t in retry_after.times],
-        "event_loop_lag_max_first_2s_ms": 1000 * max((lag for t, lag in lags if t - t0 <= 2.0), default=0.0),
-        "event_loop_lag_max_after_2s_ms": 1000 * max((lag for t, lag in lags if t - t0 > 2.0), default=0.0),
+        "event_loop_lag_max_first_2s_ms": 1000
+        * max((lag for t, lag in lags if t - t0 <= 2.0), default=0.0),
+        "event_loop_lag_max_after_2s_ms": 1000
+        * max((lag for t, lag in lags if t - t0 > 2.0), default=0.0),
         "bot_errors_logged": len(errors.messages),
         "bot_error_samples": errors.messages[:3],
         "bot_stop_problem": stop_problem,
         "emulator_errors": stats["errors"],
         "bench_process_cpu_util": (cpu1 - cpu0) / max(1e-9, elapsed),
-        "emulator_process_cpu_util": (None if emu_cpu0 is None or emu_cpu1 is None
-                                      else (emu_cpu1 - emu_cpu0) / max(1e-9, elapsed)),
+        "emulator_process_cpu_util": (
+            None
+            if emu_cpu0 is None or emu_cpu1 is None
+            else (emu_cpu1 - emu_cpu0) / max(1e-9, elapsed)
+        ),
     }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m bench.priority", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="smoke run: 200 bulk, 10 people, 5 s window")
-    ap.add_argument("--bulk", type=int, help="bulk messages, one per distinct chat (default 3000; quick 200)")
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.priority",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke run: 200 bulk, 10 people, 5 s window"
+    )
+    ap.add_argument(
+        "--bulk", type=int, help="bulk messages, one per distinct chat (default 3000; quick 200)"
+    )
     ap.add_argument("--people", type=int, help="interactive people (default 50; quick 10)")
-    ap.add_argument("--window", type=float, help="seconds the people keep acting (default 40; quick 5)")
-    ap.add_argument("--latency", type=float, default=0.1, help="seconds per Bot API request (default 0.1)")
+    ap.add_argument(
+        "--window", type=float, help="seconds the people keep acting (default 40; quick 5)"
+    )
+    ap.add_argument(
+        "--latency", type=float, default=0.1, help="seconds per Bot API request (default 0.1)"
+    )
     ap.add_argument("--variants", default="lane,baseline", help="comma list of lane,baseline")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--workdir", help="where the emulator logs and databases go (default: new temp dir)")
+    ap.add_argument(
+        "--workdir", help="where the emulator logs and databases go (default: new temp dir)"
+    )
     ap.add_argument("--json", help="write the results as JSON to this path")
     args = ap.parse_args(argv)
     args.bulk = args.bulk or (200 if args.quick else 3000)
@@ -351,45 +410,107 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def amain(args: argparse.Namespace) -> dict[str, Any]:
     wd = workdir(args.workdir, "koperasi-bench-priority-")
     info = machine_info()
-    print(f"priority benchmark: {args.bulk} bulk messages, {args.people} people, window {args.window:.0f} s, "
-          f"latency {args.latency * 1000:.0f} ms, flood limits ON; workdir {wd}")
-    print(f"machine: {info['cpus']} CPUs, load {info['loadavg_at_start']}, python {info['python']}, PTB {info['ptb']}; "
-          f"bot at commit {info['git_head']}" + (f" + uncommitted {info['git_modified_files']}" if info['git_modified_files'] else ""))
+    print(
+        f"priority benchmark: {args.bulk} bulk messages, {args.people} people, window {args.window:.0f} s, "
+        f"latency {args.latency * 1000:.0f} ms, flood limits ON; workdir {wd}"
+    )
+    print(
+        f"machine: {info['cpus']} CPUs, load {info['loadavg_at_start']}, python {info['python']}, PTB {info['ptb']}; "
+        f"bot at commit {info['git_head']}"
+        + (f" + uncommitted {info['git_modified_files']}" if info["git_modified_files"] else "")
+    )
     results = {}
     for variant in [v.strip() for v in args.variants.split(",") if v.strip()]:
         results[variant] = await run_variant(variant, args, wd)
     rows = []
     for name, r in results.items():
         rep = r["replies"]
-        rows.append([name, r["bulk_lane"], rep["n"], r["replies_missing"], fmt_ms(rep["p50_s"]), fmt_ms(rep["p95_s"]),
-                     fmt_ms(rep["max_s"]), r["bulk_sent_in_window"], r["bulk_rate_in_window_per_s"],
-                     r["send_rate_per_s"], r["refused_429"], fmt_ms(r["event_loop_lag_max_first_2s_ms"] / 1000)])
-    print_table("Reply latency while the broadcast drains (flood limits ON)",
-                ["variant", "bulk lane", "replies", "missing", "p50", "p95", "max", "bulk sent in window",
-                 "bulk/s", "all sends/s", "429s", "loop stall 0-2 s"], rows)
+        rows.append(
+            [
+                name,
+                r["bulk_lane"],
+                rep["n"],
+                r["replies_missing"],
+                fmt_ms(rep["p50_s"]),
+                fmt_ms(rep["p95_s"]),
+                fmt_ms(rep["max_s"]),
+                r["bulk_sent_in_window"],
+                r["bulk_rate_in_window_per_s"],
+                r["send_rate_per_s"],
+                r["refused_429"],
+                fmt_ms(r["event_loop_lag_max_first_2s_ms"] / 1000),
+            ]
+        )
+    print_table(
+        "Reply latency while the broadcast drains (flood limits ON)",
+        [
+            "variant",
+            "bulk lane",
+            "replies",
+            "missing",
+            "p50",
+            "p95",
+            "max",
+            "bulk sent in window",
+            "bulk/s",
+            "all sends/s",
+            "429s",
+            "loop stall 0-2 s",
+        ],
+        rows,
+    )
     lane, base = results.get("lane"), results.get("baseline")
     summary: dict[str, Any] = {"target_p95_s": 1.5}
     if lane:
         summary["lane_p95_s"] = lane["replies"]["p95_s"]
-        summary["lane_meets_target"] = lane["replies"]["p95_s"] is not None and lane["replies"]["p95_s"] < 1.5
+        summary["lane_meets_target"] = (
+            lane["replies"]["p95_s"] is not None and lane["replies"]["p95_s"] < 1.5
+        )
     if lane and base:
-        summary["p95_baseline_over_lane"] = ratio(base["replies"]["p95_s"], lane["replies"]["p95_s"])
-        summary["p50_baseline_over_lane"] = ratio(base["replies"]["p50_s"], lane["replies"]["p50_s"])
-    print_table("Summary", ["figure", "value", "target"], [
-        ["p95 with the bulk lane", fmt_ms(summary.get("lane_p95_s")), "< 1500 ms"],
-        ["p95 baseline / p95 lane", summary.get("p95_baseline_over_lane"), "-"],
-        ["p50 baseline / p50 lane", summary.get("p50_baseline_over_lane"), "-"],
-    ])
+        summary["p95_baseline_over_lane"] = ratio(
+            base["replies"]["p95_s"], lane["replies"]["p95_s"]
+        )
+        summary["p50_baseline_over_lane"] = ratio(
+            base["replies"]["p50_s"], lane["replies"]["p50_s"]
+        )
+    print_table(
+        "Summary",
+        ["figure", "value", "target"],
+        [
+            ["p95 with the bulk lane", fmt_ms(summary.get("lane_p95_s")), "< 1500 ms"],
+            ["p95 baseline / p95 lane", summary.get("p95_baseline_over_lane"), "-"],
+            ["p50 baseline / p50 lane", summary.get("p50_baseline_over_lane"), "-"],
+        ],
+    )
     for name, r in results.items():
-        extra = {k: r[k] for k in ("people_problems", "bulk_errors", "emulator_errors", "bot_429_backoffs_at_s",
-                                   "bot_errors_logged", "bot_error_samples", "bot_stop_problem") if r[k]}
+        extra = {
+            k: r[k]
+            for k in (
+                "people_problems",
+                "bulk_errors",
+                "emulator_errors",
+                "bot_429_backoffs_at_s",
+                "bot_errors_logged",
+                "bot_error_samples",
+                "bot_stop_problem",
+            )
+            if r[k]
+        }
         if extra:
             print(f"{name}: {extra}")
-        print(f"{name}: p95 by action {{{', '.join(f'{a}: {fmt_ms(v)}' for a, v in r['reply_p95_by_action_s'].items())}}}")
+        print(
+            f"{name}: p95 by action {{{', '.join(f'{a}: {fmt_ms(v)}' for a, v in r['reply_p95_by_action_s'].items())}}}"
+        )
     caveat = load_caveat()
     print(f"\nload: {caveat}")
-    return {"benchmark": "priority", "args": vars(args), "machine": info, "load_caveat": caveat,
-            "variants": results, "summary": summary}
+    return {
+        "benchmark": "priority",
+        "args": vars(args),
+        "machine": info,
+        "load_caveat": caveat,
+        "variants": results,
+        "summary": summary,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,17 +26,28 @@ UNLIMITED = SendLimits(overall_rate=1e6, overall_burst=1e6, private_rate=1e6, pr
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.run_bot", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run_bot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--send-limits", choices=["default", "unlimited"], default="unlimited")
-    parser.add_argument("--processor", choices=["ordered", "unordered"], default="ordered",
-                        help="unordered: a NEGATIVE CONTROL for the order check - PTB's plain "
-                             "concurrent_updates(64) (no per-chat order, no exactly-once commit) "
-                             "instead of the bot's ExactlyOnceProcessor")
-    parser.add_argument("--pool-size", type=int, default=0,
-                        help="diagnostic: HTTPX connection pool size for Bot API calls (0: the bot's "
-                             "default, i.e. PTB's 256)")
+    parser.add_argument(
+        "--processor",
+        choices=["ordered", "unordered"],
+        default="ordered",
+        help="unordered: a NEGATIVE CONTROL for the order check - PTB's plain "
+        "concurrent_updates(64) (no per-chat order, no exactly-once commit) "
+        "instead of the bot's ExactlyOnceProcessor",
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        help="diagnostic: HTTPX connection pool size for Bot API calls (0: the bot's "
+        "default, i.e. PTB's 256)",
+    )
     args = parser.parse_args(argv)
     settings = Settings.load(env_file=None, api_url=args.api_url)
     # Same as bot.cli.run.run_bot (polling branch).

@@ -134,26 +134,66 @@ def koperasi_script(p: Person) -> list[list[Action]]:
         text = text or ""
         return text.startswith("Periksa data Anda:\n") and all(
             line in text.splitlines()
-            for line in (f"Nama: {p.name}", f"Nomor HP: {p.phone_shown}", f"Desa/kelurahan: {village}",
-                         f"Kecamatan: {district}", f"Kabupaten/kota: {regency}",
-                         f"Provinsi: {province}", f"Zona waktu: {p.place.zone}")
+            for line in (
+                f"Nama: {p.name}",
+                f"Nomor HP: {p.phone_shown}",
+                f"Desa/kelurahan: {village}",
+                f"Kecamatan: {district}",
+                f"Kabupaten/kota: {regency}",
+                f"Provinsi: {province}",
+                f"Zona waktu: {p.place.zone}",
+            )
         )
 
     typed = p.place.typed
     return [
-        [Action("text", "/start", _starts("Selamat datang di bot koperasi. Pilih bahasa Anda:"), "start")],
+        [
+            Action(
+                "text",
+                "/start",
+                _starts("Selamat datang di bot koperasi. Pilih bahasa Anda:"),
+                "start",
+            )
+        ],
         [Action("press", "Bahasa Indonesia", _starts("Anda mendaftar sebagai apa?"), "language")],
-        [Action("press", "🌾 Saya petani", _starts("Tekan tombol 📱 Kirim nomor HP saya di bawah."), "kind")],
+        [
+            Action(
+                "press",
+                "🌾 Saya petani",
+                _starts("Tekan tombol 📱 Kirim nomor HP saya di bawah."),
+                "kind",
+            )
+        ],
         [
             Action("contact", p.phone, _equals("Siapa nama lengkap Anda?"), "contact"),
-            Action("text", p.name, _equals("Ketik nama provinsi Anda. Contoh: Jawa Tengah."), "name"),
-            Action("text", typed[0],
-                   _equals(f"✅ {province}\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."), "province"),
-            Action("text", typed[1], _equals(f"✅ {regency}\nKetik nama kecamatan Anda."), "regency"),
-            Action("text", typed[2], _equals(f"✅ {district}\nKetik nama desa atau kelurahan Anda."), "district"),
+            Action(
+                "text", p.name, _equals("Ketik nama provinsi Anda. Contoh: Jawa Tengah."), "name"
+            ),
+            Action(
+                "text",
+                typed[0],
+                _equals(f"✅ {province}\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."),
+                "province",
+            ),
+            Action(
+                "text", typed[1], _equals(f"✅ {regency}\nKetik nama kecamatan Anda."), "regency"
+            ),
+            Action(
+                "text",
+                typed[2],
+                _equals(f"✅ {district}\nKetik nama desa atau kelurahan Anda."),
+                "district",
+            ),
             Action("text", typed[3], confirm, "village"),
         ],
-        [Action("press", "✅ Ya, simpan", _starts(f"Terima kasih, {p.name}! Anda sudah terdaftar sebagai petani."), "confirm")],
+        [
+            Action(
+                "press",
+                "✅ Ya, simpan",
+                _starts(f"Terima kasih, {p.name}! Anda sudah terdaftar sebagai petani."),
+                "confirm",
+            )
+        ],
     ]
 
 
@@ -176,8 +216,12 @@ def echo_script(p: Person) -> list[list[Action]]:
     return out
 
 
-SCRIPTS = {"koperasi": koperasi_script, "koperasi-unlimited": koperasi_script,
-           "koperasi-unordered": koperasi_script, "echo": echo_script}
+SCRIPTS = {
+    "koperasi": koperasi_script,
+    "koperasi-unlimited": koperasi_script,
+    "koperasi-unordered": koperasi_script,
+    "echo": echo_script,
+}
 
 
 async def play(emu: BotApiEmulator, p: Person, script: list[list[Action]], deadline: float) -> None:
@@ -197,7 +241,9 @@ async def play(emu: BotApiEmulator, p: Person, script: list[list[Action]], deadl
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
-            await emu.wait_for(p.user_id, lambda msgs, n=expected: len(msgs) >= n, timeout=remaining)
+            await emu.wait_for(
+                p.user_id, lambda msgs, n=expected: len(msgs) >= n, timeout=remaining
+            )
         p.done = True
     except TimeoutError:
         return  # the window closed
@@ -218,22 +264,46 @@ async def wait_ready(emu: BotApiEmulator, bot: BotProcess, limit: float = 60.0) 
         if not bot.alive():
             raise RuntimeError(f"{bot.kind} bot exited at start-up:\n{bot.log_tail()}")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{bot.kind} bot did not start polling in {limit}s:\n{bot.log_tail()}")
+            raise RuntimeError(
+                f"{bot.kind} bot did not start polling in {limit}s:\n{bot.log_tail()}"
+            )
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)
 
 
-async def run_phase(kind: str, people: int, duration: float, *, latency: float, flood: bool,
-                    args: argparse.Namespace, wd: Any, measure_from: float = 0.0) -> dict[str, Any]:
+async def run_phase(
+    kind: str,
+    people: int,
+    duration: float,
+    *,
+    latency: float,
+    flood: bool,
+    args: argparse.Namespace,
+    wd: Any,
+    measure_from: float = 0.0,
+) -> dict[str, Any]:
     label = f"{kind}{' (flood ON)' if flood else ''}"
-    print(f"  running {label}: {people} people, latency {latency * 1000:.0f} ms, window <= {duration:.0f} s ...",
-          flush=True)
+    print(
+        f"  running {label}: {people} people, latency {latency * 1000:.0f} ms, window <= {duration:.0f} s ...",
+        flush=True,
+    )
     t_begin = time.monotonic()
     async with BotApiEmulator(latency=latency, flood_enabled=flood) as emu:
-        profile_out = str(wd / f"{kind}-bot.prof") if args.profile_bot and kind == "koperasi-unlimited" else None
-        bot = BotProcess(kind, emu.base_url, emu.token_for_tests, wd, concurrency=args.concurrency,
-                         log_level=args.log_level, profile_out=profile_out,
-                         pool_size=args.bot_pool_size if kind == "koperasi-unlimited" else 0)
+        profile_out = (
+            str(wd / f"{kind}-bot.prof")
+            if args.profile_bot and kind == "koperasi-unlimited"
+            else None
+        )
+        bot = BotProcess(
+            kind,
+            emu.base_url,
+            emu.token_for_tests,
+            wd,
+            concurrency=args.concurrency,
+            log_level=args.log_level,
+            profile_out=profile_out,
+            pool_size=args.bot_pool_size if kind == "koperasi-unlimited" else 0,
+        )
         try:
             await wait_ready(emu, bot)
             startup_s = time.monotonic() - t_begin
@@ -281,12 +351,26 @@ async def run_phase(kind: str, people: int, duration: float, *, latency: float, 
         msgs = transcripts[p.user_id]
         for k, msg in enumerate(msgs):
             if k >= len(p.actions):
-                violations.append({"chat": p.user_id, "reply": k, "why": "reply without an update", "text": msg.text})
+                violations.append(
+                    {
+                        "chat": p.user_id,
+                        "reply": k,
+                        "why": "reply without an update",
+                        "text": msg.text,
+                    }
+                )
                 continue
             action = p.actions[k]
             if not action.check(original_text(msg)):
-                violations.append({"chat": p.user_id, "reply": k, "step": action.step,
-                                   "why": "reply does not answer the k-th update", "text": original_text(msg)[:120]})
+                violations.append(
+                    {
+                        "chat": p.user_id,
+                        "reply": k,
+                        "step": action.step,
+                        "why": "reply does not answer the k-th update",
+                        "text": original_text(msg)[:120],
+                    }
+                )
             if msg.sent_at > cutoff:
                 continue
             answered += 1
@@ -308,13 +392,17 @@ async def run_phase(kind: str, people: int, duration: float, *, latency: float, 
         "registrations_completed": sum(p.done for p in persons),
         "people_errors": sorted({p.error for p in persons if p.error})[:5],
         "reply_latency": latency_summary(latencies),
-        "reply_latency_by_step_p50_s": {s: latency_summary(v)["p50_s"] for s, v in per_step.items()},
+        "reply_latency_by_step_p50_s": {
+            s: latency_summary(v)["p50_s"] for s, v in per_step.items()
+        },
         "order_violations": len(violations),
         "order_violation_samples": violations[:5],
         "bot_cpu_s": None if cpu_bot0 is None or cpu_bot1 is None else cpu_bot1 - cpu_bot0,
         "harness_cpu_s": cpu_me1 - cpu_me0,
         "wall_s": t_stop - t0,
-        "emulator": {k: stats[k] for k in ("requests", "requests_total", "sends", "refused_429", "errors")},
+        "emulator": {
+            k: stats[k] for k in ("requests", "requests_total", "sends", "refused_429", "errors")
+        },
         "bot_429_backoffs_logged": backoffs,
         "bot_exit_code": rc,
         "bot_profile": profile_out,
@@ -335,10 +423,13 @@ async def run_phase(kind: str, people: int, duration: float, *, latency: float, 
         result["bot_other_threads_cpu_util"] = (threads1["other"] - threads0["other"]) / wall
     result["loadavg_1min_start_end"] = [round(load0, 2), round(load1, 2)]
     result["updates_per_bot_cpu_s"] = (
-        answered / result["bot_cpu_s"] if result["bot_cpu_s"] else None)
+        answered / result["bot_cpu_s"] if result["bot_cpu_s"] else None
+    )
     result["harness_cpu_util"] = result["harness_cpu_s"] / wall
     result["bot_cpu_ms_per_update"] = (
-        None if not answered or result["bot_cpu_s"] is None else 1000 * result["bot_cpu_s"] / answered
+        None
+        if not answered or result["bot_cpu_s"] is None
+        else 1000 * result["bot_cpu_s"] / answered
     )
     if flood:
         result.update(send_rate(transcripts, t0 + measure_from, min(cutoff, t_stop)))
@@ -367,7 +458,11 @@ def send_rate(transcripts: dict[int, list], start: float, end: float) -> dict[st
         "send_window_s": span,
         "sends_in_window": len(stamps),
         "send_rate_per_s": len(stamps) / span,
-        "send_rate_per_1s_bucket": {"min": full[0], "median": full[len(full) // 2], "max": full[-1]},
+        "send_rate_per_1s_bucket": {
+            "min": full[0],
+            "median": full[len(full) // 2],
+            "max": full[-1],
+        },
         "limit_per_s": 30.0,
         "limit_used": len(stamps) / span / 30.0,
     }
@@ -375,33 +470,77 @@ def send_rate(transcripts: dict[int, list], start: float, end: float) -> dict[st
 
 # ------------------------------------------------------------------ main
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.throughput",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--quick", action="store_true", help="short smoke run (< 30 s)")
     ap.add_argument("--people", type=int, help="simulated people (default 500; quick 20)")
-    ap.add_argument("--latency", type=float, default=0.1, help="seconds per Bot API request (default 0.1)")
-    ap.add_argument("--duration", type=float,
-                    help="max window for koperasi-bot with send limits lifted, s (default 90; quick 4)")
-    ap.add_argument("--default-duration", type=float,
-                    help="window for koperasi-bot with its default send limits, s (default 15; --quick skips this phase)")
-    ap.add_argument("--echo-duration", type=float, help="window for the echo bot, s (default 45; quick 3)")
-    ap.add_argument("--flood-duration", type=float, help="window with flood limits on, s (default 35; quick 4)")
-    ap.add_argument("--flood-warmup", type=float, help="seconds excluded from the send-rate window (default 5; quick 1)")
-    ap.add_argument("--places", type=int, default=60,
-                    help="distinct real villages the people live in, round robin (default 60)")
-    ap.add_argument("--concurrency", type=int, default=64, help="KOPERASI_CONCURRENCY for the bot (default 64)")
-    ap.add_argument("--log-level", default="INFO", help="KOPERASI_LOG_LEVEL for the bot (default INFO, as deployed)")
-    ap.add_argument("--skip", choices=["default", "echo", "flood"], action="append", default=[],
-                    help="skip a phase (repeatable)")
-    ap.add_argument("--order-control", action="store_true",
-                    help="also run a NEGATIVE CONTROL: the bot with PTB's plain concurrent_updates "
-                         "(no per-chat ordering); the order check must report violations there")
-    ap.add_argument("--bot-pool-size", type=int, default=0,
-                    help="diagnostic what-if: HTTPX connection pool size of the koperasi_unlimited bot "
-                         "(default 0 = as built, PTB's 256)")
-    ap.add_argument("--profile-bot", action="store_true",
-                    help="diagnostic: run the koperasi_unlimited bot process under cProfile and print its "
-                         "top 20 functions (slows the bot: not for the ratio)")
+    ap.add_argument(
+        "--latency", type=float, default=0.1, help="seconds per Bot API request (default 0.1)"
+    )
+    ap.add_argument(
+        "--duration",
+        type=float,
+        help="max window for koperasi-bot with send limits lifted, s (default 90; quick 4)",
+    )
+    ap.add_argument(
+        "--default-duration",
+        type=float,
+        help="window for koperasi-bot with its default send limits, s (default 15; --quick skips this phase)",
+    )
+    ap.add_argument(
+        "--echo-duration", type=float, help="window for the echo bot, s (default 45; quick 3)"
+    )
+    ap.add_argument(
+        "--flood-duration", type=float, help="window with flood limits on, s (default 35; quick 4)"
+    )
+    ap.add_argument(
+        "--flood-warmup",
+        type=float,
+        help="seconds excluded from the send-rate window (default 5; quick 1)",
+    )
+    ap.add_argument(
+        "--places",
+        type=int,
+        default=60,
+        help="distinct real villages the people live in, round robin (default 60)",
+    )
+    ap.add_argument(
+        "--concurrency", type=int, default=64, help="KOPERASI_CONCURRENCY for the bot (default 64)"
+    )
+    ap.add_argument(
+        "--log-level",
+        default="INFO",
+        help="KOPERASI_LOG_LEVEL for the bot (default INFO, as deployed)",
+    )
+    ap.add_argument(
+        "--skip",
+        choices=["default", "echo", "flood"],
+        action="append",
+        default=[],
+        help="skip a phase (repeatable)",
+    )
+    ap.add_argument(
+        "--order-control",
+        action="store_true",
+        help="also run a NEGATIVE CONTROL: the bot with PTB's plain concurrent_updates "
+        "(no per-chat ordering); the order check must report violations there",
+    )
+    ap.add_argument(
+        "--bot-pool-size",
+        type=int,
+        default=0,
+        help="diagnostic what-if: HTTPX connection pool size of the koperasi_unlimited bot "
+        "(default 0 = as built, PTB's 256)",
+    )
+    ap.add_argument(
+        "--profile-bot",
+        action="store_true",
+        help="diagnostic: run the koperasi_unlimited bot process under cProfile and print its "
+        "top 20 functions (slows the bot: not for the ratio)",
+    )
     ap.add_argument("--workdir", help="where bot logs and databases go (default: a new temp dir)")
     ap.add_argument("--json", help="write the results as JSON to this path")
     args = ap.parse_args(argv)
@@ -421,38 +560,88 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def amain(args: argparse.Namespace) -> dict[str, Any]:
     wd = workdir(args.workdir, "koperasi-bench-throughput-")
     info = machine_info()
-    print(f"throughput benchmark: {args.people} people, latency {args.latency * 1000:.0f} ms; workdir {wd}")
-    print(f"machine: {info['cpus']} CPUs, load {info['loadavg_at_start']}, python {info['python']}, PTB {info['ptb']}; "
-          f"bot at commit {info['git_head']}" + (f" + uncommitted {info['git_modified_files']}" if info['git_modified_files'] else ""))
+    print(
+        f"throughput benchmark: {args.people} people, latency {args.latency * 1000:.0f} ms; workdir {wd}"
+    )
+    print(
+        f"machine: {info['cpus']} CPUs, load {info['loadavg_at_start']}, python {info['python']}, PTB {info['ptb']}; "
+        f"bot at commit {info['git_head']}"
+        + (f" + uncommitted {info['git_modified_files']}" if info["git_modified_files"] else "")
+    )
     phases: dict[str, Any] = {}
-    phases["koperasi_unlimited"] = await run_phase("koperasi-unlimited", args.people, args.duration,
-                                                   latency=args.latency, flood=False, args=args, wd=wd)
+    phases["koperasi_unlimited"] = await run_phase(
+        "koperasi-unlimited",
+        args.people,
+        args.duration,
+        latency=args.latency,
+        flood=False,
+        args=args,
+        wd=wd,
+    )
     if "default" not in args.skip:
-        phases["koperasi_default"] = await run_phase("koperasi", args.people, args.default_duration,
-                                                     latency=args.latency, flood=False, args=args, wd=wd)
+        phases["koperasi_default"] = await run_phase(
+            "koperasi",
+            args.people,
+            args.default_duration,
+            latency=args.latency,
+            flood=False,
+            args=args,
+            wd=wd,
+        )
     if args.order_control:
-        phases["control_unordered"] = await run_phase("koperasi-unordered", args.people, args.default_duration,
-                                                      latency=args.latency, flood=False, args=args, wd=wd)
+        phases["control_unordered"] = await run_phase(
+            "koperasi-unordered",
+            args.people,
+            args.default_duration,
+            latency=args.latency,
+            flood=False,
+            args=args,
+            wd=wd,
+        )
     if "echo" not in args.skip:
-        phases["echo"] = await run_phase("echo", args.people, args.echo_duration, latency=args.latency,
-                                         flood=False, args=args, wd=wd)
+        phases["echo"] = await run_phase(
+            "echo",
+            args.people,
+            args.echo_duration,
+            latency=args.latency,
+            flood=False,
+            args=args,
+            wd=wd,
+        )
     if "flood" not in args.skip:
-        phases["koperasi_flood"] = await run_phase("koperasi", args.people, args.flood_duration,
-                                                   latency=args.latency, flood=True, args=args, wd=wd,
-                                                   measure_from=args.flood_warmup)
+        phases["koperasi_flood"] = await run_phase(
+            "koperasi",
+            args.people,
+            args.flood_duration,
+            latency=args.latency,
+            flood=True,
+            args=args,
+            wd=wd,
+            measure_from=args.flood_warmup,
+        )
     k, d = phases["koperasi_unlimited"], phases.get("koperasi_default")
     e, f = phases.get("echo"), phases.get("koperasi_flood")
     summary = {
-        "throughput_ratio_bot_over_echo": ratio(k["updates_per_s"], e["updates_per_s"]) if e else None,
+        "throughput_ratio_bot_over_echo": ratio(k["updates_per_s"], e["updates_per_s"])
+        if e
+        else None,
         "throughput_ratio_if_bot_had_one_full_core": (
-            ratio(k["updates_per_bot_cpu_s"], e["updates_per_s"]) if e else None),
+            ratio(k["updates_per_bot_cpu_s"], e["updates_per_s"]) if e else None
+        ),
         "throughput_ratio_default_limits_over_echo": (
-            ratio(d["updates_per_s"], e["updates_per_s"]) if e and d else None),
+            ratio(d["updates_per_s"], e["updates_per_s"]) if e and d else None
+        ),
         "target_ratio": 10.0,
-        "order_violations_bot": sum(r["order_violations"] for n, r in phases.items()
-                                    if n not in ("echo", "control_unordered")),
+        "order_violations_bot": sum(
+            r["order_violations"]
+            for n, r in phases.items()
+            if n not in ("echo", "control_unordered")
+        ),
         "order_violations_negative_control": (
-            phases["control_unordered"]["order_violations"] if "control_unordered" in phases else None),
+            phases["control_unordered"]["order_violations"]
+            if "control_unordered" in phases
+            else None
+        ),
         "order_violations_echo": e["order_violations"] if e else None,
         "flood_limit_used": f["limit_used"] if f else None,
         "flood_target_used": 0.9,
@@ -461,47 +650,114 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
     report(phases, summary)
     caveat = load_caveat()
     print(f"\nload: {caveat}")
-    return {"benchmark": "throughput", "args": vars(args), "machine": info, "load_caveat": caveat,
-            "phases": phases, "summary": summary}
+    return {
+        "benchmark": "throughput",
+        "args": vars(args),
+        "machine": info,
+        "load_caveat": caveat,
+        "phases": phases,
+        "summary": summary,
+    }
 
 
 def report(phases: dict[str, Any], summary: dict[str, Any]) -> None:
     rows = []
     for name, r in phases.items():
         lat = r["reply_latency"]
-        rows.append([
-            name, r["window_s"], r["updates_answered"], r["updates_per_s"], fmt_ms(lat["p50_s"]),
-            fmt_ms(lat["p95_s"]), r["registrations_completed"], r["order_violations"],
-            f"{fmt(r['bot_cpu_util'], 2)} ({fmt(r.get('bot_loop_thread_cpu_util'), 2)})",
-            r["bot_cpu_ms_per_update"], r["harness_cpu_util"],
-            r["emulator_pending_updates"]["mean"], r["bot_rss_peak_mib"], r["bot_shutdown_s"],
-        ])
-    print_table("Phases (same people, same emulator, bot in its own process)",
-                ["phase", "window s", "answered", "upd/s", "p50", "p95", "regs done", "order viol.",
-                 "bot CPU (loop thr.)", "bot CPU ms/upd", "harness CPU", "unfetched (mean)",
-                 "bot RSS MiB", "SIGTERM->exit s"], rows)
-    print("  bot CPU = bot process CPU-seconds per wall second (1.0 = one core busy); in brackets the\n"
-          "  event-loop thread alone. unfetched = updates waiting at the emulator for the bot's getUpdates.")
+        rows.append(
+            [
+                name,
+                r["window_s"],
+                r["updates_answered"],
+                r["updates_per_s"],
+                fmt_ms(lat["p50_s"]),
+                fmt_ms(lat["p95_s"]),
+                r["registrations_completed"],
+                r["order_violations"],
+                f"{fmt(r['bot_cpu_util'], 2)} ({fmt(r.get('bot_loop_thread_cpu_util'), 2)})",
+                r["bot_cpu_ms_per_update"],
+                r["harness_cpu_util"],
+                r["emulator_pending_updates"]["mean"],
+                r["bot_rss_peak_mib"],
+                r["bot_shutdown_s"],
+            ]
+        )
+    print_table(
+        "Phases (same people, same emulator, bot in its own process)",
+        [
+            "phase",
+            "window s",
+            "answered",
+            "upd/s",
+            "p50",
+            "p95",
+            "regs done",
+            "order viol.",
+            "bot CPU (loop thr.)",
+            "bot CPU ms/upd",
+            "harness CPU",
+            "unfetched (mean)",
+            "bot RSS MiB",
+            "SIGTERM->exit s",
+        ],
+        rows,
+    )
+    print(
+        "  bot CPU = bot process CPU-seconds per wall second (1.0 = one core busy); in brackets the\n"
+        "  event-loop thread alone. unfetched = updates waiting at the emulator for the bot's getUpdates."
+    )
     f = phases.get("koperasi_flood")
     if f:
         b = f["send_rate_per_1s_bucket"]
-        print_table("Flood limits ON (koperasi-bot)",
-                    ["send window s", "sends", "sends/s", "of 30/s", "1-s buckets min/med/max", "429s"],
-                    [[f["send_window_s"], f["sends_in_window"], f["send_rate_per_s"],
-                      f"{100 * f['limit_used']:.1f}%", f"{b['min']}/{b['median']}/{b['max']}", f["refused_429"]]])
+        print_table(
+            "Flood limits ON (koperasi-bot)",
+            ["send window s", "sends", "sends/s", "of 30/s", "1-s buckets min/med/max", "429s"],
+            [
+                [
+                    f["send_window_s"],
+                    f["sends_in_window"],
+                    f["send_rate_per_s"],
+                    f"{100 * f['limit_used']:.1f}%",
+                    f"{b['min']}/{b['median']}/{b['max']}",
+                    f["refused_429"],
+                ]
+            ],
+        )
     s = summary
-    print_table("Summary", ["figure", "value", "target"], [
-        ["throughput ratio bot (limits lifted)/echo", s["throughput_ratio_bot_over_echo"], ">= 10"],
-        ["  same, bot CPU-normalised (upd per bot CPU-s / echo upd/s)",
-         s["throughput_ratio_if_bot_had_one_full_core"], "(load-robust estimate)"],
-        ["throughput ratio bot (default limits)/echo", s["throughput_ratio_default_limits_over_echo"],
-         "(capped ~29/s)"],
-        ["order violations (bot, all phases)", s["order_violations_bot"], "0"],
-        ["order violations (echo)", s["order_violations_echo"], "-"],
-        ["order violations (negative control)", s["order_violations_negative_control"], "> 0 (check works)"],
-        ["flood: share of 30/s used", None if s["flood_limit_used"] is None else f"{100 * s['flood_limit_used']:.1f}%", ">= 90%"],
-        ["flood: 429 refusals", s["flood_refused_429"], "~0"],
-    ])
+    print_table(
+        "Summary",
+        ["figure", "value", "target"],
+        [
+            [
+                "throughput ratio bot (limits lifted)/echo",
+                s["throughput_ratio_bot_over_echo"],
+                ">= 10",
+            ],
+            [
+                "  same, bot CPU-normalised (upd per bot CPU-s / echo upd/s)",
+                s["throughput_ratio_if_bot_had_one_full_core"],
+                "(load-robust estimate)",
+            ],
+            [
+                "throughput ratio bot (default limits)/echo",
+                s["throughput_ratio_default_limits_over_echo"],
+                "(capped ~29/s)",
+            ],
+            ["order violations (bot, all phases)", s["order_violations_bot"], "0"],
+            ["order violations (echo)", s["order_violations_echo"], "-"],
+            [
+                "order violations (negative control)",
+                s["order_violations_negative_control"],
+                "> 0 (check works)",
+            ],
+            [
+                "flood: share of 30/s used",
+                None if s["flood_limit_used"] is None else f"{100 * s['flood_limit_used']:.1f}%",
+                ">= 90%",
+            ],
+            ["flood: 429 refusals", s["flood_refused_429"], "~0"],
+        ],
+    )
     for name, r in phases.items():
         if r["order_violation_samples"]:
             print(f"\n{name}: order violation samples: {r['order_violation_samples'][:3]}")
@@ -518,10 +774,14 @@ def print_bot_profiles(phases: dict[str, Any]) -> None:
     for r in phases.values():
         if r.get("bot_profile") and os.path.exists(r["bot_profile"]):
             out = io.StringIO()
-            pstats.Stats(r["bot_profile"], stream=out).strip_dirs().sort_stats("tottime").print_stats(20)
+            pstats.Stats(r["bot_profile"], stream=out).strip_dirs().sort_stats(
+                "tottime"
+            ).print_stats(20)
             text = out.getvalue()
-            print(f"\ncProfile of the {r['bot']} bot process (wall-clock timer; epoll = idle), top 20 by own time:")
-            print(text[text.find("   ncalls"):])
+            print(
+                f"\ncProfile of the {r['bot']} bot process (wall-clock timer; epoll = idle), top 20 by own time:"
+            )
+            print(text[text.find("   ncalls") :])
             print(f"profile: {r['bot_profile']}  (python -m pstats ...)")
 
 

@@ -59,7 +59,9 @@ class KoperasiApplication(Application):
         await db.open()
         applied = await migrate(db)
         if applied:
-            log.info("database migrated: %s", ", ".join(f"{m.version:04d}_{m.name}" for m in applied))
+            log.info(
+                "database migrated: %s", ", ".join(f"{m.version:04d}_{m.name}" for m in applied)
+            )
         await inbox.prune(db)
         self.update_queue.db = db
         await super().initialize()
@@ -114,7 +116,9 @@ class KoperasiApplication(Application):
         try:
             for language in LANGUAGES:
                 with use_locale(language):
-                    commands = [BotCommand(c.name, gettext(c.description)) for c in public_commands()]
+                    commands = [
+                        BotCommand(c.name, gettext(c.description)) for c in public_commands()
+                    ]
                 code = None if language == self.services.settings.default_language else language
                 await self.bot.set_my_commands(commands, language_code=code)
         except TelegramError as exc:
@@ -131,7 +135,10 @@ class KoperasiApplication(Application):
             interrupted = await processor.stop_quickly(STOP_GRACE_SECONDS, CALLS_GRACE_SECONDS)
             await self.applied_recorder.settle()
             if interrupted:
-                log.info("stopping: %d update(s) interrupted; processed again at the next start", len(interrupted))
+                log.info(
+                    "stopping: %d update(s) interrupted; processed again at the next start",
+                    len(interrupted),
+                )
         await super().stop()
 
     async def shutdown(self) -> None:
@@ -174,13 +181,22 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .persistence(persistence)
         .update_queue(queue)
-        .concurrent_updates(ExactlyOnceProcessor(settings.concurrency, on_applied, journal=journal, db=db))
-        .rate_limiter(JournaledRateLimiter(PriorityRateLimiter(send_limits, on_forbidden=on_forbidden), journal))
+        .concurrent_updates(
+            ExactlyOnceProcessor(settings.concurrency, on_applied, journal=journal, db=db)
+        )
+        .rate_limiter(
+            JournaledRateLimiter(
+                PriorityRateLimiter(send_limits, on_forbidden=on_forbidden), journal
+            )
+        )
     )
     # A connection for each update being answered, plus room for bulk sends.
     builder = builder.request(request or PooledRequest(settings.concurrency + 16))
     # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
-    builder = builder.get_updates_request(get_updates_request or DurableGetUpdatesRequest(queue, transport=poll_transport, connection_pool_size=1))
+    builder = builder.get_updates_request(
+        get_updates_request
+        or DurableGetUpdatesRequest(queue, transport=poll_transport, connection_pool_size=1)
+    )
     app = builder.build()
     # PTB's updater, but its webhook server sets aside updates PTB cannot parse.
     app.updater = DurableUpdater(bot=app.bot, update_queue=queue)

@@ -103,18 +103,26 @@ class Settings:
     def _validated(cls, raw: dict[str, str | None], require_token: bool) -> Settings:
         token = (raw["token"] or "").strip()
         if require_token and not token:
-            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the environment or in .env")
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the environment or in .env"
+            )
         if token and not TOKEN_PATTERN.match(token):
-            raise ConfigError("TELEGRAM_BOT_TOKEN looks malformed: it should look like 123456789:AA… as @BotFather gave it")
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN looks malformed: it should look like 123456789:AA… as @BotFather gave it"
+            )
         if raw["default_language"] not in LANGUAGES:
             raise ConfigError(f"KOPERASI_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
         if raw["log_level"].upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError("KOPERASI_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         secret = raw["webhook_secret"] or ""
         if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-            raise ConfigError("KOPERASI_WEBHOOK_SECRET may hold only A-Z a-z 0-9 _ - (1 to 256 characters)")
+            raise ConfigError(
+                "KOPERASI_WEBHOOK_SECRET may hold only A-Z a-z 0-9 _ - (1 to 256 characters)"
+            )
         if raw["webhook_url"] and not secret:
-            raise ConfigError("KOPERASI_WEBHOOK_SECRET is required with KOPERASI_WEBHOOK_URL, so that only Telegram can post updates")
+            raise ConfigError(
+                "KOPERASI_WEBHOOK_SECRET is required with KOPERASI_WEBHOOK_URL, so that only Telegram can post updates"
+            )
         for name in ("api_url", "webhook_url"):
             if raw[name] and not re.match(r"^https?://", raw[name]):
                 raise ConfigError(f"{SETTINGS[name].env} must start with http:// or https://")

@@ -21,7 +21,9 @@ class Services:
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, Services]):
-    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         # Loaded once per update by handlers.menus.load_person (group -100).
         self.person: Person | None = None

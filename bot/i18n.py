@@ -97,6 +97,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 # --- formatting --------------------------------------------------------------------------
 
+
 def format_number(value: int | float | Decimal) -> str:
     return numbers.format_decimal(value, format="#,##0.###", locale=_current.get())
 

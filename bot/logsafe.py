@@ -101,7 +101,9 @@ def install(token: str | None) -> RedactingFilter:
     global _active
     _active = RedactingFilter(token)
     for handler in logging.getLogger().handlers:
-        for old in [f for f in handler.filters if isinstance(f, RedactingFilter | QuietBootstrapFailure)]:
+        for old in [
+            f for f in handler.filters if isinstance(f, RedactingFilter | QuietBootstrapFailure)
+        ]:
             handler.removeFilter(old)
         handler.addFilter(QuietBootstrapFailure())
         handler.addFilter(_active)  # last: the bootstrap filter reads the record as it was

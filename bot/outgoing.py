@@ -94,7 +94,9 @@ class SentCallJournal:
         """Telegram accepted this call: written in the next group commit, not waited for."""
         self._submit((calls.update_id, seq, method, json.dumps(result)))
 
-    def use_commit(self, submit: Callable[[SentCall], object], flush: Callable[[], Awaitable[None]]) -> None:
+    def use_commit(
+        self, submit: Callable[[SentCall], object], flush: Callable[[], Awaitable[None]]
+    ) -> None:
         """Records go to this group commit (``bot.updates.AppliedRecorder``)."""
         self._submit, self._flush = submit, flush
 
@@ -132,10 +134,14 @@ class JournaledRateLimiter(BaseRateLimiter[Any]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         calls = _current.get()
         if calls is None:  # start-up, jobs, the command line: nothing to number
-            return await self.inner.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            return await self.inner.process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
         journal = self.journal
         if journal.stopping:  # the process is stopping: this update ends here, unapplied
-            raise asyncio.CancelledError(f"stopping before call #{calls.next_seq} of update {calls.update_id}")
+            raise asyncio.CancelledError(
+                f"stopping before call #{calls.next_seq} of update {calls.update_id}"
+            )
         seq = calls.next_seq
         calls.next_seq += 1
         recorded = calls.recorded.pop(seq, None)
@@ -143,7 +149,12 @@ class JournaledRateLimiter(BaseRateLimiter[Any]):
             method, result = recorded
             if method == endpoint:
                 journal.replayed += 1
-                log.debug("update %d: call #%d (%s) answered from the record", calls.update_id, seq, method)
+                log.debug(
+                    "update %d: call #%d (%s) answered from the record",
+                    calls.update_id,
+                    seq,
+                    method,
+                )
                 return json.loads(result)
             # The handler took another path than before: the record no longer matches.
             log.warning(
@@ -163,6 +174,8 @@ class JournaledRateLimiter(BaseRateLimiter[Any]):
 
         calls.in_limiter += 1
         try:
-            return await self.inner.process_request(send, args, kwargs, endpoint, data, rate_limit_args)
+            return await self.inner.process_request(
+                send, args, kwargs, endpoint, data, rate_limit_args
+            )
         finally:
             calls.in_limiter -= 1

@@ -80,7 +80,9 @@ def _words(kind: str, body: Any) -> str:
     if not isinstance(body, dict):
         return kind
     content = next((key for key in _CONTENT_KEYS if key in body), None)
-    chat = (body.get("chat") or body.get("message", {}).get("chat") or body.get("from") or {}).get("id")
+    chat = (body.get("chat") or body.get("message", {}).get("chat") or body.get("from") or {}).get(
+        "id"
+    )
     words = kind + (f" {content}" if content and content not in ("text", "data") else "")
     if chat is not None:
         words += f" in chat {chat}"

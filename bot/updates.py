@@ -81,7 +81,9 @@ class DurableUpdateQueue(asyncio.Queue):
         update_id = raw["update_id"]
         payload = json.dumps(raw, ensure_ascii=False)
         if await inbox.store(self.db, update_id, payload):
-            await quarantine.set_aside(self.db, [(update_id, payload, quarantine.describe(error))], "cannot be parsed")
+            await quarantine.set_aside(
+                self.db, [(update_id, payload, quarantine.describe(error))], "cannot be parsed"
+            )
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):  # the stand-in PTB parsed for the poller: the update itself
@@ -123,12 +125,16 @@ class DurableGetUpdatesRequest(HTTPXRequest):
     transaction and as Telegram sent it, before PTB sees it; PTB confirms a batch only
     with its next getUpdates call, so what Telegram considers delivered is on disk."""
 
-    def __init__(self, queue: DurableUpdateQueue, *, transport: BaseRequest | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, queue: DurableUpdateQueue, *, transport: BaseRequest | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self._queue = queue
         self._transport = transport  # tests: a fake Bot API instead of HTTP
 
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, **kwargs: Any
+    ) -> tuple[int, bytes]:
         if self._transport is not None:
             code, body = await self._transport.do_request(url, method, request_data, **kwargs)
         else:
@@ -144,17 +150,26 @@ class DurableGetUpdatesRequest(HTTPXRequest):
                 body = json.dumps({**answer, "result": stand_ins}).encode()
         return code, body
 
-    async def _store(self, batch: list[tuple[int, str]], parsed: dict[int, Update], bad: list[tuple[int, str, str]]) -> None:
+    async def _store(
+        self,
+        batch: list[tuple[int, str]],
+        parsed: dict[int, Update],
+        bad: list[tuple[int, str, str]],
+    ) -> None:
         db = self._queue.db
         assert db is not None
         applied = await inbox.store_batch(db, batch) if batch else set()
         fresh = [(uid, payload, error) for uid, payload, error in bad if uid not in applied]
         await quarantine.set_aside(db, fresh, "cannot be parsed")
-        self._queue.stored_batch([uid for uid, _ in batch], applied, {uid for uid, _, _ in bad}, parsed)
+        self._queue.stored_batch(
+            [uid for uid, _ in batch], applied, {uid for uid, _, _ in bad}, parsed
+        )
 
     def _parse_each(
         self, updates: list[Any]
-    ) -> tuple[list[dict[str, int]], list[tuple[int, str]], dict[int, Update], list[tuple[int, str, str]]]:
+    ) -> tuple[
+        list[dict[str, int]], list[tuple[int, str]], dict[int, Update], list[tuple[int, str, str]]
+    ]:
         """(what PTB gets, what the inbox stores, the updates parsed, what is set aside).
 
         Each update is parsed here, on its own; PTB gets a stand-in with just its id (PTB
@@ -192,10 +207,16 @@ class QuarantiningTelegramHandler(TelegramHandler):
         parsed = quarantine.parse(data, self.bot)
         if isinstance(parsed, BaseException):
             queue = self.update_queue
-            if isinstance(queue, DurableUpdateQueue) and isinstance(data, dict) and isinstance(data.get("update_id"), int):
+            if (
+                isinstance(queue, DurableUpdateQueue)
+                and isinstance(data, dict)
+                and isinstance(data.get("update_id"), int)
+            ):
                 await queue.quarantine_raw(data, parsed)
                 return
-            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST, reason="Update could not be processed")
+            raise tornado.web.HTTPError(
+                HTTPStatus.BAD_REQUEST, reason="Update could not be processed"
+            )
         if isinstance(self.bot, ExtBot):
             self.bot.insert_callback_data(parsed)
         await self.update_queue.put(parsed)
@@ -216,7 +237,9 @@ class DurableUpdater(Updater):
             return
         url_path = kwargs.get("url_path") or (args[2] if len(args) > 2 else "")
         url_path = url_path if url_path.startswith("/") else f"/{url_path}"
-        app.add_handlers(r".*", [(rf"{url_path}/?", QuarantiningTelegramHandler, app.shared_objects)])
+        app.add_handlers(
+            r".*", [(rf"{url_path}/?", QuarantiningTelegramHandler, app.shared_objects)]
+        )
 
 
 class AppliedRecorder:
@@ -231,7 +254,13 @@ class AppliedRecorder:
     of its chat starts) only once its commit is on disk.
     """
 
-    def __init__(self, app: Application, db: Database, persistence: SqlitePersistence, queue: DurableUpdateQueue) -> None:
+    def __init__(
+        self,
+        app: Application,
+        db: Database,
+        persistence: SqlitePersistence,
+        queue: DurableUpdateQueue,
+    ) -> None:
         self._app, self._db, self._persistence, self._queue = app, db, persistence, queue
         self._waiting: list[tuple[int, asyncio.Future[None]]] = []
         self._calls: list[SentCall] = []
@@ -270,7 +299,9 @@ class AppliedRecorder:
                 else:
                     await sent_calls.record(self._db, calls)
             except Exception:  # they stay unapplied in the inbox; retried after a restart
-                log.exception("could not record updates %s as applied (%d call records)", ids, len(calls))
+                log.exception(
+                    "could not record updates %s as applied (%d call records)", ids, len(calls)
+                )
             finally:
                 for update_id, done in batch:
                     self._queue.finished(update_id)
@@ -392,7 +423,9 @@ class ExactlyOnceProcessor(PerChatUpdateProcessor):
             for task in late:  # neither answered nor at its next call: cut off after all
                 task.cancel()
             if late:
-                log.warning("stopping: %d update(s) cut off after %.0f s more", len(late), calls_grace)
+                log.warning(
+                    "stopping: %d update(s) cut off after %.0f s more", len(late), calls_grace
+                )
                 await asyncio.wait(late, timeout=0.5)
         interrupted = sorted(uid for uid, task in left.items() if task.done() and task.cancelled())
         if journal is not None:
@@ -403,5 +436,7 @@ class ExactlyOnceProcessor(PerChatUpdateProcessor):
             try:
                 await inbox.count_attempts(self._db, uncount, step=-1)
             except Exception:  # noqa: BLE001 - they then count once more; no harm done
-                log.exception("could not take back the attempts of %d interrupted update(s)", len(uncount))
+                log.exception(
+                    "could not take back the attempts of %d interrupted update(s)", len(uncount)
+                )
         return interrupted

@@ -93,7 +93,9 @@ class BotApiEmulator:
         self.closing = False
         # None: any well-formed token is accepted (the bot is whoever the token says); else
         # only these, and any other answers 401 Unauthorized as Telegram does.
-        self.valid_tokens: frozenset[str] | None = None if valid_tokens is None else frozenset(valid_tokens)
+        self.valid_tokens: frozenset[str] | None = (
+            None if valid_tokens is None else frozenset(valid_tokens)
+        )
 
     # ------------------------------------------------------------ lifecycle
     async def start(self) -> BotApiEmulator:

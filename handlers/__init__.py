@@ -32,7 +32,9 @@ def register(app: Application) -> None:
     # -90: the bot serves people in private chats only. Anything from a group or channel
     # stops here (a command gets a pointer to the private chat), so no handler below can
     # post a link or personal data in a group, or touch a private conversation's draft.
-    app.add_handler(ChatMemberHandler(groups.on_blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER), group=-90)
+    app.add_handler(
+        ChatMemberHandler(groups.on_blocked_or_back, ChatMemberHandler.MY_CHAT_MEMBER), group=-90
+    )
     app.add_handler(TypeHandler(Update, groups.private_only), group=-90)
 
     # 0: conversations first, so their steps take text and buttons before the commands below.

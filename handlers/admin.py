@@ -21,7 +21,12 @@ async def make_invite(update: Update, context: BotContext) -> None:
     word = context.args[0].lower() if context.args else ""
     role = ROLE_WORDS.get(word)
     if role not in STAFF_ROLES:
-        await reply(update, _("Which role is the invite for? Send for example: /invite koordinator (or bendahara, admin)."))
+        await reply(
+            update,
+            _(
+                "Which role is the invite for? Send for example: /invite koordinator (or bendahara, admin)."
+            ),
+        )
         return
     invite = await context.db.write(
         invites.create, role=role, org_id=context.person.org_id,

@@ -33,7 +33,11 @@ COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
 def _produce(offer: Offer) -> str:
     commodity = CATALOG[offer.commodity]
     name = gettext(commodity.name_en)
-    return name if offer.grade == NO_GRADE else f"{name}, {gettext(commodity.grade(offer.grade).label)}"
+    return (
+        name
+        if offer.grade == NO_GRADE
+        else f"{name}, {gettext(commodity.grade(offer.grade).label)}"
+    )
 
 
 def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str) -> str:
@@ -58,10 +62,14 @@ async def new_offer(context: BotContext, offer: Offer) -> None:
     sent = []
     for who in await offers.recipients(context.db, offer):
         with use_locale(who.language):
-            text = _alert_text(offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone)
+            text = _alert_text(
+                offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone
+            )
             markup = keyboard([[TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id))]])
         try:
-            message = await context.bot.send_message(who.chat_id, text, reply_markup=markup, rate_limit_args=BULK)
+            message = await context.bot.send_message(
+                who.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+            )
         except TelegramError as exc:  # one unreachable coordinator must not stop the others
             log.info("alert for offer %s not sent to %s: %s", offer.id, who.person_id, exc)
             continue
@@ -69,10 +77,16 @@ async def new_offer(context: BotContext, offer: Offer) -> None:
     if sent:
         await context.db.write(offers.record_alerts, offer.id, sent)
     else:
-        log.warning("offer %s: nobody to alert (no coordinator covers %s, no administrator)", offer.id, offer.village_code)
+        log.warning(
+            "offer %s: nobody to alert (no coordinator covers %s, no administrator)",
+            offer.id,
+            offer.village_code,
+        )
 
 
-async def _edit_alerts(context: BotContext, offer: Offer, text_for: Callable[[], str], skip: int | None = None) -> None:
+async def _edit_alerts(
+    context: BotContext, offer: Offer, text_for: Callable[[], str], skip: int | None = None
+) -> None:
     for person_id, chat_id, message_id in await offers.alerts(context.db, offer.id):
         if person_id == skip:
             continue
@@ -80,7 +94,9 @@ async def _edit_alerts(context: BotContext, offer: Offer, text_for: Callable[[],
         with use_locale(who.language if who else "id"):
             text = text_for()
         try:
-            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, rate_limit_args=BULK)
+            await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, rate_limit_args=BULK
+            )
         except TelegramError as exc:
             log.debug("alert %s/%s not edited: %s", chat_id, message_id, exc)
 
@@ -88,7 +104,11 @@ async def _edit_alerts(context: BotContext, offer: Offer, text_for: Callable[[],
 async def offer_closed(context: BotContext, offer: Offer) -> None:
     """The offer is no longer open: nobody should try to take it."""
     label = STATUS_LABELS[offer.status]
-    await _edit_alerts(context, offer, lambda: _("Offer {number}: {status}.").format(number=offer.number, status=gettext(label)))
+    await _edit_alerts(
+        context,
+        offer,
+        lambda: _("Offer {number}: {status}.").format(number=offer.number, status=gettext(label)),
+    )
 
 
 @writes("offer.take")
@@ -97,22 +117,35 @@ async def take(update: Update, context: BotContext) -> None:
         return
     offer_id = int(TAKE_BUTTONS.value(update))
     try:
-        offer = await context.db.write(offers.take, offer_id, context.person.id, context.person.roles)
+        offer = await context.db.write(
+            offers.take, offer_id, context.person.id, context.person.roles
+        )
     except OfferActionRefused as refused:
         current = await offers.get(context.db, offer_id)
         number = current.number if current else "?"
         status = gettext(STATUS_LABELS[current.status]) if current else ""
-        await answer_query(update, gettext(REASONS[refused.reason]).format(number=number, status=status))
+        await answer_query(
+            update, gettext(REASONS[refused.reason]).format(number=number, status=status)
+        )
         return
     await answer_query(update)
     farmer = await people.by_id(context.db, offer.farmer_id)
     # handlers.pickup's buttons, by their registry entry (that module imports this one)
-    schedule = keyboard([[Buttons.registry["jdw"].button(_("📅 Schedule the pickup"), str(offer.id))]])
+    schedule = keyboard(
+        [[Buttons.registry["jdw"].button(_("📅 Schedule the pickup"), str(offer.id))]]
+    )
     await update.callback_query.edit_message_text(
-        update.callback_query.message.text + "\n\n" + _("✅ You took this pickup. Call the farmer to agree a time."),
+        update.callback_query.message.text
+        + "\n\n"
+        + _("✅ You took this pickup. Call the farmer to agree a time."),
         reply_markup=schedule,
     )
-    await _edit_alerts(context, offer, lambda: _("Offer {number} was taken by another coordinator.").format(number=offer.number), skip=context.person.id)
+    await _edit_alerts(
+        context,
+        offer,
+        lambda: _("Offer {number} was taken by another coordinator.").format(number=offer.number),
+        skip=context.person.id,
+    )
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
             text = _("Good news: coordinator {name} ({phone}) will pick up your offer {number}. They will call you to agree a time.").format(
@@ -128,7 +161,9 @@ async def expire_offers(context: BotContext) -> None:
         farmer = await people.by_id(context.db, offer.farmer_id)
         if farmer and farmer.chat_id and farmer.reachable:
             with use_locale(farmer.language):
-                text = _("Nobody took your offer {number} in time, so it has expired. Send /jual to offer again.").format(number=offer.number)
+                text = _(
+                    "Nobody took your offer {number} in time, so it has expired. Send /jual to offer again."
+                ).format(number=offer.number)
             try:
                 await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
             except TelegramError as exc:

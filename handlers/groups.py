@@ -35,7 +35,12 @@ async def private_only(update: Update, context: BotContext) -> None:
     if update.callback_query:
         await answer_query(update)
     elif _is_command(update):
-        await reply(update, _("I only help people in a private chat. Open a chat with me: https://t.me/{bot}").format(bot=context.bot.username))
+        await reply(
+            update,
+            _(
+                "I only help people in a private chat. Open a chat with me: https://t.me/{bot}"
+            ).format(bot=context.bot.username),
+        )
     raise ApplicationHandlerStop
 
 

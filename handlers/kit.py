@@ -51,6 +51,7 @@ MAX_CALLBACK_BYTES = 64
 
 # --- replies ---------------------------------------------------------------------------
 
+
 async def reply(update: Update, text: str, markup: object = None) -> None:
     """Answer in the chat the update came from (message or button press)."""
     await update.effective_chat.send_message(text, reply_markup=markup)
@@ -86,6 +87,7 @@ async def refuse_button(update: Update, context: BotContext | None = None) -> No
 
 
 # --- typed callback data -------------------------------------------------------------------
+
 
 class Buttons:
     """A family of inline buttons: ``prefix:value``, the value parsed strictly."""
@@ -131,6 +133,7 @@ def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMa
 
 # --- typed drafts ------------------------------------------------------------------------
 
+
 @dataclasses.dataclass
 class Draft:
     """A conversation's answers so far, kept in ``user_data[key]`` as a plain dict (it is
@@ -174,6 +177,7 @@ def writes(name: str) -> Callable[[Callback], Callback]:
     def wrap(callback: Callback) -> Callback:
         if name in WRITERS:
             raise ValueError(f"two writing handlers are named {name!r}")
+
         @functools.wraps(callback)
         async def writer(update: Update, context: BotContext, *args: Any) -> Any:
             token = current_writer.set(name)
@@ -265,7 +269,10 @@ class Typed(Step):
             value = self.parse(update.effective_message.text)
         except InvalidInput as exc:
             reason = self.reasons.get(exc.reason)
-            await reply(update, (reason() if reason else _("I could not read that.")) + "\n" + self.question())
+            await reply(
+                update,
+                (reason() if reason else _("I could not read that.")) + "\n" + self.question(),
+            )
             return self.state
         return await self.then(update, context, value)
 
@@ -288,7 +295,7 @@ class Choice(Step):
             buttons.data("none")  # the family must carry it: fail at start-up, not at a press
 
     def _markup(self, options: Sequence[tuple[str, str]], page: int) -> InlineKeyboardMarkup:
-        shown = options[page * self.page_size:(page + 1) * self.page_size]
+        shown = options[page * self.page_size : (page + 1) * self.page_size]
         rows = [[self.buttons.button(label, value)] for label, value in shown]
         if len(options) > (page + 1) * self.page_size:
             rows.append([self.buttons.button(_("More ▶"), f"p{page + 1}")])
@@ -359,6 +366,7 @@ class Confirm(Step):
 
 # --- the conversation ----------------------------------------------------------------------------
 
+
 async def remind_buttons(update: Update, context: BotContext) -> None:
     await reply(update, _("Please tap one of the buttons above, or send /cancel to stop."))
 
@@ -374,7 +382,9 @@ def _guard(callback: Callback, roles: frozenset[Role] | None) -> Callback:
         try:
             return await callback(update, context)
         except DraftLost:
-            await reply(update, _("Sorry, I lost your earlier answers. Please start again with /start."))
+            await reply(
+                update, _("Sorry, I lost your earlier answers. Please start again with /start.")
+            )
             return END
 
     return guarded
@@ -416,4 +426,3 @@ def remind_buttons_in(state: str) -> Callback:
         return state
 
     return remind
-

@@ -64,6 +64,9 @@ async def cancel(update: Update, context: BotContext) -> int:
         context.user_data.pop(key, None)
     if update.callback_query:
         await close_buttons(update)
-    await reply(update, _("Cancelled. Nothing was changed. Send /help to see what you can do."), ReplyKeyboardRemove())
+    await reply(
+        update,
+        _("Cancelled. Nothing was changed. Send /help to see what you can do."),
+        ReplyKeyboardRemove(),
+    )
     return END
-

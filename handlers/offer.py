@@ -44,7 +44,13 @@ from handlers.settings import ask_village_again
 from storage import offers, prices
 from storage.offers import NewOffer, NoPrice
 
-PRODUCE, GRADE, QUANTITY, DAY, CONFIRM = "offer.produce", "offer.grade", "offer.quantity", "offer.day", "offer.confirm"
+PRODUCE, GRADE, QUANTITY, DAY, CONFIRM = (
+    "offer.produce",
+    "offer.grade",
+    "offer.quantity",
+    "offer.day",
+    "offer.confirm",
+)
 PRODUCE_BUTTONS = Buttons("prd", value=r"[a-z0-9_]", max_length=16)
 GRADE_BUTTONS = Buttons("grd", value=r"[A-Za-z0-9_-]", max_length=8)
 DAY_BUTTONS = Buttons("day", value=r"[0-9]", max_length=1)
@@ -74,17 +80,25 @@ def _today(context: BotContext) -> date:
 
 
 async def _prices(context: BotContext, commodity: str | None = None) -> list[prices.BuyingPrice]:
-    return await prices.prices_in_force(context.db, context.person.village_code, datetime.now().astimezone(), commodity)
+    return await prices.prices_in_force(
+        context.db, context.person.village_code, datetime.now().astimezone(), commodity
+    )
 
 
 # --- produce ---------------------------------------------------------------------------------
+
 
 async def start(update: Update, context: BotContext) -> str | int:
     if context.person.needs_village:
         return await ask_village_again(update, context)
     bought = await _prices(context)
     if not bought:
-        await reply(update, _("The cooperative does not buy produce in your village yet. Please ask your cooperative."))
+        await reply(
+            update,
+            _(
+                "The cooperative does not buy produce in your village yet. Please ask your cooperative."
+            ),
+        )
         return END
     OfferDraft(offered=list(dict.fromkeys(p.commodity for p in bought))).save(context)
     return await PRODUCE_STEP.ask(update, context)
@@ -107,13 +121,19 @@ async def _produce_typed(update: Update, context: BotContext) -> str | int:
         draft.offered = [m.commodity.code for m in found]
         draft.save(context)
     else:
-        await reply(update, _("The cooperative does not buy that in your village. Tap one of the buttons."))
-        draft.offered = list(dict.fromkeys(code for code in (draft.offered or []) if code in bought)) or sorted(bought)
+        await reply(
+            update, _("The cooperative does not buy that in your village. Tap one of the buttons.")
+        )
+        draft.offered = list(
+            dict.fromkeys(code for code in (draft.offered or []) if code in bought)
+        ) or sorted(bought)
         draft.save(context)
     return await PRODUCE_STEP.ask(update, context)
 
 
-async def _produce_chosen(update: Update, context: BotContext, code: str, grade: str | None = None) -> str | int:
+async def _produce_chosen(
+    update: Update, context: BotContext, code: str, grade: str | None = None
+) -> str | int:
     draft = OfferDraft.load(context)
     draft.commodity, draft.offered = code, []
     draft.save(context)
@@ -135,6 +155,7 @@ PRODUCE_STEP = Choice(
 
 # --- grade ------------------------------------------------------------------------------------
 
+
 def _grade_question_for(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
@@ -146,7 +167,11 @@ def _grade_question_for(context: BotContext) -> str:
 def _grade_options(context: BotContext) -> list[tuple[str, str]]:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
-    return [(gettext(commodity.grade(code).label), code) for code in draft.offered or [] if commodity.grade(code)]
+    return [
+        (gettext(commodity.grade(code).label), code)
+        for code in draft.offered or []
+        if commodity.grade(code)
+    ]
 
 
 class GradeChoice(Choice):
@@ -171,10 +196,13 @@ async def _grade_chosen(update: Update, context: BotContext, grade: str) -> str:
     return await QUANTITY_STEP.ask(update, context)
 
 
-GRADE_STEP = GradeChoice(GRADE, GRADE_BUTTONS, lambda: "", _grade_options, _grade_chosen, OfferDraft)
+GRADE_STEP = GradeChoice(
+    GRADE, GRADE_BUTTONS, lambda: "", _grade_options, _grade_chosen, OfferDraft
+)
 
 
 # --- quantity ---------------------------------------------------------------------------------
+
 
 def _commodity(context: BotContext) -> Commodity:
     return CATALOG[need(OfferDraft.load(context).commodity)]
@@ -187,8 +215,11 @@ class QuantityStep(Step):
 
     def _question(self, context: BotContext) -> str:
         commodity = _commodity(context)
-        return _("How much {produce} do you want to sell? Type the amount and unit, for example {example}.").format(
-            produce=_name(commodity), example=format_quantity(commodity.example, commodity.base_unit)
+        return _(
+            "How much {produce} do you want to sell? Type the amount and unit, for example {example}."
+        ).format(
+            produce=_name(commodity),
+            example=format_quantity(commodity.example, commodity.base_unit),
         )
 
     async def ask(self, update: Update, context: BotContext) -> str:
@@ -200,10 +231,16 @@ class QuantityStep(Step):
         try:
             quantity = parse_quantity(update.effective_message.text, commodity)
         except QuantityRefused as refused:
-            await reply(update, _refusal(refused.reason, commodity) + "\n" + self._question(context))
+            await reply(
+                update, _refusal(refused.reason, commodity) + "\n" + self._question(context)
+            )
             return QUANTITY
         draft = OfferDraft.load(context)
-        draft.quantity, draft.amount, draft.unit = str(quantity.value), str(quantity.amount), quantity.unit
+        draft.quantity, draft.amount, draft.unit = (
+            str(quantity.value),
+            str(quantity.amount),
+            quantity.unit,
+        )
         draft.save(context)
         return await DAY_STEP.ask(update, context)
 
@@ -225,6 +262,7 @@ QUANTITY_STEP = QuantityStep()
 
 # --- ready day -----------------------------------------------------------------------------------
 
+
 def _day_label(context: BotContext, days: int) -> str:
     if days == 0:
         return _("Today")
@@ -236,7 +274,13 @@ def _day_label(context: BotContext, days: int) -> str:
 async def _day_chosen(update: Update, context: BotContext, days: str) -> str:
     draft = OfferDraft.load(context)
     draft.ready_in_days = int(days)
-    price = await prices.price_in_force(context.db, need(draft.commodity), need(draft.grade), context.person.village_code, datetime.now().astimezone())
+    price = await prices.price_in_force(
+        context.db,
+        need(draft.commodity),
+        need(draft.grade),
+        context.person.village_code,
+        datetime.now().astimezone(),
+    )
     if price is None:
         return await _no_price(update, context)
     draft.price_id = price.id
@@ -252,10 +296,17 @@ DAY_STEP = Choice(
 
 # --- summary and saving ------------------------------------------------------------------------------
 
+
 async def _summary(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
-    price = await prices.price_in_force(context.db, commodity.code, need(draft.grade), context.person.village_code, datetime.now().astimezone())
+    price = await prices.price_in_force(
+        context.db,
+        commodity.code,
+        need(draft.grade),
+        context.person.village_code,
+        datetime.now().astimezone(),
+    )
     place = regions.place(context.person.village_code)
     return _offer_text(
         _("Please check your offer:"), commodity, need(draft.grade), Decimal(need(draft.quantity)),
@@ -266,7 +317,11 @@ async def _summary(context: BotContext) -> str:
 
 def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal, unit: str, amount: Decimal,
                 price: int, ready: date, place: regions.Place, timezone: str) -> str:  # fmt: skip
-    produce = _name(commodity) if grade == NO_GRADE else f"{_name(commodity)}, {gettext(commodity.grade(grade).label)}"
+    produce = (
+        _name(commodity)
+        if grade == NO_GRADE
+        else f"{_name(commodity)}, {gettext(commodity.grade(grade).label)}"
+    )
     typed = format_quantity(amount, unit)
     whole = format_quantity(quantity, commodity.base_unit)
     return "\n".join([
@@ -282,7 +337,12 @@ def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal,
 
 async def _no_price(update: Update, context: BotContext) -> int:
     OfferDraft.drop(context)
-    await reply(update, _("The cooperative has no buying price for this produce in your village now. Nothing was saved."))
+    await reply(
+        update,
+        _(
+            "The cooperative has no buying price for this produce in your village now. Nothing was saved."
+        ),
+    )
     return END
 
 
@@ -302,7 +362,9 @@ async def save(update: Update, context: BotContext) -> int:
         await reply(update, _("The cooperative's price changed a moment ago. Please check again."))
         return await _day_chosen(update, context, str(draft.ready_in_days))
     OfferDraft.drop(context)
-    until = datetime.fromtimestamp(offer.guaranteed_until).astimezone(ZoneInfo(context.person.timezone))
+    until = datetime.fromtimestamp(offer.guaranteed_until).astimezone(
+        ZoneInfo(context.person.timezone)
+    )
     await reply(update, _("Your offer is saved. Its number is {number}.\nThe price is guaranteed until {date}.\nA coordinator will contact you to agree the pickup. Send /tawaran to follow it.").format(
         number=offer.number, date=format_date(until, context.person.timezone)
     ))  # fmt: skip
@@ -330,6 +392,7 @@ def conversation_handler() -> ConversationHandler:
 
 # --- /tawaran -------------------------------------------------------------------------------------------
 
+
 @for_command("tawaran")
 async def show_offers(update: Update, context: BotContext) -> None:
     mine = await offers.of_farmer(context.db, context.person.id)
@@ -346,7 +409,13 @@ async def show_offers(update: Update, context: BotContext) -> None:
             unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1], status=gettext(STATUS_LABELS[offer.status]),
         ))  # fmt: skip
         if offer.status is Status.OPEN:
-            rows.append([WITHDRAW_BUTTONS.button(_("Cancel {number}").format(number=offer.number), str(offer.id))])
+            rows.append(
+                [
+                    WITHDRAW_BUTTONS.button(
+                        _("Cancel {number}").format(number=offer.number), str(offer.id)
+                    )
+                ]
+            )
     await reply(update, "\n".join(lines), keyboard(rows) if rows else None)
 
 

@@ -60,7 +60,13 @@ WINDOW_BUTTONS = Buttons("jwin", value=r"[0-9]", max_length=4)
 FOUND_GRADE_BUTTONS = Buttons("jgrd", value=r"[A-Za-z0-9_-]", max_length=8)
 RECEIPT_BUTTONS = Buttons("trm", value=r"(?:ok|no)[0-9]", max_length=14)
 PAY_BUTTONS = Buttons("bayar", value=r"[0-9]", max_length=12)
-DAY, WINDOW, GRADE, WEIGHT, CONFIRM = "pickup.day", "pickup.window", "pickup.grade", "pickup.weight", "pickup.confirm"
+DAY, WINDOW, GRADE, WEIGHT, CONFIRM = (
+    "pickup.day",
+    "pickup.window",
+    "pickup.grade",
+    "pickup.weight",
+    "pickup.confirm",
+)
 BULK = {"lane": "bulk"}
 
 
@@ -90,6 +96,7 @@ async def _offer(context: BotContext) -> Offer:
 
 # --- /jemput ---------------------------------------------------------------------------------------
 
+
 @for_command("jemput")
 async def show_pickups(update: Update, context: BotContext) -> None:
     mine = await pickups.of_coordinator(context.db, context.person.id)
@@ -107,18 +114,31 @@ async def show_pickups(update: Update, context: BotContext) -> None:
             number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
             produce=_name(commodity), when=when,
         ))  # fmt: skip
-        row = [SCHEDULE_BUTTONS.button(_("📅 Schedule {number}").format(number=offer.number), str(offer.id))]
+        row = [
+            SCHEDULE_BUTTONS.button(
+                _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
+            )
+        ]
         if offer.status is Status.SCHEDULED:
-            row.append(WEIGH_BUTTONS.button(_("⚖️ Weigh {number}").format(number=offer.number), str(offer.id)))
+            row.append(
+                WEIGH_BUTTONS.button(
+                    _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id)
+                )
+            )
         rows.append(row)
     await reply(update, "\n".join(lines), keyboard(rows))
 
 
 # --- scheduling --------------------------------------------------------------------------------------
 
+
 async def start_schedule(update: Update, context: BotContext) -> str:
     offer = await offers.get(context.db, int(SCHEDULE_BUTTONS.value(update)))
-    if offer is None or offer.taker_id != context.person.id or offer.status not in (Status.TAKEN, Status.SCHEDULED):
+    if (
+        offer is None
+        or offer.taker_id != context.person.id
+        or offer.status not in (Status.TAKEN, Status.SCHEDULED)
+    ):
         await refuse_button(update)
         return END
     await answer_query(update)
@@ -138,7 +158,14 @@ async def _day_chosen(update: Update, context: BotContext, days: str) -> str:
     return await WINDOW_STEP.ask(update, context)
 
 
-DAY_STEP = Choice(DAY, PICK_DAY_BUTTONS, lambda: _("Which day will you pick it up?"), _day_options, _day_chosen, PickupDraft)
+DAY_STEP = Choice(
+    DAY,
+    PICK_DAY_BUTTONS,
+    lambda: _("Which day will you pick it up?"),
+    _day_options,
+    _day_chosen,
+    PickupDraft,
+)
 
 
 @writes("pickup.schedule")
@@ -147,7 +174,14 @@ async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
     day = datetime.now(ZoneInfo(context.person.timezone)).date() + timedelta(days=need(draft.day))
     window = need(parse_window(code))
     try:
-        offer, pickup = await context.db.write(pickups.schedule, need(draft.offer_id), context.person.id, context.person.roles, day, window)
+        offer, pickup = await context.db.write(
+            pickups.schedule,
+            need(draft.offer_id),
+            context.person.id,
+            context.person.roles,
+            day,
+            window,
+        )
     except OfferActionRefused:
         await reply(update, _("This pickup cannot be scheduled any more."))
         return END
@@ -178,6 +212,7 @@ WINDOW_STEP = Choice(
 
 
 # --- weighing ----------------------------------------------------------------------------------------
+
 
 async def start_weighing(update: Update, context: BotContext) -> str | int:
     offer = await offers.get(context.db, int(WEIGH_BUTTONS.value(update)))
@@ -210,7 +245,11 @@ class GradeFound(Choice):
     async def text(self, context: BotContext) -> str:
         offer = await _offer(context)
         commodity = CATALOG[offer.commodity]
-        lines = [_("Which grade did you find? The farmer offered {grade}.").format(grade=gettext(commodity.grade(offer.grade).label))]
+        lines = [
+            _("Which grade did you find? The farmer offered {grade}.").format(
+                grade=gettext(commodity.grade(offer.grade).label)
+            )
+        ]
         lines += [f"{gettext(g.label)}: {gettext(g.criteria)}" for g in commodity.grades]
         return "\n".join(lines)
 
@@ -239,7 +278,9 @@ class WeightStep(Step):
         try:
             quantity = parse_quantity(update.effective_message.text, commodity)
         except QuantityRefused as refused:
-            await reply(update, _refusal(refused.reason, commodity) + "\n" + await self._question(context))
+            await reply(
+                update, _refusal(refused.reason, commodity) + "\n" + await self._question(context)
+            )
             return WEIGHT
         draft = PickupDraft.load(context)
         draft.quantity = str(quantity.value)
@@ -259,7 +300,9 @@ async def _weighing_summary(context: BotContext) -> str:
     commodity = CATALOG[offer.commodity]
     price = await pickups.locked_price(context.db, offer, need(draft.grade))
     if price is None:
-        return _("The cooperative had no price for that grade when the offer was made. Send /cancel and call the cooperative.")
+        return _(
+            "The cooperative had no price for that grade when the offer was made. Send /cancel and call the cooperative."
+        )
     quantity = Decimal(need(draft.quantity))
     return "\n".join([
         _("Please check the weighing of {number}:").format(number=offer.number),
@@ -284,14 +327,22 @@ async def save_weighing(update: Update, context: BotContext) -> int:
         return END
     PickupDraft.drop(context)
     paid = keyboard([[PAY_BUTTONS.button(_("💵 Paid in cash"), str(offer.id))]])
-    await reply(update, _receipt(offer, pickup) + "\n\n" + _("Sent to the farmer. Tap the button once you have paid."), paid)
+    await reply(
+        update,
+        _receipt(offer, pickup)
+        + "\n\n"
+        + _("Sent to the farmer. Tap the button once you have paid."),
+        paid,
+    )
     farmer = await people.by_id(context.db, offer.farmer_id)
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
             text = _receipt(offer, pickup) + "\n\n" + _("Is this receipt right?")
             buttons = keyboard([[RECEIPT_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
                                  RECEIPT_BUTTONS.button(_("⚠️ Not right"), f"no{offer.id}")]])  # fmt: skip
-        await context.bot.send_message(farmer.chat_id, text, reply_markup=buttons, rate_limit_args=BULK)
+        await context.bot.send_message(
+            farmer.chat_id, text, reply_markup=buttons, rate_limit_args=BULK
+        )
     return END
 
 
@@ -325,6 +376,7 @@ CONFIRM_STEP = Confirm(CONFIRM, _weighing_summary, save_weighing, weigh_again)
 
 # --- the farmer's answer to the receipt ------------------------------------------------------------------------
 
+
 @writes("receipt.answer")
 async def on_receipt_answer(update: Update, context: BotContext) -> None:
     value = RECEIPT_BUTTONS.value(update)
@@ -339,7 +391,12 @@ async def on_receipt_answer(update: Update, context: BotContext) -> None:
         return
     await close_buttons(update, _("✅ Right") if agreed else _("⚠️ Not right"))
     if agreed:
-        await reply(update, _("Thank you. The cooperative will pay you {total}.").format(total=format_money(pickup.amount_rupiah)))
+        await reply(
+            update,
+            _("Thank you. The cooperative will pay you {total}.").format(
+                total=format_money(pickup.amount_rupiah)
+            ),
+        )
         return
     await reply(update, _("The cooperative's administrators are told. They will call you."))
     await _tell_admins_of_dispute(context, offer, pickup)
@@ -352,7 +409,9 @@ async def on_paid(update: Update, context: BotContext) -> None:
         await refuse_button(update)
         return
     try:
-        offer, pickup = await context.db.write(pickups.pay, int(PAY_BUTTONS.value(update)), context.person.id, context.person.roles)
+        offer, pickup = await context.db.write(
+            pickups.pay, int(PAY_BUTTONS.value(update)), context.person.id, context.person.roles
+        )
     except (OfferActionRefused, LedgerError):
         await refuse_button(update)
         return
@@ -366,7 +425,9 @@ async def on_paid(update: Update, context: BotContext) -> None:
         await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
 
 
-async def _tell_admins_of_dispute(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> None:
+async def _tell_admins_of_dispute(
+    context: BotContext, offer: Offer, pickup: pickups.Pickup
+) -> None:
     farmer = context.person
     for admin in await offers.administrators(context.db, offer.org_id):
         with use_locale(admin.language):

@@ -75,11 +75,17 @@ class PlaceSteps:
             return await self.ask(update, context, level)
 
         def question() -> str:
-            return _("Tap your {level}. If it is not here, tap \"None of these\".").format(level=_(regions.LEVEL_NAMES[level]))
+            return _('Tap your {level}. If it is not here, tap "None of these".').format(
+                level=_(regions.LEVEL_NAMES[level])
+            )
 
-        return Choice(STATES[level], PLACE_BUTTONS, question, candidates, picked, self.draft, none=none)
+        return Choice(
+            STATES[level], PLACE_BUTTONS, question, candidates, picked, self.draft, none=none
+        )
 
-    async def ask(self, update: Update, context: BotContext, level: int = regions.PROVINCE, said: str = "") -> str:
+    async def ask(
+        self, update: Update, context: BotContext, level: int = regions.PROVINCE, said: str = ""
+    ) -> str:
         """Put the question of ``level``, after ``said`` (the answer just taken) if any."""
         await reply(update, f"✅ {said}\n{_question(level)}" if said else _question(level))
         return STATES[level]
@@ -98,14 +104,28 @@ class PlaceSteps:
             return await self._chosen(update, context, level, exact, said=exact.name)
         found = regions.search(typed, level, within)
         if not found:
-            await reply(update, _("I could not find \"{typed}\". Check the spelling and type it again.").format(typed=typed[:40]) + "\n" + _question(level))
+            await reply(
+                update,
+                _('I could not find "{typed}". Check the spelling and type it again.').format(
+                    typed=typed[:40]
+                )
+                + "\n"
+                + _question(level),
+            )
             return STATES[level]
         draft = self.draft.load(context)
         draft.offered = [r.code for r in found]
         draft.save(context)
         return await self.picks[level].ask(update, context)
 
-    async def _chosen(self, update: Update, context: BotContext, level: int, region: regions.Region, said: str = "") -> Any:
+    async def _chosen(
+        self,
+        update: Update,
+        context: BotContext,
+        level: int,
+        region: regions.Region,
+        said: str = "",
+    ) -> Any:
         draft = self.draft.load(context)
         draft.place = (draft.place or [])[: level - 1] + [region.code]
         draft.offered = []

@@ -41,7 +41,9 @@ class VillageChange(Draft):
 
 
 def _language_buttons():
-    return keyboard([[LANGUAGE_BUTTONS.button(label, code) for code, label in LANGUAGE_LABELS.items()]])
+    return keyboard(
+        [[LANGUAGE_BUTTONS.button(label, code) for code, label in LANGUAGE_LABELS.items()]]
+    )
 
 
 @for_command("language")
@@ -59,7 +61,10 @@ async def on_language(update: Update, context: BotContext) -> None:
     await close_buttons(update, LANGUAGE_LABELS[language])
     await context.db.write(people.set_language, context.person.id, language)
     set_language(language)
-    await reply(update, _("OK. I will speak {language} with you.").format(language=LANGUAGE_LABELS[language]))
+    await reply(
+        update,
+        _("OK. I will speak {language} with you.").format(language=LANGUAGE_LABELS[language]),
+    )
     await set_person_menu(context, await people.by_id(context.db, context.person.id))
 
 
@@ -70,7 +75,9 @@ async def _place_line(context: BotContext) -> str:
         return _("{village}, {district}, {regency}, {province}").format(**place.__dict__)
     typed = await areas.by_id(context.db, person.area_id) if person.area_id else None
     if typed:
-        return _("{village}, {district} (not found in the official list: please pick it again)").format(village=typed.village, district=typed.district)
+        return _(
+            "{village}, {district} (not found in the official list: please pick it again)"
+        ).format(village=typed.village, district=typed.district)
     return _("not set")
 
 
@@ -82,7 +89,10 @@ async def show_settings(update: Update, context: BotContext) -> None:
         place=await _place_line(context),
     )  # fmt: skip
     rows = [
-        [SETTING_BUTTONS.button(_("Language"), "lang"), SETTING_BUTTONS.button(_("Time zone"), "tz")],
+        [
+            SETTING_BUTTONS.button(_("Language"), "lang"),
+            SETTING_BUTTONS.button(_("Time zone"), "tz"),
+        ],
         [SETTING_BUTTONS.button(_("Village"), "area")],
     ]
     await reply(update, text, keyboard(rows))
@@ -95,7 +105,10 @@ async def on_setting(update: Update, context: BotContext) -> None:
     if choice == "lang":
         await reply(update, _("Choose your language:"), _language_buttons())
     elif choice == "tz":
-        rows = [[ZONE_BUTTONS.button(label, key)] for key, label in (("wib", "WIB"), ("wita", "WITA"), ("wit", "WIT"))]
+        rows = [
+            [ZONE_BUTTONS.button(label, key)]
+            for key, label in (("wib", "WIB"), ("wita", "WITA"), ("wit", "WIT"))
+        ]
         await reply(update, _(
             "Which time zone do you live in?\n"
             "WIB: Sumatera, Jawa, Kalimantan Barat, Kalimantan Tengah.\n"
@@ -123,7 +136,13 @@ async def start_village_change(update: Update, context: BotContext) -> str:
 async def ask_village_again(update: Update, context: BotContext) -> int:
     """For someone whose village was typed before the official list was used."""
     rows = [[SETTING_BUTTONS.button(_("Pick my village"), "area")]]
-    await reply(update, _("Welcome back, {name}! Please pick your village once more from the official list.").format(name=context.person.full_name), keyboard(rows))
+    await reply(
+        update,
+        _(
+            "Welcome back, {name}! Please pick your village once more from the official list."
+        ).format(name=context.person.full_name),
+        keyboard(rows),
+    )
     return END
 
 

@@ -43,6 +43,7 @@ async def match_typed_places(db: Database) -> tuple[int, int]:
     if matched:
         async with db.transaction(mark_update=False) as conn:
             await conn.executemany(
-                "UPDATE people SET village_code = ?, timezone = ?, updated_at = ? WHERE id = ?", matched
+                "UPDATE people SET village_code = ?, timezone = ?, updated_at = ? WHERE id = ?",
+                matched,
             )
     return len(matched), len(rows) - len(matched)

@@ -32,11 +32,19 @@ async def load(source: Source, *, include_inactive: bool = False) -> Catalog:
     """Every commodity (the active ones unless asked), in their order, with units, grades,
     limits and aliases."""
     where = "" if include_inactive else " WHERE active = 1"
-    commodities = await fetchall(source, f"SELECT * FROM commodities{where} ORDER BY position, code")
-    units = await fetchall(source, "SELECT * FROM commodity_units ORDER BY commodity, position, unit")
+    commodities = await fetchall(
+        source, f"SELECT * FROM commodities{where} ORDER BY position, code"
+    )
+    units = await fetchall(
+        source, "SELECT * FROM commodity_units ORDER BY commodity, position, unit"
+    )
     grades = await fetchall(source, "SELECT * FROM grades ORDER BY commodity, position, code")
-    limits = await fetchall(source, "SELECT * FROM grade_limits ORDER BY commodity, grade, position, measure")
-    aliases = await fetchall(source, "SELECT * FROM commodity_aliases ORDER BY commodity, position, alias")
+    limits = await fetchall(
+        source, "SELECT * FROM grade_limits ORDER BY commodity, grade, position, measure"
+    )
+    aliases = await fetchall(
+        source, "SELECT * FROM commodity_aliases ORDER BY commodity, position, alias"
+    )
 
     def of(rows: list[Any], commodity: str, grade: str | None = None) -> list[Any]:
         return [

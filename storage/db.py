@@ -95,9 +95,16 @@ def _make_private(path: str) -> None:
             try:
                 os.chmod(name, PRIVATE_MODE)
             except OSError as exc:
-                _log.warning("%s is readable by others (mode %04o) and cannot be tightened: %s", name, mode, exc)
+                _log.warning(
+                    "%s is readable by others (mode %04o) and cannot be tightened: %s",
+                    name,
+                    mode,
+                    exc,
+                )
             else:
-                _log.warning("%s was readable by others (mode %04o): now %04o", name, mode, PRIVATE_MODE)
+                _log.warning(
+                    "%s was readable by others (mode %04o): now %04o", name, mode, PRIVATE_MODE
+                )
 
 
 async def _open(path: str) -> aiosqlite.Connection:
@@ -131,7 +138,9 @@ class Database:
             try:
                 _make_private(self.path)
             except OSError as exc:
-                raise DatabaseError(f"cannot open database {self.path}: {exc.strerror or exc}") from exc
+                raise DatabaseError(
+                    f"cannot open database {self.path}: {exc.strerror or exc}"
+                ) from exc
         try:
             self._writer = await _open(self.path)
             self._reader = await _open(self.path) if self.path != ":memory:" else self._writer

@@ -89,7 +89,9 @@ async def retry(db: Database, update_ids: list[int] | None) -> list[int]:
             " applied_at = NULL, attempts = 0",
             [(uid,) for uid in found],
         )
-        await conn.executemany("DELETE FROM dead_letters WHERE update_id = ?", [(uid,) for uid in found])
+        await conn.executemany(
+            "DELETE FROM dead_letters WHERE update_id = ?", [(uid,) for uid in found]
+        )
     return found
 
 
@@ -98,5 +100,7 @@ async def drop(db: Database, update_ids: list[int] | None) -> list[int]:
     that were dead letters."""
     async with db.transaction(mark_update=False) as conn:
         found = await _ids(conn, update_ids)
-        await conn.executemany("DELETE FROM dead_letters WHERE update_id = ?", [(uid,) for uid in found])
+        await conn.executemany(
+            "DELETE FROM dead_letters WHERE update_id = ?", [(uid,) for uid in found]
+        )
     return found

@@ -27,7 +27,9 @@ class ResultNotStorable(TypeError):
 
 def _type_name(kind: type) -> str:
     if not kind.__module__.startswith(_TRUSTED_MODULES):
-        raise ResultNotStorable(f"{kind.__module__}.{kind.__qualname__} is not a domain or storage type")
+        raise ResultNotStorable(
+            f"{kind.__module__}.{kind.__qualname__} is not a domain or storage type"
+        )
     return f"{kind.__module__}:{kind.__qualname__}"
 
 
@@ -42,7 +44,11 @@ def _type_of(name: str) -> type:
 
 
 def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str) and not isinstance(value, enum.Enum):
+    if (
+        value is None
+        or isinstance(value, bool | int | float | str)
+        and not isinstance(value, enum.Enum)
+    ):
         return value
     if isinstance(value, enum.Enum):
         return {"$enum": _type_name(type(value)), "v": value.value}
@@ -93,7 +99,9 @@ async def recall(conn: aiosqlite.Connection, update_id: int, seq: int) -> Any:
     return MISSING if row is None else decode(row["result"])
 
 
-async def record(conn: aiosqlite.Connection, update_id: int, seq: int, result: Any, at: int) -> None:
+async def record(
+    conn: aiosqlite.Connection, update_id: int, seq: int, result: Any, at: int
+) -> None:
     await conn.execute(
         "INSERT INTO update_effects (update_id, seq, result, recorded_at) VALUES (?, ?, ?, ?)",
         (update_id, seq, encode(result), at),

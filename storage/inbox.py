@@ -40,7 +40,8 @@ async def store_batch(db: Database, updates: list[tuple[int, str]]) -> set[int]:
         ids = [update_id for update_id, _ in updates]
         marks = ",".join("?" * len(ids))
         async with conn.execute(
-            f"SELECT update_id FROM inbox WHERE applied_at IS NOT NULL AND update_id IN ({marks})", ids
+            f"SELECT update_id FROM inbox WHERE applied_at IS NOT NULL AND update_id IN ({marks})",
+            ids,
         ) as cur:
             return {row["update_id"] for row in await cur.fetchall()}
 

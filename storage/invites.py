@@ -64,5 +64,7 @@ async def consume(conn: aiosqlite.Connection, code: str, person_id: int) -> Invi
     )
     if cur.rowcount == 0:
         return None
-    async with conn.execute("SELECT code, role, org_id, expires_at FROM invites WHERE code = ?", (code,)) as c:
+    async with conn.execute(
+        "SELECT code, role, org_id, expires_at FROM invites WHERE code = ?", (code,)
+    ) as c:
         return _invite(await c.fetchone())

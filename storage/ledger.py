@@ -132,7 +132,9 @@ async def _known(conn: aiosqlite.Connection, codes: list[str]) -> list[Any]:
     return found
 
 
-async def _accounts(conn: aiosqlite.Connection, codes: Iterable[str]) -> dict[str, tuple[int, Account, int]]:
+async def _accounts(
+    conn: aiosqlite.Connection, codes: Iterable[str]
+) -> dict[str, tuple[int, Account, int]]:
     """Each account by code, created on first use: (its id, the account, its raw balance)."""
     parsed = {code: rules.parse_account(code) for code in codes}
     rows = await _known(conn, list(parsed))
@@ -146,7 +148,9 @@ async def _accounts(conn: aiosqlite.Connection, codes: Iterable[str]) -> dict[st
                 [(a.code, a.kind.value, a.person_id, a.org_id, now_utc()) for a in new],
             )
         except sqlite3.IntegrityError:  # the person or organisation a code names does not exist
-            raise InvalidAccount(f"an account of nobody among: {', '.join(a.code for a in new)}") from None
+            raise InvalidAccount(
+                f"an account of nobody among: {', '.join(a.code for a in new)}"
+            ) from None
         rows = await _known(conn, list(parsed))
     return {r["code"]: (r["id"], parsed[r["code"]], r["raw"] or 0) for r in rows}
 
@@ -200,7 +204,9 @@ async def balance(source: Source, account: str, at: int | None = None) -> int:
     return (await balances(source, [account], at))[account]
 
 
-async def balances(source: Source, accounts: Iterable[str], at: int | None = None) -> dict[str, int]:
+async def balances(
+    source: Source, accounts: Iterable[str], at: int | None = None
+) -> dict[str, int]:
     """:func:`balance` of several accounts at once (a member's pokok, wajib and sukarela)."""
     parsed = {code: rules.parse_account(code) for code in accounts}
     found = dict.fromkeys(parsed, 0)
@@ -225,7 +231,9 @@ async def balances(source: Source, accounts: Iterable[str], at: int | None = Non
     return found
 
 
-async def entries(db: Source, account: str, limit: int = 20, before: int | None = None) -> list[StatementLine]:
+async def entries(
+    db: Source, account: str, limit: int = 20, before: int | None = None
+) -> list[StatementLine]:
     """The account's lines, newest first, at most ``limit``; the next page is ``before=`` the
     last one's ``entry_id``."""
     kind = rules.parse_account(account).kind
@@ -241,8 +249,15 @@ async def entries(db: Source, account: str, limit: int = 20, before: int | None 
     )
     return [
         StatementLine(
-            r["id"], r["at"], r["author_id"], r["reason"], r["reference"], r["reverses"], r["reversed_by"],
-            rules.normal_balance(kind, r["amount"]), rules.normal_balance(kind, r["balance_after"]),
+            r["id"],
+            r["at"],
+            r["author_id"],
+            r["reason"],
+            r["reference"],
+            r["reverses"],
+            r["reversed_by"],
+            rules.normal_balance(kind, r["amount"]),
+            rules.normal_balance(kind, r["balance_after"]),
         )  # fmt: skip
         for r in rows
     ]
@@ -271,7 +286,15 @@ async def _append(
     await conn.execute(
         "INSERT INTO ledger_entries (id, at, author_id, reason, reference, reverses, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (entry.id, entry.at, entry.author, entry.reason, entry.reference, entry.reverses, entry.hash),
+        (
+            entry.id,
+            entry.at,
+            entry.author,
+            entry.reason,
+            entry.reference,
+            entry.reverses,
+            entry.hash,
+        ),
     )
     await conn.executemany(
         "INSERT INTO ledger_lines (entry_id, line_no, account_id, amount, balance_after) VALUES (?, ?, ?, ?, ?)",
@@ -304,7 +327,9 @@ async def post(
     return await _append(conn, checked, author, reason, reference, None)
 
 
-async def reverse(conn: aiosqlite.Connection, entry_id: int, author: int | None, reason: str) -> Entry:
+async def reverse(
+    conn: aiosqlite.Connection, entry_id: int, author: int | None, reason: str
+) -> Entry:
     """Undo entry ``entry_id`` with an entry of mirrored lines that names it and says why.
     An entry is reversed once (AlreadyReversed); a reversal is not reversed (post the entry
     again instead, InvalidEntry); a reversal that would take an account below zero (a
@@ -315,7 +340,9 @@ async def reverse(conn: aiosqlite.Connection, entry_id: int, author: int | None,
     if original is None:
         raise EntryNotFound(f"no ledger entry {entry_id}")
     if original.reverses is not None:
-        raise InvalidEntry(f"entry {entry_id} is a reversal of entry {original.reverses}: post anew instead")
+        raise InvalidEntry(
+            f"entry {entry_id} is a reversal of entry {original.reverses}: post anew instead"
+        )
     if (by := await reversal_of(conn, entry_id)) is not None:
         raise AlreadyReversed(entry_id, by)
     lines = rules.mirrored(Line(p.account, p.amount) for p in original.lines)
@@ -334,7 +361,9 @@ _CHUNK_SQL = (
 )
 
 
-def _check_entry(rows: list[Any], expected_id: int, previous: str, running: dict[int, int]) -> str | None:
+def _check_entry(
+    rows: list[Any], expected_id: int, previous: str, running: dict[int, int]
+) -> str | None:
     """What is wrong with one entry (its rows of the chunk query), or None."""
     first = rows[0]
     if first["id"] != expected_id:
@@ -389,7 +418,9 @@ async def examine(db: Database, anchor: str | None = None) -> ChainReport:
             problem = _check_entry(entry_rows, expected, previous, running)
             if problem is not None:
                 broken_id = expected if problem.startswith("missing") else entry_rows[0]["id"]
-                return ChainReport(count, expected - 1, previous, Break(broken_id, problem), found_anchor)
+                return ChainReport(
+                    count, expected - 1, previous, Break(broken_id, problem), found_anchor
+                )
             previous = entry_rows[0]["hash"]
             found_anchor = found_anchor or (anchor is not None and previous == anchor)
             expected += 1

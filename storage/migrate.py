@@ -79,4 +79,8 @@ async def _move_data(db: Database) -> None:
     await orgs.backfill_coverage(db)
     matched, flagged = await areas.match_typed_places(db)
     if matched or flagged:
-        log.info("typed places: %d matched to village codes, %d left for people to pick again", matched, flagged)
+        log.info(
+            "typed places: %d matched to village codes, %d left for people to pick again",
+            matched,
+            flagged,
+        )

@@ -90,10 +90,14 @@ async def _one(conn: aiosqlite.Connection, offer_id: int) -> Offer | None:
     return _offer(row) if row else None
 
 
-async def create(conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown_price_id: int) -> Offer:
+async def create(
+    conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown_price_id: int
+) -> Offer:
     """The offer at the price in force now, locked in; NoPrice when there is none, and
     PriceChanged when it is not the price the farmer saw (``shown_price_id``)."""
-    async with conn.execute("SELECT org_id, village_code FROM people WHERE id = ?", (farmer_id,)) as cur:
+    async with conn.execute(
+        "SELECT org_id, village_code FROM people WHERE id = ?", (farmer_id,)
+    ) as cur:
         farmer = await cur.fetchone()
     now = now_utc()
     price = await prices.price_in_force(conn, new.commodity, new.grade, farmer["village_code"], now)
@@ -122,7 +126,8 @@ async def get(db: Database, offer_id: int) -> Offer | None:
 async def of_farmer(db: Database, farmer_id: int, limit: int = 10) -> list[Offer]:
     """The farmer's latest offers, newest first."""
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM offers WHERE farmer_id = ? ORDER BY id DESC LIMIT ?", (farmer_id, limit)
+        f"SELECT {_COLUMNS} FROM offers WHERE farmer_id = ? ORDER BY id DESC LIMIT ?",
+        (farmer_id, limit),
     )
     return [_offer(row) for row in rows]
 
@@ -145,11 +150,15 @@ _COVERS = (
 
 
 async def _covers(conn: aiosqlite.Connection, person_id: int, village_code: str) -> bool:
-    async with conn.execute(f"SELECT {_COVERS} AS covers", {"person": person_id, "village": village_code}) as cur:
+    async with conn.execute(
+        f"SELECT {_COVERS} AS covers", {"person": person_id, "village": village_code}
+    ) as cur:
         return bool((await cur.fetchone())["covers"])
 
 
-async def take(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]) -> Offer:
+async def take(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
+) -> Offer:
     """The first covering coordinator to take an open offer gets it: one conditional UPDATE
     decides between two who press at once. OfferActionRefused for everyone else."""
     offer = await _one(conn, offer_id)
@@ -183,7 +192,8 @@ async def expire_due(conn: aiosqlite.Connection, open_seconds: int) -> list[Offe
     """Offers nobody took within ``open_seconds`` expire (the price guarantee with them)."""
     now = now_utc()
     async with conn.execute(
-        f"SELECT {_COLUMNS} FROM offers WHERE status = 'open' AND created_at <= ? ORDER BY id", (now - open_seconds,)
+        f"SELECT {_COLUMNS} FROM offers WHERE status = 'open' AND created_at <= ? ORDER BY id",
+        (now - open_seconds,),
     ) as cur:
         due = [_offer(row) for row in await cur.fetchall()]
     for offer in due:
@@ -230,7 +240,9 @@ async def administrators(db: Database, org_id: int) -> list[Recipient]:
     return [Recipient(r["id"], r["chat_id"], r["language"], r["timezone"]) for r in rows]
 
 
-async def record_alerts(conn: aiosqlite.Connection, offer_id: int, sent: list[tuple[int, int, int]]) -> int:
+async def record_alerts(
+    conn: aiosqlite.Connection, offer_id: int, sent: list[tuple[int, int, int]]
+) -> int:
     """(person_id, chat_id, message_id) of each alert sent about ``offer_id``."""
     await conn.executemany(
         "INSERT INTO offer_alerts (offer_id, person_id, chat_id, message_id) VALUES (?, ?, ?, ?)"
@@ -242,15 +254,19 @@ async def record_alerts(conn: aiosqlite.Connection, offer_id: int, sent: list[tu
 
 async def alerts(db: Database, offer_id: int) -> list[tuple[int, int, int]]:
     rows = await db.fetchall(
-        "SELECT person_id, chat_id, message_id FROM offer_alerts WHERE offer_id = ? ORDER BY person_id", (offer_id,)
+        "SELECT person_id, chat_id, message_id FROM offer_alerts WHERE offer_id = ? ORDER BY person_id",
+        (offer_id,),
     )
     return [(r["person_id"], r["chat_id"], r["message_id"]) for r in rows]
 
 
-async def set_coverage(conn: aiosqlite.Connection, person_id: int, prefixes: tuple[str, ...]) -> None:
+async def set_coverage(
+    conn: aiosqlite.Connection, person_id: int, prefixes: tuple[str, ...]
+) -> None:
     """A coordinator's area, replaced as a whole."""
     await conn.execute("DELETE FROM person_coverage WHERE person_id = ?", (person_id,))
     await conn.executemany(
-        "INSERT INTO person_coverage (person_id, prefix) VALUES (?, ?)", [(person_id, p) for p in prefixes]
+        "INSERT INTO person_coverage (person_id, prefix) VALUES (?, ?)",
+        [(person_id, p) for p in prefixes],
     )
     await audit(conn, None, "person.coverage", f"person:{person_id}", prefixes=list(prefixes))

@@ -38,13 +38,20 @@ async def by_id(db: Database, org_id: int) -> Organisation | None:
 
 
 async def add(
-    conn: aiosqlite.Connection, *, code: str, name: str, kind: str, parent_code: str | None,
+    conn: aiosqlite.Connection,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent_code: str | None,
     covers: tuple[str, ...] = (),
 ) -> int:
     """A new node under ``parent_code`` covering the given village-code prefixes."""
     if kind not in KINDS:
         raise OrgError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
-    async with conn.execute("SELECT id FROM organisations WHERE code = ?", (parent_code or "pusat",)) as cur:
+    async with conn.execute(
+        "SELECT id FROM organisations WHERE code = ?", (parent_code or "pusat",)
+    ) as cur:
         parent = await cur.fetchone()
     if parent is None:
         raise OrgError(f"no organisation with code {parent_code!r}")
@@ -56,13 +63,16 @@ async def add(
         (parent["id"], kind, code, name, now_utc()),
     )
     await conn.executemany(
-        "INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)", [(cur.lastrowid, p) for p in covers]
+        "INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)",
+        [(cur.lastrowid, p) for p in covers],
     )
     return cur.lastrowid
 
 
 async def coverage(db: Database, org_id: int) -> list[str]:
-    rows = await db.fetchall("SELECT prefix FROM org_coverage WHERE org_id = ? ORDER BY prefix", (org_id,))
+    rows = await db.fetchall(
+        "SELECT prefix FROM org_coverage WHERE org_id = ? ORDER BY prefix", (org_id,)
+    )
     return [row["prefix"] for row in rows]
 
 

@@ -51,7 +51,13 @@ async def audit(
 ) -> None:
     await conn.execute(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-        (now_utc(), actor_id, action, subject, json.dumps(detail, ensure_ascii=False) if detail else None),
+        (
+            now_utc(),
+            actor_id,
+            action,
+            subject,
+            json.dumps(detail, ensure_ascii=False) if detail else None,
+        ),
     )
 
 
@@ -79,8 +85,19 @@ async def insert_person(
         "INSERT INTO people (telegram_user_id, chat_id, full_name, phone, language, timezone,"
         " org_id, area_id, village_code, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (telegram_user_id, chat_id, full_name, phone, language, timezone, org_id, area_id,
-         village_code, now, now),
+        (
+            telegram_user_id,
+            chat_id,
+            full_name,
+            phone,
+            language,
+            timezone,
+            org_id,
+            area_id,
+            village_code,
+            now,
+            now,
+        ),
     )
     return cur.lastrowid
 
@@ -98,11 +115,15 @@ async def add_role(
     return cur.rowcount > 0
 
 
-async def grant_role(conn: aiosqlite.Connection, person_id: int, role: Role, granted_by: int | None) -> bool:
+async def grant_role(
+    conn: aiosqlite.Connection, person_id: int, role: Role, granted_by: int | None
+) -> bool:
     return await add_role(conn, person_id, role, granted_by)
 
 
-async def revoke_role(conn: aiosqlite.Connection, person_id: int, role: Role, revoked_by: int | None) -> bool:
+async def revoke_role(
+    conn: aiosqlite.Connection, person_id: int, role: Role, revoked_by: int | None
+) -> bool:
     cur = await conn.execute(
         "DELETE FROM person_roles WHERE person_id = ? AND role = ?", (person_id, role.value)
     )
@@ -128,7 +149,9 @@ async def set_timezone(conn: aiosqlite.Connection, person_id: int, timezone: str
     await _set(conn, person_id, "timezone", timezone)
 
 
-async def set_village(conn: aiosqlite.Connection, person_id: int, village_code: str, timezone: str) -> None:
+async def set_village(
+    conn: aiosqlite.Connection, person_id: int, village_code: str, timezone: str
+) -> None:
     """A person's village by code; their time zone follows it."""
     await _set(conn, person_id, "village_code", village_code)
     await conn.execute("UPDATE people SET timezone = ? WHERE id = ?", (timezone, person_id))

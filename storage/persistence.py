@@ -33,7 +33,9 @@ def _decode_key(text: str) -> tuple:
 class SqlitePersistence(BasePersistence[dict, dict, dict]):
     def __init__(self, db: Database, update_interval: float = FLUSH_INTERVAL_SECONDS) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
             update_interval=update_interval,
         )
         self.db = db
@@ -105,7 +107,9 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         the number of people: this runs for every batch of updates)."""
         data, self._data = self._data, {}
         conversations, self._conversations = self._conversations, {}
-        upserts = [(kind, ident, text) for (kind, ident), text in data.items() if text is not _DELETE]
+        upserts = [
+            (kind, ident, text) for (kind, ident), text in data.items() if text is not _DELETE
+        ]
         drops = [(kind, ident) for (kind, ident), text in data.items() if text is _DELETE]
         if upserts:
             await conn.executemany(
@@ -115,7 +119,11 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
             )
         if drops:
             await conn.executemany("DELETE FROM ptb_data WHERE kind = ? AND id = ?", drops)
-        states = [(name, key, state) for (name, key), state in conversations.items() if state is not _DELETE]
+        states = [
+            (name, key, state)
+            for (name, key), state in conversations.items()
+            if state is not _DELETE
+        ]
         ended = [(name, key) for (name, key), state in conversations.items() if state is _DELETE]
         if states:
             await conn.executemany(
@@ -124,7 +132,9 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
                 states,
             )
         if ended:
-            await conn.executemany("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", ended)
+            await conn.executemany(
+                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?", ended
+            )
         for kind, ident, text in upserts:
             self._written[(kind, ident)] = text
         for key in drops:

@@ -38,7 +38,9 @@ _COLUMNS = ", ".join(Pickup.__dataclass_fields__)
 
 
 async def _pickup(conn: aiosqlite.Connection, offer_id: int) -> Pickup | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM pickups WHERE offer_id = ?", (offer_id,)) as cur:
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM pickups WHERE offer_id = ?", (offer_id,)
+    ) as cur:
         row = await cur.fetchone()
     return Pickup(**dict(row)) if row else None
 
@@ -48,7 +50,13 @@ async def get(db: Database, offer_id: int) -> Pickup | None:
     return Pickup(**dict(row)) if row else None
 
 
-async def _offer_for(conn: aiosqlite.Connection, offer_id: int, action: Action, person_id: int, roles: frozenset[Role]) -> Offer:
+async def _offer_for(
+    conn: aiosqlite.Connection,
+    offer_id: int,
+    action: Action,
+    person_id: int,
+    roles: frozenset[Role],
+) -> Offer:
     """The offer, when ``person_id`` may do ``action`` to it now; OfferActionRefused else."""
     offer = await _one(conn, offer_id)
     if offer is None:
@@ -61,7 +69,11 @@ async def schedule(conn: aiosqlite.Connection, offer_id: int, person_id: int, ro
                    day: date, window: tuple[int, int]) -> tuple[Offer, Pickup]:  # fmt: skip
     """The taker agrees a day and time window (again, if it changes)."""
     offer = await _one(conn, offer_id)
-    action = Action.RESCHEDULE if offer is not None and offer.status is Status.SCHEDULED else Action.SCHEDULE
+    action = (
+        Action.RESCHEDULE
+        if offer is not None and offer.status is Status.SCHEDULED
+        else Action.SCHEDULE
+    )
     offer = await _offer_for(conn, offer_id, action, person_id, roles)
     now = now_utc()
     await conn.execute(
@@ -74,7 +86,14 @@ async def schedule(conn: aiosqlite.Connection, offer_id: int, person_id: int, ro
         "UPDATE offers SET status = 'scheduled', updated_at = ? WHERE id = ? AND status IN ('taken', 'scheduled')",
         (now, offer_id),
     )
-    await audit(conn, person_id, "offer.schedule", f"offer:{offer_id}", day=day.isoformat(), window=list(window))
+    await audit(
+        conn,
+        person_id,
+        "offer.schedule",
+        f"offer:{offer_id}",
+        day=day.isoformat(),
+        window=list(window),
+    )
     return await _one(conn, offer_id), await _pickup(conn, offer_id)
 
 
@@ -83,7 +102,9 @@ async def locked_price(source, offer: Offer, grade: str) -> int | None:
     price of the grade found that was in force when the farmer confirmed."""
     if grade == offer.grade:
         return offer.price_rupiah
-    price = await prices.price_in_force(source, offer.commodity, grade, offer.village_code, offer.created_at)
+    price = await prices.price_in_force(
+        source, offer.commodity, grade, offer.village_code, offer.created_at
+    )
     return price.price_rupiah if price else None
 
 
@@ -105,7 +126,8 @@ async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, role
         (grade, str(quantity), price, amount_rupiah(price, quantity), now, offer_id),
     )
     cur = await conn.execute(
-        "UPDATE offers SET status = 'picked_up', updated_at = ? WHERE id = ? AND status = 'scheduled'", (now, offer_id)
+        "UPDATE offers SET status = 'picked_up', updated_at = ? WHERE id = ? AND status = 'scheduled'",
+        (now, offer_id),
     )
     if cur.rowcount == 0:
         raise OfferActionRefused("offer.status", Action.CONFIRM, offer.status)
@@ -115,11 +137,15 @@ async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, role
         conn, [L.debit(L.purchases(offer.org_id), amount), L.credit(L.farmer_payable(offer.farmer_id), amount)],
         person_id, f"Jemput {offer.number}: {quantity} {offer.commodity} {grade}", f"offer:{offer_id}:owed",
     )  # fmt: skip
-    await audit(conn, person_id, "offer.picked_up", f"offer:{offer_id}", grade=grade, quantity=str(quantity))
+    await audit(
+        conn, person_id, "offer.picked_up", f"offer:{offer_id}", grade=grade, quantity=str(quantity)
+    )
     return await _one(conn, offer_id), await _pickup(conn, offer_id)
 
 
-async def pay(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]) -> tuple[Offer, Pickup]:
+async def pay(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
+) -> tuple[Offer, Pickup]:
     """Paid in cash in the field, by the taker or a treasurer of the farmer's cooperative:
     the payable is settled in the ledger (once: a second payment would overdraw it)."""
     offer = await _one(conn, offer_id)
@@ -135,7 +161,8 @@ async def pay(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: 
         person_id, f"Dibayar tunai {offer.number}", f"offer:{offer_id}:paid",
     )  # fmt: skip
     cur = await conn.execute(
-        "UPDATE offers SET status = 'paid', updated_at = ? WHERE id = ? AND status = 'picked_up'", (now_utc(), offer_id)
+        "UPDATE offers SET status = 'paid', updated_at = ? WHERE id = ? AND status = 'picked_up'",
+        (now_utc(), offer_id),
     )
     if cur.rowcount == 0:
         raise OfferActionRefused("offer.status", Action.PAY, offer.status)
@@ -143,7 +170,9 @@ async def pay(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: 
     return await _one(conn, offer_id), pickup
 
 
-async def answer(conn: aiosqlite.Connection, offer_id: int, farmer_id: int, agreed: bool) -> tuple[Offer, Pickup]:
+async def answer(
+    conn: aiosqlite.Connection, offer_id: int, farmer_id: int, agreed: bool
+) -> tuple[Offer, Pickup]:
     """The farmer agrees with the receipt, or disputes it (once)."""
     offer = await _one(conn, offer_id)
     if offer is None or offer.farmer_id != farmer_id:
@@ -155,7 +184,12 @@ async def answer(conn: aiosqlite.Connection, offer_id: int, farmer_id: int, agre
     )
     if cur.rowcount == 0:
         raise OfferActionRefused("offer.status", Action.CONFIRM, offer.status)
-    await audit(conn, farmer_id, "offer.receipt." + ("agreed" if agreed else "disputed"), f"offer:{offer_id}")
+    await audit(
+        conn,
+        farmer_id,
+        "offer.receipt." + ("agreed" if agreed else "disputed"),
+        f"offer:{offer_id}",
+    )
     return offer, await _pickup(conn, offer_id)
 
 

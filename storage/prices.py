@@ -115,7 +115,16 @@ async def set_price(
         (commodity, grade, area_prefix, price_rupiah, start, end, source, set_by, set_at),
     )
     price = BuyingPrice(
-        cur.lastrowid, commodity, grade, area_prefix, price_rupiah, start, end, source, set_by, set_at
+        cur.lastrowid,
+        commodity,
+        grade,
+        area_prefix,
+        price_rupiah,
+        start,
+        end,
+        source,
+        set_by,
+        set_at,
     )
     await audit(
         conn, set_by, "price.set", f"price:{price.id}", commodity=commodity, grade=grade,
@@ -170,7 +179,9 @@ async def history(source: Source, commodity: str, grade: str | None = None) -> l
     """Every version ever set for ``commodity`` (one grade, or all), oldest first."""
     only = " AND grade = ?" if grade is not None else ""
     params = (commodity, grade) if grade is not None else (commodity,)
-    rows = await fetchall(source, f"SELECT * FROM buying_prices WHERE commodity = ?{only} ORDER BY id", params)
+    rows = await fetchall(
+        source, f"SELECT * FROM buying_prices WHERE commodity = ?{only} ORDER BY id", params
+    )
     return [_price(row) for row in rows]
 
 
@@ -289,13 +300,17 @@ def read_rows(rows: Iterable[Mapping[str, str | None]], known: Catalog) -> list[
             refuse("valid_until", "price.dates")
         if len(errors) > bad:
             continue
-        assert commodity is not None and grade is not None and price is not None and start is not None
+        assert (
+            commodity is not None and grade is not None and price is not None and start is not None
+        )
         key = (commodity.code, grade.code, area, start)
         if key in seen:
             refuse("valid_from", "price.duplicate")
             continue
         seen[key] = line
-        parsed.append(PriceRow(commodity.code, grade.code, area, price, start, end, row.get("source", "")))
+        parsed.append(
+            PriceRow(commodity.code, grade.code, area, price, start, end, row.get("source", ""))
+        )
     if errors:
         raise PriceImportRefused(errors)
     return parsed

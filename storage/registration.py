@@ -79,10 +79,16 @@ async def _org_name(conn: aiosqlite.Connection, org_id: int) -> str:
         return (await cur.fetchone())["name"]
 
 
-async def register_farmer(conn: aiosqlite.Connection, who: Applicant, village_code: str) -> Registered:
+async def register_farmer(
+    conn: aiosqlite.Connection, who: Applicant, village_code: str
+) -> Registered:
     org_id = await orgs.for_village(conn, village_code)
     person_id = await _find_or_insert(
-        conn, who, org_id=org_id, timezone=regions.timezone_for(village_code), village_code=village_code
+        conn,
+        who,
+        org_id=org_id,
+        timezone=regions.timezone_for(village_code),
+        village_code=village_code,
     )
     await add_role(conn, person_id, Role.FARMER)
     await audit(conn, person_id, "register.farmer", f"person:{person_id}", village=village_code)

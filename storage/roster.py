@@ -19,7 +19,9 @@ class RosterEntry:
     person_id: int | None
 
 
-async def add(conn: aiosqlite.Connection, *, org_id: int, member_number: str, full_name: str, phone: str) -> None:
+async def add(
+    conn: aiosqlite.Connection, *, org_id: int, member_number: str, full_name: str, phone: str
+) -> None:
     await conn.execute(
         "INSERT INTO roster (org_id, member_number, full_name, phone, created_at)"
         " VALUES (?, ?, ?, ?, ?)",

@@ -65,7 +65,9 @@ class FakeTelegram(BaseRequest):
         self._failures: dict[str, list[object]] = {}
 
     # -- failure injection ------------------------------------------------------------------
-    def fail_next(self, method: str, *, status: int = 0, retry_after: int = 1, description: str = "") -> None:
+    def fail_next(
+        self, method: str, *, status: int = 0, retry_after: int = 1, description: str = ""
+    ) -> None:
         """Make the next call of ``method`` fail: 403, 429 (with retry_after) or 0 = timeout."""
         self._failures.setdefault(method, []).append((status, retry_after, description))
 
@@ -80,7 +82,9 @@ class FakeTelegram(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: object) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **_: object
+    ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(api_method, params))
@@ -96,9 +100,14 @@ class FakeTelegram(BaseRequest):
             raise TimedOut("fake timeout")
         body: dict[str, Any] = {"ok": False, "error_code": status}
         if status == 429:
-            body.update(description=f"Too Many Requests: retry after {retry_after}", parameters={"retry_after": retry_after})
+            body.update(
+                description=f"Too Many Requests: retry after {retry_after}",
+                parameters={"retry_after": retry_after},
+            )
         else:
-            body["description"] = description or {403: "Forbidden: bot was blocked by the user"}.get(status, "Bad Request")
+            body["description"] = description or {
+                403: "Forbidden: bot was blocked by the user"
+            }.get(status, "Bad Request")
         return status, json.dumps(body).encode()
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
@@ -118,7 +127,12 @@ class FakeTelegram(BaseRequest):
 
     def _send(self, params: dict[str, Any]) -> dict:
         chat_id = int(params["chat_id"])
-        sent = Sent(next(self._ids), chat_id, params.get("text") or params.get("caption") or "", params.get("reply_markup"))
+        sent = Sent(
+            next(self._ids),
+            chat_id,
+            params.get("text") or params.get("caption") or "",
+            params.get("reply_markup"),
+        )
         self.messages.setdefault(chat_id, []).append(sent)
         return self._message_json(sent)
 
@@ -153,10 +167,17 @@ _update_ids = itertools.count(1000)
 class Someone:
     """A person talking to the bot from their phone."""
 
-    def __init__(self, world: World, user_id: int, first_name: str = "Siti", language_code: str = "id") -> None:
+    def __init__(
+        self, world: World, user_id: int, first_name: str = "Siti", language_code: str = "id"
+    ) -> None:
         self.world = world
         self.user_id = user_id
-        self.user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
+        self.user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
         self._seen = len(self.texts())  # only what the bot sends from now on
 
     @property
@@ -164,7 +185,13 @@ class Someone:
         return {"id": self.user_id, "type": "private", "first_name": self.user["first_name"]}
 
     def _message(self, **content: Any) -> dict:
-        return {"message_id": next(self.world.message_ids), "date": int(time.time()), "chat": self.chat, "from": self.user, **content}
+        return {
+            "message_id": next(self.world.message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            **content,
+        }
 
     async def send(self, text: str) -> list[str]:
         content: dict[str, Any] = {"text": text}
@@ -174,7 +201,11 @@ class Someone:
         return await self.world.deliver({"message": self._message(**content)}, self)
 
     async def share_contact(self, phone: str, user_id: int | None = None) -> list[str]:
-        contact = {"phone_number": phone, "first_name": self.user["first_name"], "user_id": self.user_id if user_id is None else user_id}
+        contact = {
+            "phone_number": phone,
+            "first_name": self.user["first_name"],
+            "user_id": self.user_id if user_id is None else user_id,
+        }
         return await self.world.deliver({"message": self._message(contact=contact)}, self)
 
     def button(self, label: str) -> tuple[Sent, str]:
@@ -205,8 +236,20 @@ class Someone:
         return await self.press_data(sent, data)
 
     async def press_data(self, sent: Sent, data: str) -> list[str]:
-        message = {"message_id": sent.message_id, "date": int(time.time()), "chat": self.chat, "from": BOT_USER, "text": sent.text}
-        query = {"id": str(next(self.world.message_ids)), "from": self.user, "chat_instance": f"ci{self.user_id}", "data": data, "message": message}
+        message = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": BOT_USER,
+            "text": sent.text,
+        }
+        query = {
+            "id": str(next(self.world.message_ids)),
+            "from": self.user,
+            "chat_instance": f"ci{self.user_id}",
+            "data": data,
+            "message": message,
+        }
         return await self.world.deliver({"callback_query": query}, self)
 
     def texts(self) -> list[str]:
@@ -214,7 +257,7 @@ class Someone:
 
     def take_new(self) -> list[str]:
         texts = self.texts()
-        new, self._seen = texts[self._seen:], len(texts)
+        new, self._seen = texts[self._seen :], len(texts)
         return new
 
 
@@ -223,7 +266,9 @@ class World:
 
     def __init__(self, db_path: str, **settings: Any) -> None:
         self.db_path = db_path
-        self.settings = Settings.load(environ={}, env_file=None, token=TOKEN, db_path=db_path, **settings)
+        self.settings = Settings.load(
+            environ={}, env_file=None, token=TOKEN, db_path=db_path, **settings
+        )
         self.telegram = FakeTelegram()
         self.message_ids = itertools.count(1)
         self.app = None
@@ -231,7 +276,10 @@ class World:
 
     async def start(self) -> World:
         self.app = build_application(
-            self.settings, request=self.telegram, get_updates_request=self.telegram, send_limits=UNLIMITED
+            self.settings,
+            request=self.telegram,
+            get_updates_request=self.telegram,
+            send_limits=UNLIMITED,
         )
         await self.app.initialize()
         await self.app.start()
@@ -275,10 +323,14 @@ class World:
     def person(self, user_id: int, first_name: str = "Siti", language_code: str = "id") -> Someone:
         return Someone(self, user_id, first_name, language_code)
 
-    async def deliver(self, body: dict, who: Someone | None = None, update_id: int | None = None) -> list[str]:
+    async def deliver(
+        self, body: dict, who: Someone | None = None, update_id: int | None = None
+    ) -> list[str]:
         """Hand an update to the bot as Telegram would, wait until it is handled, and
         return what the bot newly sent to that person."""
         self.last_update_id = update_id or next(_update_ids)
-        await self.app.update_queue.put(Update.de_json({"update_id": self.last_update_id, **body}, self.app.bot))
+        await self.app.update_queue.put(
+            Update.de_json({"update_id": self.last_update_id, **body}, self.app.bot)
+        )
         await asyncio.wait_for(self.app.update_queue.join(), timeout=10)
         return who.take_new() if who else []

@@ -76,7 +76,10 @@ def test_storage_imports_only_the_domain_of_the_product():
 
 
 def test_handlers_do_not_import_the_wiring_or_the_runtime():
-    assert _violations("handlers", lambda name: _within(name, "bot.app", "bot.updates", "bot.runtime")) == []
+    assert (
+        _violations("handlers", lambda name: _within(name, "bot.app", "bot.updates", "bot.runtime"))
+        == []
+    )
 
 
 def test_emulator_imports_no_product_code():
@@ -86,7 +89,12 @@ def test_emulator_imports_no_product_code():
 def test_known_violations_still_exist():
     for (rel, name), _why in KNOWN_VIOLATIONS.items():
         path = ROOT / rel
-        names = {n for _, n in imported_names(path.read_text("utf-8"), _module_name(path), path.name == "__init__.py")}
+        names = {
+            n
+            for _, n in imported_names(
+                path.read_text("utf-8"), _module_name(path), path.name == "__init__.py"
+            )
+        }
         assert name in names, f"{rel} no longer imports {name}: remove it from KNOWN_VIOLATIONS"
 
 
@@ -101,8 +109,17 @@ def test_imports_are_read_from_the_syntax_tree():
         "s = 'from handlers import start'\n"  # a string is not an import
     )
     names = [name for _, name in imported_names(source, "storage.sub.mod")]
-    assert names == ["bot.app", "bot.runtime", "bot.domain", "storage.sub.sibling", "storage.bot.domain.people", "storage.db.Database"]
-    assert [n for _, n in imported_names("from .x import y", "emulator", is_package=True)] == ["emulator.x.y"]
+    assert names == [
+        "bot.app",
+        "bot.runtime",
+        "bot.domain",
+        "storage.sub.sibling",
+        "storage.bot.domain.people",
+        "storage.db.Database",
+    ]
+    assert [n for _, n in imported_names("from .x import y", "emulator", is_package=True)] == [
+        "emulator.x.y"
+    ]
 
 
 def test_sql_lives_in_storage_only():

@@ -31,5 +31,8 @@ def test_every_failure_an_operator_can_fix_is_one_line():
     assert _one_line(BadRequest("Bad webhook: https url must be provided")) == (
         "the Bot API refused: Bad webhook: https url must be provided"
     )
-    assert _one_line(DatabaseError("cannot open database x: Is a directory")) == "cannot open database x: Is a directory"
+    assert (
+        _one_line(DatabaseError("cannot open database x: Is a directory"))
+        == "cannot open database x: Is a directory"
+    )
     assert _one_line(KeyError("a bug")) is None  # a bug: the (redacted) traceback instead

@@ -22,7 +22,10 @@ def test_environment_wins_over_env_file_and_flags_over_both(tmp_path):
     env = tmp_path / ".env"
     env.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nKOPERASI_DB_PATH=a.db\n")
     assert Settings.load(environ={"KOPERASI_DB_PATH": "b.db"}, env_file=env).db_path == "b.db"
-    assert Settings.load(environ={"KOPERASI_DB_PATH": "b.db"}, env_file=env, db_path="c.db").db_path == "c.db"
+    assert (
+        Settings.load(environ={"KOPERASI_DB_PATH": "b.db"}, env_file=env, db_path="c.db").db_path
+        == "c.db"
+    )
 
 
 @pytest.mark.parametrize(
@@ -35,7 +38,10 @@ def test_environment_wins_over_env_file_and_flags_over_both(tmp_path):
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_DEFAULT_LANGUAGE": "fr"}, "one of id, en"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_API_URL": "ftp://x"}, "http"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_WEBHOOK_SECRET": "has space"}, "SECRET"),
-        ({"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_WEBHOOK_URL": "https://x.example/hook"}, "SECRET is required"),
+        (
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "KOPERASI_WEBHOOK_URL": "https://x.example/hook"},
+            "SECRET is required",
+        ),
     ],
 )
 def test_bad_settings_are_one_clear_line(environ, message):
@@ -55,7 +61,9 @@ def _cli(monkeypatch, tmp_path, *args, env=None):
 def test_run_without_token_exits_2_with_one_line(monkeypatch, tmp_path, capsys):
     assert _cli(monkeypatch, tmp_path, "run") == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in err and "Traceback" not in err
+    assert (
+        err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in err and "Traceback" not in err
+    )
 
 
 def test_run_with_unusable_database_path_exits_2(monkeypatch, tmp_path, capsys):
@@ -68,7 +76,21 @@ def test_run_with_unusable_database_path_exits_2(monkeypatch, tmp_path, capsys):
 def test_organisations_roster_invites_and_roles(monkeypatch, tmp_path, capsys):
     assert _cli(monkeypatch, tmp_path, "db", "migrate") == 0
     assert _cli(monkeypatch, tmp_path, "org", "add", "fspmi", "FSPMI", "--kind", "federation") == 0
-    assert _cli(monkeypatch, tmp_path, "org", "add", "kop-bekasi", "Koperasi Buruh Bekasi", "--kind", "coop_primary", "--parent", "fspmi") == 0
+    assert (
+        _cli(
+            monkeypatch,
+            tmp_path,
+            "org",
+            "add",
+            "kop-bekasi",
+            "Koperasi Buruh Bekasi",
+            "--kind",
+            "coop_primary",
+            "--parent",
+            "fspmi",
+        )
+        == 0
+    )
     capsys.readouterr()
     assert _cli(monkeypatch, tmp_path, "org", "list") == 0
     assert capsys.readouterr().out.splitlines() == [
@@ -76,16 +98,68 @@ def test_organisations_roster_invites_and_roles(monkeypatch, tmp_path, capsys):
         "  fspmi  FSPMI  [federation]",
         "    kop-bekasi  Koperasi Buruh Bekasi  [coop_primary]",
     ]
-    assert _cli(monkeypatch, tmp_path, "org", "add", "x", "X", "--kind", "puk", "--parent", "nope") == 2
+    assert (
+        _cli(monkeypatch, tmp_path, "org", "add", "x", "X", "--kind", "puk", "--parent", "nope")
+        == 2
+    )
     assert "no organisation with code 'nope'" in capsys.readouterr().err
 
-    assert _cli(monkeypatch, tmp_path, "roster", "add", "--org", "kop-bekasi", "--number", "B-7", "--name", "Sri", "--phone", "0813 1111 2222") == 0
-    assert _cli(monkeypatch, tmp_path, "roster", "add", "--org", "kop-bekasi", "--number", "B-7", "--name", "Sri", "--phone", "0813 1111 2222") == 2
+    assert (
+        _cli(
+            monkeypatch,
+            tmp_path,
+            "roster",
+            "add",
+            "--org",
+            "kop-bekasi",
+            "--number",
+            "B-7",
+            "--name",
+            "Sri",
+            "--phone",
+            "0813 1111 2222",
+        )
+        == 0
+    )
+    assert (
+        _cli(
+            monkeypatch,
+            tmp_path,
+            "roster",
+            "add",
+            "--org",
+            "kop-bekasi",
+            "--number",
+            "B-7",
+            "--name",
+            "Sri",
+            "--phone",
+            "0813 1111 2222",
+        )
+        == 2
+    )
     capsys.readouterr()
 
-    assert _cli(monkeypatch, tmp_path, "invite", "koordinator", "--org", "kop-bekasi", "--bot-username", "kopbot") == 0
+    assert (
+        _cli(
+            monkeypatch,
+            tmp_path,
+            "invite",
+            "koordinator",
+            "--org",
+            "kop-bekasi",
+            "--bot-username",
+            "kopbot",
+        )
+        == 0
+    )
     assert capsys.readouterr().out.startswith("https://t.me/kopbot?start=")
-    assert _cli(monkeypatch, tmp_path, "invite", "farmer", "--org", "pusat", "--bot-username", "kopbot") == 2
+    assert (
+        _cli(
+            monkeypatch, tmp_path, "invite", "farmer", "--org", "pusat", "--bot-username", "kopbot"
+        )
+        == 2
+    )
     assert _cli(monkeypatch, tmp_path, "invite", "admin", "--org", "pusat") == 2
     assert "KOPERASI_BOT_USERNAME" in capsys.readouterr().err
 
@@ -96,7 +170,9 @@ def test_organisations_roster_invites_and_roles(monkeypatch, tmp_path, capsys):
 def test_db_status_then_migrate(monkeypatch, tmp_path, capsys):
     assert _cli(monkeypatch, tmp_path, "db", "status") == 0
     before = capsys.readouterr().out.strip().splitlines()
-    assert before[0] == "0001_initial: pending" and all(line.endswith(": pending") for line in before)
+    assert before[0] == "0001_initial: pending" and all(
+        line.endswith(": pending") for line in before
+    )
     assert _cli(monkeypatch, tmp_path, "db", "migrate") == 0
     capsys.readouterr()
     assert _cli(monkeypatch, tmp_path, "db", "status") == 0
@@ -114,7 +190,16 @@ def test_first_admin_is_granted_by_phone(monkeypatch, tmp_path, capsys):
     async def register_someone():
         async with Database(str(tmp_path / "k.sqlite3")) as db:
             async with db.transaction() as conn:
-                await people.insert_person(conn, telegram_user_id=5, chat_id=5, full_name="Ani", phone="+6281200000005", language="id", timezone="Asia/Jakarta", org_id=1)
+                await people.insert_person(
+                    conn,
+                    telegram_user_id=5,
+                    chat_id=5,
+                    full_name="Ani",
+                    phone="+6281200000005",
+                    language="id",
+                    timezone="Asia/Jakarta",
+                    org_id=1,
+                )
 
     async def roles():
         async with Database(str(tmp_path / "k.sqlite3")) as db:
@@ -140,18 +225,37 @@ def test_readme_lists_every_setting_with_its_default():
 
 
 def test_prices_and_coverage_from_the_command_line(monkeypatch, tmp_path, capsys):
-    assert _cli(monkeypatch, tmp_path, "price", "set", "cabai_merah", "32000", "--grade", "A", "--area", "33.10") == 0
+    assert (
+        _cli(
+            monkeypatch,
+            tmp_path,
+            "price",
+            "set",
+            "cabai_merah",
+            "32000",
+            "--grade",
+            "A",
+            "--area",
+            "33.10",
+        )
+        == 0
+    )
     assert _cli(monkeypatch, tmp_path, "price", "set", "gabah", "6500") == 2  # gabah has grades
     assert "pass --grade" in capsys.readouterr().err
     (tmp_path / "harga.csv").write_text(
-        "commodity,grade,area,price,valid_from\njagung,,33,5.500,2025-01-01\ncabai_merah,Z,33,1,2025-01-01\n", "utf-8"
+        "commodity,grade,area,price,valid_from\njagung,,33,5.500,2025-01-01\ncabai_merah,Z,33,1,2025-01-01\n",
+        "utf-8",
     )
     assert _cli(monkeypatch, tmp_path, "price", "import", "harga.csv") == 2
     out = capsys.readouterr()
     assert "line 3, column grade" in out.out and "nothing was imported" in out.err
-    (tmp_path / "harga.csv").write_text("commodity,grade,area,price,valid_from\njagung,,33,5.500,2025-01-01\n", "utf-8")
+    (tmp_path / "harga.csv").write_text(
+        "commodity,grade,area,price,valid_from\njagung,,33,5.500,2025-01-01\n", "utf-8"
+    )
     assert _cli(monkeypatch, tmp_path, "price", "import", "harga.csv") == 0
     assert _cli(monkeypatch, tmp_path, "price", "list", "33.10.11.2004") == 0
     listed = capsys.readouterr().out
     assert "cabai_merah\tA\t33.10\tRp32000" in listed and "jagung\t-\t33\tRp5500" in listed
-    assert _cli(monkeypatch, tmp_path, "person", "cover", "33.10", "--phone", "0812-0000-0000") == 2  # nobody
+    assert (
+        _cli(monkeypatch, tmp_path, "person", "cover", "33.10", "--phone", "0812-0000-0000") == 2
+    )  # nobody

@@ -84,7 +84,14 @@ def test_without_a_token_only_phones_are_masked():
 
 @pytest.mark.parametrize(
     "phone",
-    ["+6281234567890", "6281234567890", "081234567890", "0812-3456-7890", "0812 3456 7890", "+62 812-3456-7890"],
+    [
+        "+6281234567890",
+        "6281234567890",
+        "081234567890",
+        "0812-3456-7890",
+        "0812 3456 7890",
+        "+62 812-3456-7890",
+    ],
 )
 def test_phone_number_forms_are_masked(phone):
     assert mask_phones(phone) == "0812-****-7890"
@@ -133,8 +140,16 @@ def test_ptb_report_of_a_failed_start_is_left_to_the_command(root_log):
     try:
         raise OSError("unreachable")
     except OSError:
-        ptb.exception("%s Failed run number %s of %s. Aborting.", "Network Retry Loop (Bootstrap Initialize Application):", 0, 0)
-        ptb.exception("%s Invalid token. Aborting retry loop.", "Network Retry Loop (Bootstrap Initialize Application):")
+        ptb.exception(
+            "%s Failed run number %s of %s. Aborting.",
+            "Network Retry Loop (Bootstrap Initialize Application):",
+            0,
+            0,
+        )
+        ptb.exception(
+            "%s Invalid token. Aborting retry loop.",
+            "Network Retry Loop (Bootstrap Initialize Application):",
+        )
         ptb.error("No error handlers are registered, logging exception.")  # not start-up: kept
     ptb.debug("Network Retry Loop (Bootstrap Initialize Application): Starting")  # DEBUG: kept
     lines = root_log.getvalue().splitlines()

@@ -27,13 +27,24 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 GROUPS = (run, db, org, roster, invite, person, price, inbox, audit)
 
 #: Command-line flags that override settings (each group's parser may define some of them).
-_SETTING_FLAGS = ("db_path", "api_url", "webhook_url", "webhook_listen", "webhook_port", "webhook_secret")
+_SETTING_FLAGS = (
+    "db_path",
+    "api_url",
+    "webhook_url",
+    "webhook_listen",
+    "webhook_port",
+    "webhook_secret",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="koperasi-bot", description="Telegram bot for union cooperatives.")
+    parser = argparse.ArgumentParser(
+        prog="koperasi-bot", description="Telegram bot for union cooperatives."
+    )
     parser.add_argument("--env-file", default=".env", help="settings file (default: .env)")
-    parser.add_argument("--db", dest="db_path", help=f"SQLite file (default: {SETTINGS['db_path'].default})")
+    parser.add_argument(
+        "--db", dest="db_path", help=f"SQLite file (default: {SETTINGS['db_path'].default})"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for group in GROUPS:
         group.add_parser(sub)
@@ -42,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _dispatch(args: argparse.Namespace) -> int:
     flags = {k: getattr(args, k, None) for k in _SETTING_FLAGS}
-    settings = Settings.load(env_file=args.env_file, require_token=getattr(args, "needs_token", False), **flags)
+    settings = Settings.load(
+        env_file=args.env_file, require_token=getattr(args, "needs_token", False), **flags
+    )
     return args.handler(args, settings)
 
 

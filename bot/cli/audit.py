@@ -20,17 +20,27 @@ EXIT_BROKEN = 1
 
 
 def add_parser(sub) -> None:
-    audit = sub.add_parser("audit", help="check the ledger has not been changed behind the bot's back")
+    audit = sub.add_parser(
+        "audit", help="check the ledger has not been changed behind the bot's back"
+    )
     audit_sub = audit.add_subparsers(dest="action", required=True)
-    verify = audit_sub.add_parser("verify", help="recompute the hash chain and balances of every ledger entry")
-    verify.add_argument("--anchor", metavar="HASH", help="a last hash printed earlier: the ledger must still pass through it")
+    verify = audit_sub.add_parser(
+        "verify", help="recompute the hash chain and balances of every ledger entry"
+    )
+    verify.add_argument(
+        "--anchor",
+        metavar="HASH",
+        help="a last hash printed earlier: the ledger must still pass through it",
+    )
     audit.set_defaults(handler=on_database(audit_command))
 
 
 async def audit_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     anchor = args.anchor.strip().lower() if args.anchor else None
     if anchor is not None and not re.fullmatch(r"[0-9a-f]{64}", anchor):
-        raise CliError("--anchor is a hash of 64 hexadecimal characters, as audit verify printed it")
+        raise CliError(
+            "--anchor is a hash of 64 hexadecimal characters, as audit verify printed it"
+        )
     report = await ledger.examine(db, anchor=anchor)
     if report.broken is not None:
         print(f"ledger broken at entry {report.broken.entry_id}: {report.broken.problem}")
@@ -38,7 +48,9 @@ async def audit_command(args: argparse.Namespace, settings: Settings, db: Databa
             print(f"entries 1 to {report.last_id} are intact (last good hash {report.last_hash})")
         return EXIT_BROKEN
     if anchor is not None and not report.anchor_found:
-        print(f"ledger broken: the anchor {anchor} is not in it (entries removed from the end, or rewritten)")
+        print(
+            f"ledger broken: the anchor {anchor} is not in it (entries removed from the end, or rewritten)"
+        )
         return EXIT_BROKEN
     print(f"ledger intact: {report.entries} entries, last hash {report.last_hash}")
     return 0

@@ -25,12 +25,18 @@ class CliError(Exception):
 def parse_role(word: str, staff_only: bool = False):
     role = ROLE_WORDS.get(word.lower())
     if role is None or (staff_only and role not in STAFF_ROLES):
-        allowed = "coordinator, treasurer, admin" if staff_only else "farmer, member, coordinator, treasurer, admin"
+        allowed = (
+            "coordinator, treasurer, admin"
+            if staff_only
+            else "farmer, member, coordinator, treasurer, admin"
+        )
         raise CliError(f"unknown role {word!r}; one of: {allowed}")
     return role
 
 
-async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]], *, migrate_first: bool) -> int:
+async def _with_db(
+    settings: Settings, work: Callable[[Database], Awaitable[int]], *, migrate_first: bool
+) -> int:
     async with Database(settings.db_path) as db:
         if migrate_first:
             await migrate(db)
@@ -41,6 +47,8 @@ def on_database(command: DbCommand, *, migrate_first: bool = True) -> Handler:
     """A handler that opens the database (migrated first, unless told not to) and runs ``command``."""
 
     def handler(args: argparse.Namespace, settings: Settings) -> int:
-        return asyncio.run(_with_db(settings, lambda db: command(args, settings, db), migrate_first=migrate_first))
+        return asyncio.run(
+            _with_db(settings, lambda db: command(args, settings, db), migrate_first=migrate_first)
+        )
 
     return handler

@@ -42,7 +42,9 @@ async def inbox_command(args: argparse.Namespace, settings: Settings, db: Databa
             return 0
         for letter in letters:
             tries = f", {letter.attempts} attempts" if letter.attempts else ""
-            print(f"update {letter.update_id} (received {_when(letter.received_at)}{tries}): {letter.error}")
+            print(
+                f"update {letter.update_id} (received {_when(letter.received_at)}{tries}): {letter.error}"
+            )
             print(f"  {excerpt(letter.payload)}")
         noun = "update" if len(letters) == 1 else "updates"
         print(f"{len(letters)} quarantined {noun}; `koperasi-bot inbox retry ID|--all` queues again"
@@ -52,7 +54,9 @@ async def inbox_command(args: argparse.Namespace, settings: Settings, db: Databa
     change = dead_letters.retry if args.action == "retry" else dead_letters.drop
     done = await change(db, wanted)
     if wanted and not done:
-        raise CliError(f"no quarantined update {args.update_id} (see `koperasi-bot inbox list-failed`)")
+        raise CliError(
+            f"no quarantined update {args.update_id} (see `koperasi-bot inbox list-failed`)"
+        )
     what = f"update {done[0]}" if wanted else f"{len(done)} update(s)"
     if args.action == "retry":
         print(f"{what} queued again: processed when the bot next starts")

@@ -16,7 +16,9 @@ def add_parser(sub) -> None:
     inv.add_argument("role", help="coordinator, treasurer or admin")
     inv.add_argument("--org", required=True, help="organisation code")
     inv.add_argument("--hours", type=int, help="hours the link stays valid")
-    inv.add_argument("--bot-username", help="bot username (else KOPERASI_BOT_USERNAME or asked from Telegram)")
+    inv.add_argument(
+        "--bot-username", help="bot username (else KOPERASI_BOT_USERNAME or asked from Telegram)"
+    )
     inv.set_defaults(handler=on_database(invite_command))
 
 
@@ -24,7 +26,9 @@ async def _bot_username(settings: Settings, given: str | None) -> str:
     if given or settings.bot_username:
         return (given or settings.bot_username).lstrip("@")
     if not settings.token:
-        raise CliError("set KOPERASI_BOT_USERNAME or pass --bot-username (or set TELEGRAM_BOT_TOKEN to ask Telegram)")
+        raise CliError(
+            "set KOPERASI_BOT_USERNAME or pass --bot-username (or set TELEGRAM_BOT_TOKEN to ask Telegram)"
+        )
     from telegram import Bot
 
     async with Bot(settings.token, base_url=settings.api_url) as bot:
@@ -37,6 +41,12 @@ async def invite_command(args: argparse.Namespace, settings: Settings, db: Datab
     if org is None:
         raise CliError(f"no organisation with code {args.org!r}")
     username = await _bot_username(settings, args.bot_username)
-    invite = await db.write(invites.create, role=role, org_id=org.id, valid_hours=args.hours or settings.invite_hours, created_by=None)
+    invite = await db.write(
+        invites.create,
+        role=role,
+        org_id=org.id,
+        valid_hours=args.hours or settings.invite_hours,
+        created_by=None,
+    )
     print(deep_link(username, invite.code))
     return 0

@@ -19,9 +19,16 @@ def add_parser(sub) -> None:
     add.add_argument("name")
     add.add_argument("--kind", required=True, choices=orgs.KINDS)
     add.add_argument("--parent", default="pusat", help="parent code (default: pusat, the root)")
-    add.add_argument("--province", help="the province it covers, e.g. \"Jawa Barat\" (same as --covers 32)")
-    add.add_argument("--covers", action="append", default=[], metavar="CODE",
-                     help="a village-code prefix it covers, e.g. 33.10 (Kab. Klaten); repeatable")
+    add.add_argument(
+        "--province", help='the province it covers, e.g. "Jawa Barat" (same as --covers 32)'
+    )
+    add.add_argument(
+        "--covers",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a village-code prefix it covers, e.g. 33.10 (Kab. Klaten); repeatable",
+    )
     org_sub.add_parser("list", help="print the tree")
     org.set_defaults(handler=on_database(org_command))
 
@@ -43,7 +50,14 @@ async def org_command(args: argparse.Namespace, settings: Settings, db: Database
     if args.action == "add":
         covers = _coverage(args.province, args.covers)
         try:
-            await db.write(orgs.add, code=args.code, name=args.name, kind=args.kind, parent_code=args.parent, covers=covers)
+            await db.write(
+                orgs.add,
+                code=args.code,
+                name=args.name,
+                kind=args.kind,
+                parent_code=args.parent,
+                covers=covers,
+            )
         except orgs.OrgError as exc:
             raise CliError(str(exc)) from None
         where = ", ".join(f"{c} {regions.region(c).name}" for c in covers) or "nothing yet"

@@ -16,9 +16,16 @@ def add_parser(sub) -> None:
     person = sub.add_parser("person", help="roles of registered people")
     person_sub = person.add_subparsers(dest="action", required=True)
     for verb in ("grant", "revoke", "cover"):
-        p = person_sub.add_parser(verb, help="the area a coordinator covers" if verb == "cover" else f"{verb} a role")
+        p = person_sub.add_parser(
+            verb, help="the area a coordinator covers" if verb == "cover" else f"{verb} a role"
+        )
         if verb == "cover":
-            p.add_argument("prefixes", nargs="+", metavar="CODE", help="Kemendagri code prefixes, e.g. 33.10 33.11.02")
+            p.add_argument(
+                "prefixes",
+                nargs="+",
+                metavar="CODE",
+                help="Kemendagri code prefixes, e.g. 33.10 33.11.02",
+            )
         else:
             p.add_argument("role")
         who = p.add_mutually_exclusive_group(required=True)
@@ -36,7 +43,9 @@ async def _find(args: argparse.Namespace, db: Database):
     else:
         found = await people.by_telegram_id(db, args.telegram_id)
     if found is None:
-        raise CliError("no registered person with that phone / Telegram id (they register with /start first, or use an invite link)")
+        raise CliError(
+            "no registered person with that phone / Telegram id (they register with /start first, or use an invite link)"
+        )
     return found
 
 
@@ -47,7 +56,9 @@ async def person_command(args: argparse.Namespace, settings: Settings, db: Datab
     role = parse_role(args.role)
     change = people.grant_role if args.action == "grant" else people.revoke_role
     changed = await db.write(change, found.id, role, None)
-    print(f"{args.action} {role.value} for {found.full_name}: {'done' if changed else 'nothing to change'}")
+    print(
+        f"{args.action} {role.value} for {found.full_name}: {'done' if changed else 'nothing to change'}"
+    )
     return 0
 
 

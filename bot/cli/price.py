@@ -20,13 +20,24 @@ from storage.db import Database
 def add_parser(sub) -> None:
     price = sub.add_parser("price", help="buying prices per commodity, grade and area")
     price_sub = price.add_subparsers(dest="action", required=True)
-    put = price_sub.add_parser("set", help="set a price from now on (a new version; history is kept)")
+    put = price_sub.add_parser(
+        "set", help="set a price from now on (a new version; history is kept)"
+    )
     put.add_argument("commodity", help=f"one of: {', '.join(c.code for c in CATALOG)}")
     put.add_argument("rupiah", type=int, help="whole rupiah per base unit (kg, ekor, butir, liter)")
-    put.add_argument("--grade", default=None, help="grade code, e.g. A or GKP (omit where there is one)")
-    put.add_argument("--area", default="", help="Kemendagri code prefix, e.g. 33 or 33.10 (default: everywhere)")
-    put.add_argument("--source", default="", help="where the price comes from, e.g. 'HPP Bapanas 2025'")
-    imp = price_sub.add_parser("import", help="import a CSV file: commodity,grade,area,price,valid_from[,valid_until,source]")
+    put.add_argument(
+        "--grade", default=None, help="grade code, e.g. A or GKP (omit where there is one)"
+    )
+    put.add_argument(
+        "--area", default="", help="Kemendagri code prefix, e.g. 33 or 33.10 (default: everywhere)"
+    )
+    put.add_argument(
+        "--source", default="", help="where the price comes from, e.g. 'HPP Bapanas 2025'"
+    )
+    imp = price_sub.add_parser(
+        "import",
+        help="import a CSV file: commodity,grade,area,price,valid_from[,valid_until,source]",
+    )
     imp.add_argument("file", type=Path)
     show = price_sub.add_parser("list", help="the prices in force for a village")
     show.add_argument("village", help="a village code, e.g. 33.10.11.2004")
@@ -36,10 +47,14 @@ def add_parser(sub) -> None:
 def _grade(commodity: str, grade: str | None) -> str:
     known = CATALOG.get(commodity)
     if known is None:
-        raise CliError(f"unknown commodity {commodity!r}; one of: {', '.join(c.code for c in CATALOG)}")
+        raise CliError(
+            f"unknown commodity {commodity!r}; one of: {', '.join(c.code for c in CATALOG)}"
+        )
     if grade is None:
         if known.graded:
-            raise CliError(f"{commodity} has grades: pass --grade ({', '.join(g.code for g in known.grades)})")
+            raise CliError(
+                f"{commodity} has grades: pass --grade ({', '.join(g.code for g in known.grades)})"
+            )
         return NO_GRADE
     return grade
 
@@ -53,7 +68,9 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
             )  # fmt: skip
         except InvalidInput as exc:
             raise CliError(f"price refused: {PRICE_REASONS.get(exc.reason, exc.reason)}") from None
-        print(f"{price.commodity} {price.grade} in {price.area_prefix or 'everywhere'}: Rp{price.price_rupiah} from now (version {price.id})")
+        print(
+            f"{price.commodity} {price.grade} in {price.area_prefix or 'everywhere'}: Rp{price.price_rupiah} from now (version {price.id})"
+        )
     elif args.action == "import":
         try:
             with args.file.open(newline="", encoding="utf-8-sig") as fh:
@@ -64,10 +81,16 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
             done = await db.write(prices.import_prices, rows, source=args.file.name)
         except prices.PriceImportRefused as refused:
             for error in refused.errors:
-                print(f"{args.file.name}: line {error.line}, column {error.column}: {PRICE_REASONS.get(error.reason, error.reason)}")
-            raise CliError(f"{len(refused.errors)} error(s) in {args.file.name}; nothing was imported") from None
+                print(
+                    f"{args.file.name}: line {error.line}, column {error.column}: {PRICE_REASONS.get(error.reason, error.reason)}"
+                )
+            raise CliError(
+                f"{len(refused.errors)} error(s) in {args.file.name}; nothing was imported"
+            ) from None
         print(f"imported {len(done)} price(s) from {args.file.name}")
     else:
         for price in await prices.prices_in_force(db, args.village, datetime.now(UTC)):
-            print(f"{price.commodity}\t{price.grade}\t{price.area_prefix or '*'}\tRp{price.price_rupiah}\t{price.source}")
+            print(
+                f"{price.commodity}\t{price.grade}\t{price.area_prefix or '*'}\tRp{price.price_rupiah}\t{price.source}"
+            )
     return 0

@@ -27,7 +27,13 @@ async def roster_command(args: argparse.Namespace, settings: Settings, db: Datab
     if org is None:
         raise CliError(f"no organisation with code {args.org!r}")
     try:
-        await db.write(roster.add, org_id=org.id, member_number=args.number, full_name=args.name, phone=normalise_phone(args.phone))
+        await db.write(
+            roster.add,
+            org_id=org.id,
+            member_number=args.number,
+            full_name=args.name,
+            phone=normalise_phone(args.phone),
+        )
     except InvalidInput:
         raise CliError(f"not a phone number: {args.phone!r}") from None
     except Exception as exc:  # sqlite3.IntegrityError: duplicate number or phone

@@ -29,7 +29,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", N_("Stop what you are doing")),
     Command("jual", N_("Sell your harvest at the cooperative's price"), frozenset({Role.FARMER})),
     Command("tawaran", N_("See and cancel your offers"), frozenset({Role.FARMER})),
-    Command("jemput", N_("See your pickups: schedule them, record the weighing"), frozenset({Role.COORDINATOR})),
+    Command(
+        "jemput",
+        N_("See your pickups: schedule them, record the weighing"),
+        frozenset({Role.COORDINATOR}),
+    ),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

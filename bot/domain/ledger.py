@@ -171,7 +171,9 @@ class Overdrawn(LedgerError):
     reason = "ledger.overdrawn"
 
     def __init__(self, account: str, balance: int, change: int) -> None:
-        super().__init__(f"{account} holds {balance}: a change of {change} would take it below zero")
+        super().__init__(
+            f"{account} holds {balance}: a change of {change} would take it below zero"
+        )
         self.account = account
         self.balance = balance
         self.change = change
@@ -289,7 +291,9 @@ def check_not_overdrawn(account: Account, raw_before: int, raw_amount: int) -> N
     after = normal_balance(account.kind, raw_before + raw_amount)
     if account.kind.never_negative and after < 0:
         raise Overdrawn(
-            account.code, normal_balance(account.kind, raw_before), normal_balance(account.kind, raw_amount)
+            account.code,
+            normal_balance(account.kind, raw_before),
+            normal_balance(account.kind, raw_amount),
         )
 
 
@@ -327,7 +331,9 @@ def check_lines(lines: Iterable[Line]) -> tuple[Line, ...]:
             check_amount(line.amount)  # raises: the same message as everywhere
         check_amount(abs(line.amount))
         if line.account in seen:
-            raise InvalidEntry(f"{line.account} appears twice in one entry: post one line with the sum")
+            raise InvalidEntry(
+                f"{line.account} appears twice in one entry: post one line with the sum"
+            )
         seen.add(line.account)
     total = sum(line.amount for line in checked)
     if total != 0:
@@ -419,7 +425,9 @@ def chain_hash(previous: str, entry: Entry) -> str:
 # --- the savings rules ------------------------------------------------------------------
 
 
-def check_savings_withdrawal(kind: SavingsKind | str, balance: int, amount: int, *, member: bool) -> None:
+def check_savings_withdrawal(
+    kind: SavingsKind | str, balance: int, amount: int, *, member: bool
+) -> None:
     """May a person take ``amount`` out of their ``kind`` savings holding ``balance``?
 
     Pokok and wajib come back only when membership ends (``member=False``), and then at most
@@ -435,11 +443,14 @@ def check_savings_withdrawal(kind: SavingsKind | str, balance: int, amount: int,
         )
     if amount > balance:
         raise SavingsWithdrawalRefused(
-            "savings.insufficient", f"a withdrawal of {amount} from simpanan {kind.value} holding {balance}"
+            "savings.insufficient",
+            f"a withdrawal of {amount} from simpanan {kind.value} holding {balance}",
         )
 
 
-def savings_withdrawal_allowed(kind: SavingsKind | str, balance: int, amount: int, *, member: bool) -> bool:
+def savings_withdrawal_allowed(
+    kind: SavingsKind | str, balance: int, amount: int, *, member: bool
+) -> bool:
     try:
         check_savings_withdrawal(kind, balance, amount, member=member)
     except LedgerError:

@@ -195,7 +195,11 @@ def capacities(offer: OfferFacts, actor: Actor) -> frozenset[str]:
         offer.entered_by is not None and actor.person_id == offer.entered_by
     ):
         found.add(OWNER)
-    if offer.taker_id is not None and actor.person_id == offer.taker_id and Role.COORDINATOR in actor.roles:
+    if (
+        offer.taker_id is not None
+        and actor.person_id == offer.taker_id
+        and Role.COORDINATOR in actor.roles
+    ):
         found.add(TAKER)
     if actor.covers_village and actor.roles & {Role.COORDINATOR, Role.ADMIN}:
         found.add(COVERING)
@@ -243,5 +247,7 @@ def next_status(offer: OfferFacts, action: Action, actor: Actor) -> Status:
         raise OfferActionRefused("offer.not_allowed", action, offer.status)
     if offer.status not in rule.allowed_from:
         late_take = action is Action.TAKE and offer.status not in FINAL
-        raise OfferActionRefused("offer.already_taken" if late_take else "offer.status", action, offer.status)
+        raise OfferActionRefused(
+            "offer.already_taken" if late_take else "offer.status", action, offer.status
+        )
     return rule.to

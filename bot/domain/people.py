@@ -103,4 +103,8 @@ def clean_name(raw: str, *, max_length: int = 60) -> str:
     text = _SPACES.sub(" ", unicodedata.normalize("NFC", raw or "")).strip()
     if len(text) < 2 or len(text) > max_length or not _NAME_CHARS.match(text):
         raise InvalidInput("name")
-    return " ".join(word[:1].upper() + word[1:] for word in text.split(" ")) if text.islower() else text
+    return (
+        " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+        if text.islower()
+        else text
+    )

@@ -146,7 +146,9 @@ _BULK = _weights(KG, KUINTAL, TON)
 _FRESH = _weights(KG, ONS, KUINTAL, TON)  # sold in small amounts too
 
 
-def _abc(a: str, b: str, c: str, limits: tuple[tuple[Limit, ...], ...] = ((), (), ())) -> tuple[Grade, ...]:
+def _abc(
+    a: str, b: str, c: str, limits: tuple[tuple[Limit, ...], ...] = ((), (), ())
+) -> tuple[Grade, ...]:
     return (
         Grade("A", N_("Grade A"), a, limits[0]),
         Grade("B", N_("Grade B"), b, limits[1]),
@@ -163,7 +165,12 @@ def _by_live_weight(small: str, large: str, labels: tuple[str, str, str]) -> tup
     wins: the farmer's benefit)."""
     return (
         Grade("besar", N_("large"), labels[0], (Limit("live_weight_kg", low=_d(large)),)),
-        Grade("sedang", N_("medium"), labels[1], (Limit("live_weight_kg", low=_d(small), high=_d(large)),)),
+        Grade(
+            "sedang",
+            N_("medium"),
+            labels[1],
+            (Limit("live_weight_kg", low=_d(small), high=_d(large)),),
+        ),
         Grade("kecil", N_("small"), labels[2], (Limit("live_weight_kg", high=_d(small)),)),
     )
 
@@ -371,7 +378,11 @@ class Catalog:
         names neither exactly (it is found by search and offered as a choice)."""
         found: dict[str, set[tuple[str, str | None]]] = {}
         for c in self.commodities:
-            names = {match_key(c.name_id), match_key(c.name_en), match_key(c.code.replace("_", " "))}
+            names = {
+                match_key(c.name_id),
+                match_key(c.name_en),
+                match_key(c.code.replace("_", " ")),
+            }
             for key in names | {match_key(a) for a in c.aliases}:
                 found.setdefault(key, set()).add((c.code, None))
             for g in c.grades:
@@ -412,7 +423,9 @@ class Catalog:
             name_words = name.split()
             if all(any(n.startswith(w) for n in name_words) for w in words):
                 offer(code, None if len(words) < len(name_words) else grade, 95.0)
-        for name, score, _ in process.extract(key, list(self._keys), scorer=_score, limit=limit * 3, score_cutoff=75):
+        for name, score, _ in process.extract(
+            key, list(self._keys), scorer=_score, limit=limit * 3, score_cutoff=75
+        ):
             code, grade = self._keys[name]
             offer(code, grade, score)
         order = {c.code: i for i, c in enumerate(self.commodities)}

@@ -72,7 +72,9 @@ _SCALES = {"ribu": 1000, "rb": 1000, "rbu": 1000, "juta": 1_000_000, "jt": 1_000
 _SE_SCALES = {"seribu": 1000, "sejuta": 1_000_000}
 _HALVES = {"setengah": Decimal("0.5"), "seperempat": Decimal("0.25")}
 _FRACTION_DENOMINATORS = {2, 4, 5, 10}
-_HEDGES = re.compile(r"^(sekitar|kira kira|kurang lebih|lebih kurang|kurleb|kira2|about|approx|approximately|around|±|\+/?-)\s*")
+_HEDGES = re.compile(
+    r"^(sekitar|kira kira|kurang lebih|lebih kurang|kurleb|kira2|about|approx|approximately|around|±|\+/?-)\s*"
+)
 _THREE = Decimal("0.001")
 
 
@@ -234,14 +236,25 @@ def _tokens(text: str) -> list[str]:
 @lru_cache(maxsize=256)
 def _name_words(commodity: Commodity) -> frozenset[str]:
     """Every word of the produce's names and aliases (to drop "gabah" from "2 ton gabah")."""
-    keys = {match_key(commodity.name_id), match_key(commodity.name_en), *map(match_key, commodity.aliases)}
+    keys = {
+        match_key(commodity.name_id),
+        match_key(commodity.name_en),
+        *map(match_key, commodity.aliases),
+    }
     keys |= {match_key(a) for g in commodity.grades for a in g.aliases}
     return frozenset(word for key in keys for word in key.split())
 
 
 def _is_number_word(token: str) -> bool:
-    return token in _DIGIT_WORDS or token in _SE_WORDS or token in _TENS or token in _SCALES \
-        or token in _SE_SCALES or token in _HALVES or token in ("belas", "perempat")
+    return (
+        token in _DIGIT_WORDS
+        or token in _SE_WORDS
+        or token in _TENS
+        or token in _SCALES
+        or token in _SE_SCALES
+        or token in _HALVES
+        or token in ("belas", "perempat")
+    )
 
 
 def _without_names(tokens: list[str], commodity: Commodity) -> list[str]:
@@ -250,7 +263,11 @@ def _without_names(tokens: list[str], commodity: Commodity) -> list[str]:
     words = _name_words(commodity)
 
     def drops(token: str) -> bool:
-        return SPELLINGS.get(token, token) in words and token not in UNIT_WORDS and not _is_number_word(token)
+        return (
+            SPELLINGS.get(token, token) in words
+            and token not in UNIT_WORDS
+            and not _is_number_word(token)
+        )
 
     while tokens and drops(tokens[-1]):
         tokens = tokens[:-1]
@@ -269,7 +286,9 @@ def parse_quantity(text: str, commodity: Commodity) -> Quantity:
         unit_code, tokens = UNIT_WORDS[tokens[-1]], tokens[:-1]
         known = True
     elif (
-        len(tokens) > 1 and tokens[-1].isalpha() and not _is_number_word(tokens[-1])
+        len(tokens) > 1
+        and tokens[-1].isalpha()
+        and not _is_number_word(tokens[-1])
         and number(tokens[:-1]) is not None
     ):
         known, tokens = False, tokens[:-1]  # "5 karung": a number and a word the bot does not know

@@ -90,7 +90,7 @@ class Region:
 
     @property
     def short_name(self) -> str:
-        """"Kab. Klaten", "Kota Depok", "Ceper": as on a button."""
+        """ "Kab. Klaten", "Kota Depok", "Ceper": as on a button."""
         return self.name.replace("Kabupaten ", "Kab. ", 1) if self.level == REGENCY else self.name
 
 
@@ -131,7 +131,9 @@ def is_code(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def children(parent_code: str | None) -> tuple[Region, ...]:
     """Regions directly under ``parent_code`` (None: the 38 provinces)."""
-    return tuple(Region(w.code, _display(w.code, w.name)) for w in wilayah.list_wilayah(parent_code))
+    return tuple(
+        Region(w.code, _display(w.code, w.name)) for w in wilayah.list_wilayah(parent_code)
+    )
 
 
 def provinces() -> tuple[Region, ...]:
@@ -196,7 +198,9 @@ def exact_match(typed: str, level: int, within: str | None = None) -> Region | N
     return same[0] if len(same) == 1 else None
 
 
-def find_code(province: str, regency: str = "", district: str = "", village: str = "") -> str | None:
+def find_code(
+    province: str, regency: str = "", district: str = "", village: str = ""
+) -> str | None:
     """The code named by free text at each level, only when every level is unambiguous
     (used to migrate places typed before codes existed)."""
     code: str | None = None

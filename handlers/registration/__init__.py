@@ -41,7 +41,12 @@ async def start(update: Update, context: BotContext) -> str | int:
     if looks_like_code(payload):
         return await _start_with_invite(update, context, payload)
     if context.person and not context.person.needs_village:
-        await reply(update, _("Welcome back, {name}!").format(name=context.person.full_name) + "\n\n" + help_text(context.person.roles))
+        await reply(
+            update,
+            _("Welcome back, {name}!").format(name=context.person.full_name)
+            + "\n\n"
+            + help_text(context.person.roles),
+        )
         return END
     if context.person:  # a farmer whose village was typed before codes: pick it once
         return await ask_village_again(update, context)
@@ -52,7 +57,9 @@ async def start(update: Update, context: BotContext) -> str | int:
 async def _start_with_invite(update: Update, context: BotContext, code: str) -> str | int:
     if context.person:  # already known: the invite only adds the role
         person = context.person
-        Registration(kind=STAFF, invite=code, phone=person.phone, name=person.full_name).save(context)
+        Registration(kind=STAFF, invite=code, phone=person.phone, name=person.full_name).save(
+            context
+        )
         context.user_data[PICKED_LANGUAGE] = person.language
         return await staff.save(update, context)
     if await invites.usable(context.db, code) is None:

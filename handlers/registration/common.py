@@ -64,18 +64,29 @@ class ContactStep(Step):
         self.then = then
 
     async def ask(self, update: Update, context: BotContext) -> str:
-        await reply(update, _("Tap the button 📱 Send my phone number below. Then agree if Telegram asks."), _share_keyboard())
+        await reply(
+            update,
+            _("Tap the button 📱 Send my phone number below. Then agree if Telegram asks."),
+            _share_keyboard(),
+        )
         return CONTACT
 
     async def on_contact(self, update: Update, context: BotContext) -> object:
         contact = update.effective_message.contact
         if contact.user_id != update.effective_user.id:
-            await reply(update, _("That is someone else's phone number. Please send your own number with the button below."))
+            await reply(
+                update,
+                _(
+                    "That is someone else's phone number. Please send your own number with the button below."
+                ),
+            )
             return await self.ask(update, context)
         try:
             phone = normalise_phone(contact.phone_number)
         except InvalidInput:
-            await reply(update, _("I could not read that phone number. Please try the button again."))
+            await reply(
+                update, _("I could not read that phone number. Please try the button again.")
+            )
             return await self.ask(update, context)
         draft = Registration.load(context)
         draft.phone = phone
@@ -105,7 +116,13 @@ async def welcome_registered(update: Update, context: BotContext, text: str) -> 
 
 async def phone_taken(update: Update, context: BotContext) -> int:
     Registration.drop(context)
-    await reply(update, _("This phone number is already registered to another Telegram account. Please contact your cooperative's administrator."), ReplyKeyboardRemove())
+    await reply(
+        update,
+        _(
+            "This phone number is already registered to another Telegram account. Please contact your cooperative's administrator."
+        ),
+        ReplyKeyboardRemove(),
+    )
     return -1
 
 

@@ -62,10 +62,16 @@ async def _summary(context: BotContext) -> str:
 async def save(update: Update, context: BotContext) -> int:
     draft = Registration.load(context)
     try:
-        done = await context.db.write(registration.register_farmer, applicant(update, context), need(draft.place)[-1])
+        done = await context.db.write(
+            registration.register_farmer, applicant(update, context), need(draft.place)[-1]
+        )
     except PersonExists:
         return await phone_taken(update, context)
-    return await welcome_registered(update, context, _("Thank you, {name}! You are registered as a farmer.").format(name=done.full_name))
+    return await welcome_registered(
+        update,
+        context,
+        _("Thank you, {name}! You are registered as a farmer.").format(name=done.full_name),
+    )
 
 
 async def change(update: Update, context: BotContext) -> str:

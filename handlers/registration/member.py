@@ -19,8 +19,20 @@ async def link_to_roster(update: Update, context: BotContext, phone: str) -> int
         done = await context.db.write(registration.register_member, applicant(update, context))
     except registration.NotOnRoster:
         Registration.drop(context)
-        await reply(update, _("The number {phone} is not on the member list of any cooperative. Please ask your cooperative's administrator to add it. Then send /start again.").format(phone=display_phone(phone)), ReplyKeyboardRemove())
+        await reply(
+            update,
+            _(
+                "The number {phone} is not on the member list of any cooperative. Please ask your cooperative's administrator to add it. Then send /start again."
+            ).format(phone=display_phone(phone)),
+            ReplyKeyboardRemove(),
+        )
         return -1
     except PersonExists:
         return await phone_taken(update, context)
-    return await welcome_registered(update, context, _("Welcome, {name}! You are registered as a member of {org}.").format(name=done.full_name, org=done.org_name))
+    return await welcome_registered(
+        update,
+        context,
+        _("Welcome, {name}! You are registered as a member of {org}.").format(
+            name=done.full_name, org=done.org_name
+        ),
+    )

@@ -28,7 +28,13 @@ def _ask_name() -> str:
 
 async def invite_gone(update: Update, context: BotContext) -> int:
     Registration.drop(context)
-    await reply(update, _("This invite link has already been used or has expired. Please ask your administrator for a new one."), ReplyKeyboardRemove())
+    await reply(
+        update,
+        _(
+            "This invite link has already been used or has expired. Please ask your administrator for a new one."
+        ),
+        ReplyKeyboardRemove(),
+    )
     return -1
 
 
@@ -53,8 +59,13 @@ async def _summary(context: BotContext) -> str:
     # Read to show it; saving checks the invite again inside its transaction.
     invite = need(await invites.usable(context.db, need(draft.invite)))
     org = await orgs.by_id(context.db, invite.org_id)
-    return _("Please check your details:\nName: {name}\nPhone number: {phone}\nRole: {role}\nOrganisation: {org}\n\nIs this right?").format(
-        name=need(draft.name), phone=display_phone(need(draft.phone)), role=role_label(invite.role), org=org.name
+    return _(
+        "Please check your details:\nName: {name}\nPhone number: {phone}\nRole: {role}\nOrganisation: {org}\n\nIs this right?"
+    ).format(
+        name=need(draft.name),
+        phone=display_phone(need(draft.phone)),
+        role=role_label(invite.role),
+        org=org.name,
     )
 
 
@@ -67,7 +78,13 @@ async def save(update: Update, context: BotContext) -> int:
         return await invite_gone(update, context)
     except PersonExists:
         return await phone_taken(update, context)
-    return await welcome_registered(update, context, _("Welcome, {name}! You are now {role} of {org}.").format(name=done.full_name, role=role_label(done.role), org=done.org_name))
+    return await welcome_registered(
+        update,
+        context,
+        _("Welcome, {name}! You are now {role} of {org}.").format(
+            name=done.full_name, role=role_label(done.role), org=done.org_name
+        ),
+    )
 
 
 async def change(update: Update, context: BotContext) -> str:

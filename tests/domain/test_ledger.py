@@ -34,7 +34,11 @@ def test_account_codes_and_their_kinds():
         "cash:3", "bank:3", "purchases:3", "fees:3", "sales:3", "opening:3",
     ]  # fmt: skip
     account = L.parse_account("member:7:sukarela")
-    assert (account.kind, account.person_id, account.org_id) == (AccountKind.SAVINGS_SUKARELA, 7, None)
+    assert (account.kind, account.person_id, account.org_id) == (
+        AccountKind.SAVINGS_SUKARELA,
+        7,
+        None,
+    )
     assert L.parse_account("payable:farmer:12").kind is AccountKind.PAYABLE_FARMER
     assert L.parse_account("cash:3").org_id == 3
 
@@ -77,7 +81,19 @@ def test_normal_sides():
 
 
 @pytest.mark.parametrize(
-    "amount", [1.0, 6500.0, 0.5, Decimal("6500"), Decimal("6500.00"), Fraction(1, 1), True, False, "6500", None]
+    "amount",
+    [
+        1.0,
+        6500.0,
+        0.5,
+        Decimal("6500"),
+        Decimal("6500.00"),
+        Fraction(1, 1),
+        True,
+        False,
+        "6500",
+        None,
+    ],
 )
 def test_only_whole_rupiah_ints_are_amounts(amount):
     with pytest.raises(InvalidAmount):
@@ -101,7 +117,11 @@ def test_debit_is_positive_credit_negative():
 
 
 def test_a_balanced_entry_passes():
-    lines = [L.debit("purchases:1", 9_750_000), L.credit("fees:1", 300_000), L.credit("payable:farmer:12", 9_450_000)]
+    lines = [
+        L.debit("purchases:1", 9_750_000),
+        L.credit("fees:1", 300_000),
+        L.credit("payable:farmer:12", 9_450_000),
+    ]
     assert L.check_lines(lines) == tuple(lines)
 
 
@@ -113,7 +133,10 @@ def test_a_balanced_entry_passes():
         ([Line("cash:1", 50_000)], InvalidEntry),
         ([], InvalidEntry),
         ([Line("cash:1", 50_000), Line("cash:1", -50_000)], InvalidEntry),  # one account twice
-        ([Line("cash:1", 50_000), Line("member:7:wajib", -50_000), Line("bank:1", 0)], InvalidAmount),
+        (
+            [Line("cash:1", 50_000), Line("member:7:wajib", -50_000), Line("bank:1", 0)],
+            InvalidAmount,
+        ),
         ([Line("cash:1", 50_000), Line("kas:1", -50_000)], InvalidAccount),
         ([Line("cash:1", 50_000), ("member:7:wajib", -50_000)], InvalidEntry),
     ],

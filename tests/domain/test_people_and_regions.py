@@ -78,7 +78,12 @@ def test_typos_and_shared_names_give_candidates_not_a_guess():
 
 def test_codes_name_their_place_and_forged_codes_name_nothing():
     place = regions.place("33.10.11.2004")
-    assert (place.village, place.district, place.regency, place.province) == ("Kujon", "Ceper", "Kabupaten Klaten", "Jawa Tengah")
+    assert (place.village, place.district, place.regency, place.province) == (
+        "Kujon",
+        "Ceper",
+        "Kabupaten Klaten",
+        "Jawa Tengah",
+    )
     assert place.timezone == WIB
     for forged in ["33.10.11.9999", "²", "٣٣", "33.10.11.2004x", "99999999999999999999999", ""]:
         assert regions.region(forged) is None

@@ -38,7 +38,12 @@ from bot.domain.quantity import (
 )
 
 D = Decimal
-GABAH, SAPI, TELUR, CABAI = CATALOG["gabah"], CATALOG["sapi"], CATALOG["telur"], CATALOG["cabai_merah"]
+GABAH, SAPI, TELUR, CABAI = (
+    CATALOG["gabah"],
+    CATALOG["sapi"],
+    CATALOG["telur"],
+    CATALOG["cabai_merah"],
+)
 
 # --- the catalog ------------------------------------------------------------------------
 
@@ -77,8 +82,14 @@ def test_units_have_their_factor_to_the_base_unit():
 
 def test_grades_carry_their_criteria():
     gkp, gkg = GABAH.grade("GKP"), GABAH.grade("GKG")
-    assert {lim.measure: lim.high for lim in gkp.limits} == {"moisture_pct": 25, "empty_grain_pct": 10}
-    assert {lim.measure: lim.high for lim in gkg.limits} == {"moisture_pct": 14, "empty_grain_pct": 3}
+    assert {lim.measure: lim.high for lim in gkp.limits} == {
+        "moisture_pct": 25,
+        "empty_grain_pct": 10,
+    }
+    assert {lim.measure: lim.high for lim in gkg.limits} == {
+        "moisture_pct": 14,
+        "empty_grain_pct": 3,
+    }
     assert [g.code for g in CATALOG["kopi"].grades] == ["A", "B", "C"]
     assert [g.code for g in CATALOG["bawang_merah"].grades] == ["A", "B", "C"]
     assert [g.code for g in CATALOG["karet"].grades] == [NO_GRADE]
@@ -133,7 +144,13 @@ def test_a_shared_word_offers_every_commodity_it_names_not_a_guess():
 
 @pytest.mark.parametrize(
     ("typed", "commodity"),
-    [("jagumg", "jagung"), ("bawang merh", "bawang_merah"), ("kambign", "kambing"), ("kopii", "kopi"), ("kak", "kakao")],
+    [
+        ("jagumg", "jagung"),
+        ("bawang merh", "bawang_merah"),
+        ("kambign", "kambing"),
+        ("kopii", "kopi"),
+        ("kak", "kakao"),
+    ],
 )
 def test_typos_and_beginnings_give_candidates(typed, commodity):
     assert CATALOG.exact(typed) is None
@@ -203,15 +220,29 @@ def test_quantities_as_indonesians_write_them(typed, value, unit, amount):
 
 @pytest.mark.parametrize(
     ("written", "value"),
-    [("1.500", "1500"), ("1,5", "1.5"), ("1,500", "1.5"), ("1.5", "1.5"), ("1.50", "1.5"), ("0.500", "0.5"),
-     ("1234.500", "1234.5"), ("1.5000", "1.5"), ("1.500.000", "1500000"), ("1,500,000", "1500000"),
-     ("1.500,25", "1500.25"), ("1,500.25", "1500.25"), ("007", "7")],
+    [
+        ("1.500", "1500"),
+        ("1,5", "1.5"),
+        ("1,500", "1.5"),
+        ("1.5", "1.5"),
+        ("1.50", "1.5"),
+        ("0.500", "0.5"),
+        ("1234.500", "1234.5"),
+        ("1.5000", "1.5"),
+        ("1.500.000", "1500000"),
+        ("1,500,000", "1500000"),
+        ("1.500,25", "1500.25"),
+        ("1,500.25", "1500.25"),
+        ("007", "7"),
+    ],
 )
 def test_the_rule_for_dots_and_commas(written, value):
     assert numeral(written) == D(value)
 
 
-@pytest.mark.parametrize("written", ["1.50.000", "1,50,000", "0.500.000", "1.500,000.5", "1,5,", ".5", "1..5", "1.2.3"])
+@pytest.mark.parametrize(
+    "written", ["1.50.000", "1,50,000", "0.500.000", "1.500,000.5", "1,5,", ".5", "1..5", "1.2.3"]
+)
 def test_numbers_that_follow_no_rule(written):
     assert numeral(written) is None
 
@@ -286,7 +317,12 @@ def test_every_refusal_reason_has_a_text_with_known_placeholders():
     }  # fmt: skip
     assert set(REASONS) == raised
     fields = reason_fields(GABAH)
-    assert fields == {"commodity": "Unhusked rice", "unit": "kg", "example": 500, "maximum": 100_000}
+    assert fields == {
+        "commodity": "Unhusked rice",
+        "unit": "kg",
+        "example": 500,
+        "maximum": 100_000,
+    }
     for text in REASONS.values():
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
         assert names <= set(fields)
@@ -320,8 +356,19 @@ def test_a_price_per_base_unit_said_per_other_units():
 
 @pytest.mark.parametrize(
     ("typed", "rupiah"),
-    [("6500", 6500), ("6.500", 6500), ("enam", 6), ("Rp6.500", 6500), ("Rp 6.500,-", 6500), ("rp6.500,00", 6500),
-     ("6,5 rb", 6500), ("6,5rb", 6500), ("enam ribu lima ratus", 6500), ("Rp12.000", 12000), ("1.250.000", 1_250_000)],
+    [
+        ("6500", 6500),
+        ("6.500", 6500),
+        ("enam", 6),
+        ("Rp6.500", 6500),
+        ("Rp 6.500,-", 6500),
+        ("rp6.500,00", 6500),
+        ("6,5 rb", 6500),
+        ("6,5rb", 6500),
+        ("enam ribu lima ratus", 6500),
+        ("Rp12.000", 12000),
+        ("1.250.000", 1_250_000),
+    ],
 )
 def test_prices_as_administrators_type_them(typed, rupiah):
     assert parse_rupiah(typed) == rupiah
@@ -362,7 +409,15 @@ def test_consecutive_offers_do_not_look_alike():
 def test_offer_numbers_are_read_forgivingly():
     number = offer_number(42)
     code = number[3:]
-    for typed in (number, number.lower(), f"tw {code}", code, code.lower(), f"TW{code}", f" {code[:2]} {code[2:]} "):
+    for typed in (
+        number,
+        number.lower(),
+        f"tw {code}",
+        code,
+        code.lower(),
+        f"TW{code}",
+        f" {code[:2]} {code[2:]} ",
+    ):
         assert offer_id(typed) == 42, typed
 
 
@@ -406,8 +461,13 @@ def test_the_happy_path():
     offer = _offer("open")
     assert next_status(offer, Action.TAKE, _coordinator()) is Status.TAKEN
     assert next_status(_offer("taken", COORD), Action.SCHEDULE, _coordinator()) is Status.SCHEDULED
-    assert next_status(_offer("scheduled", COORD), Action.RESCHEDULE, _coordinator()) is Status.SCHEDULED
-    assert next_status(_offer("scheduled", COORD), Action.CONFIRM, _coordinator()) is Status.PICKED_UP
+    assert (
+        next_status(_offer("scheduled", COORD), Action.RESCHEDULE, _coordinator())
+        is Status.SCHEDULED
+    )
+    assert (
+        next_status(_offer("scheduled", COORD), Action.CONFIRM, _coordinator()) is Status.PICKED_UP
+    )
     assert next_status(_offer("picked_up", COORD), Action.PAY, _coordinator()) is Status.PAID
     treasurer = Actor(TREASURER, frozenset({Role.TREASURER}), same_cooperative=True)
     assert next_status(_offer("picked_up", COORD), Action.PAY, treasurer) is Status.PAID
@@ -449,7 +509,12 @@ def test_an_offer_entered_for_a_farmer_without_telegram_is_cancelled_by_who_ente
         # paid once, by the taker or a treasurer of the cooperative
         ("scheduled", Action.PAY, _coordinator(), "offer.status"),
         ("paid", Action.PAY, _coordinator(), "offer.status"),
-        ("picked_up", Action.PAY, Actor(TREASURER, frozenset({Role.TREASURER})), "offer.not_allowed"),
+        (
+            "picked_up",
+            Action.PAY,
+            Actor(TREASURER, frozenset({Role.TREASURER})),
+            "offer.not_allowed",
+        ),
         ("picked_up", Action.PAY, _coordinator(OTHER_COORD), "offer.not_allowed"),
         # only the bot expires, only open offers
         ("open", Action.EXPIRE, _coordinator(), "offer.not_allowed"),
@@ -473,7 +538,12 @@ def test_an_administrator_responsible_for_the_village_may_take():
 
 
 def test_final_statuses_allow_nothing_and_every_status_is_labelled():
-    everyone = [_farmer(), _coordinator(), SYSTEM_ACTOR, Actor(TREASURER, frozenset({Role.TREASURER}), same_cooperative=True)]
+    everyone = [
+        _farmer(),
+        _coordinator(),
+        SYSTEM_ACTOR,
+        Actor(TREASURER, frozenset({Role.TREASURER}), same_cooperative=True),
+    ]
     for status in FINAL:
         for action in Action:
             assert not any(allowed(_offer(status, COORD), action, who) for who in everyone)
@@ -495,7 +565,13 @@ _PIECES = st.sampled_from(
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(max_size=40), st.lists(_PIECES, max_size=8).map("".join), st.lists(_PIECES, max_size=8).map(" ".join)))
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(_PIECES, max_size=8).map("".join),
+        st.lists(_PIECES, max_size=8).map(" ".join),
+    )
+)
 def test_any_text_is_a_quantity_or_a_reason(text):
     for commodity in (GABAH, SAPI):
         try:
@@ -504,7 +580,10 @@ def test_any_text_is_a_quantity_or_a_reason(text):
             assert refused.reason in REASONS
         else:
             assert 0 < quantity.value <= commodity.max_per_offer
-            assert quantity.value == quantity.amount * commodity.unit(quantity.unit).factor or not commodity.counted
+            assert (
+                quantity.value == quantity.amount * commodity.unit(quantity.unit).factor
+                or not commodity.counted
+            )
 
 
 @settings(max_examples=300, deadline=None)

@@ -25,7 +25,9 @@ class Bots:
         self.db_path = tmp_path / "koperasi.sqlite3"
         self.started: list[BotProcess] = []
 
-    async def start(self, *, webhook: Webhook | None = None, env: dict[str, str] | None = None) -> BotProcess:
+    async def start(
+        self, *, webhook: Webhook | None = None, env: dict[str, str] | None = None
+    ) -> BotProcess:
         log_path = self.dir / f"bot-{len(self.started) + 1}.log"
         proc = BotProcess(self.emu, self.db_path, log_path, webhook=webhook, cwd=self.dir, env=env)
         self.started.append(proc)

@@ -216,7 +216,9 @@ def main() -> None:
     parser.add_argument("--farmers", type=int, default=100)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--bot-src", help="run the bot from this source tree (git archive of a commit)")
+    parser.add_argument(
+        "--bot-src", help="run the bot from this source tree (git archive of a commit)"
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
     parser.add_argument("--keep", action="store_true", help="keep the bot logs and database")
     asyncio.run(_main(parser.parse_args()))

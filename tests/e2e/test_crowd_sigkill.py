@@ -25,7 +25,9 @@ FARMERS, KILLS = 100, 5
 REFUSED_PER_KILL = 5
 
 
-async def test_a_crowd_registering_through_sigkills_gets_nothing_twice_but_sends_in_flight(emu, bots):
+async def test_a_crowd_registering_through_sigkills_gets_nothing_twice_but_sends_in_flight(
+    emu, bots
+):
     outcome = await run_crowd(emu, bots.start, farmers=FARMERS, kills=KILLS, seed=1)
     print(f"\n{outcome.summary()}")
     assert len(outcome.kills) == KILLS, "the crowd finished before every kill"
@@ -35,4 +37,6 @@ async def test_a_crowd_registering_through_sigkills_gets_nothing_twice_but_sends
     assert outcome.repeated_messages <= in_flight + KILLS, outcome.repeats
     assert outcome.unexplained == {}, outcome.unexplained
     refused = outcome.refused.get("400", 0)
-    assert refused <= REFUSED_PER_KILL * KILLS, f"{refused} calls refused: replays made accepted calls again"
+    assert refused <= REFUSED_PER_KILL * KILLS, (
+        f"{refused} calls refused: replays made accepted calls again"
+    )

@@ -66,8 +66,13 @@ async def test_an_unparseable_update_among_normal_ones_over_long_polling(emu, bo
     print(f"\n$ koperasi-bot inbox list-failed\n{listed}")
     lines = listed.splitlines()
     assert lines[0].startswith(f"update {poison} (received ")
-    assert lines[0].endswith("UTC): TypeError: `persistent_id` is a required argument since Bot API 9.6")
-    assert lines[1] == f'  message poll in chat {POISON_CHAT}: "Harga gabah minggu ini? Hubungi 0812-****-7890"'
+    assert lines[0].endswith(
+        "UTC): TypeError: `persistent_id` is a required argument since Bot API 9.6"
+    )
+    assert (
+        lines[1]
+        == f'  message poll in chat {POISON_CHAT}: "Harga gabah minggu ini? Hubungi 0812-****-7890"'
+    )
     assert lines[2].startswith("1 quarantined update;")
 
     # A restart works (before: exit 1 on the stored update), and serves people.
@@ -80,7 +85,10 @@ async def test_an_unparseable_update_among_normal_ones_over_long_polling(emu, bo
     dropped = await run_cli(bots.db_path, "inbox", "drop", str(poison), cwd=bots.dir)
     print(f"$ koperasi-bot inbox drop {poison}\n{dropped}")
     assert dropped == f"update {poison} dropped\n"
-    assert await run_cli(bots.db_path, "inbox", "list-failed", cwd=bots.dir) == "no quarantined updates\n"
+    assert (
+        await run_cli(bots.db_path, "inbox", "list-failed", cwd=bots.dir)
+        == "no quarantined updates\n"
+    )
 
 
 async def test_an_unparseable_update_over_the_webhook_does_not_block_the_ones_after_it(emu, bots):
@@ -100,7 +108,9 @@ async def test_an_unparseable_update_over_the_webhook_does_not_block_the_ones_af
     # This PTB still cannot parse it: the next start sets it aside again, and goes on.
     began = time.monotonic()
     bot = await bots.start(webhook=hook)
-    await wait_until(lambda: " quarantined " in bot.log(), within=STEP_TIMEOUT, what="quarantined again")
+    await wait_until(
+        lambda: " quarantined " in bot.log(), within=STEP_TIMEOUT, what="quarantined again"
+    )
     await ahmad.act(Step("send", "/start", WELCOME))
     await ahmad.expect_reply(WELCOME)
     await bot.stop()

@@ -20,7 +20,9 @@ CANNOT_REACH = "koperasi-bot: cannot reach the Bot API: "
 REFUSED = "koperasi-bot: Telegram refused the token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
 
 
-async def koperasi_bot(cwd: Path, *args: str, token: str, level: str = "INFO") -> tuple[int, str, str]:
+async def koperasi_bot(
+    cwd: Path, *args: str, token: str, level: str = "INFO"
+) -> tuple[int, str, str]:
     """``python -m bot ARGS`` as an operator runs it: (exit code, stdout, stderr)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--env-file", str(cwd / "no-such.env"), *args,
@@ -55,14 +57,18 @@ async def test_unreachable_bot_api_is_one_line_and_exit_2(tmp_path, level):
     token = "123456789:AAExampleExampleExampleExample1234"
     db = await migrated_db(tmp_path, token)
     api = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
-    code, out, err = await koperasi_bot(tmp_path, "--db", db, "run", "--api-url", api, token=token, level=level)
+    code, out, err = await koperasi_bot(
+        tmp_path, "--db", db, "run", "--api-url", api, token=token, level=level
+    )
     assert code == 2, err
     assert out == ""
     lines = err.splitlines()
     if level == "INFO":
         assert len(lines) == 1 and lines[0].startswith(CANNOT_REACH), err
     else:
-        assert lines[-1].startswith(CANNOT_REACH) and "Traceback (most recent call last)" in err, err
+        assert lines[-1].startswith(CANNOT_REACH) and "Traceback (most recent call last)" in err, (
+            err
+        )
         assert "Aborting" not in err, err  # the traceback once, not PTB's report of it too
     assert_no_secret(out + err, token)
 
@@ -73,7 +79,9 @@ async def test_rejected_token_is_one_line_and_exit_2_and_never_logged(tmp_path, 
     wrong = "7000000001:AAH_well-formed-but-WRONG-token-9876543210"
     async with BotApiEmulator(valid_tokens=[valid]) as emu:
         db = await migrated_db(tmp_path, wrong)
-        code, out, err = await koperasi_bot(tmp_path, "--db", db, "run", "--api-url", emu.base_url, token=wrong, level=level)
+        code, out, err = await koperasi_bot(
+            tmp_path, "--db", db, "run", "--api-url", emu.base_url, token=wrong, level=level
+        )
         assert (await emu.stats())["requests"] == {}  # refused before anything counted
     assert code == 2, err
     assert out == ""

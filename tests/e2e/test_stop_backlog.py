@@ -37,7 +37,9 @@ def _welcomes(msgs) -> int:
     return sum((m.text or "").startswith(WELCOME) for m in msgs)
 
 
-async def test_sigterm_with_a_reply_backlog_exits_in_seconds_and_everyone_is_answered_once(emu, bots):
+async def test_sigterm_with_a_reply_backlog_exits_in_seconds_and_everyone_is_answered_once(
+    emu, bots
+):
     await emu.set_flood_limits(True)
     await emu.set_latency(0.05)
     bot = await bots.start()
@@ -60,7 +62,11 @@ async def test_sigterm_with_a_reply_backlog_exits_in_seconds_and_everyone_is_ans
     for i in range(PEOPLE):
         await emu.wait_for(FIRST_USER_ID + i, lambda msgs: _welcomes(msgs) >= 1, timeout=120)
     await bot.stop()
-    twice = [FIRST_USER_ID + i for i in range(PEOPLE) if _welcomes(await emu.messages(FIRST_USER_ID + i)) != 1]
+    twice = [
+        FIRST_USER_ID + i
+        for i in range(PEOPLE)
+        if _welcomes(await emu.messages(FIRST_USER_ID + i)) != 1
+    ]
     assert twice == [], f"{len(twice)} people answered more than once: {twice[:10]}"
     assert (await emu.stats())["refused_429"] == 0
     assert await _unapplied(bots.db_path) == 0

@@ -380,14 +380,22 @@ async def test_only_valid_tokens_are_accepted_when_given():
     import telegram
     from telegram.error import InvalidToken
 
-    async with BotApiEmulator(valid_tokens=["7000000001:AAH_the-one-valid-token-0123456789abc"]) as emu:
-        good = telegram.Bot("7000000001:AAH_the-one-valid-token-0123456789abc", base_url=emu.base_url)
+    async with BotApiEmulator(
+        valid_tokens=["7000000001:AAH_the-one-valid-token-0123456789abc"]
+    ) as emu:
+        good = telegram.Bot(
+            "7000000001:AAH_the-one-valid-token-0123456789abc", base_url=emu.base_url
+        )
         assert (await good.get_me()).id == 7000000001
-        wrong = telegram.Bot("7000000001:AAH_a-well-formed-but-wrong-token-012345", base_url=emu.base_url)
+        wrong = telegram.Bot(
+            "7000000001:AAH_a-well-formed-but-wrong-token-012345", base_url=emu.base_url
+        )
         with pytest.raises(InvalidToken):  # Telegram: 401 Unauthorized
             await wrong.get_me()
         async with httpx.AsyncClient(trust_env=False) as http:
-            r = await http.get(f"{emu.base_file_url}7000000001:AAH_a-well-formed-but-wrong-token-012345/x")
+            r = await http.get(
+                f"{emu.base_file_url}7000000001:AAH_a-well-formed-but-wrong-token-012345/x"
+            )
         assert r.status_code == 401
 
 

@@ -33,7 +33,9 @@ async def register_farmer(
     return replies
 
 
-async def register_member(who: Someone, phone: str, language: str = "Bahasa Indonesia") -> list[str]:
+async def register_member(
+    who: Someone, phone: str, language: str = "Bahasa Indonesia"
+) -> list[str]:
     replies = await who.send("/start")
     replies += await who.press(language)
     replies += await who.press(MEMBER_EN if language == "English" else MEMBER_ID)

@@ -43,7 +43,9 @@ async def test_cancel_from_every_step_leaves_nothing(world, steps_done):
     assert await people.by_telegram_id(world.db, 201) is None
     assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 0
     # the conversation is over: a name typed now is not taken as an answer
-    assert await budi.send("Budi Santoso") == [said("Sorry, I did not understand that. Send /help to see what I can do.")]
+    assert await budi.send("Budi Santoso") == [
+        said("Sorry, I did not understand that. Send /help to see what I can do.")
+    ]
     # and the language picked before cancelling is still the one spoken
     if steps_done >= 2:
         assert (await budi.send("/help"))[0].startswith("Anda belum terdaftar")
@@ -56,7 +58,9 @@ async def test_restart_in_the_middle_continues_the_conversation(world):
     await world.restart()  # a second Application on the same SQLite file
 
     budi = world.person(202)
-    assert (await budi.send("Jawa Tengah"))[-1] == "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."
+    assert (await budi.send("Jawa Tengah"))[
+        -1
+    ] == "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."
     for answer in ("Klaten", "Ceper", "Kujon"):
         replies = await budi.send(answer)
     assert "Nama: Budi Santoso\nNomor HP: 0812-3456-7890" in replies[-1]
@@ -73,18 +77,30 @@ async def test_replayed_update_is_applied_once(world):
     replayed_id = world.last_update_id
 
     # Telegram delivers the same update again (webhook retry / polling after a crash)
-    body = {"message": {"message_id": 9999, "date": 0, "chat": budi.chat, "from": budi.user, "text": "Budi Santoso"}}
+    body = {
+        "message": {
+            "message_id": 9999,
+            "date": 0,
+            "chat": budi.chat,
+            "from": budi.user,
+            "text": "Budi Santoso",
+        }
+    }
     assert await world.deliver(body, budi, update_id=replayed_id) == []
     assert await inbox.is_applied(world.db, replayed_id)
     # the conversation did not move on: the province question is still open
-    assert (await budi.send("Jawa Tengah"))[-1] == "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."
+    assert (await budi.send("Jawa Tengah"))[
+        -1
+    ] == "✅ Jawa Tengah\nKetik nama kabupaten atau kota Anda. Contoh: Klaten."
 
 
 async def test_replayed_confirmation_registers_once(world):
     budi = world.person(204)
     await register_farmer(budi)
     confirm_id = world.last_update_id
-    sent, _ = next((m, None) for m in world.telegram.messages[204] if m.text.startswith("Periksa data"))
+    sent, _ = next(
+        (m, None) for m in world.telegram.messages[204] if m.text.startswith("Periksa data")
+    )
     await world.deliver(
         {"callback_query": {"id": "replay", "from": budi.user, "chat_instance": "x", "data": "ok:yes",
                             "message": {"message_id": sent.message_id, "date": 0, "chat": budi.chat, "text": sent.text}}},
@@ -126,9 +142,19 @@ async def test_forged_callback_data_changes_nothing(world):
     await budi.send("/start")
     sent = world.telegram.messages[207][0]
     # not a language offered, superscript and Arabic-Indic digits, an overflow, garbage
-    for forged in ("lang:xx", "pl:²", "pl:٣", "pl:99999999999999999999999", "ok:maybe", "\x00", "kind:staff"):
+    for forged in (
+        "lang:xx",
+        "pl:²",
+        "pl:٣",
+        "pl:99999999999999999999999",
+        "ok:maybe",
+        "\x00",
+        "kind:staff",
+    ):
         assert await budi.press_data(sent, forged) == []
-        assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
+        assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(
+            "This button is no longer active."
+        )
     assert await budi.press("Bahasa Indonesia")  # the real button still works
 
 
@@ -141,7 +167,9 @@ async def test_an_internal_error_gets_a_translated_apology_not_a_traceback(world
 
     monkeypatch.setattr("handlers.settings.regions.place", broken)
     replies = await budi.send("/settings")
-    assert replies == [said("Sorry, something went wrong on our side. Please try again in a moment.")]
+    assert replies == [
+        said("Sorry, something went wrong on our side. Please try again in a moment.")
+    ]
     assert "disk on fire" not in " ".join(budi.texts())
 
 
@@ -158,8 +186,19 @@ GROUP = {"id": -100123, "type": "supergroup", "title": "Petani Klaten"}
 
 
 async def _in_group(world, who, text):
-    entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else None
-    message = {"message_id": 1, "date": 0, "chat": GROUP, "from": who.user, "text": text, "entities": entities}
+    entities = (
+        [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if text.startswith("/")
+        else None
+    )
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": GROUP,
+        "from": who.user,
+        "text": text,
+        "entities": entities,
+    }
     await world.deliver({"message": {k: v for k, v in message.items() if v is not None}})
 
 
@@ -176,7 +215,9 @@ async def test_in_groups_the_bot_only_points_to_the_private_chat(world):
         await _in_group(world, admin, f"/{command.name} admin")
     texts = [m.text for m in world.telegram.messages[-100123]]
     assert len(texts) == 2 * len(COMMANDS)
-    assert set(texts) == {"Saya hanya melayani lewat chat pribadi. Buka chat dengan saya: https://t.me/koperasi_test_bot"}
+    assert set(texts) == {
+        "Saya hanya melayani lewat chat pribadi. Buka chat dengan saya: https://t.me/koperasi_test_bot"
+    }
     assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM invites"))["n"] == 0
 
 
@@ -191,7 +232,11 @@ async def test_cancel_in_a_group_leaves_the_private_registration_alone(world):
 async def test_an_old_query_telegram_refuses_to_answer_is_no_error(world):
     budi = world.person(213)
     await budi.send("/start")
-    world.telegram.fail_next("answerCallbackQuery", status=400, description="Bad Request: query is too old and response timeout expired or query ID is invalid")
+    world.telegram.fail_next(
+        "answerCallbackQuery",
+        status=400,
+        description="Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
     replies = await budi.press("Bahasa Indonesia")
     assert replies[0].startswith("Anda mendaftar sebagai apa?")
     assert not any("gangguan" in text for text in budi.texts())

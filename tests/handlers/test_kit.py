@@ -18,7 +18,9 @@ def test_callback_prefixes_are_unique_and_every_value_fits_64_bytes():
         Buttons("pl")  # taken
 
 
-@pytest.mark.parametrize("data", ["pl:²", "pl:٣", "lang:ｅｎ", "pl:" + "1" * 70, "settz:WIB", "ok:yes "])
+@pytest.mark.parametrize(
+    "data", ["pl:²", "pl:٣", "lang:ｅｎ", "pl:" + "1" * 70, "settz:WIB", "ok:yes "]
+)
 def test_values_are_parsed_strictly(data):
     family = Buttons.registry[data.split(":")[0]]
     assert not family.regex.match(data)
@@ -64,20 +66,36 @@ async def test_a_long_choice_is_paged_and_only_offered_values_are_taken(tmp_path
         return -1
 
     family = Buttons("tpick", value=r"[a-z0-9]", max_length=4)
-    step = Choice("pick", family, lambda: "Pick one", lambda context: [(f"n{i}", str(i)) for i in range(20)], then, Pick, none=none)
+    step = Choice(
+        "pick",
+        family,
+        lambda: "Pick one",
+        lambda context: [(f"n{i}", str(i)) for i in range(20)],
+        then,
+        Pick,
+        none=none,
+    )
 
     async def enter(update, context):
         Pick().save(context)
         return await step.ask(update, context)
 
-    import handlers
     from tests.harness import World
 
     register = handlers.register
 
     def with_pick(app):
         register(app)
-        app.add_handler(conversation("test_pick", "help", entry_points=[CommandHandler("pick", enter)], steps=[step], cancel=cancel), group=-1)
+        app.add_handler(
+            conversation(
+                "test_pick",
+                "help",
+                entry_points=[CommandHandler("pick", enter)],
+                steps=[step],
+                cancel=cancel,
+            ),
+            group=-1,
+        )
 
     monkeypatch.setattr(handlers, "register", with_pick)
     world = await World(str(tmp_path / "k.sqlite3")).start()
@@ -94,10 +112,15 @@ async def _page_through(world, picked):
     first_page = siti.buttons()
     assert first_page == [f"n{i}" for i in range(8)] + [said("More ▶"), said("None of these")]
     await siti.press(said("More ▶"))
-    assert siti.buttons()[-10:] == [f"n{i}" for i in range(8, 16)] + [said("More ▶"), said("None of these")]
+    assert siti.buttons()[-10:] == [f"n{i}" for i in range(8, 16)] + [
+        said("More ▶"),
+        said("None of these"),
+    ]
     sent, _data = siti.button("n9")
     await siti.press_data(sent, "tpick:99")  # never offered
-    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(
+        "This button is no longer active."
+    )
     assert picked == []
     await siti.press("n9")
     assert picked == ["9"]

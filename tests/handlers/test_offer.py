@@ -21,8 +21,22 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 
 async def _prices(world):
     for grade, price in (("A", 32000), ("B", 28000), ("C", 20000)):
-        await world.db.write(prices.set_price, commodity="cabai_merah", grade=grade, area_prefix="33.10", price_rupiah=price, valid_from=START)
-    await world.db.write(prices.set_price, commodity="gabah", grade="GKP", area_prefix="33", price_rupiah=6500, valid_from=START)
+        await world.db.write(
+            prices.set_price,
+            commodity="cabai_merah",
+            grade=grade,
+            area_prefix="33.10",
+            price_rupiah=price,
+            valid_from=START,
+        )
+    await world.db.write(
+        prices.set_price,
+        commodity="gabah",
+        grade="GKP",
+        area_prefix="33",
+        price_rupiah=6500,
+        valid_from=START,
+    )
 
 
 async def _coordinator(world, user_id, *prefixes):
@@ -53,7 +67,11 @@ async def market(world):
 
 async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, market):
     budi = market
-    andi, sari, jatim = await _coordinator(world, 811, "33.10"), await _coordinator(world, 812, "33.10.11"), await _coordinator(world, 813, "35")
+    andi, sari, jatim = (
+        await _coordinator(world, 811, "33.10"),
+        await _coordinator(world, 812, "33.10.11"),
+        await _coordinator(world, 813, "35"),
+    )
 
     replies = await budi.send("/jual")
     assert replies[0].startswith("Apa yang ingin Anda jual?")
@@ -76,19 +94,29 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
     assert offer.number in done and offer.price_rupiah == 32000 and offer.quantity == "200"
 
     # both covering coordinators are alerted, the one in Jawa Timur is not
-    assert [t for t in andi.take_new() if offer.number in t] and [t for t in sari.take_new() if offer.number in t]
+    assert [t for t in andi.take_new() if offer.number in t] and [
+        t for t in sari.take_new() if offer.number in t
+    ]
     assert jatim.take_new() == []
 
     await sari.press("✋ Ambil penjemputan ini")
     taken = await offers.get(world.db, offer.id)
-    assert taken.status == "taken" and taken.taker_id == (await people.by_telegram_id(world.db, 812)).id
-    assert said("Offer {number} was taken by another coordinator.").format(number=offer.number) == world.telegram.messages[811][-1].text
+    assert (
+        taken.status == "taken"
+        and taken.taker_id == (await people.by_telegram_id(world.db, 812)).id
+    )
+    assert (
+        said("Offer {number} was taken by another coordinator.").format(number=offer.number)
+        == world.telegram.messages[811][-1].text
+    )
     assert budi.take_new()[-1].startswith("Kabar baik: koordinator Uji Coba")
 
     # the other coordinator, a moment too late (an old alert's button)
     sent = next(m for m in world.telegram.messages[811] if m.edits)
     await andi.press_data(sent, f"ambil:{offer.id}")
-    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("Another coordinator has already taken offer {number}.").format(number=offer.number)
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(
+        "Another coordinator has already taken offer {number}."
+    ).format(number=offer.number)
     assert (await offers.get(world.db, offer.id)).taker_id == taken.taker_id
 
     listing = (await budi.send("/tawaran"))[0]
@@ -97,8 +125,13 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
 
 @pytest.mark.parametrize(
     ("typed", "reason"),
-    [("0", "quantity.zero"), ("-5 kg", "quantity.negative"), ("banyak sekali", "quantity.unreadable"),
-     ("5 ekor", "quantity.unit"), ("999 ton", "quantity.too_big")],
+    [
+        ("0", "quantity.zero"),
+        ("-5 kg", "quantity.negative"),
+        ("banyak sekali", "quantity.unreadable"),
+        ("5 ekor", "quantity.unit"),
+        ("999 ton", "quantity.too_big"),
+    ],
 )
 async def test_a_bad_quantity_gets_its_reason_and_the_question_again(world, market, typed, reason):
     budi = market
@@ -107,7 +140,10 @@ async def test_a_bad_quantity_gets_its_reason_and_the_question_again(world, mark
     await budi.press("Mutu B")
     replies = await budi.send(typed)
     first, question = replies[0].rsplit("\n", 1)
-    assert question == "Berapa banyak Cabai merah yang mau Anda jual? Ketik jumlah dan satuannya, misalnya 50 kg."
+    assert (
+        question
+        == "Berapa banyak Cabai merah yang mau Anda jual? Ketik jumlah dan satuannya, misalnya 50 kg."
+    )
     with use_locale("id"):
         assert first == _refusal(reason, CATALOG["cabai_merah"])  # what was wrong, what to do
     assert "{" not in first
@@ -144,7 +180,9 @@ async def test_a_coordinator_cannot_take_an_offer_outside_their_area(world, mark
     offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
     sent = world.telegram.messages[801][-1]
     await jatim.press_data(sent, f"ambil:{offer.id}")  # forged: never alerted
-    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("You cannot do this with offer {number}.").format(number=offer.number)
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(
+        "You cannot do this with offer {number}."
+    ).format(number=offer.number)
     assert (await offers.get(world.db, offer.id)).status == "open"
     farmer = world.person(801)
     await farmer.press_data(sent, f"ambil:{offer.id}")  # a farmer is no coordinator
@@ -153,8 +191,12 @@ async def test_a_coordinator_cannot_take_an_offer_outside_their_area(world, mark
 
 async def test_no_price_in_the_village_means_no_offer(world):
     budi = world.person(851)
-    await register_farmer(budi, province="Bali", place=("Gianyar", "Ubud", "Peliatan"), phone="6281200000851")
-    assert (await budi.send("/jual"))[0].startswith("Koperasi belum membeli hasil panen di desa Anda.")
+    await register_farmer(
+        budi, province="Bali", place=("Gianyar", "Ubud", "Peliatan"), phone="6281200000851"
+    )
+    assert (await budi.send("/jual"))[0].startswith(
+        "Koperasi belum membeli hasil panen di desa Anda."
+    )
 
 
 async def test_an_offer_in_english(world):
@@ -166,11 +208,18 @@ async def test_an_offer_in_english(world):
     await ketut.press("Grade A")
     assert (await ketut.send("3 kuintal"))[0] == "When is it ready for pickup?"
     summary = (await ketut.press("Tomorrow"))[0]
-    assert "Amount: 3 quintals (300 kg)" in summary and "Cooperative's buying price: Rp32,000 per kg" in summary
-    assert (await ketut.press("✅ Yes, save"))[0].startswith("Your offer is saved. Its number is TW-")
+    assert (
+        "Amount: 3 quintals (300 kg)" in summary
+        and "Cooperative's buying price: Rp32,000 per kg" in summary
+    )
+    assert (await ketut.press("✅ Yes, save"))[0].startswith(
+        "Your offer is saved. Its number is TW-"
+    )
 
 
-async def test_from_offer_to_receipt_with_a_different_grade_and_weight_then_a_dispute(world, market):
+async def test_from_offer_to_receipt_with_a_different_grade_and_weight_then_a_dispute(
+    world, market
+):
     budi = market
     admin = await _person_with_roles(world, 871, [Role.ADMIN])
     sari = await _coordinator(world, 872, "33.10.11")
@@ -201,9 +250,19 @@ async def test_from_offer_to_receipt_with_a_different_grade_and_weight_then_a_di
     await budi.press("⚠️ Tidak sesuai")
     assert any(offer.number in t and "Budi Santoso" in t for t in admin.take_new())
     await budi.press_data(world.telegram.messages[801][-2], f"trm:ok{offer.id}")  # a second answer
-    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
-    row = await world.db.fetchone("SELECT grade, quantity, amount_rupiah, farmer_answer FROM pickups WHERE offer_id = ?", (offer.id,))
-    assert dict(row) == {"grade": "B", "quantity": "180", "amount_rupiah": 5040000, "farmer_answer": "disputed"}
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(
+        "This button is no longer active."
+    )
+    row = await world.db.fetchone(
+        "SELECT grade, quantity, amount_rupiah, farmer_answer FROM pickups WHERE offer_id = ?",
+        (offer.id,),
+    )
+    assert dict(row) == {
+        "grade": "B",
+        "quantity": "180",
+        "amount_rupiah": 5040000,
+        "farmer_answer": "disputed",
+    }
 
 
 async def test_only_the_taker_schedules_and_weighs(world, market):
@@ -214,7 +273,9 @@ async def test_only_the_taker_schedules_and_weighs(world, market):
     sent = world.telegram.messages[881][-1]
     await other.press_data(sent, f"jdw:{offer.id}")
     await other.press_data(sent, f"tmb:{offer.id}")
-    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said("This button is no longer active.")
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(
+        "This button is no longer active."
+    )
     await market.press_data(sent, f"jdw:{offer.id}")  # the farmer
     assert (await offers.get(world.db, offer.id)).status == "taken"
 
@@ -229,12 +290,17 @@ async def test_an_offer_nobody_takes_expires_and_the_farmer_is_told(world, marke
     await alerts.expire_offers(BotContext(world.app))  # not yet: nothing happens
     assert (await offers.get(world.db, offer.id)).status == "open"
     async with world.db.transaction() as conn:  # three days and a minute later
-        await conn.execute("UPDATE offers SET created_at = created_at - ? WHERE id = ?", (72 * 3600 + 60, offer.id))
+        await conn.execute(
+            "UPDATE offers SET created_at = created_at - ? WHERE id = ?", (72 * 3600 + 60, offer.id)
+        )
     await alerts.expire_offers(BotContext(world.app))
     await world.app.update_queue.join()
     assert (await offers.get(world.db, offer.id)).status == "expired"
     assert market.take_new()[-1].startswith(f"Tidak ada yang mengambil tawaran {offer.number}")
-    assert world.telegram.messages[891][-1].text == f"Tawaran {offer.number}: kedaluwarsa, tidak ada yang mengambil."
+    assert (
+        world.telegram.messages[891][-1].text
+        == f"Tawaran {offer.number}: kedaluwarsa, tidak ada yang mengambil."
+    )
     await andi.press_data(world.telegram.messages[891][-1], f"ambil:{offer.id}")
     assert (await offers.get(world.db, offer.id)).status == "expired"
 
@@ -258,13 +324,20 @@ async def test_the_farmer_agrees_and_is_paid_once_in_the_ledger(world, market):
     await sari.press("✅ Ya, simpan")
     farmer_id = (await people.by_telegram_id(world.db, 801)).id
     assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 8_000_000
-    assert (await budi.press("✅ Sesuai"))[-1] == "Terima kasih. Koperasi akan membayar Anda Rp8.000.000."
+    assert (await budi.press("✅ Sesuai"))[
+        -1
+    ] == "Terima kasih. Koperasi akan membayar Anda Rp8.000.000."
     await sari.press("💵 Sudah dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
-    assert budi.take_new()[-1].startswith(f"Tawaran {offer.number} sudah dibayar: Rp8.000.000 tunai.")
+    assert budi.take_new()[-1].startswith(
+        f"Tawaran {offer.number} sudah dibayar: Rp8.000.000 tunai."
+    )
     assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 0
     sent = next(m for m in world.telegram.messages[895] if m.text.startswith("Tanda terima"))
     await sari.press_data(sent, f"bayar:{offer.id}")  # paid twice? refused
     assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 0
     assert await ledger.verify(world.db) is None
-    assert f"{offer.number}: 250 kg Cabai merah, Rp32.000 per kg — sudah dibayar" in (await budi.send("/tawaran"))[0]
+    assert (
+        f"{offer.number}: 250 kg Cabai merah, Rp32.000 per kg — sudah dibayar"
+        in (await budi.send("/tawaran"))[0]
+    )

@@ -28,7 +28,9 @@ async def test_farmer_registers_in_indonesian(world):
         "Kecamatan: Ceper\nKabupaten/kota: Kabupaten Klaten\nProvinsi: Jawa Tengah\nZona waktu: WIB\n\nApakah sudah benar?",
         replies[-1],
     ]
-    assert replies[-1].startswith("Terima kasih, Budi Santoso! Anda sudah terdaftar sebagai petani.")
+    assert replies[-1].startswith(
+        "Terima kasih, Budi Santoso! Anda sudah terdaftar sebagai petani."
+    )
     assert "/help — Lihat apa yang bisa saya bantu" in replies[-1]
 
     person = await people.by_telegram_id(world.db, 101)
@@ -41,13 +43,23 @@ async def test_farmer_registers_in_indonesian(world):
 
 async def test_farmer_registers_in_english_and_zone_follows_province(world):
     ketut = world.person(102, "Ketut", language_code="en")
-    replies = await register_farmer(ketut, name="Ketut Arsana", province="bali", place=("Gianyar", "Ubud", "Peliatan"), language="English")
+    replies = await register_farmer(
+        ketut,
+        name="Ketut Arsana",
+        province="bali",
+        place=("Gianyar", "Ubud", "Peliatan"),
+        language="English",
+    )
 
     assert replies[1].startswith("What do you want to register as?")
     assert "Province: Bali\nTime zone: WITA" in replies[-2]
     assert replies[-1].startswith("Thank you, Ketut Arsana! You are registered as a farmer.")
     person = await people.by_telegram_id(world.db, 102)
-    assert (person.language, person.timezone, person.village_code) == ("en", "Asia/Makassar", "51.04.05.2006")
+    assert (person.language, person.timezone, person.village_code) == (
+        "en",
+        "Asia/Makassar",
+        "51.04.05.2006",
+    )
 
 
 async def test_buttons_close_after_a_press_showing_the_choice(world):
@@ -74,7 +86,9 @@ async def test_someone_elses_contact_is_refused(world):
     assert replies[1].startswith("Tekan tombol 📱 Kirim nomor HP saya")
     assert budi.reply_keyboard()[0]["request_contact"] is True
     assert await people.by_phone(world.db, "+" + PHONE) is None
-    assert await budi.share_contact(PHONE) == [said("What is your full name?")]  # the own number still works
+    assert await budi.share_contact(PHONE) == [
+        said("What is your full name?")
+    ]  # the own number still works
 
 
 async def test_typed_phone_number_asks_for_the_button(world):
@@ -98,17 +112,23 @@ async def test_bad_answers_get_a_clear_reply_and_the_question_again(world):
     await budi.press("Bahasa Indonesia")
     await budi.press(FARMER_ID)
     await budi.share_contact(PHONE)
-    assert await budi.send("123") == ["Ketik nama Anda dengan huruf, 2 sampai 60 huruf.\nSiapa nama lengkap Anda?"]
+    assert await budi.send("123") == [
+        "Ketik nama Anda dengan huruf, 2 sampai 60 huruf.\nSiapa nama lengkap Anda?"
+    ]
     await budi.send("Budi")
     replies = await budi.send("Atlantis")
-    assert replies == ['Saya tidak menemukan "Atlantis". Periksa ejaannya, lalu ketik lagi.\nKetik nama provinsi Anda. Contoh: Jawa Tengah.']
+    assert replies == [
+        'Saya tidak menemukan "Atlantis". Periksa ejaannya, lalu ketik lagi.\nKetik nama provinsi Anda. Contoh: Jawa Tengah.'
+    ]
 
 
 async def test_a_typo_gets_buttons_and_a_pick_goes_on(world):
     budi = world.person(120)
     await _to_place(budi)
     assert (await budi.send("jawa tenga"))[0].startswith("Pilih provinsi Anda.")
-    assert await budi.press("Jawa Tengah") == ["Ketik nama kabupaten atau kota Anda. Contoh: Klaten."]
+    assert await budi.press("Jawa Tengah") == [
+        "Ketik nama kabupaten atau kota Anda. Contoh: Klaten."
+    ]
     await budi.send("kab klaten")
     assert (await budi.send("cepper"))[0].startswith("Pilih kecamatan Anda.")
     await budi.press("Ceper")
@@ -126,7 +146,9 @@ async def test_a_shared_name_is_never_guessed(world):
     assert {"Kab. Bandung", "Kota Bandung", "Tidak ada yang cocok"} <= set(budi.buttons())
     await budi.press("Kota Bandung")
     assert budi.take_new() == []
-    assert "Kota Bandung" in world.telegram.messages[121][-2].text  # the pick is shown on the question
+    assert (
+        "Kota Bandung" in world.telegram.messages[121][-2].text
+    )  # the pick is shown on the question
 
 
 async def test_a_village_that_does_not_exist_is_not_saved(world):
@@ -174,7 +196,10 @@ async def test_changing_details_goes_back_to_the_name(world):
     await _to_place(rina, "6285700000002")
     for answer in ("Jawa Barat", "Kota Bogor", "Bogor Selatan", "Batutulis"):
         await rina.send(answer)
-    assert await rina.press("✏️ Tidak, ubah") == ["Baik, kita ulangi.", said("What is your full name?")]
+    assert await rina.press("✏️ Tidak, ubah") == [
+        "Baik, kita ulangi.",
+        said("What is your full name?"),
+    ]
     await rina.send("Rina Marlina")
     for answer in ("Jawa Barat", "Kota Bogor", "Bogor Selatan", "Batutulis"):
         await rina.send(answer)
@@ -188,21 +213,37 @@ async def test_places_typed_before_codes_are_matched_or_flagged(world):
     async with world.db.transaction() as conn:
         for village in ("Kujon", "Sukamaju"):
             cur = await conn.execute(
-                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Jawa Tengah', 'Klaten', 'Ceper', ?, 0)", (village,)
+                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Jawa Tengah', 'Klaten', 'Ceper', ?, 0)",
+                (village,),
             )
             await conn.execute(
                 "INSERT INTO people (telegram_user_id, chat_id, full_name, phone, org_id, area_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 1, ?, 0, 0)", (130 + len(village), 130 + len(village), village, f"+62812000{len(village)}", cur.lastrowid),
+                " VALUES (?, ?, ?, ?, 1, ?, 0, 0)",
+                (
+                    130 + len(village),
+                    130 + len(village),
+                    village,
+                    f"+62812000{len(village)}",
+                    cur.lastrowid,
+                ),
             )
-            await conn.execute("INSERT INTO person_roles (person_id, role, granted_at) SELECT id, 'farmer', 0 FROM people WHERE telegram_user_id = ?", (130 + len(village),))
+            await conn.execute(
+                "INSERT INTO person_roles (person_id, role, granted_at) SELECT id, 'farmer', 0 FROM people WHERE telegram_user_id = ?",
+                (130 + len(village),),
+            )
     from storage.migrate import migrate
 
     await migrate(world.db)
-    matched, flagged = await people.by_telegram_id(world.db, 135), await people.by_telegram_id(world.db, 138)
+    matched, flagged = (
+        await people.by_telegram_id(world.db, 135),
+        await people.by_telegram_id(world.db, 138),
+    )
     assert matched.village_code == "33.10.11.2004" and not matched.needs_village
     assert flagged.village_code is None and flagged.needs_village
     replies = await world.person(138).send("/start")
-    assert replies[0].startswith("Selamat datang kembali, Sukamaju! Silakan pilih desa Anda sekali lagi")
+    assert replies[0].startswith(
+        "Selamat datang kembali, Sukamaju! Silakan pilih desa Anda sekali lagi"
+    )
     await world.person(138).press("Pilih desa saya")
     for answer in ("Jawa Tengah", "Klaten", "Ceper", "Kujon"):
         await world.person(138).send(answer)
@@ -211,7 +252,9 @@ async def test_places_typed_before_codes_are_matched_or_flagged(world):
 
 @pytest.mark.parametrize("language", ["Bahasa Indonesia", "English"])
 async def test_member_is_linked_to_the_roster_by_phone(world, language):
-    await world.db.write(roster.add, org_id=1, member_number="A-001", full_name="Sri Wahyuni", phone="+6281311112222")
+    await world.db.write(
+        roster.add, org_id=1, member_number="A-001", full_name="Sri Wahyuni", phone="+6281311112222"
+    )
     sri = world.person(111, "Sri")
     replies = await register_member(sri, "6281311112222", language)
     expected = {
@@ -228,7 +271,9 @@ async def test_member_is_linked_to_the_roster_by_phone(world, language):
 async def test_member_not_on_roster_is_told_what_to_do(world):
     dewi = world.person(112)
     replies = await register_member(dewi, "6281399998888")
-    assert replies[-1].startswith("Nomor 0813-9999-8888 tidak ada di daftar anggota koperasi mana pun.")
+    assert replies[-1].startswith(
+        "Nomor 0813-9999-8888 tidak ada di daftar anggota koperasi mana pun."
+    )
     assert await people.by_telegram_id(world.db, 112) is None
 
 
@@ -249,9 +294,24 @@ async def test_registered_person_is_welcomed_back(world):
 async def test_member_takes_the_zone_of_their_cooperative(world):
     from storage import orgs
 
-    coop_id = await world.db.write(orgs.add, code="kop-makassar", name="Koperasi Buruh Makassar", kind="coop_primary", parent_code=None, covers=("73",))
-    await world.db.write(roster.add, org_id=coop_id, member_number="M-1", full_name="Andi Baso", phone="+6281355550000")
+    coop_id = await world.db.write(
+        orgs.add,
+        code="kop-makassar",
+        name="Koperasi Buruh Makassar",
+        kind="coop_primary",
+        parent_code=None,
+        covers=("73",),
+    )
+    await world.db.write(
+        roster.add,
+        org_id=coop_id,
+        member_number="M-1",
+        full_name="Andi Baso",
+        phone="+6281355550000",
+    )
     replies = await register_member(world.person(116), "6281355550000")
-    assert replies[-1].startswith("Selamat datang, Andi Baso! Anda sudah terdaftar sebagai anggota Koperasi Buruh Makassar.")
+    assert replies[-1].startswith(
+        "Selamat datang, Andi Baso! Anda sudah terdaftar sebagai anggota Koperasi Buruh Makassar."
+    )
     person = await people.by_telegram_id(world.db, 116)
     assert (person.org_id, person.timezone) == (coop_id, "Asia/Makassar")

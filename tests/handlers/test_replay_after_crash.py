@@ -21,7 +21,20 @@ from tests.handlers.flows import FARMER_ID, MEMBER_ID, PHONE, YES_ID, register_f
 from tests.handlers.test_staff_and_roles import _person_with_roles
 from tests.harness import World
 
-TABLES = ("people", "person_roles", "invites", "roster", "audit_log", "areas", "org_coverage", "offers", "offer_alerts", "pickups", "ledger_entries", "ledger_lines")
+TABLES = (
+    "people",
+    "person_roles",
+    "invites",
+    "roster",
+    "audit_log",
+    "areas",
+    "org_coverage",
+    "offers",
+    "offer_alerts",
+    "pickups",
+    "ledger_entries",
+    "ledger_lines",
+)
 
 
 async def _farmer_until_confirm(world):
@@ -37,7 +50,9 @@ async def _farmer_until_confirm(world):
 
 
 async def _member_until_contact(world):
-    await world.db.write(roster.add, org_id=1, member_number="A-1", full_name="Sri Wahyuni", phone="+6281311112222")
+    await world.db.write(
+        roster.add, org_id=1, member_number="A-1", full_name="Sri Wahyuni", phone="+6281311112222"
+    )
     sri = world.person(602)
     await sri.send("/start")
     await sri.press("Bahasa Indonesia")
@@ -46,7 +61,9 @@ async def _member_until_contact(world):
 
 
 async def _staff_until_confirm(world):
-    invite = await world.db.write(invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(
+        invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None
+    )
     andi = world.person(603)
     await andi.send(f"/start {invite.code}")
     await andi.press("Bahasa Indonesia")
@@ -194,7 +211,9 @@ def _same_shape(text: str) -> str:
 
 
 @pytest.mark.parametrize("writer", sorted(SCENARIOS))
-async def test_a_crash_after_the_commit_gives_the_same_answer_and_no_second_effect(tmp_path, writer):
+async def test_a_crash_after_the_commit_gives_the_same_answer_and_no_second_effect(
+    tmp_path, writer
+):
     # The run nobody interrupts: what the person's chat shows, what the database holds.
     calm = await World(str(tmp_path / "calm.sqlite3")).start()
     try:

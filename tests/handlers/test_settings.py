@@ -26,7 +26,10 @@ async def test_settings_shows_and_changes_the_time_zone(world):
     ]
     await budi.press("Zona waktu")
     question = budi.texts()[-1]
-    assert "WITA: Bali, Nusa Tenggara, Kalimantan Selatan, Kalimantan Timur, Kalimantan Utara, Sulawesi." in question
+    assert (
+        "WITA: Bali, Nusa Tenggara, Kalimantan Selatan, Kalimantan Timur, Kalimantan Utara, Sulawesi."
+        in question
+    )
     assert await budi.press("WITA") == ["Baik. Waktu akan ditampilkan dalam WITA."]
     assert (await people.by_telegram_id(world.db, 502)).timezone == "Asia/Makassar"
 
@@ -35,16 +38,25 @@ async def test_settings_changes_the_village_and_its_zone(world):
     budi = world.person(503)
     await register_farmer(budi)
     await budi.send("/settings")
-    assert await budi.press("Desa") == [said("Type the name of your province. For example: Jawa Tengah.")]
+    assert await budi.press("Desa") == [
+        said("Type the name of your province. For example: Jawa Tengah.")
+    ]
     await budi.send("Papua")
-    assert (await budi.send("Jayapura"))[0].startswith("Pilih kabupaten atau kota Anda.")  # Kab. and Kota
+    assert (await budi.send("Jayapura"))[0].startswith(
+        "Pilih kabupaten atau kota Anda."
+    )  # Kab. and Kota
     await budi.press("Kota Jayapura")
     await budi.send("Abepura")
     replies = await budi.send("Kota Baru")
-    assert replies[-1] == "Baik. Desa Anda sekarang Kota Baru, Kec. Abepura, Kota Jayapura, Papua (zona waktu WIT)."
+    assert (
+        replies[-1]
+        == "Baik. Desa Anda sekarang Kota Baru, Kec. Abepura, Kota Jayapura, Papua (zona waktu WIT)."
+    )
     person = await people.by_telegram_id(world.db, 503)
     assert (person.timezone, person.village_code) == ("Asia/Jayapura", "91.71.03.1012")
 
 
 async def test_settings_need_registration(world):
-    assert await world.person(504).send("/settings") == [said("Please register first: send /start.")]
+    assert await world.person(504).send("/settings") == [
+        said("Please register first: send /start.")
+    ]

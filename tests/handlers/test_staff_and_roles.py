@@ -11,7 +11,9 @@ from storage.db import now_utc
 from tests.handlers.flows import register_farmer
 from tests.texts import said
 
-USED_OR_EXPIRED = said("This invite link has already been used or has expired. Please ask your administrator for a new one.")
+USED_OR_EXPIRED = said(
+    "This invite link has already been used or has expired. Please ask your administrator for a new one."
+)
 
 
 async def _join_with_invite(world, user_id, code, phone, name="Andi Wijaya"):
@@ -27,13 +29,17 @@ async def _join_with_invite(world, user_id, code, phone, name="Andi Wijaya"):
 
 
 async def test_invite_link_makes_a_coordinator_once(world):
-    invite = await world.db.write(invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(
+        invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None
+    )
     replies = await _join_with_invite(world, 301, invite.code, "6281200000301")
     assert replies[0] == (
         "Periksa data Anda:\nNama: Andi Wijaya\nNomor HP: 0812-0000-0301\nJabatan: koordinator\n"
         "Organisasi: Koperasi Merah Putih\n\nApakah sudah benar?"
     )
-    assert replies[1].startswith("Selamat datang, Andi Wijaya! Anda sekarang koordinator di Koperasi Merah Putih.")
+    assert replies[1].startswith(
+        "Selamat datang, Andi Wijaya! Anda sekarang koordinator di Koperasi Merah Putih."
+    )
     assert (await people.by_telegram_id(world.db, 301)).roles == {Role.COORDINATOR}
 
     # the same link, a second person
@@ -42,7 +48,9 @@ async def test_invite_link_makes_a_coordinator_once(world):
 
 
 async def test_invite_used_by_someone_else_while_registering_adds_nothing(world):
-    invite = await world.db.write(invites.create, role=Role.TREASURER, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(
+        invites.create, role=Role.TREASURER, org_id=1, valid_hours=24, created_by=None
+    )
     late = world.person(303)
     await late.send(f"/start {invite.code}")
     await late.press("Bahasa Indonesia")
@@ -55,15 +63,21 @@ async def test_invite_used_by_someone_else_while_registering_adds_nothing(world)
 
 
 async def test_expired_invite_is_refused(world):
-    invite = await world.db.write(invites.create, role=Role.ADMIN, org_id=1, valid_hours=1, created_by=None)
+    invite = await world.db.write(
+        invites.create, role=Role.ADMIN, org_id=1, valid_hours=1, created_by=None
+    )
     async with world.db.transaction(mark_update=False) as conn:
-        await conn.execute("UPDATE invites SET expires_at = ? WHERE code = ?", (now_utc() - 1, invite.code))
+        await conn.execute(
+            "UPDATE invites SET expires_at = ? WHERE code = ?", (now_utc() - 1, invite.code)
+        )
     assert await world.person(305).send(f"/start {invite.code}") == [USED_OR_EXPIRED]
 
 
 async def test_registered_farmer_who_opens_an_invite_gains_the_role(world):
     await register_farmer(world.person(306))
-    invite = await world.db.write(invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None)
+    invite = await world.db.write(
+        invites.create, role=Role.COORDINATOR, org_id=1, valid_hours=24, created_by=None
+    )
     replies = await world.person(306).send(f"/start {invite.code}")
     assert replies[0].startswith("Selamat datang, Budi Santoso! Anda sekarang koordinator")
     assert (await people.by_telegram_id(world.db, 306)).roles == {Role.FARMER, Role.COORDINATOR}
@@ -98,11 +112,15 @@ ROLE_SETS = [None, *([role] for role in Role)]
 NOT_FOR_YOU = said("Sorry, this command is not available to you.")
 
 
-@pytest.mark.parametrize("roles", ROLE_SETS, ids=lambda r: "unregistered" if r is None else r[0].value)
+@pytest.mark.parametrize(
+    "roles", ROLE_SETS, ids=lambda r: "unregistered" if r is None else r[0].value
+)
 async def test_role_command_matrix(world, roles):
     """Every command × every role: allowed commands answer, others are refused politely."""
     user_id = 400 + (0 if roles is None else list(Role).index(roles[0]) + 1)
-    who = world.person(user_id) if roles is None else await _person_with_roles(world, user_id, roles)
+    who = (
+        world.person(user_id) if roles is None else await _person_with_roles(world, user_id, roles)
+    )
     for command in COMMANDS:
         replies = await who.send(f"/{command.name}")
         await who.send("/cancel")  # leave whatever the command started
@@ -116,7 +134,9 @@ async def test_admin_makes_an_invite_link_in_the_chat(world):
     admin = await _person_with_roles(world, 320, [Role.ADMIN])
     assert (await admin.send("/invite"))[0].startswith("Undangan ini untuk jabatan apa?")
     replies = await admin.send("/invite koordinator")
-    assert replies[0].startswith("Tautan undangan untuk jabatan koordinator. Hanya bisa dipakai sekali, sampai ")
+    assert replies[0].startswith(
+        "Tautan undangan untuk jabatan koordinator. Hanya bisa dipakai sekali, sampai "
+    )
     assert " pukul " in replies[0] and " WIB:" in replies[0]
     link = replies[0].rsplit("\n", 1)[1]
     assert link.startswith("https://t.me/koperasi_test_bot?start=")

@@ -32,13 +32,17 @@ def _read(path):
 def _msgids_in_code() -> set[str]:
     found = set()
     for package in ("bot", "handlers", "storage"):
-        for _, _, message, _, _ in extract_from_dir(ROOT / package, method_map=[("**.py", "python")]):
+        for _, _, message, _, _ in extract_from_dir(
+            ROOT / package, method_map=[("**.py", "python")]
+        ):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
 
 def test_template_is_fresh():
-    pot = {m.id if isinstance(m.id, str) else m.id[0] for m in _read(LOCALES / "messages.pot") if m.id}
+    pot = {
+        m.id if isinstance(m.id, str) else m.id[0] for m in _read(LOCALES / "messages.pot") if m.id
+    }
     assert _msgids_in_code() == pot, "run: pybabel extract (see README, Translations)"
 
 
@@ -55,7 +59,9 @@ def test_catalog_is_complete_not_fuzzy_and_keeps_placeholders(language):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings), f"untranslated: {message.id!r}"
         for string in strings:
-            assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(ids_[0])), message.id
+            assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(ids_[0])), (
+                message.id
+            )
 
 
 def test_missing_catalog_stops_start_up(tmp_path):
@@ -75,7 +81,13 @@ def test_texts_follow_the_locale():
 
 @pytest.mark.parametrize(
     ("language", "amount", "text"),
-    [("id", 6500, "Rp6.500"), ("id", 1250000, "Rp1.250.000"), ("id", 0, "Rp0"), ("id", -200, "-Rp200"), ("en", 6500, "Rp6,500")],
+    [
+        ("id", 6500, "Rp6.500"),
+        ("id", 1250000, "Rp1.250.000"),
+        ("id", 0, "Rp0"),
+        ("id", -200, "-Rp200"),
+        ("en", 6500, "Rp6,500"),
+    ],
 )
 def test_money_is_whole_rupiah(language, amount, text):
     with use_locale(language):
@@ -104,7 +116,9 @@ def test_dates_and_times_in_the_persons_zone():
         assert format_date(date(2025, 12, 3)) == "Rabu, 3 Desember 2025"
         late_evening_utc = datetime(2025, 12, 2, 23, 30, tzinfo=UTC)
         assert format_date(late_evening_utc, "Asia/Jakarta") == "Rabu, 3 Desember 2025"
-        assert format_time(datetime(2025, 12, 2, 23, 0, tzinfo=UTC), "Asia/Jayapura") == "08.00 WIT"  # a dot in Indonesian
+        assert (
+            format_time(datetime(2025, 12, 2, 23, 0, tzinfo=UTC), "Asia/Jayapura") == "08.00 WIT"
+        )  # a dot in Indonesian
     with use_locale("en"):
         assert format_time(datetime(2025, 12, 2, 23, 0, tzinfo=UTC), "Asia/Jayapura") == "08:00 WIT"
     with use_locale("en"):

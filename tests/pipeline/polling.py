@@ -39,7 +39,9 @@ class PollingTelegram(FakeTelegram):
         self.inbound.append({"update_id": update_id, **body})
         return update_id
 
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, **kwargs: Any
+    ) -> tuple[int, bytes]:
         if url.endswith("/getUpdates"):
             offset = int((request_data.parameters if request_data else {}).get("offset") or 0)
             self.offsets.append(offset)
@@ -61,7 +63,10 @@ class PollingWorld(World):
 
     async def start(self) -> PollingWorld:
         self.app = build_application(
-            self.settings, request=self.telegram, poll_transport=self.telegram, send_limits=UNLIMITED
+            self.settings,
+            request=self.telegram,
+            poll_transport=self.telegram,
+            send_limits=UNLIMITED,
         )
         await self.app.initialize()
         await self.app.updater.start_polling(poll_interval=0.0, timeout=0)
@@ -76,18 +81,30 @@ class PollingWorld(World):
     async def confirmed(self, update_id: int, within: float = 10.0) -> None:
         """Until the poller has confirmed ``update_id`` (asked for a later offset) and the
         queue is idle."""
-        await wait_until(lambda: self.telegram.offsets and self.telegram.offsets[-1] > update_id, within)
+        await wait_until(
+            lambda: self.telegram.offsets and self.telegram.offsets[-1] > update_id, within
+        )
         await asyncio.wait_for(self.app.update_queue.join(), within)
 
 
 def private_message(user_id: int, **content: Any) -> dict[str, Any]:
     user = {"id": user_id, "is_bot": False, "first_name": "Siti", "language_code": "id"}
     chat = {"id": user_id, "type": "private", "first_name": "Siti"}
-    return {"message": {"message_id": next(_message_ids), "date": int(time.time()), "chat": chat, "from": user, **content}}
+    return {
+        "message": {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **content,
+        }
+    }
 
 
 def start_command(user_id: int) -> dict[str, Any]:
-    return private_message(user_id, text="/start", entities=[{"type": "bot_command", "offset": 0, "length": 6}])
+    return private_message(
+        user_id, text="/start", entities=[{"type": "bot_command", "offset": 0, "length": 6}]
+    )
 
 
 def poll_without_persistent_ids(user_id: int) -> dict[str, Any]:

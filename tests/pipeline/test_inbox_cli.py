@@ -21,7 +21,12 @@ def _db_with_letters(path: str) -> None:
         async with Database(path) as db:
             await migrate(db)
             poll = {"update_id": 41, **poll_without_persistent_ids(9101)}
-            contact = {"update_id": 42, **private_message(9102, contact={"phone_number": "6281234567890", "first_name": "Siti"})}
+            contact = {
+                "update_id": 42,
+                **private_message(
+                    9102, contact={"phone_number": "6281234567890", "first_name": "Siti"}
+                ),
+            }
             for update in (poll, contact):
                 await inbox.store(db, update["update_id"], json.dumps(update))
             await dead_letters.quarantine(db, [
@@ -63,7 +68,9 @@ def test_list_retry_and_drop(tmp_path, capsys):
     async def check() -> None:
         async with Database(path) as db:
             assert [uid for uid, _, attempts in await inbox.pending_attempts(db)] == [41]
-            assert await inbox.is_applied(db, 42)  # dropped: never processed, a delivery again dropped
+            assert await inbox.is_applied(
+                db, 42
+            )  # dropped: never processed, a delivery again dropped
 
     asyncio.run(check())
 
@@ -79,5 +86,8 @@ def test_an_error_line_is_short_and_holds_neither_token_nor_phone():
     assert line.startswith("ValueError: bad <token> for 0812-****-7890 x")
     assert len(line) <= len("ValueError: ") + 200
     assert excerpt("not json") == "(not JSON)"
-    assert excerpt(json.dumps({"update_id": 1, "callback_query": {"id": "1", "data": 7}})) == "callback_query"
+    assert (
+        excerpt(json.dumps({"update_id": 1, "callback_query": {"id": "1", "data": 7}}))
+        == "callback_query"
+    )
     assert excerpt(json.dumps({"update_id": 1, "message": {"chat": 5}})) == "message"

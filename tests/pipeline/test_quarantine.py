@@ -47,7 +47,9 @@ async def test_a_poll_ptb_cannot_parse_is_set_aside_and_the_batch_is_answered(tm
         letters = await dead_letters.listed(world.db)
         assert [letter.update_id for letter in letters] == [poison]
         assert letters[0].error.startswith("TypeError: `persistent_id` is a required argument")
-        assert json.loads(letters[0].payload)["message"]["poll"]["id"] == "5001"  # as Telegram sent it
+        assert (
+            json.loads(letters[0].payload)["message"]["poll"]["id"] == "5001"
+        )  # as Telegram sent it
         assert await inbox.is_applied(world.db, poison)  # a delivery again is dropped
         assert [uid for uid, _ in await inbox.pending(world.db)] == []
         assert first < poison < last
@@ -85,7 +87,9 @@ async def test_a_poison_update_delivered_again_after_a_restart_is_dropped(tmp_pa
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # logged once, before
 
 
-async def test_an_unparseable_update_stored_before_a_restart_does_not_stop_the_start(tmp_path, caplog):
+async def test_an_unparseable_update_stored_before_a_restart_does_not_stop_the_start(
+    tmp_path, caplog
+):
     # Stored by an older PTB that could parse it (or before the poll format changed); the
     # start-up requeue used to raise on it, and every start exited 1.
     path = str(tmp_path / "k.sqlite3")
@@ -118,13 +122,21 @@ class BombWorld(World):
     met = 0
 
     async def start(self) -> BombWorld:
-        self.app = build_application(self.settings, request=self.telegram, get_updates_request=self.telegram, send_limits=UNLIMITED)
+        self.app = build_application(
+            self.settings,
+            request=self.telegram,
+            get_updates_request=self.telegram,
+            send_limits=UNLIMITED,
+        )
 
         async def explode(update, context) -> None:
             # The process dies: every other update being processed dies with it.
             self.met += 1
             for task in asyncio.all_tasks():
-                if task is not asyncio.current_task() and "process_concurrent_update" in task.get_name():
+                if (
+                    task is not asyncio.current_task()
+                    and "process_concurrent_update" in task.get_name()
+                ):
                     task.cancel()
             raise SimulatedCrash(update.update_id)
 
@@ -191,7 +203,9 @@ async def test_updates_started_with_a_crashing_one_are_not_blamed_for_it(tmp_pat
         await inbox.count_attempts(world.db, [u["update_id"] for u in [*updates, bomb]])
         for _ in range(4):
             await world.kill()
-        assert [(d.update_id, d.attempts) for d in await dead_letters.listed(world.db)] == [(880_002, 3)]
+        assert [(d.update_id, d.attempts) for d in await dead_letters.listed(world.db)] == [
+            (880_002, 3)
+        ]
         for who in bystanders:  # each answered, once
             assert [t for t in who.texts() if t == said(WELCOME)] == [said(WELCOME)], who.user_id
         assert await inbox.pending(world.db) == []

@@ -26,7 +26,9 @@ WELCOME = "Welcome to the cooperative bot. Choose your language:"
 
 
 class SlowTelegram(FakeTelegram):
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, **kwargs: Any
+    ) -> tuple[int, bytes]:
         if not url.endswith(("/getMe", "/getUpdates", "/setMyCommands")):
             await asyncio.sleep(LATENCY)
         return await super().do_request(url, method, request_data, **kwargs)
@@ -44,7 +46,10 @@ class BudgetWorld(World):
 
     async def start(self) -> BudgetWorld:
         self.app = build_application(
-            self.settings, request=self.telegram, get_updates_request=self.telegram, send_limits=self.limits
+            self.settings,
+            request=self.telegram,
+            get_updates_request=self.telegram,
+            send_limits=self.limits,
         )
         await self.app.initialize()
         await self.app.start()
@@ -55,7 +60,9 @@ async def test_a_stop_with_a_backlog_takes_seconds_and_nobody_is_answered_twice(
     world = await BudgetWorld(str(tmp_path / "k.sqlite3")).start()
     people = [world.person(700_000 + i) for i in range(PEOPLE)]
     for i, who in enumerate(people):
-        update = Update.de_json({"update_id": 60_000 + i, **start_command(who.user_id)}, world.app.bot)
+        update = Update.de_json(
+            {"update_id": 60_000 + i, **start_command(who.user_id)}, world.app.bot
+        )
         await world.app.update_queue.put(update)
     await asyncio.sleep(1.0)  # the first ~30 answered, the rest wait for the send budget
 
@@ -66,7 +73,9 @@ async def test_a_stop_with_a_backlog_takes_seconds_and_nobody_is_answered_twice(
     waiting = len(await _pending(world))
     print(f"\nstop with {PEOPLE - answered} of {PEOPLE} people waiting for a reply: {took:.2f} s"
           f" (grace {STOP_GRACE_SECONDS} s); {waiting} update(s) left for the next start")  # fmt: skip
-    assert took < STOP_GRACE_SECONDS + 3, f"the stop took {took:.1f} s"  # did not wait for the backlog
+    assert took < STOP_GRACE_SECONDS + 3, (
+        f"the stop took {took:.1f} s"
+    )  # did not wait for the backlog
     assert answered < PEOPLE and waiting > 0  # there was a backlog to leave behind
     assert _interrupted(world) > 0  # updates were cut off while being processed
 

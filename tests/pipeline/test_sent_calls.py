@@ -35,7 +35,9 @@ class DyingTelegram(FakeTelegram):
     def die_at(self, method: str, nth: int) -> None:
         self._die_at = (method, nth)
 
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, **kwargs: Any
+    ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         if self._die_at and self._die_at[0] == api_method:
             if self._die_at[1] <= 1:
@@ -53,7 +55,12 @@ class TwiceWorld(World):
         self.telegram = DyingTelegram()
 
     async def start(self) -> TwiceWorld:
-        self.app = build_application(self.settings, request=self.telegram, get_updates_request=self.telegram, send_limits=UNLIMITED)
+        self.app = build_application(
+            self.settings,
+            request=self.telegram,
+            get_updates_request=self.telegram,
+            send_limits=UNLIMITED,
+        )
 
         async def twice(update, context) -> None:
             await update.message.reply_text("Satu")
@@ -118,7 +125,9 @@ async def test_a_registration_step_replayed_after_a_crash_repeats_nothing(tmp_pa
         await act()
         before = len(world.telegram.calls)
         await world.kill()
-        after_restart = [call.method for call in world.telegram.calls[before:] if call.method != "setMyCommands"]
+        after_restart = [
+            call.method for call in world.telegram.calls[before:] if call.method != "setMyCommands"
+        ]
         assert after_restart[-1:] == [last] and after_restart.count(last) == 1, after_restart
         for method in set(expected_calls) - {last}:
             assert method not in after_restart, f"{method} made again: {after_restart}"
@@ -154,7 +163,9 @@ class SlowTwiceWorld(TwiceWorld):
         telegram = self.telegram
         answer = telegram.do_request
 
-        async def slow(url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+        async def slow(
+            url: str, method: str, request_data: Any = None, **kwargs: Any
+        ) -> tuple[int, bytes]:
             if url.endswith("/sendMessage"):
                 await asyncio.sleep(0.5)
             return await answer(url, method, request_data, **kwargs)

@@ -32,7 +32,9 @@ class FakePool:
 
 async def test_pools_cover_the_connections_and_live_with_the_request():
     made = []
-    request = PooledRequest(10, per_pool=4, make_pool=lambda size: made.append(FakePool(size)) or made[-1])
+    request = PooledRequest(
+        10, per_pool=4, make_pool=lambda size: made.append(FakePool(size)) or made[-1]
+    )
     assert request.pools == 3 and all(pool.size == 4 for pool in made)
     await request.initialize()
     await request.shutdown()
@@ -41,7 +43,9 @@ async def test_pools_cover_the_connections_and_live_with_the_request():
 
 async def test_calls_spread_to_the_least_busy_pool():
     made = []
-    request = PooledRequest(8, per_pool=4, make_pool=lambda size: made.append(FakePool(size)) or made[-1])
+    request = PooledRequest(
+        8, per_pool=4, make_pool=lambda size: made.append(FakePool(size)) or made[-1]
+    )
     calls = [asyncio.create_task(request.do_request("u", "POST")) for _ in range(6)]
     await asyncio.sleep(0)
     assert [pool.calls for pool in made] == [3, 3]

@@ -103,7 +103,13 @@ async def test_the_migration_creates_an_empty_intact_ledger(db):
 async def test_a_balanced_entry_is_posted_with_author_time_reason_and_hash(db, people):
     treasurer, member = people[0], people[1]
     before = int(time.time())
-    entry = await _post(db, deposit(member, 50_000, "wajib"), treasurer, "Simpanan wajib Desember 2025", "wajib:2:2025-12")
+    entry = await _post(
+        db,
+        deposit(member, 50_000, "wajib"),
+        treasurer,
+        "Simpanan wajib Desember 2025",
+        "wajib:2:2025-12",
+    )
     assert (entry.id, entry.author, entry.reason, entry.reference, entry.reverses) == (
         1, treasurer, "Simpanan wajib Desember 2025", "wajib:2:2025-12", None,
     )  # fmt: skip
@@ -114,7 +120,9 @@ async def test_a_balanced_entry_is_posted_with_author_time_reason_and_hash(db, p
     assert entry.hash == L.chain_hash(L.GENESIS_HASH, entry)
     assert await ledger.get(db, 1) == entry
     # accounts made on first use, owned by whom the code names
-    rows = await db.fetchall("SELECT code, kind, person_id, org_id FROM ledger_accounts ORDER BY id")
+    rows = await db.fetchall(
+        "SELECT code, kind, person_id, org_id FROM ledger_accounts ORDER BY id"
+    )
     assert [tuple(r) for r in rows] == [
         ("cash:1", "cash", None, 1), (f"member:{member}:wajib", "savings_wajib", member, None),
     ]  # fmt: skip
@@ -145,7 +153,9 @@ async def test_a_bad_entry_is_refused_and_nothing_is_written(db, people, lines, 
     with pytest.raises(error):
         await _post(db, lines)
     with pytest.raises(InvalidAmount):
-        await _post(db, [Line("cash:1", Decimal(50_000)), Line("member:2:sukarela", Decimal(-50_000))])
+        await _post(
+            db, [Line("cash:1", Decimal(50_000)), Line("member:2:sukarela", Decimal(-50_000))]
+        )
     with pytest.raises(InvalidEntry):
         await _post(db, deposit(people[1], 1_000), reason="  ")
     for table in ("ledger_accounts", "ledger_entries", "ledger_lines"):
@@ -178,16 +188,24 @@ async def test_an_entry_is_a_storable_use_case_result(db, people):
 
 
 async def test_a_reference_is_posted_once_until_its_entry_is_reversed(db, people):
-    batch = [L.debit(L.cash(ORG), 100_000)] + [L.credit(L.member_savings(p, "wajib"), 50_000) for p in people[1:]]
-    first = await _post(db, batch, reason="Potongan gaji Desember 2025", reference="batch:payroll-2025-12")
+    batch = [L.debit(L.cash(ORG), 100_000)] + [
+        L.credit(L.member_savings(p, "wajib"), 50_000) for p in people[1:]
+    ]
+    first = await _post(
+        db, batch, reason="Potongan gaji Desember 2025", reference="batch:payroll-2025-12"
+    )
     with pytest.raises(DuplicateReference) as refused:
-        await _post(db, batch, reason="Potongan gaji Desember 2025", reference="batch:payroll-2025-12")
+        await _post(
+            db, batch, reason="Potongan gaji Desember 2025", reference="batch:payroll-2025-12"
+        )
     assert refused.value.entry_id == first.id and "already posted as entry 1" in str(refused.value)
     assert await ledger.balance(db, L.member_savings(people[1], "wajib")) == 50_000
     assert await ledger.by_reference(db, "batch:payroll-2025-12") == first
     await db.write(ledger.reverse, first.id, None, "wrong file")
     assert await ledger.by_reference(db, "batch:payroll-2025-12") is None
-    again = await _post(db, batch, reason="Potongan gaji Desember 2025", reference="batch:payroll-2025-12")
+    again = await _post(
+        db, batch, reason="Potongan gaji Desember 2025", reference="batch:payroll-2025-12"
+    )
     assert await ledger.by_reference(db, "batch:payroll-2025-12") == again
     assert await ledger.balance(db, L.member_savings(people[2], "wajib")) == 50_000
     assert await ledger.verify(db) is None
@@ -202,8 +220,15 @@ async def test_a_reversal_restores_the_balances_and_cannot_be_done_twice(db, peo
     wrong = await _post(db, deposit(member, 75_000, "wajib"), treasurer, "Setoran wajib")
     assert await ledger.balance(db, L.cash(ORG)) == 175_000
     undo = await db.write(ledger.reverse, wrong.id, treasurer, "typed the wrong member")
-    assert (undo.reverses, undo.reason, undo.author, undo.reference) == (wrong.id, "typed the wrong member", treasurer, None)
-    assert [(p.account, p.amount) for p in undo.lines] == [(p.account, -p.amount) for p in wrong.lines]
+    assert (undo.reverses, undo.reason, undo.author, undo.reference) == (
+        wrong.id,
+        "typed the wrong member",
+        treasurer,
+        None,
+    )
+    assert [(p.account, p.amount) for p in undo.lines] == [
+        (p.account, -p.amount) for p in wrong.lines
+    ]
     assert await ledger.balance(db, L.cash(ORG)) == 100_000
     assert await ledger.balance(db, L.member_savings(member, "wajib")) == 0
     assert await ledger.balance(db, L.member_savings(member, "sukarela")) == 100_000
@@ -240,7 +265,9 @@ async def test_sukarela_withdrawal_beyond_the_balance_is_refused(db, people):
     await _post(db, deposit(member, 100_000))
     held = await ledger.balance(db, L.member_savings(member, "sukarela"))
     L.check_savings_withdrawal("sukarela", held, 100_000, member=True)
-    with pytest.raises(SavingsWithdrawalRefused) as refused:  # the pure rule, before anything is posted
+    with pytest.raises(
+        SavingsWithdrawalRefused
+    ) as refused:  # the pure rule, before anything is posted
         L.check_savings_withdrawal("sukarela", held, 100_001, member=True)
     assert refused.value.reason == "savings.insufficient"
     with pytest.raises(Overdrawn):  # and the ledger holds the line itself
@@ -265,7 +292,10 @@ async def test_pokok_and_wajib_stay_while_a_member(db, people):
 
 async def test_offtake_owed_on_pickup_then_paid_once(db, people):
     coordinator, farmer = people[0], people[2]
-    gross, deductions = 1_500 * 6_500, 1_500 * 200  # 1.500 kg gabah GKP at Rp6.500, transport Rp200/kg
+    gross, deductions = (
+        1_500 * 6_500,
+        1_500 * 200,
+    )  # 1.500 kg gabah GKP at Rp6.500, transport Rp200/kg
     owed = await _post(
         db,
         [L.debit(L.purchases(ORG), gross), L.credit(L.fees(ORG), deductions),
@@ -309,7 +339,11 @@ async def test_balance_as_of_a_time_and_statement_pages(db, people, monkeypatch)
     }  # fmt: skip
 
     page = await ledger.entries(db, account, limit=3)
-    assert [(s.entry_id, s.change, s.balance) for s in page] == [(7, -20_000, 115_000), (6, -15_000, 135_000), (5, 50_000, 150_000)]
+    assert [(s.entry_id, s.change, s.balance) for s in page] == [
+        (7, -20_000, 115_000),
+        (6, -15_000, 135_000),
+        (5, 50_000, 150_000),
+    ]
     assert page[0].reverses == 2 and page[0].reason == "salah ketik"
     rest = await ledger.entries(db, account, limit=3, before=page[-1].entry_id)
     assert [(s.entry_id, s.change, s.balance, s.reversed_by) for s in rest] == [
@@ -330,7 +364,9 @@ async def _five_entries(db, people):
 
 async def test_an_amount_edited_behind_the_bots_back_is_named(db, people):
     await _five_entries(db, people)
-    await _behind_the_bots_back(db, "UPDATE ledger_lines SET amount = 35000 WHERE entry_id = 3 AND line_no = 1")
+    await _behind_the_bots_back(
+        db, "UPDATE ledger_lines SET amount = 35000 WHERE entry_id = 3 AND line_no = 1"
+    )
     assert await ledger.verify(db) == Break(3, "lines sum to 5000, not 0")
 
 
@@ -345,13 +381,19 @@ async def test_both_lines_edited_alike_are_found_by_the_running_balance(db, peop
 
 async def test_an_edited_balance_or_account_breaks_the_hash(db, people):
     await _five_entries(db, people)
-    await _behind_the_bots_back(db, "UPDATE ledger_lines SET balance_after = balance_after + 1 WHERE entry_id = 4 AND line_no = 1")
+    await _behind_the_bots_back(
+        db,
+        "UPDATE ledger_lines SET balance_after = balance_after + 1 WHERE entry_id = 4 AND line_no = 1",
+    )
     assert (await ledger.verify(db)).entry_id == 4
 
 
 async def test_an_account_renamed_breaks_the_first_entry_using_it(db, people):
     await _five_entries(db, people)
-    await _behind_the_bots_back(db, f"UPDATE ledger_accounts SET code = 'member:{people[0]}:wajib' WHERE code = 'member:{people[0]}:sukarela'")
+    await _behind_the_bots_back(
+        db,
+        f"UPDATE ledger_accounts SET code = 'member:{people[0]}:wajib' WHERE code = 'member:{people[0]}:sukarela'",
+    )
     broken = await ledger.verify(db)
     assert broken.entry_id == 3 and "hash does not match" in broken.problem  # entry 3: n % 3 == 0
 
@@ -381,7 +423,9 @@ async def test_a_middle_entry_deleted_and_the_rest_renumbered_still_breaks(db, p
         "UPDATE ledger_entries SET id = id - 1 WHERE id > 3",
     )  # fmt: skip
     broken = await ledger.verify(db)
-    assert broken.entry_id == 3  # now the old entry 4, under a new number and the wrong running balance
+    assert (
+        broken.entry_id == 3
+    )  # now the old entry 4, under a new number and the wrong running balance
 
 
 async def test_lines_of_an_entry_removed_are_found(db, people):
@@ -425,7 +469,9 @@ def test_audit_verify_on_a_clean_then_a_tampered_database(monkeypatch, tmp_path,
     capsys.readouterr()
 
     async def tamper(db, people):
-        await _behind_the_bots_back(db, "UPDATE ledger_entries SET reason = 'Setoran 30' WHERE id = 3")
+        await _behind_the_bots_back(
+            db, "UPDATE ledger_entries SET reason = 'Setoran 30' WHERE id = 3"
+        )
 
     _in_database(tmp_path, tamper)
     assert _cli(monkeypatch, tmp_path) == 1
@@ -442,7 +488,11 @@ def test_audit_verify_with_an_anchor_sees_entries_cut_off_the_end(monkeypatch, t
     last = _in_database(tmp_path, five)
 
     async def cut(db, people):
-        await _behind_the_bots_back(db, "DELETE FROM ledger_lines WHERE entry_id = 5", "DELETE FROM ledger_entries WHERE id = 5")
+        await _behind_the_bots_back(
+            db,
+            "DELETE FROM ledger_lines WHERE entry_id = 5",
+            "DELETE FROM ledger_entries WHERE id = 5",
+        )
 
     _in_database(tmp_path, cut)
     assert _cli(monkeypatch, tmp_path) == 0  # the chain alone cannot tell
@@ -469,8 +519,14 @@ async def test_two_thousand_entries_verify_in_reasonable_time(db, people):
     checked = time.perf_counter() - started
     print(f"\nledger: posted 2000 entries in {posted:.2f}s, verified in {checked:.3f}s")
     assert report.broken is None and report.entries == 2_000 and report.last_id == 2_000
-    saved = await ledger.balances(db, [L.member_savings(p, k) for p in people for k in ("wajib", "sukarela")])
+    saved = await ledger.balances(
+        db, [L.member_savings(p, k) for p in people for k in ("wajib", "sukarela")]
+    )
     total = sum(saved.values())
-    assert total == await ledger.balance(db, L.cash(ORG)) == sum(1_000 + n if n % 4 else 5_000 + n for n in range(2_000))
+    assert (
+        total
+        == await ledger.balance(db, L.cash(ORG))
+        == sum(1_000 + n if n % 4 else 5_000 + n for n in range(2_000))
+    )
     await _behind_the_bots_back(db, "UPDATE ledger_entries SET at = at + 1 WHERE id = 1999")
     assert (await ledger.verify(db)).entry_id == 1_999

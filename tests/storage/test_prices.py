@@ -31,7 +31,18 @@ async def db(tmp_path):
         yield database
 
 
-async def _set(db, price, area="", *, commodity="gabah", grade="GKP", since=JAN, until=None, source="test", by=None):
+async def _set(
+    db,
+    price,
+    area="",
+    *,
+    commodity="gabah",
+    grade="GKP",
+    since=JAN,
+    until=None,
+    source="test",
+    by=None,
+):
     return await db.write(
         prices.set_price, commodity=commodity, grade=grade, area_prefix=area, price_rupiah=price,
         valid_from=since, valid_until=until, source=source, set_by=by,
@@ -49,8 +60,17 @@ async def _price(db, village, at, commodity="gabah", grade="GKP"):
 async def test_the_migration_applies_on_a_fresh_database_and_seeds_the_catalog(db):
     assert 4 in await applied_versions(db)
     assert await migrate(db) == []
-    for table in ("commodities", "commodity_units", "grades", "grade_limits", "commodity_aliases", "buying_prices"):
-        assert await db.fetchone(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'")
+    for table in (
+        "commodities",
+        "commodity_units",
+        "grades",
+        "grade_limits",
+        "commodity_aliases",
+        "buying_prices",
+    ):
+        assert await db.fetchone(
+            f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+        )
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM commodities"))["n"] == len(CATALOG)
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices"))["n"] == 0
 
@@ -68,10 +88,14 @@ async def test_an_edited_catalog_is_what_the_bot_reads(db):
     async with db.transaction() as conn:
         await conn.execute("UPDATE commodities SET max_per_offer = 5 WHERE code = 'sapi'")
         await conn.execute("UPDATE commodities SET active = 0 WHERE code = 'karet'")
-        await conn.execute("INSERT INTO commodity_aliases (commodity, grade, alias, position) VALUES ('sapi', NULL, 'sapi bali', 99)")
+        await conn.execute(
+            "INSERT INTO commodity_aliases (commodity, grade, alias, position) VALUES ('sapi', NULL, 'sapi bali', 99)"
+        )
     stored = await catalog.load(db)
     assert stored["sapi"].max_per_offer == 5
-    assert stored.get("karet") is None and (await catalog.load(db, include_inactive=True)).get("karet")
+    assert stored.get("karet") is None and (await catalog.load(db, include_inactive=True)).get(
+        "karet"
+    )
     assert stored.exact("Sapi Bali").commodity.code == "sapi"
 
 
@@ -92,7 +116,9 @@ async def test_a_price_is_set_with_its_author_and_kept_in_the_audit_log(db):
             language="id", timezone=regions.WIB, org_id=1,
         )  # fmt: skip
     price = await _set(db, 6500, "33", by=admin, source="HPP Bapanas 2025")
-    assert price == BuyingPrice(price.id, "gabah", "GKP", "33", 6500, JAN, None, "HPP Bapanas 2025", admin, price.set_at)
+    assert price == BuyingPrice(
+        price.id, "gabah", "GKP", "33", 6500, JAN, None, "HPP Bapanas 2025", admin, price.set_at
+    )
     row = await db.fetchone("SELECT * FROM audit_log WHERE action = 'price.set'")
     assert row["actor_id"] == admin and row["subject"] == f"price:{price.id}"
     assert await prices.history(db, "gabah") == [price]
@@ -120,9 +146,22 @@ async def test_a_price_is_set_with_its_author_and_kept_in_the_audit_log(db):
     ],
 )
 async def test_set_price_refuses_what_is_not_a_price(db, changes, reason):
-    args = {"price": 6500, "area": "33", "commodity": "gabah", "grade": "GKP", "until": None} | changes
+    args = {
+        "price": 6500,
+        "area": "33",
+        "commodity": "gabah",
+        "grade": "GKP",
+        "until": None,
+    } | changes
     with pytest.raises(InvalidInput) as refused:
-        await _set(db, args["price"], args["area"], commodity=args["commodity"], grade=args["grade"], until=args["until"])
+        await _set(
+            db,
+            args["price"],
+            args["area"],
+            commodity=args["commodity"],
+            grade=args["grade"],
+            until=args["until"],
+        )
     assert refused.value.reason == reason
     assert reason in PRICE_REASONS
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices"))["n"] == 0
@@ -217,7 +256,10 @@ async def test_every_price_in_force_for_a_village(db):
     await _set(db, 9000, "", grade="GKG", since=MAR)
     await _set(db, 45000, "33.11", commodity="cabai_merah", grade="A")
     found = await prices.prices_in_force(db, KUJON, APR)
-    assert [(p.commodity, p.grade, p.price_rupiah) for p in found] == [("gabah", "GKG", 9000), ("gabah", "GKP", 6700)]
+    assert [(p.commodity, p.grade, p.price_rupiah) for p in found] == [
+        ("gabah", "GKG", 9000),
+        ("gabah", "GKP", 6700),
+    ]
     found = await prices.prices_in_force(db, GROGOL, FEB)
     assert [(p.commodity, p.grade, p.price_rupiah) for p in found] == [
         ("cabai_merah", "A", 45000), ("gabah", "GKG", 8000), ("gabah", "GKP", 6500),
@@ -228,7 +270,14 @@ async def test_every_price_in_force_for_a_village(db):
 
 async def test_a_price_read_inside_a_use_case_sees_its_own_transaction(db):
     async def set_and_read(conn):
-        await prices.set_price(conn, commodity="gabah", grade="GKP", area_prefix="33", price_rupiah=6500, valid_from=JAN)
+        await prices.set_price(
+            conn,
+            commodity="gabah",
+            grade="GKP",
+            area_prefix="33",
+            price_rupiah=6500,
+            valid_from=JAN,
+        )
         return await prices.price_in_force(conn, "gabah", "GKP", KUJON, FEB)
 
     assert (await db.write(set_and_read)).price_rupiah == 6500
@@ -260,7 +309,15 @@ def test_a_day_starts_at_midnight_where_the_area_is():
     assert prices.day_start(date(2025, 1, 1)) == JAN - 7 * 3600
 
 
-@pytest.mark.parametrize(("typed", "day"), [("2025-12-31", date(2025, 12, 31)), ("31/12/2025", date(2025, 12, 31)), ("1-2-2025", date(2025, 2, 1)), ("3.12.2025", date(2025, 12, 3))])
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2025-12-31", date(2025, 12, 31)),
+        ("31/12/2025", date(2025, 12, 31)),
+        ("1-2-2025", date(2025, 2, 1)),
+        ("3.12.2025", date(2025, 12, 3)),
+    ],
+)
 def test_days_as_written(typed, day):
     assert prices.parse_day(typed) == day
 
@@ -275,16 +332,33 @@ def test_days_that_are_not(typed):
 
 
 def _row(**cells):
-    return {"commodity": "gabah", "grade": "GKP", "area": "33", "price": "6.500", "valid_from": "2025-02-01", "valid_until": "", "source": ""} | cells
+    return {
+        "commodity": "gabah",
+        "grade": "GKP",
+        "area": "33",
+        "price": "6.500",
+        "valid_from": "2025-02-01",
+        "valid_until": "",
+        "source": "",
+    } | cells
 
 
 async def test_a_price_file_is_imported_whole(db):
     rows = [
         _row(),
         _row(grade="gkg", price="Rp8.000", area="-"),
-        _row(commodity="Cabai Merah", grade="A", price="45.000", area="33.10", valid_until="28/02/2025", source="Pasar Klaten"),
+        _row(
+            commodity="Cabai Merah",
+            grade="A",
+            price="45.000",
+            area="33.10",
+            valid_until="28/02/2025",
+            source="Pasar Klaten",
+        ),
         _row(commodity="karet", grade="", price="12000", area=""),  # one grade: none needed
-        _row(commodity="gabah kering giling", grade="", price="8.200", area="33.10"),  # the name says the grade
+        _row(
+            commodity="gabah kering giling", grade="", price="8.200", area="33.10"
+        ),  # the name says the grade
     ]
     imported = await db.write(prices.import_prices, rows, source="harga-feb.csv")
     assert [(p.commodity, p.grade, p.area_prefix, p.price_rupiah) for p in imported] == [
@@ -328,11 +402,24 @@ async def test_one_bad_row_imports_nothing_and_every_bad_cell_is_named(db):
 
 async def test_a_file_without_a_needed_column_is_refused(db):
     with pytest.raises(PriceImportRefused) as refused:
-        await db.write(prices.import_prices, [{"Commodity": "gabah", "Grade": "GKP", "Harga": "6500"}])
-    assert refused.value.errors == (RowError(1, "price", "price.column"), RowError(1, "valid_from", "price.column"))
+        await db.write(
+            prices.import_prices, [{"Commodity": "gabah", "Grade": "GKP", "Harga": "6500"}]
+        )
+    assert refused.value.errors == (
+        RowError(1, "price", "price.column"),
+        RowError(1, "valid_from", "price.column"),
+    )
 
 
 async def test_column_names_are_forgiven_their_case(db):
-    rows = [{"Commodity": "gabah", "GRADE": "GKP", "Area": "33", "Price": "6500", "Valid_From": "1/2/2025"}]
+    rows = [
+        {
+            "Commodity": "gabah",
+            "GRADE": "GKP",
+            "Area": "33",
+            "Price": "6500",
+            "Valid_From": "1/2/2025",
+        }
+    ]
     imported = await db.write(prices.import_prices, rows)
     assert imported[0].price_rupiah == 6500

@@ -32,8 +32,17 @@ async def test_older_database_upgrades_in_place(tmp_path, monkeypatch):
     async with Database(path) as db:
         await migrate(db)
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Bali', 'Gianyar', 'Ubud', 'Peliatan', 0)")
-    newer = [*first, Migration(99, "add_nickname", "ALTER TABLE people ADD COLUMN nickname TEXT;\nCREATE INDEX people_nick ON people (nickname);")]
+            await conn.execute(
+                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Bali', 'Gianyar', 'Ubud', 'Peliatan', 0)"
+            )
+    newer = [
+        *first,
+        Migration(
+            99,
+            "add_nickname",
+            "ALTER TABLE people ADD COLUMN nickname TEXT;\nCREATE INDEX people_nick ON people (nickname);",
+        ),
+    ]
     monkeypatch.setattr(migrations, "available", lambda: newer)
     async with Database(path) as db:
         assert [m.version for m in await migrate(db)] == [99]
@@ -43,7 +52,10 @@ async def test_older_database_upgrades_in_place(tmp_path, monkeypatch):
 
 
 async def test_a_failing_migration_leaves_no_trace(db, monkeypatch):
-    broken = [*migrations.available(), Migration(50, "broken", "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;")]
+    broken = [
+        *migrations.available(),
+        Migration(50, "broken", "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;"),
+    ]
     monkeypatch.setattr(migrations, "available", lambda: broken)
     with pytest.raises(Exception, match="syntax error"):
         await migrate(db)
@@ -54,13 +66,18 @@ async def test_a_failing_migration_leaves_no_trace(db, monkeypatch):
 async def test_transaction_rolls_back_on_error(db):
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
-            await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'D', 0)")
+            await conn.execute(
+                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', 'D', 0)"
+            )
             raise RuntimeError
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 0
 
 
 async def _insert_area(conn, village):
-    await conn.execute("INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', ?, 0)", (village,))
+    await conn.execute(
+        "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('A', 'B', 'C', ?, 0)",
+        (village,),
+    )
     return village
 
 
