@@ -74,7 +74,8 @@ async def close_buttons(update: Update, chosen: str | None = None) -> None:
     text = query.message.text if query.message else None
     try:
         if chosen and text:
-            await query.edit_message_text(f"{text}\n\n✅ {chosen}")
+            mark = chosen if chosen.startswith("✅") else f"✅ {chosen}"
+            await query.edit_message_text(f"{text}\n\n{mark}")
         else:
             await query.edit_message_reply_markup(None)
     except TelegramError as exc:  # the message is gone or already edited: nothing to close
