@@ -20,10 +20,16 @@ from storage import people
 log = logging.getLogger(__name__)
 
 
-def _is_command(update: Update) -> bool:
+def _is_command_for_us(update: Update, username: str) -> bool:
+    """A command at the start of the message, bare or addressed to this bot
+    (``/start@koperasi_bot``); ``/start@other_bot`` is another bot's business."""
     message = update.message
-    return bool(message and message.entities and message.entities[0].type == MessageEntityType.BOT_COMMAND
-                and message.entities[0].offset == 0)  # fmt: skip
+    if not (message and message.entities and message.entities[0].type == MessageEntityType.BOT_COMMAND
+            and message.entities[0].offset == 0):  # fmt: skip
+        return False
+    command = message.text[: message.entities[0].length]
+    _name, at, addressee = command.partition("@")
+    return not at or addressee.lower() == (username or "").lower()
 
 
 async def private_only(update: Update, context: BotContext) -> None:
@@ -34,7 +40,7 @@ async def private_only(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     if update.callback_query:
         await answer_query(update)
-    elif _is_command(update):
+    elif _is_command_for_us(update, context.bot.username):
         await reply(
             update,
             _(

@@ -200,17 +200,18 @@ def roles_of(command: str) -> frozenset[Role] | None:
 
 
 async def refuse_person(update: Update, context: BotContext, roles: frozenset[Role]) -> bool:
-    """Tell a person who may not act why; True when they were refused."""
+    """Tell a person who may not act why; True when they were refused (a refused button
+    press is answered here; an allowed one is left for its handler to answer, once)."""
+    person = context.person
+    if person is not None and person.has_any(roles):
+        return False
     if update.callback_query:
         await answer_query(update)
-    person = context.person
     if person is None:
         await reply(update, _("Please register first: send /start."))
-        return True
-    if not person.has_any(roles):
+    else:
         await reply(update, _("Sorry, this command is not available to you."))
-        return True
-    return False
+    return True
 
 
 def for_command(command: str) -> Callable[[Callback], Callback]:

@@ -79,7 +79,8 @@ class InvalidInput(ValueError):
 
 def normalise_phone(raw: str) -> str:
     """``0812-3456-7890``, ``62812…`` or ``+62 812…`` → ``+6281234567890`` (E.164)."""
-    digits = re.sub(r"\D", "", raw or "")
+    # Any script's decimal digits read as their value ("٣" is 3); everything else goes.
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in raw or "" if ch.isdecimal())
     if digits.startswith("0"):
         digits = "62" + digits[1:]
     if not 8 <= len(digits) <= 15:

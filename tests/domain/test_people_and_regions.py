@@ -15,6 +15,12 @@ def test_phone_numbers_normalise_to_e164(raw):
     assert normalise_phone(raw) == "+6281234567890"
 
 
+def test_digits_of_other_scripts_read_as_their_value_and_superscripts_do_not_count():
+    assert normalise_phone("+62 812 ٣٤٥٦ ٧٨٩٠") == "+6281234567890"
+    with pytest.raises(InvalidInput):
+        normalise_phone("²²²²²²²²²²")
+
+
 @pytest.mark.parametrize("raw", ["", "12345", "halo", "+1234567890123456"])
 def test_phone_numbers_that_are_not(raw):
     with pytest.raises(InvalidInput):

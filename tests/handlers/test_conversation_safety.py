@@ -256,3 +256,21 @@ async def test_a_person_who_comes_back_after_blocking_is_reachable_again(world):
                "new_chat_member": {"status": "kicked", "until_date": 0, "user": {"id": 7000000001, "is_bot": True, "first_name": "K"}}}  # fmt: skip
     await world.deliver({"my_chat_member": blocked})
     assert not (await people.by_telegram_id(world.db, 214)).reachable
+
+
+async def test_a_command_for_another_bot_in_a_group_gets_no_answer(world):
+    budi = world.person(215)
+    await _in_group(world, budi, "/start@other_bot")
+    await _in_group(world, budi, "/start@Koperasi_Test_Bot")  # ours, any case: the pointer
+    assert [m.text for m in world.telegram.messages[-100123]] == [
+        said("I only help people in a private chat. Open a chat with me: https://t.me/{bot}").format(bot="koperasi_test_bot")
+    ]
+
+
+async def test_an_allowed_button_press_is_answered_once(world):
+    budi = world.person(216)
+    await register_farmer(budi)
+    await budi.send("/language")
+    answers = len(world.telegram.calls_of("answerCallbackQuery"))
+    await budi.press("English")
+    assert len(world.telegram.calls_of("answerCallbackQuery")) == answers + 1
