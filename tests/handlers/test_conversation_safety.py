@@ -263,7 +263,9 @@ async def test_a_command_for_another_bot_in_a_group_gets_no_answer(world):
     await _in_group(world, budi, "/start@other_bot")
     await _in_group(world, budi, "/start@Koperasi_Test_Bot")  # ours, any case: the pointer
     assert [m.text for m in world.telegram.messages[-100123]] == [
-        said("I only help people in a private chat. Open a chat with me: https://t.me/{bot}").format(bot="koperasi_test_bot")
+        said(
+            "I only help people in a private chat. Open a chat with me: https://t.me/{bot}"
+        ).format(bot="koperasi_test_bot")
     ]
 
 
