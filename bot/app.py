@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import time
+from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -17,6 +19,7 @@ from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
+from bot.domain.regions import TIMEZONES
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.http import PooledRequest
@@ -77,6 +80,12 @@ class KoperasiApplication(Application):
             handlers.alerts.expire_offers, interval=600, first=60, name="expire-offers",
             job_kwargs={"id": "expire-offers", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
         )  # fmt: skip
+        for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
+            self.job_queue.run_daily(
+                handlers.pickup.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
+                name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
+                                                   "coalesce": True, "misfire_grace_time": 3600},
+            )  # fmt: skip
 
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.

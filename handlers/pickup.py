@@ -4,6 +4,7 @@ price of that grade, and the farmer gets a receipt to agree with or dispute."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from lokal import terbilang
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
@@ -53,6 +55,7 @@ from handlers.offer import _name, _refusal
 from storage import offers, people, pickups
 from storage.offers import Offer
 
+log = logging.getLogger(__name__)
 SCHEDULE_BUTTONS = Buttons("jdw", value=r"[0-9]", max_length=12)
 WEIGH_BUTTONS = Buttons("tmb", value=r"[0-9]", max_length=12)
 PICK_DAY_BUTTONS = Buttons("jday", value=r"[0-9]", max_length=1)
@@ -449,3 +452,34 @@ def weighing_conversation() -> ConversationHandler:
         "pickup_weighing", "jemput", entry_points=[WEIGH_BUTTONS.handler(start_weighing)],
         steps=[GRADE_STEP, WEIGHT_STEP, CONFIRM_STEP], cancel=cancel,
     )  # fmt: skip
+
+
+async def morning_digest(context: BotContext) -> None:
+    """A job at 06:00 in each zone: every coordinator living there gets today's pickups."""
+    await send_digest(context, context.job.data, datetime.now(ZoneInfo(context.job.data)).date())
+
+
+async def send_digest(context: BotContext, timezone: str, day: date) -> int:
+    """One message per coordinator with pickups on ``day``; returns how many were sent."""
+    sent = 0
+    for person_id, todo in (await pickups.due_on(context.db, day, timezone)).items():
+        coordinator = await people.by_id(context.db, person_id)
+        if not (coordinator and coordinator.chat_id and coordinator.reachable):
+            continue
+        with use_locale(coordinator.language):
+            lines = [_("Today's pickups, {date}:").format(date=format_date(day, timezone))]
+            for offer, pickup in todo:
+                commodity = CATALOG[offer.commodity]
+                farmer = await people.by_id(context.db, offer.farmer_id)
+                lines.append(_("{window}: {number}, {amount} {produce}, {name} {phone}").format(
+                    window=_window_label((pickup.window_start, pickup.window_end)), number=offer.number,
+                    amount=format_quantity(Decimal(offer.quantity), commodity.base_unit), produce=_name(commodity),
+                    name=farmer.full_name, phone=display_phone(farmer.phone or ""),
+                ))  # fmt: skip
+            text = "\n".join(lines)
+        try:
+            await context.bot.send_message(coordinator.chat_id, text, rate_limit_args=BULK)
+            sent += 1
+        except TelegramError as exc:
+            log.info("digest not sent to %s: %s", person_id, exc)
+    return sent

@@ -207,3 +207,21 @@ async def of_coordinator(db: Database, person_id: int) -> list[tuple[Offer, Pick
         offer = _offer(row)
         found.append((offer, await get(db, offer.id)))
     return found
+
+
+async def due_on(db: Database, day: date, timezone: str) -> dict[int, list[tuple[Offer, Pickup]]]:
+    """The pickups scheduled for ``day`` of the coordinators living in ``timezone``, by
+    coordinator (person id), earliest window first: the morning digest."""
+    rows = await db.fetchall(
+        f"SELECT {', '.join('o.' + c.strip() for c in OFFER_COLUMNS.split(','))} FROM offers o"
+        " JOIN pickups p ON p.offer_id = o.id JOIN people c ON c.id = p.coordinator_id"
+        " WHERE o.status = 'scheduled' AND p.pickup_on = ? AND c.timezone = ?"
+        " ORDER BY p.coordinator_id, p.window_start, o.id",
+        (day.isoformat(), timezone),
+    )
+    found: dict[int, list[tuple[Offer, Pickup]]] = {}
+    for row in rows:
+        offer = _offer(row)
+        pickup = await get(db, offer.id)
+        found.setdefault(pickup.coordinator_id, []).append((offer, pickup))
+    return found

@@ -341,3 +341,36 @@ async def test_the_farmer_agrees_and_is_paid_once_in_the_ledger(world, market):
         f"{offer.number}: 250 kg Cabai merah, Rp32.000 per kg — sudah dibayar"
         in (await budi.send("/tawaran"))[0]
     )
+
+
+async def test_the_morning_digest_runs_at_06_00_in_each_zone_and_lists_the_days_pickups(
+    world, market
+):
+    from datetime import date as Date
+
+    from bot.context import BotContext
+    from handlers import pickup
+
+    jobs = {job.name: job for job in world.app.job_queue.jobs()}
+    for zone, utc_hour in (("Asia/Jakarta", 23), ("Asia/Makassar", 22), ("Asia/Jayapura", 21)):
+        assert jobs[f"digest-{zone}"].next_t.astimezone(UTC).hour == utc_hour  # 06:00 local
+    sari = await _coordinator(world, 899, "33.10")
+    await _farmer_offers(world, market)
+    offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
+    await sari.press("✋ Ambil penjemputan ini")
+    await sari.press("📅 Jadwalkan penjemputan")
+    await sari.press(sari.buttons()[-6])  # tomorrow
+    await sari.press("12.00–15.00")
+    sari.take_new()
+    pickup_on = (
+        await world.db.fetchone("SELECT pickup_on FROM pickups WHERE offer_id = ?", (offer.id,))
+    )["pickup_on"]
+    context = BotContext(world.app)
+    assert (
+        await pickup.send_digest(context, "Asia/Makassar", Date.fromisoformat(pickup_on)) == 0
+    )  # Sari lives in WIB
+    assert await pickup.send_digest(context, "Asia/Jakarta", Date.fromisoformat(pickup_on)) == 1
+    await world.app.update_queue.join()
+    digest = world.telegram.messages[899][-1].text
+    assert digest.startswith("Penjemputan hari ini, ")
+    assert f"12.00–15.00: {offer.number}, 200 kg Cabai merah, Budi Santoso 0812-3456-7890" in digest
