@@ -4,6 +4,13 @@ from bot.i18n import load_catalogs
 from tests.harness import World
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-long", action="store_true", default=False,
+        help="run the fuzz test (tests/handlers/test_fuzz.py) with thousands of examples instead of ~150",
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs():
     load_catalogs()
