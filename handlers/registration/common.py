@@ -9,9 +9,9 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.domain.people import LANGUAGE_LABELS, InvalidInput, normalise_phone
+from bot.domain.people import LANGUAGE_LABELS, InvalidInput, clean_name, normalise_phone
 from bot.i18n import _, set_language
-from handlers.kit import Buttons, Choice, Draft, Next, Step, reply
+from handlers.kit import Buttons, Choice, Draft, Next, Step, Typed, reply
 from handlers.menus import PICKED_LANGUAGE, help_text, set_person_menu
 from storage import people
 from storage.registration import Applicant
@@ -102,6 +102,15 @@ class ContactStep(Step):
             MessageHandler(filters.CONTACT, self.on_contact),
             MessageHandler(filters.ALL & ~filters.COMMAND, self.on_other),
         ]
+
+
+def name_step(state: str, then: Next) -> Typed:
+    """The full name, typed (farmers and staff ask it at different points)."""
+    return Typed(
+        state, lambda: _("What is your full name?"), clean_name, then,
+        reasons={"name": lambda: _("Please type your name in letters, 2 to 60 of them.")},
+        markup=ReplyKeyboardRemove,
+    )  # fmt: skip
 
 
 async def welcome_registered(update: Update, context: BotContext, text: str) -> int:

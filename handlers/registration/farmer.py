@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 
 from bot.context import BotContext
 from bot.domain import regions
-from bot.domain.people import clean_name, display_phone
+from bot.domain.people import display_phone
 from bot.i18n import _
-from handlers.kit import Confirm, Typed, need, reply, writes
+from handlers.kit import Confirm, need, reply, writes
 from handlers.place import PlaceSteps
 from handlers.registration.common import (
     Registration,
     applicant,
+    name_step,
     phone_taken,
     welcome_registered,
 )
 from storage import registration
 from storage.people import PersonExists
-
-
-def _ask_name() -> str:
-    return _("What is your full name?")
 
 
 async def _named(update: Update, context: BotContext, name: str) -> str:
@@ -32,16 +29,11 @@ async def _named(update: Update, context: BotContext, name: str) -> str:
 
 
 NAME, CONFIRM = "farmer.name", "farmer.confirm"
-NAME_STEP = Typed(
-    NAME, _ask_name, clean_name, _named,
-    reasons={"name": lambda: _("Please type your name in letters, 2 to 60 of them.")},
-    markup=ReplyKeyboardRemove,
-)  # fmt: skip
+NAME_STEP = name_step(NAME, _named)
 
 
 async def ask_name(update: Update, context: BotContext) -> str:
-    await reply(update, _ask_name(), ReplyKeyboardRemove())
-    return NAME
+    return await NAME_STEP.ask(update, context)
 
 
 async def _summary(context: BotContext) -> str:

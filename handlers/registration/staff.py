@@ -6,13 +6,14 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
-from bot.domain.people import clean_name, display_phone
+from bot.domain.people import display_phone
 from bot.i18n import _
-from handlers.kit import Confirm, Typed, need, reply, writes
+from handlers.kit import Confirm, need, reply, writes
 from handlers.menus import role_label
 from handlers.registration.common import (
     Registration,
     applicant,
+    name_step,
     phone_taken,
     welcome_registered,
 )
@@ -20,10 +21,6 @@ from storage import invites, orgs, registration
 from storage.people import PersonExists
 
 NAME, CONFIRM = "staff.name", "staff.confirm"
-
-
-def _ask_name() -> str:
-    return _("What is your full name?")
 
 
 async def invite_gone(update: Update, context: BotContext) -> int:
@@ -47,11 +44,7 @@ async def _named(update: Update, context: BotContext, name: str) -> str | int:
     return await CONFIRM_STEP.ask(update, context)
 
 
-NAME_STEP = Typed(
-    NAME, _ask_name, clean_name, _named,
-    reasons={"name": lambda: _("Please type your name in letters, 2 to 60 of them.")},
-    markup=ReplyKeyboardRemove,
-)  # fmt: skip
+NAME_STEP = name_step(NAME, _named)
 
 
 async def _summary(context: BotContext) -> str:
