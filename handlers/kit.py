@@ -43,7 +43,8 @@ from storage.db import current_writer
 log = logging.getLogger(__name__)
 
 END = ConversationHandler.END
-TEXT = filters.TEXT & ~filters.COMMAND
+# A new text message: an edit of an earlier one never answers the question asked now.
+TEXT = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 D = TypeVar("D", bound="Draft")
 MAX_CALLBACK_BYTES = 64

@@ -315,3 +315,26 @@ async def test_member_takes_the_zone_of_their_cooperative(world):
     )
     person = await people.by_telegram_id(world.db, 116)
     assert (person.org_id, person.timezone) == (coop_id, "Asia/Makassar")
+
+
+async def test_an_edited_earlier_message_does_not_answer_the_question_asked_now(world):
+    budi = world.person(125)
+    await _to_place(budi)
+    name_message = next(
+        m for m in reversed(world.telegram.calls_of("sendMessage")) if m.params["chat_id"] == 125
+    )
+    assert name_message.params["text"] == said(
+        "Type the name of your province. For example: Jawa Tengah."
+    )
+    edited = {
+        "message_id": 1,
+        "date": 0,
+        "edit_date": 1,
+        "chat": budi.chat,
+        "from": budi.user,
+        "text": "Jawa Tengah",
+    }
+    await world.deliver({"edited_message": edited}, budi)
+    assert (await budi.send("Jawa Barat"))[0].startswith(
+        "✅ Jawa Barat"
+    )  # still the province question
