@@ -189,10 +189,11 @@ async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
         await reply(update, _("This pickup cannot be scheduled any more."))
         return END
     PickupDraft.drop(context)
-    await reply(update, _("OK. Pickup of {number} on {date}, {window}. I told the farmer.").format(
-        number=offer.number, date=format_date(day), window=_window_label(window)
-    ))  # fmt: skip
     farmer = await people.by_id(context.db, offer.farmer_id)
+    zone = TIMEZONES.get(farmer.timezone if farmer else context.person.timezone, "")
+    await reply(update, _("OK. Pickup of {number} on {date}, {window} {zone}. I told the farmer.").format(
+        number=offer.number, date=format_date(day), window=_window_label(window), zone=zone
+    ))  # fmt: skip
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
             text = _("Your offer {number} will be picked up on {date}, between {window} {zone}. If that does not suit you, call the coordinator: {phone}.").format(
