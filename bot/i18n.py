@@ -124,6 +124,11 @@ UNITS = {
 }
 
 
+def unit_name(unit: str) -> str:
+    """The unit as in "Rp6.500 per kg": its singular name in the person's language."""
+    return UNITS[unit](1)
+
+
 def format_quantity(value: int | float | Decimal, unit: str) -> str:
     """``1.500 kg``, ``2 ekor``, ``1 egg``: the number in the person's writing, then the unit."""
     count = int(value) if value == int(value) else 2  # a fraction reads as plural

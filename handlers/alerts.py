@@ -18,7 +18,7 @@ from bot.domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
 from bot.domain.people import Role, display_phone
 from bot.domain.produce import CATALOG, NO_GRADE
 from bot.domain.quantity import amount_rupiah
-from bot.i18n import _, format_date, format_money, format_quantity, gettext, use_locale
+from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
 from handlers.kit import Buttons, answer_query, keyboard, refuse_person, writes
 from storage import offers, people
 from storage.offers import Offer
@@ -48,7 +48,7 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
         _("New offer {number}").format(number=offer.number),
         _("{amount} {produce}").format(amount=format_quantity(quantity, commodity.base_unit), produce=_produce(offer)),
         _("Price: {price} per {unit}, about {total} in all").format(
-            price=format_money(offer.price_rupiah), unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1],
+            price=format_money(offer.price_rupiah), unit=unit_name(commodity.base_unit),
             total=format_money(amount_rupiah(offer.price_rupiah, quantity))),
         _("Ready: {date}").format(date=format_date(date.fromisoformat(offer.ready_on), timezone)),
         _("Village: {village}, {district}, {regency}").format(village=place.village, district=place.district, regency=place.regency),

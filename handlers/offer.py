@@ -21,7 +21,7 @@ from bot.domain import regions
 from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
 from bot.domain.produce import CATALOG, NO_GRADE, Commodity
 from bot.domain.quantity import REASONS, QuantityRefused, amount_rupiah, parse_quantity
-from bot.i18n import _, format_date, format_money, format_quantity, gettext
+from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
 from handlers import alerts
 from handlers.kit import (
     END,
@@ -160,7 +160,7 @@ def _grade_question_for(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
     return _("Which grade is your {produce}? The cooperative pays per {unit}:").format(
-        produce=_name(commodity), unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1]
+        produce=_name(commodity), unit=unit_name(commodity.base_unit)
     )
 
 
@@ -251,7 +251,7 @@ class QuantityStep(Step):
 def _refusal(reason: str, commodity: Commodity) -> str:
     return gettext(REASONS[reason]).format(
         commodity=_name(commodity),
-        unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1],
+        unit=unit_name(commodity.base_unit),
         example=format_quantity(commodity.example, commodity.base_unit),
         maximum=format_quantity(commodity.max_per_offer, commodity.base_unit),
     )
@@ -328,7 +328,7 @@ def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal,
         title,
         _("Produce: {produce}").format(produce=produce),
         _("Amount: {amount}").format(amount=typed if typed == whole else f"{typed} ({whole})"),
-        _("Cooperative's buying price: {price} per {unit}").format(price=format_money(price), unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1]),
+        _("Cooperative's buying price: {price} per {unit}").format(price=format_money(price), unit=unit_name(commodity.base_unit)),
         _("Estimated total: {total}").format(total=format_money(amount_rupiah(price, quantity))),
         _("Ready for pickup: {date}").format(date=format_date(ready, timezone)),
         _("Pickup at: {village}, {district}, {regency}").format(village=place.village, district=place.district, regency=place.regency),
@@ -406,7 +406,7 @@ async def show_offers(update: Update, context: BotContext) -> None:
         lines.append(_("{number}: {amount} {produce}, {price} per {unit} — {status}").format(
             number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
             produce=_name(commodity), price=format_money(offer.price_rupiah),
-            unit=format_quantity(1, commodity.base_unit).split(" ", 1)[1], status=gettext(STATUS_LABELS[offer.status]),
+            unit=unit_name(commodity.base_unit), status=gettext(STATUS_LABELS[offer.status]),
         ))  # fmt: skip
         if offer.status is Status.OPEN:
             rows.append(

@@ -20,7 +20,7 @@ from bot.domain.ledger import LedgerError
 from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
 from bot.domain.people import display_phone
 from bot.domain.pickups import WINDOWS, parse_window, window_code
-from bot.domain.produce import CATALOG, NO_GRADE, Commodity
+from bot.domain.produce import CATALOG, NO_GRADE
 from bot.domain.quantity import QuantityRefused, amount_rupiah, parse_quantity
 from bot.domain.regions import TIMEZONES
 from bot.i18n import (
@@ -30,6 +30,7 @@ from bot.i18n import (
     format_money,
     format_quantity,
     gettext,
+    unit_name,
     use_locale,
 )
 from handlers.kit import (
@@ -87,10 +88,6 @@ class PickupDraft(Draft):
 def _window_label(window: tuple[int, int]) -> str:
     sep = "." if current_language() == "id" else ":"
     return f"{window[0]:02d}{sep}00–{window[1]:02d}{sep}00"
-
-
-def _unit(commodity: Commodity) -> str:
-    return format_quantity(1, commodity.base_unit).split(" ", 1)[1]
 
 
 async def _offer(context: BotContext) -> Offer:
@@ -311,7 +308,7 @@ async def _weighing_summary(context: BotContext) -> str:
     return "\n".join([
         _("Please check the weighing of {number}:").format(number=offer.number),
         _("Grade: {grade}").format(grade=gettext(commodity.grade(need(draft.grade)).label)),
-        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=_unit(commodity)),
+        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=unit_name(commodity.base_unit)),
         _("Total: {total}").format(total=format_money(amount_rupiah(price, quantity))),
         "", _("Is this right?"),
     ])  # fmt: skip
@@ -360,7 +357,7 @@ def _receipt(offer: Offer, pickup: pickups.Pickup) -> str:
     return "\n".join([
         _("Receipt {number}").format(number=offer.number),
         _("Produce: {produce}").format(produce=_name(commodity) + grade),
-        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(Decimal(pickup.quantity), commodity.base_unit), price=format_money(pickup.price_rupiah), unit=_unit(commodity)),
+        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(Decimal(pickup.quantity), commodity.base_unit), price=format_money(pickup.price_rupiah), unit=unit_name(commodity.base_unit)),
         _("Deductions: none"),
         _("Total: {total}").format(total=total),
         _("Payment: {status}").format(status=gettext(STATUS_LABELS[offer.status])),
