@@ -24,7 +24,7 @@ Offtake, for example (all amounts whole rupiah; ``L`` is ``bot.domain.ledger``):
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -142,12 +142,25 @@ async def _accounts(
         known = {r["code"] for r in rows}
         new = [a for code, a in parsed.items() if code not in known]
         try:
+            # A member's savings belong to the roster entry's cooperative too (exports per org).
             await conn.executemany(
-                "INSERT INTO ledger_accounts (code, kind, person_id, org_id, created_at) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO ledger_accounts (code, kind, person_id, org_id, roster_id, created_at)"
+                " VALUES (?, ?, ?, COALESCE(?, (SELECT org_id FROM roster WHERE id = ?)), ?, ?)"
                 " ON CONFLICT (code) DO NOTHING",
-                [(a.code, a.kind.value, a.person_id, a.org_id, now_utc()) for a in new],
+                [
+                    (
+                        a.code,
+                        a.kind.value,
+                        a.person_id,
+                        a.org_id,
+                        a.roster_id,
+                        a.roster_id,
+                        now_utc(),
+                    )
+                    for a in new
+                ],
             )
-        except sqlite3.IntegrityError:  # the person or organisation a code names does not exist
+        except sqlite3.IntegrityError:  # the person, roster entry or organisation does not exist
             raise InvalidAccount(
                 f"an account of nobody among: {', '.join(a.code for a in new)}"
             ) from None
@@ -266,6 +279,48 @@ async def entries(
 # --- writing ----------------------------------------------------------------------------
 
 
+def _chained(
+    previous: tuple[int, str],
+    at: int,
+    lines: tuple[Line, ...],
+    author: int | None,
+    reason: str,
+    reference: str | None,
+    reverses: int | None,
+    accounts: dict[str, tuple[int, Account, int]],
+    raw: dict[str, int],
+) -> Entry:
+    """The next entry after ``previous`` (id, hash), its lines checked against and applied to
+    the running raw balances ``raw`` (updated in place)."""
+    posted = []
+    for line in lines:
+        before = raw[line.account]
+        rules.check_not_overdrawn(accounts[line.account][1], before, line.amount)
+        raw[line.account] = before + line.amount
+        posted.append(Posted(line.account, line.amount, before + line.amount))
+    last_id, last_hash = previous
+    unhashed = Entry(last_id + 1, at, author, reason, reference, reverses, tuple(posted), "")
+    return replace(unhashed, hash=rules.chain_hash(last_hash, unhashed))
+
+
+async def _insert(
+    conn: aiosqlite.Connection, entries: list[Entry], accounts: dict[str, tuple[int, Account, int]]
+) -> None:
+    await conn.executemany(
+        "INSERT INTO ledger_entries (id, at, author_id, reason, reference, reverses, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(e.id, e.at, e.author, e.reason, e.reference, e.reverses, e.hash) for e in entries],
+    )
+    await conn.executemany(
+        "INSERT INTO ledger_lines (entry_id, line_no, account_id, amount, balance_after) VALUES (?, ?, ?, ?, ?)",
+        [
+            (e.id, n, accounts[p.account][0], p.amount, p.balance_after)
+            for e in entries
+            for n, p in enumerate(e.lines, start=1)
+        ],
+    )
+
+
 async def _append(
     conn: aiosqlite.Connection,
     lines: tuple[Line, ...],
@@ -275,34 +330,11 @@ async def _append(
     reverses: int | None,
 ) -> Entry:
     accounts = await _accounts(conn, (line.account for line in lines))
-    posted = []
-    for line in lines:
-        _, account, before = accounts[line.account]
-        rules.check_not_overdrawn(account, before, line.amount)
-        posted.append(Posted(line.account, line.amount, before + line.amount))
-    last_id, last_hash = await _head(conn)
-    unhashed = Entry(last_id + 1, now_utc(), author, reason, reference, reverses, tuple(posted), "")
-    entry = replace(unhashed, hash=rules.chain_hash(last_hash, unhashed))
-    await conn.execute(
-        "INSERT INTO ledger_entries (id, at, author_id, reason, reference, reverses, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            entry.id,
-            entry.at,
-            entry.author,
-            entry.reason,
-            entry.reference,
-            entry.reverses,
-            entry.hash,
-        ),
+    raw = {code: balance for code, (_, _, balance) in accounts.items()}
+    entry = _chained(
+        await _head(conn), now_utc(), lines, author, reason, reference, reverses, accounts, raw
     )
-    await conn.executemany(
-        "INSERT INTO ledger_lines (entry_id, line_no, account_id, amount, balance_after) VALUES (?, ?, ?, ?, ?)",
-        [
-            (entry.id, n, accounts[p.account][0], p.amount, p.balance_after)
-            for n, p in enumerate(entry.lines, start=1)
-        ],
-    )
+    await _insert(conn, [entry], accounts)
     return entry
 
 
@@ -325,6 +357,79 @@ async def post(
     if reference is not None and (holder := await _live_holder(conn, reference)) is not None:
         raise DuplicateReference(reference, holder)
     return await _append(conn, checked, author, reason, reference, None)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry to post with :func:`post_many`."""
+
+    lines: tuple[Line, ...]
+    reason: str
+    reference: str | None = None
+
+
+# Entries written per executemany in post_many (and the progress step).
+POST_CHUNK = 1000
+
+
+async def _live_holders(conn: aiosqlite.Connection, references: list[str]) -> dict[str, int]:
+    held: dict[str, int] = {}
+    for start in range(0, len(references), _CODES_PER_QUERY):
+        chunk = references[start : start + _CODES_PER_QUERY]
+        rows = await _rows(
+            conn,
+            "SELECT e.reference, e.id FROM ledger_entries e"
+            f" WHERE e.reference IN ({', '.join('?' * len(chunk))})"
+            " AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)",
+            tuple(chunk),
+        )
+        held.update((r["reference"], r["id"]) for r in rows)
+    return held
+
+
+def _checked_postings(postings: Iterable[Posting]) -> list[Posting]:
+    checked, seen = [], set()
+    for p in postings:
+        reference = rules.check_reference(p.reference)
+        if reference is not None and reference in seen:
+            raise InvalidEntry(f"{reference!r} is given to two entries of one batch")
+        seen.add(reference)
+        checked.append(Posting(rules.check_lines(p.lines), rules.check_reason(p.reason), reference))
+    return checked
+
+
+async def post_many(
+    conn: aiosqlite.Connection,
+    postings: Iterable[Posting],
+    author: int | None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Entry]:
+    """Post many entries in the caller's transaction, in order, as :func:`post` would one by
+    one (the same checks and chain) but with the accounts and references read once and the
+    rows written in chunks: an import of 100,000 members is seconds, not minutes.
+    ``progress(n)`` is told each time ``n`` more entries are written."""
+    checked = _checked_postings(postings)
+    author = rules.check_author(author)
+    held = await _live_holders(conn, [p.reference for p in checked if p.reference is not None])
+    if held:
+        reference, holder = next(iter(held.items()))
+        raise DuplicateReference(reference, holder)
+    accounts = await _accounts(conn, {line.account for p in checked for line in p.lines})
+    raw = {code: balance for code, (_, _, balance) in accounts.items()}
+    previous, at, posted = await _head(conn), now_utc(), []
+    for start in range(0, len(checked), POST_CHUNK):
+        chunk = []
+        for p in checked[start : start + POST_CHUNK]:
+            entry = _chained(
+                previous, at, p.lines, author, p.reason, p.reference, None, accounts, raw
+            )
+            previous = (entry.id, entry.hash)
+            chunk.append(entry)
+        await _insert(conn, chunk, accounts)
+        posted += chunk
+        if progress is not None:
+            progress(len(chunk))
+    return posted
 
 
 async def reverse(

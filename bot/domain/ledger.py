@@ -12,9 +12,10 @@ to people is the raw balance on the normal side (:func:`normal_balance`): a memb
 Rp50.000 has +50.000 on ``member:7:sukarela`` although the raw sum of its lines is −50.000.
 Use :func:`debit` and :func:`credit` to build lines; never negate by hand.
 
-**Accounts** are named by a code (:func:`parse_account` is the grammar): one per member per
-kind of savings, one payable per farmer, and per cooperative (organisation) its cash, bank,
-purchases, fees charged to farmers, sales and opening balances. They are created on first use.
+**Accounts** are named by a code (:func:`parse_account` is the grammar): one per membership
+(roster entry) per kind of savings, one payable per farmer, and per cooperative (organisation)
+its cash, bank, purchases, fees charged to farmers, sales, opening balances and receivables.
+They are created on first use.
 
 **The chain.** Every entry stores ``hash = SHA-256(previous entry's hash, as 64 lowercase hex
 characters in ASCII || canonical(entry) in UTF-8)``, the first entry chaining from
@@ -71,6 +72,8 @@ class AccountKind(StrEnum):
     FEES = "fees"  # charges deducted from farmers (transport, handling): income
     SALES = "sales"  # produce sold on: income
     OPENING = "opening"  # opening balances brought in from earlier books (equity)
+    # what others owe the cooperative: payroll deductions until the employer transfers them
+    RECEIVABLE = "receivable"
 
     @property
     def normal(self) -> Side:
@@ -84,7 +87,9 @@ class AccountKind(StrEnum):
         return self in _NEVER_NEGATIVE
 
 
-_DEBIT_NORMAL = frozenset({AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES})
+_DEBIT_NORMAL = frozenset(
+    {AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES, AccountKind.RECEIVABLE}
+)
 _NEVER_NEGATIVE = frozenset({
     AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
     AccountKind.PAYABLE_FARMER,
@@ -103,6 +108,7 @@ _ORG_WORDS = {
     "fees": AccountKind.FEES,
     "sales": AccountKind.SALES,
     "opening": AccountKind.OPENING,
+    "receivable": AccountKind.RECEIVABLE,
 }
 _ID = r"([1-9][0-9]{0,17})"
 _MEMBER = re.compile(rf"^member:{_ID}:(pokok|wajib|sukarela)$")
@@ -209,6 +215,7 @@ class Account:
     kind: AccountKind
     person_id: int | None = None
     org_id: int | None = None
+    roster_id: int | None = None  # member savings: the membership that owns them
 
     @property
     def normal(self) -> Side:
@@ -221,13 +228,16 @@ def _positive_id(value: object, what: str) -> int:
     return value
 
 
-def member_savings(person_id: int, kind: SavingsKind | str) -> str:
-    """``member:<person_id>:pokok|wajib|sukarela``."""
+def member_savings(roster_id: int, kind: SavingsKind | str) -> str:
+    """``member:<roster_id>:pokok|wajib|sukarela``: keyed by the roster entry (a membership of
+    one cooperative), not by the person. A member imported from the books has savings before
+    they ever open the bot; when they register, their phone links the roster entry to them
+    and they see what is already there. A person in two cooperatives has two sets."""
     try:
         kind = SavingsKind(kind)
     except ValueError:
         raise InvalidAccount(f"no such kind of savings: {kind!r}") from None
-    return f"member:{_positive_id(person_id, 'a person id')}:{kind.value}"
+    return f"member:{_positive_id(roster_id, 'a roster id')}:{kind.value}"
 
 
 def farmer_payable(person_id: int) -> str:
@@ -263,12 +273,16 @@ def opening(org_id: int) -> str:
     return _org_account("opening", org_id)
 
 
+def receivable(org_id: int) -> str:
+    return _org_account("receivable", org_id)
+
+
 def parse_account(code: object) -> Account:
     """The account a code names; InvalidAccount for anything else (no spaces, no case
     variants, no leading zeros: one account has exactly one code)."""
     if isinstance(code, str):
         if found := _MEMBER.match(code):
-            return Account(code, SAVINGS_ACCOUNT[SavingsKind(found[2])], person_id=int(found[1]))
+            return Account(code, SAVINGS_ACCOUNT[SavingsKind(found[2])], roster_id=int(found[1]))
         if found := _PAYABLE.match(code):
             return Account(code, AccountKind.PAYABLE_FARMER, person_id=int(found[1]))
         if found := _ORG.match(code):

@@ -30,15 +30,15 @@ def test_account_codes_and_their_kinds():
     assert L.member_savings(7, "wajib") == "member:7:wajib"
     assert L.member_savings(7, SavingsKind.POKOK) == "member:7:pokok"
     assert L.farmer_payable(12) == "payable:farmer:12"
-    assert [f(3) for f in (L.cash, L.bank, L.purchases, L.fees, L.sales, L.opening)] == [
-        "cash:3", "bank:3", "purchases:3", "fees:3", "sales:3", "opening:3",
+    assert [f(3) for f in (L.cash, L.bank, L.purchases, L.fees, L.sales, L.opening, L.receivable)] == [
+        "cash:3", "bank:3", "purchases:3", "fees:3", "sales:3", "opening:3", "receivable:3",
     ]  # fmt: skip
+    # savings are owned by the roster entry (the membership), not by a person
     account = L.parse_account("member:7:sukarela")
-    assert (account.kind, account.person_id, account.org_id) == (
-        AccountKind.SAVINGS_SUKARELA,
-        7,
-        None,
-    )
+    assert (account.kind, account.roster_id, account.person_id, account.org_id) == (
+        AccountKind.SAVINGS_SUKARELA, 7, None, None,
+    )  # fmt: skip
+    assert L.parse_account("receivable:3").kind.normal is L.Side.DEBIT
     assert L.parse_account("payable:farmer:12").kind is AccountKind.PAYABLE_FARMER
     assert L.parse_account("cash:3").org_id == 3
 
@@ -64,7 +64,12 @@ def test_account_owners_are_positive_ints(bad):
 
 
 def test_normal_sides():
-    debit_normal = {AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES}
+    debit_normal = {
+        AccountKind.CASH,
+        AccountKind.BANK,
+        AccountKind.PURCHASES,
+        AccountKind.RECEIVABLE,
+    }
     for kind in AccountKind:
         assert kind.normal is (L.Side.DEBIT if kind in debit_normal else L.Side.CREDIT), kind
     # a member who saved Rp50.000: the raw sum of the account's lines is -50.000

@@ -34,11 +34,21 @@ ORG = 1  # the root cooperative every database has
 
 
 async def _person(db, n):
+    """A registered person who is also on the root cooperative's roster. Savings accounts are
+    keyed by the roster entry; here its id equals the person's, so one number names both."""
+    phone = f"+62812000{n:05d}"
     async with db.transaction() as conn:
-        return await insert_person(
-            conn, telegram_user_id=1000 + n, chat_id=1000 + n, full_name=f"Orang {n}", phone=f"+62812000{n:05d}",
+        person = await insert_person(
+            conn, telegram_user_id=1000 + n, chat_id=1000 + n, full_name=f"Orang {n}", phone=phone,
             language="id", timezone=regions.WIB, org_id=ORG,
         )  # fmt: skip
+        cur = await conn.execute(
+            "INSERT INTO roster (org_id, member_number, full_name, phone, person_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 0)",
+            (ORG, f"A-{n}", f"Orang {n}", phone, person),
+        )
+    assert cur.lastrowid == person
+    return person
 
 
 @pytest.fixture
@@ -119,12 +129,13 @@ async def test_a_balanced_entry_is_posted_with_author_time_reason_and_hash(db, p
     )  # fmt: skip
     assert entry.hash == L.chain_hash(L.GENESIS_HASH, entry)
     assert await ledger.get(db, 1) == entry
-    # accounts made on first use, owned by whom the code names
+    # accounts made on first use, owned by whom the code names (savings: the roster entry,
+    # in its cooperative)
     rows = await db.fetchall(
-        "SELECT code, kind, person_id, org_id FROM ledger_accounts ORDER BY id"
+        "SELECT code, kind, person_id, org_id, roster_id FROM ledger_accounts ORDER BY id"
     )
     assert [tuple(r) for r in rows] == [
-        ("cash:1", "cash", None, 1), (f"member:{member}:wajib", "savings_wajib", member, None),
+        ("cash:1", "cash", None, 1, None), (f"member:{member}:wajib", "savings_wajib", None, 1, member),
     ]  # fmt: skip
     # balances on the normal side: the member saved 50.000, the cash holds 50.000
     assert await ledger.balance(db, L.member_savings(member, "wajib")) == 50_000
@@ -530,3 +541,30 @@ async def test_two_thousand_entries_verify_in_reasonable_time(db, people):
     )
     await _behind_the_bots_back(db, "UPDATE ledger_entries SET at = at + 1 WHERE id = 1999")
     assert (await ledger.verify(db)).entry_id == 1_999
+
+
+async def test_post_many_chains_like_post_one_by_one(db, people):
+    """An import posts thousands of entries at once: the same chain, balances and checks."""
+    postings = [
+        ledger.Posting(tuple(deposit(people[n % 3], 1_000 + n)), f"Setoran {n}", f"bulk:{n}")
+        for n in range(2_500)
+    ]
+    steps = []
+    async with db.transaction() as conn:
+        posted = await ledger.post_many(conn, postings, None, progress=steps.append)
+    assert [e.id for e in posted] == list(range(1, 2_501)) and sum(steps) == 2_500
+    assert await ledger.verify(db) is None
+    assert await ledger.balance(db, L.cash(ORG)) == sum(1_000 + n for n in range(2_500))
+    assert await ledger.get(db, 2_500) == posted[-1]
+    # a reference already live, twice in one batch, or an overdraft anywhere: nothing written
+    for bad in (
+        [postings[0]],
+        [ledger.Posting(tuple(deposit(people[1], 5)), "x", "new"),
+         ledger.Posting(tuple(deposit(people[1], 5)), "y", "new")],
+        [ledger.Posting(tuple(deposit(people[1], 5)), "ok", "fine"),
+         ledger.Posting(tuple(withdrawal(people[1], 10**9)), "too much", None)],
+    ):  # fmt: skip
+        with pytest.raises((DuplicateReference, InvalidEntry, Overdrawn)):
+            async with db.transaction() as conn:
+                await ledger.post_many(conn, bad, None)
+    assert await _count(db, "ledger_entries") == 2_500
