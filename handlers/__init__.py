@@ -17,7 +17,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import admin, alerts, groups, help, offer, pickup, registration, settings
+from handlers import (
+    admin,
+    alerts,
+    groups,
+    help,
+    offer,
+    pickup,
+    proxy_offer,
+    registration,
+    settings,
+)
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
 
@@ -43,6 +53,8 @@ def register(app: Application) -> None:
     app.add_handler(offer.conversation_handler())
     app.add_handler(pickup.schedule_conversation())
     app.add_handler(pickup.weighing_conversation())
+    app.add_handler(pickup.transfer_conversation())
+    app.add_handler(proxy_offer.conversation_handler())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -61,6 +73,9 @@ def register(app: Application) -> None:
     app.add_handler(alerts.TAKE_BUTTONS.handler(alerts.take))
     app.add_handler(pickup.RECEIPT_BUTTONS.handler(pickup.on_receipt_answer))
     app.add_handler(pickup.PAY_BUTTONS.handler(pickup.on_paid))
+    app.add_handler(pickup.CHANGE_BUTTONS.handler(pickup.ask_change))
+    app.add_handler(pickup.CHANGE_DAY_BUTTONS.handler(pickup.on_change_day))
+    app.add_handler(alerts.DETAIL_BUTTONS.handler(alerts.detail))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -16,15 +17,27 @@ from bot.context import BotContext
 from bot.domain import regions
 from bot.domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
 from bot.domain.people import Role, display_phone
+from bot.domain.pickups import deductions
 from bot.domain.produce import CATALOG, NO_GRADE
 from bot.domain.quantity import amount_rupiah
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
-from handlers.kit import Buttons, answer_query, keyboard, refuse_person, writes
+from handlers.kit import (
+    Buttons,
+    answer_query,
+    keyboard,
+    refuse_button,
+    refuse_person,
+    reply,
+    writes,
+)
+from handlers.wording import deductions_line
+from storage import deductions as deduction_rates
 from storage import offers, people
 from storage.offers import Offer
 
 log = logging.getLogger(__name__)
 TAKE_BUTTONS = Buttons("ambil", value=r"[0-9]", max_length=12)
+DETAIL_BUTTONS = Buttons("rinci", value=r"[0-9]", max_length=12)
 # The bulk lane of the send budget (bot.runtime.ratelimit): replies to people waiting go first.
 BULK = {"lane": "bulk"}
 COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
@@ -53,6 +66,8 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
         _("Ready: {date}").format(date=format_date(date.fromisoformat(offer.ready_on), timezone)),
         _("Village: {village}, {district}, {regency}").format(village=place.village, district=place.district, regency=place.regency),
         _("Farmer: {name}, {phone}").format(name=farmer_name, phone=farmer_phone),
+        *([_("📍 The farmer shared the pickup location (Details).")] if offer.latitude is not None else []),
+        *([_("📷 With a photo of the harvest (Details).")] if offer.photo_file_id else []),
     ])  # fmt: skip
 
 
@@ -65,7 +80,8 @@ async def new_offer(context: BotContext, offer: Offer) -> None:
             text = _alert_text(
                 offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone
             )
-            markup = keyboard([[TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id))]])
+            markup = keyboard([[TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id)),
+                                DETAIL_BUTTONS.button(_("🔎 Details"), str(offer.id))]])  # fmt: skip
         try:
             message = await context.bot.send_message(
                 who.chat_id, text, reply_markup=markup, rate_limit_args=BULK
@@ -152,6 +168,41 @@ async def take(update: Update, context: BotContext) -> None:
                 name=context.person.full_name, phone=display_phone(context.person.phone or ""), number=offer.number
             )  # fmt: skip
         await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+
+
+async def detail(update: Update, context: BotContext) -> None:
+    """What does not fit an alert: the grade's criteria, the guarantee, the deductions, and
+    the farmer's photo and location. For those alerted about the offer and its taker."""
+    if await refuse_person(update, context, COORDINATORS):
+        return
+    offer = await offers.get(context.db, int(DETAIL_BUTTONS.value(update)))
+    alerted = offer is not None and any(
+        person_id == context.person.id
+        for person_id, _c, _m in await offers.alerts(context.db, offer.id)
+    )
+    if offer is None or not (alerted or offer.taker_id == context.person.id):
+        await refuse_button(update)
+        return
+    await answer_query(update)
+    commodity = CATALOG[offer.commodity]
+    grade = commodity.grade(offer.grade)
+    lines = [
+        _("Offer {number}: {status}").format(number=offer.number, status=gettext(STATUS_LABELS[offer.status])),
+        _("{produce}: {criteria}").format(produce=_produce(offer), criteria=gettext(grade.criteria)),
+        _("The price is guaranteed until {date}.").format(date=format_date(
+            datetime.fromtimestamp(offer.guaranteed_until, ZoneInfo(context.person.timezone)), context.person.timezone)),
+    ]  # fmt: skip
+    rates = await deduction_rates.locked(context.db, offer.id)
+    quantity = Decimal(offer.quantity)
+    gross = amount_rupiah(offer.price_rupiah, quantity)
+    lines.append(deductions_line(deductions(rates, quantity, gross), commodity))
+    await reply(update, "\n".join(lines))
+    if offer.latitude is not None:
+        await context.bot.send_location(update.effective_chat.id, offer.latitude, offer.longitude)
+    if offer.photo_file_id:
+        await context.bot.send_photo(
+            update.effective_chat.id, offer.photo_file_id, caption=offer.number
+        )
 
 
 async def expire_offers(context: BotContext) -> None:

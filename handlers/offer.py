@@ -1,9 +1,13 @@
 """/jual: a farmer offers produce at the cooperative's buying price; /tawaran: their offers.
 
 produce (buttons, or its name typed) → grade (skipped where there is one; each with its
-price) → quantity as Indonesians write it → ready day → summary with the locked price →
-the offer number, and an alert to every coordinator covering the village (else the
-cooperative's administrators).
+price) → quantity as Indonesians write it → ready day → pickup place (the village, or a
+shared location) → summary with the locked price, the deductions and the guarantee's end
+(a photo may be sent there) → the offer number, and an alert to every coordinator covering
+the village (else the cooperative's administrators). Seven taps or messages with /jual.
+
+The same steps serve a coordinator entering an offer for a farmer without Telegram
+(handlers.proxy_offer): the draft says whose village it is and who the farmer is.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.domain import regions
 from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
+from bot.domain.people import display_phone
+from bot.domain.pickups import DeductionKind, Rate, deductions, net_amount
 from bot.domain.produce import CATALOG, NO_GRADE, Commodity
 from bot.domain.quantity import REASONS, QuantityRefused, amount_rupiah, parse_quantity
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
@@ -27,6 +33,7 @@ from handlers.kit import (
     END,
     TEXT,
     Buttons,
+    Callback,
     Choice,
     Confirm,
     Draft,
@@ -41,14 +48,17 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.settings import ask_village_again
+from handlers.wording import deductions_line
+from storage import deductions as deduction_rates
 from storage import offers, prices
-from storage.offers import NewOffer, NoPrice
+from storage.offers import NewOffer, NoPrice, Shown
 
-PRODUCE, GRADE, QUANTITY, DAY, CONFIRM = (
+PRODUCE, GRADE, QUANTITY, DAY, PLACE, CONFIRM = (
     "offer.produce",
     "offer.grade",
     "offer.quantity",
     "offer.day",
+    "offer.place",
     "offer.confirm",
 )
 PRODUCE_BUTTONS = Buttons("prd", value=r"[a-z0-9_]", max_length=16)
@@ -67,8 +77,27 @@ class OfferDraft(Draft):
     amount: str | None = None  # as typed …
     unit: str | None = None  # … in this unit
     ready_in_days: int | None = None
-    price_id: int | None = None  # the price the summary showed
+    price_id: int | None = None  # the price the summary showed …
+    rates: list[list] | None = None  # … and the deductions: [kind, rupiah per unit]
+    village_code: str | None = None  # where the produce is: the farmer's village
+    org_id: int | None = None  # the farmer's cooperative (its deductions)
+    latitude: float | None = None  # a shared location, if the farmer sent one
+    longitude: float | None = None
+    photo_file_id: str | None = None
+    # entered by a coordinator for a farmer without Telegram (handlers.proxy_offer)
+    farmer_name: str | None = None
+    farmer_phone: str | None = None
+    place: list[str] | None = None  # the farmer's village as it is being picked
     offered: list[str] | None = None
+
+    @property
+    def for_someone_else(self) -> bool:
+        return self.farmer_phone is not None
+
+    def shown(self) -> Shown:
+        return Shown(
+            need(self.price_id), tuple(Rate(DeductionKind(k), r) for k, r in self.rates or [])
+        )
 
 
 def _name(commodity: Commodity) -> str:
@@ -79,10 +108,32 @@ def _today(context: BotContext) -> date:
     return datetime.now(ZoneInfo(context.person.timezone)).date()
 
 
+def _village(context: BotContext) -> str:
+    return OfferDraft.load(context).village_code or need(context.person.village_code)
+
+
 async def _prices(context: BotContext, commodity: str | None = None) -> list[prices.BuyingPrice]:
     return await prices.prices_in_force(
-        context.db, context.person.village_code, datetime.now().astimezone(), commodity
+        context.db, _village(context), datetime.now().astimezone(), commodity
     )
+
+
+async def offer_produce(update: Update, context: BotContext, draft: OfferDraft) -> str | int:
+    """The first question, for ``draft``'s village: what the cooperative buys there."""
+    draft.save(context)
+    bought = await _prices(context)
+    if not bought:
+        OfferDraft.drop(context)
+        await reply(
+            update,
+            _(
+                "The cooperative does not buy produce in your village yet. Please ask your cooperative."
+            ),
+        )
+        return END
+    draft.offered = list(dict.fromkeys(p.commodity for p in bought))
+    draft.save(context)
+    return await PRODUCE_STEP.ask(update, context)
 
 
 # --- produce ---------------------------------------------------------------------------------
@@ -91,17 +142,10 @@ async def _prices(context: BotContext, commodity: str | None = None) -> list[pri
 async def start(update: Update, context: BotContext) -> str | int:
     if context.person.needs_village:
         return await ask_village_again(update, context)
-    bought = await _prices(context)
-    if not bought:
-        await reply(
-            update,
-            _(
-                "The cooperative does not buy produce in your village yet. Please ask your cooperative."
-            ),
-        )
-        return END
-    OfferDraft(offered=list(dict.fromkeys(p.commodity for p in bought))).save(context)
-    return await PRODUCE_STEP.ask(update, context)
+    person = context.person
+    return await offer_produce(
+        update, context, OfferDraft(village_code=person.village_code, org_id=person.org_id)
+    )
 
 
 def _produce_options(context: BotContext) -> list[tuple[str, str]]:
@@ -274,16 +318,25 @@ def _day_label(context: BotContext, days: int) -> str:
 async def _day_chosen(update: Update, context: BotContext, days: str) -> str:
     draft = OfferDraft.load(context)
     draft.ready_in_days = int(days)
+    draft.save(context)
+    if draft.for_someone_else:  # the coordinator is with the farmer: their village it is
+        return await _to_summary(update, context)
+    return await PLACE_STEP.ask(update, context)
+
+
+async def _to_summary(update: Update, context: BotContext) -> str | int:
+    """Fix what the summary shows (the price and deductions in force now), then show it."""
+    draft = OfferDraft.load(context)
+    now = datetime.now().astimezone()
     price = await prices.price_in_force(
-        context.db,
-        need(draft.commodity),
-        need(draft.grade),
-        context.person.village_code,
-        datetime.now().astimezone(),
+        context.db, need(draft.commodity), need(draft.grade), _village(context), now
     )
     if price is None:
         return await _no_price(update, context)
-    draft.price_id = price.id
+    rates = await deduction_rates.in_force(
+        context.db, need(draft.org_id), need(draft.commodity), now
+    )
+    draft.price_id, draft.rates = price.id, [[r.kind.value, r.rupiah_per_unit] for r in rates]
     draft.save(context)
     return await CONFIRM_STEP.ask(update, context)
 
@@ -294,25 +347,100 @@ DAY_STEP = Choice(
 )  # fmt: skip
 
 
+# --- pickup place ---------------------------------------------------------------------------------
+
+
+class PickupPlaceStep(Step):
+    """At the farmer's village, or where a shared location says (a field, a drying floor)."""
+
+    state = PLACE
+
+    def _home(self, context: BotContext) -> str:
+        place = regions.place(_village(context))
+        return _("🏠 In my village, {village}").format(village=place.village if place else "")
+
+    async def ask(self, update: Update, context: BotContext) -> str:
+        markup = ReplyKeyboardMarkup(
+            [[KeyboardButton(self._home(context))],
+             [KeyboardButton(_("📍 Send the location"), request_location=True)]],
+            resize_keyboard=True, one_time_keyboard=True,
+        )  # fmt: skip
+        await reply(
+            update, _("Where should the coordinator pick it up? Tap a button below."), markup
+        )
+        return PLACE
+
+    async def on_location(self, update: Update, context: BotContext) -> str | int:
+        location = update.effective_message.location
+        draft = OfferDraft.load(context)
+        draft.latitude, draft.longitude = location.latitude, location.longitude
+        draft.save(context)
+        await reply(update, _("📍 Location received."), ReplyKeyboardRemove())
+        return await _to_summary(update, context)
+
+    async def on_text(self, update: Update, context: BotContext) -> str | int:
+        if update.effective_message.text.strip() != self._home(context):
+            await reply(update, _("Please tap one of the buttons below, or send /cancel to stop."))
+            return await self.ask(update, context)
+        draft = OfferDraft.load(context)
+        draft.latitude = draft.longitude = None
+        draft.save(context)
+        await reply(update, _("🏠 Pickup in your village."), ReplyKeyboardRemove())
+        return await _to_summary(update, context)
+
+    def handlers(self) -> list:
+        return [
+            MessageHandler(filters.LOCATION, self.on_location),
+            MessageHandler(TEXT, self.on_text),
+        ]
+
+
+PLACE_STEP = PickupPlaceStep()
+
+
 # --- summary and saving ------------------------------------------------------------------------------
 
 
-async def _summary(context: BotContext) -> str:
+def guarantee_end(price: prices.BuyingPrice, now: int) -> int:
+    return min(price.valid_until or now + offers.GUARANTEE_SECONDS, now + offers.GUARANTEE_SECONDS)
+
+
+async def summary(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
-    price = await prices.price_in_force(
-        context.db,
-        commodity.code,
-        need(draft.grade),
-        context.person.village_code,
-        datetime.now().astimezone(),
-    )
-    place = regions.place(context.person.village_code)
-    return _offer_text(
-        _("Please check your offer:"), commodity, need(draft.grade), Decimal(need(draft.quantity)),
-        need(draft.unit), Decimal(need(draft.amount)), need(price).price_rupiah,
-        _today(context) + timedelta(days=need(draft.ready_in_days)), place, context.person.timezone,
-    ) + "\n\n" + _("Is this right?")  # fmt: skip
+    price = need(await prices.get(context.db, need(draft.price_id)))
+    quantity = Decimal(need(draft.quantity))
+    lines = [_offer_text(
+        _("Please check your offer:"), commodity, need(draft.grade), quantity,
+        need(draft.unit), Decimal(need(draft.amount)), price.price_rupiah,
+        _today(context) + timedelta(days=need(draft.ready_in_days)), regions.place(_village(context)),
+        context.person.timezone,
+    )]  # fmt: skip
+    if draft.for_someone_else:
+        lines.append(_("Farmer: {name}, {phone}").format(
+            name=draft.farmer_name, phone=display_phone(need(draft.farmer_phone))))  # fmt: skip
+    elif draft.latitude is not None:
+        lines.append(_("📍 Pickup at the location you sent."))
+    lines += _money_lines(commodity, price.price_rupiah, quantity, draft.shown().rates)
+    until = datetime.fromtimestamp(guarantee_end(price, int(datetime.now().timestamp())))
+    lines.append(_("The price is guaranteed until {date}.").format(
+        date=format_date(until.astimezone(ZoneInfo(context.person.timezone)), context.person.timezone)))  # fmt: skip
+    if not draft.for_someone_else:
+        lines.append(_("📷 Photo: attached.") if draft.photo_file_id else _(
+            "📷 You may send a photo of your harvest now (not required)."))  # fmt: skip
+    return "\n".join(lines) + "\n\n" + _("Is this right?")
+
+
+def _money_lines(
+    commodity: Commodity, price: int, quantity: Decimal, rates: tuple[Rate, ...]
+) -> list[str]:
+    """The deductions known now, itemised, and what is left for the farmer."""
+    gross = amount_rupiah(price, quantity)
+    taken = deductions(rates, quantity, gross)
+    if not taken:
+        return [deductions_line(taken, commodity)]
+    return [deductions_line(taken, commodity),
+            _("You receive about: {net}").format(net=format_money(net_amount(gross, taken)))]  # fmt: skip
 
 
 def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal, unit: str, amount: Decimal,
@@ -335,6 +463,15 @@ def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal,
     ])  # fmt: skip
 
 
+async def photo_added(update: Update, context: BotContext) -> str:
+    """A photo sent at the summary goes with the offer (the largest size Telegram made)."""
+    draft = OfferDraft.load(context)
+    draft.photo_file_id = update.effective_message.photo[-1].file_id
+    draft.save(context)
+    await reply(update, _("📷 The photo will go with your offer."))
+    return await CONFIRM_STEP.ask(update, context)
+
+
 async def _no_price(update: Update, context: BotContext) -> int:
     OfferDraft.drop(context)
     await reply(
@@ -346,21 +483,38 @@ async def _no_price(update: Update, context: BotContext) -> int:
     return END
 
 
-@writes("offer.create")
-async def save(update: Update, context: BotContext) -> int:
-    draft = OfferDraft.load(context)
-    new = NewOffer(
+def new_offer(draft: OfferDraft, context: BotContext) -> NewOffer:
+    return NewOffer(
         commodity=need(draft.commodity), grade=need(draft.grade), quantity=Decimal(need(draft.quantity)),
         typed_amount=Decimal(need(draft.amount)), typed_unit=need(draft.unit),
         ready_on=_today(context) + timedelta(days=need(draft.ready_in_days)),
+        latitude=draft.latitude, longitude=draft.longitude, photo_file_id=draft.photo_file_id,
     )  # fmt: skip
-    try:
-        offer = await context.db.write(offers.create, context.person.id, new, need(draft.price_id))
-    except NoPrice:
-        return await _no_price(update, context)
-    except offers.PriceChanged:
-        await reply(update, _("The cooperative's price changed a moment ago. Please check again."))
-        return await _day_chosen(update, context, str(draft.ready_in_days))
+
+
+def saving(write_offer: Callback) -> Callback:
+    """``write_offer`` at the summary's ✅, with what to say when the price moved meanwhile."""
+
+    async def save(update: Update, context: BotContext) -> int | str:
+        try:
+            return await write_offer(update, context)
+        except NoPrice:
+            return await _no_price(update, context)
+        except offers.PriceChanged:
+            await reply(
+                update, _("The cooperative's price changed a moment ago. Please check again.")
+            )
+            return await _to_summary(update, context)
+
+    return save
+
+
+@writes("offer.create")
+async def _save_own(update: Update, context: BotContext) -> int:
+    draft = OfferDraft.load(context)
+    offer = await context.db.write(
+        offers.create, context.person.id, new_offer(draft, context), draft.shown()
+    )
     OfferDraft.drop(context)
     until = datetime.fromtimestamp(offer.guaranteed_until).astimezone(
         ZoneInfo(context.person.timezone)
@@ -373,20 +527,28 @@ async def save(update: Update, context: BotContext) -> int:
 
 
 async def change(update: Update, context: BotContext) -> str:
-    OfferDraft(offered=[p.commodity for p in await _prices(context)]).save(context)
+    draft = OfferDraft.load(context)
+    draft.offered = [p.commodity for p in await _prices(context)]
+    draft.save(context)
     await reply(update, _("Let us go through it again."))
     return await PRODUCE_STEP.ask(update, context)
 
 
-CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
+CONFIRM_STEP = Confirm(CONFIRM, summary, saving(_save_own), change)
+STEPS = [PRODUCE_STEP, GRADE_STEP, QUANTITY_STEP, DAY_STEP, PLACE_STEP, CONFIRM_STEP]
+PRODUCE_STEPS = STEPS[:4]  # what someone entering an offer for a farmer asks too
+# what a person may type or send at a question besides its buttons
+EXTRA_STATES = {
+    PRODUCE: lambda: [MessageHandler(TEXT, _produce_typed)],
+    CONFIRM: lambda: [MessageHandler(filters.PHOTO, photo_added)],
+}
 
 
 def conversation_handler() -> ConversationHandler:
     entry = CommandHandler("jual", start)
     return conversation(
         "offer", "jual", entry_points=[entry],
-        steps=[PRODUCE_STEP, GRADE_STEP, QUANTITY_STEP, DAY_STEP, CONFIRM_STEP],
-        states={PRODUCE: [MessageHandler(TEXT, _produce_typed)]}, cancel=cancel,
+        steps=STEPS, states={state: make() for state, make in EXTRA_STATES.items()}, cancel=cancel,
     )  # fmt: skip
 
 

@@ -18,8 +18,15 @@ from telegram.ext import ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.domain.ledger import LedgerError
 from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
-from bot.domain.people import display_phone
-from bot.domain.pickups import WINDOWS, parse_window, window_code
+from bot.domain.people import Role, display_phone
+from bot.domain.pickups import (
+    WINDOWS,
+    deductions,
+    net_amount,
+    parse_window,
+    transfer_reference,
+    window_code,
+)
 from bot.domain.produce import CATALOG, NO_GRADE
 from bot.domain.quantity import QuantityRefused, amount_rupiah, parse_quantity
 from bot.domain.regions import TIMEZONES
@@ -41,6 +48,7 @@ from handlers.kit import (
     Confirm,
     Draft,
     Step,
+    Typed,
     answer_query,
     close_buttons,
     conversation,
@@ -53,6 +61,8 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.offer import _name, _refusal
+from handlers.wording import deductions_line
+from storage import deductions as deduction_rates
 from storage import offers, people, pickups
 from storage.offers import Offer
 
@@ -64,12 +74,16 @@ WINDOW_BUTTONS = Buttons("jwin", value=r"[0-9]", max_length=4)
 FOUND_GRADE_BUTTONS = Buttons("jgrd", value=r"[A-Za-z0-9_-]", max_length=8)
 RECEIPT_BUTTONS = Buttons("trm", value=r"(?:ok|no)[0-9]", max_length=14)
 PAY_BUTTONS = Buttons("bayar", value=r"[0-9]", max_length=12)
-DAY, WINDOW, GRADE, WEIGHT, CONFIRM = (
+TRANSFER_BUTTONS = Buttons("trf", value=r"[0-9]", max_length=12)
+CHANGE_BUTTONS = Buttons("ganti", value=r"[0-9]", max_length=12)
+CHANGE_DAY_BUTTONS = Buttons("gtgl", value=r"[0-9d]", max_length=21)
+DAY, WINDOW, GRADE, WEIGHT, CONFIRM, TRANSFER = (
     "pickup.day",
     "pickup.window",
     "pickup.grade",
     "pickup.weight",
     "pickup.confirm",
+    "pickup.transfer",
 )
 BULK = {"lane": "bulk"}
 
@@ -114,6 +128,12 @@ async def show_pickups(update: Update, context: BotContext) -> None:
             number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
             produce=_name(commodity), when=when,
         ))  # fmt: skip
+        if pickup and pickup.requested_on:
+            lines.append(
+                _("   the farmer asks for {date}").format(
+                    date=format_date(date.fromisoformat(pickup.requested_on))
+                )
+            )
         row = [
             SCHEDULE_BUTTONS.button(
                 _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
@@ -198,7 +218,10 @@ async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
                 zone=TIMEZONES.get(farmer.timezone, ""),
                 phone=_phone(context),
             )  # fmt: skip
-        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+            markup = keyboard([[CHANGE_BUTTONS.button(_("🔁 Ask for another day"), str(offer.id))]])
+        await context.bot.send_message(
+            farmer.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
     return END
 
 
@@ -305,11 +328,14 @@ async def _weighing_summary(context: BotContext) -> str:
             "The cooperative had no price for that grade when the offer was made. Send /cancel and call the cooperative."
         )
     quantity = Decimal(need(draft.quantity))
+    gross = amount_rupiah(price, quantity)
+    taken = deductions(await deduction_rates.locked(context.db, offer.id), quantity, gross)
     return "\n".join([
         _("Please check the weighing of {number}:").format(number=offer.number),
         _("Grade: {grade}").format(grade=gettext(commodity.grade(need(draft.grade)).label)),
         _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=unit_name(commodity.base_unit)),
-        _("Total: {total}").format(total=format_money(amount_rupiah(price, quantity))),
+        deductions_line(taken, commodity),
+        _("Total: {total}").format(total=format_money(net_amount(gross, taken))),
         "", _("Is this right?"),
     ])  # fmt: skip
 
@@ -327,18 +353,20 @@ async def save_weighing(update: Update, context: BotContext) -> int:
         await reply(update, _("This weighing cannot be recorded. Please call the cooperative."))
         return END
     PickupDraft.drop(context)
-    paid = keyboard([[PAY_BUTTONS.button(_("💵 Paid in cash"), str(offer.id))]])
-    await reply(
-        update,
-        _receipt(offer, pickup)
-        + "\n\n"
-        + _("Sent to the farmer. Tap the button once you have paid."),
-        paid,
-    )
+    receipt = await _receipt(context, offer, pickup)
     farmer = await people.by_id(context.db, offer.farmer_id)
-    if farmer and farmer.chat_id:
+    on_telegram = farmer is not None and farmer.chat_id is not None
+    after = (
+        _("Sent to the farmer. Tap a button once you have paid.")
+        if on_telegram
+        else _(
+            "The farmer has no Telegram: read the receipt to them. Tap a button once you have paid."
+        )
+    )
+    await reply(update, receipt + "\n\n" + after, _pay_buttons(offer))
+    if on_telegram:
         with use_locale(farmer.language):
-            text = _receipt(offer, pickup) + "\n\n" + _("Is this receipt right?")
+            text = await _receipt(context, offer, pickup) + "\n\n" + _("Is this receipt right?")
             buttons = keyboard([[RECEIPT_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
                                  RECEIPT_BUTTONS.button(_("⚠️ Not right"), f"no{offer.id}")]])  # fmt: skip
         await context.bot.send_message(
@@ -347,21 +375,43 @@ async def save_weighing(update: Update, context: BotContext) -> int:
     return END
 
 
-def _receipt(offer: Offer, pickup: pickups.Pickup) -> str:
-    """Six lines or fewer: the total in figures, and in Indonesian in words too."""
+def _pay_buttons(offer: Offer):
+    return keyboard([[PAY_BUTTONS.button(_("💵 Paid in cash"), str(offer.id)),
+                      TRANSFER_BUTTONS.button(_("🏦 Paid by transfer"), str(offer.id))]])  # fmt: skip
+
+
+async def _receipt(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> str:
+    """The weighing in figures, the deductions itemised, the total (in Indonesian also in
+    words) and whether it is paid."""
     commodity = CATALOG[offer.commodity]
-    total = format_money(pickup.amount_rupiah)
+    quantity = Decimal(pickup.quantity)
+    taken = deductions(
+        await deduction_rates.locked(context.db, offer.id), quantity, pickup.amount_rupiah
+    )
+    total = format_money(pickup.net_rupiah)
     if current_language() == "id":
-        total = f"{total} ({terbilang(pickup.amount_rupiah)} rupiah)"
+        total = f"{total} ({terbilang(pickup.net_rupiah)} rupiah)"
     grade = "" if pickup.grade == NO_GRADE else ", " + gettext(commodity.grade(pickup.grade).label)
+    weight = dict(amount=format_quantity(quantity, commodity.base_unit), price=format_money(pickup.price_rupiah),
+                  unit=unit_name(commodity.base_unit), gross=format_money(pickup.amount_rupiah))  # fmt: skip
     return "\n".join([
         _("Receipt {number}").format(number=offer.number),
         _("Produce: {produce}").format(produce=_name(commodity) + grade),
-        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(Decimal(pickup.quantity), commodity.base_unit), price=format_money(pickup.price_rupiah), unit=unit_name(commodity.base_unit)),
-        _("Deductions: none"),
+        (_("Weight: {amount} × {price} per {unit} = {gross}") if taken else _("Weight: {amount} × {price} per {unit}")).format(**weight),
+        deductions_line(taken, commodity),
         _("Total: {total}").format(total=total),
-        _("Payment: {status}").format(status=gettext(STATUS_LABELS[offer.status])),
+        _("Payment: {status}").format(status=_payment(offer, pickup)),
     ])  # fmt: skip
+
+
+def _payment(offer: Offer, pickup: pickups.Pickup) -> str:
+    if pickup.paid_by == "transfer":
+        return _("paid by transfer, reference {reference}").format(
+            reference=pickup.payment_reference
+        )
+    if pickup.paid_by == "cash":
+        return _("paid in cash")
+    return gettext(STATUS_LABELS[offer.status])
 
 
 async def weigh_again(update: Update, context: BotContext) -> str:
@@ -417,13 +467,62 @@ async def on_paid(update: Update, context: BotContext) -> None:
         await refuse_button(update)
         return
     await close_buttons(update, _("💵 Paid in cash"))
+    await _tell_farmer_paid(context, offer, pickup)
+
+
+async def _tell_farmer_paid(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> None:
     farmer = await people.by_id(context.db, offer.farmer_id)
-    if farmer and farmer.chat_id:
-        with use_locale(farmer.language):
-            text = _("Offer {number} is paid: {total} in cash. Thank you for selling to the cooperative.").format(
-                number=offer.number, total=format_money(pickup.amount_rupiah)
-            )  # fmt: skip
-        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    if not (farmer and farmer.chat_id):
+        return
+    with use_locale(farmer.language):
+        text = (
+            _("Offer {number} is paid by transfer: {total}, reference {reference}. Thank you for selling to the cooperative.")
+            if pickup.paid_by == "transfer"
+            else _("Offer {number} is paid: {total} in cash. Thank you for selling to the cooperative.")
+        ).format(number=offer.number, total=format_money(pickup.net_rupiah), reference=pickup.payment_reference)  # fmt: skip
+    await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+
+
+async def start_transfer(update: Update, context: BotContext) -> str | int:
+    offer = await offers.get(context.db, int(TRANSFER_BUTTONS.value(update)))
+    if offer is None or offer.status is not Status.PICKED_UP or not _may_pay(context, offer):
+        await refuse_button(update)
+        return END
+    await close_buttons(update, _("🏦 Paid by transfer"))
+    PickupDraft(offer_id=offer.id).save(context)
+    return await TRANSFER_STEP.ask(update, context)
+
+
+def _may_pay(context: BotContext, offer: Offer) -> bool:
+    return offer.taker_id == context.person.id or Role.TREASURER in context.person.roles
+
+
+@writes("offer.pay_transfer")
+async def _transfer_typed(update: Update, context: BotContext, reference: str) -> int:
+    draft = PickupDraft.load(context)
+    try:
+        offer, pickup = await context.db.write(
+            pickups.pay, need(draft.offer_id), context.person.id, context.person.roles,
+            pickups.Payment("transfer", reference),
+        )  # fmt: skip
+    except (OfferActionRefused, LedgerError):
+        PickupDraft.drop(context)
+        await reply(
+            update, _("That is no longer possible: this offer is already paid or not yours.")
+        )
+        return END
+    PickupDraft.drop(context)
+    await reply(update, _("OK. {number} is paid by transfer, reference {reference}. I told the farmer.").format(
+        number=offer.number, reference=reference))  # fmt: skip
+    await _tell_farmer_paid(context, offer, pickup)
+    return END
+
+
+TRANSFER_STEP = Typed(
+    TRANSFER, lambda: _("Type the transfer reference from the bank receipt, for example 240915123456."),
+    transfer_reference, _transfer_typed,
+    reasons={"payment.reference": lambda: _("A reference is 4 to 40 letters or digits.")},
+)  # fmt: skip
 
 
 async def _tell_admins_of_dispute(
@@ -438,10 +537,94 @@ async def _tell_admins_of_dispute(
         await context.bot.send_message(admin.chat_id, text, rate_limit_args=BULK)
 
 
+# --- the farmer asks for another day --------------------------------------------------------------------------
+
+CHANGE_DAYS = 7
+
+
+async def ask_change(update: Update, context: BotContext) -> None:
+    """The farmer's schedule message: which day would suit them better (the coordinator decides)."""
+    offer = await offers.get(context.db, int(CHANGE_BUTTONS.value(update)))
+    if (
+        context.person is None
+        or offer is None
+        or offer.farmer_id != context.person.id
+        or offer.status is not Status.SCHEDULED
+    ):
+        await refuse_button(update)
+        return
+    await answer_query(update)
+    today = datetime.now(ZoneInfo(context.person.timezone)).date()
+    days = [today + timedelta(days=d) for d in range(CHANGE_DAYS)]
+    rows = [
+        [CHANGE_DAY_BUTTONS.button(format_date(day), f"{offer.id}d{day:%Y%m%d}")] for day in days
+    ]
+    await reply(update, _("Which day suits you better for {number}? The coordinator will confirm.").format(
+        number=offer.number), keyboard(rows))  # fmt: skip
+
+
+@writes("pickup.request_change")
+async def on_change_day(update: Update, context: BotContext) -> None:
+    offer_id, day = _change_day(update, context)
+    if day is None or context.person is None:
+        await refuse_button(update)
+        return
+    try:
+        offer, pickup = await context.db.write(
+            pickups.request_change, offer_id, context.person.id, day
+        )
+    except OfferActionRefused:
+        await refuse_button(update)
+        return
+    await close_buttons(update, format_date(day))
+    await reply(update, _("I asked the coordinator to come on {date} instead. They will confirm it.").format(
+        date=format_date(day)))  # fmt: skip
+    coordinator = await people.by_id(context.db, pickup.coordinator_id)
+    if coordinator and coordinator.chat_id:
+        with use_locale(coordinator.language):
+            text = _("{name} asks to move pickup {number} to {date}. Please call them ({phone}) and schedule it again.").format(
+                name=context.person.full_name, number=offer.number, date=format_date(day),
+                phone=display_phone(context.person.phone or ""),
+            )  # fmt: skip
+            markup = keyboard(
+                [
+                    [
+                        SCHEDULE_BUTTONS.button(
+                            _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
+                        )
+                    ]
+                ]
+            )
+        await context.bot.send_message(
+            coordinator.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
+
+
+def _change_day(update: Update, context: BotContext) -> tuple[int, date | None]:
+    """The offer and the day a pressed button names; no day when it is not one offered
+    (forged, or pressed days later)."""
+    offer_id, _sep, day = CHANGE_DAY_BUTTONS.value(update).partition("d")
+    try:
+        chosen = datetime.strptime(day, "%Y%m%d").date()
+    except ValueError:
+        return 0, None
+    tz = context.person.timezone if context.person else "Asia/Jakarta"
+    today = datetime.now(ZoneInfo(tz)).date()
+    fits = offer_id.isdigit() and today <= chosen < today + timedelta(days=CHANGE_DAYS)
+    return (int(offer_id), chosen) if fits else (0, None)
+
+
 def schedule_conversation() -> ConversationHandler:
     return conversation(
         "pickup_schedule", "jemput", entry_points=[SCHEDULE_BUTTONS.handler(start_schedule)],
         steps=[DAY_STEP, WINDOW_STEP], cancel=cancel,
+    )  # fmt: skip
+
+
+def transfer_conversation() -> ConversationHandler:
+    return conversation(
+        "pickup_transfer", "jemput", entry_points=[TRANSFER_BUTTONS.handler(start_transfer)],
+        steps=[TRANSFER_STEP], cancel=cancel,
     )  # fmt: skip
 
 

@@ -10,11 +10,14 @@ from decimal import Decimal
 import aiosqlite
 
 from bot.domain import offers as rules
+from bot.domain import regions
 from bot.domain.offers import Action, Actor, OfferFacts, Status, offer_number
 from bot.domain.people import Role
-from storage import prices
+from bot.domain.pickups import Rate
+from storage import deductions, orgs, prices
+from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc
-from storage.people import audit
+from storage.people import add_role, audit, insert_person
 
 # How long the locked price holds when the price itself has no end date.
 GUARANTEE_SECONDS = 7 * 24 * 3600
@@ -37,13 +40,17 @@ class Offer:
     status: Status
     taker_id: int | None
     created_at: int
+    entered_by: int | None = None  # the coordinator who entered it for a farmer without Telegram
+    latitude: float | None = None  # the pickup place, when the farmer shared a location
+    longitude: float | None = None
+    photo_file_id: str | None = None
 
     @property
     def number(self) -> str:
         return offer_number(self.id)
 
     def facts(self) -> OfferFacts:
-        return OfferFacts(self.status, self.farmer_id, self.taker_id)
+        return OfferFacts(self.status, self.farmer_id, self.taker_id, self.entered_by)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,18 @@ class NewOffer:
     typed_amount: Decimal
     typed_unit: str
     ready_on: date
+    latitude: float | None = None
+    longitude: float | None = None
+    photo_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProxyFarmer:
+    """A farmer without Telegram, as the coordinator entering their offer typed them."""
+
+    full_name: str
+    phone: str
+    village_code: str | None  # None: known already by this phone
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,12 @@ class NoPrice(Exception):
 
 
 class PriceChanged(Exception):
-    """The price in force is not the one the farmer was shown: show the new one first."""
+    """The price (or a deduction) in force is not the one the farmer was shown: show the
+    new one first."""
+
+
+class FarmerUsesTelegram(Exception):
+    """The phone belongs to someone registered in the bot: they offer for themselves."""
 
 
 _COLUMNS = ", ".join(Offer.__dataclass_fields__)
@@ -90,32 +114,110 @@ async def _one(conn: aiosqlite.Connection, offer_id: int) -> Offer | None:
     return _offer(row) if row else None
 
 
-async def create(
-    conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown_price_id: int
-) -> Offer:
-    """The offer at the price in force now, locked in; NoPrice when there is none, and
-    PriceChanged when it is not the price the farmer saw (``shown_price_id``)."""
+async def _place(conn: aiosqlite.Connection, farmer_id: int) -> tuple[int, str]:
     async with conn.execute(
         "SELECT org_id, village_code FROM people WHERE id = ?", (farmer_id,)
     ) as cur:
         farmer = await cur.fetchone()
+    return farmer["org_id"], farmer["village_code"]
+
+
+async def _insert(
+    conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown: Shown,
+    entered_by: int | None = None,
+) -> Offer:  # fmt: skip
+    """The offer at the price and deductions in force now, locked in; NoPrice when there is
+    no price, PriceChanged when either is not what the farmer saw. An offer entered by a
+    coordinator is theirs to pick up at once (taken)."""
+    org_id, village_code = await _place(conn, farmer_id)
     now = now_utc()
-    price = await prices.price_in_force(conn, new.commodity, new.grade, farmer["village_code"], now)
+    price = await prices.price_in_force(conn, new.commodity, new.grade, village_code, now)
     if price is None:
         raise NoPrice
-    if price.id != shown_price_id:
+    rates = await deductions.in_force(conn, org_id, new.commodity, now)
+    if price.id != shown.price_id or rates != shown.rates:
         raise PriceChanged
     until = min(price.valid_until or now + GUARANTEE_SECONDS, now + GUARANTEE_SECONDS)
+    status = Status.OPEN if entered_by is None else Status.TAKEN
     cur = await conn.execute(
         "INSERT INTO offers (farmer_id, org_id, village_code, commodity, grade, quantity, typed_amount,"
-        " typed_unit, price_id, price_rupiah, guaranteed_until, ready_on, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (farmer_id, farmer["org_id"], farmer["village_code"], new.commodity, new.grade, str(new.quantity),
+        " typed_unit, price_id, price_rupiah, guaranteed_until, ready_on, status, taker_id, entered_by,"
+        " latitude, longitude, photo_file_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (farmer_id, org_id, village_code, new.commodity, new.grade, str(new.quantity),
          str(new.typed_amount), new.typed_unit, price.id, price.price_rupiah, until,
-         new.ready_on.isoformat(), now, now),
+         new.ready_on.isoformat(), status.value, entered_by, entered_by, new.latitude,
+         new.longitude, new.photo_file_id, now, now),
     )  # fmt: skip
-    await audit(conn, farmer_id, "offer.create", f"offer:{cur.lastrowid}", price=price.price_rupiah)
+    await deductions.lock(conn, cur.lastrowid, rates)
+    await audit(
+        conn, entered_by or farmer_id, "offer.create", f"offer:{cur.lastrowid}",
+        price=price.price_rupiah, farmer=farmer_id,
+    )  # fmt: skip
     return await _one(conn, cur.lastrowid)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the summary showed the farmer: the price version and the deduction rates."""
+
+    price_id: int
+    rates: tuple[Rate, ...] = ()
+
+
+async def create(conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown: Shown) -> Offer:
+    """The farmer's own offer (see :func:`_insert`)."""
+    return await _insert(conn, farmer_id, new, shown)
+
+
+async def create_for(
+    conn: aiosqlite.Connection,
+    coordinator_id: int,
+    farmer: ProxyFarmer,
+    new: NewOffer,
+    shown: Shown,
+) -> tuple[Offer, int]:
+    """An offer a coordinator enters for a farmer without Telegram, and the farmer's person
+    id. The farmer is found by phone (entered before) or added without a Telegram account;
+    registering later with that phone links them to it (storage.registration)."""
+    async with conn.execute(
+        "SELECT id, telegram_user_id FROM people WHERE phone = ?", (farmer.phone,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is not None and row["telegram_user_id"] is not None:
+        raise FarmerUsesTelegram
+    if row is not None:
+        farmer_id = row["id"]
+    else:
+        village = need_village(farmer.village_code)
+        farmer_id = await insert_person(
+            conn, telegram_user_id=None, chat_id=None, full_name=farmer.full_name,
+            phone=farmer.phone, language="id", timezone=regions.timezone_for(village),
+            org_id=await orgs.for_village(conn, village), village_code=village,
+        )  # fmt: skip
+        await add_role(conn, farmer_id, Role.FARMER, granted_by=coordinator_id)
+    return await _insert(conn, farmer_id, new, shown, entered_by=coordinator_id), farmer_id
+
+
+def need_village(village_code: str | None) -> str:
+    if not village_code:
+        raise ValueError("a farmer entered for the first time needs a village")
+    return village_code
+
+
+async def proxy_farmer(source: Source, phone: str) -> tuple[int, str, str | None] | None:
+    """(id, name, village code) of the person holding ``phone``, telegram or not; None when
+    nobody does. Used to skip asking again for a farmer entered before."""
+    rows = await fetchall(
+        source,
+        "SELECT id, full_name, village_code, telegram_user_id FROM people WHERE phone = ?",
+        (phone,),
+    )
+    if not rows:
+        return None
+    if rows[0]["telegram_user_id"] is not None:
+        raise FarmerUsesTelegram
+    return rows[0]["id"], rows[0]["full_name"], rows[0]["village_code"]
 
 
 async def get(db: Database, offer_id: int) -> Offer | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.domain import regions
+from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc
 
 KINDS = ("confederation", "federation", "puk", "coop_primary", "coop_secondary", "kdkmp", "kmp")
@@ -91,16 +92,16 @@ async def tree(db: Database) -> list[tuple[int, Organisation]]:
     ]
 
 
-async def for_village(conn: aiosqlite.Connection, village_code: str) -> int:
+async def for_village(source: Source, village_code: str) -> int:
     """The node that takes in a village's farmers: the one with the most specific covering
     prefix (``33.10.11`` before ``33``), else the root."""
-    async with conn.execute(
+    rows = await fetchall(
+        source,
         "SELECT org_id FROM org_coverage WHERE prefix = ? OR ? LIKE prefix || '.%'"
         " ORDER BY LENGTH(prefix) DESC, org_id LIMIT 1",
         (village_code, village_code),
-    ) as cur:
-        row = await cur.fetchone()
-    return row["org_id"] if row else ROOT_ID
+    )
+    return rows[0]["org_id"] if rows else ROOT_ID
 
 
 async def backfill_coverage(db: Database) -> int:

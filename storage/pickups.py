@@ -9,10 +9,11 @@ from decimal import Decimal
 import aiosqlite
 
 from bot.domain import ledger as L
+from bot.domain import pickups as rules
 from bot.domain.offers import Action, Actor, OfferActionRefused, Status, next_status
 from bot.domain.people import Role
 from bot.domain.quantity import amount_rupiah
-from storage import ledger, prices
+from storage import deductions, ledger, prices
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
 from storage.offers import Offer, _offer, _one
@@ -32,6 +33,15 @@ class Pickup:
     amount_rupiah: int | None
     picked_up_at: int | None
     farmer_answer: str | None
+    deductions_rupiah: int = 0
+    paid_by: str | None = None  # 'cash' or 'transfer'
+    payment_reference: str | None = None
+    requested_on: str | None = None  # the day the farmer asked to move it to
+
+    @property
+    def net_rupiah(self) -> int:
+        """What the farmer is paid: the amount less the deductions."""
+        return (self.amount_rupiah or 0) - self.deductions_rupiah
 
 
 _COLUMNS = ", ".join(Pickup.__dataclass_fields__)
@@ -79,7 +89,8 @@ async def schedule(conn: aiosqlite.Connection, offer_id: int, person_id: int, ro
     await conn.execute(
         "INSERT INTO pickups (offer_id, coordinator_id, pickup_on, window_start, window_end, scheduled_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (offer_id) DO UPDATE SET pickup_on = excluded.pickup_on,"
-        " window_start = excluded.window_start, window_end = excluded.window_end, scheduled_at = excluded.scheduled_at",
+        " window_start = excluded.window_start, window_end = excluded.window_end, scheduled_at = excluded.scheduled_at,"
+        " requested_on = NULL",
         (offer_id, person_id, day.isoformat(), window[0], window[1], now),
     )
     await conn.execute(
@@ -121,8 +132,8 @@ async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, role
         raise NoPriceForGrade
     now = now_utc()
     await conn.execute(
-        "UPDATE pickups SET grade = ?, quantity = ?, price_rupiah = ?, amount_rupiah = ?, picked_up_at = ?"
-        " WHERE offer_id = ?",
+        "UPDATE pickups SET grade = ?, quantity = ?, price_rupiah = ?, amount_rupiah = ?, picked_up_at = ?,"
+        " requested_on = NULL WHERE offer_id = ?",
         (grade, str(quantity), price, amount_rupiah(price, quantity), now, offer_id),
     )
     cur = await conn.execute(
@@ -131,10 +142,19 @@ async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, role
     )
     if cur.rowcount == 0:
         raise OfferActionRefused("offer.status", Action.CONFIRM, offer.status)
-    amount = amount_rupiah(price, quantity)
-    # What the cooperative now owes the farmer (no deductions are configured yet).
+    gross = amount_rupiah(price, quantity)
+    taken = rules.deductions(await deductions.locked(conn, offer_id), quantity, gross)
+    await conn.execute(
+        "UPDATE pickups SET deductions_rupiah = ? WHERE offer_id = ?",
+        (gross - rules.net_amount(gross, taken), offer_id),
+    )
+    # What the cooperative now owes the farmer: the gross less its services, itemised.
     await ledger.post(
-        conn, [L.debit(L.purchases(offer.org_id), amount), L.credit(L.farmer_payable(offer.farmer_id), amount)],
+        conn, [
+            L.debit(L.purchases(offer.org_id), gross),
+            *([L.credit(L.fees(offer.org_id), gross - rules.net_amount(gross, taken))] if taken else []),
+            L.credit(L.farmer_payable(offer.farmer_id), rules.net_amount(gross, taken)),
+        ],
         person_id, f"Jemput {offer.number}: {quantity} {offer.commodity} {grade}", f"offer:{offer_id}:owed",
     )  # fmt: skip
     await audit(
@@ -143,11 +163,23 @@ async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, role
     return await _one(conn, offer_id), await _pickup(conn, offer_id)
 
 
+@dataclass(frozen=True)
+class Payment:
+    """How the farmer was paid: in cash in the field, or by a transfer with its reference."""
+
+    by: str  # 'cash' or 'transfer'
+    reference: str | None = None
+
+
+CASH = Payment("cash")
+
+
 async def pay(
-    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
-) -> tuple[Offer, Pickup]:
-    """Paid in cash in the field, by the taker or a treasurer of the farmer's cooperative:
-    the payable is settled in the ledger (once: a second payment would overdraw it)."""
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
+    payment: Payment = CASH,
+) -> tuple[Offer, Pickup]:  # fmt: skip
+    """Paid by the taker or a treasurer of the farmer's cooperative: the payable is settled
+    in the ledger (once: a second payment would overdraw it), from cash or the bank."""
     offer = await _one(conn, offer_id)
     if offer is None:
         raise OfferActionRefused("offer.not_allowed", Action.PAY, Status.PICKED_UP)
@@ -156,9 +188,16 @@ async def pay(
     same = row is not None and row["org_id"] in (offer.org_id, 1)
     next_status(offer.facts(), Action.PAY, Actor(person_id, roles, same_cooperative=same))
     pickup = await _pickup(conn, offer_id)
+    by_transfer = payment.by == "transfer"
+    source = L.bank(offer.org_id) if by_transfer else L.cash(offer.org_id)
+    reason = (
+        f"Transfer {payment.reference} {offer.number}"
+        if by_transfer
+        else f"Dibayar tunai {offer.number}"
+    )
     await ledger.post(
-        conn, [L.debit(L.farmer_payable(offer.farmer_id), pickup.amount_rupiah), L.credit(L.cash(offer.org_id), pickup.amount_rupiah)],
-        person_id, f"Dibayar tunai {offer.number}", f"offer:{offer_id}:paid",
+        conn, [L.debit(L.farmer_payable(offer.farmer_id), pickup.net_rupiah), L.credit(source, pickup.net_rupiah)],
+        person_id, reason, f"offer:{offer_id}:paid",
     )  # fmt: skip
     cur = await conn.execute(
         "UPDATE offers SET status = 'paid', updated_at = ? WHERE id = ? AND status = 'picked_up'",
@@ -166,8 +205,31 @@ async def pay(
     )
     if cur.rowcount == 0:
         raise OfferActionRefused("offer.status", Action.PAY, offer.status)
-    await audit(conn, person_id, "offer.paid", f"offer:{offer_id}", amount=pickup.amount_rupiah)
-    return await _one(conn, offer_id), pickup
+    await conn.execute(
+        "UPDATE pickups SET paid_by = ?, payment_reference = ? WHERE offer_id = ?",
+        (payment.by, payment.reference, offer_id),
+    )
+    await audit(
+        conn, person_id, "offer.paid", f"offer:{offer_id}", amount=pickup.net_rupiah, by=payment.by,
+        reference=payment.reference,
+    )  # fmt: skip
+    return await _one(conn, offer_id), await _pickup(conn, offer_id)
+
+
+async def request_change(
+    conn: aiosqlite.Connection, offer_id: int, farmer_id: int, day: date
+) -> tuple[Offer, Pickup]:
+    """The farmer asks to move a scheduled pickup to ``day``; the taker decides (reschedules)."""
+    offer = await _one(conn, offer_id)
+    if offer is None or offer.farmer_id != farmer_id:
+        raise OfferActionRefused("offer.not_allowed", Action.RESCHEDULE, Status.SCHEDULED)
+    if offer.status is not Status.SCHEDULED:
+        raise OfferActionRefused("offer.status", Action.RESCHEDULE, offer.status)
+    await conn.execute(
+        "UPDATE pickups SET requested_on = ? WHERE offer_id = ?", (day.isoformat(), offer_id)
+    )
+    await audit(conn, farmer_id, "offer.change_requested", f"offer:{offer_id}", day=day.isoformat())
+    return offer, await _pickup(conn, offer_id)
 
 
 async def answer(

@@ -143,6 +143,11 @@ _IN_FORCE = (
 _PRECEDENCE = "LENGTH(area_prefix) DESC, valid_from DESC, id DESC"
 
 
+async def get(source: Source, price_id: int) -> BuyingPrice | None:
+    rows = await fetchall(source, "SELECT * FROM buying_prices WHERE id = ?", (price_id,))
+    return _price(rows[0]) if rows else None
+
+
 async def price_in_force(
     source: Source, commodity: str, grade: str, village_code: str, at: int | datetime
 ) -> BuyingPrice | None:

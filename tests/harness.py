@@ -117,6 +117,8 @@ class FakeTelegram(BaseRequest):
             return []
         if method in ("sendMessage", "sendPhoto", "sendDocument"):
             return self._send(params)
+        if method == "sendLocation":  # kept as a text, so tests read it like the rest
+            return self._send({**params, "text": f"[location {params['latitude']}, {params['longitude']}]"})
         if method == "editMessageText":
             return self._edit(params)
         if method == "editMessageReplyMarkup":
@@ -207,6 +209,24 @@ class Someone:
             "user_id": self.user_id if user_id is None else user_id,
         }
         return await self.world.deliver({"message": self._message(contact=contact)}, self)
+
+    async def share_location(self, latitude: float, longitude: float) -> list[str]:
+        location = {"latitude": latitude, "longitude": longitude}
+        return await self.world.deliver({"message": self._message(location=location)}, self)
+
+    async def send_photo(self, file_id: str, caption: str | None = None) -> list[str]:
+        photo = [
+            {"file_id": f"{file_id}-small", "file_unique_id": f"{file_id}s", "width": 90, "height": 90},
+            {"file_id": file_id, "file_unique_id": f"{file_id}l", "width": 1280, "height": 960},
+        ]
+        content = {"photo": photo, **({"caption": caption} if caption else {})}
+        return await self.world.deliver({"message": self._message(**content)}, self)
+
+    async def tap(self, label: str) -> list[str]:
+        """A reply-keyboard button: Telegram sends its label as a message."""
+        labels = [button["text"] for button in self.reply_keyboard()]
+        assert label in labels, f"no keyboard button {label!r}; keyboard: {labels}"
+        return await self.send(label)
 
     def button(self, label: str) -> tuple[Sent, str]:
         """The newest message in this chat with an inline button labelled ``label``."""

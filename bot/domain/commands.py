@@ -30,6 +30,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("jual", N_("Sell your harvest at the cooperative's price"), frozenset({Role.FARMER})),
     Command("tawaran", N_("See and cancel your offers"), frozenset({Role.FARMER})),
     Command(
+        "jualkan",
+        N_("Enter an offer for a farmer without Telegram"),
+        frozenset({Role.COORDINATOR}),
+    ),
+    Command(
         "jemput",
         N_("See your pickups: schedule them, record the weighing"),
         frozenset({Role.COORDINATOR}),

@@ -66,7 +66,8 @@ async def test_offer_take_weigh_receipt_paid_over_long_polling(emu, bots):
         Step("press", "Cabai merah", "Berapa banyak Cabai merah")
     )  # one grade priced: not asked
     await farmer.do(Step("send", "2 kuintal", "Kapan hasil panen siap dijemput?"))
-    await farmer.do(Step("press", "Besok", "Periksa tawaran Anda:"))
+    await farmer.do(Step("press", "Besok", "Di mana koordinator menjemputnya?"))
+    await farmer.do(Step("send", "🏠 Di desa saya, Kujon", "Periksa tawaran Anda:"))
     saved = await farmer.do(Step("press", "✅ Ya, simpan", "Tawaran Anda sudah disimpan."))
     number = saved.text.split("Nomornya ", 1)[1].split(".", 1)[0]
 

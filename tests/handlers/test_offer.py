@@ -53,6 +53,7 @@ async def _farmer_offers(world, budi, typed="cabe", grade="Mutu A", amount="2 ku
         replies += await budi.press(grade)
     replies += await budi.send(amount)
     replies += await budi.press("Besok")
+    replies += await budi.tap("🏠 Di desa saya, Kujon")
     replies += await budi.press("✅ Ya, simpan")
     return replies
 
@@ -84,7 +85,10 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
     ]
     await budi.press("Mutu A")
     await budi.send("2 kuintal")
-    summary = (await budi.press("Besok"))[0]
+    assert (await budi.press("Besok"))[0] == "Di mana koordinator menjemputnya? Tekan tombol di bawah."
+    assert [b["text"] for b in budi.reply_keyboard()] == ["🏠 Di desa saya, Kujon", "📍 Kirim lokasi"]
+    said_back, summary = await budi.tap("🏠 Di desa saya, Kujon")
+    assert said_back == "🏠 Dijemput di desa Anda."
     assert "Jumlah: 2 kuintal (200 kg)" in summary
     assert "Harga beli koperasi: Rp32.000 per kg" in summary
     assert "Perkiraan total: Rp6.400.000" in summary
@@ -207,7 +211,8 @@ async def test_an_offer_in_english(world):
     await ketut.press("Red chilli")
     await ketut.press("Grade A")
     assert (await ketut.send("3 kuintal"))[0] == "When is it ready for pickup?"
-    summary = (await ketut.press("Tomorrow"))[0]
+    await ketut.press("Tomorrow")
+    summary = (await ketut.tap("🏠 In my village, Kujon"))[-1]
     assert (
         "Amount: 3 quintals (300 kg)" in summary
         and "Cooperative's buying price: Rp32,000 per kg" in summary

@@ -16,7 +16,7 @@ import pytest
 import handlers  # noqa: F401  (registers every handler, and so every writer)
 from bot.domain.people import Role
 from handlers.kit import WRITERS
-from storage import invites, roster
+from storage import deductions, invites, roster
 from tests.handlers.flows import FARMER_ID, MEMBER_ID, PHONE, YES_ID, register_farmer
 from tests.handlers.test_staff_and_roles import _person_with_roles
 from tests.harness import World
@@ -34,6 +34,7 @@ TABLES = (
     "pickups",
     "ledger_entries",
     "ledger_lines",
+    "offer_deductions",
 )
 
 
@@ -109,6 +110,7 @@ async def _market(world):
     from tests.handlers.test_offer import _coordinator, _prices
 
     await _prices(world)
+    await world.db.write(deductions.set_rate, org_id=1, kind="transport", rupiah_per_unit=150)
     budi = await _registered(world)
     coordinator = await _coordinator(world, 606, "33.10")
     await budi.send("/jual")
@@ -116,6 +118,7 @@ async def _market(world):
     await budi.press("Mutu A")
     await budi.send("250 kg")
     await budi.press("Besok")
+    await budi.tap("🏠 Di desa saya, Kujon")
     return budi, coordinator
 
 
@@ -177,7 +180,46 @@ async def _pay(world):
     return coordinator, lambda: coordinator.press("💵 Sudah dibayar tunai")
 
 
+async def _pay_by_transfer(world):
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press("🏦 Dibayar lewat transfer")
+    return coordinator, lambda: coordinator.send("BRI 240915123456")
+
+
+async def _ask_for_another_day(world):
+    coordinator, schedule = await _schedule(world)
+    await schedule()
+    budi = world.person(605)
+    await budi.press("🔁 Minta hari lain")
+    return budi, lambda: budi.press(budi.buttons()[-5])
+
+
+async def _enter_for_a_farmer(world):
+    from tests.handlers.test_offer import _coordinator, _prices
+
+    await _prices(world)
+    coordinator = await _coordinator(world, 607, "33.10")
+    await coordinator.send("/jualkan")
+    for answer in (
+        "0857-1111-2222",
+        "Darmo",
+        "Jawa Tengah",
+        "Klaten",
+        "Ceper",
+        "Kujon",
+        "gabah",
+        "2 ton",
+    ):
+        await coordinator.send(answer)
+    await coordinator.press("Besok")
+    return coordinator, lambda: coordinator.press(YES_ID)
+
+
 SCENARIOS = {
+    "offer.pay_transfer": _pay_by_transfer,
+    "pickup.request_change": _ask_for_another_day,
+    "offer.enter": _enter_for_a_farmer,
     "offer.pay": _pay,
     "pickup.schedule": _schedule,
     "pickup.record": _weigh,
