@@ -37,8 +37,9 @@ CREATE TABLE savings_reminders (
 );
 
 -- A batch of deposits (a payroll deduction file), recorded once: by its reference
--- (deposits:<org code>:<name or content hash>) and by its content per cooperative. Its ledger
--- entries are first_entry..last_entry (posted together, so consecutive).
+-- (deposits:<org code>:<name or content hash>) and by its content per cooperative (unless all
+-- its entries were reversed: checked by the import). Its ledger entries are
+-- first_entry..last_entry (posted together, so consecutive).
 CREATE TABLE savings_batches (
     id            INTEGER PRIMARY KEY,
     org_id        INTEGER NOT NULL REFERENCES organisations (id),
@@ -49,9 +50,9 @@ CREATE TABLE savings_batches (
     total         BIGINT   NOT NULL,
     first_entry   INTEGER  NOT NULL REFERENCES ledger_entries (id),
     last_entry    INTEGER  NOT NULL REFERENCES ledger_entries (id),
-    recorded_at   BIGINT   NOT NULL,
-    UNIQUE (org_id, content_hash)
+    recorded_at   BIGINT   NOT NULL
 );
+CREATE INDEX savings_batches_content ON savings_batches (org_id, content_hash);
 
 -- Each deposit of a batch: the month it pays (YYYY-MM), so a wajib month is not booked twice
 -- by two different files (a reversed entry frees its month).

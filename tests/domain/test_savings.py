@@ -1,0 +1,307 @@
+"""Savings rules without a database: months, dues, cells as treasurers write them, headers in
+English or Indonesian, every error of a row reported with its column."""
+
+import datetime as dt
+
+import pytest
+
+from bot.domain import regions
+from bot.domain.ledger import SavingsKind
+from bot.domain.people import InvalidInput
+from bot.domain.savings import (
+    DEPOSIT_COLUMNS,
+    MEMBER_COLUMNS,
+    CellError,
+    Month,
+    Rate,
+    RowError,
+    batch_hash,
+    check_reminder,
+    column_letter,
+    dues,
+    duplicate_deposits,
+    duplicate_members,
+    looks_like_header,
+    match_header,
+    months,
+    parse_date,
+    parse_kind,
+    parse_month,
+    parse_phone,
+    parse_rupiah,
+    period_bounds,
+    rate_in,
+    read_deposit,
+    read_member,
+    rupiah,
+)
+
+TODAY = dt.date(2025, 12, 10)
+
+
+# --- months -----------------------------------------------------------------------------
+
+
+def test_month_arithmetic():
+    nov = Month(2025, 11)
+    assert str(nov) == "2025-11" and Month.parse("2025-11") == nov
+    assert nov.plus(2) == Month(2026, 1) and nov.plus(-11) == Month(2024, 12)
+    assert Month(2026, 2).minus(nov) == 3
+    assert months(nov, Month(2026, 1)) == [nov, Month(2025, 12), Month(2026, 1)]
+    assert months(nov, Month(2025, 10)) == []
+    with pytest.raises(ValueError):
+        Month(2025, 13)
+
+
+@pytest.mark.parametrize(("zone", "hours"), [(regions.WIB, 7), (regions.WITA, 8), (regions.WIT, 9)])
+def test_a_period_starts_at_midnight_where_the_member_lives(zone, hours):
+    start, end = period_bounds(Month(2025, 11), Month(2025, 11), zone)
+    utc = dt.datetime(2025, 11, 1, tzinfo=dt.UTC) - dt.timedelta(hours=hours)
+    assert start == int(utc.timestamp())
+    assert end - start == 30 * 86400
+
+
+# --- dues -------------------------------------------------------------------------------
+
+RATES = [Rate(Month(2024, 1), 100_000, 50_000), Rate(Month(2025, 7), 100_000, 75_000)]
+
+
+def test_the_rate_in_force_is_the_latest_before_the_month():
+    assert rate_in(RATES, Month(2023, 12)) is None
+    assert rate_in(RATES, Month(2025, 6)).wajib == 50_000
+    assert rate_in(RATES, Month(2025, 7)).wajib == 75_000
+
+
+def test_dues_are_paid_oldest_month_first():
+    # joined May 2025: May and June at 50.000, July to December at 75.000 = 550.000
+    owed = dues(Month(2025, 5), Month(2025, 12), RATES, saved=260_000)
+    assert [m.amount for m in owed.billed] == [50_000, 50_000] + [75_000] * 6
+    assert owed.paid_months == (Month(2025, 5), Month(2025, 6), Month(2025, 7), Month(2025, 8))
+    assert owed.unpaid[0].month == Month(2025, 9) and owed.unpaid[0].paid == 10_000
+    assert owed.owed == 550_000 - 260_000
+    assert not owed.is_paid(Month(2025, 12)) and owed.ahead == ()
+
+
+def test_a_surplus_pays_months_ahead_and_unset_months_are_not_billed():
+    owed = dues(Month(2023, 11), Month(2024, 2), RATES, saved=230_000)
+    assert [str(m.month) for m in owed.billed] == ["2024-01", "2024-02"]  # nothing set in 2023
+    assert owed.owed == 0
+    assert [str(m.month) for m in owed.ahead] == ["2024-03", "2024-04", "2024-05"]
+    assert owed.is_paid(Month(2024, 4)) and not owed.is_paid(Month(2024, 5))
+    assert owed.ahead[-1].paid == 30_000 and not owed.ahead[-1].settled
+
+
+def test_nothing_saved_owes_every_month():
+    owed = dues(Month(2025, 11), Month(2025, 12), RATES, saved=0)
+    assert owed.owed == 150_000 and owed.paid_months == ()
+
+
+# --- cells ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"),
+    [("1.500.000", 1_500_000), ("1500000", 1_500_000), ("Rp1.500.000", 1_500_000),
+     ("Rp 1.500.000,-", 1_500_000), ("1.500.000,00", 1_500_000), (" 50000 ", 50_000),
+     (250_000, 250_000), (250_000.0, 250_000), ("0", 0)],
+)  # fmt: skip
+def test_whole_rupiah_as_written(cell, amount):
+    assert parse_rupiah(cell) == amount
+
+
+@pytest.mark.parametrize(
+    ("cell", "why"),
+    [("1.500,50", "whole"), ("12,5", "whole"), ("1.5", "whole"), ("1.50.000", "whole"),
+     ("-5", "negative"), (-5, "negative"), (12.5, "whole"), ("abc", "whole"), (True, "amount"),
+     ("", "empty"), (10**16, "large")],
+)  # fmt: skip
+def test_decimals_negatives_and_words_are_refused(cell, why):
+    with pytest.raises(CellError, match=why):
+        parse_rupiah(cell)
+
+
+def test_an_empty_opening_balance_is_zero():
+    assert parse_rupiah(None, required=False) == parse_rupiah("  ", required=False) == 0
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["2024-01-31", "31/01/2024", "31-01-2024", "31.01.2024", dt.date(2024, 1, 31),
+     dt.datetime(2024, 1, 31, 0, 0)],
+)  # fmt: skip
+def test_dates_as_written(cell):
+    assert parse_date(cell, today=TODAY) == dt.date(2024, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("cell", "why"),
+    [("2024-13-01", "not a date"), ("31/02/2024", "not a date"), ("kemarin", "not a date"),
+     ("2026-01-01", "future"), ("", "empty")],
+)  # fmt: skip
+def test_bad_dates(cell, why):
+    with pytest.raises(CellError, match=why):
+        parse_date(cell, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["2025-11", "2025/11", "11/2025", "11-2025", "2025-11-01", "Nov 2025", "November 2025",
+     "nopember 2025", dt.date(2025, 11, 1), dt.datetime(2025, 11, 30)],
+)  # fmt: skip
+def test_months_as_written(cell):
+    assert parse_month(cell) == Month(2025, 11)
+
+
+@pytest.mark.parametrize("cell", ["2025-13", "13/2025", "Novem 2025", "", "2025"])
+def test_bad_months(cell):
+    with pytest.raises(CellError):
+        parse_month(cell)
+
+
+def test_kinds_of_savings():
+    assert parse_kind("") is SavingsKind.WAJIB
+    assert parse_kind(None) is SavingsKind.WAJIB
+    assert parse_kind("Simpanan Sukarela") is SavingsKind.SUKARELA
+    assert parse_kind("POKOK") is SavingsKind.POKOK
+    with pytest.raises(CellError, match="pokok, wajib or sukarela"):
+        parse_kind("deposito")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["0812-3456-7890", "+62 812 3456 7890", "62812-3456-7890", "081234567890", 81234567890,
+     81234567890.0, "8123-4567-890"],
+)  # fmt: skip
+def test_phones_in_any_indonesian_writing(cell):
+    assert parse_phone(cell) == "+6281234567890"
+
+
+def test_a_short_phone_is_refused():
+    with pytest.raises(CellError, match="not a phone number"):
+        parse_phone("0812")
+
+
+def test_money_and_reminders_read_the_indonesian_way():
+    assert rupiah(1_500_000) == "Rp1.500.000"
+    assert check_reminder(25, "9:00") == (25, "09:00")
+    assert check_reminder(1, "23.59") == (1, "23:59")
+    for day, at in ((29, "09:00"), (0, "09:00"), (25, "24:00"), (25, "nine")):
+        with pytest.raises(InvalidInput):
+            check_reminder(day, at)
+
+
+# --- headers and rows -------------------------------------------------------------------
+
+
+def test_indonesian_and_english_headers():
+    indonesian = ["No", "No. Anggota", "Nama", "HP", "Koperasi", "Tgl Masuk", "Simpanan Pokok",
+                  "Wajib", "Sukarela", "Catatan"]  # fmt: skip
+    layout, problems = match_header(indonesian, MEMBER_COLUMNS)
+    assert problems == []
+    assert layout.index == {
+        "member_number": 1, "name": 2, "phone": 3, "cooperative": 4, "joined_on": 5,
+        "pokok": 6, "wajib": 7, "sukarela": 8,
+    }  # fmt: skip
+    assert layout.header["phone"] == "HP (D)"
+    english = ["member_number", "name", "phone", "join_date"]
+    layout, problems = match_header(english, MEMBER_COLUMNS)
+    assert problems == [] and "pokok" not in layout.index
+    assert looks_like_header(english, MEMBER_COLUMNS)
+    assert not looks_like_header(["Daftar Anggota Koperasi", None], MEMBER_COLUMNS)
+
+
+def test_a_missing_or_doubled_column_is_named():
+    _, problems = match_header(["Nama", "HP", "Telepon", "Bulan"], MEMBER_COLUMNS)
+    assert problems == [
+        "columns 'HP (B)' and 'Telepon' both mean phone: keep one",
+        "no column for member_number (e.g. 'member number' or 'no anggota')",
+        "no column for joined_on (e.g. 'join date' or 'tanggal masuk')",
+    ]
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == [
+        "A", "Z", "AA", "AB", "ZZ", "AAA",
+    ]  # fmt: skip
+
+
+MEMBER_HEADER = ["No Anggota", "Nama", "HP", "Koperasi", "Tanggal Masuk", "Pokok", "Wajib",
+                 "Sukarela"]  # fmt: skip
+
+
+def _member(values, **kwargs):
+    layout, _ = match_header(MEMBER_HEADER, MEMBER_COLUMNS)
+    options = {"default_cooperative": None, "today": TODAY, "cooperatives": {"kop-a"}} | kwargs
+    return read_member(7, values, layout, **options)
+
+
+def test_a_member_row_read():
+    row, errors = _member(
+        ["B-7", "sri wahyuni", "0813-1111-2222", "kop-a", "15/01/2024", "100.000", 1_200_000, None]
+    )
+    assert errors == []
+    assert (row.member_number, row.name, row.phone, row.joined_on) == (
+        "B-7", "Sri Wahyuni", "+6281311112222", dt.date(2024, 1, 15),
+    )  # fmt: skip
+    assert row.opening == {
+        SavingsKind.POKOK: 100_000, SavingsKind.WAJIB: 1_200_000, SavingsKind.SUKARELA: 0,
+    }  # fmt: skip
+    assert row.opening_total == 1_300_000
+
+
+def test_every_bad_cell_of_a_row_is_reported_with_its_column():
+    row, errors = _member(["", "4", "0812", "kop-x", "2024-13-01", "1.5", "-5", "1,5"])
+    assert row is None
+    assert [(e.row, e.column) for e in sorted(errors)] == [
+        (7, "No Anggota (A)"), (7, "Nama (B)"), (7, "HP (C)"), (7, "Koperasi (D)"),
+        (7, "Tanggal Masuk (E)"), (7, "Pokok (F)"), (7, "Wajib (G)"), (7, "Sukarela (H)"),
+    ]  # fmt: skip
+    assert str(sorted(errors)[2]) == "row 7, column HP (C): not a phone number: '0812'"
+
+
+def test_the_cooperative_comes_from_the_row_or_the_default():
+    values = ["B-7", "Sri", "0813-1111-2222", "", "2024-01-15", "", "", ""]
+    assert _member(values, default_cooperative="kop-a")[0].cooperative == "kop-a"
+    _, errors = _member(values)
+    assert [e.message for e in errors] == ["empty, and no --org given"]
+
+
+def test_a_member_number_or_phone_twice_in_one_cooperative():
+    layout, _ = match_header(MEMBER_HEADER, MEMBER_COLUMNS)
+    rows = [
+        _member(["B-1", "Ani", "0813-1111-0001", "kop-a", "2024-01-15"])[0],
+        _member(["B-1", "Budi", "0813-1111-0002", "kop-a", "2024-01-15"])[0],
+        _member(["B-3", "Cici", "0813-1111-0001", "kop-a", "2024-01-15"])[0],
+    ]
+    rows = [r.__class__(**{**r.__dict__, "row": n}) for n, r in enumerate(rows, start=2)]
+    assert duplicate_members(rows, layout) == [
+        RowError(3, "No Anggota (A)", "also in row 2", 0),
+        RowError(4, "HP (C)", "also in row 2", 2),
+    ]
+
+
+DEPOSIT_HEADER = ["No Anggota", "Bulan", "Jumlah", "Jenis"]
+
+
+def test_deposit_rows():
+    layout, problems = match_header(DEPOSIT_HEADER, DEPOSIT_COLUMNS)
+    assert problems == []
+    row, errors = read_deposit(2, ["B-1", "11/2025", "50.000", ""], layout)
+    assert errors == [] and (row.month, row.amount, row.kind) == (
+        Month(2025, 11), 50_000, SavingsKind.WAJIB,
+    )  # fmt: skip
+    _, errors = read_deposit(3, ["B-1", "bulan lalu", "0", "emas"], layout)
+    assert [e.column for e in sorted(errors)] == ["Bulan (B)", "Jumlah (C)", "Jenis (D)"]
+    twice = [read_deposit(n, ["B-1", "2025-11", "50000"], layout)[0] for n in (2, 3)]
+    assert [str(e) for e in duplicate_deposits(twice, layout)] == [
+        "row 3, column Bulan (B): wajib 2025-11 of member B-1 is also in row 2"
+    ]
+
+
+def test_a_batch_is_known_by_its_content_whatever_the_order():
+    layout, _ = match_header(DEPOSIT_HEADER, DEPOSIT_COLUMNS)
+    a = [read_deposit(n, [f"B-{n}", "2025-11", "50000"], layout)[0] for n in (1, 2)]
+    b = [read_deposit(n, [f"B-{3 - n}", "11/2025", "50.000"], layout)[0] for n in (1, 2)]
+    assert batch_hash(a) == batch_hash(b)
+    c = [read_deposit(n, [f"B-{n}", "2025-12", "50000"], layout)[0] for n in (1, 2)]
+    assert batch_hash(a) != batch_hash(c)
