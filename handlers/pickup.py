@@ -445,7 +445,7 @@ async def on_receipt_answer(update: Update, context: BotContext) -> None:
         await reply(
             update,
             _("Thank you. The cooperative will pay you {total}.").format(
-                total=format_money(pickup.amount_rupiah)
+                total=format_money(pickup.net_rupiah)
             ),
         )
         return

@@ -7,7 +7,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.domain import regions
 from bot.domain.people import display_phone
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from handlers.kit import Confirm, need, reply, writes
 from handlers.place import PlaceSteps
 from handlers.registration.common import (
@@ -17,7 +17,7 @@ from handlers.registration.common import (
     phone_taken,
     welcome_registered,
 )
-from storage import registration
+from storage import offers, registration
 from storage.people import PersonExists
 
 
@@ -59,11 +59,15 @@ async def save(update: Update, context: BotContext) -> int:
         )
     except PersonExists:
         return await phone_taken(update, context)
-    return await welcome_registered(
-        update,
-        context,
-        _("Thank you, {name}! You are registered as a farmer.").format(name=done.full_name),
-    )
+    text = _("Thank you, {name}! You are registered as a farmer.").format(name=done.full_name)
+    entered = await offers.of_farmer(context.db, done.person_id)
+    if entered:  # a coordinator entered offers for them before they had Telegram
+        text += "\n" + ngettext(
+            "A coordinator has already entered {count} offer for you. Send /tawaran to see it.",
+            "A coordinator has already entered {count} offers for you. Send /tawaran to see them.",
+            len(entered),
+        ).format(count=len(entered))
+    return await welcome_registered(update, context, text)
 
 
 async def change(update: Update, context: BotContext) -> str:
