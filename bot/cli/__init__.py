@@ -1,5 +1,6 @@
 """The ``koperasi-bot`` command: run the bot, manage the database, organisations, the
-member roster, invites and roles. Mistakes end with one clear line and exit code 2.
+member roster, savings from and to spreadsheets, invites and roles. Mistakes end with one
+clear line and exit code 2.
 
 Each command group is one module here with ``add_parser(sub)``, which adds its sub-command and
 sets ``handler`` (``(args, settings) -> exit code``; ``common.on_database`` opens and migrates
@@ -14,7 +15,20 @@ import logging
 import sys
 import traceback
 
-from bot.cli import audit, db, inbox, invite, org, person, price, roster, run
+from bot.cli import (
+    audit,
+    db,
+    deposits,
+    inbox,
+    invite,
+    ledger,
+    members,
+    org,
+    person,
+    price,
+    roster,
+    run,
+)
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
 from bot.i18n import CatalogMissing
@@ -24,7 +38,7 @@ from storage.db import DatabaseError
 __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
-GROUPS = (run, db, org, roster, invite, person, price, inbox, audit)
+GROUPS = (run, db, org, roster, members, deposits, invite, person, price, inbox, ledger, audit)
 
 #: Command-line flags that override settings (each group's parser may define some of them).
 _SETTING_FLAGS = (

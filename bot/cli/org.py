@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli import savings_settings
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
 from bot.domain import regions
@@ -30,6 +31,7 @@ def add_parser(sub) -> None:
         help="a village-code prefix it covers, e.g. 33.10 (Kab. Klaten); repeatable",
     )
     org_sub.add_parser("list", help="print the tree")
+    savings_settings.add_parser(org_sub)
     org.set_defaults(handler=on_database(org_command))
 
 
@@ -47,6 +49,8 @@ def _coverage(province: str | None, prefixes: list[str]) -> tuple[str, ...]:
 
 
 async def org_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    if args.action == "savings":
+        return await savings_settings.savings_command(args, db)
     if args.action == "add":
         covers = _coverage(args.province, args.covers)
         try:
