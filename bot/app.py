@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
 from bot.domain.people import LANGUAGES
+from bot.domain.produce import CATALOG
 from bot.domain.regions import TIMEZONES
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.outgoing import JournaledRateLimiter, SentCallJournal
@@ -31,7 +32,7 @@ from bot.updates import (
     DurableUpdater,
     ExactlyOnceProcessor,
 )
-from storage import inbox, people
+from storage import catalog, inbox, people
 from storage.db import Database
 from storage.migrate import migrate
 from storage.persistence import SqlitePersistence
@@ -43,6 +44,15 @@ log = logging.getLogger(__name__)
 # CALLS_GRACE_SECONDS to come back (and be recorded as sent).
 STOP_GRACE_SECONDS = 3.0
 CALLS_GRACE_SECONDS = 1.0
+
+
+# Edits of the produce catalog by the command line (another process) reach the bot within
+# this time; edits in the bot itself take effect at once.
+CATALOG_REFRESH_SECONDS = 300
+
+
+async def refresh_catalog(context) -> None:
+    CATALOG.replace_with(await catalog.load(context.application.services.db, include_inactive=True))
 
 
 class KoperasiApplication(Application):
@@ -66,6 +76,7 @@ class KoperasiApplication(Application):
                 "database migrated: %s", ", ".join(f"{m.version:04d}_{m.name}" for m in applied)
             )
         await inbox.prune(db)
+        CATALOG.replace_with(await catalog.load(db, include_inactive=True))
         self.update_queue.db = db
         await super().initialize()
         await self._requeue_unapplied()
@@ -79,6 +90,10 @@ class KoperasiApplication(Application):
         self.job_queue.run_repeating(
             handlers.alerts.expire_offers, interval=600, first=60, name="expire-offers",
             job_kwargs={"id": "expire-offers", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+        )  # fmt: skip
+        self.job_queue.run_repeating(
+            refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",
+            job_kwargs={"id": "catalog", "replace_existing": True, "coalesce": True},
         )  # fmt: skip
         for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
             self.job_queue.run_daily(

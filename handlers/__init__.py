@@ -26,6 +26,7 @@ from handlers import (
     pickup,
     proxy_offer,
     registration,
+    set_price,
     settings,
 )
 from handlers.errors import on_error
@@ -55,6 +56,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup.weighing_conversation())
     app.add_handler(pickup.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
+    app.add_handler(set_price.conversation_handler())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))

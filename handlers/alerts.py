@@ -18,7 +18,7 @@ from bot.domain import regions
 from bot.domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
 from bot.domain.people import Role, display_phone
 from bot.domain.pickups import deductions
-from bot.domain.produce import CATALOG, NO_GRADE
+from bot.domain.produce import CATALOG
 from bot.domain.quantity import amount_rupiah
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
 from handlers.kit import (
@@ -30,7 +30,7 @@ from handlers.kit import (
     reply,
     writes,
 )
-from handlers.wording import deductions_line
+from handlers.wording import deductions_line, produce_with_grade
 from storage import deductions as deduction_rates
 from storage import offers, people
 from storage.offers import Offer
@@ -44,13 +44,7 @@ COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 
 def _produce(offer: Offer) -> str:
-    commodity = CATALOG[offer.commodity]
-    name = gettext(commodity.name_en)
-    return (
-        name
-        if offer.grade == NO_GRADE
-        else f"{name}, {gettext(commodity.grade(offer.grade).label)}"
-    )
+    return produce_with_grade(CATALOG[offer.commodity], offer.grade)
 
 
 def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str) -> str:

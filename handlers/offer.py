@@ -25,7 +25,7 @@ from bot.domain import regions
 from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
 from bot.domain.people import display_phone
 from bot.domain.pickups import DeductionKind, Rate, deductions, net_amount
-from bot.domain.produce import CATALOG, NO_GRADE, Commodity
+from bot.domain.produce import CATALOG, Commodity
 from bot.domain.quantity import REASONS, QuantityRefused, amount_rupiah, parse_quantity
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
 from handlers import alerts
@@ -48,7 +48,7 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.settings import ask_village_again
-from handlers.wording import deductions_line
+from handlers.wording import deductions_line, produce_name, produce_with_grade
 from storage import deductions as deduction_rates
 from storage import offers, prices
 from storage.offers import NewOffer, NoPrice, Shown
@@ -101,7 +101,7 @@ class OfferDraft(Draft):
 
 
 def _name(commodity: Commodity) -> str:
-    return gettext(commodity.name_en)
+    return produce_name(commodity)
 
 
 def _today(context: BotContext) -> date:
@@ -113,9 +113,11 @@ def _village(context: BotContext) -> str:
 
 
 async def _prices(context: BotContext, commodity: str | None = None) -> list[prices.BuyingPrice]:
-    return await prices.prices_in_force(
+    """The prices in force in the village, of the commodities the cooperative still buys."""
+    found = await prices.prices_in_force(
         context.db, _village(context), datetime.now().astimezone(), commodity
     )
+    return [p for p in found if (c := CATALOG.get(p.commodity)) is not None and c.active]
 
 
 async def offer_produce(update: Update, context: BotContext, draft: OfferDraft) -> str | int:
@@ -445,11 +447,7 @@ def _money_lines(
 
 def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal, unit: str, amount: Decimal,
                 price: int, ready: date, place: regions.Place, timezone: str) -> str:  # fmt: skip
-    produce = (
-        _name(commodity)
-        if grade == NO_GRADE
-        else f"{_name(commodity)}, {gettext(commodity.grade(grade).label)}"
-    )
+    produce = produce_with_grade(commodity, grade)
     typed = format_quantity(amount, unit)
     whole = format_quantity(quantity, commodity.base_unit)
     return "\n".join([

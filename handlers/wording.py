@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from bot.domain.pickups import DEDUCTION_LABELS, Deduction
-from bot.domain.produce import Commodity
-from bot.i18n import _, format_money, gettext, unit_name
+from bot.domain.produce import NO_GRADE, Commodity
+from bot.i18n import _, current_language, format_money, gettext, unit_name
+
+
+def produce_name(commodity: Commodity) -> str:
+    """The commodity's name in the person's language. One added by an administrator has no
+    translation in the catalogs: Indonesian readers get its Indonesian name."""
+    translated = gettext(commodity.name_en)
+    if translated == commodity.name_en and current_language() == "id":
+        return commodity.name_id
+    return translated
+
+
+def produce_with_grade(commodity: Commodity, grade: str) -> str:
+    """``Cabai merah, Mutu A``; the name alone where there is no grading."""
+    found = commodity.grade(grade)
+    if grade == NO_GRADE or found is None:
+        return produce_name(commodity)
+    return f"{produce_name(commodity)}, {gettext(found.label)}"
 
 
 def deductions_line(taken: tuple[Deduction, ...], commodity: Commodity) -> str:

@@ -73,6 +73,7 @@ async def load(source: Source, *, include_inactive: bool = False) -> Catalog:
                 grade_list,
                 max_per_offer=c["max_per_offer"], example=c["example"],
                 aliases=tuple(a["alias"] for a in of(aliases, code) if a["grade"] is None),
+                active=bool(c["active"]),
             )
         )  # fmt: skip
     return Catalog(tuple(built))

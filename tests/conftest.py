@@ -1,5 +1,6 @@
 import pytest
 
+from bot.domain.produce import CATALOG, COMMODITIES, Catalog
 from bot.i18n import load_catalogs
 from tests.harness import World
 
@@ -14,6 +15,15 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session", autouse=True)
 def _catalogs():
     load_catalogs()
+
+
+@pytest.fixture(autouse=True)
+def _seed_catalog():
+    """A bot loads the produce catalog from its database into the shared CATALOG: every
+    test starts and ends with the seed, whatever the one before edited."""
+    CATALOG.replace_with(Catalog(COMMODITIES))
+    yield
+    CATALOG.replace_with(Catalog(COMMODITIES))
 
 
 @pytest.fixture

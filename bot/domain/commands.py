@@ -39,6 +39,7 @@ COMMANDS: tuple[Command, ...] = (
         N_("See your pickups: schedule them, record the weighing"),
         frozenset({Role.COORDINATOR}),
     ),
+    Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -112,6 +112,7 @@ class Commodity:
     max_per_offer: int  # in the base unit
     example: int  # a typical amount in the base unit, for "for example …" in texts
     aliases: tuple[str, ...] = ()  # match keys, besides the names
+    active: bool = True  # False: no longer bought (kept for the offers that name it)
 
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)
@@ -358,6 +359,13 @@ class Catalog:
 
     def get(self, code: str) -> Commodity | None:
         return self._by_code.get(code)
+
+    def replace_with(self, other: Catalog) -> None:
+        """Take ``other``'s commodities in place: every module holding this catalog (the
+        bot's :data:`CATALOG`) sees an administrator's edits without being imported again."""
+        object.__setattr__(self, "commodities", other.commodities)
+        for cached in ("_by_code", "_keys"):
+            self.__dict__.pop(cached, None)
 
     def __getitem__(self, code: str) -> Commodity:
         return self._by_code[code]

@@ -35,6 +35,7 @@ TABLES = (
     "ledger_entries",
     "ledger_lines",
     "offer_deductions",
+    "buying_prices",
 )
 
 
@@ -216,7 +217,17 @@ async def _enter_for_a_farmer(world):
     return coordinator, lambda: coordinator.press(YES_ID)
 
 
+async def _set_price(world):
+    admin = await _person_with_roles(world, 608, [Role.ADMIN])
+    await admin.send("/setharga")
+    await admin.send("kopi")
+    await admin.press("Mutu A")
+    await admin.send("Rp 62.000")
+    return admin, lambda: admin.press(YES_ID)
+
+
 SCENARIOS = {
+    "price.set": _set_price,
     "offer.pay_transfer": _pay_by_transfer,
     "pickup.request_change": _ask_for_another_day,
     "offer.enter": _enter_for_a_farmer,

@@ -1,0 +1,284 @@
+"""/setharga: an administrator sets the cooperative's buying price from the phone.
+
+produce (buttons, or its name typed) → grade (skipped where there is one; each with the
+price in force) → area (the cooperative's own areas; skipped where there is one) → the new
+price, typed as people write money → a summary with the old price beside the new → saved as
+a new version from now. Offers already made keep the price they locked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
+
+from bot.context import BotContext
+from bot.domain import regions
+from bot.domain.people import InvalidInput
+from bot.domain.produce import CATALOG, Commodity
+from bot.domain.quantity import PRICE_REASONS, parse_rupiah
+from bot.i18n import _, format_money, gettext, unit_name
+from handlers.kit import (
+    END,
+    TEXT,
+    Buttons,
+    Choice,
+    Confirm,
+    Draft,
+    Step,
+    conversation,
+    need,
+    reply,
+    writes,
+)
+from handlers.menus import cancel
+from handlers.wording import produce_name, produce_with_grade
+from storage import orgs, prices
+
+PRODUCE, GRADE, AREA, AMOUNT, CONFIRM = (
+    "setprice.produce",
+    "setprice.grade",
+    "setprice.area",
+    "setprice.amount",
+    "setprice.confirm",
+)
+PRODUCE_BUTTONS = Buttons("hprd", value=r"[a-z0-9_]", max_length=16)
+GRADE_BUTTONS = Buttons("hgrd", value=r"[A-Za-z0-9_+-]", max_length=8)
+AREA_BUTTONS = Buttons("harea", value=r"[0-9.a]", max_length=13)
+EVERYWHERE = "all"  # the area button for '' (every village), when the cooperative is the root
+
+
+@dataclass
+class PriceDraft(Draft):
+    key = "set_price"
+    commodity: str | None = None
+    grade: str | None = None
+    area: str | None = None  # a Kemendagri code prefix, '' for everywhere
+    price: int | None = None
+    offered: list[str] | None = None
+
+
+def _commodity(context: BotContext) -> Commodity:
+    return CATALOG[need(PriceDraft.load(context).commodity)]
+
+
+def area_name(prefix: str) -> str:
+    if not prefix:
+        return _("every area")
+    region = regions.region(prefix)
+    return region.name if region else prefix
+
+
+async def _areas(context: BotContext) -> list[str]:
+    """Where this administrator's cooperative buys: its coverage; everywhere for the root."""
+    covered = await orgs.coverage(context.db, context.person.org_id)
+    return covered if covered else [""]
+
+
+async def _now_price(context: BotContext, commodity: str, grade: str, area: str) -> int | None:
+    found = await prices.price_in_force(
+        context.db, commodity, grade, area, datetime.now().astimezone()
+    )
+    return found.price_rupiah if found else None
+
+
+# --- produce, grade, area -----------------------------------------------------------------
+
+
+async def start(update: Update, context: BotContext) -> str:
+    PriceDraft().save(context)
+    return await PRODUCE_STEP.ask(update, context)
+
+
+async def _produce_typed(update: Update, context: BotContext) -> str:
+    found = CATALOG.search(update.effective_message.text)
+    if len(found) == 1:
+        grade = found[0].grade.code if found[0].grade else None
+        return await _produce_chosen(update, context, found[0].commodity.code, grade)
+    if not found:
+        await reply(update, _("I do not know that produce. Tap one of the buttons."))
+    draft = PriceDraft.load(context)
+    draft.offered = [m.commodity.code for m in found] or None
+    draft.save(context)
+    return await PRODUCE_STEP.ask(update, context)
+
+
+def _produce_options(context: BotContext) -> list[tuple[str, str]]:
+    narrowed = PriceDraft.load(context).offered
+    codes = narrowed if narrowed else [c.code for c in CATALOG if c.active]
+    return [(produce_name(CATALOG[code]), code) for code in codes if CATALOG.get(code)]
+
+
+async def _produce_chosen(
+    update: Update, context: BotContext, code: str, grade: str | None = None
+) -> str:
+    draft = PriceDraft.load(context)
+    draft.commodity = code
+    draft.save(context)
+    commodity = CATALOG[code]
+    if grade or not commodity.graded:
+        return await _grade_chosen(update, context, grade or commodity.grades[0].code)
+    return await GRADE_STEP.ask(update, context)
+
+
+PRODUCE_STEP = Choice(
+    PRODUCE, PRODUCE_BUTTONS, lambda: _("Which produce is the price for? Tap it, or type its name."),
+    _produce_options, _produce_chosen, PriceDraft,
+)  # fmt: skip
+
+
+class GradeChoice(Choice):
+    """The grades with the price in force in the cooperative's first area."""
+
+    async def text(self, context: BotContext) -> str:
+        commodity = _commodity(context)
+        area = (await _areas(context))[0]
+        lines = [_("Which grade? The price now in {area}, per {unit}:").format(
+            area=area_name(area), unit=unit_name(commodity.base_unit))]  # fmt: skip
+        for grade in commodity.grades:
+            now = await _now_price(context, commodity.code, grade.code, area)
+            shown = format_money(now) if now else _("no price")
+            lines.append(f"{gettext(grade.label)}: {shown}")
+        return "\n".join(lines)
+
+
+async def _grade_chosen(update: Update, context: BotContext, grade: str) -> str:
+    draft = PriceDraft.load(context)
+    draft.grade = grade
+    draft.save(context)
+    areas = await _areas(context)
+    if len(areas) == 1:
+        return await _area_chosen(update, context, areas[0] or EVERYWHERE)
+    return await AREA_STEP.ask(update, context)
+
+
+GRADE_STEP = GradeChoice(
+    GRADE, GRADE_BUTTONS, lambda: "",
+    lambda context: [(gettext(g.label), g.code) for g in _commodity(context).grades],
+    _grade_chosen, PriceDraft,
+)  # fmt: skip
+
+
+async def _area_chosen(update: Update, context: BotContext, value: str) -> str:
+    draft = PriceDraft.load(context)
+    draft.area = "" if value == EVERYWHERE else value
+    draft.save(context)
+    return await AMOUNT_STEP.ask(update, context)
+
+
+class AreaChoice(Choice):
+    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
+        draft = PriceDraft.load(context)
+        draft.offered = [a or EVERYWHERE for a in await _areas(context)]
+        draft.save(context)
+        return await super().ask(update, context, page)
+
+
+AREA_STEP = AreaChoice(
+    AREA, AREA_BUTTONS, lambda: _("For which area?"),
+    lambda context: [(area_name("" if a == EVERYWHERE else a), a) for a in PriceDraft.load(context).offered or []],
+    _area_chosen, PriceDraft,
+)  # fmt: skip
+
+
+# --- the price and the summary ------------------------------------------------------------
+
+
+class AmountStep(Step):
+    """The new price per base unit, as people write money (``6.800``, ``Rp6.800``, ``6,8 rb``)."""
+
+    state = AMOUNT
+
+    def _question(self, context: BotContext) -> str:
+        commodity = _commodity(context)
+        return _("Type the new price per {unit}, for example {example}.").format(
+            unit=unit_name(commodity.base_unit), example=format_money(6500)
+        )
+
+    async def ask(self, update: Update, context: BotContext) -> str:
+        await reply(update, self._question(context))
+        return AMOUNT
+
+    async def on_text(self, update: Update, context: BotContext) -> str:
+        try:
+            price = parse_rupiah(update.effective_message.text)
+        except InvalidInput as refused:
+            reason = gettext(PRICE_REASONS[refused.reason]).format(
+                unit=unit_name(_commodity(context).base_unit)
+            )
+            await reply(update, reason + "\n" + self._question(context))
+            return AMOUNT
+        draft = PriceDraft.load(context)
+        draft.price = price
+        draft.save(context)
+        return await CONFIRM_STEP.ask(update, context)
+
+    def handlers(self) -> list:
+        return [MessageHandler(TEXT, self.on_text)]
+
+
+AMOUNT_STEP = AmountStep()
+
+
+async def _summary(context: BotContext) -> str:
+    draft = PriceDraft.load(context)
+    commodity = _commodity(context)
+    unit = unit_name(commodity.base_unit)
+    old = await _now_price(context, commodity.code, need(draft.grade), need(draft.area))
+    lines = [
+        _("Please check the new buying price:"),
+        _("Produce: {produce}").format(produce=produce_with_grade(commodity, need(draft.grade))),
+        _("Area: {area}").format(area=area_name(need(draft.area))),
+        _("Price now: {price} per {unit}").format(price=format_money(old), unit=unit)
+        if old
+        else _("Price now: none"),
+        _("New price: {price} per {unit}, from now on").format(
+            price=format_money(need(draft.price)), unit=unit
+        ),
+        _("Offers already made keep their price."),
+    ]
+    return "\n".join(lines) + "\n\n" + _("Is this right?")
+
+
+@writes("price.set")
+async def save(update: Update, context: BotContext) -> int:
+    draft = PriceDraft.load(context)
+    commodity = _commodity(context)
+    try:
+        await context.db.write(
+            prices.set_price, commodity=commodity.code, grade=need(draft.grade), area_prefix=need(draft.area),
+            price_rupiah=need(draft.price), valid_from=datetime.now().astimezone(), set_by=context.person.id,
+            source=(await orgs.by_id(context.db, context.person.org_id)).name,
+        )  # fmt: skip
+    except InvalidInput as refused:
+        PriceDraft.drop(context)
+        await reply(
+            update,
+            gettext(PRICE_REASONS[refused.reason]).format(unit=unit_name(commodity.base_unit)),
+        )
+        return END
+    PriceDraft.drop(context)
+    await reply(update, _("Saved. Farmers in {area} now see {price} per {unit} for {produce}.").format(
+        area=area_name(need(draft.area)), price=format_money(need(draft.price)),
+        unit=unit_name(commodity.base_unit), produce=produce_with_grade(commodity, need(draft.grade)),
+    ))  # fmt: skip
+    return END
+
+
+async def change(update: Update, context: BotContext) -> str:
+    PriceDraft().save(context)
+    await reply(update, _("Let us go through it again."))
+    return await PRODUCE_STEP.ask(update, context)
+
+
+CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
+
+
+def conversation_handler() -> ConversationHandler:
+    return conversation(
+        "set_price", "setharga", entry_points=[CommandHandler("setharga", start)],
+        steps=[PRODUCE_STEP, GRADE_STEP, AREA_STEP, AMOUNT_STEP, CONFIRM_STEP],
+        states={PRODUCE: [MessageHandler(TEXT, _produce_typed)]}, cancel=cancel,
+    )  # fmt: skip
