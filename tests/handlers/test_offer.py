@@ -85,8 +85,13 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
     ]
     await budi.press("Mutu A")
     await budi.send("2 kuintal")
-    assert (await budi.press("Besok"))[0] == "Di mana koordinator menjemputnya? Tekan tombol di bawah."
-    assert [b["text"] for b in budi.reply_keyboard()] == ["🏠 Di desa saya, Kujon", "📍 Kirim lokasi"]
+    assert (await budi.press("Besok"))[
+        0
+    ] == "Di mana koordinator menjemputnya? Tekan tombol di bawah."
+    assert [b["text"] for b in budi.reply_keyboard()] == [
+        "🏠 Di desa saya, Kujon",
+        "📍 Kirim lokasi",
+    ]
     said_back, summary = await budi.tap("🏠 Di desa saya, Kujon")
     assert said_back == "🏠 Dijemput di desa Anda."
     assert "Jumlah: 2 kuintal (200 kg)" in summary
