@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 from handlers import (
     admin,
     alerts,
+    catalog_admin,
     groups,
     help,
     offer,
@@ -64,6 +65,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("language", settings.ask_language))
     app.add_handler(CommandHandler("invite", admin.make_invite))
     app.add_handler(CommandHandler("tawaran", offer.show_offers))
+    app.add_handler(CommandHandler("katalog", catalog_admin.show_catalog))
     app.add_handler(CommandHandler("jemput", pickup.show_pickups))
     app.add_handler(CommandHandler("cancel", cancel))
 
@@ -78,6 +80,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup.CHANGE_BUTTONS.handler(pickup.ask_change))
     app.add_handler(pickup.CHANGE_DAY_BUTTONS.handler(pickup.on_change_day))
     app.add_handler(alerts.DETAIL_BUTTONS.handler(alerts.detail))
+    app.add_handler(catalog_admin.TOGGLE_BUTTONS.handler(catalog_admin.toggle))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

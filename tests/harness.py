@@ -118,7 +118,9 @@ class FakeTelegram(BaseRequest):
         if method in ("sendMessage", "sendPhoto", "sendDocument"):
             return self._send(params)
         if method == "sendLocation":  # kept as a text, so tests read it like the rest
-            return self._send({**params, "text": f"[location {params['latitude']}, {params['longitude']}]"})
+            return self._send(
+                {**params, "text": f"[location {params['latitude']}, {params['longitude']}]"}
+            )
         if method == "editMessageText":
             return self._edit(params)
         if method == "editMessageReplyMarkup":
@@ -216,7 +218,12 @@ class Someone:
 
     async def send_photo(self, file_id: str, caption: str | None = None) -> list[str]:
         photo = [
-            {"file_id": f"{file_id}-small", "file_unique_id": f"{file_id}s", "width": 90, "height": 90},
+            {
+                "file_id": f"{file_id}-small",
+                "file_unique_id": f"{file_id}s",
+                "width": 90,
+                "height": 90,
+            },
             {"file_id": file_id, "file_unique_id": f"{file_id}l", "width": 1280, "height": 960},
         ]
         content = {"photo": photo, **({"caption": caption} if caption else {})}

@@ -17,6 +17,7 @@ import traceback
 
 from bot.cli import (
     audit,
+    catalog,
     db,
     deposits,
     inbox,
@@ -38,7 +39,9 @@ from storage.db import DatabaseError
 __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
-GROUPS = (run, db, org, roster, members, deposits, invite, person, price, inbox, ledger, audit)
+GROUPS = (
+    run, db, org, roster, members, deposits, invite, person, catalog, price, inbox, ledger, audit,
+)  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).
 _SETTING_FLAGS = (

@@ -11,9 +11,10 @@ from pathlib import Path
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
 from bot.domain.people import InvalidInput
-from bot.domain.produce import CATALOG, NO_GRADE
+from bot.domain.pickups import DeductionKind
+from bot.domain.produce import CATALOG, NO_GRADE, Catalog
 from bot.domain.quantity import PRICE_REASONS
-from storage import prices
+from storage import catalog, deductions, orgs, prices
 from storage.db import Database
 
 
@@ -39,16 +40,24 @@ def add_parser(sub) -> None:
         help="import a CSV file: commodity,grade,area,price,valid_from[,valid_until,source]",
     )
     imp.add_argument("file", type=Path)
+    cut = price_sub.add_parser(
+        "deduction",
+        help="what the cooperative takes off per unit for a service (shown before the farmer commits)",
+    )
+    cut.add_argument("kind", choices=[k.value for k in DeductionKind])
+    cut.add_argument("rupiah", type=int, help="whole rupiah per base unit; 0 ends the deduction")
+    cut.add_argument("--org", required=True, help="the cooperative's code")
+    cut.add_argument("--commodity", default="", help="only for this commodity (default: every one)")
     show = price_sub.add_parser("list", help="the prices in force for a village")
     show.add_argument("village", help="a village code, e.g. 33.10.11.2004")
     price.set_defaults(handler=on_database(price_command))
 
 
-def _grade(commodity: str, grade: str | None) -> str:
-    known = CATALOG.get(commodity)
+def _grade(stored: Catalog, commodity: str, grade: str | None) -> str:
+    known = stored.get(commodity)
     if known is None:
         raise CliError(
-            f"unknown commodity {commodity!r}; one of: {', '.join(c.code for c in CATALOG)}"
+            f"unknown commodity {commodity!r}; one of: {', '.join(c.code for c in stored)}"
         )
     if grade is None:
         if known.graded:
@@ -63,7 +72,7 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
     if args.action == "set":
         try:
             price = await db.write(
-                prices.set_price, commodity=args.commodity, grade=_grade(args.commodity, args.grade),
+                prices.set_price, commodity=args.commodity, grade=_grade(await catalog.load(db, include_inactive=True), args.commodity, args.grade),
                 area_prefix=args.area, price_rupiah=args.rupiah, valid_from=datetime.now(UTC), source=args.source,
             )  # fmt: skip
         except InvalidInput as exc:
@@ -71,6 +80,21 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
         print(
             f"{price.commodity} {price.grade} in {price.area_prefix or 'everywhere'}: Rp{price.price_rupiah} from now (version {price.id})"
         )
+    elif args.action == "deduction":
+        org = await orgs.by_code(db, args.org)
+        if org is None:
+            raise CliError(f"no organisation with code {args.org!r}")
+        try:
+            await db.write(
+                deductions.set_rate, org_id=org.id, kind=args.kind, rupiah_per_unit=args.rupiah,
+                commodity=args.commodity,
+            )  # fmt: skip
+        except InvalidInput as exc:
+            raise CliError(
+                f"deduction refused: {PRICE_REASONS.get(exc.reason, exc.reason)}"
+            ) from None
+        what = args.commodity or "every commodity"
+        print(f"{org.code}: {args.kind} Rp{args.rupiah} per unit of {what} from now on")
     elif args.action == "import":
         try:
             with args.file.open(newline="", encoding="utf-8-sig") as fh:

@@ -40,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.COORDINATOR}),
     ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
+    Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -323,6 +323,72 @@ COMMODITIES: tuple[Commodity, ...] = (
 )  # fmt: skip
 
 
+# --- a commodity an administrator adds -----------------------------------------------------
+
+# The units a base unit can be sold in, with their standard factors (bot.i18n names them).
+STANDARD_UNITS: dict[str, tuple[tuple[str, Decimal], ...]] = {
+    KG: ((KUINTAL, Decimal(100)), (TON, Decimal(1000)), (ONS, Decimal("0.1"))),
+    BUTIR: ((RAK, Decimal(30)),),
+    EKOR: (),
+    LITER: (),
+}
+CODE = re.compile(r"[a-z][a-z0-9_]{1,15}")
+GRADE_CODE = re.compile(r"[A-Za-z0-9+-]{1,8}")
+
+
+@dataclass(frozen=True)
+class NewCommodity:
+    """What ``koperasi-bot catalog add`` asks for."""
+
+    code: str
+    kind: str
+    name_id: str
+    name_en: str
+    base_unit: str
+    units: tuple[str, ...]  # besides the base unit, from STANDARD_UNITS[base_unit]
+    max_per_offer: int
+    example: int
+    criteria: str = ""
+
+
+def check_new_commodity(new: NewCommodity) -> None:
+    """InvalidInput with a CATALOG_REASONS key when something cannot be stored."""
+    from bot.domain.people import InvalidInput  # people imports nothing from here
+
+    allowed = {unit for unit, _factor in STANDARD_UNITS.get(new.base_unit, ())}
+    if not CODE.fullmatch(new.code):
+        raise InvalidInput("catalog.code")
+    if new.kind not in KINDS:
+        raise InvalidInput("catalog.kind")
+    if new.base_unit not in STANDARD_UNITS or not set(new.units) <= allowed:
+        raise InvalidInput("catalog.unit")
+    if not new.name_id.strip() or not new.name_en.strip():
+        raise InvalidInput("catalog.name")
+    if not 0 < new.example <= new.max_per_offer:
+        raise InvalidInput("catalog.amounts")
+
+
+def units_of(new: NewCommodity) -> list[tuple[str, Decimal]]:
+    """The base unit (factor 1), then the chosen ones in their standard order."""
+    extra = [(u, f) for u, f in STANDARD_UNITS[new.base_unit] if u in new.units]
+    return [(new.base_unit, Decimal(1)), *extra]
+
+
+# For the command line (English only, like every operator message).
+CATALOG_REASONS = {
+    "catalog.code": "a code is 2 to 16 lower-case letters, digits or _, starting with a letter",
+    "catalog.code_taken": "that code is taken",
+    "catalog.kind": f"the kind is one of: {', '.join(KINDS)}",
+    "catalog.unit": "the base unit is kg, ekor, butir or liter; other units: kuintal, ton, ons (for kg), rak (for butir)",
+    "catalog.name": "both names are needed",
+    "catalog.amounts": "the example must be above 0 and at most the most per offer",
+    "catalog.grade": "a grade code is 1 to 8 letters, digits, + or -, with a label",
+    "catalog.alias": "an alias has at least 2 letters or digits",
+    "price.commodity": "no such commodity",
+    "price.grade": "no such grade of that commodity",
+}
+
+
 # --- matching what people type ---------------------------------------------------------
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9 ]+")

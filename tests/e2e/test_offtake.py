@@ -67,7 +67,8 @@ async def test_offer_take_weigh_receipt_paid_over_long_polling(emu, bots):
     )  # one grade priced: not asked
     await farmer.do(Step("send", "2 kuintal", "Kapan hasil panen siap dijemput?"))
     await farmer.do(Step("press", "Besok", "Di mana koordinator menjemputnya?"))
-    await farmer.do(Step("send", "🏠 Di desa saya, Kujon", "Periksa tawaran Anda:"))
+    await farmer.do(Step("send", "🏠 Di desa saya, Kujon", "🏠 Dijemput di desa Anda."))
+    await farmer.expect_reply("Periksa tawaran Anda:")
     saved = await farmer.do(Step("press", "✅ Ya, simpan", "Tawaran Anda sudah disimpan."))
     number = saved.text.split("Nomornya ", 1)[1].split(".", 1)[0]
 

@@ -36,6 +36,7 @@ TABLES = (
     "ledger_lines",
     "offer_deductions",
     "buying_prices",
+    "commodities WHERE active = 1",
 )
 
 
@@ -226,7 +227,14 @@ async def _set_price(world):
     return admin, lambda: admin.press(YES_ID)
 
 
+async def _catalog_toggle(world):
+    admin = await _person_with_roles(world, 609, [Role.ADMIN])
+    await admin.send("/katalog")
+    return admin, lambda: admin.press("✅ Karet")
+
+
 SCENARIOS = {
+    "catalog.toggle": _catalog_toggle,
     "price.set": _set_price,
     "offer.pay_transfer": _pay_by_transfer,
     "pickup.request_change": _ask_for_another_day,
