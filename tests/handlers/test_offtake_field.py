@@ -358,3 +358,64 @@ async def test_the_summary_with_deductions_in_english(world):
     assert "Deductions: transport Rp100 per kg (Rp20,000)" in summary
     assert "You receive about: Rp1,280,000" in summary
     assert "The price is guaranteed until" in summary
+
+
+async def test_the_whole_path_in_english(world):
+    await _prices(world)
+    await _rates(world, transport=100)
+    ketut = world.person(771, "Ketut", language_code="en")
+    await register_farmer(ketut, language="English", phone="6281200000771")
+    wayan = await _coordinator(world, 772, "33.10")
+    admin = await _person_with_roles(world, 773, [Role.ADMIN])
+    for user_id in (772, 773):
+        staff = await people.by_telegram_id(world.db, user_id)
+        await world.db.write(people.set_language, staff.id, "en")
+
+    await ketut.send("/jual")
+    await ketut.press("Red chilli")
+    await ketut.press("Grade A")
+    await ketut.send("2 quintals")
+    await ketut.press("Tomorrow")
+    await ketut.tap("🏠 In my village, Kujon")
+    saved = (await ketut.press("✅ Yes, save"))[0]
+    offer = await _offer_of(world, 771)
+    assert saved.startswith(f"Your offer is saved. Its number is {offer.number}.")
+
+    alert = wayan.take_new()[-1]
+    assert alert.splitlines()[:3] == [
+        f"New offer {offer.number}",
+        "200 kg Red chilli, Grade A",
+        "Price: Rp32,000 per kg, about Rp6,400,000 in all",
+    ]
+    await wayan.press("✋ Take this pickup")
+    assert ketut.take_new()[-1].startswith("Good news: coordinator Uji Coba")
+    await wayan.press("📅 Schedule the pickup")
+    await wayan.press(wayan.buttons()[-6])
+    done = await wayan.press("06:00–09:00")
+    assert done[0].startswith(f"OK. Pickup of {offer.number} on ") and "06:00–09:00 WIB" in done[0]
+    assert "between 06:00–09:00 WIB" in ketut.take_new()[-1]
+
+    await wayan.send("/jemput")
+    await wayan.press(f"⚖️ Weigh {offer.number}")
+    await wayan.press("Grade B")
+    await wayan.send("150 kg")
+    await wayan.press("✅ Yes, save")
+    receipt = ketut.take_new()[-1]
+    assert receipt.split("\n\n")[0].splitlines() == [
+        f"Receipt {offer.number}",
+        "Produce: Red chilli, Grade B",
+        "Weight: 150 kg × Rp28,000 per kg = Rp4,200,000",
+        "Deductions: transport Rp100 per kg (Rp15,000)",
+        "Total: Rp4,185,000",
+        "Payment: picked up, not paid yet",
+    ]
+    assert await ketut.press("⚠️ Not right") == [
+        "The cooperative's administrators are told. They will call you."
+    ]
+    assert admin.take_new()[-1].startswith(
+        f"Dispute: Budi Santoso says receipt {offer.number} is not right."
+    )
+    await wayan.press("💵 Paid in cash")
+    assert ketut.take_new()[-1] == (
+        f"Offer {offer.number} is paid: Rp4,185,000 in cash. Thank you for selling to the cooperative."
+    )
