@@ -146,6 +146,18 @@ def format_date(value: date | datetime, timezone: str = "Asia/Jakarta") -> str:
     return dates.format_date(value, "EEEE, d MMMM y", locale=_current.get())
 
 
+def format_month(year: int, month: int) -> str:
+    """``November 2025``."""
+    return dates.format_date(date(year, month, 1), "MMMM y", locale=_current.get())
+
+
+def format_short_date(value: date | datetime, timezone: str = "Asia/Jakarta") -> str:
+    """``3 Nov 2025`` (lists and statements, where the weekday would crowd the line)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(_zone(timezone)).date()
+    return dates.format_date(value, "d MMM y", locale=_current.get())
+
+
 def format_time(value: datetime, timezone: str = "Asia/Jakarta") -> str:
     """``06.00 WIB`` (Indonesian) or ``06:00 WIB``: the clock where the person lives, with
     the zone people say."""

@@ -27,6 +27,7 @@ from handlers import (
     pickup,
     proxy_offer,
     registration,
+    savings,
     set_price,
     settings,
 )
@@ -66,6 +67,9 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("invite", admin.make_invite))
     app.add_handler(CommandHandler("tawaran", offer.show_offers))
     app.add_handler(CommandHandler("katalog", catalog_admin.show_catalog))
+    app.add_handler(CommandHandler("saldo", savings.show_balance))
+    app.add_handler(CommandHandler("mutasi", savings.show_moves))
+    app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup.show_pickups))
     app.add_handler(CommandHandler("cancel", cancel))
 
@@ -81,6 +85,9 @@ def register(app: Application) -> None:
     app.add_handler(pickup.CHANGE_DAY_BUTTONS.handler(pickup.on_change_day))
     app.add_handler(alerts.DETAIL_BUTTONS.handler(alerts.detail))
     app.add_handler(catalog_admin.TOGGLE_BUTTONS.handler(catalog_admin.toggle))
+    app.add_handler(savings.MOVES_BUTTONS.handler(savings.on_moves))
+    app.add_handler(savings.DUES_BUTTONS.handler(savings.on_dues))
+    app.add_handler(savings.STATEMENT_BUTTONS.handler(savings.on_statement))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -40,6 +40,7 @@ BOT_USER = {
 class Call:
     method: str
     params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name → (file name, content)
 
 
 @dataclass
@@ -87,7 +88,10 @@ class FakeTelegram(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(Call(api_method, params))
+        files = {
+            name: (part[0], part[1]) for name, part in (request_data.multipart_data if request_data else {}).items()
+        }  # fmt: skip
+        self.calls.append(Call(api_method, params, files))
         failures = self._failures.get(api_method)
         if failures:
             status, retry_after, description = failures.pop(0)

@@ -34,6 +34,9 @@ COMMANDS: tuple[Command, ...] = (
         N_("Enter an offer for a farmer without Telegram"),
         frozenset({Role.COORDINATOR}),
     ),
+    Command("saldo", N_("See your savings"), frozenset({Role.MEMBER})),
+    Command("mutasi", N_("See your latest savings movements"), frozenset({Role.MEMBER})),
+    Command("tagihan", N_("See which months of simpanan wajib are paid"), frozenset({Role.MEMBER})),
     Command(
         "jemput",
         N_("See your pickups: schedule them, record the weighing"),
