@@ -30,6 +30,7 @@ from handlers import (
     savings,
     set_price,
     settings,
+    treasurer,
 )
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
@@ -59,6 +60,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
+    app.add_handler(treasurer.conversation_handler())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -88,6 +90,7 @@ def register(app: Application) -> None:
     app.add_handler(savings.MOVES_BUTTONS.handler(savings.on_moves))
     app.add_handler(savings.DUES_BUTTONS.handler(savings.on_dues))
     app.add_handler(savings.STATEMENT_BUTTONS.handler(savings.on_statement))
+    app.add_handler(treasurer.DECIDE_BUTTONS.handler(treasurer.on_decision))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

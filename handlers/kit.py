@@ -75,7 +75,9 @@ async def close_buttons(update: Update, chosen: str | None = None) -> None:
     text = query.message.text if query.message else None
     try:
         if chosen and text:
-            mark = chosen if chosen.startswith("✅") else f"✅ {chosen}"
+            mark = (
+                chosen if not chosen[:1].isalnum() else f"✅ {chosen}"
+            )  # an emoji marks it already
             await query.edit_message_text(f"{text}\n\n{mark}")
         else:
             await query.edit_message_reply_markup(None)

@@ -102,6 +102,7 @@ class Member:
 
 
 _MEMBER = "SELECT id, org_id, member_number, full_name, phone, person_id, joined_on FROM roster"
+MEMBER_SELECT = _MEMBER  # for other storage modules that read members (storage.savings_desk)
 
 
 def member_of(row) -> Member:

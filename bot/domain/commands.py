@@ -37,6 +37,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("saldo", N_("See your savings"), frozenset({Role.MEMBER})),
     Command("mutasi", N_("See your latest savings movements"), frozenset({Role.MEMBER})),
     Command("tagihan", N_("See which months of simpanan wajib are paid"), frozenset({Role.MEMBER})),
+    Command("setor", N_("Record a member's savings deposit"), frozenset({Role.TREASURER})),
+    Command(
+        "tarik",
+        N_("Withdraw voluntary savings (a second officer approves)"),
+        frozenset({Role.TREASURER}),
+    ),
+    Command(
+        "koreksi",
+        N_("Undo a wrong savings entry (a second officer approves)"),
+        frozenset({Role.TREASURER}),
+    ),
     Command(
         "jemput",
         N_("See your pickups: schedule them, record the weighing"),

@@ -37,6 +37,9 @@ TABLES = (
     "offer_deductions",
     "buying_prices",
     "commodities WHERE active = 1",
+    "savings_requests",
+    "savings_requests WHERE status = 'approved'",
+    "savings_request_alerts",
 )
 
 
@@ -233,7 +236,43 @@ async def _catalog_toggle(world):
     return admin, lambda: admin.press("✅ Karet")
 
 
+async def _desk(world):
+    from tests.handlers.test_savings_desk import _desk as desk
+
+    _sri, _roster, tono, ani = await desk(world)
+    return tono, ani
+
+
+async def _deposit(world):
+    tono, _ani = await _desk(world)
+    await tono.send("/setor")
+    await tono.send("SP-001")
+    await tono.press("Simpanan sukarela")
+    await tono.send("75.000")
+    return tono, lambda: tono.press(YES_ID)
+
+
+async def _withdrawal_request(world):
+    tono, _ani = await _desk(world)
+    await tono.send("/tarik")
+    await tono.send("SP-001")
+    await tono.send("75.000")
+    return tono, lambda: tono.press(YES_ID)
+
+
+async def _approval(world):
+    tono, ani = await _desk(world)
+    await tono.send("/tarik")
+    await tono.send("SP-001")
+    await tono.send("75.000")
+    await tono.press(YES_ID)
+    return ani, lambda: ani.press("✅ Setujui")
+
+
 SCENARIOS = {
+    "savings.deposit": _deposit,
+    "savings.request": _withdrawal_request,
+    "savings.decide": _approval,
     "catalog.toggle": _catalog_toggle,
     "price.set": _set_price,
     "offer.pay_transfer": _pay_by_transfer,
