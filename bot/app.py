@@ -3,6 +3,7 @@ processor, rate limiter, handlers, error handler, start-up and shutdown."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import time
@@ -15,6 +16,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot import quarantine
+from bot.broadcast import OutboxSender
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
@@ -95,6 +97,11 @@ class KoperasiApplication(Application):
             refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",
             job_kwargs={"id": "catalog", "replace_existing": True, "coalesce": True},
         )  # fmt: skip
+        # each cooperative's wajib reminder, at its day and time where each member lives
+        self.job_queue.run_repeating(
+            handlers.savings.wajib_reminders, interval=60, first=30, name="wajib-reminders",
+            job_kwargs={"id": "wajib-reminders", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+        )  # fmt: skip
         for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
             self.job_queue.run_daily(
                 handlers.pickup.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
@@ -148,22 +155,37 @@ class KoperasiApplication(Application):
         except TelegramError as exc:
             log.warning("could not set the command menus: %s", exc)
 
+    async def start(self) -> None:
+        await super().start()
+        # Broadcasts left unfinished by the last process go on from where they stopped.
+        if self.services.outbox is not None:
+            await self.services.outbox.start()
+
     async def stop(self) -> None:
         """PTB's stop waits until every queued update is processed: under the flood limit a
         backlog of replies takes as long as Telegram's budget needs. Here nothing new starts,
         updates being processed get STOP_GRACE_SECONDS, and those still running are
         cancelled; they stay unapplied and are processed after the restart, where calls
-        Telegram accepted are not made again (bot.outgoing)."""
+        Telegram accepted are not made again (bot.outgoing). The broadcast sender stops
+        meanwhile: messages waiting for their turn stay queued, those on the wire get
+        CALLS_GRACE_SECONDS (bot.broadcast)."""
         processor = self.update_processor
-        if self.running and isinstance(processor, ExactlyOnceProcessor):
-            interrupted = await processor.stop_quickly(STOP_GRACE_SECONDS, CALLS_GRACE_SECONDS)
-            await self.applied_recorder.settle()
-            if interrupted:
-                log.info(
-                    "stopping: %d update(s) interrupted; processed again at the next start",
-                    len(interrupted),
-                )
+        sender = self.services.outbox
+        if self.running:
+            stopping = [sender.stop(CALLS_GRACE_SECONDS)] if sender is not None else []
+            if isinstance(processor, ExactlyOnceProcessor):
+                stopping.append(self._stop_updates(processor))
+            await asyncio.gather(*stopping)
         await super().stop()
+
+    async def _stop_updates(self, processor: ExactlyOnceProcessor) -> None:
+        interrupted = await processor.stop_quickly(STOP_GRACE_SECONDS, CALLS_GRACE_SECONDS)
+        await self.applied_recorder.settle()
+        if interrupted:
+            log.info(
+                "stopping: %d update(s) interrupted; processed again at the next start",
+                len(interrupted),
+            )
 
     async def shutdown(self) -> None:
         try:
@@ -229,5 +251,6 @@ def build_application(
     journal.use_commit(app.applied_recorder.sent_call, app.applied_recorder.settle)
     app.bot_data.db = db
     app.bot_data.settings = settings
+    app.bot_data.outbox = OutboxSender(app.bot, db, paid=settings.paid_broadcast)
     handlers.register(app)
     return app

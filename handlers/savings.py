@@ -5,15 +5,17 @@ period as a PDF. A person may be a member of more than one cooperative: each is 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import logging
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.domain import N_
 from bot.domain.ledger import SavingsKind
-from bot.domain.savings import Month, period_bounds
+from bot.domain.savings import Month, period_bounds, reminder_month
 from bot.i18n import (
     _,
     format_date,
@@ -22,13 +24,15 @@ from bot.i18n import (
     format_short_date,
     format_time,
     gettext,
+    use_locale,
 )
 from bot.statement_pdf import StatementLabels, render_statement
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
-from storage import orgs
+from storage import orgs, reminders
 from storage import savings as stored
 from storage.savings import Member
 
+log = logging.getLogger(__name__)
 KIND_LABELS = {
     SavingsKind.POKOK: N_("Principal savings (pokok)"),
     SavingsKind.WAJIB: N_("Mandatory savings (wajib)"),
@@ -226,3 +230,45 @@ async def _send_statement(update: Update, context: BotContext, member: Member, m
         first=format_month(first.year, first.month), last=format_month(last.year, last.month)
     )
     await update.effective_chat.send_document(pdf, filename=name, caption=caption)
+
+
+# --- the monthly wajib reminder -----------------------------------------------------------------
+
+
+async def wajib_reminders(context: BotContext) -> None:
+    """A job every minute: members whose reminder time has come, in their own zone."""
+    await send_wajib_reminders(context, datetime.now(UTC))
+
+
+async def send_wajib_reminders(context: BotContext, now: datetime) -> int:
+    """Remind every member of a cooperative with a reminder set whose local day and time have
+    come this month, who has not paid this month's wajib and was not reminded of it yet.
+    Returns how many were sent."""
+    sent = 0
+    for setting in await reminders.settings(context.db):
+        for zone in await reminders.zones(context.db, setting.org_id):
+            month = reminder_month(now.astimezone(ZoneInfo(zone)), setting.day, setting.local_time)
+            if month is None:
+                continue
+            for who in await reminders.not_yet_reminded(context.db, setting.org_id, zone, month):
+                sent += await _remind(context, who, month)
+    return sent
+
+
+async def _remind(context: BotContext, who: reminders.Recipient, month: Month) -> int:
+    dues = await stored.tagihan(context.db, who.member.id, month)
+    due = next((m for m in dues.unpaid if m.month == month), None) if dues else None
+    if due is None:  # paid (or nothing billed, or no join date to count from)
+        return 0
+    if not await context.db.write(reminders.claim, who.member.id, month):
+        return 0
+    with use_locale(who.language):
+        text = _("Reminder: your mandatory savings (wajib) for {month}, {amount}, is not paid yet. In all you owe {owed}. Please pay your cooperative's treasurer. Send /tagihan to see the months.").format(
+            month=format_month(month.year, month.month), amount=format_money(due.amount - due.paid), owed=format_money(dues.owed),
+        )  # fmt: skip
+    try:
+        await context.bot.send_message(who.chat_id, text, rate_limit_args={"lane": "bulk"})
+    except TelegramError as exc:
+        log.info("wajib reminder for member %s not sent: %s", who.member.id, exc)
+        return 0
+    return 1

@@ -563,3 +563,15 @@ def batch_hash(rows: Iterable[DepositRow]) -> str:
     sorted canonical rows (member, kind, month, amount)."""
     lines = sorted(f"{r.member_number}\t{r.kind.value}\t{r.month}\t{r.amount}" for r in rows)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+# --- the monthly wajib reminder ---------------------------------------------------------
+
+
+def reminder_month(now_local: dt.datetime, day: int, local_time: str) -> Month | None:
+    """The month whose wajib reminder is due at ``now_local`` (the member's own clock): from
+    ``day`` at ``local_time`` until the month ends, so a bot that was down on the day still
+    reminds later that month; None before it."""
+    hour, minute = (int(part) for part in local_time.split(":"))
+    due = now_local.replace(day=day, hour=hour, minute=minute, second=0, microsecond=0)
+    return Month.of(now_local.date()) if now_local >= due else None
