@@ -271,7 +271,10 @@ class BotProcess:
         log_level: str = "INFO",
         profile_out: str | None = None,
         pool_size: int = 0,
+        db_path: Path | None = None,
     ) -> None:
+        """``db_path``: an existing (seeded) SQLite file for the bot; default a new one in
+        ``workdir``."""
         self.kind = kind
         self.log_path = workdir / f"{kind}-{os.getpid()}-{time.monotonic_ns()}.log"
         env = {
@@ -281,7 +284,7 @@ class BotProcess:
             "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         }
         if kind in ("koperasi", "koperasi-unlimited", "koperasi-unordered"):
-            db_path = workdir / f"koperasi-{time.monotonic_ns()}.sqlite3"
+            db_path = db_path or workdir / f"koperasi-{time.monotonic_ns()}.sqlite3"
             env.update(
                 KOPERASI_DB_PATH=str(db_path),
                 KOPERASI_CONCURRENCY=str(concurrency),
