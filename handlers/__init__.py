@@ -25,6 +25,7 @@ from handlers import (
     help,
     offer,
     pickup,
+    prices,
     proxy_offer,
     registration,
     savings,
@@ -69,6 +70,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("invite", admin.make_invite))
     app.add_handler(CommandHandler("tawaran", offer.show_offers))
     app.add_handler(CommandHandler("katalog", catalog_admin.show_catalog))
+    app.add_handler(CommandHandler("harga", prices.show_prices))
+    app.add_handler(CommandHandler("langganan", prices.show_subscriptions))
     app.add_handler(CommandHandler("saldo", savings.show_balance))
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
@@ -91,6 +94,8 @@ def register(app: Application) -> None:
     app.add_handler(savings.DUES_BUTTONS.handler(savings.on_dues))
     app.add_handler(savings.STATEMENT_BUTTONS.handler(savings.on_statement))
     app.add_handler(treasurer.DECIDE_BUTTONS.handler(treasurer.on_decision))
+    app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
+    app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -38,6 +38,7 @@ from handlers.kit import (
     Confirm,
     Draft,
     Step,
+    answer_query,
     conversation,
     for_command,
     keyboard,
@@ -148,6 +149,16 @@ async def start(update: Update, context: BotContext) -> str | int:
     return await offer_produce(
         update, context, OfferDraft(village_code=person.village_code, org_id=person.org_id)
     )
+
+
+async def start_selling(update: Update, context: BotContext) -> str | int:
+    """The "sell at this price" button of /harga: the offer starts with its produce chosen."""
+    code = Buttons.registry["jualh"].value(update)
+    state = await start(update, context)
+    await answer_query(update)
+    if state != PRODUCE or code not in (OfferDraft.load(context).offered or []):
+        return state  # not bought here (any more): the produce question stands
+    return await _produce_chosen(update, context, code)
 
 
 def _produce_options(context: BotContext) -> list[tuple[str, str]]:
@@ -544,8 +555,9 @@ EXTRA_STATES = {
 
 def conversation_handler() -> ConversationHandler:
     entry = CommandHandler("jual", start)
+    selling = Buttons.registry["jualh"].handler(start_selling)  # handlers.prices' button
     return conversation(
-        "offer", "jual", entry_points=[entry],
+        "offer", "jual", entry_points=[entry, selling],
         steps=STEPS, states={state: make() for state, make in EXTRA_STATES.items()}, cancel=cancel,
     )  # fmt: skip
 

@@ -14,7 +14,7 @@ from bot.domain import regions
 from bot.domain.offers import Action, Actor, OfferFacts, Status, offer_number
 from bot.domain.people import Role
 from bot.domain.pickups import Rate
-from storage import deductions, orgs, prices
+from storage import deductions, orgs, prices, subscriptions
 from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc
 from storage.people import add_role, audit, insert_person
@@ -150,6 +150,7 @@ async def _insert(
          new.longitude, new.photo_file_id, now, now),
     )  # fmt: skip
     await deductions.lock(conn, cur.lastrowid, rates)
+    await subscriptions.subscribe(conn, farmer_id, new.commodity)  # its price, every morning
     await audit(
         conn, entered_by or farmer_id, "offer.create", f"offer:{cur.lastrowid}",
         price=price.price_rupiah, farmer=farmer_id,

@@ -45,7 +45,13 @@ class BuyingPrice:
     source: str
     set_by: int | None
     set_at: int
+    kind: str = "buying"
 
+
+# What a price is: the cooperative's buying price (the guarantee farmers sell at), the
+# government's reference price (HPP/HAP), or a market price an administrator recorded.
+BUYING, REFERENCE, MARKET = "buying", "reference", "market"
+KINDS = (BUYING, REFERENCE, MARKET)
 
 _COLUMNS = tuple(BuyingPrice.__dataclass_fields__)
 
@@ -90,6 +96,7 @@ async def set_price(
     valid_until: int | datetime | None = None,
     source: str = "",
     set_by: int | None = None,
+    kind: str = BUYING,
 ) -> BuyingPrice:
     """A new version of the price of ``commodity`` in ``grade`` for ``area_prefix`` from
     ``valid_from`` (until ``valid_until``, exclusive, or until superseded). Refused with
@@ -98,6 +105,8 @@ async def set_price(
     (``price.grade``), an area that is neither '' nor a real code (``price.area``), an end
     not after the start (``price.dates``)."""
     _check_amount(price_rupiah)
+    if kind not in KINDS:
+        raise ValueError(f"no such kind of price: {kind!r}")
     if not valid_area(area_prefix):
         raise InvalidInput("price.area")
     start = timestamp(valid_from)
@@ -111,8 +120,8 @@ async def set_price(
     set_at = now_utc()
     cur = await conn.execute(
         "INSERT INTO buying_prices (commodity, grade, area_prefix, price_rupiah, valid_from,"
-        " valid_until, source, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (commodity, grade, area_prefix, price_rupiah, start, end, source, set_by, set_at),
+        " valid_until, source, set_by, set_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (commodity, grade, area_prefix, price_rupiah, start, end, source, set_by, set_at, kind),
     )
     price = BuyingPrice(
         cur.lastrowid,
@@ -125,9 +134,10 @@ async def set_price(
         source,
         set_by,
         set_at,
+        kind,
     )
     await audit(
-        conn, set_by, "price.set", f"price:{price.id}", commodity=commodity, grade=grade,
+        conn, set_by, "price.set", f"price:{price.id}", kind=kind, commodity=commodity, grade=grade,
         area=area_prefix, price=price_rupiah, valid_from=start, valid_until=end,
     )  # fmt: skip
     return price
@@ -137,7 +147,7 @@ async def set_price(
 # covers a code when it is '' or the code itself or the code continues it after a dot
 # (prefixes hold digits and dots only, so LIKE sees no wildcard in them).
 _IN_FORCE = (
-    "(area_prefix = '' OR area_prefix = :code OR :code LIKE area_prefix || '.%')"
+    "kind = :kind AND (area_prefix = '' OR area_prefix = :code OR :code LIKE area_prefix || '.%')"
     " AND valid_from <= :at AND (valid_until IS NULL OR valid_until > :at)"
 )
 _PRECEDENCE = "LENGTH(area_prefix) DESC, valid_from DESC, id DESC"
@@ -149,7 +159,12 @@ async def get(source: Source, price_id: int) -> BuyingPrice | None:
 
 
 async def price_in_force(
-    source: Source, commodity: str, grade: str, village_code: str, at: int | datetime
+    source: Source,
+    commodity: str,
+    grade: str,
+    village_code: str,
+    at: int | datetime,
+    kind: str = BUYING,
 ) -> BuyingPrice | None:
     """The buying price of ``commodity`` in ``grade`` for ``village_code`` at ``at``, or None
     when no price is set there (see the module docstring for which version wins)."""
@@ -157,13 +172,23 @@ async def price_in_force(
         source,
         f"SELECT * FROM buying_prices WHERE commodity = :commodity AND grade = :grade AND {_IN_FORCE}"
         f" ORDER BY {_PRECEDENCE} LIMIT 1",
-        {"commodity": commodity, "grade": grade, "code": village_code, "at": timestamp(at)},
+        {
+            "commodity": commodity,
+            "grade": grade,
+            "code": village_code,
+            "at": timestamp(at),
+            "kind": kind,
+        },
     )
     return _price(rows[0]) if rows else None
 
 
 async def prices_in_force(
-    source: Source, village_code: str, at: int | datetime, commodity: str | None = None
+    source: Source,
+    village_code: str,
+    at: int | datetime,
+    commodity: str | None = None,
+    kind: str = BUYING,
 ) -> list[BuyingPrice]:
     """Every commodity × grade with a price for ``village_code`` at ``at`` (one version
     each, as :func:`price_in_force` chooses), by commodity and grade."""
@@ -175,17 +200,21 @@ async def prices_in_force(
         "SELECT * FROM (SELECT p.*, ROW_NUMBER() OVER (PARTITION BY commodity, grade"
         f" ORDER BY {_PRECEDENCE}) AS pick FROM buying_prices p WHERE {_IN_FORCE}{only}) AS ranked"
         " WHERE pick = 1 ORDER BY commodity, grade",
-        {"code": village_code, "at": timestamp(at), "commodity": commodity},
+        {"code": village_code, "at": timestamp(at), "commodity": commodity, "kind": kind},
     )
     return [_price(row) for row in rows]
 
 
-async def history(source: Source, commodity: str, grade: str | None = None) -> list[BuyingPrice]:
+async def history(
+    source: Source, commodity: str, grade: str | None = None, kind: str = BUYING
+) -> list[BuyingPrice]:
     """Every version ever set for ``commodity`` (one grade, or all), oldest first."""
     only = " AND grade = ?" if grade is not None else ""
-    params = (commodity, grade) if grade is not None else (commodity,)
+    params = (kind, commodity, grade) if grade is not None else (kind, commodity)
     rows = await fetchall(
-        source, f"SELECT * FROM buying_prices WHERE commodity = ?{only} ORDER BY id", params
+        source,
+        f"SELECT * FROM buying_prices WHERE kind = ? AND commodity = ?{only} ORDER BY id",
+        params,
     )
     return [_price(row) for row in rows]
 

@@ -27,6 +27,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", N_("Change your language, time zone or village"), REGISTERED),
     Command("language", N_("Change the language"), REGISTERED),
     Command("cancel", N_("Stop what you are doing")),
+    Command("harga", N_("See today's prices for your village"), REGISTERED),
+    Command("langganan", N_("Choose which prices come every morning"), REGISTERED),
     Command("jual", N_("Sell your harvest at the cooperative's price"), frozenset({Role.FARMER})),
     Command("tawaran", N_("See and cancel your offers"), frozenset({Role.FARMER})),
     Command(

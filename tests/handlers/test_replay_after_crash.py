@@ -40,6 +40,7 @@ TABLES = (
     "savings_requests",
     "savings_requests WHERE status = 'approved'",
     "savings_request_alerts",
+    "price_subscriptions",
 )
 
 
@@ -269,7 +270,25 @@ async def _approval(world):
     return ani, lambda: ani.press("✅ Setujui")
 
 
+async def _subscribe(world):
+    from tests.handlers.test_offer import _prices
+
+    await _prices(world)
+    budi = await _registered(world)
+    await budi.send("/langganan")
+    return budi, lambda: budi.press("🔕 Gabah")
+
+
+async def _stop_all(world):
+    budi, subscribe = await _subscribe(world)
+    await subscribe()
+    await budi.send("/langganan")
+    return budi, lambda: budi.press("🔕 Berhenti semua")
+
+
 SCENARIOS = {
+    "prices.subscribe": _subscribe,
+    "prices.stop_all": _stop_all,
     "savings.deposit": _deposit,
     "savings.request": _withdrawal_request,
     "savings.decide": _approval,

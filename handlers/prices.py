@@ -1,0 +1,229 @@
+"""/harga: today's prices for the person's village: the cooperative's buying price with its
+change since the previous one (▲ ▼), its date and source, beside the government's reference
+price (HPP) and a market price where one was recorded; ``/harga cabe`` for one commodity
+(typed forgivingly) with a button to sell at that price and trend charts. /langganan: which
+prices come every morning; one tap stops them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.domain import regions
+from bot.domain.produce import CATALOG, Commodity
+from bot.i18n import _, format_date, format_money, format_short_date, unit_name
+from handlers.kit import (
+    Buttons,
+    answer_query,
+    for_command,
+    keyboard,
+    refuse_button,
+    reply,
+    writes,
+)
+from handlers.wording import produce_name, produce_with_grade
+from storage import prices, subscriptions
+from storage.prices import MARKET, REFERENCE, BuyingPrice
+
+SELL_BUTTONS = Buttons("jualh", value=r"[a-z0-9_]", max_length=16)
+CHART_BUTTONS = Buttons("grafik", value=r"[a-z0-9_]", max_length=20)  # <days>_<commodity>
+SUBSCRIBE_BUTTONS = Buttons("lgn", value=r"[+-][a-z0-9_]", max_length=16)
+STOP_ALL_BUTTONS = Buttons("lgnstop", value=r"[a-z]", max_length=3)
+CHART_DAYS = (30, 90)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+async def _change(context: BotContext, price: BuyingPrice, village: str) -> str:
+    """``▲ Rp300`` or ``▼ Rp500`` against the version before this one; '' when none."""
+    before = await prices.price_in_force(
+        context.db, price.commodity, price.grade, village, price.valid_from - 1, price.kind
+    )
+    if before is None or before.price_rupiah == price.price_rupiah:
+        return ""
+    arrow = "▲" if price.price_rupiah > before.price_rupiah else "▼"
+    return f" {arrow} {format_money(abs(price.price_rupiah - before.price_rupiah))}"
+
+
+async def price_lines(context: BotContext, village: str, zone: str, commodity: str) -> list[str]:
+    """One line per grade the cooperative buys ``commodity`` in, for ``village``."""
+    known = CATALOG.get(commodity)
+    if known is None:
+        return []
+    now = _now()
+    reference = {
+        p.grade: p
+        for p in await prices.prices_in_force(context.db, village, now, commodity, REFERENCE)
+    }
+    market = {
+        p.grade: p
+        for p in await prices.prices_in_force(context.db, village, now, commodity, MARKET)
+    }
+    lines = []
+    for price in await prices.prices_in_force(context.db, village, now, commodity):
+        line = _("{produce}: {price} per {unit}{change} ({date}, {source})").format(
+            produce=produce_with_grade(known, price.grade), price=format_money(price.price_rupiah),
+            unit=unit_name(known.base_unit), change=await _change(context, price, village),
+            date=format_short_date(datetime.fromtimestamp(price.valid_from, ZoneInfo(zone)), zone),
+            source=price.source or _("the cooperative"),
+        )  # fmt: skip
+        extra = [
+            _("{label} {price}").format(label=label, price=format_money(found.price_rupiah))
+            for label, found in ((_("HPP"), reference.get(price.grade)), (_("market"), market.get(price.grade)))
+            if found
+        ]  # fmt: skip
+        lines.append(line + "".join(" · " + e for e in extra))
+    return lines
+
+
+async def _village_or_ask(update: Update, context: BotContext) -> str | None:
+    if context.person.village_code:
+        return context.person.village_code
+    await reply(update, _("I do not know your village yet. Send /settings and pick your village."))
+    return None
+
+
+def _village_name(code: str) -> str:
+    place = regions.place(code)
+    return place.village if place else code
+
+
+# --- /harga --------------------------------------------------------------------------------
+
+
+@for_command("harga")
+async def show_prices(update: Update, context: BotContext) -> None:
+    village = await _village_or_ask(update, context)
+    if village is None:
+        return
+    typed = " ".join(context.args or [])
+    if typed:
+        await _one_commodity(update, context, village, typed)
+        return
+    mine = await subscriptions.of_person(context.db, context.person.id)
+    bought = [p.commodity for p in await prices.prices_in_force(context.db, village, _now())]
+    codes = [c for c in dict.fromkeys(mine or bought) if (k := CATALOG.get(c)) and k.active]
+    zone = context.person.timezone
+    lines = []
+    for code in codes:
+        lines += await price_lines(context, village, zone, code)
+    if not lines:
+        await reply(update, _("The cooperative has no buying prices for your village yet."))
+        return
+    title = _("The cooperative's buying prices in {village}, {date}:").format(
+        village=_village_name(village), date=format_date(_now(), zone))  # fmt: skip
+    hint = _("Send /harga and a name for one produce, for example /harga cabai.")
+    await reply(update, "\n".join([title, *lines, "", hint]))
+
+
+async def _one_commodity(update: Update, context: BotContext, village: str, typed: str) -> None:
+    found = [m.commodity for m in CATALOG.search(typed) if m.commodity.active]
+    if not found:
+        await reply(
+            update,
+            _('I do not know "{typed}". Try another name, for example gabah, cabai, kopi.').format(
+                typed=typed[:40]
+            ),
+        )
+        return
+    zone = context.person.timezone
+    for commodity in found[:3]:  # "cabai": both chillies
+        lines = await price_lines(context, village, zone, commodity.code)
+        if not lines:
+            await reply(
+                update,
+                _("The cooperative does not buy {produce} in your village now.").format(
+                    produce=produce_name(commodity)
+                ),
+            )
+            continue
+        text = "\n".join([*lines, "", _("The price is guaranteed for 7 days once you sell.")])
+        await reply(update, text, _commodity_buttons(commodity))
+
+
+def _commodity_buttons(commodity: Commodity):
+    rows = [
+        [
+            SELL_BUTTONS.button(
+                _("💰 Sell {produce} at this price").format(produce=produce_name(commodity)),
+                commodity.code,
+            )
+        ]
+    ]
+    rows.append(
+        [
+            CHART_BUTTONS.button(_("📈 {days} days").format(days=days), f"{days}_{commodity.code}")
+            for days in CHART_DAYS
+        ]
+    )
+    return keyboard(rows)  # fmt: skip
+
+
+# --- /langganan ----------------------------------------------------------------------------
+
+
+async def _subscription_markup(context: BotContext, village: str):
+    mine = set(await subscriptions.of_person(context.db, context.person.id))
+    bought = [p.commodity for p in await prices.prices_in_force(context.db, village, _now())]
+    codes = [c for c in dict.fromkeys([*sorted(mine), *bought]) if CATALOG.get(c)]
+    rows = [
+        [SUBSCRIBE_BUTTONS.button(("🔔 " if c in mine else "🔕 ") + produce_name(CATALOG[c]), ("-" if c in mine else "+") + c)]
+        for c in codes
+    ]  # fmt: skip
+    if mine:
+        rows.append([STOP_ALL_BUTTONS.button(_("🔕 Stop them all"), "all")])
+    return keyboard(rows)
+
+
+def _subscription_text() -> str:
+    return _(
+        "🔔 you get its price every morning at 06.00, 🔕 you do not. Tap a produce to change it."
+    )
+
+
+@for_command("langganan")
+async def show_subscriptions(update: Update, context: BotContext) -> None:
+    village = await _village_or_ask(update, context)
+    if village is None:
+        return
+    await reply(update, _subscription_text(), await _subscription_markup(context, village))
+
+
+@for_command("langganan")
+@writes("prices.subscribe")
+async def on_subscription(update: Update, context: BotContext) -> None:
+    value = SUBSCRIBE_BUTTONS.value(update)
+    commodity = CATALOG.get(value[1:])
+    if commodity is None or not context.person.village_code:
+        await refuse_button(update)
+        return
+    on = value.startswith("+")
+    await context.db.write(subscriptions.set_subscribed, context.person.id, commodity.code, on)
+    await answer_query(update)
+    await update.callback_query.edit_message_text(
+        _subscription_text(),
+        reply_markup=await _subscription_markup(context, context.person.village_code),
+    )
+    said = (
+        _("You will get the price of {produce} every morning.")
+        if on
+        else _("You will no longer get the price of {produce}.")
+    )
+    await reply(update, said.format(produce=produce_name(commodity)))
+
+
+@writes("prices.stop_all")
+async def on_stop_all(update: Update, context: BotContext) -> None:
+    """One tap, from /langganan or from a morning digest: no more prices."""
+    if context.person is None:
+        await refuse_button(update)
+        return
+    await context.db.write(subscriptions.stop_all, context.person.id)
+    await answer_query(update)
+    await update.callback_query.edit_message_reply_markup(None)
+    await reply(update, _("Done: no more morning prices. Send /langganan to choose them again."))
