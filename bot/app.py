@@ -94,6 +94,10 @@ class KoperasiApplication(Application):
             job_kwargs={"id": "expire-offers", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
         )  # fmt: skip
         self.job_queue.run_repeating(
+            handlers.alerts.alert_missed, interval=300, first=90, name="alert-missed",
+            job_kwargs={"id": "alert-missed", "replace_existing": True, "coalesce": True, "misfire_grace_time": 300},
+        )  # fmt: skip
+        self.job_queue.run_repeating(
             refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",
             job_kwargs={"id": "catalog", "replace_existing": True, "coalesce": True},
         )  # fmt: skip

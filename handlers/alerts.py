@@ -24,6 +24,7 @@ from bot.i18n import _, format_date, format_money, format_quantity, gettext, uni
 from handlers.kit import (
     Buttons,
     answer_query,
+    in_background,
     keyboard,
     refuse_button,
     refuse_person,
@@ -150,12 +151,13 @@ async def take(update: Update, context: BotContext) -> None:
         + _("✅ You took this pickup. Call the farmer to agree a time."),
         reply_markup=schedule,
     )
-    await _edit_alerts(
+    taken = _edit_alerts(
         context,
         offer,
         lambda: _("Offer {number} was taken by another coordinator.").format(number=offer.number),
         skip=context.person.id,
     )
+    in_background(context, taken, f"taken-{offer.id}")
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
             text = _("Good news: coordinator {name} ({phone}) will pick up your offer {number}. They will call you to agree a time.").format(
@@ -197,6 +199,14 @@ async def detail(update: Update, context: BotContext) -> None:
         await context.bot.send_photo(
             update.effective_chat.id, offer.photo_file_id, caption=offer.number
         )
+
+
+async def alert_missed(context: BotContext) -> None:
+    """A job: an offer saved just before a stop may have no alerts yet (they go out after
+    the farmer's answer): send them now. An offer nobody can be alerted about stays open and
+    is logged each time (no coordinator covers it and no administrator is reachable)."""
+    for offer in await offers.unalerted(context.db, older_than=120):
+        await new_offer(context, offer)
 
 
 async def expire_offers(context: BotContext) -> None:

@@ -41,6 +41,7 @@ from handlers.kit import (
     answer_query,
     conversation,
     for_command,
+    in_background,
     keyboard,
     need,
     refuse_button,
@@ -531,7 +532,7 @@ async def _save_own(update: Update, context: BotContext) -> int:
     await reply(update, _("Your offer is saved. Its number is {number}.\nThe price is guaranteed until {date}.\nA coordinator will contact you to agree the pickup. Send /tawaran to follow it.").format(
         number=offer.number, date=format_date(until, context.person.timezone)
     ))  # fmt: skip
-    await alerts.new_offer(context, offer)
+    in_background(context, alerts.new_offer(context, offer), f"alerts-{offer.id}")
     return END
 
 
@@ -602,4 +603,4 @@ async def withdraw(update: Update, context: BotContext) -> None:
         return
     await update.callback_query.answer()
     await reply(update, _("Offer {number} is cancelled.").format(number=offer.number))
-    await alerts.offer_closed(context, offer)
+    in_background(context, alerts.offer_closed(context, offer), f"closed-{offer.id}")

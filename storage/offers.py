@@ -355,6 +355,17 @@ async def record_alerts(
     return len(sent)
 
 
+async def unalerted(db: Database, older_than: int) -> list[Offer]:
+    """Open offers older than ``older_than`` seconds whose alerts never went out (the bot
+    stopped between saving the offer and sending them): alerted again by a job."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM offers o WHERE status = 'open' AND created_at <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM offer_alerts a WHERE a.offer_id = o.id) ORDER BY id",
+        (now_utc() - older_than,),
+    )
+    return [_offer(row) for row in rows]
+
+
 async def alerts(db: Database, offer_id: int) -> list[tuple[int, int, int]]:
     rows = await db.fetchall(
         "SELECT person_id, chat_id, message_id FROM offer_alerts WHERE offer_id = ? ORDER BY person_id",

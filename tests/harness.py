@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application
 from bot.config import Settings
 from bot.runtime.ratelimit import SendLimits
+from handlers.kit import background_done
 
 BOT_ID = 7000000001
 BOT_USERNAME = "koperasi_test_bot"
@@ -364,4 +365,5 @@ class World:
             Update.de_json({"update_id": self.last_update_id, **body}, self.app.bot)
         )
         await asyncio.wait_for(self.app.update_queue.join(), timeout=10)
+        await asyncio.wait_for(background_done(), timeout=10)  # alerts sent after the reply
         return who.take_new() if who else []

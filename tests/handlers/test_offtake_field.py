@@ -419,3 +419,30 @@ async def test_the_whole_path_in_english(world):
     assert ketut.take_new()[-1] == (
         f"Offer {offer.number} is paid: Rp4,185,000 in cash. Thank you for selling to the cooperative."
     )
+
+
+async def test_alerts_lost_at_a_stop_are_sent_by_the_job(world, market):
+    from bot.context import BotContext
+    from handlers import alerts
+
+    await market.send("/jual")
+    await market.press("Gabah")
+    await market.send("1 ton")
+    await market.press("Besok")
+    await market.tap(HOME)
+    await market.press(YES_ID)
+    offer = await _offer_of(world, 701)
+    assert offer.number in market.texts()[-1]  # the farmer has their answer
+    assert await offers.alerts(world.db, offer.id) == []  # nobody covered Kujon then
+    sari = await _coordinator(world, 781, "33.10")  # (as if the alerts died in a stop)
+    await alerts.alert_missed(BotContext(world.app))  # too soon: maybe still on its way
+    assert await offers.alerts(world.db, offer.id) == []
+    async with world.db.transaction(mark_update=False) as conn:
+        await conn.execute(
+            "UPDATE offers SET created_at = created_at - 300 WHERE id = ?", (offer.id,)
+        )
+    await alerts.alert_missed(BotContext(world.app))
+    assert [t for t in sari.take_new() if t.startswith(f"Tawaran baru {offer.number}")]
+    assert len(await offers.alerts(world.db, offer.id)) == 1
+    await alerts.alert_missed(BotContext(world.app))  # once
+    assert len(await offers.alerts(world.db, offer.id)) == 1
