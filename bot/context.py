@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.domain.people import Person
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.broadcast import OutboxSender
 
 
 @dataclass
@@ -18,6 +22,8 @@ class Services:
 
     db: Database | None = None
     settings: Settings | None = None
+    # The broadcast sender (bot.broadcast): wake() it after enqueuing a broadcast.
+    outbox: OutboxSender | None = None
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, Services]):

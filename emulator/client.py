@@ -85,6 +85,7 @@ class SandboxClient:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        open_chat: bool = False,
     ) -> dict[str, Any]:
         return await self._call(
             "add_user",
@@ -93,6 +94,7 @@ class SandboxClient:
             last_name=last_name,
             username=username,
             language_code=language_code,
+            open_chat=open_chat,
         )
 
     async def send_message(self, user_id: int, text: str, **kwargs: Any) -> int | None:

@@ -333,9 +333,14 @@ class BotApiEmulator:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        open_chat: bool = False,
     ) -> dict[str, Any]:
-        """Register or update a person (without writing to the bot)."""
-        return self._user(user_id, first_name, last_name, username, language_code).to_dict()
+        """Register or update a person (without writing to the bot). ``open_chat``: they
+        started the bot some time ago, so it may write to them; no update is queued."""
+        user = self._user(user_id, first_name, last_name, username, language_code)
+        if open_chat:
+            self._chat_for(user, None, None)
+        return user.to_dict()
 
     async def send_message(
         self,

@@ -3,7 +3,9 @@
 Only *sends* are counted (see `FloodLimiter.acquire`).  Telegram does not publish its
 exact algorithm; the shapes here follow its FAQ: about 30 messages/second overall,
 about one message/second per private chat (short bursts tolerated) and 20 messages per
-minute per group.
+minute per group. A send with ``allow_paid_broadcast=true`` (paid in Telegram Stars) is not
+held to the 30/s: it counts against a budget of its own, 1,000/s; the per-chat limits
+apply to it as to any send.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class FloodLimits:
     private_burst: int = 3  # bucket capacity, per private chat
     group_max: int = 20  # messages per window, per group chat (negative chat id)
     group_window: float = 60.0  # seconds, sliding window per group chat
+    paid_rate: float = 1000.0  # paid broadcasts: tokens per second, all chats together
+    paid_burst: int = 1000  # paid broadcasts: bucket capacity
 
 
 class TokenBucket:
@@ -79,6 +83,7 @@ class FloodLimiter:
         self.limits = limits or FloodLimits()
         self._clock = clock
         self._global = TokenBucket(self.limits.global_burst, self.limits.global_rate, clock())
+        self._paid = TokenBucket(self.limits.paid_burst, self.limits.paid_rate, clock())
         self._private: dict[int, TokenBucket] = {}
         self._groups: dict[int, SlidingWindow] = {}
 
@@ -86,15 +91,18 @@ class FloodLimiter:
         if limits is not None:
             self.limits = limits
         self._global = TokenBucket(self.limits.global_burst, self.limits.global_rate, self._clock())
+        self._paid = TokenBucket(self.limits.paid_burst, self.limits.paid_rate, self._clock())
         self._private.clear()
         self._groups.clear()
 
-    def acquire(self, chat_id: int) -> float:
-        """Take a slot for one send to `chat_id`.
+    def acquire(self, chat_id: int, paid: bool = False) -> float:
+        """Take a slot for one send to `chat_id` (`paid`: a paid broadcast, from the 1,000/s
+        budget instead of the 30/s one).
 
         Returns 0.0 when allowed, otherwise the seconds to wait; a refused send consumes
         nothing, so a well-behaved client that waits `retry_after` gets through.
         """
+        overall = self._paid if paid else self._global
         now = self._clock()
         lim = self.limits
         if chat_id < 0:
@@ -109,10 +117,10 @@ class FloodLimiter:
                     lim.private_burst, lim.private_rate, now
                 )
             chat_wait = bucket.wait_time(now)
-        wait = max(chat_wait, self._global.wait_time(now))
+        wait = max(chat_wait, overall.wait_time(now))
         if wait > 0:
             return wait
-        self._global.take()
+        overall.take()
         if chat_id < 0:
             window.take(now)
         else:

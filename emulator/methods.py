@@ -246,13 +246,18 @@ class BotApiMethods:
         if chat.type == "private" and chat.id in self.state.blocked:
             raise forbidden("bot was blocked by the user")
 
-    def _flood(self, chat: Chat) -> None:
-        if not self.emu.flood_enabled:
-            return
-        wait = self.emu.limiter.acquire(chat.id)
-        if wait > 0:
-            seconds = retry_after_seconds(wait)
-            raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+    def _flood(self, chat: Chat, p: Params) -> None:
+        """A send's place in the flood limits (a paid broadcast's in its own budget)."""
+        paid = p.bool("allow_paid_broadcast")
+        if self.emu.flood_enabled:
+            wait = self.emu.limiter.acquire(chat.id, paid=paid)
+            if wait > 0:
+                seconds = retry_after_seconds(wait)
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {seconds}", retry_after=seconds
+                )
+        if paid:
+            self.state.stats.paid_broadcasts += 1
 
     @staticmethod
     def _text(
@@ -516,7 +521,7 @@ class BotApiMethods:
         text, entities, raw = self._message_text(p)
         reply_to = self._reply_target(chat, p)
         markup = self._markup(p)
-        self._flood(chat)
+        self._flood(chat, p)
         msg = self._new_bot_message(
             chat,
             kind="text",
@@ -539,7 +544,7 @@ class BotApiMethods:
         if value is None:
             raise bad_request(f"there is no {field} in the request")
         stored = self._existing_file(value, kind)
-        self._flood(chat)  # after validation, before storing: a refused send leaves no trace
+        self._flood(chat, p)  # after validation, before storing: a refused send leaves no trace
         if stored is None:
             stored = self._store_file(value, kind)
         payload = (

@@ -616,6 +616,7 @@ class Stats:
     requests: Counter = field(default_factory=Counter)  # per Bot API method
     errors: Counter = field(default_factory=Counter)  # per error_code
     sends: int = 0  # successful sendMessage/sendPhoto/sendDocument
+    paid_broadcasts: int = 0  # of them, with allow_paid_broadcast (0.1 Star each)
     refused_429: int = 0
     refused_403: int = 0
     updates: int = 0
@@ -631,6 +632,7 @@ class Stats:
             "requests_total": sum(self.requests.values()),
             "errors": {str(k): v for k, v in self.errors.items()},
             "sends": self.sends,
+            "paid_broadcasts": self.paid_broadcasts,
             "refused_429": self.refused_429,
             "refused_403": self.refused_403,
             "updates": self.updates,

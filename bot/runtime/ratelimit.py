@@ -21,6 +21,16 @@ An explicit ``rate_limit_args`` lane wins over :func:`bulk_lane`. Tasks created 
 block inherit its lane (contextvars); JobQueue callbacks run in the scheduler's context, so a
 reminder job wraps its own body in ``with bulk_lane():``.
 
+**Paid broadcasts.** A send carrying ``allow_paid_broadcast=True`` (the bot pays 0.1 Telegram
+Star per message) is not held to the 30/s: Telegram takes up to 1,000 such messages a second.
+They go to a third lane, ``PAID``, with a budget of its own (``SendLimits.paid_rate``), so
+they neither wait for nor take the tokens replies need; the per-chat limits still apply.
+
+**On the wire.** :func:`on_the_wire` registers a coroutine function awaited right before a
+send of the current context leaves (after its tokens are granted, before each attempt): the
+outbox uses it to record "this message may now reach Telegram" only for the requests that
+really go out, not for those still waiting for their turn.
+
 Scheduling, in short: a send that finds no queue and free tokens goes straight out (the fast
 path). Otherwise it joins its chat's FIFO queue for its lane. The head of each chat queue is
 either *ready* (its chat may send now; it waits in its lane's heap, ordered by arrival, for a
@@ -53,6 +63,7 @@ from telegram.ext import BaseRateLimiter
 __all__ = [
     "BULK",
     "INTERACTIVE",
+    "PAID",
     "RETRY_MARGIN",
     "Lane",
     "PriorityRateLimiter",
@@ -60,6 +71,7 @@ __all__ = [
     "bulk_lane",
     "current_lane",
     "is_counted",
+    "on_the_wire",
     "resolve_lane",
     "retry_after_seconds",
     "use_lane",
@@ -74,19 +86,39 @@ RETRY_MARGIN = 0.1
 
 
 class Lane(enum.StrEnum):
-    """Priority lane of a send. Interactive sends always go before waiting bulk sends."""
+    """Priority lane of a send. Interactive sends always go before waiting bulk sends; paid
+    broadcasts have a budget of their own (chosen by the request, not by the caller)."""
 
     INTERACTIVE = "interactive"
     BULK = "bulk"
+    PAID = "paid"
 
 
 INTERACTIVE = Lane.INTERACTIVE
 BULK = Lane.BULK
-_LANES = (INTERACTIVE, BULK)  # in priority order
+PAID = Lane.PAID
+_LANES = (INTERACTIVE, BULK, PAID)  # in priority order (PAID takes no shared tokens)
 
 _current_lane: contextvars.ContextVar[Lane] = contextvars.ContextVar(
     "send_lane", default=INTERACTIVE
 )
+
+
+_before_wire: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
+    "before_wire", default=None
+)
+
+
+@contextlib.contextmanager
+def on_the_wire(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Inside the block, ``await hook()`` runs right before each send leaves for Telegram
+    (after the rate limiter granted it; again before a retry after a 429). An exception from
+    the hook stops the send: the request does not go out."""
+    token = _before_wire.set(hook)
+    try:
+        yield
+    finally:
+        _before_wire.reset(token)
 
 
 def current_lane() -> Lane:
@@ -163,11 +195,14 @@ class SendLimits:
     private_burst: float = 3.0
     group_max: int = 20  # per group/channel (negative or @username chat_id) ...
     group_window: float = 61.0  # ... within this many seconds (sliding window)
+    # Paid broadcasts (allow_paid_broadcast=True): Telegram's 1,000/s, a budget of their own.
+    paid_rate: float = 980.0
+    paid_burst: float = 100.0
 
     def __post_init__(self) -> None:
-        if min(self.overall_rate, self.private_rate, self.group_window) <= 0:
+        if min(self.overall_rate, self.private_rate, self.group_window, self.paid_rate) <= 0:
             raise ValueError("rates and the group window must be positive")
-        if min(self.overall_burst, self.private_burst, self.group_max) < 1:
+        if min(self.overall_burst, self.private_burst, self.group_max, self.paid_burst) < 1:
             raise ValueError("bursts and group_max must be at least 1")
 
 
@@ -323,6 +358,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         "_max_retries",
         "_on_forbidden",
         "_order",
+        "_paid",
         "_parked",
         "_ready",
         "_sleep",
@@ -352,6 +388,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         self._sweep_threshold = self._sweep_at = sweep_threshold
         limits = self._limits
         self._global = _TokenBucket(limits.overall_rate, limits.overall_burst, clock())
+        self._paid = _TokenBucket(limits.paid_rate, limits.paid_burst, clock())
         self._chats: dict[Hashable | None, _Chat] = {}
         # Heads of chat queues whose chat may send now: (arrival seq, tiebreak, chat) per lane.
         # Entries are checked when popped; one whose head has moved on is simply dropped.
@@ -403,6 +440,10 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
     ) -> bool | JSONDict | list[JSONDict]:
         """Waits for the budget (counted sends only), sends, and handles 429 and 403."""
         lane, max_retries = self._parse_args(rate_limit_args)
+        if data.get("allow_paid_broadcast"):
+            lane = PAID
+        elif lane is PAID:  # only a paid request may use the paid budget
+            lane = BULK
         chat_id = data.get("chat_id")
         key = chat_id if type(chat_id) is int else _chat_key(chat_id)
         counted = is_counted(endpoint)
@@ -413,6 +454,9 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
                 now = self._clock()
                 if not self._try_take(key, lane, now):
                     await self._wait_for_tokens(key, lane, seq, now)
+            hook = _before_wire.get()
+            if hook is not None:
+                await hook()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -420,7 +464,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
                     _LOGGER.warning("%s refused with 429 after %d retries", endpoint, attempt)
                     raise
                 attempt += 1
-                await self._back_off(key, counted, retry_after_seconds(exc) + RETRY_MARGIN)
+                await self._back_off(key, counted, retry_after_seconds(exc) + RETRY_MARGIN, lane)
             except Forbidden:
                 await self._report_forbidden(chat_id)
                 raise
@@ -436,14 +480,17 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
 
     # ------------------------------------------------------------------ 429 / 403
 
-    async def _back_off(self, key: Hashable | None, counted: bool, delay: float) -> None:
-        """Telegram's 429 pauses the whole send budget; other methods just wait themselves."""
+    async def _back_off(
+        self, key: Hashable | None, counted: bool, delay: float, lane: Lane = INTERACTIVE
+    ) -> None:
+        """Telegram's 429 pauses the whole send budget (the paid one for a paid send); other
+        methods just wait themselves."""
         _LOGGER.info("Telegram asked to wait %.1f s", delay)
         if not counted:
             await (self._sleep or asyncio.sleep)(delay)
             return
         now = self._clock()
-        self._global.hold(now, now + delay)
+        (self._paid if lane is PAID else self._global).hold(now, now + delay)
         chat = self._chats.get(key)
         if chat is not None:
             chat.limit.hold(now, now + delay)
@@ -466,14 +513,20 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
     def _try_take(self, key: Hashable | None, lane: Lane, now: float) -> bool:
         """Takes the tokens right away if nobody is queued ahead and the budget allows."""
         # (Module constants, not Lane.X: enum attribute access is slow and this runs per send.)
-        if self._waiting[INTERACTIVE] or (lane is BULK and self._waiting[BULK]):
-            return False  # queued sends come first (interactive may pass queued bulk)
-        if not self._global.ready(now):
+        if lane is PAID:
+            if self._waiting[PAID]:
+                return False
+            budget = self._paid
+        else:
+            if self._waiting[INTERACTIVE] or (lane is BULK and self._waiting[BULK]):
+                return False  # queued sends come first (interactive may pass queued bulk)
+            budget = self._global
+        if not budget.ready(now):
             return False
         chat = self._chat(key, now)
         if not chat.limit.ready(now):
             return False
-        self._global.take(now)
+        budget.take(now)
         chat.limit.take(now)
         return True
 
@@ -554,8 +607,10 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
                 self._offer(chat, lane, now)  # parks again if its limit was held meanwhile
 
     def _grant(self, now: float) -> None:
-        """Hands out the global tokens available now: interactive first, each lane FIFO."""
+        """Hands out the global tokens available now: interactive first, each lane FIFO (paid
+        sends from their own budget)."""
         for lane in _LANES:
+            budget = self._paid if lane is PAID else self._global
             heap = self._ready[lane]
             while heap:
                 seq, _, chat = heap[0]
@@ -564,13 +619,13 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
                     self._pop_ready(lane)  # stale: the chat is parked or its head moved on
                     self._offer(chat, lane, now)  # no-op unless a cancelled head had a successor
                     continue
-                if self._global.next_at(now) > now:
-                    return  # out of tokens; lower lanes must not get any either
+                if budget.next_at(now) > now:
+                    break  # out of tokens: bulk finds the shared budget empty too
                 self._pop_ready(lane)
                 if chat.limit.next_at(now) > now:
                     self._park(chat, now)  # this chat waits; the others keep going
                     continue
-                self._global.take(now)
+                budget.take(now)
                 chat.limit.take(now)
                 chat.queues[lane].popleft()
                 self._waiting[lane] -= 1
@@ -587,6 +642,8 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         due = []
         if self._ready[INTERACTIVE] or self._ready[BULK]:
             due.append(self._global.next_at(now))
+        if self._ready[PAID]:
+            due.append(self._paid.next_at(now))
         if self._parked:
             due.append(self._parked[0][0])
         return max(0.0, min(due) - now) if due else None
