@@ -219,6 +219,74 @@ async def history(
     return [_price(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class DayPrice:
+    """The price in force for a village at the end of ``day`` (its own zone): the one a
+    change during the day leaves in force. ``price_rupiah`` and ``price_id`` are None on a
+    day with no price."""
+
+    day: date
+    price_rupiah: int | None
+    price_id: int | None
+
+
+def _wins(candidate: BuyingPrice, best: BuyingPrice | None) -> bool:
+    """``candidate`` takes precedence over ``best`` as in _PRECEDENCE."""
+    if best is None:
+        return True
+    mine = (len(candidate.area_prefix), candidate.valid_from, candidate.id)
+    return mine > (len(best.area_prefix), best.valid_from, best.id)
+
+
+async def series(
+    source: Source,
+    commodity: str,
+    grade: str,
+    village_code: str,
+    start: date,
+    end: date,
+    kind: str = BUYING,
+) -> list[DayPrice]:
+    """The price of ``kind`` (the cooperative's buying price; REFERENCE for HPP, MARKET) of
+    ``commodity`` in ``grade`` for ``village_code`` on every day from ``start`` to ``end``
+    (both included), as :func:`price_in_force` would answer at the end of each day in the
+    village's zone (a day with two prices shows the later one). One query for the whole
+    period; the versions are then chosen per day."""
+    if end < start:
+        return []
+    zone = ZoneInfo(regions.timezone_for(village_code) if village_code else regions.WIB)
+    ends = [
+        int(datetime.combine(start + timedelta(days=n + 1), time(0), zone).timestamp()) - 1
+        for n in range((end - start).days + 1)
+    ]
+    rows = await fetchall(
+        source,
+        "SELECT * FROM buying_prices WHERE kind = :kind AND commodity = :commodity"
+        " AND grade = :grade AND (area_prefix = '' OR area_prefix = :code OR :code LIKE area_prefix || '.%')"
+        " AND valid_from <= :last AND (valid_until IS NULL OR valid_until > :first)"
+        " ORDER BY valid_from, id",
+        {"kind": kind, "commodity": commodity, "grade": grade, "code": village_code,
+         "first": ends[0], "last": ends[-1]},
+    )  # fmt: skip
+    versions = [_price(row) for row in rows]
+    days = []
+    for n, at in enumerate(ends):
+        best = None
+        for v in versions:
+            if v.valid_from > at:
+                break  # ordered by valid_from: none later is in force yet
+            if (v.valid_until is None or v.valid_until > at) and _wins(v, best):
+                best = v
+        days.append(
+            DayPrice(
+                start + timedelta(days=n),
+                best.price_rupiah if best else None,
+                best.id if best else None,
+            )
+        )
+    return days
+
+
 # --- importing a CSV file (the command line reads the file; rows come here) -----------
 
 COLUMNS = ("commodity", "grade", "area", "price", "valid_from", "valid_until", "source")
