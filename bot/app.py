@@ -16,7 +16,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot import quarantine
-from bot.broadcast import OutboxSender
+from bot.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.domain.commands import public_commands
@@ -106,6 +106,13 @@ class KoperasiApplication(Application):
             handlers.savings.wajib_reminders, interval=60, first=30, name="wajib-reminders",
             job_kwargs={"id": "wajib-reminders", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
         )  # fmt: skip
+        for zone in TIMEZONES:  # the morning prices, at the digest time where people live
+            self.job_queue.run_daily(
+                handlers.prices.price_digest, self.services.settings.digest_time.replace(tzinfo=ZoneInfo(zone)),
+                data=zone, name=f"price-digest-{zone}",
+                job_kwargs={"id": f"price-digest-{zone}", "replace_existing": True, "coalesce": True,
+                            "misfire_grace_time": 3 * 3600},
+            )  # fmt: skip
         for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
             self.job_queue.run_daily(
                 handlers.pickup.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
@@ -241,7 +248,10 @@ def build_application(
         )
     )
     # A connection for each update being answered, plus room for bulk sends.
-    builder = builder.request(request or PooledRequest(settings.concurrency + 16))
+    # The broadcast sender's requests get connections of their own: a message it marks as
+    # leaving must not then wait for a connection (a crash there would count it as sent).
+    broadcasting = PAID_CONCURRENCY if settings.paid_broadcast else CONCURRENCY
+    builder = builder.request(request or PooledRequest(settings.concurrency + 16 + broadcasting))
     # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
     builder = builder.get_updates_request(
         get_updates_request
@@ -255,6 +265,8 @@ def build_application(
     journal.use_commit(app.applied_recorder.sent_call, app.applied_recorder.settle)
     app.bot_data.db = db
     app.bot_data.settings = settings
-    app.bot_data.outbox = OutboxSender(app.bot, db, paid=settings.paid_broadcast)
+    app.bot_data.outbox = OutboxSender(
+        app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting
+    )
     handlers.register(app)
     return app

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import time
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -45,11 +46,20 @@ SETTINGS: dict[str, Setting] = {
     "webhook_port": Setting("KOPERASI_WEBHOOK_PORT", "8443", "Port the webhook server listens on."),
     "webhook_secret": Setting("KOPERASI_WEBHOOK_SECRET", "", "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -)."),
     "log_level": Setting("KOPERASI_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    "digest_time": Setting("KOPERASI_DIGEST_TIME", "06:00", "Local time of the morning price digest, in each person's own zone (WIB, WITA, WIT)."),
     "paid_broadcast": Setting("KOPERASI_PAID_BROADCAST", "off", "on: broadcasts are sent as paid broadcasts (allow_paid_broadcast), up to 1,000 messages/s instead of 30/s, each costing 0.1 Telegram Star from the bot's balance; off: free, 30/s."),
 }  # fmt: skip
 
 _TRUE = ("1", "on", "yes", "true")
 _FALSE = ("0", "off", "no", "false")
+
+
+def _clock(name: str, value: str) -> time:
+    """``06:00`` or ``6.00`` (Indonesian) as a time of day."""
+    found = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", (value or "").strip())
+    if not found:
+        raise ConfigError(f"{SETTINGS[name].env} must be a time of day like 06:00")
+    return time(int(found[1]), int(found[2]))
 
 
 def _bool(name: str, text: str) -> bool:
@@ -86,6 +96,7 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)
     log_level: str = "INFO"
     paid_broadcast: bool = False
+    digest_time: time = time(6, 0)
 
     @property
     def file_url(self) -> str:
@@ -148,5 +159,6 @@ class Settings:
             webhook_port=_int("webhook_port", raw["webhook_port"], 1, 65535),
             log_level=raw["log_level"].upper(),
             paid_broadcast=_bool("paid_broadcast", raw["paid_broadcast"]),
+            digest_time=_clock("digest_time", raw["digest_time"]),
         )
         return cls(**values)

@@ -13,11 +13,13 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.domain import regions
+from bot.domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
 from bot.domain.produce import CATALOG, Commodity
-from bot.i18n import _, format_date, format_money, format_short_date, unit_name
+from bot.i18n import _, format_date, format_money, format_short_date, unit_name, use_locale
 from handlers.kit import (
     Buttons,
     answer_query,
+    close_buttons,
     for_command,
     keyboard,
     refuse_button,
@@ -25,7 +27,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.wording import produce_name, produce_with_grade
-from storage import prices, subscriptions
+from storage import outbox, prices, subscriptions
 from storage.prices import MARKET, REFERENCE, BuyingPrice
 
 SELL_BUTTONS = Buttons("jualh", value=r"[a-z0-9_]", max_length=16)
@@ -227,3 +229,112 @@ async def on_stop_all(update: Update, context: BotContext) -> None:
     await answer_query(update)
     await update.callback_query.edit_message_reply_markup(None)
     await reply(update, _("Done: no more morning prices. Send /langganan to choose them again."))
+
+
+# --- the morning digest and a price change told now --------------------------------------------
+
+DIGEST_LINES = 4  # prices in one morning message (six lines or fewer in all)
+
+
+async def price_digest(context: BotContext) -> None:
+    """A job at the digest time in each zone (context.job.data): every subscriber living
+    there gets one message with their prices, through the outbox (resumable, bulk lane)."""
+    zone = context.job.data
+    await enqueue_digest(context, zone, datetime.now(ZoneInfo(zone)).date())
+
+
+async def enqueue_digest(context: BotContext, zone: str, day) -> int:
+    """One message per subscriber of ``zone`` for ``day``; returns how many were queued (0
+    when that day's digest was queued before: a restart never queues it twice)."""
+    rendered: dict[tuple, list[str]] = {}  # villages and languages repeat: render each once
+    messages = []
+    for who in await subscriptions.subscribers(context.db, zone):
+        with use_locale(who.language):
+            lines = []
+            for code in who.commodities:
+                key = (who.village_code, code, who.language)
+                if key not in rendered:
+                    rendered[key] = await price_lines(context, who.village_code, zone, code)
+                lines += rendered[key]
+            if not lines:
+                continue
+            text = _digest_text(who.village_code, zone, day, lines)
+            markup = keyboard([[STOP_ALL_BUTTONS.button(_("🔕 Stop the morning prices"), "all")]])
+        messages.append(outbox.OutgoingMessage(who.person_id, who.chat_id, text, markup.to_json()))
+    done = await context.db.write(
+        outbox.enqueue, key=digest_key(day, zone), kind=PRICE_DIGEST, messages=messages
+    )
+    _wake_sender(context)
+    return done.total if done.created else 0
+
+
+def _digest_text(village: str, zone: str, day, lines: list[str]) -> str:
+    title = _("Today's cooperative prices in {village}, {date}:").format(
+        village=_village_name(village), date=format_date(day, zone))  # fmt: skip
+    shown = lines[:DIGEST_LINES]
+    if len(lines) > DIGEST_LINES:
+        shown.append(_("and {count} more: send /harga").format(count=len(lines) - DIGEST_LINES))
+    return "\n".join([title, *shown, _("To sell, send /jual.")])
+
+
+def _wake_sender(context: BotContext) -> None:
+    sender = context.application.bot_data.outbox
+    if sender is not None:
+        sender.wake()
+
+
+async def tell_price_change(context: BotContext, price: BuyingPrice, started_by: int) -> int:
+    """The new buying price to everyone subscribed to its commodity in its area, now,
+    through the outbox; the administrator who set it sees the progress. Returns how many."""
+    commodity = CATALOG[price.commodity]
+    messages = []
+    for who in await subscriptions.subscribers(context.db):
+        inside = (
+            not price.area_prefix
+            or who.village_code == price.area_prefix
+            or who.village_code.startswith(price.area_prefix + ".")
+        )
+        if price.commodity not in who.commodities or not inside:
+            continue
+        in_force = await prices.price_in_force(context.db, price.commodity, price.grade, who.village_code, _now())
+        if in_force is None or in_force.id != price.id:  # a more specific price holds there
+            continue
+        with use_locale(who.language):
+            text = "\n".join([
+                _("New cooperative price from {date}:").format(date=format_date(datetime.fromtimestamp(price.valid_from, ZoneInfo(who.timezone)), who.timezone)),
+                *await price_lines(context, who.village_code, who.timezone, price.commodity),
+            ])  # fmt: skip
+            markup = _commodity_buttons(commodity)
+        messages.append(outbox.OutgoingMessage(who.person_id, who.chat_id, text, markup.to_json()))
+    if not messages:
+        return 0
+    done = await context.db.write(
+        outbox.enqueue,
+        key=f"price:{price.id}",
+        kind=PRICE_CHANGE,
+        messages=messages,
+        started_by=started_by,
+    )
+    _wake_sender(context)
+    return done.total
+
+
+@for_command("setharga")
+@writes("prices.tell")
+async def on_tell(update: Update, context: BotContext) -> None:
+    """The administrator's "send it now" under a saved price (handlers.set_price)."""
+    price = await prices.get(context.db, int(Buttons.registry["kabar"].value(update)))
+    if price is None or price.kind != prices.BUYING:
+        await refuse_button(update)
+        return
+    count = await tell_price_change(context, price, context.person.id)
+    await close_buttons(update, _("📣 Send it to the subscribers now"))
+    if count:
+        await reply(
+            update,
+            _("Sending it to {count} subscribers. This message shows how it goes.").format(
+                count=count
+            ),
+        )
+    else:
+        await reply(update, _("Nobody in that area follows this price yet."))

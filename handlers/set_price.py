@@ -29,6 +29,7 @@ from handlers.kit import (
     Draft,
     Step,
     conversation,
+    keyboard,
     need,
     reply,
     writes,
@@ -47,6 +48,7 @@ PRODUCE, GRADE, AREA, AMOUNT, CONFIRM = (
 PRODUCE_BUTTONS = Buttons("hprd", value=r"[a-z0-9_]", max_length=16)
 GRADE_BUTTONS = Buttons("hgrd", value=r"[A-Za-z0-9_+-]", max_length=8)
 AREA_BUTTONS = Buttons("harea", value=r"[0-9.a]", max_length=13)
+TELL_BUTTONS = Buttons("kabar", value=r"[0-9]", max_length=12)
 EVERYWHERE = "all"  # the area button for '' (every village), when the cooperative is the root
 
 
@@ -247,7 +249,7 @@ async def save(update: Update, context: BotContext) -> int:
     draft = PriceDraft.load(context)
     commodity = _commodity(context)
     try:
-        await context.db.write(
+        price = await context.db.write(
             prices.set_price, commodity=commodity.code, grade=need(draft.grade), area_prefix=need(draft.area),
             price_rupiah=need(draft.price), valid_from=datetime.now().astimezone(), set_by=context.person.id,
             source=(await orgs.by_id(context.db, context.person.org_id)).name,
@@ -260,10 +262,11 @@ async def save(update: Update, context: BotContext) -> int:
         )
         return END
     PriceDraft.drop(context)
+    tell = keyboard([[TELL_BUTTONS.button(_("📣 Send it to the subscribers now"), str(price.id))]])
     await reply(update, _("Saved. Farmers in {area} now see {price} per {unit} for {produce}.").format(
         area=area_name(need(draft.area)), price=format_money(need(draft.price)),
         unit=unit_name(commodity.base_unit), produce=produce_with_grade(commodity, need(draft.grade)),
-    ))  # fmt: skip
+    ), tell)  # fmt: skip
     return END
 
 
