@@ -296,7 +296,9 @@ async def tell_price_change(context: BotContext, price: BuyingPrice, started_by:
         )
         if price.commodity not in who.commodities or not inside:
             continue
-        in_force = await prices.price_in_force(context.db, price.commodity, price.grade, who.village_code, _now())
+        in_force = await prices.price_in_force(
+            context.db, price.commodity, price.grade, who.village_code, _now()
+        )
         if in_force is None or in_force.id != price.id:  # a more specific price holds there
             continue
         with use_locale(who.language):

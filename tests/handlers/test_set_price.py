@@ -112,4 +112,6 @@ async def test_only_administrators_set_prices(world):
     assert (await coordinator.send("/setharga")) == [
         "Maaf, perintah ini tidak tersedia untuk Anda."
     ]
-    assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'"))["n"] == 0
+    assert (
+        await world.db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'")
+    )["n"] == 0

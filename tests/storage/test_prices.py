@@ -72,7 +72,9 @@ async def test_the_migration_applies_on_a_fresh_database_and_seeds_the_catalog(d
             f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
         )
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM commodities"))["n"] == len(CATALOG)
-    assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'"))["n"] == 0
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'"))[
+        "n"
+    ] == 0
 
 
 async def test_the_seed_is_the_domain_catalog(db):
@@ -164,7 +166,9 @@ async def test_set_price_refuses_what_is_not_a_price(db, changes, reason):
         )
     assert refused.value.reason == reason
     assert reason in PRICE_REASONS
-    assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'"))["n"] == 0
+    assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'"))[
+        "n"
+    ] == 0
 
 
 async def test_every_level_of_place_and_everywhere_are_areas(db):
