@@ -96,6 +96,7 @@ def register(app: Application) -> None:
     app.add_handler(treasurer.DECIDE_BUTTONS.handler(treasurer.on_decision))
     app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
+    app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))
     app.add_handler(set_price.TELL_BUTTONS.handler(prices.on_tell))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.

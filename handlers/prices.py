@@ -6,11 +6,12 @@ prices come every morning; one tap stops them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 
+from bot.charts import TrendChart, trend_png
 from bot.context import BotContext
 from bot.domain import regions
 from bot.domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
@@ -340,3 +341,34 @@ async def on_tell(update: Update, context: BotContext) -> None:
         )
     else:
         await reply(update, _("Nobody in that area follows this price yet."))
+
+
+# --- the trend chart -------------------------------------------------------------------------------
+
+
+@for_command("harga")
+async def on_chart(update: Update, context: BotContext) -> None:
+    """A PNG of the last 30 or 90 days of the cooperative's price (its best-paid grade bought
+    in the person's village), beside HPP where there is one."""
+    days, _sep, code = CHART_BUTTONS.value(update).partition("_")
+    commodity = CATALOG.get(code)
+    village = context.person.village_code
+    if commodity is None or not days.isdigit() or int(days) not in CHART_DAYS or not village:
+        await refuse_button(update)
+        return
+    await answer_query(update)
+    bought = await prices.prices_in_force(context.db, village, _now(), commodity.code)
+    grade = bought[0].grade if bought else commodity.grades[0].code
+    end = datetime.now(ZoneInfo(context.person.timezone)).date()
+    start = end - timedelta(days=int(days) - 1)
+    ours = await prices.series(context.db, commodity.code, grade, village, start, end)
+    hpp = await prices.series(context.db, commodity.code, grade, village, start, end, REFERENCE)
+    chart = TrendChart(
+        produce_with_grade(commodity, grade), commodity.base_unit,
+        [(d.day, d.price_rupiah) for d in ours],
+        [(d.day, d.price_rupiah) for d in hpp] if any(d.price_rupiah for d in hpp) else None,
+    )  # fmt: skip
+    png = await trend_png(chart, context.person.language)
+    caption = _("{produce}, last {days} days, {village}").format(
+        produce=produce_with_grade(commodity, grade), days=days, village=_village_name(village))  # fmt: skip
+    await update.effective_chat.send_photo(png, caption=caption)

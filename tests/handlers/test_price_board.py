@@ -111,3 +111,20 @@ async def test_in_english(world):
         "Unhusked rice, GKP (freshly harvested): Rp6,500 per kg (1 Jan 2025, the cooperative) · HPP Rp6,500"
     )
     assert START.year == 2025 and KUJON.startswith("33.10")
+
+
+async def test_the_trend_chart_is_a_png_with_the_cooperative_price_beside_hpp(world):
+    import struct
+
+    budi = await _farmer(world)
+    await budi.send("/harga gabah")
+    replies = await budi.press("📈 30 hari")
+    assert replies == ["Gabah, GKP (gabah kering panen), 30 hari terakhir, Kujon"]  # the caption
+    call = world.telegram.calls_of("sendPhoto")[-1]
+    _name, png = call.files["photo"]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (800, 500) and len(png) < 100_000
+    sent = world.telegram.messages[1101][-2]
+    await budi.press_data(sent, "grafik:45_gabah")  # a period never offered
+    assert len(world.telegram.calls_of("sendPhoto")) == 1
