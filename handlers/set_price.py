@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.domain import regions
+from bot.domain import N_, regions
 from bot.domain.people import InvalidInput
 from bot.domain.produce import CATALOG, Commodity
 from bot.domain.quantity import PRICE_REASONS, parse_rupiah
@@ -28,6 +28,7 @@ from handlers.kit import (
     Confirm,
     Draft,
     Step,
+    Typed,
     conversation,
     keyboard,
     need,
@@ -38,13 +39,21 @@ from handlers.menus import cancel
 from handlers.wording import produce_name, produce_with_grade
 from storage import orgs, prices
 
-PRODUCE, GRADE, AREA, AMOUNT, CONFIRM = (
+KIND, PRODUCE, GRADE, AREA, AMOUNT, SOURCE, CONFIRM = (
+    "setprice.kind",
     "setprice.produce",
     "setprice.grade",
     "setprice.area",
     "setprice.amount",
+    "setprice.source",
     "setprice.confirm",
 )
+KIND_BUTTONS = Buttons("hjenis", value=r"[a-z]", max_length=9)
+KIND_LABELS = {
+    prices.BUYING: N_("💰 The cooperative's buying price"),
+    prices.REFERENCE: N_("🏛 Government reference price (HPP)"),
+    prices.MARKET: N_("🏪 Market price"),
+}
 PRODUCE_BUTTONS = Buttons("hprd", value=r"[a-z0-9_]", max_length=16)
 GRADE_BUTTONS = Buttons("hgrd", value=r"[A-Za-z0-9_+-]", max_length=8)
 AREA_BUTTONS = Buttons("harea", value=r"[0-9.a]", max_length=13)
@@ -55,6 +64,8 @@ EVERYWHERE = "all"  # the area button for '' (every village), when the cooperati
 @dataclass
 class PriceDraft(Draft):
     key = "set_price"
+    kind: str = prices.BUYING
+    source: str | None = None  # typed for HPP and market prices; the cooperative's own: its name
     commodity: str | None = None
     grade: str | None = None
     area: str | None = None  # a Kemendagri code prefix, '' for everywhere
@@ -81,7 +92,12 @@ async def _areas(context: BotContext) -> list[str]:
 
 async def _now_price(context: BotContext, commodity: str, grade: str, area: str) -> int | None:
     found = await prices.price_in_force(
-        context.db, commodity, grade, area, datetime.now().astimezone()
+        context.db,
+        commodity,
+        grade,
+        area,
+        datetime.now().astimezone(),
+        PriceDraft.load(context).kind,
     )
     return found.price_rupiah if found else None
 
@@ -91,7 +107,18 @@ async def _now_price(context: BotContext, commodity: str, grade: str, area: str)
 
 async def start(update: Update, context: BotContext) -> str:
     PriceDraft().save(context)
+    return await KIND_STEP.ask(update, context)
+
+
+async def _kind_chosen(update: Update, context: BotContext, kind: str) -> str:
+    PriceDraft(kind=kind).save(context)
     return await PRODUCE_STEP.ask(update, context)
+
+
+KIND_STEP = Choice(
+    KIND, KIND_BUTTONS, lambda: _("Which price do you want to set?"),
+    lambda context: [(gettext(label), kind) for kind, label in KIND_LABELS.items()], _kind_chosen, PriceDraft,
+)  # fmt: skip
 
 
 async def _produce_typed(update: Update, context: BotContext) -> str:
@@ -215,6 +242,8 @@ class AmountStep(Step):
         draft = PriceDraft.load(context)
         draft.price = price
         draft.save(context)
+        if draft.kind != prices.BUYING:
+            return await SOURCE_STEP.ask(update, context)
         return await CONFIRM_STEP.ask(update, context)
 
     def handlers(self) -> list:
@@ -224,13 +253,34 @@ class AmountStep(Step):
 AMOUNT_STEP = AmountStep()
 
 
+def _source(text: str) -> str:
+    cleaned = " ".join((text or "").split())
+    if not 3 <= len(cleaned) <= 80:
+        raise InvalidInput("setprice.source")
+    return cleaned
+
+
+async def _source_typed(update: Update, context: BotContext, source: str) -> str:
+    draft = PriceDraft.load(context)
+    draft.source = source
+    draft.save(context)
+    return await CONFIRM_STEP.ask(update, context)
+
+
+SOURCE_STEP = Typed(
+    SOURCE, lambda: _("Where is this price from? For example: Perbadan 2025, Pasar Induk Klaten."),
+    _source, _source_typed, reasons={"setprice.source": lambda: _("Type the source in 3 to 80 letters.")},
+)  # fmt: skip
+
+
 async def _summary(context: BotContext) -> str:
     draft = PriceDraft.load(context)
     commodity = _commodity(context)
     unit = unit_name(commodity.base_unit)
     old = await _now_price(context, commodity.code, need(draft.grade), need(draft.area))
     lines = [
-        _("Please check the new buying price:"),
+        _("Please check the new price:"),
+        _("Kind: {kind}").format(kind=gettext(KIND_LABELS[draft.kind])),
         _("Produce: {produce}").format(produce=produce_with_grade(commodity, need(draft.grade))),
         _("Area: {area}").format(area=area_name(need(draft.area))),
         _("Price now: {price} per {unit}").format(price=format_money(old), unit=unit)
@@ -239,7 +289,8 @@ async def _summary(context: BotContext) -> str:
         _("New price: {price} per {unit}, from now on").format(
             price=format_money(need(draft.price)), unit=unit
         ),
-        _("Offers already made keep their price."),
+        *([_("Source: {source}").format(source=draft.source)] if draft.source else []),
+        *([_("Offers already made keep their price.")] if draft.kind == prices.BUYING else []),
     ]
     return "\n".join(lines) + "\n\n" + _("Is this right?")
 
@@ -252,7 +303,8 @@ async def save(update: Update, context: BotContext) -> int:
         price = await context.db.write(
             prices.set_price, commodity=commodity.code, grade=need(draft.grade), area_prefix=need(draft.area),
             price_rupiah=need(draft.price), valid_from=datetime.now().astimezone(), set_by=context.person.id,
-            source=(await orgs.by_id(context.db, context.person.org_id)).name,
+            source=draft.source or (await orgs.by_id(context.db, context.person.org_id)).name,
+            kind=draft.kind,
         )  # fmt: skip
     except InvalidInput as refused:
         PriceDraft.drop(context)
@@ -262,8 +314,19 @@ async def save(update: Update, context: BotContext) -> int:
         )
         return END
     PriceDraft.drop(context)
-    tell = keyboard([[TELL_BUTTONS.button(_("📣 Send it to the subscribers now"), str(price.id))]])
-    await reply(update, _("Saved. Farmers in {area} now see {price} per {unit} for {produce}.").format(
+    tell = (
+        keyboard([[TELL_BUTTONS.button(_("📣 Send it to the subscribers now"), str(price.id))]])
+        if price.kind == prices.BUYING
+        else None
+    )
+    saved = (
+        _("Saved. Farmers in {area} now see {price} per {unit} for {produce}.")
+        if draft.kind == prices.BUYING
+        else _(
+            "Saved: {price} per {unit} for {produce} in {area}. /harga shows it beside the cooperative's price."
+        )
+    )
+    await reply(update, saved.format(
         area=area_name(need(draft.area)), price=format_money(need(draft.price)),
         unit=unit_name(commodity.base_unit), produce=produce_with_grade(commodity, need(draft.grade)),
     ), tell)  # fmt: skip
@@ -273,7 +336,7 @@ async def save(update: Update, context: BotContext) -> int:
 async def change(update: Update, context: BotContext) -> str:
     PriceDraft().save(context)
     await reply(update, _("Let us go through it again."))
-    return await PRODUCE_STEP.ask(update, context)
+    return await KIND_STEP.ask(update, context)
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
@@ -282,6 +345,6 @@ CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
 def conversation_handler() -> ConversationHandler:
     return conversation(
         "set_price", "setharga", entry_points=[CommandHandler("setharga", start)],
-        steps=[PRODUCE_STEP, GRADE_STEP, AREA_STEP, AMOUNT_STEP, CONFIRM_STEP],
+        steps=[KIND_STEP, PRODUCE_STEP, GRADE_STEP, AREA_STEP, AMOUNT_STEP, SOURCE_STEP, CONFIRM_STEP],
         states={PRODUCE: [MessageHandler(TEXT, _produce_typed)]}, cancel=cancel,
     )  # fmt: skip

@@ -289,7 +289,14 @@ async def series(
 
 # --- importing a CSV file (the command line reads the file; rows come here) -----------
 
-COLUMNS = ("commodity", "grade", "area", "price", "valid_from", "valid_until", "source")
+COLUMNS = ("commodity", "grade", "area", "price", "valid_from", "valid_until", "source", "kind")
+# The optional "kind" column: the cooperative's buying price (empty), the government's
+# reference price (HPP) or a market price, in the words people put in a sheet.
+_KIND_WORDS = {
+    "": BUYING, "buying": BUYING, "beli": BUYING, "koperasi": BUYING,
+    "reference": REFERENCE, "hpp": REFERENCE, "hap": REFERENCE, "acuan": REFERENCE,
+    "market": MARKET, "pasar": MARKET,
+}  # fmt: skip
 REQUIRED = ("commodity", "price", "valid_from")
 _EVERYWHERE = {"", "-", "*", "semua", "all", "everywhere", "nasional"}
 
@@ -321,6 +328,7 @@ class PriceRow:
     valid_from: int
     valid_until: int | None
     source: str
+    kind: str = BUYING
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -344,7 +352,7 @@ def read_rows(rows: Iterable[Mapping[str, str | None]], known: Catalog) -> list[
     or ``-`` means everywhere; ``price`` as written in Indonesia (``6.500``, ``Rp6.500``)."""
     errors: list[RowError] = []
     parsed: list[PriceRow] = []
-    seen: dict[tuple[str, str, str, int], int] = {}
+    seen: dict[tuple[str, str, str, int, str], int] = {}
     for line, raw in enumerate(rows, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         if line == 2:
@@ -400,18 +408,23 @@ def read_rows(rows: Iterable[Mapping[str, str | None]], known: Catalog) -> list[
                     end = day_start(day + timedelta(days=1), zone_area)
         if start is not None and end is not None and end <= start:
             refuse("valid_until", "price.dates")
+        kind = _KIND_WORDS.get(row.get("kind", "").lower())
+        if kind is None:
+            refuse("kind", "price.kind")
         if len(errors) > bad:
             continue
         assert (
             commodity is not None and grade is not None and price is not None and start is not None
         )
-        key = (commodity.code, grade.code, area, start)
+        key = (commodity.code, grade.code, area, start, kind)
         if key in seen:
             refuse("valid_from", "price.duplicate")
             continue
         seen[key] = line
         parsed.append(
-            PriceRow(commodity.code, grade.code, area, price, start, end, row.get("source", ""))
+            PriceRow(
+                commodity.code, grade.code, area, price, start, end, row.get("source", ""), kind
+            )
         )
     if errors:
         raise PriceImportRefused(errors)
@@ -431,7 +444,7 @@ async def import_prices(
         await set_price(
             conn, commodity=r.commodity, grade=r.grade, area_prefix=r.area_prefix,
             price_rupiah=r.price_rupiah, valid_from=r.valid_from, valid_until=r.valid_until,
-            source=r.source or source, set_by=set_by,
+            source=r.source or source, set_by=set_by, kind=r.kind,
         )
         for r in checked
     ]  # fmt: skip

@@ -35,6 +35,10 @@ def add_parser(sub) -> None:
     put.add_argument(
         "--source", default="", help="where the price comes from, e.g. 'HPP Bapanas 2025'"
     )
+    put.add_argument(
+        "--kind", default=prices.BUYING, choices=prices.KINDS,
+        help="buying: the cooperative's guaranteed price (default); reference: HPP/HAP; market",
+    )  # fmt: skip
     imp = price_sub.add_parser(
         "import",
         help="import a CSV file: commodity,grade,area,price,valid_from[,valid_until,source]",
@@ -73,7 +77,7 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
         try:
             price = await db.write(
                 prices.set_price, commodity=args.commodity, grade=_grade(await catalog.load(db, include_inactive=True), args.commodity, args.grade),
-                area_prefix=args.area, price_rupiah=args.rupiah, valid_from=datetime.now(UTC), source=args.source,
+                area_prefix=args.area, price_rupiah=args.rupiah, valid_from=datetime.now(UTC), source=args.source, kind=args.kind,
             )  # fmt: skip
         except InvalidInput as exc:
             raise CliError(f"price refused: {PRICE_REASONS.get(exc.reason, exc.reason)}") from None

@@ -362,4 +362,5 @@ PRICE_REASONS = {
     "price.missing": N_("This column is empty. Fill it in and import the file again."),
     "price.duplicate": N_("This price appears twice in the file. Keep one row and import again."),
     "price.column": N_("This column is missing. Add it to the first row and import again."),
+    "price.kind": N_("The kind of price is empty (the cooperative's), hpp or pasar."),
 }  # fmt: skip

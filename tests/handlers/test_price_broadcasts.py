@@ -97,6 +97,7 @@ async def test_an_administrator_tells_a_new_price_to_its_area_now(world):
     )
     admin = await _person_with_roles(world, 1213, [Role.ADMIN])
     await admin.send("/setharga")
+    await admin.press("💰 Harga beli koperasi")
     await admin.send("gabah")
     await admin.press("GKP (gabah kering panen)")
     await admin.send("7.000")

@@ -227,6 +227,7 @@ async def _enter_for_a_farmer(world):
 async def _set_price(world):
     admin = await _person_with_roles(world, 608, [Role.ADMIN])
     await admin.send("/setharga")
+    await admin.press("💰 Harga beli koperasi")
     await admin.send("kopi")
     await admin.press("Mutu A")
     await admin.send("Rp 62.000")

@@ -22,7 +22,11 @@ async def _in_force(world, commodity, grade, village=KUJON):
 
 async def test_an_administrator_sets_a_price_and_a_farmer_offers_at_it(world):
     admin = await _person_with_roles(world, 901, [Role.ADMIN])
-    assert (await admin.send("/setharga")) == [
+    assert (await admin.send("/setharga")) == ["Harga apa yang mau Anda atur?"]
+    assert admin.buttons()[-3:] == [
+        "💰 Harga beli koperasi", "🏛 Harga acuan pemerintah (HPP)", "🏪 Harga pasar",
+    ]  # fmt: skip
+    assert (await admin.press("💰 Harga beli koperasi")) == [
         "Harga untuk hasil panen apa? Tekan tombolnya, atau ketik namanya."
     ]
     assert len(admin.buttons()) == 9  # 8 of 16 commodities and "Lainnya ▶"
@@ -42,8 +46,9 @@ async def test_an_administrator_sets_a_price_and_a_farmer_offers_at_it(world):
         "Ketik harga baru per kg, misalnya Rp6.500."
     ]
     summary = (await admin.send("Rp 31.500,-"))[0]
-    assert summary.splitlines()[:6] == [
-        "Periksa harga beli baru:",
+    assert summary.splitlines()[:7] == [
+        "Periksa harga baru:",
+        "Jenis: 💰 Harga beli koperasi",
         "Hasil panen: Cabai merah, Mutu A",
         "Wilayah: semua wilayah",
         "Harga sekarang: belum ada",
@@ -85,6 +90,7 @@ async def test_a_cooperative_sets_prices_for_one_of_its_areas_and_old_offers_kee
     await budi.press(YES_ID)
 
     await admin.send("/setharga")
+    await admin.press("💰 Harga beli koperasi")
     await admin.send("gabah")
     await admin.press("GKP (gabah kering panen)")
     assert (await admin.send("x")) != []  # the area comes first: typing is refused politely
@@ -115,3 +121,32 @@ async def test_only_administrators_set_prices(world):
     assert (
         await world.db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'")
     )["n"] == 0
+
+
+async def test_an_administrator_records_hpp_with_its_source(world):
+    admin = await _person_with_roles(world, 931, [Role.ADMIN])
+    await admin.send("/setharga")
+    await admin.press("🏛 Harga acuan pemerintah (HPP)")
+    await admin.send("jagung")
+    assert (await admin.send("5.800"))[0] == (
+        "Dari mana harga ini? Misalnya: Perbadan 2025, Pasar Induk Klaten."
+    )
+    assert (await admin.send("x"))[0].startswith("Ketik sumbernya, 3 sampai 80 huruf.")
+    summary = (await admin.send("Perbadan 2026"))[0].splitlines()
+    assert summary[1:6] == [
+        "Jenis: 🏛 Harga acuan pemerintah (HPP)",
+        "Hasil panen: Jagung",
+        "Wilayah: semua wilayah",
+        "Harga sekarang: Rp5.500 per kg",  # the HPP 2025 seeded
+        "Harga baru: Rp5.800 per kg, mulai sekarang",
+    ]
+    assert summary[6] == "Sumber: Perbadan 2026"
+    saved = await admin.press(YES_ID)
+    assert saved == [
+        "Sudah disimpan: Rp5.800 per kg untuk Jagung di semua wilayah. /harga menampilkannya di samping harga koperasi."
+    ]
+    hpp = await prices.price_in_force(
+        world.db, "jagung", "-", KUJON, datetime.now().astimezone(), prices.REFERENCE
+    )
+    assert (hpp.price_rupiah, hpp.source) == (5800, "Perbadan 2026")
+    assert await _in_force(world, "jagung", "-") is None  # no buying price came of it

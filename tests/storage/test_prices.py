@@ -427,3 +427,24 @@ async def test_column_names_are_forgiven_their_case(db):
     ]
     imported = await db.write(prices.import_prices, rows)
     assert imported[0].price_rupiah == 6500
+
+
+async def test_a_price_file_may_carry_hpp_and_market_prices_beside_the_buying_ones(db):
+    rows = [
+        {"commodity": "gabah", "grade": "GKP", "area": "33", "price": "6.700", "valid_from": "1/3/2026"},
+        {"commodity": "gabah", "grade": "GKP", "area": "33", "price": "6.600", "valid_from": "1/3/2026",
+         "kind": "HPP", "source": "Perbadan 2026"},
+        {"commodity": "gabah", "grade": "GKP", "area": "33", "price": "6.900", "valid_from": "1/3/2026",
+         "kind": "pasar", "source": "Pasar Klaten"},
+    ]  # fmt: skip
+    imported = await db.write(prices.import_prices, rows)
+    assert [(p.kind, p.price_rupiah) for p in imported] == [
+        ("buying", 6700), ("reference", 6600), ("market", 6900),
+    ]  # fmt: skip
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    assert (await prices.price_in_force(db, "gabah", "GKP", "33.10", at)).price_rupiah == 6700
+    hpp = await prices.price_in_force(db, "gabah", "GKP", "33.10", at, prices.REFERENCE)
+    assert (hpp.price_rupiah, hpp.source) == (6600, "Perbadan 2026")
+    with pytest.raises(PriceImportRefused) as refused:
+        await db.write(prices.import_prices, [{**rows[0], "kind": "grosir"}])
+    assert refused.value.errors == (RowError(2, "kind", "price.kind"),)
