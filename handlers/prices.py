@@ -145,7 +145,11 @@ async def _one_commodity(update: Update, context: BotContext, village: str, type
                 ),
             )
             continue
-        text = "\n".join([*lines, "", _("The price is guaranteed for 7 days once you sell.")])
+        title = _("The cooperative's buying prices in {village}, {date}:").format(
+            village=_village_name(village), date=format_date(_now(), zone))  # fmt: skip
+        text = "\n".join(
+            [title, *lines, "", _("The price is guaranteed for 7 days once you sell.")]
+        )
         await reply(update, text, _commodity_buttons(commodity))
 
 
