@@ -325,18 +325,24 @@ async def recorded_batch(conn: aiosqlite.Connection, batch: Batch) -> RecordedBa
 
 
 async def _paid_wajib(
-    conn: aiosqlite.Connection, roster_ids: list[int]
+    conn: aiosqlite.Connection, roster_ids: list[int], months: list[str]
 ) -> dict[tuple[int, str], tuple[str, int]]:
-    """(roster id, month) → (batch reference, entry id) of wajib months already booked."""
-    rows = await _in_chunks(
-        conn,
-        "SELECT d.roster_id, d.month, d.entry_id, b.reference FROM savings_deposits d"
-        " JOIN savings_batches b ON b.id = d.batch_id WHERE d.kind = 'wajib'"
-        " AND d.roster_id IN ({})"
-        " AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = d.entry_id)",
-        roster_ids,
-    )
-    return {(r["roster_id"], r["month"]): (r["reference"], r["entry_id"]) for r in rows}
+    """(roster id, month) → (batch reference, entry id) of the wajib months of the file
+    (``months``) already booked: only those, so the memory a batch needs does not grow with
+    the years of batches before it (bench.savings saw +30 MiB per earlier batch)."""
+    found: dict[tuple[int, str], tuple[str, int]] = {}
+    for month in months:
+        rows = await _in_chunks(
+            conn,
+            "SELECT d.roster_id, d.month, d.entry_id, b.reference FROM savings_deposits d"
+            " JOIN savings_batches b ON b.id = d.batch_id WHERE d.kind = 'wajib' AND d.month = ?"
+            " AND d.roster_id IN ({})"
+            " AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = d.entry_id)",
+            roster_ids,
+            month,
+        )
+        found.update({(r["roster_id"], r["month"]): (r["reference"], r["entry_id"]) for r in rows})
+    return found
 
 
 def _deposit_errors(
@@ -376,7 +382,11 @@ async def import_deposits(
     if (earlier := await recorded_batch(conn, batch)) is not None:
         raise BatchAlreadyRecorded(earlier)
     roster = {m.member_number: m for m in await _roster(conn, {batch.org_id})}
-    paid = await _paid_wajib(conn, sorted({m.id for m in roster.values()}))
+    paid = await _paid_wajib(
+        conn,
+        sorted({m.id for m in roster.values()}),
+        sorted({str(r.month) for r in rows if r.kind is SavingsKind.WAJIB}),
+    )
     found = [e for r in rows for e in _deposit_errors(r, roster.get(r.member_number), paid, layout)]
     found += duplicate_deposits(rows, layout)
     if errors or found or not rows:
