@@ -34,7 +34,7 @@ from bot.updates import (
     DurableUpdater,
     ExactlyOnceProcessor,
 )
-from storage import catalog, inbox, people
+from storage import catalog, inbox, people, schedules
 from storage.db import Database
 from storage.migrate import migrate
 from storage.persistence import SqlitePersistence
@@ -62,6 +62,7 @@ class KoperasiApplication(Application):
     seconds whatever the backlog."""
 
     applied_recorder: AppliedRecorder
+    digest_time: time = time(6, 0)  # the morning price digest, local (schedules, else the setting)
 
     @property
     def services(self) -> Services:
@@ -83,6 +84,8 @@ class KoperasiApplication(Application):
         await super().initialize()
         await self._requeue_unapplied()
         await self._set_public_menus()
+        stored = await schedules.local_time(db, schedules.PRICE_DIGEST)
+        self.digest_time = stored or self.services.settings.digest_time
         self._schedule_jobs()
 
     def _schedule_jobs(self) -> None:
@@ -108,11 +111,18 @@ class KoperasiApplication(Application):
         )  # fmt: skip
         for zone in TIMEZONES:  # the morning prices, at the digest time where people live
             self.job_queue.run_daily(
-                handlers.prices.price_digest, self.services.settings.digest_time.replace(tzinfo=ZoneInfo(zone)),
+                handlers.prices.price_digest, self.digest_time.replace(tzinfo=ZoneInfo(zone)),
                 data=zone, name=f"price-digest-{zone}",
                 job_kwargs={"id": f"price-digest-{zone}", "replace_existing": True, "coalesce": True,
                             "misfire_grace_time": 3 * 3600},
             )  # fmt: skip
+        # a digest the bot was down for (its time passed today, not queued yet) goes out now
+        self.job_queue.run_once(
+            handlers.prices.digest_catch_up,
+            when=5,
+            data=self.digest_time,
+            name="price-digest-catch-up",
+        )
         for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
             self.job_queue.run_daily(
                 handlers.pickup.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,

@@ -54,12 +54,19 @@ _TRUE = ("1", "on", "yes", "true")
 _FALSE = ("0", "off", "no", "false")
 
 
-def _clock(name: str, value: str) -> time:
-    """``06:00`` or ``6.00`` (Indonesian) as a time of day."""
+def parse_clock(value: str) -> time:
+    """``06:00`` or ``6.00`` (Indonesian) as a time of day; ConfigError otherwise."""
     found = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", (value or "").strip())
     if not found:
-        raise ConfigError(f"{SETTINGS[name].env} must be a time of day like 06:00")
+        raise ConfigError(f"not a time of day: {value!r}")
     return time(int(found[1]), int(found[2]))
+
+
+def _clock(name: str, value: str) -> time:
+    try:
+        return parse_clock(value)
+    except ConfigError:
+        raise ConfigError(f"{SETTINGS[name].env} must be a time of day like 06:00") from None
 
 
 def _bool(name: str, text: str) -> bool:

@@ -6,7 +6,7 @@ prices come every morning; one tap stops them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -271,6 +271,30 @@ async def enqueue_digest(context: BotContext, zone: str, day) -> int:
     )
     _wake_sender(context)
     return done.total if done.created else 0
+
+
+# A digest more than this late is not sent any more that day (tomorrow's will come).
+CATCH_UP_HOURS = 6
+
+
+async def digest_catch_up(context: BotContext) -> None:
+    """At start: in each zone whose digest time passed today less than CATCH_UP_HOURS ago,
+    the digest goes out now unless it was queued already (the key makes it once)."""
+    await catch_up_digests(context, datetime.now(UTC), context.job.data)
+
+
+async def catch_up_digests(context: BotContext, now: datetime, at: time) -> list[str]:
+    """The zones whose digest was queued now."""
+    queued = []
+    for zone in regions.TIMEZONES:
+        local = now.astimezone(ZoneInfo(zone))
+        due = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+        if not timedelta(0) <= local - due < timedelta(hours=CATCH_UP_HOURS):
+            continue
+        if await outbox.by_key(context.db, digest_key(local.date(), zone)) is None:
+            await enqueue_digest(context, zone, local.date())
+            queued.append(zone)
+    return queued
 
 
 def _digest_text(village: str, zone: str, day, lines: list[str]) -> str:

@@ -29,6 +29,7 @@ from bot.cli import (
     price,
     roster,
     run,
+    schedule,
 )
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
@@ -40,7 +41,8 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, invite, person, catalog, price, inbox, ledger, audit,
+    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
+    audit,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).

@@ -123,3 +123,51 @@ async def test_an_administrator_tells_a_new_price_to_its_area_now(world):
     await asyncio.sleep(0.2)
     assert bali.take_new() == []
     assert datetime.now(UTC).year >= 2026
+
+
+async def test_a_digest_the_bot_was_down_for_goes_out_at_start_once(world):
+    from datetime import time as clock
+
+    from handlers.prices import catch_up_digests
+
+    await _prices(world)
+    budi = await _farmer(world, 1221, ["gabah"])
+    context = BotContext(world.app)
+    six = clock(6, 0)
+    # 05:59 WIB is 06:59 WITA and 07:59 WIT: those two are due, Jakarta not yet
+    early = datetime(2026, 11, 28, 22, 59, tzinfo=UTC)
+    assert await catch_up_digests(context, early, six) == ["Asia/Makassar", "Asia/Jayapura"]
+    assert budi.take_new() == []  # a WIB farmer
+    queued = await catch_up_digests(context, datetime(2026, 11, 29, 0, 30, tzinfo=UTC), six)
+    assert queued == ["Asia/Jakarta"]  # 07:30 WIB; the others were queued already
+    await _done(world, "digest:2026-11-29:Asia/Jakarta")
+    assert len(budi.take_new()) == 1
+    assert await catch_up_digests(context, datetime(2026, 11, 29, 1, 0, tzinfo=UTC), six) == []
+    # more than six hours late: tomorrow's will come instead
+    assert await catch_up_digests(context, datetime(2026, 11, 30, 6, 0, tzinfo=UTC), six) == []
+
+
+def test_the_digest_time_is_kept_in_the_database(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+    from tests.harness import World
+
+    for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_DIGEST_TIME"):
+        monkeypatch.delenv(key, raising=False)
+    db_path = str(tmp_path / "k.sqlite3")
+    cli = ["--env-file", "/nonexistent.env", "--db", db_path, "schedule", "digest"]
+    assert main([*cli, "5.30"]) == 0
+    assert main([*cli, "25:00"]) == 2
+    assert main(cli) == 0
+    assert "price digest: 05:30 in each person's zone (set)" in capsys.readouterr().out
+
+    async def registered() -> int:
+        world = await World(db_path).start()
+        try:
+            job = next(
+                j for j in world.app.job_queue.jobs() if j.name == "price-digest-Asia/Jakarta"
+            )
+            return job.next_t.astimezone(UTC).hour * 60 + job.next_t.astimezone(UTC).minute
+        finally:
+            await world.stop()
+
+    assert asyncio.run(registered()) == 22 * 60 + 30  # 05:30 WIB
