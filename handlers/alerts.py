@@ -66,8 +66,21 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
     ])  # fmt: skip
 
 
+# Offers whose alerts this process is sending now (they wait their turn in the bulk lane,
+# minutes under a backlog): the job for missed alerts leaves them alone.
+_ALERTING: set[int] = set()
+
+
 async def new_offer(context: BotContext, offer: Offer) -> None:
     """Alert everyone who should pick this offer up; remember the alerts to edit them later."""
+    _ALERTING.add(offer.id)
+    try:
+        await _alert(context, offer)
+    finally:
+        _ALERTING.discard(offer.id)
+
+
+async def _alert(context: BotContext, offer: Offer) -> None:
     farmer = await people.by_id(context.db, offer.farmer_id)
     sent = []
     for who in await offers.recipients(context.db, offer):
@@ -206,7 +219,8 @@ async def alert_missed(context: BotContext) -> None:
     the farmer's answer): send them now. An offer nobody can be alerted about stays open and
     is logged each time (no coordinator covers it and no administrator is reachable)."""
     for offer in await offers.unalerted(context.db, older_than=120):
-        await new_offer(context, offer)
+        if offer.id not in _ALERTING:  # not still on its way from this process
+            await new_offer(context, offer)
 
 
 async def expire_offers(context: BotContext) -> None:

@@ -446,3 +446,36 @@ async def test_alerts_lost_at_a_stop_are_sent_by_the_job(world, market):
     assert len(await offers.alerts(world.db, offer.id)) == 1
     await alerts.alert_missed(BotContext(world.app))  # once
     assert len(await offers.alerts(world.db, offer.id)) == 1
+
+
+async def test_the_job_leaves_alerts_still_on_their_way_alone(world, market):
+    import asyncio
+
+    from bot.context import BotContext
+    from handlers import alerts
+
+    sari = await _coordinator(world, 791, "33.10")
+    await _offer_gabah(market)
+    offer = await _offer_of(world, 701)
+    async with world.db.transaction(mark_update=False) as conn:  # as if still being sent
+        await conn.execute("DELETE FROM offer_alerts WHERE offer_id = ?", (offer.id,))
+        await conn.execute(
+            "UPDATE offers SET created_at = created_at - 300 WHERE id = ?", (offer.id,)
+        )
+    sari.take_new()
+    alerts._ALERTING.add(offer.id)
+    try:
+        await alerts.alert_missed(BotContext(world.app))
+        await asyncio.sleep(0)
+        assert sari.take_new() == []  # a backlog in the bulk lane is not a lost alert
+    finally:
+        alerts._ALERTING.discard(offer.id)
+
+
+async def _offer_gabah(farmer):
+    await farmer.send("/jual")
+    await farmer.press("Gabah")
+    await farmer.send("1 ton")
+    await farmer.press("Besok")
+    await farmer.tap(HOME)
+    await farmer.press(YES_ID)
