@@ -307,6 +307,19 @@ class Typed(Step):
         return [MessageHandler(TEXT, self.on_text)]
 
 
+def stored_in(draft: type[Draft], field: str, then: Callable[[], Step]) -> Next:
+    """What a Typed step does with its answer most often: keep it in ``field`` of the draft,
+    then put the next question (``then`` is called late: steps are defined in any order)."""
+
+    async def store(update: Update, context: BotContext, value: Any) -> Any:
+        found = draft.load(context)
+        setattr(found, field, value)
+        found.save(context)
+        return await then().ask(update, context)
+
+    return store
+
+
 class Choice(Step):
     """Buttons to pick from, ``page_size`` at a time, optionally "None of these". The values
     offered are kept in the draft, and a press of anything else is refused."""

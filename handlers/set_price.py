@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.domain import N_, regions
-from bot.domain.people import InvalidInput
+from bot.domain.people import InvalidInput, short_text
 from bot.domain.produce import CATALOG, Commodity
 from bot.domain.quantity import PRICE_REASONS, parse_rupiah
 from bot.i18n import _, format_money, gettext, unit_name
@@ -33,6 +34,7 @@ from handlers.kit import (
     keyboard,
     need,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
@@ -253,23 +255,10 @@ class AmountStep(Step):
 AMOUNT_STEP = AmountStep()
 
 
-def _source(text: str) -> str:
-    cleaned = " ".join((text or "").split())
-    if not 3 <= len(cleaned) <= 80:
-        raise InvalidInput("setprice.source")
-    return cleaned
-
-
-async def _source_typed(update: Update, context: BotContext, source: str) -> str:
-    draft = PriceDraft.load(context)
-    draft.source = source
-    draft.save(context)
-    return await CONFIRM_STEP.ask(update, context)
-
-
 SOURCE_STEP = Typed(
     SOURCE, lambda: _("Where is this price from? For example: Perbadan 2025, Pasar Induk Klaten."),
-    _source, _source_typed, reasons={"setprice.source": lambda: _("Type the source in 3 to 80 letters.")},
+    partial(short_text, low=3, high=80, reason="setprice.source"), stored_in(PriceDraft, "source", lambda: CONFIRM_STEP),
+    reasons={"setprice.source": lambda: _("Type the source in 3 to 80 letters.")},
 )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -16,7 +17,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
-from bot.domain.people import InvalidInput
+from bot.domain.people import InvalidInput, short_text
 from bot.domain.quantity import parse_rupiah
 from bot.i18n import _, format_money, gettext, use_locale
 from handlers.kit import (
@@ -34,6 +35,7 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
@@ -262,23 +264,10 @@ ENTRY_STEP = EntryChoice(
 )  # fmt: skip
 
 
-def _reason(text: str) -> str:
-    cleaned = " ".join((text or "").split())
-    if not 3 <= len(cleaned) <= 120:
-        raise InvalidInput("desk.reason")
-    return cleaned
-
-
-async def _reason_typed(update: Update, context: BotContext, reason: str) -> str:
-    draft = DeskDraft.load(context)
-    draft.reason = reason
-    draft.save(context)
-    return await CONFIRM_STEP.ask(update, context)
-
-
 REASON_STEP = Typed(
     REASON, lambda: _("Why must it be undone? Type the reason in a few words."),
-    _reason, _reason_typed, reasons={"desk.reason": lambda: _("Type the reason in 3 to 120 letters.")},
+    partial(short_text, low=3, high=120, reason="desk.reason"), stored_in(DeskDraft, "reason", lambda: CONFIRM_STEP),
+    reasons={"desk.reason": lambda: _("Type the reason in 3 to 120 letters.")},
 )  # fmt: skip
 
 

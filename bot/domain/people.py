@@ -109,3 +109,12 @@ def clean_name(raw: str, *, max_length: int = 60) -> str:
         if text.islower()
         else text
     )
+
+
+def short_text(raw: str, *, low: int, high: int, reason: str) -> str:
+    """A few words typed (a reason, a source): spaces tidied, ``low`` to ``high`` characters,
+    else InvalidInput(``reason``)."""
+    cleaned = " ".join((raw or "").split())
+    if not low <= len(cleaned) <= high:
+        raise InvalidInput(reason)
+    return cleaned
