@@ -314,29 +314,29 @@ def _wake_sender(context: BotContext) -> None:
 
 async def tell_price_change(context: BotContext, price: BuyingPrice, started_by: int) -> int:
     """The new buying price to everyone subscribed to its commodity in its area, now,
-    through the outbox; the administrator who set it sees the progress. Returns how many."""
+    through the outbox; the administrator who set it sees the progress. Returns how many.
+    Thousands of subscribers share few villages and languages: each text is made once."""
     commodity = CATALOG[price.commodity]
+    holds: dict[str, bool] = {}  # village → is this the price in force there?
+    texts: dict[tuple[str, str, str], tuple[str, str]] = {}  # (village, zone, language) → message
     messages = []
     for who in await subscriptions.subscribers(context.db):
-        inside = (
-            not price.area_prefix
-            or who.village_code == price.area_prefix
-            or who.village_code.startswith(price.area_prefix + ".")
-        )
-        if price.commodity not in who.commodities or not inside:
+        if price.commodity not in who.commodities or not _inside(
+            who.village_code, price.area_prefix
+        ):
             continue
-        in_force = await prices.price_in_force(
-            context.db, price.commodity, price.grade, who.village_code, _now()
-        )
-        if in_force is None or in_force.id != price.id:  # a more specific price holds there
+        if who.village_code not in holds:
+            in_force = await prices.price_in_force(
+                context.db, price.commodity, price.grade, who.village_code, _now()
+            )
+            holds[who.village_code] = in_force is not None and in_force.id == price.id
+        if not holds[who.village_code]:  # a more specific price holds there
             continue
-        with use_locale(who.language):
-            text = "\n".join([
-                _("New cooperative price from {date}:").format(date=format_date(datetime.fromtimestamp(price.valid_from, ZoneInfo(who.timezone)), who.timezone)),
-                *await price_lines(context, who.village_code, who.timezone, price.commodity),
-            ])  # fmt: skip
-            markup = _commodity_buttons(commodity)
-        messages.append(outbox.OutgoingMessage(who.person_id, who.chat_id, text, markup.to_json()))
+        key = (who.village_code, who.timezone, who.language)
+        if key not in texts:
+            texts[key] = await _change_message(context, price, commodity, *key)
+        text, markup = texts[key]
+        messages.append(outbox.OutgoingMessage(who.person_id, who.chat_id, text, markup))
     if not messages:
         return 0
     done = await context.db.write(
@@ -358,8 +358,8 @@ async def on_tell(update: Update, context: BotContext) -> None:
     if price is None or price.kind != prices.BUYING:
         await refuse_button(update)
         return
+    await close_buttons(update, _("📣 Send it to the subscribers now"))  # answered before the work
     count = await tell_price_change(context, price, context.person.id)
-    await close_buttons(update, _("📣 Send it to the subscribers now"))
     if count:
         await reply(
             update,
@@ -369,6 +369,25 @@ async def on_tell(update: Update, context: BotContext) -> None:
         )
     else:
         await reply(update, _("Nobody in that area follows this price yet."))
+
+
+def _inside(village: str, area_prefix: str) -> bool:
+    return not area_prefix or village == area_prefix or village.startswith(area_prefix + ".")
+
+
+async def _change_message(
+    context: BotContext,
+    price: BuyingPrice,
+    commodity: Commodity,
+    village: str,
+    zone: str,
+    language: str,
+) -> tuple[str, str]:
+    with use_locale(language):
+        when = format_date(datetime.fromtimestamp(price.valid_from, ZoneInfo(zone)), zone)
+        lines = [_("New cooperative price from {date}:").format(date=when)]
+        lines += await price_lines(context, village, zone, price.commodity)
+        return "\n".join(lines), _commodity_buttons(commodity).to_json()
 
 
 # --- the trend chart -------------------------------------------------------------------------------
