@@ -251,7 +251,10 @@ async def test_the_summary_names_who_blocked_the_bot(world):
     assert (progress.sent, progress.gone) == (2, 1)
     with use_locale("en"):
         final, summary = progress_text(progress, done=True), summary_text(progress)
-    assert [m.text for m in world.telegram.messages[ADMIN_CHAT]] == [final, summary]
+    shown = [m.text for m in world.telegram.messages[ADMIN_CHAT]]
+    # a progress message appears only if the sender reported before the end (timing): if it
+    # did, it was edited to the final counts; the summary always comes, last
+    assert shown in ([final, summary], [summary])
     assert "Blocked the bot: 1" in summary
     assert _received(world, 101) == []
 
