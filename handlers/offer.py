@@ -22,7 +22,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.context import BotContext
 from bot.domain import regions
-from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
+from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status, guaranteed_until
 from bot.domain.people import display_phone
 from bot.domain.pickups import DeductionKind, Rate, deductions, net_amount
 from bot.domain.produce import CATALOG, Commodity
@@ -415,10 +415,6 @@ PLACE_STEP = PickupPlaceStep()
 # --- summary and saving ------------------------------------------------------------------------------
 
 
-def guarantee_end(price: prices.BuyingPrice, now: int) -> int:
-    return min(price.valid_until or now + offers.GUARANTEE_SECONDS, now + offers.GUARANTEE_SECONDS)
-
-
 async def summary(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
@@ -436,7 +432,9 @@ async def summary(context: BotContext) -> str:
     elif draft.latitude is not None:
         lines.append(_("📍 Pickup at the location you sent."))
     lines += _money_lines(commodity, price.price_rupiah, quantity, draft.shown().rates)
-    until = datetime.fromtimestamp(guarantee_end(price, int(datetime.now().timestamp())))
+    until = datetime.fromtimestamp(
+        guaranteed_until(price.valid_until, int(datetime.now().timestamp()))
+    )
     lines.append(_("The price is guaranteed until {date}.").format(
         date=format_date(until.astimezone(ZoneInfo(context.person.timezone)), context.person.timezone)))  # fmt: skip
     if not draft.for_someone_else:

@@ -321,7 +321,7 @@ async def tell_price_change(context: BotContext, price: BuyingPrice, started_by:
     texts: dict[tuple[str, str, str], tuple[str, str]] = {}  # (village, zone, language) → message
     messages = []
     for who in await subscriptions.subscribers(context.db):
-        if price.commodity not in who.commodities or not _inside(
+        if price.commodity not in who.commodities or not regions.within(
             who.village_code, price.area_prefix
         ):
             continue
@@ -369,10 +369,6 @@ async def on_tell(update: Update, context: BotContext) -> None:
         )
     else:
         await reply(update, _("Nobody in that area follows this price yet."))
-
-
-def _inside(village: str, area_prefix: str) -> bool:
-    return not area_prefix or village == area_prefix or village.startswith(area_prefix + ".")
 
 
 async def _change_message(

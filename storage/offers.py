@@ -19,9 +19,6 @@ from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc
 from storage.people import add_role, audit, insert_person
 
-# How long the locked price holds when the price itself has no end date.
-GUARANTEE_SECONDS = 7 * 24 * 3600
-
 
 @dataclass(frozen=True)
 class Offer:
@@ -137,7 +134,7 @@ async def _insert(
     rates = await deductions.in_force(conn, org_id, new.commodity, now)
     if price.id != shown.price_id or rates != shown.rates:
         raise PriceChanged
-    until = min(price.valid_until or now + GUARANTEE_SECONDS, now + GUARANTEE_SECONDS)
+    until = rules.guaranteed_until(price.valid_until, now)
     status = Status.OPEN if entered_by is None else Status.TAKEN
     cur = await conn.execute(
         "INSERT INTO offers (farmer_id, org_id, village_code, commodity, grade, quantity, typed_amount,"

@@ -99,6 +99,19 @@ def _decode(compact: str) -> int | None:
     return found
 
 
+# --- the guarantee ----------------------------------------------------------------------
+
+# How long the locked price holds when the price itself has no earlier end.
+GUARANTEE_SECONDS = 7 * 24 * 3600
+
+
+def guaranteed_until(price_valid_until: int | None, now: int) -> int:
+    """Until when an offer confirmed at ``now`` keeps its price: a week, or the price's own
+    end if that comes first."""
+    week = now + GUARANTEE_SECONDS
+    return min(price_valid_until or week, week)
+
+
 # --- statuses -------------------------------------------------------------------------
 
 

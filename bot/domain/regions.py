@@ -140,6 +140,12 @@ def provinces() -> tuple[Region, ...]:
     return children(None)
 
 
+def within(code: str, prefix: str) -> bool:
+    """Whether the place ``code`` lies in the area ``prefix`` ('' is everywhere; a prefix
+    covers whole code parts only: 33.1 does not cover 33.10)."""
+    return not prefix or code == prefix or code.startswith(prefix + ".")
+
+
 def timezone_for(code: str) -> str:
     province = (code or "")[:2]
     return WIT if province in _WIT else WITA if province in _WITA else WIB

@@ -162,14 +162,19 @@ async def test_deductions_are_shown_before_committing_locked_and_itemised_on_the
     assert dict(row) == {"amount_rupiah": 5_040_000, "deductions_rupiah": 45_000}
 
 
+async def _offer_gabah(farmer, amount="1 ton"):
+    """A gabah offer for tomorrow, picked up in the farmer's village (6 taps after /jual)."""
+    await farmer.send("/jual")
+    await farmer.press("Gabah")
+    await farmer.send(amount)
+    await farmer.press("Besok")
+    await farmer.tap(HOME)
+    await farmer.press(YES_ID)
+
+
 async def _picked_up(world, budi, coordinator_id=731):
     sari = await _coordinator(world, coordinator_id, "33.10")
-    await budi.send("/jual")
-    await budi.press("Gabah")
-    await budi.send("1 ton")
-    await budi.press("Besok")
-    await budi.tap(HOME)
-    await budi.press(YES_ID)
+    await _offer_gabah(budi)
     offer = await _offer_of(world, 701)
     await sari.press("✋ Ambil penjemputan ini")
     await sari.press("📅 Jadwalkan penjemputan")
@@ -220,12 +225,7 @@ async def test_paid_by_transfer_with_its_reference(world, market):
 async def test_a_farmer_asks_for_another_day_and_the_coordinator_reschedules(world, market):
     budi = market
     sari = await _coordinator(world, 741, "33.10")
-    await budi.send("/jual")
-    await budi.press("Gabah")
-    await budi.send("5 kuintal")
-    await budi.press("Besok")
-    await budi.tap(HOME)
-    await budi.press(YES_ID)
+    await _offer_gabah(budi, "5 kuintal")
     offer = await _offer_of(world, 701)
     await sari.press("✋ Ambil penjemputan ini")
     await sari.press("📅 Jadwalkan penjemputan")
@@ -425,12 +425,7 @@ async def test_alerts_lost_at_a_stop_are_sent_by_the_job(world, market):
     from bot.context import BotContext
     from handlers import alerts
 
-    await market.send("/jual")
-    await market.press("Gabah")
-    await market.send("1 ton")
-    await market.press("Besok")
-    await market.tap(HOME)
-    await market.press(YES_ID)
+    await _offer_gabah(market)
     offer = await _offer_of(world, 701)
     assert offer.number in market.texts()[-1]  # the farmer has their answer
     assert await offers.alerts(world.db, offer.id) == []  # nobody covered Kujon then
@@ -470,12 +465,3 @@ async def test_the_job_leaves_alerts_still_on_their_way_alone(world, market):
         assert sari.take_new() == []  # a backlog in the bulk lane is not a lost alert
     finally:
         alerts._ALERTING.discard(offer.id)
-
-
-async def _offer_gabah(farmer):
-    await farmer.send("/jual")
-    await farmer.press("Gabah")
-    await farmer.send("1 ton")
-    await farmer.press("Besok")
-    await farmer.tap(HOME)
-    await farmer.press(YES_ID)
