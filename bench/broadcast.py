@@ -114,9 +114,9 @@ class Words:
     """What the bot says and shows, in Indonesian, from its catalogs (``bot.i18n``)."""
 
     def __init__(self) -> None:
-        from bot.domain.people import LANGUAGE_LABELS
-        from bot.domain.produce import CATALOG
         from bot.i18n import gettext, load_catalogs, use_locale
+        from domain.people import LANGUAGE_LABELS
+        from domain.produce import CATALOG
 
         load_catalogs()
 
@@ -170,7 +170,7 @@ def people_ids(n: int) -> list[int]:
 async def seed(path: Path, subscribers: int, people_count: int) -> dict[str, Any]:
     """A migrated SQLite file with the cooperative, its gabah price, the subscribers, the
     people and the administrator (one transaction; no update is involved)."""
-    from bot.domain.people import Role
+    from domain.people import Role
     from storage import orgs, people, prices, registration, subscriptions
     from storage.db import Database
     from storage.migrate import migrate

@@ -84,7 +84,7 @@ def real_villages(n: int, seed: int = 2025) -> list[RealVillage]:
     registration then answers each place with "✅ <name>" and the next question, never with
     candidates. A regency is typed bare ("Klaten") where that is exact, else in full
     ("Kota Bogor"); a village or district whose name is shared within its parent is skipped."""
-    from bot.domain import regions
+    from domain import regions
 
     def typed_as(name: str, level: int, within: str | None, code: str) -> str | None:
         forms = [name]

@@ -224,8 +224,8 @@ async def _child(
     if ablate in ("inbox", "both"):
         _ablate_inbox(fake_do_request)
     if variant == "koperasi":
-        from bot.app import build_application
         from bot.config import Settings
+        from bot.wiring import build_application
 
         settings = Settings.load(
             environ={}, env_file=None, token=TOKEN, db_path=db_path, concurrency=64

@@ -153,7 +153,7 @@ class Plan:
 
 def areas_of_region(n: int) -> list[str]:
     """The first ``n`` districts of Jawa Tengah that have villages, regency by regency."""
-    from bot.domain import regions
+    from domain import regions
 
     out: list[str] = []
     for regency in regions.children(REGION):
@@ -173,7 +173,7 @@ def make_plan(
     baseline_farmers: int = 0,
     first_baseline: int = BASELINE_FARMER_FIRST_ID,
 ) -> Plan:
-    from bot.domain import regions
+    from domain import regions
 
     if per_offer < 1 or coordinators % per_offer:
         raise SystemExit(
@@ -214,7 +214,7 @@ def make_plan(
 async def seed(path: Path, plan: Plan) -> None:
     """A migrated SQLite file with the cooperative, its prices, the coordinators and the
     registered farmers (one transaction; no update is involved)."""
-    from bot.domain.people import Role
+    from domain.people import Role
     from storage import offers, orgs, people, prices, registration
     from storage.db import Database
     from storage.migrate import migrate
@@ -272,8 +272,8 @@ class Answers:
     them (``bot.i18n``), so a reworded catalog does not break the benchmark."""
 
     def __init__(self) -> None:
-        from bot.domain.produce import CATALOG
         from bot.i18n import gettext, load_catalogs, use_locale
+        from domain.produce import CATALOG
 
         load_catalogs()
         with use_locale("id"):
@@ -471,8 +471,8 @@ async def _cpu_child(
 
     HTTPXRequest.do_request = fake_do_request
     if variant == "koperasi":
-        from bot.app import build_application
         from bot.config import Settings
+        from bot.wiring import build_application
 
         settings = Settings.load(
             environ={}, env_file=None, token=TOKEN, db_path=args.db, concurrency=64

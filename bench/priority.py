@@ -215,8 +215,8 @@ async def person(
 
 
 async def run_variant(variant: str, args: argparse.Namespace, wd: Path) -> dict[str, Any]:
-    from bot.app import build_application
     from bot.config import Settings
+    from bot.wiring import build_application
 
     lane = "bulk" if variant == "lane" else "interactive"
     print(

@@ -17,10 +17,10 @@ import argparse
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.logsafe import setup_logging
 from bot.runtime.ratelimit import SendLimits
+from bot.wiring import build_application
 
 UNLIMITED = SendLimits(overall_rate=1e6, overall_burst=1e6, private_rate=1e6, private_burst=1e6)
 

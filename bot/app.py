@@ -1,4 +1,4 @@
-"""build_application(settings) → the PTB Application, wired: persistence, update queue and
+"""assemble(settings, register=…) → the PTB Application, wired: persistence, update queue and
 processor, rate limiter, handlers, error handler, start-up and shutdown."""
 
 from __future__ import annotations
@@ -6,23 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from datetime import time
-from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-import handlers
 from bot import quarantine
 from bot.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.config import Settings
 from bot.context import BotContext, Services
-from bot.domain.commands import public_commands
-from bot.domain.people import LANGUAGES
-from bot.domain.produce import CATALOG
-from bot.domain.regions import TIMEZONES
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.http import PooledRequest
@@ -34,6 +29,9 @@ from bot.updates import (
     DurableUpdater,
     ExactlyOnceProcessor,
 )
+from domain.commands import public_commands
+from domain.people import LANGUAGES
+from domain.produce import CATALOG
 from storage import catalog, inbox, people, schedules
 from storage.db import Database
 from storage.migrate import migrate
@@ -48,21 +46,14 @@ STOP_GRACE_SECONDS = 3.0
 CALLS_GRACE_SECONDS = 1.0
 
 
-# Edits of the produce catalog by the command line (another process) reach the bot within
-# this time; edits in the bot itself take effect at once.
-CATALOG_REFRESH_SECONDS = 300
-
-
-async def refresh_catalog(context) -> None:
-    CATALOG.replace_with(await catalog.load(context.application.services.db, include_inactive=True))
-
-
 class KoperasiApplication(Application):
     """Opens the database before PTB loads persistence from it, closes it last; stops in
     seconds whatever the backlog."""
 
     applied_recorder: AppliedRecorder
     digest_time: time = time(6, 0)  # the morning price digest, local (schedules, else the setting)
+    # set by the handlers' register(): scheduled work lives with the conversations it serves
+    schedule_jobs: Callable[[KoperasiApplication], None] | None = None
 
     @property
     def services(self) -> Services:
@@ -89,46 +80,10 @@ class KoperasiApplication(Application):
         self._schedule_jobs()
 
     def _schedule_jobs(self) -> None:
-        """Scheduled work, registered at every start (APScheduler keeps nothing on disk)."""
-        if self.job_queue is None:
-            return
-        self.job_queue.run_repeating(
-            handlers.alerts.expire_offers, interval=600, first=60, name="expire-offers",
-            job_kwargs={"id": "expire-offers", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
-        )  # fmt: skip
-        self.job_queue.run_repeating(
-            handlers.alerts.alert_missed, interval=300, first=90, name="alert-missed",
-            job_kwargs={"id": "alert-missed", "replace_existing": True, "coalesce": True, "misfire_grace_time": 300},
-        )  # fmt: skip
-        self.job_queue.run_repeating(
-            refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",
-            job_kwargs={"id": "catalog", "replace_existing": True, "coalesce": True},
-        )  # fmt: skip
-        # each cooperative's wajib reminder, at its day and time where each member lives
-        self.job_queue.run_repeating(
-            handlers.savings.wajib_reminders, interval=60, first=30, name="wajib-reminders",
-            job_kwargs={"id": "wajib-reminders", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
-        )  # fmt: skip
-        for zone in TIMEZONES:  # the morning prices, at the digest time where people live
-            self.job_queue.run_daily(
-                handlers.prices.price_digest, self.digest_time.replace(tzinfo=ZoneInfo(zone)),
-                data=zone, name=f"price-digest-{zone}",
-                job_kwargs={"id": f"price-digest-{zone}", "replace_existing": True, "coalesce": True,
-                            "misfire_grace_time": 3 * 3600},
-            )  # fmt: skip
-        # a digest the bot was down for (its time passed today, not queued yet) goes out now
-        self.job_queue.run_once(
-            handlers.prices.digest_catch_up,
-            when=5,
-            data=self.digest_time,
-            name="price-digest-catch-up",
-        )
-        for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
-            self.job_queue.run_daily(
-                handlers.pickup.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
-                name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
-                                                   "coalesce": True, "misfire_grace_time": 3600},
-            )  # fmt: skip
+        """Scheduled work, registered at every start (APScheduler keeps nothing on disk) by
+        the hook the handlers' register() left (handlers.jobs)."""
+        if self.job_queue is not None and self.schedule_jobs is not None:
+            self.schedule_jobs(self)
 
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.
@@ -215,16 +170,19 @@ class KoperasiApplication(Application):
             await self.services.db.close()
 
 
-def build_application(
+def assemble(
     settings: Settings,
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     send_limits: SendLimits | None = None,
     poll_transport: BaseRequest | None = None,
+    register: Callable[[Application], None],
 ) -> KoperasiApplication:
-    """``request``/``get_updates_request`` replace the Bot API connections; ``poll_transport``
-    only the poller's HTTP under the inbox-storing transport (tests)."""
+    """``register`` adds the handlers and their jobs (the wiring passes handlers.register:
+    the runtime never imports the floor above it). ``request``/``get_updates_request`` replace
+    the Bot API connections; ``poll_transport`` only the poller's HTTP under the
+    inbox-storing transport (tests)."""
     load_catalogs()  # a missing catalog stops start-up here, before any person is served
     db = Database(settings.db_path)
     persistence = SqlitePersistence(db)
@@ -278,5 +236,5 @@ def build_application(
     app.bot_data.outbox = OutboxSender(
         app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting
     )
-    handlers.register(app)
+    register(app)
     return app

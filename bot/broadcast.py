@@ -19,7 +19,7 @@ rows, sends each through the rate limiter's bulk lane (or, with paid broadcasts 
   them too, and they are marked unreachable (the limiter's hook does the same by chat id).
 * A refusal that may pass and certainly did not deliver the message (Telegram's 5xx, no
   connection, no free connection): tried again after 5 s, 10 s, 20 s … (at most 10 minutes
-  apart), given up after ``MAX_ATTEMPTS`` (``bot.domain.broadcasts``).
+  apart), given up after ``MAX_ATTEMPTS`` (``domain.broadcasts``).
 * Any other refusal (400: chat not found, text refused): ``failed``, not retried.
 
 **Exactly once, or at most once.** A row is marked ``sending`` right before its request
@@ -62,7 +62,10 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.domain.broadcasts import (
+from bot.i18n import _, format_number, use_locale
+from bot.runtime.batch import Batcher
+from bot.runtime.ratelimit import BULK, on_the_wire, retry_after_seconds
+from domain.broadcasts import (
     MAX_ATTEMPTS,
     PROGRESS_EVERY_SECONDS,
     Progress,
@@ -70,9 +73,6 @@ from bot.domain.broadcasts import (
     report_due,
     retry_delay,
 )
-from bot.i18n import _, format_number, use_locale
-from bot.runtime.batch import Batcher
-from bot.runtime.ratelimit import BULK, on_the_wire, retry_after_seconds
 from storage import outbox, people
 from storage.db import Database
 from storage.outbox import OutboxRow

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.domain.people import Person
+from domain.people import Person
 from storage.db import Database
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.domain.people import DEFAULT_LANGUAGE, LANGUAGES
-from bot.domain.regions import TIMEZONES
+from domain.people import DEFAULT_LANGUAGE, LANGUAGES
+from domain.regions import TIMEZONES
 
 DOMAIN = "messages"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"

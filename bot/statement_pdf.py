@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 
-from bot.domain import N_
-from bot.domain.ledger import SavingsKind
 from bot.i18n import _, format_date, format_money, format_short_date, gettext
+from domain import N_
+from domain.ledger import SavingsKind
 
 KIND_SHORT = {
     SavingsKind.POKOK: N_("Principal (pokok)"),

@@ -54,7 +54,7 @@ class DurableUpdateQueue(asyncio.Queue):
     def __init__(self) -> None:
         super().__init__()
         self.db: Database | None = None
-        self.bot: Bot | None = None  # parses updates as PTB will (set by build_application)
+        self.bot: Bot | None = None  # parses updates as PTB will (set by bot.app.assemble)
         self._queued: set[int] = set()  # in the queue or being processed: never twice at once
         self._stored: set[int] = set()  # stored with their polling batch, not queued yet
         self._replayed: set[int] = set()  # in a polling batch but applied before

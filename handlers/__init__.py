@@ -23,6 +23,7 @@ from handlers import (
     catalog_admin,
     groups,
     help,
+    jobs,
     offer,
     pickup,
     prices,
@@ -42,6 +43,8 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 
 def register(app: Application) -> None:
+    # Scheduled work, registered when the application has opened its database.
+    app.schedule_jobs = jobs.schedule
     # -100: who is writing and in which language, before anything answers them.
     app.add_handler(TypeHandler(Update, load_person), group=-100)
     # -90: the bot serves people in private chats only. Anything from a group or channel

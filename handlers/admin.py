@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from telegram import Update
 
 from bot.context import BotContext
-from bot.domain.invites import deep_link
-from bot.domain.people import ROLE_WORDS, STAFF_ROLES
 from bot.i18n import _, format_date, format_time
+from domain.invites import deep_link
+from domain.people import ROLE_WORDS, STAFF_ROLES
 from handlers.kit import for_command, reply, writes
 from handlers.menus import role_label
 from storage import invites

@@ -14,13 +14,13 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.domain import regions
-from bot.domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
-from bot.domain.people import Role, display_phone
-from bot.domain.pickups import deductions
-from bot.domain.produce import CATALOG
-from bot.domain.quantity import amount_rupiah
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
+from domain import regions
+from domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
+from domain.people import Role, display_phone
+from domain.pickups import deductions
+from domain.produce import CATALOG
+from domain.quantity import amount_rupiah
 from handlers.kit import (
     Buttons,
     answer_query,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.domain.produce import CATALOG
 from bot.i18n import _
+from domain.produce import CATALOG
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply, writes
 from handlers.wording import produce_name
 from storage import catalog

@@ -2,7 +2,7 @@
 alike and gets the same safety for free.
 
 * :func:`conversation` adds the name, persistence, ``/cancel``, a reminder in button
-  states and the role check on every state callback (roles from ``bot.domain.commands``).
+  states and the role check on every state callback (roles from ``domain.commands``).
 * :class:`Buttons` is typed callback data: one registry, unique prefixes, values parsed
   strictly (ASCII only) and within Telegram's 64 bytes; anything else is "no longer valid".
 * :class:`Draft` is a typed draft (a dataclass per conversation) kept in ``user_data``.
@@ -36,9 +36,9 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.domain.commands import BY_NAME
-from bot.domain.people import InvalidInput, Role
 from bot.i18n import _
+from domain.commands import BY_NAME
+from domain.people import InvalidInput, Role
 from storage.db import current_writer
 
 log = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ def writes(name: str) -> Callable[[Callback], Callback]:
 
 
 def roles_of(command: str) -> frozenset[Role] | None:
-    """Who may use a command: the one table in ``bot.domain.commands``."""
+    """Who may use a command: the one table in ``domain.commands``."""
     return BY_NAME[command].roles
 
 

@@ -9,9 +9,9 @@ from telegram import BotCommand, BotCommandScopeChat, ReplyKeyboardRemove, Updat
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.domain.commands import commands_for
-from bot.domain.people import LANGUAGES, ROLE_LABELS, Person, Role
 from bot.i18n import _, gettext, set_language, use_locale
+from domain.commands import commands_for
+from domain.people import LANGUAGES, ROLE_LABELS, Person, Role
 from handlers.kit import END, close_buttons, reply
 from storage import people
 

@@ -21,13 +21,13 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.domain import regions
-from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status, guaranteed_until
-from bot.domain.people import display_phone
-from bot.domain.pickups import DeductionKind, Rate, deductions, net_amount
-from bot.domain.produce import CATALOG, Commodity
-from bot.domain.quantity import REASONS, QuantityRefused, amount_rupiah, parse_quantity
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
+from domain import regions
+from domain.offers import STATUS_LABELS, OfferActionRefused, Status, guaranteed_until
+from domain.people import display_phone
+from domain.pickups import DeductionKind, Rate, deductions, net_amount
+from domain.produce import CATALOG, Commodity
+from domain.quantity import REASONS, QuantityRefused, amount_rupiah, parse_quantity
 from handlers import alerts
 from handlers.kit import (
     END,

@@ -16,20 +16,6 @@ from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.domain.ledger import LedgerError
-from bot.domain.offers import STATUS_LABELS, OfferActionRefused, Status
-from bot.domain.people import Role, display_phone
-from bot.domain.pickups import (
-    WINDOWS,
-    deductions,
-    net_amount,
-    parse_window,
-    transfer_reference,
-    window_code,
-)
-from bot.domain.produce import CATALOG, NO_GRADE
-from bot.domain.quantity import QuantityRefused, amount_rupiah, parse_quantity
-from bot.domain.regions import TIMEZONES
 from bot.i18n import (
     _,
     current_language,
@@ -40,6 +26,20 @@ from bot.i18n import (
     unit_name,
     use_locale,
 )
+from domain.ledger import LedgerError
+from domain.offers import STATUS_LABELS, OfferActionRefused, Status
+from domain.people import Role, display_phone
+from domain.pickups import (
+    WINDOWS,
+    deductions,
+    net_amount,
+    parse_window,
+    transfer_reference,
+    window_code,
+)
+from domain.produce import CATALOG, NO_GRADE
+from domain.quantity import QuantityRefused, amount_rupiah, parse_quantity
+from domain.regions import TIMEZONES
 from handlers.kit import (
     END,
     TEXT,

@@ -18,8 +18,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.domain import regions
 from bot.i18n import _
+from domain import regions
 from handlers.kit import TEXT, Buttons, Choice, Draft, reply
 
 PLACE_BUTTONS = Buttons("pl", value=r"[0-9a-z.]", max_length=13)

@@ -13,10 +13,10 @@ from telegram import Update
 
 from bot.charts import TrendChart, trend_png
 from bot.context import BotContext
-from bot.domain import regions
-from bot.domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
-from bot.domain.produce import CATALOG, Commodity
 from bot.i18n import _, format_date, format_money, format_short_date, unit_name, use_locale
+from domain import regions
+from domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
+from domain.produce import CATALOG, Commodity
 from handlers.kit import (
     Buttons,
     answer_query,

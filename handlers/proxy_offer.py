@@ -12,9 +12,9 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.domain import regions
-from bot.domain.people import clean_name, display_phone, normalise_phone
 from bot.i18n import _
+from domain import regions
+from domain.people import clean_name, display_phone, normalise_phone
 from handlers import offer
 from handlers.kit import END, Buttons, Confirm, Typed, conversation, keyboard, need, reply, writes
 from handlers.menus import cancel

@@ -13,9 +13,6 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.domain import N_
-from bot.domain.ledger import SavingsKind
-from bot.domain.savings import Month, period_bounds, reminder_month
 from bot.i18n import (
     _,
     format_date,
@@ -27,6 +24,9 @@ from bot.i18n import (
     use_locale,
 )
 from bot.statement_pdf import StatementLabels, render_statement
+from domain import N_
+from domain.ledger import SavingsKind
+from domain.savings import Month, period_bounds, reminder_month
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
 from storage import orgs, reminders
 from storage import savings as stored

@@ -16,11 +16,11 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.domain import N_, regions
-from bot.domain.people import InvalidInput, short_text
-from bot.domain.produce import CATALOG, Commodity
-from bot.domain.quantity import PRICE_REASONS, parse_rupiah
 from bot.i18n import _, format_money, gettext, unit_name
+from domain import N_, regions
+from domain.people import InvalidInput, short_text
+from domain.produce import CATALOG, Commodity
+from domain.quantity import PRICE_REASONS, parse_rupiah
 from handlers.kit import (
     END,
     TEXT,

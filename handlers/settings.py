@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from bot.domain import regions
-from bot.domain.people import LANGUAGE_LABELS
 from bot.i18n import _, set_language
+from domain import regions
+from domain.people import LANGUAGE_LABELS
 from handlers.kit import (
     END,
     Buttons,

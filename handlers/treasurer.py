@@ -16,10 +16,10 @@ from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
-from bot.domain.people import InvalidInput, short_text
-from bot.domain.quantity import parse_rupiah
 from bot.i18n import _, format_money, gettext, use_locale
+from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
+from domain.people import InvalidInput, short_text
+from domain.quantity import parse_rupiah
 from handlers.kit import (
     END,
     TEXT,

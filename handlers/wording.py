@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.pickups import DEDUCTION_LABELS, Deduction
-from bot.domain.produce import NO_GRADE, Commodity
 from bot.i18n import _, current_language, format_money, gettext, unit_name
+from domain.pickups import DEDUCTION_LABELS, Deduction
+from domain.produce import NO_GRADE, Commodity
 
 
 def produce_name(commodity: Commodity) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import regions
+from domain import regions
 from storage.db import Database, now_utc
 
 

@@ -1,6 +1,6 @@
 """The produce catalog as stored (seeded by migration 0004 from
-``bot.domain.produce.COMMODITIES``, edited by administrators afterwards), read back into a
-``bot.domain.produce.Catalog`` for matching typed names and reading quantities."""
+``domain.produce.COMMODITIES``, edited by administrators afterwards), read back into a
+``domain.produce.Catalog`` for matching typed names and reading quantities."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.people import InvalidInput
-from bot.domain.produce import (
+from domain.people import InvalidInput
+from domain.produce import (
     GRADE_CODE,
     NO_GRADE,
     Catalog,
@@ -107,7 +107,7 @@ async def commodity_exists(source: Source, commodity: str) -> bool:
 
 # --- administrators' edits (the command line and /katalog) --------------------------------
 # Each is a use case (``db.write(catalog.add_commodity, …)``); the bot reloads the catalog
-# afterwards (bot.app refresh_catalog). InvalidInput reasons are in CATALOG_REASONS.
+# afterwards (handlers.jobs refresh_catalog). InvalidInput reasons are in CATALOG_REASONS.
 
 
 async def _exists(conn: aiosqlite.Connection, sql: str, params: tuple) -> bool:

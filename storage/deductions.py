@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 import aiosqlite
 
-from bot.domain.people import InvalidInput
-from bot.domain.pickups import DeductionKind, Rate
+from domain.people import InvalidInput
+from domain.pickups import DeductionKind, Rate
 from storage import catalog
 from storage.catalog import Source, fetchall
 from storage.db import now_utc

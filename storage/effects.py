@@ -3,7 +3,7 @@
 A replayed update (processed again after a crash) gets its use cases' stored results
 instead of running them again, so it answers exactly what the first run would have: the
 same invite link, the same offer number, the same receipt. Results are encoded as JSON:
-plain values, tuples, lists, sets, dicts, enums and dataclasses of ``bot.domain`` and
+plain values, tuples, lists, sets, dicts, enums and dataclasses of ``domain`` and
 ``storage`` (named by module and class, rebuilt field by field).
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import aiosqlite
 
-_TRUSTED_MODULES = ("bot.domain", "storage")
+_TRUSTED_MODULES = ("domain", "storage")
 MISSING = object()
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain.invites import new_code
-from bot.domain.people import Role
+from domain.invites import new_code
+from domain.people import Role
 from storage.db import Database, now_utc
 
 

@@ -1,5 +1,5 @@
 """The ledger as stored: post an entry, reverse one, read balances and statements, verify
-the chain. The rules (sign convention, account codes, the hash) are in ``bot.domain.ledger``.
+the chain. The rules (sign convention, account codes, the hash) are in ``domain.ledger``.
 
 Use cases take the connection of one transaction first (``db.write(ledger.post, …)``), so a
 posting commits together with whatever else the use case writes (an offer marked paid, a
@@ -7,7 +7,7 @@ payroll batch recorded), or not at all. Posting reads the chain head and the acc
 balances inside that transaction: SQLite's ``BEGIN IMMEDIATE`` makes posts one at a time,
 which the chain needs anyway.
 
-Offtake, for example (all amounts whole rupiah; ``L`` is ``bot.domain.ledger``)::
+Offtake, for example (all amounts whole rupiah; ``L`` is ``domain.ledger``)::
 
     # the coordinator confirms the pickup: the cooperative owes the farmer the net amount
     await ledger.post(conn, [
@@ -30,8 +30,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain import ledger as rules
-from bot.domain.ledger import (
+from domain import ledger as rules
+from domain.ledger import (
     GENESIS_HASH,
     Account,
     AlreadyReversed,
@@ -345,7 +345,7 @@ async def post(
     reason: str,
     reference: str | None = None,
 ) -> Entry:
-    """Post one balanced entry (lines from ``bot.domain.ledger.debit``/``credit``) and return
+    """Post one balanced entry (lines from ``domain.ledger.debit``/``credit``) and return
     it with its hash. Refused with a LedgerError: amounts that are not whole positive rupiah
     (InvalidAmount), unknown accounts (InvalidAccount), debits ≠ credits (UnbalancedEntry), no
     reason (InvalidEntry), a savings or payable account taken below zero (Overdrawn), a

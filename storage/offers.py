@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import aiosqlite
 
-from bot.domain import offers as rules
-from bot.domain import regions
-from bot.domain.offers import Action, Actor, OfferFacts, Status, offer_number
-from bot.domain.people import Role
-from bot.domain.pickups import Rate
+from domain import offers as rules
+from domain import regions
+from domain.offers import Action, Actor, OfferFacts, Status, offer_number
+from domain.people import Role
+from domain.pickups import Rate
 from storage import deductions, orgs, prices, subscriptions
 from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain import regions
+from domain import regions
 from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain.broadcasts import Progress
+from domain.broadcasts import Progress
 from storage.db import Database, now_utc
 
 UNCONFIRMED = "unconfirmed: the request was on its way to Telegram and no answer came"

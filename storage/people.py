@@ -6,7 +6,7 @@ import json
 
 import aiosqlite
 
-from bot.domain.people import Person, Role
+from domain.people import Person, Role
 from storage.db import Database, now_utc
 
 _PERSON_COLUMNS = (

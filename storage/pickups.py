@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import aiosqlite
 
-from bot.domain import ledger as L
-from bot.domain import pickups as rules
-from bot.domain.offers import Action, Actor, OfferActionRefused, Status, next_status
-from bot.domain.people import Role
-from bot.domain.quantity import amount_rupiah
+from domain import ledger as L
+from domain import pickups as rules
+from domain.offers import Action, Actor, OfferActionRefused, Status, next_status
+from domain.people import Role
+from domain.quantity import amount_rupiah
 from storage import deductions, ledger, prices
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS

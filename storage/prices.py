@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.domain import regions
-from bot.domain.people import InvalidInput
-from bot.domain.produce import NO_GRADE, Catalog
-from bot.domain.quantity import parse_rupiah
+from domain import regions
+from domain.people import InvalidInput
+from domain.produce import NO_GRADE, Catalog
+from domain.quantity import parse_rupiah
 from storage import catalog
 from storage.catalog import Source, fetchall
 from storage.db import now_utc
@@ -304,7 +304,7 @@ _EVERYWHERE = {"", "-", "*", "semua", "all", "everywhere", "nasional"}
 @dataclass(frozen=True)
 class RowError:
     """A refused cell: ``line`` in the file (1 is the header), ``column``, ``reason`` a key of
-    ``bot.domain.quantity.PRICE_REASONS``."""
+    ``domain.quantity.PRICE_REASONS``."""
 
     line: int
     column: str

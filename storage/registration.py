@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain import regions
-from bot.domain.people import Role
+from domain import regions
+from domain.people import Role
 from storage import invites, orgs, roster
 from storage.db import now_utc
 from storage.people import PersonExists, add_role, audit, insert_person

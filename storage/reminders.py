@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain.savings import Month
+from domain.savings import Month
 from storage import savings as stored
 from storage.catalog import Source, fetchall
 from storage.db import now_utc

@@ -1,9 +1,9 @@
 """Savings as stored: each cooperative's rates and reminder, a member's balances, statement
 lines, dues (tagihan) and period statements, and the rows of the exports. The rules are in
-``bot.domain.savings``; money moves only through ``storage.ledger``.
+``domain.savings``; money moves only through ``storage.ledger``.
 
 A member here is a roster entry (a membership of one cooperative): their savings accounts are
-``member:<roster_id>:<kind>`` (see ``bot.domain.ledger.member_savings``).
+``member:<roster_id>:<kind>`` (see ``domain.ledger.member_savings``).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.domain import ledger as L
-from bot.domain.ledger import SavingsKind
-from bot.domain.savings import Dues, Month, Rate, dues, rate_in
+from domain import ledger as L
+from domain.ledger import SavingsKind
+from domain.savings import Dues, Month, Rate, dues, rate_in
 from storage import ledger
 from storage.catalog import Source, fetchall
 from storage.db import now_utc

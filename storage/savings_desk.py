@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import aiosqlite
 from rapidfuzz import fuzz, process
 
-from bot.domain import ledger as L
-from bot.domain.ledger import Entry, SavingsKind
-from bot.domain.people import InvalidInput, Role, normalise_phone
-from bot.domain.produce import match_key
+from domain import ledger as L
+from domain.ledger import Entry, SavingsKind
+from domain.people import InvalidInput, Role, normalise_phone
+from domain.produce import match_key
 from storage import ledger
 from storage import savings as stored
 from storage.catalog import Source, fetchall

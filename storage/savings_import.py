@@ -1,6 +1,6 @@
 """Spreadsheet imports as use cases: the roster with opening balances, and payroll batches of
 deposits. Each runs in one transaction (``db.write``): the rows, already read and checked cell
-by cell (``bot.domain.savings``), are checked against what is stored, and either every error is
+by cell (``domain.savings``), are checked against what is stored, and either every error is
 raised together (ImportRefused: nothing written) or everything is written.
 
 Importing the same members again changes nothing: a member is found by cooperative and member
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from bot.domain import ledger as L
-from bot.domain.ledger import SavingsKind
-from bot.domain.people import Role, display_phone
-from bot.domain.savings import (
+from domain import ledger as L
+from domain.ledger import SavingsKind
+from domain.people import Role, display_phone
+from domain.savings import (
     DepositRow,
     Layout,
     MemberRow,
@@ -277,7 +277,7 @@ async def import_members(
 @dataclass(frozen=True)
 class Batch:
     """A deposits file: ``reference`` (deposits:<org code>:<name or content hash>) names it in
-    the ledger; ``content_hash`` is :func:`bot.domain.savings.batch_hash` of its rows."""
+    the ledger; ``content_hash`` is :func:`domain.savings.batch_hash` of its rows."""
 
     org_id: int
     reference: str

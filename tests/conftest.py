@@ -1,7 +1,7 @@
 import pytest
 
-from bot.domain.produce import CATALOG, COMMODITIES, Catalog
 from bot.i18n import load_catalogs
+from domain.produce import CATALOG, COMMODITIES, Catalog
 from tests.harness import World
 
 

@@ -19,9 +19,9 @@ from telegram import Update
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.runtime.ratelimit import SendLimits
+from bot.wiring import build_application
 from handlers.kit import background_done
 
 BOT_ID = 7000000001

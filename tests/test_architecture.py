@@ -1,5 +1,9 @@
-"""The layering the project keeps: pure rules in bot/domain, SQL only in storage/, and imports
-that point one way: handlers → storage → bot.domain; the emulator stands apart.
+"""The layering the project keeps, an onion whose imports point inwards only:
+
+    wiring (bot/wiring.py, bot/cli/, bot/__main__.py) → handlers → bot (the runtime) → storage → domain
+
+pure rules in domain/ (nothing of the project, no Telegram, no database), SQL only in storage/;
+the emulator stands apart.
 
 Imports are read with ``ast`` (every ``import`` statement in the file, also inside functions and
 ``if TYPE_CHECKING:``; relative imports resolved), so formatting cannot hide one.
@@ -16,13 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
 
 #: Top-level packages of this repository (the product, and what only tests and benchmarks use).
-PRODUCT = ("bot", "handlers", "storage")
+PRODUCT = ("bot", "domain", "handlers", "storage")
 REPO_PACKAGES = (*PRODUCT, "emulator", "tests", "bench")
 
 #: Imports that break a rule below but are tolerated for now, each with the reason and the
 #: file it is in: (path relative to the repository, imported name) → why. A fixed violation
 #: must leave this list too (test_known_violations_still_exist).
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
+
+#: The outermost layer: builds the Application with the handlers, the `koperasi-bot` command.
+WIRING = ("bot.wiring", "bot.cli", "bot.__main__")
 
 
 def _module_name(path: Path) -> str:
@@ -64,20 +71,33 @@ def _violations(folder: str, breaks_rule) -> list[str]:
     return found
 
 
-def test_domain_imports_neither_telegram_nor_aiosqlite():
-    assert _violations("bot/domain", lambda name: _within(name, "telegram", "aiosqlite")) == []
+def test_domain_imports_nothing_of_the_project_nor_telegram_nor_a_database():
+    def breaks(name: str) -> bool:
+        return _within(name, "telegram", "aiosqlite", *REPO_PACKAGES) and not _within(
+            name, "domain"
+        )
+
+    assert _violations("domain", breaks) == []
 
 
 def test_storage_imports_only_the_domain_of_the_product():
     def breaks(name: str) -> bool:
-        return _within(name, *REPO_PACKAGES) and not _within(name, "storage", "bot.domain")
+        return _within(name, *REPO_PACKAGES) and not _within(name, "storage", "domain")
 
     assert _violations("storage", breaks) == []
 
 
+def test_the_runtime_imports_no_handlers_only_the_wiring_does():
+    wiring_files = tuple(m.replace(".", "/") for m in WIRING)
+    found = _violations("bot", lambda name: _within(name, "handlers", *WIRING))
+    assert [v for v in found if not v.startswith(wiring_files)] == []
+
+
 def test_handlers_do_not_import_the_wiring_or_the_runtime():
     assert (
-        _violations("handlers", lambda name: _within(name, "bot.app", "bot.updates", "bot.runtime"))
+        _violations(
+            "handlers", lambda name: _within(name, *WIRING, "bot.app", "bot.updates", "bot.runtime")
+        )
         == []
     )
 
@@ -103,7 +123,7 @@ def test_imports_are_read_from_the_syntax_tree():
         "import bot.app\n"
         "from bot import runtime, domain\n"
         "from . import sibling\n"
-        "from ..bot.domain import people\n"
+        "from ..domain import people\n"
         "def later():\n"
         "    from storage.db import Database\n"
         "s = 'from handlers import start'\n"  # a string is not an import
@@ -114,7 +134,7 @@ def test_imports_are_read_from_the_syntax_tree():
         "bot.runtime",
         "bot.domain",
         "storage.sub.sibling",
-        "storage.bot.domain.people",
+        "storage.domain.people",
         "storage.db.Database",
     ]
     assert [n for _, n in imported_names("from .x import y", "emulator", is_package=True)] == [

@@ -183,7 +183,7 @@ def test_db_status_then_migrate(monkeypatch, tmp_path, capsys):
 def test_first_admin_is_granted_by_phone(monkeypatch, tmp_path, capsys):
     import asyncio
 
-    from bot.domain.people import Role
+    from domain.people import Role
     from storage import people
     from storage.db import Database
 

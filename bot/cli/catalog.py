@@ -7,8 +7,8 @@ import argparse
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
-from bot.domain.people import InvalidInput
-from bot.domain.produce import CATALOG_REASONS, KINDS, STANDARD_UNITS, NewCommodity
+from domain.people import InvalidInput
+from domain.produce import CATALOG_REASONS, KINDS, STANDARD_UNITS, NewCommodity
 from storage import catalog
 from storage.db import Database
 

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from bot.config import Settings
-from bot.domain.people import ROLE_WORDS, STAFF_ROLES
+from domain.people import ROLE_WORDS, STAFF_ROLES
 from storage.db import Database
 from storage.migrate import migrate
 

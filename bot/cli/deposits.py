@@ -17,7 +17,7 @@ from bot.cli.common import CliError, on_database
 from bot.cli.members import org_id_of, refuse
 from bot.cli.sheets import count_rows, header_and_rows, progress, read_rows, rupiah
 from bot.config import Settings
-from bot.domain.savings import DEPOSIT_COLUMNS, batch_hash, read_deposit
+from domain.savings import DEPOSIT_COLUMNS, batch_hash, read_deposit
 from storage.db import Database
 from storage.savings_import import (
     PAID_INTO,

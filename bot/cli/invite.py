@@ -6,7 +6,7 @@ import argparse
 
 from bot.cli.common import CliError, on_database, parse_role
 from bot.config import Settings
-from bot.domain.invites import deep_link
+from domain.invites import deep_link
 from storage import invites, orgs
 from storage.db import Database
 

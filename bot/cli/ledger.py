@@ -14,7 +14,7 @@ from bot.cli.common import CliError, on_database
 from bot.cli.members import org_id_of
 from bot.cli.sheets import rupiah, sheet_writer
 from bot.config import Settings
-from bot.domain import regions
+from domain import regions
 from storage import savings
 from storage.db import Database
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.cli.common import CliError, on_database
 from bot.cli.sheets import count_rows, header_and_rows, progress, read_rows, rupiah, sheet_writer
 from bot.config import Settings
-from bot.domain.savings import MEMBER_COLUMNS, RowError, read_member
+from domain.savings import MEMBER_COLUMNS, RowError, read_member
 from storage import orgs, savings
 from storage.db import Database
 from storage.savings_import import ImportRefused, import_members

@@ -7,7 +7,7 @@ import argparse
 from bot.cli import savings_settings
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
-from bot.domain import regions
+from domain import regions
 from storage import orgs
 from storage.db import Database
 

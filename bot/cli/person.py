@@ -6,8 +6,8 @@ import argparse
 
 from bot.cli.common import CliError, on_database, parse_role
 from bot.config import Settings
-from bot.domain import regions
-from bot.domain.people import InvalidInput, normalise_phone
+from domain import regions
+from domain.people import InvalidInput, normalise_phone
 from storage import offers, people
 from storage.db import Database
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
-from bot.domain.people import InvalidInput
-from bot.domain.pickups import DeductionKind
-from bot.domain.produce import CATALOG, NO_GRADE, Catalog
-from bot.domain.quantity import PRICE_REASONS
+from domain.people import InvalidInput
+from domain.pickups import DeductionKind
+from domain.produce import CATALOG, NO_GRADE, Catalog
+from domain.quantity import PRICE_REASONS
 from storage import catalog, deductions, orgs, prices
 from storage.db import Database
 

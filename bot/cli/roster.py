@@ -6,7 +6,7 @@ import argparse
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
-from bot.domain.people import InvalidInput, normalise_phone
+from domain.people import InvalidInput, normalise_phone
 from storage import orgs, roster
 from storage.db import Database
 

@@ -28,7 +28,7 @@ def webhook_path(url: str) -> str:
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_application
+    from bot.wiring import build_application
 
     # Before anything logs: the token and phone numbers are masked in every record.
     setup_logging(settings.log_level, settings.token)

@@ -12,8 +12,8 @@ import datetime as dt
 
 from bot.cli.common import CliError
 from bot.cli.sheets import rupiah
-from bot.domain.people import InvalidInput
-from bot.domain.savings import CellError, Month, check_reminder, parse_month, parse_rupiah
+from domain.people import InvalidInput
+from domain.savings import CellError, Month, check_reminder, parse_month, parse_rupiah
 from storage import orgs, savings
 from storage.db import Database
 

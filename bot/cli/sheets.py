@@ -18,7 +18,7 @@ import openpyxl
 from tqdm import tqdm
 
 from bot.cli.common import CliError
-from bot.domain.savings import Column, Layout, looks_like_header, match_header, rupiah
+from domain.savings import Column, Layout, looks_like_header, match_header, rupiah
 
 __all__ = ["rupiah"]
 

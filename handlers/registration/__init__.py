@@ -15,8 +15,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, filters
 
 from bot.context import BotContext
-from bot.domain.invites import looks_like_code
 from bot.i18n import _
+from domain.invites import looks_like_code
 from handlers.kit import END, Buttons, Choice, conversation, reply
 from handlers.menus import cancel, help_text
 from handlers.registration import farmer, member, staff

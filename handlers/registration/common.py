@@ -9,8 +9,8 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.domain.people import LANGUAGE_LABELS, InvalidInput, clean_name, normalise_phone
 from bot.i18n import _, set_language
+from domain.people import LANGUAGE_LABELS, InvalidInput, clean_name, normalise_phone
 from handlers.kit import Buttons, Choice, Draft, Next, Step, Typed, reply
 from handlers.menus import PICKED_LANGUAGE, help_text, set_person_menu
 from storage import people

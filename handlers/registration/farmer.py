@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.domain import regions
-from bot.domain.people import display_phone
 from bot.i18n import _, ngettext
+from domain import regions
+from domain.people import display_phone
 from handlers.kit import Confirm, need, reply, writes
 from handlers.place import PlaceSteps
 from handlers.registration.common import (

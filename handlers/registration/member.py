@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
-from bot.domain.people import display_phone
 from bot.i18n import _
+from domain.people import display_phone
 from handlers.kit import reply, writes
 from handlers.registration.common import Registration, applicant, phone_taken, welcome_registered
 from storage import registration

@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 
 from bot.context import BotContext
-from bot.domain.people import display_phone
 from bot.i18n import _
+from domain.people import display_phone
 from handlers.kit import Confirm, need, reply, writes
 from handlers.menus import role_label
 from handlers.registration.common import (

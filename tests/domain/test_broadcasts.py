@@ -1,6 +1,6 @@
 """Rules of broadcasts: retry backoff, giving up, progress counts, how often progress shows."""
 
-from bot.domain.broadcasts import (
+from domain.broadcasts import (
     MAX_ATTEMPTS,
     RETRY_MAX_SECONDS,
     Progress,

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from bot.domain import ledger as L
-from bot.domain.ledger import (
+from domain import ledger as L
+from domain.ledger import (
     GENESIS_HASH,
     AccountKind,
     Entry,

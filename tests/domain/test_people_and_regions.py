@@ -1,10 +1,10 @@
 import pytest
 
-from bot.domain import regions
-from bot.domain.commands import COMMANDS, commands_for, public_commands
-from bot.domain.invites import deep_link, looks_like_code, new_code
-from bot.domain.people import InvalidInput, Role, clean_name, display_phone, normalise_phone
-from bot.domain.regions import WIB, WIT, WITA
+from domain import regions
+from domain.commands import COMMANDS, commands_for, public_commands
+from domain.invites import deep_link, looks_like_code, new_code
+from domain.people import InvalidInput, Role, clean_name, display_phone, normalise_phone
+from domain.regions import WIB, WIT, WITA
 
 
 @pytest.mark.parametrize(

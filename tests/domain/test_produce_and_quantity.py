@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain import offers
-from bot.domain.offers import (
+from domain import offers
+from domain.offers import (
     ACTIONS,
     ALPHABET,
     FINAL,
@@ -22,9 +22,9 @@ from bot.domain.offers import (
     offer_id,
     offer_number,
 )
-from bot.domain.people import InvalidInput, Role
-from bot.domain.produce import CATALOG, COMMODITIES, KINDS, MEASURES, NO_GRADE, match_key
-from bot.domain.quantity import (
+from domain.people import InvalidInput, Role
+from domain.produce import CATALOG, COMMODITIES, KINDS, MEASURES, NO_GRADE, match_key
+from domain.quantity import (
     PRICE_REASONS,
     REASONS,
     Quantity,

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from bot.domain import regions
-from bot.domain.ledger import SavingsKind
-from bot.domain.people import InvalidInput
-from bot.domain.savings import (
+from domain import regions
+from domain.ledger import SavingsKind
+from domain.people import InvalidInput
+from domain.savings import (
     DEPOSIT_COLUMNS,
     MEMBER_COLUMNS,
     CellError,

@@ -166,7 +166,7 @@ def check_summary(msg: StoredMessage) -> None:
 
 @dataclass
 class DbSnapshot:
-    person: Any  # bot.domain.people.Person | None
+    person: Any  # domain.people.Person | None
     people: int
     roles: list[tuple[int, str]]
     village_code: str | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import ledger as L
+from domain import ledger as L
 from storage import ledger, offers, people
 from storage.db import Database
 from tests.e2e.botproc import run_cli

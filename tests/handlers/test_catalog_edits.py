@@ -9,8 +9,8 @@ import asyncio
 import pytest
 
 from bot.cli import main
-from bot.domain.people import Role
-from bot.domain.produce import CATALOG
+from domain.people import Role
+from domain.produce import CATALOG
 from storage import catalog
 from tests.handlers.flows import register_farmer
 from tests.handlers.test_offer import _prices
@@ -105,7 +105,7 @@ async def test_forged_catalog_buttons_change_nothing(world, data):
 
 
 def test_deductions_are_set_on_the_command_line(monkeypatch, tmp_path, capsys):
-    from bot.domain.pickups import DeductionKind, Rate
+    from domain.pickups import DeductionKind, Rate
     from storage import deductions
     from storage.db import Database
 

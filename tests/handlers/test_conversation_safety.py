@@ -206,8 +206,8 @@ async def _in_group(world, who, text, group=GROUP):
 
 
 async def test_in_groups_the_bot_only_points_to_the_private_chat(world):
-    from bot.domain.commands import COMMANDS
-    from bot.domain.people import Role
+    from domain.commands import COMMANDS
+    from domain.people import Role
     from tests.handlers.test_staff_and_roles import _person_with_roles
 
     admin = await _person_with_roles(world, 211, [Role.ADMIN, Role.FARMER])

@@ -44,8 +44,8 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 from telegram import Update
 
-from bot.domain.people import LANGUAGE_LABELS, LANGUAGES, Role
 from bot.i18n import DOMAIN, LOCALES_DIR, gettext, use_locale
+from domain.people import LANGUAGE_LABELS, LANGUAGES, Role
 from handlers.kit import Buttons
 from handlers.menus import PICKED_LANGUAGE
 from storage import inbox, invites, people, roster

@@ -27,7 +27,7 @@ def test_values_are_parsed_strictly(data):
 
 
 async def test_roles_are_checked_at_every_step_not_only_at_the_entry(world):
-    from bot.domain.people import Role
+    from domain.people import Role
     from storage import people
     from tests.handlers.flows import register_farmer
 

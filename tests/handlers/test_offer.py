@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.people import Role
-from bot.domain.produce import CATALOG
 from bot.i18n import use_locale
+from domain.people import Role
+from domain.produce import CATALOG
 from handlers.offer import _refusal
 from storage import offers, people, prices
 from tests.handlers.flows import register_farmer
@@ -316,7 +316,7 @@ async def test_an_offer_nobody_takes_expires_and_the_farmer_is_told(world, marke
 
 
 async def test_the_farmer_agrees_and_is_paid_once_in_the_ledger(world, market):
-    from bot.domain import ledger as L
+    from domain import ledger as L
     from storage import ledger
 
     budi = market

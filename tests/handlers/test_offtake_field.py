@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import ledger as L
-from bot.domain.people import Role
+from domain import ledger as L
+from domain.people import Role
 from storage import deductions, ledger, offers, people
 from tests.handlers.flows import YES_ID, register_farmer
 from tests.handlers.test_offer import _coordinator, _prices

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from bot.context import BotContext
-from bot.domain.people import Role
+from domain.people import Role
 from handlers.prices import enqueue_digest
 from storage import outbox, people, subscriptions
 from tests.handlers.flows import YES_ID, register_farmer

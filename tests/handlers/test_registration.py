@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.people import Role
+from domain.people import Role
 from storage import people, roster
 from tests.handlers.flows import FARMER_ID, PHONE, YES_ID, register_farmer, register_member
 from tests.texts import said

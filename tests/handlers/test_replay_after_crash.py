@@ -14,7 +14,7 @@ import re
 import pytest
 
 import handlers  # noqa: F401  (registers every handler, and so every writer)
-from bot.domain.people import Role
+from domain.people import Role
 from handlers.kit import WRITERS
 from storage import deductions, invites, roster
 from tests.handlers.flows import FARMER_ID, MEMBER_ID, PHONE, YES_ID, register_farmer

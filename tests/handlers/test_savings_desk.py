@@ -3,8 +3,8 @@ second officer, who is never the one who asked; the member is told; the ledger a
 
 from __future__ import annotations
 
-from bot.domain.ledger import SavingsKind
-from bot.domain.people import Role
+from domain.ledger import SavingsKind
+from domain.people import Role
 from storage import ledger, people, roster
 from storage import savings as stored
 from tests.handlers.flows import YES_ID

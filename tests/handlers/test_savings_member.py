@@ -9,10 +9,10 @@ from datetime import date, datetime
 import pytest
 from pypdf import PdfReader
 
-from bot.domain import ledger as L
-from bot.domain.ledger import SavingsKind
-from bot.domain.people import Role
-from bot.domain.savings import Month
+from domain import ledger as L
+from domain.ledger import SavingsKind
+from domain.people import Role
+from domain.savings import Month
 from storage import ledger, roster
 from storage import savings as stored
 from tests.handlers.flows import register_member

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.context import BotContext
-from bot.domain import ledger as L
-from bot.domain.ledger import SavingsKind
-from bot.domain.savings import Month
+from domain import ledger as L
+from domain.ledger import SavingsKind
+from domain.savings import Month
 from handlers.savings import send_wajib_reminders
 from storage import ledger, people, roster
 from storage import savings as stored

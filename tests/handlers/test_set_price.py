@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.people import Role
+from domain.people import Role
 from storage import offers, orgs, people, prices
 from tests.handlers.flows import YES_ID, register_farmer
 from tests.handlers.test_offer import _prices

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.commands import COMMANDS
-from bot.domain.people import Role
+from domain.commands import COMMANDS
+from domain.people import Role
 from storage import invites, people
 from storage.db import now_utc
 from tests.handlers.flows import register_farmer

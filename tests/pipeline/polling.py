@@ -9,7 +9,7 @@ import itertools
 import time
 from typing import Any
 
-from bot.app import build_application
+from bot.wiring import build_application
 from tests.harness import UNLIMITED, FakeTelegram, World
 
 _ids = itertools.count(50_000)

@@ -15,7 +15,7 @@ import logging
 
 from telegram.ext import MessageHandler, filters
 
-from bot.app import build_application
+from bot.wiring import build_application
 from storage import dead_letters, inbox
 from tests.harness import UNLIMITED, SimulatedCrash, World
 from tests.pipeline.polling import (

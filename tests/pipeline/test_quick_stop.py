@@ -13,8 +13,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import STOP_GRACE_SECONDS, build_application
+from bot.app import STOP_GRACE_SECONDS
 from bot.runtime.ratelimit import SendLimits
+from bot.wiring import build_application
 from storage import inbox
 from tests.harness import UNLIMITED, FakeTelegram, World
 from tests.pipeline.polling import start_command

@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler
 
-from bot.app import build_application
+from bot.wiring import build_application
 from storage import inbox, sent_calls
 from storage.db import Database, now_utc
 from tests.handlers.flows import FARMER_ID

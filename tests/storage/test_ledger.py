@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from bot.cli import main
-from bot.domain import ledger as L
-from bot.domain import regions
-from bot.domain.ledger import (
+from domain import ledger as L
+from domain import regions
+from domain.ledger import (
     AlreadyReversed,
     DuplicateReference,
     EntryNotFound,

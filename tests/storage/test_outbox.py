@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.broadcasts import Progress, digest_key
+from domain.broadcasts import Progress, digest_key
 from storage import outbox
 from storage.db import Database
 from storage.migrate import migrate

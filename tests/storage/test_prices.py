@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain import regions
-from bot.domain.people import InvalidInput
-from bot.domain.produce import CATALOG
-from bot.domain.quantity import PRICE_REASONS
+from domain import regions
+from domain.people import InvalidInput
+from domain.produce import CATALOG
+from domain.quantity import PRICE_REASONS
 from storage import catalog, effects, prices
 from storage.db import Database, current_update_id, current_writer
 from storage.migrate import applied_versions, migrate

@@ -113,7 +113,7 @@ async def test_writes_during_an_update_must_come_from_a_declared_handler(db):
 
 
 def test_use_case_results_survive_the_trip_through_the_database():
-    from bot.domain.people import Role
+    from domain.people import Role
 
     value = (Invite("abc", Role.ADMIN, 1, 99), frozenset({Role.FARMER}), [1, "x", None], {"k": 2})
     assert effects.decode(effects.encode(value)) == (value[0], value[1], value[2], value[3])

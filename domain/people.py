@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from lokal import parse_phone
 
-from bot.domain import N_
+from domain import N_
 
 
 class Role(StrEnum):

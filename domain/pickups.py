@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.domain import N_
-from bot.domain.people import InvalidInput
-from bot.domain.quantity import amount_rupiah
+from domain import N_
+from domain.people import InvalidInput
+from domain.quantity import amount_rupiah
 
 # (start hour, end hour), local time where the farmer lives.
 WINDOWS = ((6, 9), (9, 12), (12, 15), (15, 18))

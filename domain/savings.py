@@ -14,8 +14,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.domain.ledger import MAX_AMOUNT, SavingsKind
-from bot.domain.people import InvalidInput, clean_name, normalise_phone
+from domain.ledger import MAX_AMOUNT, SavingsKind
+from domain.people import InvalidInput, clean_name, normalise_phone
 
 # --- months -----------------------------------------------------------------------------
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain import N_
-from bot.domain.people import Role
+from domain import N_
+from domain.people import Role
 
 PREFIX = "TW"
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -44,9 +44,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from bot.domain import N_
-from bot.domain.people import InvalidInput
-from bot.domain.produce import SPELLINGS, Commodity, Unit, match_key
+from domain import N_
+from domain.people import InvalidInput
+from domain.produce import SPELLINGS, Commodity, Unit, match_key
 
 # The words people write for each unit (English too).
 UNIT_WORDS = {

@@ -17,7 +17,7 @@ from functools import lru_cache
 from lokal import wilayah
 from rapidfuzz import fuzz, process
 
-from bot.domain import N_
+from domain import N_
 
 WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
 TIMEZONES = {WIB: "WIB", WITA: "WITA", WIT: "WIT"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import N_
-from bot.domain.people import Role
+from domain import N_
+from domain.people import Role
 
 
 @dataclass(frozen=True)

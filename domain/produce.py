@@ -34,7 +34,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from bot.domain import N_
+from domain import N_
 
 # Base units and the other units people use. Unit codes are what bot.i18n formats
 # (``format_quantity(value, unit)``) and what ``commodity_units.unit`` holds.
@@ -353,7 +353,7 @@ class NewCommodity:
 
 def check_new_commodity(new: NewCommodity) -> None:
     """InvalidInput with a CATALOG_REASONS key when something cannot be stored."""
-    from bot.domain.people import InvalidInput  # people imports nothing from here
+    from domain.people import InvalidInput  # people imports nothing from here
 
     allowed = {unit for unit, _factor in STANDARD_UNITS.get(new.base_unit, ())}
     if not CODE.fullmatch(new.code):
