@@ -7,7 +7,6 @@ import secrets
 
 # Telegram deep-link payloads allow A-Z a-z 0-9 _ - and at most 64 characters.
 _CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-DEFAULT_VALID_HOURS = 72
 
 
 def new_code() -> str:

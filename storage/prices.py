@@ -289,7 +289,6 @@ async def series(
 
 # --- importing a CSV file (the command line reads the file; rows come here) -----------
 
-COLUMNS = ("commodity", "grade", "area", "price", "valid_from", "valid_until", "source", "kind")
 # The optional "kind" column: the cooperative's buying price (empty), the government's
 # reference price (HPP) or a market price, in the words people put in a sheet.
 _KIND_WORDS = {
