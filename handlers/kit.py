@@ -22,11 +22,14 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any, ClassVar, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
+    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -49,6 +52,16 @@ TEXT = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 D = TypeVar("D", bound="Draft")
 MAX_CALLBACK_BYTES = 64
+
+
+def clock() -> datetime:
+    """Now, for conversations' ages and the days buttons name (tests move it)."""
+    return datetime.now(UTC)
+
+
+def today(zone: str) -> date:
+    """The date where the person lives, by :func:`clock`."""
+    return clock().astimezone(ZoneInfo(zone)).date()
 
 
 # --- replies ---------------------------------------------------------------------------
@@ -141,23 +154,25 @@ def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMa
 
 @dataclasses.dataclass
 class Draft:
-    """A conversation's answers so far, kept in ``user_data[key]`` as a plain dict (it is
-    persisted as JSON). Subclasses are dataclasses with defaults for every field."""
+    """A conversation's answers so far, kept as a plain dict (it is persisted as JSON) under
+    the conversation that is running (see :class:`KitConversation`): two conversations
+    using the same draft class (/jual and /jualkan) never share answers, and a draft ends
+    with its conversation. Subclasses are dataclasses with defaults for every field."""
 
     key: ClassVar[str] = "draft"
 
     @classmethod
     def load(cls: type[D], context: BotContext) -> D:
-        stored = (context.user_data or {}).get(cls.key) or {}
+        stored = _drafts(context).get(cls.key) or {}
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in known})
 
     def save(self, context: BotContext) -> None:
-        context.user_data[self.key] = dataclasses.asdict(self)
+        _drafts(context)[self.key] = dataclasses.asdict(self)
 
     @classmethod
     def drop(cls, context: BotContext) -> None:
-        context.user_data.pop(cls.key, None)
+        _drafts(context).pop(cls.key, None)
 
 
 class DraftLost(Exception):
@@ -406,6 +421,121 @@ class Confirm(Step):
 
 # --- the conversation ----------------------------------------------------------------------------
 
+# One active conversation per chat. Each running conversation keeps, in ``user_data`` (persisted
+# with it, so a restart keeps it): when it last heard the person, the command that started it
+# and its drafts. ``user_data[CONVERSATIONS][name] = {"at": unix seconds, "command": "jual",
+# "drafts": {draft key: {...}}}``.
+CONVERSATIONS = "conversations"
+# An answer to a question left unanswered longer than this finds the conversation expired.
+EXPIRES_AFTER = timedelta(days=1)
+
+
+def _box(context: BotContext, name: str) -> dict:
+    return context.user_data.setdefault(CONVERSATIONS, {}).setdefault(name, {})
+
+
+def _drafts(context: BotContext) -> dict:
+    """Where the running conversation keeps its drafts (outside any: ``user_data`` itself)."""
+    name = getattr(context, "conversation", None)
+    if name is None:
+        return context.user_data
+    return _box(context, name).setdefault("drafts", {})
+
+
+def _forget(context: BotContext, name: str) -> None:
+    if context.user_data is not None:
+        context.user_data.get(CONVERSATIONS, {}).pop(name, None)
+
+
+def command_of(context: BotContext) -> str:
+    """The command that started the running conversation (to send again)."""
+    name = getattr(context, "conversation", None)
+    box = context.user_data.get(CONVERSATIONS, {}).get(name, {}) if name else {}
+    return box.get("command") or "start"
+
+
+def _kit_conversations(application: Application) -> list[KitConversation]:
+    return [
+        handler
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, KitConversation)
+    ]
+
+
+class KitConversation(ConversationHandler):
+    """A ConversationHandler that owns the chat while it runs: its entry point ends every
+    other conversation of the chat (saying so), an answer after :data:`EXPIRES_AFTER` of
+    silence ends it, and its drafts live and end with it."""
+
+    def __init__(self, *, command: str, roles: frozenset[Role] | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.command, self.roles = command, roles
+
+    def running(self, key: tuple) -> bool:
+        return key in self._conversations
+
+    def end(self, context: BotContext, key: tuple) -> None:
+        """End this conversation for ``key`` (persisted as ended at the update's commit)."""
+        self._update_state(self.END, key)
+        _forget(context, self.name)
+
+    async def handle_update(self, update: Update, application: Application, check_result: Any,
+                            context: BotContext) -> object | None:  # fmt: skip
+        state, key, handler, _check = check_result
+        box = _box(context, self.name)
+        now = int(clock().timestamp())
+        if handler in self.entry_points:
+            if self.roles is None or (context.person and context.person.has_any(self.roles)):
+                await self._end_others(update, context, key)
+            _forget(context, self.name)  # a fresh start: nothing of an earlier run
+            box = _box(context, self.name)
+            box["command"] = _entry_command(handler) or self.command
+        elif state is not None and handler not in self.fallbacks:
+            if now - box.get("at", now) > EXPIRES_AFTER.total_seconds():
+                await self._expired(update, context, key, box.get("command") or self.command)
+                return None
+        box["at"] = now
+        context.conversation = self.name
+        try:
+            return await super().handle_update(update, application, check_result, context)
+        finally:
+            context.conversation = None
+            if not self.running(key):
+                _forget(context, self.name)
+
+    async def _end_others(self, update: Update, context: BotContext, key: tuple) -> None:
+        for other in _kit_conversations(context.application):
+            if other is not self and other.running(key):
+                command = context.user_data.get(CONVERSATIONS, {}).get(other.name, {}).get(
+                    "command"
+                )
+                other.end(context, key)
+                await reply(update, _("/{command} is stopped. Nothing of it was saved.").format(
+                    command=command or other.command))  # fmt: skip
+
+    async def _expired(self, update: Update, context: BotContext, key: tuple, command: str) -> None:
+        self.end(context, key)
+        if update.callback_query:
+            await close_buttons(update)
+        await reply(update, _("Your answers to /{command} were left more than a day ago and have expired. Nothing was saved. Send /{command} to start again.").format(
+            command=command))  # fmt: skip
+
+
+def _entry_command(handler: BaseHandler) -> str | None:
+    commands = getattr(handler, "commands", None)
+    return sorted(commands)[0] if commands else None
+
+
+def end_all(update: Update, context: BotContext) -> None:
+    """End every conversation of this chat (/cancel), with their drafts."""
+    for conversation_ in _kit_conversations(context.application):
+        key = conversation_._get_key(update)
+        if conversation_.running(key):
+            conversation_.end(context, key)
+    if context.user_data is not None:
+        context.user_data.pop(CONVERSATIONS, None)
+
 
 async def remind_buttons(update: Update, context: BotContext) -> None:
     await reply(update, _("Please tap one of the buttons above, or send /cancel to stop."))
@@ -422,9 +552,8 @@ def _guard(callback: Callback, roles: frozenset[Role] | None) -> Callback:
         try:
             return await callback(update, context)
         except DraftLost:
-            await reply(
-                update, _("Sorry, I lost your earlier answers. Please start again with /start.")
-            )
+            await reply(update, _("Sorry, I lost your earlier answers. Please start again with /{command}.").format(
+                command=command_of(context)))  # fmt: skip
             return END
 
     return guarded
@@ -450,7 +579,9 @@ def conversation(name: str, command: str, *, entry_points: list[BaseHandler], st
             handlers.append(MessageHandler(TEXT, remind_buttons_in(step.state)))
         all_states[step.state] = handlers
     all_states.update(extra)
-    return ConversationHandler(
+    return KitConversation(
+        command=command,
+        roles=roles,
         name=name,
         persistent=True,
         entry_points=[_guarded(h, roles) for h in entry_points],
