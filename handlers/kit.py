@@ -23,8 +23,8 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
@@ -62,6 +62,28 @@ def clock() -> datetime:
 def today(zone: str) -> date:
     """The date where the person lives, by :func:`clock`."""
     return clock().astimezone(ZoneInfo(zone)).date()
+
+
+# Day buttons and drafts carry the date the label showed (never "in N days", which moves at
+# midnight between the question and the press).
+def day_value(day: date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return datetime.strptime(value or "", "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+async def day_gone(update: Update, context: BotContext, day: date | None) -> bool:
+    """True, and the person told, when ``day`` has passed where they live (the question is
+    asked again by the caller)."""
+    if day is not None and day >= today(context.person.timezone):
+        return False
+    await reply(update, _("That day has already passed. Please pick the day again."))
+    return True
 
 
 # --- replies ---------------------------------------------------------------------------
@@ -335,6 +357,11 @@ def stored_in(draft: type[Draft], field: str, then: Callable[[], Step]) -> Next:
     return store
 
 
+# "More ▶" of every Choice: the kit's own family, so paging works whatever values a family
+# takes (numbers only, say); the page is read in the state whose question it pages.
+PAGE_BUTTONS = Buttons("page", value=r"[0-9]", max_length=3)
+
+
 class Choice(Step):
     """Buttons to pick from, ``page_size`` at a time, optionally "None of these". The values
     offered are kept in the draft, and a press of anything else is refused."""
@@ -353,7 +380,7 @@ class Choice(Step):
         shown = options[page * self.page_size : (page + 1) * self.page_size]
         rows = [[self.buttons.button(label, value)] for label, value in shown]
         if len(options) > (page + 1) * self.page_size:
-            rows.append([self.buttons.button(_("More ▶"), f"p{page + 1}")])
+            rows.append([PAGE_BUTTONS.button(_("More ▶"), str(page + 1))])
         if self.none:
             rows.append([self.buttons.button(_("None of these"), "none")])
         return keyboard(rows)
@@ -376,9 +403,6 @@ class Choice(Step):
         if value == "none" and self.none:
             await close_buttons(update, _("None of these"))
             return await self.none(update, context, None)
-        if value and value.startswith("p") and value[1:].isdigit() and value not in offered:
-            await close_buttons(update)
-            return await self.ask(update, context, int(value[1:]))
         if value not in offered:
             await refuse_button(update)
             return self.state
@@ -386,8 +410,16 @@ class Choice(Step):
         await close_buttons(update, labels.get(value))
         return await self.then(update, context, value)
 
+    async def on_page(self, update: Update, context: BotContext) -> Any:
+        page = int(PAGE_BUTTONS.value(update))
+        if page * self.page_size >= len(self.draft.load(context).offered or []):
+            await refuse_button(update)  # forged: no such page
+            return self.state
+        await close_buttons(update)
+        return await self.ask(update, context, page)
+
     def handlers(self) -> list[BaseHandler]:
-        return [self.buttons.handler(self.on_press)]
+        return [self.buttons.handler(self.on_press), PAGE_BUTTONS.handler(self.on_page)]
 
 
 CONFIRM_BUTTONS = Buttons("ok", value=r"(?:yes|no)", max_length=1)
@@ -507,8 +539,8 @@ class KitConversation(ConversationHandler):
     async def _end_others(self, update: Update, context: BotContext, key: tuple) -> None:
         for other in _kit_conversations(context.application):
             if other is not self and other.running(key):
-                command = context.user_data.get(CONVERSATIONS, {}).get(other.name, {}).get(
-                    "command"
+                command = (
+                    context.user_data.get(CONVERSATIONS, {}).get(other.name, {}).get("command")
                 )
                 other.end(context, key)
                 await reply(update, _("/{command} is stopped. Nothing of it was saved.").format(

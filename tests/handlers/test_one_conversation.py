@@ -15,7 +15,6 @@ from domain.people import Role
 from handlers import kit
 from storage import offers, people, prices
 from storage.offers import NewOffer, ProxyFarmer, Shown
-from tests.handlers.flows import YES_ID
 from tests.handlers.test_offer import _prices
 from tests.handlers.test_savings_member import _member
 from tests.handlers.test_staff_and_roles import _person_with_roles
@@ -69,20 +68,32 @@ class Spec:
 
 SPECS = {
     "settings_village": Spec(
-        "settings", [("send", "/settings"), ("data", "set:area")], ("send", "Jawa Tengah"),
+        "settings",
+        [("send", "/settings"), ("data", "set:area")],
+        ("send", "Jawa Tengah"),
         said("Type the name of your regency or city. For example: Klaten."),
     ),
     "offer": Spec("jual", [("send", "/jual")], ("send", "gabah"), "Berapa banyak"),
     "proxy_offer": Spec(
-        "jualkan", [("send", "/jualkan")], ("send", "081288880002"),
+        "jualkan",
+        [("send", "/jualkan")],
+        ("send", "081288880002"),
         said("What is the farmer's full name?"),
     ),
     "set_price": Spec(
         "setharga",
-        [("send", "/setharga"), ("press", "💰 Harga beli koperasi"), ("send", "gabah"), ("press", "GKP (gabah kering panen)")],
-        ("send", "081377770001"), "Periksa harga baru",
+        [
+            ("send", "/setharga"),
+            ("press", "💰 Harga beli koperasi"),
+            ("send", "gabah"),
+            ("press", "GKP (gabah kering panen)"),
+        ],
+        ("send", "081377770001"),
+        "Periksa harga baru",
     ),  # fmt: skip
-    "savings_desk": Spec("setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"),
+    "savings_desk": Spec(
+        "setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"
+    ),
     "pickup_schedule": Spec("jemput", [("data", "jdw:{offer}")], ("nth", "1"), "Jam berapa"),
 }
 # Conversations no pair can reach, and why.
