@@ -3,10 +3,13 @@ alike and gets the same safety for free.
 
 * :func:`conversation` adds the name, persistence, ``/cancel``, a reminder in button
   states and the role check on every state callback (roles from ``domain.commands``).
+  It is a :class:`KitConversation`: one conversation runs per chat (starting one ends the
+  other, saying so; ``/cancel`` ends all), and an answer after a day finds it expired.
 * :class:`Buttons` is typed callback data: one registry, unique prefixes, values parsed
   strictly (ASCII only) and within Telegram's 64 bytes; anything else is "no longer valid".
-* :class:`Draft` is a typed draft (a dataclass per conversation) kept in ``user_data``.
-* Steps: :class:`Choice` (buttons, paged, "none of these"), :class:`Typed` (a domain
+* :class:`Draft` is a typed draft (a dataclass per conversation) kept in ``user_data``
+  under the conversation running, and gone with it.
+* Steps: :class:`Choice` (buttons, paged by the kit's own "More" family, "none of these"), :class:`Typed` (a domain
   parser that raises ``InvalidInput``; the question comes again) and :class:`Confirm`
   (summary, Yes / Change).
 * :func:`writes` declares a handler that writes; only declared handlers may write while an
