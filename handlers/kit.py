@@ -3,10 +3,13 @@ alike and gets the same safety for free.
 
 * :func:`conversation` adds the name, persistence, ``/cancel``, a reminder in button
   states and the role check on every state callback (roles from ``domain.commands``).
+  It is a :class:`KitConversation`: one conversation runs per chat (starting one ends the
+  other, saying so; ``/cancel`` ends all), and an answer after a day finds it expired.
 * :class:`Buttons` is typed callback data: one registry, unique prefixes, values parsed
   strictly (ASCII only) and within Telegram's 64 bytes; anything else is "no longer valid".
-* :class:`Draft` is a typed draft (a dataclass per conversation) kept in ``user_data``.
-* Steps: :class:`Choice` (buttons, paged, "none of these"), :class:`Typed` (a domain
+* :class:`Draft` is a typed draft (a dataclass per conversation) kept in ``user_data``
+  under the conversation running, and gone with it.
+* Steps: :class:`Choice` (buttons, paged by the kit's own "More" family, "none of these"), :class:`Typed` (a domain
   parser that raises ``InvalidInput``; the question comes again) and :class:`Confirm`
   (summary, Yes / Change).
 * :func:`writes` declares a handler that writes; only declared handlers may write while an
@@ -22,11 +25,14 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
+    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -49,6 +55,38 @@ TEXT = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 D = TypeVar("D", bound="Draft")
 MAX_CALLBACK_BYTES = 64
+
+
+def clock() -> datetime:
+    """Now, for conversations' ages and the days buttons name (tests move it)."""
+    return datetime.now(UTC)
+
+
+def today(zone: str) -> date:
+    """The date where the person lives, by :func:`clock`."""
+    return clock().astimezone(ZoneInfo(zone)).date()
+
+
+# Day buttons and drafts carry the date the label showed (never "in N days", which moves at
+# midnight between the question and the press).
+def day_value(day: date) -> str:
+    return f"{day:%Y%m%d}"
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return datetime.strptime(value or "", "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+async def day_gone(update: Update, context: BotContext, day: date | None) -> bool:
+    """True, and the person told, when ``day`` has passed where they live (the question is
+    asked again by the caller)."""
+    if day is not None and day >= today(context.person.timezone):
+        return False
+    await reply(update, _("That day has already passed. Please pick the day again."))
+    return True
 
 
 # --- replies ---------------------------------------------------------------------------
@@ -141,23 +179,25 @@ def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMa
 
 @dataclasses.dataclass
 class Draft:
-    """A conversation's answers so far, kept in ``user_data[key]`` as a plain dict (it is
-    persisted as JSON). Subclasses are dataclasses with defaults for every field."""
+    """A conversation's answers so far, kept as a plain dict (it is persisted as JSON) under
+    the conversation that is running (see :class:`KitConversation`): two conversations
+    using the same draft class (/jual and /jualkan) never share answers, and a draft ends
+    with its conversation. Subclasses are dataclasses with defaults for every field."""
 
     key: ClassVar[str] = "draft"
 
     @classmethod
     def load(cls: type[D], context: BotContext) -> D:
-        stored = (context.user_data or {}).get(cls.key) or {}
+        stored = _drafts(context).get(cls.key) or {}
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in known})
 
     def save(self, context: BotContext) -> None:
-        context.user_data[self.key] = dataclasses.asdict(self)
+        _drafts(context)[self.key] = dataclasses.asdict(self)
 
     @classmethod
     def drop(cls, context: BotContext) -> None:
-        context.user_data.pop(cls.key, None)
+        _drafts(context).pop(cls.key, None)
 
 
 class DraftLost(Exception):
@@ -320,6 +360,11 @@ def stored_in(draft: type[Draft], field: str, then: Callable[[], Step]) -> Next:
     return store
 
 
+# "More ▶" of every Choice: the kit's own family, so paging works whatever values a family
+# takes (numbers only, say); the page is read in the state whose question it pages.
+PAGE_BUTTONS = Buttons("page", value=r"[0-9]", max_length=3)
+
+
 class Choice(Step):
     """Buttons to pick from, ``page_size`` at a time, optionally "None of these". The values
     offered are kept in the draft, and a press of anything else is refused."""
@@ -338,7 +383,7 @@ class Choice(Step):
         shown = options[page * self.page_size : (page + 1) * self.page_size]
         rows = [[self.buttons.button(label, value)] for label, value in shown]
         if len(options) > (page + 1) * self.page_size:
-            rows.append([self.buttons.button(_("More ▶"), f"p{page + 1}")])
+            rows.append([PAGE_BUTTONS.button(_("More ▶"), str(page + 1))])
         if self.none:
             rows.append([self.buttons.button(_("None of these"), "none")])
         return keyboard(rows)
@@ -361,9 +406,6 @@ class Choice(Step):
         if value == "none" and self.none:
             await close_buttons(update, _("None of these"))
             return await self.none(update, context, None)
-        if value and value.startswith("p") and value[1:].isdigit() and value not in offered:
-            await close_buttons(update)
-            return await self.ask(update, context, int(value[1:]))
         if value not in offered:
             await refuse_button(update)
             return self.state
@@ -371,8 +413,16 @@ class Choice(Step):
         await close_buttons(update, labels.get(value))
         return await self.then(update, context, value)
 
+    async def on_page(self, update: Update, context: BotContext) -> Any:
+        page = int(PAGE_BUTTONS.value(update))
+        if page * self.page_size >= len(self.draft.load(context).offered or []):
+            await refuse_button(update)  # forged: no such page
+            return self.state
+        await close_buttons(update)
+        return await self.ask(update, context, page)
+
     def handlers(self) -> list[BaseHandler]:
-        return [self.buttons.handler(self.on_press)]
+        return [self.buttons.handler(self.on_press), PAGE_BUTTONS.handler(self.on_page)]
 
 
 CONFIRM_BUTTONS = Buttons("ok", value=r"(?:yes|no)", max_length=1)
@@ -406,6 +456,121 @@ class Confirm(Step):
 
 # --- the conversation ----------------------------------------------------------------------------
 
+# One active conversation per chat. Each running conversation keeps, in ``user_data`` (persisted
+# with it, so a restart keeps it): when it last heard the person, the command that started it
+# and its drafts. ``user_data[CONVERSATIONS][name] = {"at": unix seconds, "command": "jual",
+# "drafts": {draft key: {...}}}``.
+CONVERSATIONS = "conversations"
+# An answer to a question left unanswered longer than this finds the conversation expired.
+EXPIRES_AFTER = timedelta(days=1)
+
+
+def _box(context: BotContext, name: str) -> dict:
+    return context.user_data.setdefault(CONVERSATIONS, {}).setdefault(name, {})
+
+
+def _drafts(context: BotContext) -> dict:
+    """Where the running conversation keeps its drafts (outside any: ``user_data`` itself)."""
+    name = getattr(context, "conversation", None)
+    if name is None:
+        return context.user_data
+    return _box(context, name).setdefault("drafts", {})
+
+
+def _forget(context: BotContext, name: str) -> None:
+    if context.user_data is not None:
+        context.user_data.get(CONVERSATIONS, {}).pop(name, None)
+
+
+def command_of(context: BotContext) -> str:
+    """The command that started the running conversation (to send again)."""
+    name = getattr(context, "conversation", None)
+    box = context.user_data.get(CONVERSATIONS, {}).get(name, {}) if name else {}
+    return box.get("command") or "start"
+
+
+def _kit_conversations(application: Application) -> list[KitConversation]:
+    return [
+        handler
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, KitConversation)
+    ]
+
+
+class KitConversation(ConversationHandler):
+    """A ConversationHandler that owns the chat while it runs: its entry point ends every
+    other conversation of the chat (saying so), an answer after :data:`EXPIRES_AFTER` of
+    silence ends it, and its drafts live and end with it."""
+
+    def __init__(self, *, command: str, roles: frozenset[Role] | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.command, self.roles = command, roles
+
+    def running(self, key: tuple) -> bool:
+        return key in self._conversations
+
+    def end(self, context: BotContext, key: tuple) -> None:
+        """End this conversation for ``key`` (persisted as ended at the update's commit)."""
+        self._update_state(self.END, key)
+        _forget(context, self.name)
+
+    async def handle_update(self, update: Update, application: Application, check_result: Any,
+                            context: BotContext) -> object | None:  # fmt: skip
+        state, key, handler, _check = check_result
+        box = _box(context, self.name)
+        now = int(clock().timestamp())
+        if handler in self.entry_points:
+            if self.roles is None or (context.person and context.person.has_any(self.roles)):
+                await self._end_others(update, context, key)
+            _forget(context, self.name)  # a fresh start: nothing of an earlier run
+            box = _box(context, self.name)
+            box["command"] = _entry_command(handler) or self.command
+        elif state is not None and handler not in self.fallbacks:
+            if now - box.get("at", now) > EXPIRES_AFTER.total_seconds():
+                await self._expired(update, context, key, box.get("command") or self.command)
+                return None
+        box["at"] = now
+        context.conversation = self.name
+        try:
+            return await super().handle_update(update, application, check_result, context)
+        finally:
+            context.conversation = None
+            if not self.running(key):
+                _forget(context, self.name)
+
+    async def _end_others(self, update: Update, context: BotContext, key: tuple) -> None:
+        for other in _kit_conversations(context.application):
+            if other is not self and other.running(key):
+                command = (
+                    context.user_data.get(CONVERSATIONS, {}).get(other.name, {}).get("command")
+                )
+                other.end(context, key)
+                await reply(update, _("/{command} is stopped. Nothing of it was saved.").format(
+                    command=command or other.command))  # fmt: skip
+
+    async def _expired(self, update: Update, context: BotContext, key: tuple, command: str) -> None:
+        self.end(context, key)
+        if update.callback_query:
+            await close_buttons(update)
+        await reply(update, _("Your answers to /{command} were left more than a day ago and have expired. Nothing was saved. Send /{command} to start again.").format(
+            command=command))  # fmt: skip
+
+
+def _entry_command(handler: BaseHandler) -> str | None:
+    commands = getattr(handler, "commands", None)
+    return sorted(commands)[0] if commands else None
+
+
+def end_all(update: Update, context: BotContext) -> None:
+    """End every conversation of this chat (/cancel), with their drafts."""
+    for conversation_ in _kit_conversations(context.application):
+        key = conversation_._get_key(update)
+        if conversation_.running(key):
+            conversation_.end(context, key)
+    if context.user_data is not None:
+        context.user_data.pop(CONVERSATIONS, None)
+
 
 async def remind_buttons(update: Update, context: BotContext) -> None:
     await reply(update, _("Please tap one of the buttons above, or send /cancel to stop."))
@@ -422,9 +587,8 @@ def _guard(callback: Callback, roles: frozenset[Role] | None) -> Callback:
         try:
             return await callback(update, context)
         except DraftLost:
-            await reply(
-                update, _("Sorry, I lost your earlier answers. Please start again with /start.")
-            )
+            await reply(update, _("Sorry, I lost your earlier answers. Please start again with /{command}.").format(
+                command=command_of(context)))  # fmt: skip
             return END
 
     return guarded
@@ -450,7 +614,9 @@ def conversation(name: str, command: str, *, entry_points: list[BaseHandler], st
             handlers.append(MessageHandler(TEXT, remind_buttons_in(step.state)))
         all_states[step.state] = handlers
     all_states.update(extra)
-    return ConversationHandler(
+    return KitConversation(
+        command=command,
+        roles=roles,
         name=name,
         persistent=True,
         entry_points=[_guarded(h, roles) for h in entry_points],

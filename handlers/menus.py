@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.i18n import _, gettext, set_language, use_locale
 from domain.commands import commands_for
 from domain.people import LANGUAGES, ROLE_LABELS, Person, Role
-from handlers.kit import END, close_buttons, reply
+from handlers.kit import END, close_buttons, end_all, reply
 from storage import people
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,10 @@ async def set_person_menu(context: BotContext, person: Person) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    """/cancel from any step of any conversation: every draft goes, nothing half-done is
-    kept; the language an unregistered person picked stays."""
+    """/cancel from any step of any conversation: every conversation of the chat ends,
+    every draft goes, nothing half-done is kept; the language an unregistered person picked
+    stays."""
+    end_all(update, context)
     for key in [k for k in context.user_data if k != PICKED_LANGUAGE]:
         context.user_data.pop(key, None)
     if update.callback_query:

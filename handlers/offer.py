@@ -40,12 +40,16 @@ from handlers.kit import (
     Step,
     answer_query,
     conversation,
+    day_gone,
+    day_value,
     for_command,
     in_background,
     keyboard,
     need,
+    parse_day,
     refuse_button,
     reply,
+    today,
     writes,
 )
 from handlers.menus import cancel
@@ -65,7 +69,7 @@ PRODUCE, GRADE, QUANTITY, DAY, PLACE, CONFIRM = (
 )
 PRODUCE_BUTTONS = Buttons("prd", value=r"[a-z0-9_]", max_length=16)
 GRADE_BUTTONS = Buttons("grd", value=r"[A-Za-z0-9_-]", max_length=8)
-DAY_BUTTONS = Buttons("day", value=r"[0-9]", max_length=1)
+DAY_BUTTONS = Buttons("day", value=r"[0-9]", max_length=8)  # the date: 20261204
 WITHDRAW_BUTTONS = Buttons("batal", value=r"[0-9]", max_length=12)
 DAYS_AHEAD = 7
 
@@ -78,7 +82,7 @@ class OfferDraft(Draft):
     quantity: str | None = None  # base units
     amount: str | None = None  # as typed …
     unit: str | None = None  # … in this unit
-    ready_in_days: int | None = None
+    ready_on: str | None = None  # the day the pressed button showed, 20261204
     price_id: int | None = None  # the price the summary showed …
     rates: list[list] | None = None  # … and the deductions: [kind, rupiah per unit]
     village_code: str | None = None  # where the produce is: the farmer's village
@@ -107,7 +111,7 @@ def _name(commodity: Commodity) -> str:
 
 
 def _today(context: BotContext) -> date:
-    return datetime.now(ZoneInfo(context.person.timezone)).date()
+    return today(context.person.timezone)
 
 
 def _village(context: BotContext) -> str:
@@ -321,17 +325,23 @@ QUANTITY_STEP = QuantityStep()
 # --- ready day -----------------------------------------------------------------------------------
 
 
-def _day_label(context: BotContext, days: int) -> str:
-    if days == 0:
+def _day_label(context: BotContext, day: date) -> str:
+    if day == _today(context):
         return _("Today")
-    if days == 1:
+    if day == _today(context) + timedelta(days=1):
         return _("Tomorrow")
-    return format_date(_today(context) + timedelta(days=days), context.person.timezone)
+    return format_date(day, context.person.timezone)
 
 
-async def _day_chosen(update: Update, context: BotContext, days: str) -> str:
+def _ready_on(draft: OfferDraft) -> date:
+    return need(parse_day(draft.ready_on))
+
+
+async def _day_chosen(update: Update, context: BotContext, value: str) -> str:
+    if await day_gone(update, context, parse_day(value)):
+        return await DAY_STEP.ask(update, context)
     draft = OfferDraft.load(context)
-    draft.ready_in_days = int(days)
+    draft.ready_on = value
     draft.save(context)
     if draft.for_someone_else:  # the coordinator is with the farmer: their village it is
         return await _to_summary(update, context)
@@ -357,7 +367,9 @@ async def _to_summary(update: Update, context: BotContext) -> str | int:
 
 DAY_STEP = Choice(
     DAY, DAY_BUTTONS, lambda: _("When is it ready for pickup?"),
-    lambda context: [(_day_label(context, d), str(d)) for d in range(DAYS_AHEAD)], _day_chosen, OfferDraft,
+    lambda context: [(_day_label(context, day), day_value(day))
+                     for day in (_today(context) + timedelta(days=d) for d in range(DAYS_AHEAD))],
+    _day_chosen, OfferDraft,
 )  # fmt: skip
 
 
@@ -423,7 +435,7 @@ async def summary(context: BotContext) -> str:
     lines = [_offer_text(
         _("Please check your offer:"), commodity, need(draft.grade), quantity,
         need(draft.unit), Decimal(need(draft.amount)), price.price_rupiah,
-        _today(context) + timedelta(days=need(draft.ready_in_days)), regions.place(_village(context)),
+        _ready_on(draft), regions.place(_village(context)),
         context.person.timezone,
     )]  # fmt: skip
     if draft.for_someone_else:
@@ -495,7 +507,7 @@ def new_offer(draft: OfferDraft, context: BotContext) -> NewOffer:
     return NewOffer(
         commodity=need(draft.commodity), grade=need(draft.grade), quantity=Decimal(need(draft.quantity)),
         typed_amount=Decimal(need(draft.amount)), typed_unit=need(draft.unit),
-        ready_on=_today(context) + timedelta(days=need(draft.ready_in_days)),
+        ready_on=_ready_on(draft),
         latitude=draft.latitude, longitude=draft.longitude, photo_file_id=draft.photo_file_id,
     )  # fmt: skip
 
@@ -504,6 +516,8 @@ def saving(write_offer: Callback) -> Callback:
     """``write_offer`` at the summary's ✅, with what to say when the price moved meanwhile."""
 
     async def save(update: Update, context: BotContext) -> int | str:
+        if await day_gone(update, context, parse_day(OfferDraft.load(context).ready_on)):
+            return await DAY_STEP.ask(update, context)  # the summary showed a day now past
         try:
             return await write_offer(update, context)
         except NoPrice:

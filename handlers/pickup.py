@@ -52,11 +52,15 @@ from handlers.kit import (
     answer_query,
     close_buttons,
     conversation,
+    day_gone,
+    day_value,
     for_command,
     keyboard,
     need,
+    parse_day,
     refuse_button,
     reply,
+    today,
     writes,
 )
 from handlers.menus import cancel
@@ -69,7 +73,7 @@ from storage.offers import Offer
 log = logging.getLogger(__name__)
 SCHEDULE_BUTTONS = Buttons("jdw", value=r"[0-9]", max_length=12)
 WEIGH_BUTTONS = Buttons("tmb", value=r"[0-9]", max_length=12)
-PICK_DAY_BUTTONS = Buttons("jday", value=r"[0-9]", max_length=1)
+PICK_DAY_BUTTONS = Buttons("jday", value=r"[0-9]", max_length=8)  # the date: 20261204
 WINDOW_BUTTONS = Buttons("jwin", value=r"[0-9]", max_length=4)
 FOUND_GRADE_BUTTONS = Buttons("jgrd", value=r"[A-Za-z0-9_-]", max_length=8)
 RECEIPT_BUTTONS = Buttons("trm", value=r"(?:ok|no)[0-9]", max_length=14)
@@ -93,7 +97,7 @@ class PickupDraft(Draft):
     key = "pickup"
     offer_id: int | None = None
     commodity: str | None = None
-    day: int | None = None
+    day: str | None = None  # the day the pressed button showed, 20261204
     grade: str | None = None
     quantity: str | None = None
     offered: list[str] | None = None
@@ -167,13 +171,16 @@ async def start_schedule(update: Update, context: BotContext) -> str:
 
 
 def _day_options(context: BotContext) -> list[tuple[str, str]]:
-    today = datetime.now(ZoneInfo(context.person.timezone)).date()
-    return [(format_date(today + timedelta(days=d)), str(d)) for d in range(7)]
+    first = today(context.person.timezone)
+    days = [first + timedelta(days=d) for d in range(7)]
+    return [(format_date(day), day_value(day)) for day in days]
 
 
-async def _day_chosen(update: Update, context: BotContext, days: str) -> str:
+async def _day_chosen(update: Update, context: BotContext, value: str) -> str:
+    if await day_gone(update, context, parse_day(value)):
+        return await DAY_STEP.ask(update, context)
     draft = PickupDraft.load(context)
-    draft.day = int(days)
+    draft.day = value
     draft.save(context)
     return await WINDOW_STEP.ask(update, context)
 
@@ -191,7 +198,9 @@ DAY_STEP = Choice(
 @writes("pickup.schedule")
 async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
     draft = PickupDraft.load(context)
-    day = datetime.now(ZoneInfo(context.person.timezone)).date() + timedelta(days=need(draft.day))
+    day = parse_day(need(draft.day))
+    if await day_gone(update, context, day):  # picked before midnight, the time after it
+        return await DAY_STEP.ask(update, context)
     window = need(parse_window(code))
     try:
         offer, pickup = await context.db.write(
@@ -554,8 +563,12 @@ async def ask_change(update: Update, context: BotContext) -> None:
         await refuse_button(update)
         return
     await answer_query(update)
-    today = datetime.now(ZoneInfo(context.person.timezone)).date()
-    days = [today + timedelta(days=d) for d in range(CHANGE_DAYS)]
+    await _ask_change_day(update, context, offer)
+
+
+async def _ask_change_day(update: Update, context: BotContext, offer: Offer) -> None:
+    first = today(context.person.timezone)
+    days = [first + timedelta(days=d) for d in range(CHANGE_DAYS)]
     rows = [
         [CHANGE_DAY_BUTTONS.button(format_date(day), f"{offer.id}d{day:%Y%m%d}")] for day in days
     ]
@@ -568,6 +581,15 @@ async def on_change_day(update: Update, context: BotContext) -> None:
     offer_id, day = _change_day(update, context)
     if day is None or context.person is None:
         await refuse_button(update)
+        return
+    if day < today(context.person.timezone):  # the keyboard was shown before midnight
+        offer = await offers.get(context.db, offer_id)
+        if offer is None or offer.farmer_id != context.person.id:
+            await refuse_button(update)
+            return
+        await close_buttons(update)
+        await day_gone(update, context, day)
+        await _ask_change_day(update, context, offer)
         return
     try:
         offer, pickup = await context.db.write(
@@ -602,15 +624,15 @@ async def on_change_day(update: Update, context: BotContext) -> None:
 
 def _change_day(update: Update, context: BotContext) -> tuple[int, date | None]:
     """The offer and the day a pressed button names; no day when it is not one offered
-    (forged, or pressed days later)."""
+    (forged, or pressed a week later)."""
     offer_id, _sep, day = CHANGE_DAY_BUTTONS.value(update).partition("d")
-    try:
-        chosen = datetime.strptime(day, "%Y%m%d").date()
-    except ValueError:
+    chosen = parse_day(day)
+    if chosen is None:
         return 0, None
-    tz = context.person.timezone if context.person else "Asia/Jakarta"
-    today = datetime.now(ZoneInfo(tz)).date()
-    fits = offer_id.isdigit() and today <= chosen < today + timedelta(days=CHANGE_DAYS)
+    first = today(context.person.timezone if context.person else "Asia/Jakarta")
+    # a day gone by is told and asked again (on_change_day); one never offered is refused
+    week = timedelta(days=CHANGE_DAYS)
+    fits = offer_id.isdigit() and first - week <= chosen < first + week
     return (int(offer_id), chosen) if fits else (0, None)
 
 

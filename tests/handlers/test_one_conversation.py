@@ -1,0 +1,313 @@
+"""One conversation at a time: a conversation started ends the one before (saying so), /cancel
+ends them all, drafts are kept per conversation and expire after a day, and a lost draft names
+the command to send again. Every pair of conversations is interleaved, from the registry."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from domain.people import Role
+from handlers import kit
+from storage import offers, people, pickups, prices
+from storage.offers import NewOffer, ProxyFarmer, Shown
+from tests.handlers.flows import YES_ID
+from tests.handlers.test_offer import _prices
+from tests.handlers.test_savings_member import _member
+from tests.handlers.test_staff_and_roles import _person_with_roles
+from tests.texts import said
+
+KUJON = "33.10.11.2004"
+ANI = 951  # an administrator, treasurer, coordinator and farmer at once
+
+
+def stopped(command: str) -> str:
+    return said("/{command} is stopped. Nothing of it was saved.", command=command)
+
+
+async def _ani(world):
+    """Prices, a member on the roster (phone 0813-7777-0001), and Ani holding every role,
+    living in Kujon, with an offer she entered for a farmer (hers to schedule)."""
+    await _prices(world)
+    await _member(world)
+    ani = await _person_with_roles(
+        world, ANI, [Role.ADMIN, Role.TREASURER, Role.COORDINATOR, Role.FARMER]
+    )
+    person = await people.by_telegram_id(world.db, ANI)
+    async with world.db.transaction(mark_update=False) as conn:
+        await conn.execute("UPDATE people SET village_code = ? WHERE id = ?", (KUJON, person.id))
+    await world.db.write(offers.set_coverage, person.id, ("33.10",))
+    price = await prices.price_in_force(world.db, "gabah", "GKP", KUJON, kit.clock())
+    made = []
+    for n in range(3):  # taken / scheduled (to weigh) / picked up (to pay by transfer)
+        new = NewOffer(commodity="gabah", grade="GKP", quantity=Decimal(100), typed_amount=Decimal(100),
+                       typed_unit="kg", ready_on=kit.today("Asia/Jakarta"))  # fmt: skip
+        offer, _farmer = await world.db.write(
+            offers.create_for, person.id, ProxyFarmer(f"Pak Darmo {n}", f"+62812999900{n:02d}", KUJON),
+            new, Shown(price.id, ()),
+        )  # fmt: skip
+        if n >= 1:
+            await world.db.write(
+                pickups.schedule,
+                offer.id,
+                person.id,
+                person.roles,
+                kit.today("Asia/Jakarta"),
+                (6, 9),
+            )
+        if n == 2:
+            await world.db.write(
+                pickups.record, offer.id, person.id, person.roles, "GKP", Decimal(100)
+            )
+        made.append(offer.id)
+    await ani.send("/help")  # a message to press forged buttons on
+    return ani, made
+
+
+async def _press_data(who, data):
+    return await who.press_data(who.world.telegram.messages[who.user_id][-1], data)
+
+
+@dataclass
+class Spec:
+    """How to bring a conversation to a question, an answer it accepts there, and the first
+    words of what it says to that answer."""
+
+    command: str
+    start: list[tuple[str, str]]
+    answer: tuple[str, str]
+    then: str
+
+
+SPECS = {
+    "settings_village": Spec(
+        "settings",
+        [("send", "/settings"), ("data", "set:area")],
+        ("send", "Jawa Tengah"),
+        said("Type the name of your regency or city. For example: Klaten."),
+    ),
+    "offer": Spec("jual", [("send", "/jual")], ("send", "gabah"), "Berapa banyak"),
+    "proxy_offer": Spec(
+        "jualkan",
+        [("send", "/jualkan")],
+        ("send", "081288880002"),
+        said("What is the farmer's full name?"),
+    ),
+    "set_price": Spec(
+        "setharga",
+        [
+            ("send", "/setharga"),
+            ("press", "💰 Harga beli koperasi"),
+            ("send", "gabah"),
+            ("press", "GKP (gabah kering panen)"),
+        ],
+        ("send", "081377770001"),
+        "Periksa harga baru",
+    ),  # fmt: skip
+    "savings_desk": Spec(
+        "setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"
+    ),
+    "pickup_schedule": Spec("jemput", [("data", "jdw:{offer}")], ("nth", "1"), "Jam berapa"),
+    "pickup_weighing": Spec(
+        "jemput",
+        [("data", "tmb:{scheduled}"), ("press", "GKP (gabah kering panen)")],
+        ("send", "100"),
+        "Periksa",
+    ),
+    # (an answer it refuses: one it takes ends it at once, and pays)
+    "pickup_transfer": Spec(
+        "jemput",
+        [("data", "trf:{picked}")],
+        ("send", "x"),
+        said("A reference is 4 to 40 letters or digits."),
+    ),  # fmt: skip
+}
+# Conversations no pair can reach, and why.
+UNPAIRED = {
+    # only for people not registered yet, who may start no other conversation (and a
+    # registered person's /start answers at once): see test_registration_is_not_ended_by_a_refused_command
+    "registration",
+}
+
+
+async def _do(who, steps, offer_id):
+    replies = []
+    for action, value in steps:
+        value = value.format(offer=offer_id[0], scheduled=offer_id[1], picked=offer_id[2])
+        if action == "send":
+            replies += await who.send(value)
+        elif action == "press":
+            replies += await who.press(value)
+        elif action == "nth":  # the n-th button of the last message
+            sent = who.world.telegram.messages[who.user_id][-1]
+            buttons = [b for row in sent.reply_markup["inline_keyboard"] for b in row]
+            replies += await who.press_data(sent, buttons[int(value)]["callback_data"])
+        else:
+            replies += await _press_data(who, value)
+    return replies
+
+
+async def _saved(world):
+    counts = {}
+    for table in ("offers", "buying_prices", "ledger_entries", "pickups", "savings_requests"):
+        counts[table] = (await world.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
+    who = await people.by_telegram_id(world.db, ANI)
+    return counts, who.village_code
+
+
+async def _running(world, user_id=ANI):
+    """The conversations stored as running for the person's chat."""
+    key = f"[{user_id}, {user_id}]"
+    rows = await world.db.fetchall("SELECT name FROM ptb_conversations WHERE key = ?", (key,))
+    return sorted(row["name"] for row in rows)
+
+
+def _conversations(world):
+    return {c.name: c for c in kit._kit_conversations(world.app)}
+
+
+def test_the_pairs_cover_the_registry(world):
+    assert set(_conversations(world)) == set(SPECS) | UNPAIRED
+
+
+@pytest.mark.parametrize("first,second", list(itertools.permutations(SPECS, 2)))
+async def test_a_conversation_started_ends_the_one_before(world, first, second):
+    ani, offer_id = await _ani(world)
+    a, b = SPECS[first], SPECS[second]
+    before = await _saved(world)
+    await _do(ani, a.start, offer_id)
+    assert await _running(world) == [first]
+
+    started = await _do(ani, b.start, offer_id)
+    replies = await _do(ani, [b.answer], offer_id)
+    assert any(r.startswith(b.then) or b.then in r for r in replies), replies
+    assert await _running(world) == [second]  # as stored: a restart would not bring it back
+    assert first not in world.app.user_data[ANI].get(kit.CONVERSATIONS, {})  # nor its drafts
+    assert await _saved(world) == before  # nothing of the first saved
+    assert started.count(stopped(a.command)) == 1
+
+
+async def _admin_treasurer(world):
+    await _member(world)  # Sri Wahyuni, phone 0813-7777-0001
+    return await _person_with_roles(world, 961, [Role.ADMIN, Role.TREASURER])
+
+
+async def _prices_set(world):
+    return await world.db.fetchall("SELECT id FROM buying_prices WHERE set_by IS NOT NULL")
+
+
+async def _at_the_price_question(admin):
+    await admin.send("/setharga")
+    await admin.press("💰 Harga beli koperasi")
+    await admin.send("cabe")
+    await admin.press("Cabai merah")
+    assert (await admin.press("Mutu A"))[0].startswith("Ketik harga baru per kg")
+
+
+async def test_a_phone_typed_at_the_desk_is_not_taken_as_a_price(world):
+    """The reproduction: /setharga left at the price question, /setor, the member's phone."""
+    admin = await _admin_treasurer(world)
+    await _at_the_price_question(admin)
+    started = await admin.send("/setor")
+    answered = await admin.send("081377770001")
+    assert not any("Rp81.377.770.001" in text for text in admin.texts())
+    if any(text.startswith("Periksa harga baru") for text in answered):
+        await admin.press(YES_ID)  # what the person did: ✅ saved it "for all areas"
+    assert await _prices_set(world) == []
+    assert answered == [said("Which savings?")]
+    assert started[0] == stopped("setharga")
+    assert started[1].startswith("Anggota yang mana?")
+
+
+async def test_an_abandoned_village_change_does_not_answer_the_offer(world):
+    ani, _offer = await _ani(world)
+    await _do(ani, SPECS["settings_village"].start, _offer)
+    started = await ani.send("/jual")
+    replies = await ani.send("cabe")
+    assert replies[0].startswith("Pilih mutu Cabai merah")
+    assert started[0] == stopped("settings")
+
+
+async def test_cancel_ends_every_conversation_even_two_left_from_before(world):
+    """A database from before this rule may hold two running conversations for one chat."""
+    admin = await _admin_treasurer(world)
+    await _at_the_price_question(admin)
+    async with world.db.transaction(mark_update=False) as conn:  # /setor left at its question
+        await conn.execute(
+            "INSERT INTO ptb_conversations (name, key, state) VALUES ('savings_desk', ?, ?)",
+            ("[961, 961]", '"desk.find"'),
+        )
+    await world.restart()
+    admin = world.person(961)
+    conversations = _conversations(world)
+    assert conversations["savings_desk"].running((961, 961))
+    assert await admin.send("/cancel") == [
+        said("Cancelled. Nothing was changed. Send /help to see what you can do.")
+    ]
+    assert not any(c.running((961, 961)) for c in conversations.values())
+    assert await admin.send("081377770001") == [
+        said("Sorry, I did not understand that. Send /help to see what I can do.")
+    ]
+    await world.restart()
+    rows = await world.db.fetchall("SELECT name FROM ptb_conversations")
+    assert [row["name"] for row in rows] == []
+
+
+async def test_drafts_are_kept_per_conversation(world):
+    ani, _offer = await _ani(world)
+    await ani.send("/jualkan")
+    await ani.send("081288880002")  # a new farmer: the name is asked next
+    kept = world.app.user_data[ANI][kit.CONVERSATIONS]
+    assert kept["proxy_offer"]["drafts"]["offer"]["farmer_phone"] == "+6281288880002"
+    await ani.send("/jual")
+    await ani.send("gabah")
+    kept = world.app.user_data[ANI][kit.CONVERSATIONS]
+    assert list(kept) == ["offer"]
+    assert kept["offer"]["drafts"]["offer"].get("farmer_phone") is None
+
+
+async def test_an_answer_after_a_day_finds_the_conversation_expired(world, monkeypatch):
+    admin = await _admin_treasurer(world)
+    await _at_the_price_question(admin)
+    await world.restart()  # the time of the last answer is kept across a restart
+    admin = world.person(961)
+    later = kit.clock() + timedelta(hours=25)
+    monkeypatch.setattr(kit, "clock", lambda: later)
+    assert await admin.send("6500") == [
+        said("Your answers to /{command} were left more than a day ago and have expired. Nothing was saved. Send /{command} to start again.", command="setharga")
+    ]  # fmt: skip
+    assert await _prices_set(world) == []
+    assert await admin.send("6500") == [
+        said("Sorry, I did not understand that. Send /help to see what I can do.")
+    ]
+
+
+async def test_an_answer_within_a_day_goes_on(world, monkeypatch):
+    admin = await _admin_treasurer(world)
+    await _at_the_price_question(admin)
+    later = kit.clock() + timedelta(hours=23)
+    monkeypatch.setattr(kit, "clock", lambda: later)
+    assert (await admin.send("6500"))[0].startswith("Periksa harga baru")
+
+
+async def test_a_lost_draft_names_the_command_that_started_it(world):
+    admin = await _admin_treasurer(world)
+    await admin.send("/tarik")
+    assert "Berapa jumlahnya?" in (await admin.send("081377770001"))[0]
+    world.app.user_data[961][kit.CONVERSATIONS]["savings_desk"]["drafts"].clear()
+    replies = await admin.send("50000")
+    assert replies[-1] == said(
+        "Sorry, I lost your earlier answers. Please start again with /{command}.", command="tarik"
+    )
+
+
+async def test_registration_is_not_ended_by_a_refused_command(world):
+    budi = world.person(971)
+    await budi.send("/start")
+    await budi.press("Bahasa Indonesia")
+    assert await budi.send("/jual") == [said("Please register first: send /start.")]
+    assert (await budi.press("🌾 Saya petani"))[0].startswith("Tekan tombol")
