@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 
 from domain import ledger as L
 from domain.ledger import Entry, SavingsKind
+from domain.money import check_desk_amount
 from domain.people import InvalidInput, Role, normalise_phone
 from domain.produce import match_key
 from storage import ledger
@@ -56,7 +57,9 @@ async def find_members(source: Source, org_id: int, typed: str, limit: int = 8) 
 async def deposit(
     conn: aiosqlite.Connection, roster_id: int, kind: SavingsKind, amount: int, author: int
 ) -> tuple[Entry, stored.Savings]:
-    """Money paid in at the desk: cash of the member's cooperative to their savings."""
+    """Money paid in at the desk: cash of the member's cooperative to their savings; more
+    than the desk's ceiling is refused (InvalidInput("amount.too_high"))."""
+    check_desk_amount(amount)
     member = await stored.member(conn, roster_id)
     entry = await ledger.post(
         conn,
@@ -106,7 +109,8 @@ async def ask_withdrawal(
     conn: aiosqlite.Connection, roster_id: int, kind: SavingsKind, amount: int, maker_id: int
 ) -> Request:
     """A withdrawal waiting for a checker; refused now (SavingsWithdrawalRefused) when the
-    rules or the balance already say no."""
+    rules or the balance already say no; InvalidInput over the desk's ceiling."""
+    check_desk_amount(amount)
     member = await stored.member(conn, roster_id)
     balance = (await stored.balances(conn, roster_id))[kind]
     L.check_savings_withdrawal(kind, balance, amount, member=True)

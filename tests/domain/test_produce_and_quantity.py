@@ -22,6 +22,7 @@ from domain.offers import (
     offer_id,
     offer_number,
 )
+from domain.money import parse_rupiah
 from domain.people import InvalidInput, Role
 from domain.produce import CATALOG, COMMODITIES, KINDS, MEASURES, NO_GRADE, match_key
 from domain.quantity import (
@@ -32,7 +33,6 @@ from domain.quantity import (
     amount_rupiah,
     numeral,
     parse_quantity,
-    parse_rupiah,
     price_per_unit,
     reason_fields,
 )
