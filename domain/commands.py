@@ -55,12 +55,26 @@ COMMANDS: tuple[Command, ...] = (
         N_("See your pickups: schedule them, record the weighing"),
         frozenset({Role.COORDINATOR}),
     ),
+    Command("bayar", N_("Pay farmers for picked-up produce"), frozenset({Role.TREASURER})),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}
+
+
+# Buttons that belong to no command, and the roles that may press them. The offer's own
+# rules (domain.offers) then decide for the object the button names: which cooperative,
+# which status, never one's own offer.
+BUTTONS: dict[str, frozenset[Role]] = {
+    "offer.take": frozenset({Role.COORDINATOR}),
+    "offer.detail": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "offer.assign": frozenset({Role.ADMIN}),
+    "offer.pay": frozenset({Role.COORDINATOR, Role.TREASURER}),
+    "weighing.check": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "dispute.settle": frozenset({Role.ADMIN}),
+}
 
 
 def commands_for(roles: frozenset[Role]) -> list[Command]:

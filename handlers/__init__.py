@@ -79,6 +79,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup.show_pickups))
+    app.add_handler(CommandHandler("bayar", pickup.show_to_pay))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -87,6 +88,10 @@ def register(app: Application) -> None:
     app.add_handler(settings.SETTING_BUTTONS.handler(settings.on_setting))
     app.add_handler(offer.WITHDRAW_BUTTONS.handler(offer.withdraw))
     app.add_handler(alerts.TAKE_BUTTONS.handler(alerts.take))
+    app.add_handler(alerts.ASSIGN_BUTTONS.handler(alerts.ask_assign))
+    app.add_handler(alerts.ASSIGN_TO_BUTTONS.handler(alerts.assign))
+    app.add_handler(pickup.CHECK_BUTTONS.handler(pickup.on_weight_checked))
+    app.add_handler(pickup.SETTLE_BUTTONS.handler(pickup.on_settle))
     app.add_handler(pickup.RECEIPT_BUTTONS.handler(pickup.on_receipt_answer))
     app.add_handler(pickup.PAY_BUTTONS.handler(pickup.on_paid))
     app.add_handler(pickup.CHANGE_BUTTONS.handler(pickup.ask_change))

@@ -18,9 +18,9 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, unit_name
 from domain import N_, regions
+from domain.money import check_price, max_price, parse_rupiah
 from domain.people import InvalidInput, short_text
 from domain.produce import CATALOG, Commodity
-from domain.money import check_price, max_price, parse_rupiah
 from domain.quantity import PRICE_REASONS
 from handlers.kit import (
     END,
@@ -304,7 +304,8 @@ async def save(update: Update, context: BotContext) -> int:
         await reply(
             update,
             gettext(PRICE_REASONS[refused.reason]).format(
-                unit=unit_name(commodity.base_unit), most=format_money(max_price(commodity.base_unit))
+                unit=unit_name(commodity.base_unit),
+                most=format_money(max_price(commodity.base_unit)),
             ),
         )
         return END

@@ -18,8 +18,8 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, use_locale
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
-from domain.people import InvalidInput, short_text
 from domain.money import MAX_DESK_AMOUNT, check_desk_amount, parse_rupiah
+from domain.people import InvalidInput, short_text
 from handlers.kit import (
     END,
     TEXT,

@@ -95,3 +95,195 @@ async def test_a_deposit_over_the_desk_ceiling_is_refused_and_asked_again(world,
     assert "Berapa jumlahnya?" in answer[0]  # the question again
     assert (await tono.send("100.000.000"))[0].startswith("Setor Rp100.000.000")
     assert (await stored.balances(world.db, roster_id))[SavingsKind.SUKARELA] == 250_000
+
+
+# --- nobody deals with himself; only coordinators take; disputes; treasurers pay ----------
+
+from domain import ledger as L  # noqa: E402
+from storage import ledger, offers, people  # noqa: E402
+from tests.handlers.flows import YES_ID, register_farmer  # noqa: E402
+from tests.handlers.test_offer import _coordinator, _prices  # noqa: E402
+from tests.handlers.test_offtake_field import HOME  # noqa: E402
+
+
+async def _gabah(farmer, amount="200 kg"):
+    await farmer.send("/jual")
+    await farmer.press("Gabah")
+    await farmer.send(amount)
+    await farmer.press("Besok")
+    await farmer.tap(HOME)
+    await farmer.press(YES_ID)
+
+
+async def _farmer_coordinator(world):
+    """Budi farms in Kujon and is also the coordinator of Kab. Klaten."""
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    person = await people.by_telegram_id(world.db, 701)
+    async with world.db.transaction(mark_update=False) as conn:
+        await people.add_role(conn, person.id, Role.COORDINATOR)
+    await world.db.write(offers.set_coverage, person.id, ("33.10",))
+    return budi, person
+
+
+async def _last_offer(world, person):
+    return (await offers.of_farmer(world.db, person.id))[0]
+
+
+def _answered(world):
+    return world.telegram.calls_of("answerCallbackQuery")[-1].params.get("text")
+
+
+async def test_a_coordinator_who_farms_is_not_alerted_and_cannot_take_his_own_offer(world):
+    budi, person = await _farmer_coordinator(world)
+    sari = await _coordinator(world, 731, "33.10")
+    await _gabah(budi)
+    offer = await _last_offer(world, person)
+    alerted = {p for p, _c, _m in await offers.alerts(world.db, offer.id)}
+    assert person.id not in alerted and alerted  # Sari was alerted, Budi was not
+    sent = world.telegram.messages[701][-1]
+    await budi.press_data(sent, f"ambil:{offer.id}")  # forged: his own offer
+    assert (await offers.get(world.db, offer.id)).status == "open"
+    assert _answered(world) == said(
+        "Offer {number} is your own. Another person of the cooperative handles it."
+    ).format(number=offer.number)
+    await sari.press("✋ Ambil penjemputan ini")
+    assert (await offers.get(world.db, offer.id)).taker_id != person.id
+
+
+async def _scheduled_by(world, coordinator, offer):
+    await coordinator.press("✋ Ambil penjemputan ini")
+    await coordinator.press("📅 Jadwalkan penjemputan")
+    await coordinator.press(coordinator.buttons()[-6])
+    await coordinator.press("09.00–12.00")
+
+
+async def _weigh(coordinator, offer, weight):
+    await coordinator.send("/jemput")
+    await coordinator.press(f"⚖️ Timbang {offer.number}")
+    await coordinator.press("GKP (gabah kering panen)")
+    await coordinator.send(weight)
+    return await coordinator.press(YES_ID)
+
+
+async def test_a_weight_far_above_the_offer_waits_for_a_second_person(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    sari = await _coordinator(world, 731, "33.10")
+    admin = await _person_with_roles(world, 741, [Role.ADMIN])
+    await _gabah(budi, "200 kg")
+    offer = await _last_offer(world, farmer)
+    await _scheduled_by(world, sari, offer)
+    budi.take_new()
+    said_back = await _weigh(sari, offer, "2 ton")
+    assert said_back == [said(
+        "The weight is far above the offer, so a second person must confirm it. I asked the administrators and the other coordinators. The farmer gets the receipt after that."
+    )]  # fmt: skip
+    assert (await offers.get(world.db, offer.id)).status == "scheduled"
+    assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 0
+    assert budi.take_new() == []  # no receipt yet
+    assert offer.number in admin.texts()[-1] and "2.000 kg" in admin.texts()[-1]
+    # the weigher cannot confirm his own weighing with a forged button
+    sent = world.telegram.messages[731][-1]
+    await sari.press_data(sent, f"tbcek:ok{offer.id}")
+    assert (await offers.get(world.db, offer.id)).status == "scheduled"
+    await admin.press("✅ Sesuai")
+    assert (await offers.get(world.db, offer.id)).status == "picked_up"
+    assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 13_000_000
+    assert budi.take_new()[-1].startswith(f"Tanda terima {offer.number}")
+    assert "💵 Sudah dibayar tunai" in sari.buttons()
+
+
+async def test_a_refused_weighing_is_weighed_again(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    sari = await _coordinator(world, 731, "33.10")
+    admin = await _person_with_roles(world, 741, [Role.ADMIN])
+    await _gabah(budi, "200 kg")
+    offer = await _last_offer(world, farmer)
+    await _scheduled_by(world, sari, offer)
+    await _weigh(sari, offer, "2 ton")
+    await admin.press("❌ Timbang lagi")
+    assert sari.texts()[-1].endswith("Silakan timbang lagi.")
+    await _weigh(sari, offer, "210 kg")  # within the rule: recorded at once
+    assert (await offers.get(world.db, offer.id)).status == "picked_up"
+    assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 1_365_000
+
+
+async def test_a_disputed_receipt_is_paid_only_after_an_administrator_settles_it(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    sari = await _coordinator(world, 731, "33.10")
+    admin = await _person_with_roles(world, 741, [Role.ADMIN])
+    await _gabah(budi, "200 kg")
+    offer = await _last_offer(world, farmer)
+    await _scheduled_by(world, sari, offer)
+    await _weigh(sari, offer, "200 kg")
+    await budi.press("⚠️ Tidak sesuai")
+    await sari.press("💵 Sudah dibayar tunai")
+    assert _answered(world) == said(
+        "The farmer disputes receipt {number}. An administrator settles it before it is paid."
+    ).format(number=offer.number)
+    assert (await offers.get(world.db, offer.id)).status == "picked_up"
+    assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 1_300_000
+    # another cooperative's administrator cannot settle it with a forged button
+    async with world.db.transaction(mark_update=False) as conn:
+        from storage import orgs
+
+        other = await orgs.add(
+            conn, code="kop-lain", name="Koperasi Lain", kind="coop_primary", parent_code=None,
+            covers=("35",),
+        )  # fmt: skip
+        stranger_id = await people.insert_person(
+            conn, telegram_user_id=742, chat_id=742, full_name="Orang Lain", phone="+6281200000742",
+            language="id", timezone="Asia/Jakarta", org_id=other,
+        )  # fmt: skip
+        await people.add_role(conn, stranger_id, Role.ADMIN)
+    stranger = world.person(742)
+    await stranger.press_data(world.telegram.messages[741][-1], f"damai:{offer.id}")
+    await sari.press("💵 Sudah dibayar tunai")
+    assert (await offers.get(world.db, offer.id)).status == "picked_up"
+    await admin.press("🤝 Selesai, tanda terima benar")
+    assert budi.texts()[-1].startswith(
+        f"Keberatan Anda atas tanda terima {offer.number} sudah selesai"
+    )
+    await sari.press("💵 Sudah dibayar tunai")
+    assert (await offers.get(world.db, offer.id)).status == "paid"
+
+
+async def test_only_coordinators_take_and_a_forged_take_from_another_cooperative_fails(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    admin = await _person_with_roles(world, 741, [Role.ADMIN])
+    await _gabah(budi)
+    offer = await _last_offer(world, farmer)
+    assert "✋ Ambil penjemputan ini" not in admin.buttons()  # alerted to assign, not to take
+    await admin.press_data(world.telegram.messages[741][-1], f"ambil:{offer.id}")
+    assert (await offers.get(world.db, offer.id)).status == "open"
+
+
+async def test_a_treasurer_pays_the_receipts_of_his_cooperative_with_bayar(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    sari = await _coordinator(world, 731, "33.10")
+    tono = await _person_with_roles(world, 751, [Role.TREASURER])
+    await _gabah(budi, "200 kg")
+    offer = await _last_offer(world, farmer)
+    await _scheduled_by(world, sari, offer)
+    await _weigh(sari, offer, "200 kg")
+    shown = await tono.send("/bayar")
+    assert any(t.startswith(f"Tanda terima {offer.number}") for t in shown)
+    await tono.press("💵 Sudah dibayar tunai")
+    assert (await offers.get(world.db, offer.id)).status == "paid"
+    assert (await tono.send("/bayar")) == [said("No picked-up produce waits for payment now.")]
