@@ -77,6 +77,14 @@ BUTTONS: dict[str, frozenset[Role]] = {
 }
 
 
+def in_scope(area_prefix: str, coverage: list[str] | tuple[str, ...]) -> bool:
+    """Whether an administrator whose cooperative covers ``coverage`` (code prefixes; none:
+    the root, everywhere) may act on something of ``area_prefix`` ('' is everywhere)."""
+    if not coverage:
+        return True
+    return any(area_prefix == p or area_prefix.startswith(p + ".") for p in coverage)
+
+
 def commands_for(roles: frozenset[Role]) -> list[Command]:
     return [command for command in COMMANDS if command.allowed(roles)]
 

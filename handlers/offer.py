@@ -51,8 +51,8 @@ from handlers.kit import (
 from handlers.menus import cancel
 from handlers.settings import ask_village_again
 from handlers.wording import deductions_line, produce_name, produce_with_grade
+from storage import catalog, offers, orgs, prices
 from storage import deductions as deduction_rates
-from storage import offers, prices
 from storage.offers import NewOffer, NoPrice, Shown
 
 PRODUCE, GRADE, QUANTITY, DAY, PLACE, CONFIRM = (
@@ -119,7 +119,11 @@ async def _prices(context: BotContext, commodity: str | None = None) -> list[pri
     found = await prices.prices_in_force(
         context.db, _village(context), datetime.now().astimezone(), commodity
     )
-    return [p for p in found if (c := CATALOG.get(p.commodity)) is not None and c.active]
+    stops = await catalog.stopped(context.db, await orgs.for_village(context.db, _village(context)))
+    return [
+        p for p in found
+        if (c := CATALOG.get(p.commodity)) is not None and c.active and c.code not in stops
+    ]  # fmt: skip
 
 
 async def offer_produce(update: Update, context: BotContext, draft: OfferDraft) -> str | int:

@@ -15,7 +15,7 @@ from domain.offers import Action, Actor, OfferFacts, Status, offer_number
 from domain.people import Role
 from domain.pickups import Rate
 from storage import deductions, orgs, prices, subscriptions
-from storage.catalog import Source, fetchall
+from storage.catalog import Source, fetchall, stopped
 from storage.db import Database, now_utc
 from storage.people import add_role, audit, insert_person
 
@@ -130,7 +130,7 @@ async def _insert(
     org_id, village_code = await _place(conn, farmer_id)
     now = now_utc()
     price = await prices.price_in_force(conn, new.commodity, new.grade, village_code, now)
-    if price is None:
+    if price is None or new.commodity in await stopped(conn, org_id):  # /katalog
         raise NoPrice
     rates = await deductions.in_force(conn, org_id, new.commodity, now)
     if price.id != shown.price_id or rates != shown.rates:

@@ -287,3 +287,74 @@ async def test_a_treasurer_pays_the_receipts_of_his_cooperative_with_bayar(world
     await tono.press("💵 Sudah dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
     assert (await tono.send("/bayar")) == [said("No picked-up produce waits for payment now.")]
+
+
+# --- administrators act for their own cooperative --------------------------------------
+
+
+async def _two_cooperatives(world):
+    """Kop. Klaten covers Kab. Klaten (Budi's village); Kop. Jatim covers Jawa Timur."""
+    from storage import orgs
+
+    async with world.db.transaction(mark_update=False) as conn:
+        klaten = await orgs.add(
+            conn, code="kop-klaten", name="Koperasi Tani Klaten", kind="coop_primary",
+            parent_code=None, covers=("33.10",),
+        )  # fmt: skip
+        jatim = await orgs.add(
+            conn, code="kop-jatim", name="Koperasi Jatim", kind="coop_primary", parent_code=None,
+            covers=("35",),
+        )  # fmt: skip
+    admins = []
+    for user_id, org_id in ((781, klaten), (782, jatim)):
+        admin = await _person_with_roles(world, user_id, [Role.ADMIN])
+        async with world.db.transaction(mark_update=False) as conn:
+            await conn.execute(
+                "UPDATE people SET org_id = ? WHERE telegram_user_id = ?", (org_id, user_id)
+            )
+        admins.append(admin)
+    return klaten, jatim, *admins
+
+
+async def test_a_forged_kabar_cannot_announce_another_cooperatives_price(world):
+    from storage import outbox, prices, subscriptions
+
+    _klaten, _jatim, _klaten_admin, jatim_admin = await _two_cooperatives(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    await world.db.write(subscriptions.subscribe, farmer.id, "gabah")
+    price = await world.db.write(
+        prices.set_price, commodity="gabah", grade="GKP", area_prefix="33.10",
+        price_rupiah=6800, valid_from=0,
+    )  # fmt: skip
+    await jatim_admin.send("/help")
+    await jatim_admin.press_data(world.telegram.messages[782][-1], f"kabar:{price.id}")
+    assert await outbox.by_key(world.db, f"price:{price.id}") is None
+    assert _answered(world) == said("This button is no longer active.")
+
+
+def _newest_buttons(world, user_id):
+    markup = world.telegram.messages[user_id][-1].reply_markup or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_a_catalog_stop_is_for_the_administrators_own_cooperative(world):
+    from storage import catalog
+
+    await _prices(world)  # gabah GKP in all Jawa Tengah
+    klaten, jatim, klaten_admin, jatim_admin = await _two_cooperatives(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)  # Kujon: a farmer of Kop. Klaten
+    await jatim_admin.send("/katalog")
+    await jatim_admin.press("✅ Gabah")
+    assert await catalog.stopped(world.db, jatim) == {"gabah"}
+    await budi.send("/jual")
+    assert "Gabah" in _newest_buttons(world, 701)  # another cooperative's stop is not Budi's
+    await budi.send("/cancel")
+    await klaten_admin.send("/katalog")
+    await klaten_admin.press("✅ Gabah")
+    await budi.send("/jual")
+    assert _newest_buttons(world, 701) == ["Cabai merah"]
+    await budi.send("/cancel")
+    assert not any("Gabah" in line for line in (await budi.send("/harga"))[0].splitlines())
