@@ -154,6 +154,7 @@ class Action(StrEnum):
     ASSIGN = "assign"  # an administrator gives an open offer to a coordinator
     CHECK_WEIGHT = "check_weight"  # a second person confirms a weighing far above the offer
     SETTLE = "settle"  # an administrator settles a disputed receipt
+    REQUEST_CHANGE = "request_change"  # the farmer asks for another pickup day
 
 
 # Who may act: the farmer who made the offer (or the coordinator who entered it for a
@@ -190,6 +191,9 @@ ACTIONS: dict[Action, Rule] = {
     ),
     Action.SETTLE: Rule(
         frozenset({Status.PICKED_UP}), Status.PICKED_UP, frozenset({ADMINISTRATOR})
+    ),
+    Action.REQUEST_CHANGE: Rule(
+        frozenset({Status.SCHEDULED}), Status.SCHEDULED, frozenset({OWNER})
     ),
 }
 

@@ -23,7 +23,14 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
 from domain import regions
-from domain.offers import STATUS_LABELS, OfferActionRefused, Status, guaranteed_until
+from domain.offers import (
+    STATUS_LABELS,
+    Action,
+    Actor,
+    OfferActionRefused,
+    allowed,
+    guaranteed_until,
+)
 from domain.people import display_phone
 from domain.pickups import DeductionKind, Rate, deductions, net_amount
 from domain.produce import CATALOG, Commodity
@@ -583,7 +590,7 @@ async def show_offers(update: Update, context: BotContext) -> None:
             produce=_name(commodity), price=format_money(offer.price_rupiah),
             unit=unit_name(commodity.base_unit), status=gettext(STATUS_LABELS[offer.status]),
         ))  # fmt: skip
-        if offer.status is Status.OPEN:
+        if allowed(offer.facts(), Action.CANCEL, Actor(context.person.id, context.person.roles)):
             rows.append(
                 [
                     WITHDRAW_BUTTONS.button(

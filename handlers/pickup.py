@@ -143,7 +143,7 @@ async def show_pickups(update: Update, context: BotContext) -> None:
                 _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
             )
         ]
-        if offer.status is Status.SCHEDULED:
+        if await _may(context, offer, Action.CONFIRM):  # not while a weighing waits
             row.append(
                 WEIGH_BUTTONS.button(
                     _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id)
@@ -712,8 +712,7 @@ async def ask_change(update: Update, context: BotContext) -> None:
     if (
         context.person is None
         or offer is None
-        or offer.farmer_id != context.person.id
-        or offer.status is not Status.SCHEDULED
+        or not await _may(context, offer, Action.REQUEST_CHANGE)
     ):
         await refuse_button(update)
         return

@@ -350,11 +350,7 @@ async def request_change(
     conn: aiosqlite.Connection, offer_id: int, farmer_id: int, day: date
 ) -> tuple[Offer, Pickup]:
     """The farmer asks to move a scheduled pickup to ``day``; the taker decides (reschedules)."""
-    offer = await _one(conn, offer_id)
-    if offer is None or offer.farmer_id != farmer_id:
-        raise OfferActionRefused("offer.not_allowed", Action.RESCHEDULE, Status.SCHEDULED)
-    if offer.status is not Status.SCHEDULED:
-        raise OfferActionRefused("offer.status", Action.RESCHEDULE, offer.status)
+    offer = await _offer_for(conn, offer_id, Action.REQUEST_CHANGE, farmer_id, frozenset())
     await conn.execute(
         "UPDATE pickups SET requested_on = ? WHERE offer_id = ?", (day.isoformat(), offer_id)
     )
