@@ -52,10 +52,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "jemput",
-        N_("See your pickups: schedule them, record the weighing"),
-        frozenset({Role.COORDINATOR}),
+        N_("See pickups: schedule, record the weighing, pay the farmer"),
+        frozenset({Role.COORDINATOR, Role.TREASURER}),
     ),
-    Command("bayar", N_("Pay farmers for picked-up produce"), frozenset({Role.TREASURER})),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),

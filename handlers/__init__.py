@@ -79,7 +79,6 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup.show_pickups))
-    app.add_handler(CommandHandler("bayar", pickup.show_to_pay))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).

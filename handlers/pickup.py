@@ -29,7 +29,7 @@ from bot.i18n import (
 from domain.commands import BUTTONS as BUTTON_ROLES
 from domain.ledger import LedgerError
 from domain.offers import REASONS, STATUS_LABELS, Action, OfferActionRefused, Status
-from domain.people import display_phone
+from domain.people import Role, display_phone
 from domain.pickups import (
     WINDOWS,
     deductions,
@@ -117,6 +117,10 @@ async def _offer(context: BotContext) -> Offer:
 
 @for_command("jemput")
 async def show_pickups(update: Update, context: BotContext) -> None:
+    if Role.TREASURER in context.person.roles:  # the cooperative's receipts to pay
+        await show_to_pay(update, context)
+        if Role.COORDINATOR not in context.person.roles:
+            return
     mine = await pickups.of_coordinator(context.db, context.person.id)
     if not mine:
         await reply(update, _("You have no pickups now. New offers in your area come as messages."))
@@ -476,10 +480,9 @@ async def on_weight_checked(update: Update, context: BotContext) -> None:
         )
 
 
-# --- /bayar: a treasurer pays the farmers of the cooperative ---------------------------------
+# --- under /jemput, a treasurer pays the farmers of the cooperative -----------------------
 
 
-@for_command("bayar")
 async def show_to_pay(update: Update, context: BotContext) -> None:
     found = await pickups.to_pay(context.db, context.person.id)
     if not found:

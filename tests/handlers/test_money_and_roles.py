@@ -271,7 +271,7 @@ async def test_only_coordinators_take_and_a_forged_take_from_another_cooperative
     assert (await offers.get(world.db, offer.id)).status == "open"
 
 
-async def test_a_treasurer_pays_the_receipts_of_his_cooperative_with_bayar(world):
+async def test_a_treasurer_pays_the_receipts_of_his_cooperative_under_jemput(world):
     await _prices(world)
     budi = world.person(701, "Budi")
     await register_farmer(budi)
@@ -282,11 +282,11 @@ async def test_a_treasurer_pays_the_receipts_of_his_cooperative_with_bayar(world
     offer = await _last_offer(world, farmer)
     await _scheduled_by(world, sari, offer)
     await _weigh(sari, offer, "200 kg")
-    shown = await tono.send("/bayar")
+    shown = await tono.send("/jemput")
     assert any(t.startswith(f"Tanda terima {offer.number}") for t in shown)
     await tono.press("💵 Sudah dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
-    assert (await tono.send("/bayar")) == [said("No picked-up produce waits for payment now.")]
+    assert (await tono.send("/jemput")) == [said("No picked-up produce waits for payment now.")]
 
 
 # --- administrators act for their own cooperative --------------------------------------
