@@ -57,7 +57,7 @@ async def _change(context: BotContext, price: BuyingPrice, village: str) -> str:
 async def price_lines(context: BotContext, village: str, zone: str, commodity: str) -> list[str]:
     """One line per grade the cooperative buys ``commodity`` in, for ``village``."""
     known = CATALOG.get(commodity)
-    if known is None:
+    if known is None or commodity in await _stopped(context, village):
         return []
     now = _now()
     reference = {

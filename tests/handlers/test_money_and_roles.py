@@ -358,3 +358,13 @@ async def test_a_catalog_stop_is_for_the_administrators_own_cooperative(world):
     assert _newest_buttons(world, 701) == ["Cabai merah"]
     await budi.send("/cancel")
     assert not any("Gabah" in line for line in (await budi.send("/harga"))[0].splitlines())
+    # nor in the morning digest of those who follow it
+    from datetime import date
+
+    from bot.context import BotContext
+    from handlers.prices import enqueue_digest
+    from storage import subscriptions
+
+    farmer = await people.by_telegram_id(world.db, 701)
+    await world.db.write(subscriptions.subscribe, farmer.id, "gabah")
+    assert await enqueue_digest(BotContext(world.app), "Asia/Jakarta", date(2026, 12, 4)) == 0
