@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+import handlers  # noqa: F401  (registers every button family)
 from domain.people import Role
 from handlers.kit import Buttons
 from tests.handlers.test_staff_and_roles import _person_with_roles
