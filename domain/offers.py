@@ -153,7 +153,8 @@ class Action(StrEnum):
     PAY = "pay"
     ASSIGN = "assign"  # an administrator gives an open offer to a coordinator
     CHECK_WEIGHT = "check_weight"  # a second person confirms a weighing far above the offer
-    SETTLE = "settle"  # an administrator settles a disputed receipt
+    SETTLE = "settle"  # an administrator settles a disputed receipt: it stands
+    REWEIGH = "reweigh"  # an administrator settles a disputed receipt: weigh it again
     REQUEST_CHANGE = "request_change"  # the farmer asks for another pickup day
 
 
@@ -166,7 +167,7 @@ ADMINISTRATOR, COLLEAGUE = "administrator", "colleague"
 
 # What the offer's own farmer may never do to it, whatever other role he holds.
 DEALINGS = frozenset({
-    "take", "assign", "schedule", "reschedule", "confirm", "pay", "check_weight", "settle",
+    "take", "assign", "schedule", "reschedule", "confirm", "pay", "check_weight", "settle", "reweigh",
 })  # fmt: skip
 
 
@@ -191,6 +192,9 @@ ACTIONS: dict[Action, Rule] = {
     ),
     Action.SETTLE: Rule(
         frozenset({Status.PICKED_UP}), Status.PICKED_UP, frozenset({ADMINISTRATOR})
+    ),
+    Action.REWEIGH: Rule(
+        frozenset({Status.PICKED_UP}), Status.SCHEDULED, frozenset({ADMINISTRATOR})
     ),
     Action.REQUEST_CHANGE: Rule(
         frozenset({Status.SCHEDULED}), Status.SCHEDULED, frozenset({OWNER})
@@ -309,7 +313,7 @@ def next_status(offer: OfferFacts, action: Action, actor: Actor) -> Status:
         raise OfferActionRefused("offer.held", action, offer.status)
     if action is Action.PAY and offer.disputed:
         raise OfferActionRefused("offer.disputed", action, offer.status)
-    if action is Action.SETTLE and not offer.disputed:
+    if action in (Action.SETTLE, Action.REWEIGH) and not offer.disputed:
         raise OfferActionRefused("offer.status", action, offer.status)
     return rule.to
 

@@ -80,7 +80,7 @@ TRANSFER_BUTTONS = Buttons("trf", value=r"[0-9]", max_length=12)
 CHANGE_BUTTONS = Buttons("ganti", value=r"[0-9]", max_length=12)
 CHANGE_DAY_BUTTONS = Buttons("gtgl", value=r"[0-9d]", max_length=21)
 CHECK_BUTTONS = Buttons("tbcek", value=r"(?:ok|no)[0-9]", max_length=14)  # a held weighing
-SETTLE_BUTTONS = Buttons("damai", value=r"[0-9]", max_length=12)  # a disputed receipt
+SETTLE_BUTTONS = Buttons("damai", value=r"(?:ok|no)[0-9]", max_length=14)  # a disputed receipt
 DAY, WINDOW, GRADE, WEIGHT, CONFIRM, TRANSFER = (
     "pickup.day",
     "pickup.window",
@@ -662,11 +662,12 @@ async def _tell_admins_of_dispute(
                 name=farmer.full_name, number=offer.number, phone=display_phone(farmer.phone or "")
             )  # fmt: skip
             text += "\n" + _(
-                "It is not paid until you settle it. Tap the button once you have agreed with the farmer that the receipt stands."
+                "It is not paid until you settle it. Tap a button once you have agreed with the farmer."
             )
-            markup = keyboard(
-                [[SETTLE_BUTTONS.button(_("🤝 Settled: the receipt stands"), str(offer.id))]]
-            )
+            markup = keyboard([
+                [SETTLE_BUTTONS.button(_("🤝 Settled: the receipt stands"), f"ok{offer.id}")],
+                [SETTLE_BUTTONS.button(_("⚖️ Weigh it again"), f"no{offer.id}")],
+            ])  # fmt: skip
         await context.bot.send_message(
             admin.chat_id, text, reply_markup=markup, rate_limit_args=BULK
         )
@@ -674,17 +675,22 @@ async def _tell_admins_of_dispute(
 
 @writes("receipt.settle")
 async def on_settle(update: Update, context: BotContext) -> None:
-    """An administrator settles a disputed receipt: it may be paid now; the farmer and the
-    taker are told."""
+    """An administrator settles a disputed receipt: it stands and may be paid now, or it is
+    weighed again; the farmer and the taker are told."""
     if await refuse_person(update, context, BUTTON_ROLES["dispute.settle"]):
         return
-    offer_id = int(SETTLE_BUTTONS.value(update))
+    value = SETTLE_BUTTONS.value(update)
+    stands, offer_id = value.startswith("ok"), int(value[2:])
     try:
         offer, pickup = await context.db.write(
-            pickups.settle, offer_id, context.person.id, context.person.roles
+            pickups.settle, offer_id, context.person.id, context.person.roles, stands
         )
     except OfferActionRefused as refused:
         await _refuse(update, context, refused, offer_id)
+        return
+    if not stands:
+        await close_buttons(update, _("⚖️ Weigh it again"))
+        await _tell_weigh_again(context, offer)
         return
     await close_buttons(update, _("🤝 Settled: the receipt stands"))
     farmer = await people.by_id(context.db, offer.farmer_id)
@@ -699,6 +705,25 @@ async def on_settle(update: Update, context: BotContext) -> None:
             text = _("The dispute about receipt {number} is settled. You may pay the farmer now.").format(
                 number=offer.number)  # fmt: skip
             markup = _pay_buttons(offer)
+        await context.bot.send_message(
+            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
+
+
+async def _tell_weigh_again(context: BotContext, offer: Offer) -> None:
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _("Your dispute about receipt {number} is settled: the coordinator will weigh it again. You will get a new receipt.").format(
+                number=offer.number)  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    taker = await people.by_id(context.db, need(offer.taker_id))
+    if taker and taker.chat_id:
+        with use_locale(taker.language):
+            text = _("The administrator asks you to weigh {number} again, with the farmer.").format(
+                number=offer.number)  # fmt: skip
+            markup = keyboard([[WEIGH_BUTTONS.button(
+                _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id))]])  # fmt: skip
         await context.bot.send_message(
             taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
         )

@@ -316,10 +316,13 @@ async def pay(
 
 
 async def settle(
-    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
-) -> tuple[Offer, Pickup]:
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
+    stands: bool = True,
+) -> tuple[Offer, Pickup]:  # fmt: skip
     """An administrator of the offer's cooperative settles the farmer's dispute: the receipt
-    stands and may be paid (a wrong one is corrected by a reversal in the ledger first)."""
+    stands and may be paid; or it is weighed again (:func:`_weigh_again`)."""
+    if not stands:
+        return await _weigh_again(conn, offer_id, person_id, roles)
     offer = await _offer_for(conn, offer_id, Action.SETTLE, person_id, roles)
     cur = await conn.execute(
         "UPDATE pickups SET settled_by = ?, settled_at = ? WHERE offer_id = ?"
@@ -330,6 +333,31 @@ async def settle(
         raise OfferActionRefused("offer.status", Action.SETTLE, offer.status)
     await audit(conn, person_id, "offer.dispute_settled", f"offer:{offer_id}")
     return offer, await _pickup(conn, offer_id)
+
+
+async def _weigh_again(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
+) -> tuple[Offer, Pickup]:
+    """The disputed weighing is undone: what it made the cooperative owe is reversed in the
+    ledger, the pickup is scheduled again and its taker weighs anew (a new receipt follows)."""
+    offer = await _offer_for(conn, offer_id, Action.REWEIGH, person_id, roles)
+    owed = await ledger.by_reference(conn, f"offer:{offer_id}:owed")
+    if owed is not None:
+        await ledger.reverse(conn, owed.id, person_id, f"Keberatan {offer.number}: timbang ulang")
+    cur = await conn.execute(
+        "UPDATE offers SET status = 'scheduled', updated_at = ? WHERE id = ? AND status = 'picked_up'",
+        (now_utc(), offer_id),
+    )
+    if cur.rowcount == 0:
+        raise OfferActionRefused("offer.status", Action.REWEIGH, offer.status)
+    await conn.execute(
+        "UPDATE pickups SET grade = NULL, quantity = NULL, price_rupiah = NULL, amount_rupiah = NULL,"
+        " deductions_rupiah = 0, picked_up_at = NULL, held_at = NULL, farmer_answer = NULL,"
+        " answered_at = NULL WHERE offer_id = ?",
+        (offer_id,),
+    )
+    await audit(conn, person_id, "offer.dispute_reweigh", f"offer:{offer_id}")
+    return await _one(conn, offer_id), await _pickup(conn, offer_id)
 
 
 async def to_pay(db: Database, person_id: int) -> list[tuple[Offer, Pickup]]:

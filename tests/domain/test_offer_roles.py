@@ -69,6 +69,8 @@ def test_a_disputed_receipt_is_paid_only_after_it_is_settled():
     assert next_status(disputed, Action.SETTLE, admin) is Status.PICKED_UP
     assert _refused(_facts("picked_up", COORD), Action.SETTLE, admin) == "offer.status"
     assert next_status(_facts("picked_up", COORD), Action.PAY, taker) is Status.PAID
+    assert next_status(disputed, Action.REWEIGH, admin) is Status.SCHEDULED
+    assert _refused(_facts("picked_up", COORD), Action.REWEIGH, admin) == "offer.status"
 
 
 def test_a_held_weighing_is_checked_by_a_second_person_of_the_cooperative():

@@ -248,7 +248,7 @@ async def test_a_disputed_receipt_is_paid_only_after_an_administrator_settles_it
         )  # fmt: skip
         await people.add_role(conn, stranger_id, Role.ADMIN)
     stranger = world.person(742)
-    await stranger.press_data(world.telegram.messages[741][-1], f"damai:{offer.id}")
+    await stranger.press_data(world.telegram.messages[741][-1], f"damai:ok{offer.id}")
     await sari.press("💵 Sudah dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "picked_up"
     await admin.press("🤝 Selesai, tanda terima benar")
@@ -369,3 +369,30 @@ async def test_a_catalog_stop_is_for_the_administrators_own_cooperative(world):
     farmer = await people.by_telegram_id(world.db, 701)
     await world.db.write(subscriptions.subscribe, farmer.id, "gabah")
     assert await enqueue_digest(BotContext(world.app), "Asia/Jakarta", date(2026, 12, 4)) == 0
+
+
+async def test_a_disputed_receipt_may_be_weighed_again_and_the_debt_is_reversed(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi)
+    farmer = await people.by_telegram_id(world.db, 701)
+    sari = await _coordinator(world, 731, "33.10")
+    admin = await _person_with_roles(world, 741, [Role.ADMIN])
+    await _gabah(budi, "200 kg")
+    offer = await _last_offer(world, farmer)
+    await _scheduled_by(world, sari, offer)
+    await _weigh(sari, offer, "200 kg")
+    await budi.press("⚠️ Tidak sesuai")
+    await admin.press("⚖️ Timbang ulang")
+    assert (await offers.get(world.db, offer.id)).status == "scheduled"
+    assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 0  # reversed
+    assert budi.texts()[-1].startswith(f"Keberatan Anda atas tanda terima {offer.number}")
+    await sari.press(f"⚖️ Timbang {offer.number}")
+    await sari.press("GKP (gabah kering panen)")
+    await sari.send("190 kg")
+    await sari.press(YES_ID)
+    assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 1_235_000
+    assert budi.texts()[-1].startswith(f"Tanda terima {offer.number}")
+    await budi.press("✅ Sesuai")
+    await sari.press("💵 Sudah dibayar tunai")
+    assert (await offers.get(world.db, offer.id)).status == "paid"
