@@ -73,14 +73,15 @@ def check_price(price_rupiah: int, base_unit: str) -> int:
     return price_rupiah
 
 
-# The most one deposit or withdrawal at the savings desk moves (the cooperative's rule:
-# more is brought in as several entries, or through an import the board checks).
+# The most one deposit or withdrawal at the savings desk moves when the cooperative set no
+# rule of its own (storage.savings_desk.limit): more is brought in as several entries, or
+# through an import the board checks.
 MAX_DESK_AMOUNT = 100_000_000
 
 
-def check_desk_amount(amount: int) -> int:
-    """InvalidInput("amount.too_high") for a deposit or withdrawal over MAX_DESK_AMOUNT."""
-    if amount > MAX_DESK_AMOUNT:
+def check_desk_amount(amount: int, limit: int = MAX_DESK_AMOUNT) -> int:
+    """InvalidInput("amount.too_high") for a deposit or withdrawal over ``limit``."""
+    if amount > limit:
         raise InvalidInput("amount.too_high")
     return amount
 

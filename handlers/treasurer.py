@@ -18,7 +18,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, use_locale
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
-from domain.money import MAX_DESK_AMOUNT, check_desk_amount, parse_rupiah
+from domain.money import check_desk_amount, parse_rupiah
 from domain.people import InvalidInput, short_text
 from handlers.kit import (
     END,
@@ -187,13 +187,14 @@ class AmountStep(Step):
     async def on_text(self, update: Update, context: BotContext) -> str:
         draft = DeskDraft.load(context)
         try:
+            most = await desk.limit(context.db, (await _member(context)).org_id)
             amount = check_desk_amount(
-                parse_rupiah(update.effective_message.text, too_high="amount.too_high")
+                parse_rupiah(update.effective_message.text, too_high="amount.too_high"), most
             )
         except InvalidInput as refused:
             why = (
                 _("At most {most} at a time. Record a larger amount as several entries.").format(
-                    most=format_money(MAX_DESK_AMOUNT)
+                    most=format_money(most)
                 )
                 if refused.reason == "amount.too_high"
                 else _("Type the amount in whole rupiah, for example 50.000.")

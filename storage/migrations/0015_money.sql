@@ -16,3 +16,11 @@ CREATE TABLE org_commodity_stops (
     stopped_at  BIGINT  NOT NULL,
     PRIMARY KEY (org_id, commodity)
 );
+
+-- The most one deposit or withdrawal at the savings desk moves, by the cooperative's rule
+-- (`koperasi-bot org savings --desk-limit`); none set: domain.money.MAX_DESK_AMOUNT.
+CREATE TABLE savings_desk_limits (
+    org_id      INTEGER PRIMARY KEY REFERENCES organisations (id),
+    max_rupiah  BIGINT  NOT NULL CHECK (max_rupiah > 0),
+    set_at      BIGINT  NOT NULL
+);

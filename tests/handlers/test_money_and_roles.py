@@ -396,3 +396,25 @@ async def test_a_disputed_receipt_may_be_weighed_again_and_the_debt_is_reversed(
     await budi.press("✅ Sesuai")
     await sari.press("💵 Sudah dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
+
+
+async def test_the_desk_ceiling_is_the_cooperatives_rule(world):
+    from domain.ledger import SavingsKind
+    from storage import savings as stored
+    from storage import savings_desk
+    from tests.handlers.test_savings_desk import _desk
+
+    _sri, roster_id, tono, _ani = await _desk(world)
+    member = await stored.member(world.db, roster_id)
+    await world.db.write(savings_desk.set_limit, member.org_id, 5_000_000)
+    await tono.send("/setor")
+    await tono.send("sri wahyuni")
+    await tono.press("Simpanan sukarela")
+    answer = await tono.send("7.500.000")
+    assert "Rp5.000.000" in answer[0] and "Berapa jumlahnya?" in answer[0]
+    with pytest.raises(Exception) as refused:
+        await world.db.write(
+            savings_desk.deposit, roster_id, SavingsKind.SUKARELA, 5_000_001, member.person_id
+        )
+    assert getattr(refused.value, "reason", None) == "amount.too_high"
+    assert (await tono.send("5.000.000"))[0].startswith("Setor Rp5.000.000")
