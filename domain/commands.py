@@ -73,6 +73,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "offer.pay": frozenset({Role.COORDINATOR, Role.TREASURER}),
     "weighing.check": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "dispute.settle": frozenset({Role.ADMIN}),
+    "savings.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # never the maker (storage)
 }
 
 

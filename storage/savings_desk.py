@@ -10,6 +10,7 @@ import aiosqlite
 from rapidfuzz import fuzz, process
 
 from domain import ledger as L
+from domain.commands import BUTTONS
 from domain.ledger import Entry, SavingsKind
 from domain.money import MAX_DESK_AMOUNT, check_desk_amount
 from domain.people import InvalidInput, Role, normalise_phone
@@ -21,7 +22,7 @@ from storage.db import now_utc
 from storage.people import audit
 from storage.savings import Member
 
-CHECKERS = (Role.TREASURER, Role.ADMIN)
+CHECKERS = BUTTONS["savings.decide"]  # the role table (domain.commands)
 
 
 async def limit(source: Source, org_id: int) -> int:
