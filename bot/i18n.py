@@ -21,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from domain import money
 from domain.people import DEFAULT_LANGUAGE, LANGUAGES
 from domain.regions import TIMEZONES
 
@@ -104,11 +105,7 @@ def format_number(value: int | float | Decimal) -> str:
 
 def format_money(rupiah: int) -> str:
     """Whole rupiah the Indonesian way, ``Rp6.500`` (CLDR would add ``,00``)."""
-    if not isinstance(rupiah, int):
-        raise TypeError("money is whole rupiah (int)")
-    sign = "-" if rupiah < 0 else ""
-    digits = numbers.format_decimal(abs(rupiah), format="#,##0", locale=_current.get())
-    return f"{sign}Rp{digits}"
+    return money.rupiah(rupiah, numbers.get_group_symbol(_current.get()))
 
 
 # Every unit goes through ngettext: "1 egg", "2 eggs" in English, "butir" either way.

@@ -52,8 +52,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "jemput",
-        N_("See your pickups: schedule them, record the weighing"),
-        frozenset({Role.COORDINATOR}),
+        N_("See pickups: schedule, record the weighing, pay the farmer"),
+        frozenset({Role.COORDINATOR, Role.TREASURER}),
     ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
@@ -61,6 +61,28 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}
+
+
+# Buttons that belong to no command, and the roles that may press them. The offer's own
+# rules (domain.offers) then decide for the object the button names: which cooperative,
+# which status, never one's own offer.
+BUTTONS: dict[str, frozenset[Role]] = {
+    "offer.take": frozenset({Role.COORDINATOR}),
+    "offer.detail": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "offer.assign": frozenset({Role.ADMIN}),
+    "offer.pay": frozenset({Role.COORDINATOR, Role.TREASURER}),
+    "weighing.check": frozenset({Role.COORDINATOR, Role.ADMIN}),
+    "dispute.settle": frozenset({Role.ADMIN}),
+    "savings.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # never the maker (storage)
+}
+
+
+def in_scope(area_prefix: str, coverage: list[str] | tuple[str, ...]) -> bool:
+    """Whether an administrator whose cooperative covers ``coverage`` (code prefixes; none:
+    the root, everywhere) may act on something of ``area_prefix`` ('' is everywhere)."""
+    if not coverage:
+        return True
+    return any(area_prefix == p or area_prefix.startswith(p + ".") for p in coverage)
 
 
 def commands_for(roles: frozenset[Role]) -> list[Command]:

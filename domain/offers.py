@@ -19,7 +19,11 @@ Offer numbers
 Statuses
 --------
 ``open`` → ``taken`` → ``scheduled`` → ``picked_up`` → ``paid``; ``open`` → ``cancelled``
-or ``expired``. :func:`next_status` says what an action does to an offer and raises
+or ``expired``. Only a coordinator takes an offer; an administrator of the offer's
+cooperative assigns one to a coordinator. Nobody deals with himself: the offer's farmer is
+never its taker, weigher, payer or checker. A weighing far above the offer is held until a
+second person (an administrator or another coordinator of the cooperative) confirms it; a
+disputed receipt is not paid until an administrator settles the dispute. :func:`next_status` says what an action does to an offer and raises
 :class:`OfferActionRefused` when the status or the person does not allow it. Storage applies
 the change with one conditional update (``… WHERE id = ? AND status IN (from)``, see
 :data:`ACTIONS`), so two coordinators pressing *Take* at once: exactly one row changes.
@@ -147,12 +151,24 @@ class Action(StrEnum):
     RESCHEDULE = "reschedule"
     CONFIRM = "confirm"  # picked up: weight and grade recorded
     PAY = "pay"
+    ASSIGN = "assign"  # an administrator gives an open offer to a coordinator
+    CHECK_WEIGHT = "check_weight"  # a second person confirms a weighing far above the offer
+    SETTLE = "settle"  # an administrator settles a disputed receipt: it stands
+    REWEIGH = "reweigh"  # an administrator settles a disputed receipt: weigh it again
+    REQUEST_CHANGE = "request_change"  # the farmer asks for another pickup day
 
 
 # Who may act: the farmer who made the offer (or the coordinator who entered it for a
 # farmer without Telegram), the coordinator who took it, a coordinator covering the
-# offer's village, a treasurer, or the bot itself (expiry).
+# offer's village, a treasurer or an administrator of the offer's cooperative, another
+# coordinator of it (a colleague of the taker), or the bot itself (expiry).
 OWNER, TAKER, COVERING, TREASURER, SYSTEM = "owner", "taker", "covering", "treasurer", "system"
+ADMINISTRATOR, COLLEAGUE = "administrator", "colleague"
+
+# What the offer's own farmer may never do to it, whatever other role he holds.
+DEALINGS = frozenset({
+    "take", "assign", "schedule", "reschedule", "confirm", "pay", "check_weight", "settle", "reweigh",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -170,6 +186,19 @@ ACTIONS: dict[Action, Rule] = {
     Action.RESCHEDULE: Rule(frozenset({Status.SCHEDULED}), Status.SCHEDULED, frozenset({TAKER})),
     Action.CONFIRM: Rule(frozenset({Status.SCHEDULED}), Status.PICKED_UP, frozenset({TAKER})),
     Action.PAY: Rule(frozenset({Status.PICKED_UP}), Status.PAID, frozenset({TAKER, TREASURER})),
+    Action.ASSIGN: Rule(frozenset({Status.OPEN}), Status.TAKEN, frozenset({ADMINISTRATOR})),
+    Action.CHECK_WEIGHT: Rule(
+        frozenset({Status.SCHEDULED}), Status.PICKED_UP, frozenset({ADMINISTRATOR, COLLEAGUE})
+    ),
+    Action.SETTLE: Rule(
+        frozenset({Status.PICKED_UP}), Status.PICKED_UP, frozenset({ADMINISTRATOR})
+    ),
+    Action.REWEIGH: Rule(
+        frozenset({Status.PICKED_UP}), Status.SCHEDULED, frozenset({ADMINISTRATOR})
+    ),
+    Action.REQUEST_CHANGE: Rule(
+        frozenset({Status.SCHEDULED}), Status.SCHEDULED, frozenset({OWNER})
+    ),
 }
 
 
@@ -181,13 +210,15 @@ class OfferFacts:
     farmer_id: int
     taker_id: int | None = None
     entered_by: int | None = None  # the coordinator who entered it for a farmer without Telegram
+    held: bool = False  # weighed far above the offer, waiting for a second person
+    disputed: bool = False  # the farmer said the receipt is not right, not settled yet
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who presses the button. ``covers_village``: storage found that this coordinator's
-    coverage (or, for an administrator, their cooperative's) includes the offer's village;
-    ``same_cooperative``: a treasurer of the farmer's cooperative. ``None`` as person: the
+    coverage includes the offer's village; ``same_cooperative``: the person belongs to the
+    offer's cooperative (or to the root, which oversees every one). ``None`` as person: the
     bot itself (expiry)."""
 
     person_id: int | None
@@ -214,10 +245,18 @@ def capacities(offer: OfferFacts, actor: Actor) -> frozenset[str]:
         and Role.COORDINATOR in actor.roles
     ):
         found.add(TAKER)
-    if actor.covers_village and actor.roles & {Role.COORDINATOR, Role.ADMIN}:
+    if actor.covers_village and Role.COORDINATOR in actor.roles:
         found.add(COVERING)
     if actor.same_cooperative and Role.TREASURER in actor.roles:
         found.add(TREASURER)
+    if actor.same_cooperative and Role.ADMIN in actor.roles:
+        found.add(ADMINISTRATOR)
+    if (
+        actor.same_cooperative
+        and Role.COORDINATOR in actor.roles
+        and actor.person_id != offer.taker_id
+    ):
+        found.add(COLLEAGUE)
     return frozenset(found)
 
 
@@ -237,7 +276,10 @@ REASONS = {
     "offer.not_allowed": N_("You cannot do this with offer {number}."),
     "offer.already_taken": N_("Another coordinator has already taken offer {number}."),
     "offer.status": N_("That is no longer possible. Offer {number}: {status}."),
-}
+    "offer.own": N_("Offer {number} is your own. Another person of the cooperative handles it."),
+    "offer.disputed": N_("The farmer disputes receipt {number}. An administrator settles it before it is paid."),
+    "offer.held": N_("The weighing of {number} waits for a second person to confirm it."),
+}  # fmt: skip
 
 
 def allowed(offer: OfferFacts, action: Action, actor: Actor) -> bool:
@@ -258,9 +300,25 @@ def next_status(offer: OfferFacts, action: Action, actor: Actor) -> Status:
     who = capacities(offer, actor)
     if not who & rule.who:
         raise OfferActionRefused("offer.not_allowed", action, offer.status)
+    if action.value in DEALINGS and actor.person_id == offer.farmer_id:
+        raise OfferActionRefused("offer.own", action, offer.status)
     if offer.status not in rule.allowed_from:
-        late_take = action is Action.TAKE and offer.status not in FINAL
+        late_take = action in (Action.TAKE, Action.ASSIGN) and offer.status not in FINAL
         raise OfferActionRefused(
             "offer.already_taken" if late_take else "offer.status", action, offer.status
         )
+    if action is Action.CHECK_WEIGHT and not offer.held:
+        raise OfferActionRefused("offer.status", action, offer.status)
+    if action in (Action.CONFIRM, Action.RESCHEDULE) and offer.held:
+        raise OfferActionRefused("offer.held", action, offer.status)
+    if action is Action.PAY and offer.disputed:
+        raise OfferActionRefused("offer.disputed", action, offer.status)
+    if action in (Action.SETTLE, Action.REWEIGH) and not offer.disputed:
+        raise OfferActionRefused("offer.status", action, offer.status)
     return rule.to
+
+
+def may_receive(offer: OfferFacts, person_id: int) -> bool:
+    """Whether ``person_id`` may be given the offer (alerted about it, assigned it): never
+    its own farmer."""
+    return person_id != offer.farmer_id

@@ -87,3 +87,17 @@ def transfer_reference(text: str) -> str:
     if not _REFERENCE.fullmatch(cleaned):
         raise InvalidInput("payment.reference")
     return cleaned
+
+
+# --- a weighing far above the offer ---------------------------------------------------------
+
+# Found more than this share of what was offered (in percent), a weighing waits for a second
+# person before it is owed to the farmer: 2 ton found against 200 kg offered is a typing
+# slip or a deal with oneself. A commodity may have its own share (none does yet).
+SECOND_LOOK_PERCENT = 150
+SECOND_LOOK_BY_COMMODITY: dict[str, int] = {}
+
+
+def needs_second_look(commodity: str, offered: Decimal, found: Decimal) -> bool:
+    percent = SECOND_LOOK_BY_COMMODITY.get(commodity, SECOND_LOOK_PERCENT)
+    return found * 100 > offered * percent

@@ -336,24 +336,11 @@ def price_per_unit(price_rupiah: int, unit: Unit) -> int:
     return amount_rupiah(price_rupiah, unit.factor)
 
 
-def parse_rupiah(text: str) -> int:
-    """A price as an administrator types it: ``6500``, ``6.500``, ``Rp6.500``,
-    ``Rp 6.500,-``, ``Rp6.500,00``, ``6,5 rb``, ``enam ribu lima ratus``. Whole rupiah
-    above zero, else InvalidInput("price.amount")."""
-    cleaned = unicodedata.normalize("NFKC", text or "").lower().strip()
-    cleaned = re.sub(r"^rp\.?\s*", "", cleaned)
-    cleaned = re.sub(r"(,-|,00|\.-|\.00)$", "", cleaned.strip())
-    cleaned = re.sub(r"(?<=\d)(?=[a-z])", " ", cleaned)
-    value = number(cleaned.split())
-    if value is None or value <= 0 or value != value.to_integral_value():
-        raise InvalidInput("price.amount")
-    return int(value)
-
-
 # Why a buying price (typed by an administrator, or a CSV row) was refused; {unit} is the
 # commodity's base unit where known. storage.prices raises these reasons.
 PRICE_REASONS = {
     "price.amount": N_("Type the price in whole rupiah per {unit}, for example 6500."),
+    "price.too_high": N_("A price per {unit} is at most {most}. Type the price again."),
     "price.commodity": N_("I do not know that produce. Type its name as in the list, for example gabah."),
     "price.grade": N_("That grade does not exist for this produce. Pick one of its grades."),
     "price.area": N_("I do not know that area. Type a village code or a part of one, for example 33.10."),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from domain.ledger import MAX_AMOUNT, SavingsKind
+from domain.money import parse_rupiah as parse_typed_rupiah
+from domain.money import rupiah  # noqa: F401 (the one formatter, read here by the command line)
 from domain.people import InvalidInput, clean_name, normalise_phone
 
 # --- months -----------------------------------------------------------------------------
@@ -155,11 +157,6 @@ def dues(joined: Month, through: Month, rates: Sequence[Rate], saved: int) -> Du
     return Dues(tuple(billed), saved, tuple(ahead))
 
 
-def rupiah(amount: int) -> str:
-    """``Rp1.500.000``: how treasurers read amounts (the command line, messages of imports)."""
-    return f"Rp{amount:,}".replace(",", ".")
-
-
 # --- settings ---------------------------------------------------------------------------
 
 
@@ -178,9 +175,6 @@ def check_reminder(day: int, local_time: str) -> tuple[int, str]:
 
 class CellError(ValueError):
     """A cell that cannot be read; the message says why, for the person who typed it."""
-
-
-_RUPIAH = re.compile(r"(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,-|,00)?")
 
 
 def parse_rupiah(value: object, *, required: bool = True) -> int:
@@ -203,10 +197,10 @@ def parse_rupiah(value: object, *, required: bool = True) -> int:
         text = str(value).strip().lower().replace(" ", "")
         if text.startswith("-"):
             raise CellError(f"negative: {value!r}")
-        found = _RUPIAH.fullmatch(text)
-        if not found:
-            raise CellError(f"not whole rupiah: {value!r} (write 1.500.000 or 1500000)")
-        amount = int(found[1].replace(".", ""))
+        try:  # the one parser of typed rupiah
+            amount = parse_typed_rupiah(text, allow_zero=True)
+        except InvalidInput:
+            raise CellError(f"not whole rupiah: {value!r} (write 1.500.000 or 1500000)") from None
     if amount < 0:
         raise CellError(f"negative: {amount}")
     if amount > MAX_AMOUNT:

@@ -16,14 +16,17 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
 from domain import regions
-from domain.offers import REASONS, STATUS_LABELS, OfferActionRefused
-from domain.people import Role, display_phone
+from domain.commands import BUTTONS as BUTTON_ROLES
+from domain.money import record_id
+from domain.offers import REASONS, STATUS_LABELS, Action, OfferActionRefused
+from domain.people import Person, display_phone
 from domain.pickups import deductions
 from domain.produce import CATALOG
 from domain.quantity import amount_rupiah
 from handlers.kit import (
     Buttons,
     answer_query,
+    close_buttons,
     in_background,
     keyboard,
     refuse_button,
@@ -33,15 +36,16 @@ from handlers.kit import (
 )
 from handlers.wording import deductions_line, produce_with_grade
 from storage import deductions as deduction_rates
-from storage import offers, people
+from storage import offers, people, pickups
 from storage.offers import Offer
 
 log = logging.getLogger(__name__)
 TAKE_BUTTONS = Buttons("ambil", value=r"[0-9]", max_length=12)
 DETAIL_BUTTONS = Buttons("rinci", value=r"[0-9]", max_length=12)
+ASSIGN_BUTTONS = Buttons("tugas", value=r"[0-9]", max_length=12)
+ASSIGN_TO_BUTTONS = Buttons("tugask", value=r"[0-9k]", max_length=25)  # <offer>k<coordinator>
 # The bulk lane of the send budget (bot.runtime.ratelimit): replies to people waiting go first.
 BULK = {"lane": "bulk"}
-COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 
 def _produce(offer: Offer) -> str:
@@ -88,8 +92,12 @@ async def _alert(context: BotContext, offer: Offer) -> None:
             text = _alert_text(
                 offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone
             )
-            markup = keyboard([[TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id)),
-                                DETAIL_BUTTONS.button(_("🔎 Details"), str(offer.id))]])  # fmt: skip
+            first = (
+                ASSIGN_BUTTONS.button(_("👥 Give it to a coordinator"), str(offer.id))
+                if who.assigns  # an administrator: no coordinator covers the village
+                else TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id))
+            )
+            markup = keyboard([[first, DETAIL_BUTTONS.button(_("🔎 Details"), str(offer.id))]])
         try:
             message = await context.bot.send_message(
                 who.chat_id, text, reply_markup=markup, rate_limit_args=BULK
@@ -137,7 +145,7 @@ async def offer_closed(context: BotContext, offer: Offer) -> None:
 
 @writes("offer.take")
 async def take(update: Update, context: BotContext) -> None:
-    if await refuse_person(update, context, COORDINATORS):
+    if await refuse_person(update, context, BUTTON_ROLES["offer.take"]):
         return
     offer_id = int(TAKE_BUTTONS.value(update))
     try:
@@ -153,7 +161,6 @@ async def take(update: Update, context: BotContext) -> None:
         )
         return
     await answer_query(update)
-    farmer = await people.by_id(context.db, offer.farmer_id)
     # handlers.pickup's buttons, by their registry entry (that module imports this one)
     schedule = keyboard(
         [[Buttons.registry["jdw"].button(_("📅 Schedule the pickup"), str(offer.id))]]
@@ -164,6 +171,12 @@ async def take(update: Update, context: BotContext) -> None:
         + _("✅ You took this pickup. Call the farmer to agree a time."),
         reply_markup=schedule,
     )
+    await _taken(context, offer, context.person)
+
+
+async def _taken(context: BotContext, offer: Offer, taker: Person) -> None:
+    """The other alerts say it is gone; the farmer hears who comes."""
+    farmer = await people.by_id(context.db, offer.farmer_id)
     taken = _edit_alerts(
         context,
         offer,
@@ -174,15 +187,84 @@ async def take(update: Update, context: BotContext) -> None:
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
             text = _("Good news: coordinator {name} ({phone}) will pick up your offer {number}. They will call you to agree a time.").format(
-                name=context.person.full_name, phone=display_phone(context.person.phone or ""), number=offer.number
+                name=taker.full_name, phone=display_phone(taker.phone or ""), number=offer.number
             )  # fmt: skip
         await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+
+
+# --- an administrator gives an offer nobody covers to a coordinator ----------------------------
+
+
+async def ask_assign(update: Update, context: BotContext) -> None:
+    """The administrator's alert: which of the cooperative's coordinators picks it up."""
+    if await refuse_person(update, context, BUTTON_ROLES["offer.assign"]):
+        return
+    offer = await offers.get(context.db, record_id(ASSIGN_BUTTONS.value(update)) or 0)
+    if offer is None or not await pickups.may(
+        context.db, offer, Action.ASSIGN, context.person.id, context.person.roles
+    ):
+        await refuse_button(update)
+        return
+    await answer_query(update)
+    found = await offers.coordinators_for(context.db, offer)
+    if not found:
+        await reply(update, _("Your cooperative has no coordinator yet. Invite one with /invite."))
+        return
+    rows = [
+        [ASSIGN_TO_BUTTONS.button(name, f"{offer.id}k{person_id}")] for person_id, name in found
+    ]
+    await reply(
+        update, _("Who picks up offer {number}?").format(number=offer.number), keyboard(rows)
+    )
+
+
+@writes("offer.assign")
+async def assign(update: Update, context: BotContext) -> None:
+    if await refuse_person(update, context, BUTTON_ROLES["offer.assign"]):
+        return
+    offer_id, _sep, coordinator_id = ASSIGN_TO_BUTTONS.value(update).partition("k")
+    offer_id, coordinator_id = record_id(offer_id), record_id(coordinator_id)
+    if offer_id is None or coordinator_id is None:
+        await refuse_button(update)
+        return
+    try:
+        offer = await context.db.write(
+            offers.assign, offer_id, context.person.id, context.person.roles, coordinator_id
+        )
+    except OfferActionRefused as refused:
+        current = await offers.get(context.db, offer_id)
+        await answer_query(update, gettext(REASONS[refused.reason]).format(
+            number=current.number if current else "?",
+            status=gettext(STATUS_LABELS[current.status]) if current else ""))  # fmt: skip
+        return
+    coordinator = await people.by_id(context.db, coordinator_id)
+    await close_buttons(update, coordinator.full_name)
+    await reply(update, _("OK. {name} picks up offer {number}. I told them and the farmer.").format(
+        name=coordinator.full_name, number=offer.number))  # fmt: skip
+    if coordinator.chat_id:
+        with use_locale(coordinator.language):
+            text = _alert_text(offer, *(await _farmer_of(context, offer)), coordinator.timezone)
+            text += "\n\n" + _(
+                "An administrator gave you this pickup. Call the farmer to agree a time."
+            )
+            markup = keyboard(
+                [[Buttons.registry["jdw"].button(_("📅 Schedule the pickup"), str(offer.id))]]
+            )
+        await context.bot.send_message(
+            coordinator.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
+    await _taken(context, offer, coordinator)
+
+
+async def _farmer_of(context: BotContext, offer: Offer) -> tuple[str, str]:
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    return farmer.full_name, display_phone(farmer.phone or "")
 
 
 async def detail(update: Update, context: BotContext) -> None:
     """What does not fit an alert: the grade's criteria, the guarantee, the deductions, and
     the farmer's photo and location. For those alerted about the offer and its taker."""
-    if await refuse_person(update, context, COORDINATORS):
+    if await refuse_person(update, context, BUTTON_ROLES["offer.detail"]):
         return
     offer = await offers.get(context.db, int(DETAIL_BUTTONS.value(update)))
     alerted = offer is not None and any(

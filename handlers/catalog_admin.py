@@ -1,5 +1,6 @@
-"""/katalog: an administrator stops or starts buying a commodity with one tap (adding
-commodities, grades and aliases is on the command line: ``koperasi-bot catalog``)."""
+"""/katalog: an administrator stops or starts buying a commodity with one tap, for the
+farmers of their own cooperative (adding commodities, grades and aliases, or stopping one
+everywhere, is on the command line: ``koperasi-bot catalog``)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from storage import catalog
 TOGGLE_BUTTONS = Buttons("kat", value=r"[+-][a-z0-9_]", max_length=16)
 
 
-def _markup():
+def _markup(stopped: frozenset[str]):
+    bought = {c.code: c.active and c.code not in stopped for c in CATALOG}
     rows = [
         [
             TOGGLE_BUTTONS.button(
-                ("✅ " if c.active else "⛔ ") + produce_name(c),
-                ("-" if c.active else "+") + c.code,
+                ("✅ " if bought[c.code] else "⛔ ") + produce_name(c),
+                ("-" if bought[c.code] else "+") + c.code,
             )
         ]
         for c in CATALOG
@@ -38,7 +40,7 @@ def _text() -> str:
 
 @for_command("katalog")
 async def show_catalog(update: Update, context: BotContext) -> None:
-    await reply(update, _text(), _markup())
+    await reply(update, _text(), _markup(await catalog.stopped(context.db, context.person.org_id)))
 
 
 @for_command("katalog")
@@ -50,13 +52,15 @@ async def toggle(update: Update, context: BotContext) -> None:
         await refuse_button(update)
         return
     stop = value.startswith("-")
-    await context.db.write(catalog.set_active, commodity.code, not stop, by=context.person.id)
-    CATALOG.replace_with(await catalog.load(context.db, include_inactive=True))
+    org_id = context.person.org_id  # the administrator's own cooperative, never the others
+    await context.db.write(catalog.set_stopped, org_id, commodity.code, stop, by=context.person.id)
     said = (
         _("{produce} is no longer bought. Farmers do not see it in /jual.")
         if stop
         else _("{produce} is bought again. Farmers see it where it has a price.")
     ).format(produce=produce_name(commodity))
     await answer_query(update)
-    await update.callback_query.edit_message_text(_text(), reply_markup=_markup())
+    await update.callback_query.edit_message_text(
+        _text(), reply_markup=_markup(await catalog.stopped(context.db, org_id))
+    )
     await reply(update, said)

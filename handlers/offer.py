@@ -23,7 +23,14 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
 from domain import regions
-from domain.offers import STATUS_LABELS, OfferActionRefused, Status, guaranteed_until
+from domain.offers import (
+    STATUS_LABELS,
+    Action,
+    Actor,
+    OfferActionRefused,
+    allowed,
+    guaranteed_until,
+)
 from domain.people import display_phone
 from domain.pickups import DeductionKind, Rate, deductions, net_amount
 from domain.produce import CATALOG, Commodity
@@ -55,8 +62,8 @@ from handlers.kit import (
 from handlers.menus import cancel
 from handlers.settings import ask_village_again
 from handlers.wording import deductions_line, produce_name, produce_with_grade
+from storage import catalog, offers, orgs, prices
 from storage import deductions as deduction_rates
-from storage import offers, prices
 from storage.offers import NewOffer, NoPrice, Shown
 
 PRODUCE, GRADE, QUANTITY, DAY, PLACE, CONFIRM = (
@@ -123,7 +130,11 @@ async def _prices(context: BotContext, commodity: str | None = None) -> list[pri
     found = await prices.prices_in_force(
         context.db, _village(context), datetime.now().astimezone(), commodity
     )
-    return [p for p in found if (c := CATALOG.get(p.commodity)) is not None and c.active]
+    stops = await catalog.stopped(context.db, await orgs.for_village(context.db, _village(context)))
+    return [
+        p for p in found
+        if (c := CATALOG.get(p.commodity)) is not None and c.active and c.code not in stops
+    ]  # fmt: skip
 
 
 async def offer_produce(update: Update, context: BotContext, draft: OfferDraft) -> str | int:
@@ -593,7 +604,7 @@ async def show_offers(update: Update, context: BotContext) -> None:
             produce=_name(commodity), price=format_money(offer.price_rupiah),
             unit=unit_name(commodity.base_unit), status=gettext(STATUS_LABELS[offer.status]),
         ))  # fmt: skip
-        if offer.status is Status.OPEN:
+        if allowed(offer.facts(), Action.CANCEL, Actor(context.person.id, context.person.roles)):
             rows.append(
                 [
                     WITHDRAW_BUTTONS.button(

@@ -26,8 +26,9 @@ from bot.i18n import (
     unit_name,
     use_locale,
 )
+from domain.commands import BUTTONS as BUTTON_ROLES
 from domain.ledger import LedgerError
-from domain.offers import STATUS_LABELS, OfferActionRefused, Status
+from domain.offers import REASONS, STATUS_LABELS, Action, OfferActionRefused, Status
 from domain.people import Role, display_phone
 from domain.pickups import (
     WINDOWS,
@@ -59,6 +60,7 @@ from handlers.kit import (
     need,
     parse_day,
     refuse_button,
+    refuse_person,
     reply,
     today,
     writes,
@@ -81,6 +83,8 @@ PAY_BUTTONS = Buttons("bayar", value=r"[0-9]", max_length=12)
 TRANSFER_BUTTONS = Buttons("trf", value=r"[0-9]", max_length=12)
 CHANGE_BUTTONS = Buttons("ganti", value=r"[0-9]", max_length=12)
 CHANGE_DAY_BUTTONS = Buttons("gtgl", value=r"[0-9d]", max_length=21)
+CHECK_BUTTONS = Buttons("tbcek", value=r"(?:ok|no)[0-9]", max_length=14)  # a held weighing
+SETTLE_BUTTONS = Buttons("damai", value=r"(?:ok|no)[0-9]", max_length=14)  # a disputed receipt
 DAY, WINDOW, GRADE, WEIGHT, CONFIRM, TRANSFER = (
     "pickup.day",
     "pickup.window",
@@ -117,6 +121,10 @@ async def _offer(context: BotContext) -> Offer:
 
 @for_command("jemput")
 async def show_pickups(update: Update, context: BotContext) -> None:
+    if Role.TREASURER in context.person.roles:  # the cooperative's receipts to pay
+        await show_to_pay(update, context)
+        if Role.COORDINATOR not in context.person.roles:
+            return
     mine = await pickups.of_coordinator(context.db, context.person.id)
     if not mine:
         await reply(update, _("You have no pickups now. New offers in your area come as messages."))
@@ -143,7 +151,7 @@ async def show_pickups(update: Update, context: BotContext) -> None:
                 _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
             )
         ]
-        if offer.status is Status.SCHEDULED:
+        if await _may(context, offer, Action.CONFIRM):  # not while a weighing waits
             row.append(
                 WEIGH_BUTTONS.button(
                     _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id)
@@ -158,11 +166,8 @@ async def show_pickups(update: Update, context: BotContext) -> None:
 
 async def start_schedule(update: Update, context: BotContext) -> str:
     offer = await offers.get(context.db, int(SCHEDULE_BUTTONS.value(update)))
-    if (
-        offer is None
-        or offer.taker_id != context.person.id
-        or offer.status not in (Status.TAKEN, Status.SCHEDULED)
-    ):
+    action = Action.RESCHEDULE if offer and offer.status is Status.SCHEDULED else Action.SCHEDULE
+    if offer is None or not await _may(context, offer, action):
         await refuse_button(update)
         return END
     await answer_query(update)
@@ -249,7 +254,7 @@ WINDOW_STEP = Choice(
 
 async def start_weighing(update: Update, context: BotContext) -> str | int:
     offer = await offers.get(context.db, int(WEIGH_BUTTONS.value(update)))
-    if offer is None or offer.taker_id != context.person.id or offer.status is not Status.SCHEDULED:
+    if offer is None or not await _may(context, offer, Action.CONFIRM):
         await refuse_button(update)
         return END
     await answer_query(update)
@@ -362,6 +367,22 @@ async def save_weighing(update: Update, context: BotContext) -> int:
         await reply(update, _("This weighing cannot be recorded. Please call the cooperative."))
         return END
     PickupDraft.drop(context)
+    if pickup.held:
+        asked = await _ask_second_look(context, offer, pickup)
+        await reply(update, (
+            _("The weight is far above the offer, so a second person must confirm it. I asked the administrators and the other coordinators. The farmer gets the receipt after that.")
+            if asked else _("The weight is far above the offer, so a second person must confirm it. Nobody else in the cooperative can do it yet. Please call the cooperative.")
+        ))  # fmt: skip
+        return END
+    await _receipt_out(update, context, offer, pickup)
+    return END
+
+
+async def _receipt_out(
+    update: Update | None, context: BotContext, offer: Offer, pickup: pickups.Pickup
+) -> None:
+    """The receipt to the taker (to ``update``'s chat, else to the taker's) with the pay
+    buttons, and to the farmer to agree with or dispute."""
     receipt = await _receipt(context, offer, pickup)
     farmer = await people.by_id(context.db, offer.farmer_id)
     on_telegram = farmer is not None and farmer.chat_id is not None
@@ -372,7 +393,20 @@ async def save_weighing(update: Update, context: BotContext) -> int:
             "The farmer has no Telegram: read the receipt to them. Tap a button once you have paid."
         )
     )
-    await reply(update, receipt + "\n\n" + after, _pay_buttons(offer))
+    if update is not None:
+        await reply(update, receipt + "\n\n" + after, _pay_buttons(offer))
+    else:
+        taker = await people.by_id(context.db, need(offer.taker_id))
+        if taker and taker.chat_id:
+            with use_locale(taker.language):
+                text = await _receipt(context, offer, pickup) + "\n\n" + (
+                    _("Sent to the farmer. Tap a button once you have paid.")
+                    if on_telegram else _("The farmer has no Telegram: read the receipt to them. Tap a button once you have paid.")
+                )  # fmt: skip
+                markup = _pay_buttons(offer)
+            await context.bot.send_message(
+                taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+            )
     if on_telegram:
         with use_locale(farmer.language):
             text = await _receipt(context, offer, pickup) + "\n\n" + _("Is this receipt right?")
@@ -381,7 +415,91 @@ async def save_weighing(update: Update, context: BotContext) -> int:
         await context.bot.send_message(
             farmer.chat_id, text, reply_markup=buttons, rate_limit_args=BULK
         )
-    return END
+
+
+async def _may(context: BotContext, offer: Offer, action: Action) -> bool:
+    """The offer's rules (domain.offers), asked before a button opens a step."""
+    return await pickups.may(context.db, offer, action, context.person.id, context.person.roles)
+
+
+async def _refuse(
+    update: Update, context: BotContext, refused: OfferActionRefused, offer_id: int
+) -> None:
+    """A press the offer's rules refuse: the reason when it says more than "no longer active"."""
+    offer = await offers.get(context.db, offer_id)
+    if offer is None or refused.reason in ("offer.not_allowed", "offer.status"):
+        await refuse_button(update)
+        return
+    await answer_query(update, gettext(REASONS[refused.reason]).format(
+        number=offer.number, status=gettext(STATUS_LABELS[offer.status])))  # fmt: skip
+
+
+# --- a weighing far above the offer: a second person confirms -----------------------------
+
+
+async def _ask_second_look(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> int:
+    commodity = CATALOG[offer.commodity]
+    weigher = await people.by_id(context.db, need(offer.taker_id))
+    asked = 0
+    for who in await pickups.checkers(context.db, offer):
+        with use_locale(who.language):
+            text = _("Please confirm the weighing of {number}: {name} found {found}, the farmer offered {offered}. Is it right?").format(
+                number=offer.number, name=weigher.full_name if weigher else "?",
+                found=format_quantity(Decimal(pickup.quantity), commodity.base_unit),
+                offered=format_quantity(Decimal(offer.quantity), commodity.base_unit),
+            )  # fmt: skip
+            buttons = keyboard([[CHECK_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
+                                 CHECK_BUTTONS.button(_("❌ Weigh again"), f"no{offer.id}")]])  # fmt: skip
+        try:
+            await context.bot.send_message(
+                who.chat_id, text, reply_markup=buttons, rate_limit_args=BULK
+            )
+            asked += 1
+        except TelegramError as exc:
+            log.info("weighing check of %s not sent to %s: %s", offer.id, who.person_id, exc)
+    return asked
+
+
+@writes("pickup.check_weight")
+async def on_weight_checked(update: Update, context: BotContext) -> None:
+    if await refuse_person(update, context, BUTTON_ROLES["weighing.check"]):
+        return
+    value = CHECK_BUTTONS.value(update)
+    ok, offer_id = value.startswith("ok"), int(value[2:])
+    try:
+        offer, pickup = await context.db.write(
+            pickups.check_weight, offer_id, context.person.id, context.person.roles, ok
+        )
+    except OfferActionRefused as refused:
+        await _refuse(update, context, refused, offer_id)
+        return
+    await close_buttons(update, _("✅ Right") if ok else _("❌ Weigh again"))
+    if ok:
+        await _receipt_out(None, context, offer, pickup)
+        return
+    taker = await people.by_id(context.db, need(offer.taker_id))
+    if taker and taker.chat_id:
+        with use_locale(taker.language):
+            text = _("{name} did not confirm the weighing of {number}. Please weigh it again.").format(
+                name=context.person.full_name, number=offer.number)  # fmt: skip
+            markup = keyboard([[WEIGH_BUTTONS.button(
+                _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id))]])  # fmt: skip
+        await context.bot.send_message(
+            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
+
+
+# --- under /jemput, a treasurer pays the farmers of the cooperative -----------------------
+
+
+async def show_to_pay(update: Update, context: BotContext) -> None:
+    found = await pickups.to_pay(context.db, context.person.id)
+    if not found:
+        await reply(update, _("No picked-up produce waits for payment now."))
+        return
+    await reply(update, _("Picked up, not paid yet:"))
+    for offer, pickup in found:
+        await reply(update, await _receipt(context, offer, pickup), _pay_buttons(offer))
 
 
 def _pay_buttons(offer: Offer):
@@ -468,11 +586,15 @@ async def on_paid(update: Update, context: BotContext) -> None:
     if context.person is None:
         await refuse_button(update)
         return
+    offer_id = int(PAY_BUTTONS.value(update))
     try:
         offer, pickup = await context.db.write(
-            pickups.pay, int(PAY_BUTTONS.value(update)), context.person.id, context.person.roles
+            pickups.pay, offer_id, context.person.id, context.person.roles
         )
-    except (OfferActionRefused, LedgerError):
+    except OfferActionRefused as refused:
+        await _refuse(update, context, refused, offer_id)
+        return
+    except LedgerError:
         await refuse_button(update)
         return
     await close_buttons(update, _("💵 Paid in cash"))
@@ -494,16 +616,19 @@ async def _tell_farmer_paid(context: BotContext, offer: Offer, pickup: pickups.P
 
 async def start_transfer(update: Update, context: BotContext) -> str | int:
     offer = await offers.get(context.db, int(TRANSFER_BUTTONS.value(update)))
-    if offer is None or offer.status is not Status.PICKED_UP or not _may_pay(context, offer):
+    if offer is None:
         await refuse_button(update)
+        return END
+    try:
+        await pickups.may_or_refuse(
+            context.db, offer, Action.PAY, context.person.id, context.person.roles
+        )
+    except OfferActionRefused as refused:
+        await _refuse(update, context, refused, offer.id)
         return END
     await close_buttons(update, _("🏦 Paid by transfer"))
     PickupDraft(offer_id=offer.id).save(context)
     return await TRANSFER_STEP.ask(update, context)
-
-
-def _may_pay(context: BotContext, offer: Offer) -> bool:
-    return offer.taker_id == context.person.id or Role.TREASURER in context.person.roles
 
 
 @writes("offer.pay_transfer")
@@ -539,11 +664,78 @@ async def _tell_admins_of_dispute(
 ) -> None:
     farmer = context.person
     for admin in await offers.administrators(context.db, offer.org_id):
+        if admin.person_id == farmer.id:  # never settles his own dispute
+            continue
         with use_locale(admin.language):
             text = _("Dispute: {name} says receipt {number} is not right. Please call them: {phone}.").format(
                 name=farmer.full_name, number=offer.number, phone=display_phone(farmer.phone or "")
             )  # fmt: skip
-        await context.bot.send_message(admin.chat_id, text, rate_limit_args=BULK)
+            text += "\n" + _(
+                "It is not paid until you settle it. Tap a button once you have agreed with the farmer."
+            )
+            markup = keyboard([
+                [SETTLE_BUTTONS.button(_("🤝 Settled: the receipt stands"), f"ok{offer.id}")],
+                [SETTLE_BUTTONS.button(_("⚖️ Weigh it again"), f"no{offer.id}")],
+            ])  # fmt: skip
+        await context.bot.send_message(
+            admin.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
+
+
+@writes("receipt.settle")
+async def on_settle(update: Update, context: BotContext) -> None:
+    """An administrator settles a disputed receipt: it stands and may be paid now, or it is
+    weighed again; the farmer and the taker are told."""
+    if await refuse_person(update, context, BUTTON_ROLES["dispute.settle"]):
+        return
+    value = SETTLE_BUTTONS.value(update)
+    stands, offer_id = value.startswith("ok"), int(value[2:])
+    try:
+        offer, pickup = await context.db.write(
+            pickups.settle, offer_id, context.person.id, context.person.roles, stands
+        )
+    except OfferActionRefused as refused:
+        await _refuse(update, context, refused, offer_id)
+        return
+    if not stands:
+        await close_buttons(update, _("⚖️ Weigh it again"))
+        await _tell_weigh_again(context, offer)
+        return
+    await close_buttons(update, _("🤝 Settled: the receipt stands"))
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _("Your dispute about receipt {number} is settled: the receipt stands at {total}. The cooperative will pay you.").format(
+                number=offer.number, total=format_money(pickup.net_rupiah))  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    taker = await people.by_id(context.db, need(offer.taker_id))
+    if taker and taker.chat_id:
+        with use_locale(taker.language):
+            text = _("The dispute about receipt {number} is settled. You may pay the farmer now.").format(
+                number=offer.number)  # fmt: skip
+            markup = _pay_buttons(offer)
+        await context.bot.send_message(
+            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
+
+
+async def _tell_weigh_again(context: BotContext, offer: Offer) -> None:
+    farmer = await people.by_id(context.db, offer.farmer_id)
+    if farmer and farmer.chat_id:
+        with use_locale(farmer.language):
+            text = _("Your dispute about receipt {number} is settled: the coordinator will weigh it again. You will get a new receipt.").format(
+                number=offer.number)  # fmt: skip
+        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    taker = await people.by_id(context.db, need(offer.taker_id))
+    if taker and taker.chat_id:
+        with use_locale(taker.language):
+            text = _("The administrator asks you to weigh {number} again, with the farmer.").format(
+                number=offer.number)  # fmt: skip
+            markup = keyboard([[WEIGH_BUTTONS.button(
+                _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id))]])  # fmt: skip
+        await context.bot.send_message(
+            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        )
 
 
 # --- the farmer asks for another day --------------------------------------------------------------------------
@@ -557,8 +749,7 @@ async def ask_change(update: Update, context: BotContext) -> None:
     if (
         context.person is None
         or offer is None
-        or offer.farmer_id != context.person.id
-        or offer.status is not Status.SCHEDULED
+        or not await _may(context, offer, Action.REQUEST_CHANGE)
     ):
         await refuse_button(update)
         return

@@ -16,6 +16,7 @@ from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_short_date, unit_name, use_locale
 from domain import regions
 from domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
+from domain.commands import in_scope
 from domain.produce import CATALOG, Commodity
 from handlers.kit import (
     Buttons,
@@ -28,7 +29,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.wording import produce_name, produce_with_grade
-from storage import outbox, prices, subscriptions
+from storage import catalog, orgs, outbox, prices, subscriptions
 from storage.prices import MARKET, REFERENCE, BuyingPrice
 
 SELL_BUTTONS = Buttons("jualh", value=r"[a-z0-9_]", max_length=16)
@@ -56,7 +57,7 @@ async def _change(context: BotContext, price: BuyingPrice, village: str) -> str:
 async def price_lines(context: BotContext, village: str, zone: str, commodity: str) -> list[str]:
     """One line per grade the cooperative buys ``commodity`` in, for ``village``."""
     known = CATALOG.get(commodity)
-    if known is None:
+    if known is None or commodity in await _stopped(context, village):
         return []
     now = _now()
     reference = {
@@ -99,6 +100,11 @@ def _village_name(code: str) -> str:
 # --- /harga --------------------------------------------------------------------------------
 
 
+async def _stopped(context: BotContext, village: str) -> frozenset[str]:
+    """What the cooperative of the village no longer buys (/katalog)."""
+    return await catalog.stopped(context.db, await orgs.for_village(context.db, village))
+
+
 @for_command("harga")
 async def show_prices(update: Update, context: BotContext) -> None:
     village = await _village_or_ask(update, context)
@@ -110,7 +116,11 @@ async def show_prices(update: Update, context: BotContext) -> None:
         return
     mine = await subscriptions.of_person(context.db, context.person.id)
     bought = [p.commodity for p in await prices.prices_in_force(context.db, village, _now())]
-    codes = [c for c in dict.fromkeys(mine or bought) if (k := CATALOG.get(c)) and k.active]
+    stops = await _stopped(context, village)
+    codes = [
+        c for c in dict.fromkeys(mine or bought)
+        if (k := CATALOG.get(c)) and k.active and c not in stops
+    ]  # fmt: skip
     zone = context.person.timezone
     lines = []
     for code in codes:
@@ -125,7 +135,11 @@ async def show_prices(update: Update, context: BotContext) -> None:
 
 
 async def _one_commodity(update: Update, context: BotContext, village: str, typed: str) -> None:
-    found = [m.commodity for m in CATALOG.search(typed) if m.commodity.active]
+    stops = await _stopped(context, village)
+    found = [
+        m.commodity for m in CATALOG.search(typed)
+        if m.commodity.active and m.commodity.code not in stops
+    ]  # fmt: skip
     if not found:
         await reply(
             update,
@@ -355,7 +369,11 @@ async def tell_price_change(context: BotContext, price: BuyingPrice, started_by:
 async def on_tell(update: Update, context: BotContext) -> None:
     """The administrator's "send it now" under a saved price (handlers.set_price)."""
     price = await prices.get(context.db, int(Buttons.registry["kabar"].value(update)))
-    if price is None or price.kind != prices.BUYING:
+    if (
+        price is None
+        or price.kind != prices.BUYING
+        or not in_scope(price.area_prefix, await orgs.coverage(context.db, context.person.org_id))
+    ):  # another cooperative's price is not this administrator's to announce
         await refuse_button(update)
         return
     await close_buttons(update, _("📣 Send it to the subscribers now"))  # answered before the work

@@ -26,6 +26,7 @@ from bot.i18n import (
 from bot.statement_pdf import StatementLabels, render_statement
 from domain import N_
 from domain.ledger import SavingsKind
+from domain.money import record_id
 from domain.savings import Month, period_bounds, reminder_month
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
 from storage import orgs, reminders
@@ -60,9 +61,10 @@ async def _memberships(update: Update, context: BotContext) -> list[Member]:
     return found
 
 
-async def _own(update: Update, context: BotContext, roster_id: int) -> Member | None:
-    """The membership a button names, when it is the presser's own; refused otherwise."""
-    member = await stored.member(context.db, roster_id)
+async def _own(update: Update, context: BotContext, roster_id: int | None) -> Member | None:
+    """The membership a button names, when it is the presser's own; refused otherwise
+    (``None``: the button named no id a table can hold)."""
+    member = None if roster_id is None else await stored.member(context.db, roster_id)
     if member is None or context.person is None or member.person_id != context.person.id:
         await refuse_button(update)
         return None
@@ -115,13 +117,13 @@ async def show_moves(update: Update, context: BotContext) -> None:
 @for_command("saldo")
 async def on_moves(update: Update, context: BotContext) -> None:
     roster, _sep, before = MOVES_BUTTONS.value(update).partition("b")
-    member = await _own(update, context, int(roster)) if roster.isdigit() else None
-    if member is None or (before and not before.isdigit()):
+    member = await _own(update, context, record_id(roster))
+    if member is None or (before and record_id(before) is None):  # past a 64-bit id: forged
         if member is not None:
             await refuse_button(update)
         return
     await answer_query(update)
-    await _send_moves(update, context, member, int(before) if before else None)
+    await _send_moves(update, context, member, record_id(before) if before else None)
 
 
 async def _send_moves(
@@ -164,7 +166,7 @@ async def show_dues(update: Update, context: BotContext) -> None:
 
 @for_command("saldo")
 async def on_dues(update: Update, context: BotContext) -> None:
-    member = await _own(update, context, int(DUES_BUTTONS.value(update)))
+    member = await _own(update, context, record_id(DUES_BUTTONS.value(update)))
     if member is not None:
         await answer_query(update)
         await reply(update, await dues_text(context, member))
@@ -201,7 +203,7 @@ async def dues_text(context: BotContext, member: Member) -> str:
 @for_command("saldo")
 async def on_statement(update: Update, context: BotContext) -> None:
     roster, _sep, months = STATEMENT_BUTTONS.value(update).partition("m")
-    member = await _own(update, context, int(roster)) if roster.isdigit() else None
+    member = await _own(update, context, record_id(roster))
     if member is None:
         return
     if not months.isdigit() or (int(months) not in (0, *STATEMENT_MONTHS)):

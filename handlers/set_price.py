@@ -18,9 +18,10 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, unit_name
 from domain import N_, regions
+from domain.money import check_price, max_price, parse_rupiah
 from domain.people import InvalidInput, short_text
 from domain.produce import CATALOG, Commodity
-from domain.quantity import PRICE_REASONS, parse_rupiah
+from domain.quantity import PRICE_REASONS
 from handlers.kit import (
     END,
     TEXT,
@@ -234,10 +235,13 @@ class AmountStep(Step):
 
     async def on_text(self, update: Update, context: BotContext) -> str:
         try:
-            price = parse_rupiah(update.effective_message.text)
+            price = check_price(
+                parse_rupiah(update.effective_message.text), _commodity(context).base_unit
+            )
         except InvalidInput as refused:
+            unit = _commodity(context).base_unit
             reason = gettext(PRICE_REASONS[refused.reason]).format(
-                unit=unit_name(_commodity(context).base_unit)
+                unit=unit_name(unit), most=format_money(max_price(unit))
             )
             await reply(update, reason + "\n" + self._question(context))
             return AMOUNT
@@ -299,7 +303,10 @@ async def save(update: Update, context: BotContext) -> int:
         PriceDraft.drop(context)
         await reply(
             update,
-            gettext(PRICE_REASONS[refused.reason]).format(unit=unit_name(commodity.base_unit)),
+            gettext(PRICE_REASONS[refused.reason]).format(
+                unit=unit_name(commodity.base_unit),
+                most=format_money(max_price(commodity.base_unit)),
+            ),
         )
         return END
     PriceDraft.drop(context)

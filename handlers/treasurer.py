@@ -18,8 +18,8 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, use_locale
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
+from domain.money import check_desk_amount, parse_rupiah
 from domain.people import InvalidInput, short_text
-from domain.quantity import parse_rupiah
 from handlers.kit import (
     END,
     TEXT,
@@ -187,14 +187,19 @@ class AmountStep(Step):
     async def on_text(self, update: Update, context: BotContext) -> str:
         draft = DeskDraft.load(context)
         try:
-            amount = parse_rupiah(update.effective_message.text)
-        except InvalidInput:
-            await reply(
-                update,
-                _("Type the amount in whole rupiah, for example 50.000.")
-                + "\n"
-                + await self._question(context),
+            most = await desk.limit(context.db, (await _member(context)).org_id)
+            amount = check_desk_amount(
+                parse_rupiah(update.effective_message.text, too_high="amount.too_high"), most
             )
+        except InvalidInput as refused:
+            why = (
+                _("At most {most} at a time. Record a larger amount as several entries.").format(
+                    most=format_money(most)
+                )
+                if refused.reason == "amount.too_high"
+                else _("Type the amount in whole rupiah, for example 50.000.")
+            )
+            await reply(update, why + "\n" + await self._question(context))
             return AMOUNT
         if draft.action == WITHDRAWAL:
             balance = (await stored.balances(context.db, need(draft.roster_id)))[

@@ -23,7 +23,7 @@ from domain.produce import (
     match_key,
     units_of,
 )
-from storage.db import Database
+from storage.db import Database, now_utc
 from storage.people import audit
 
 Source = Database | aiosqlite.Connection
@@ -218,3 +218,36 @@ async def set_active(
             conn, by, "catalog.active" if active else "catalog.inactive", f"commodity:{commodity}"
         )
     return bool(cur.rowcount)
+
+
+async def stopped(source: Source, org_id: int) -> frozenset[str]:
+    """The commodities a cooperative no longer buys (/katalog), for its own farmers only."""
+    rows = await fetchall(
+        source, "SELECT commodity FROM org_commodity_stops WHERE org_id = ?", (org_id,)
+    )
+    return frozenset(row["commodity"] for row in rows)
+
+
+async def set_stopped(
+    conn: aiosqlite.Connection, org_id: int, commodity: str, stop: bool, *, by: int | None = None
+) -> bool:
+    """A cooperative stops buying a commodity, or buys it again (offers naming it keep it);
+    the other cooperatives are not touched. False if the commodity is unknown."""
+    if not await commodity_exists(conn, commodity):
+        return False
+    if stop:
+        await conn.execute(
+            "INSERT INTO org_commodity_stops (org_id, commodity, stopped_by, stopped_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (org_id, commodity) DO NOTHING",
+            (org_id, commodity, by, now_utc()),
+        )
+    else:
+        await conn.execute(
+            "DELETE FROM org_commodity_stops WHERE org_id = ? AND commodity = ?",
+            (org_id, commodity),
+        )
+    await audit(
+        conn, by, "catalog.stopped" if stop else "catalog.bought", f"commodity:{commodity}",
+        org=org_id,
+    )  # fmt: skip
+    return True

@@ -15,7 +15,7 @@ from domain.offers import Action, Actor, OfferFacts, Status, offer_number
 from domain.people import Role
 from domain.pickups import Rate
 from storage import deductions, orgs, prices, subscriptions
-from storage.catalog import Source, fetchall
+from storage.catalog import Source, fetchall, stopped
 from storage.db import Database, now_utc
 from storage.people import add_role, audit, insert_person
 
@@ -82,6 +82,7 @@ class Recipient:
     chat_id: int
     language: str
     timezone: str
+    assigns: bool = False  # an administrator: gives the offer to a coordinator, never takes it
 
 
 class NoPrice(Exception):
@@ -129,7 +130,7 @@ async def _insert(
     org_id, village_code = await _place(conn, farmer_id)
     now = now_utc()
     price = await prices.price_in_force(conn, new.commodity, new.grade, village_code, now)
-    if price is None:
+    if price is None or new.commodity in await stopped(conn, org_id):  # /katalog
         raise NoPrice
     rates = await deductions.in_force(conn, org_id, new.commodity, now)
     if price.id != shown.price_id or rates != shown.rates:
@@ -249,33 +250,75 @@ _COVERS = (
 )
 
 
-async def _covers(conn: aiosqlite.Connection, person_id: int, village_code: str) -> bool:
-    async with conn.execute(
-        f"SELECT {_COVERS} AS covers", {"person": person_id, "village": village_code}
-    ) as cur:
-        return bool((await cur.fetchone())["covers"])
+async def _same_cooperative(source: Source, person_id: int, offer: Offer) -> bool:
+    """The person belongs to the offer's cooperative, or to the root that oversees all."""
+    rows = await fetchall(source, "SELECT org_id FROM people WHERE id = ?", (person_id,))
+    return bool(rows) and rows[0]["org_id"] in (offer.org_id, orgs.ROOT_ID)
+
+
+async def actor(source: Source, offer: Offer, person_id: int, roles: frozenset[Role]) -> Actor:
+    """Who ``person_id`` is to ``offer``, for domain.offers: whether their coverage holds
+    its village and whether they belong to its cooperative."""
+    covers = await fetchall(
+        source, f"SELECT {_COVERS} AS covers", {"person": person_id, "village": offer.village_code}
+    )
+    return Actor(
+        person_id, roles, covers_village=bool(covers[0]["covers"]),
+        same_cooperative=await _same_cooperative(source, person_id, offer),
+    )  # fmt: skip
 
 
 async def take(
     conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
 ) -> Offer:
     """The first covering coordinator to take an open offer gets it: one conditional UPDATE
-    decides between two who press at once. OfferActionRefused for everyone else."""
+    decides between two who press at once. OfferActionRefused for everyone else (an
+    administrator assigns, :func:`assign`; the offer's own farmer never takes it)."""
     offer = await _one(conn, offer_id)
     if offer is None:
         raise rules.OfferActionRefused("offer.not_allowed", Action.TAKE, Status.OPEN)
-    covers = await _covers(conn, person_id, offer.village_code) or (
-        Role.ADMIN in roles and not await _anyone_covers(conn, offer.village_code)
-    )
-    rules.next_status(offer.facts(), Action.TAKE, Actor(person_id, roles, covers_village=covers))
+    rules.next_status(offer.facts(), Action.TAKE, await actor(conn, offer, person_id, roles))
+    return await _give(conn, offer, person_id, person_id, "offer.take")
+
+
+async def _give(
+    conn: aiosqlite.Connection, offer: Offer, taker_id: int, by: int, what: str
+) -> Offer:
     cur = await conn.execute(
         "UPDATE offers SET status = 'taken', taker_id = ?, updated_at = ? WHERE id = ? AND status = 'open'",
-        (person_id, now_utc(), offer_id),
+        (taker_id, now_utc(), offer.id),
     )
     if cur.rowcount == 0:  # someone else a moment earlier (a second writer, after PostgreSQL)
         raise rules.OfferActionRefused("offer.already_taken", Action.TAKE, Status.TAKEN)
-    await audit(conn, person_id, "offer.take", f"offer:{offer_id}")
-    return await _one(conn, offer_id)
+    await audit(conn, by, what, f"offer:{offer.id}", taker=taker_id)
+    return await _one(conn, offer.id)
+
+
+async def coordinators_for(source: Source, offer: Offer) -> list[tuple[int, str]]:
+    """(id, name) of the coordinators an administrator may give ``offer`` to: those of its
+    cooperative, never its own farmer."""
+    rows = await fetchall(
+        source,
+        "SELECT p.id, p.full_name FROM people p JOIN person_roles r ON r.person_id = p.id"
+        " AND r.role = 'coordinator' WHERE p.org_id = ? AND p.id <> ? ORDER BY p.full_name, p.id",
+        (offer.org_id, offer.farmer_id),
+    )
+    return [(r["id"], r["full_name"]) for r in rows]
+
+
+async def assign(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
+    coordinator_id: int,
+) -> Offer:  # fmt: skip
+    """An administrator of the offer's cooperative gives an open offer to one of its
+    coordinators (no coordinator covers the village); OfferActionRefused otherwise."""
+    offer = await _one(conn, offer_id)
+    if offer is None:
+        raise rules.OfferActionRefused("offer.not_allowed", Action.ASSIGN, Status.OPEN)
+    rules.next_status(offer.facts(), Action.ASSIGN, await actor(conn, offer, person_id, roles))
+    if coordinator_id not in {c for c, _name in await coordinators_for(conn, offer)}:
+        raise rules.OfferActionRefused("offer.not_allowed", Action.ASSIGN, offer.status)
+    return await _give(conn, offer, coordinator_id, person_id, "offer.assign")
 
 
 async def _move(conn: aiosqlite.Connection, offer: Offer, to: Status) -> None:
@@ -303,29 +346,25 @@ async def expire_due(conn: aiosqlite.Connection, open_seconds: int) -> list[Offe
     return [await _one(conn, offer.id) for offer in due]
 
 
-async def _anyone_covers(conn: aiosqlite.Connection, village_code: str) -> bool:
-    async with conn.execute(
-        "SELECT 1 FROM person_coverage c JOIN person_roles r ON r.person_id = c.person_id"
-        " AND r.role = 'coordinator' WHERE c.prefix = ? OR ? LIKE c.prefix || '.%' LIMIT 1",
-        (village_code, village_code),
-    ) as cur:
-        return await cur.fetchone() is not None
-
-
 async def recipients(db: Database, offer: Offer) -> list[Recipient]:
     """Coordinators covering the offer's village; if none, the administrators of the
-    farmer's cooperative (an offer is never silently lost)."""
+    farmer's cooperative, who assign it (an offer is never silently lost). Never the
+    offer's own farmer, whatever other role he holds."""
     covering = await db.fetchall(
         "SELECT DISTINCT p.id, p.chat_id, p.language, p.timezone FROM people p"
         " JOIN person_roles r ON r.person_id = p.id AND r.role = 'coordinator'"
         " JOIN person_coverage c ON c.person_id = p.id"
         " WHERE (c.prefix = ? OR ? LIKE c.prefix || '.%') AND p.chat_id IS NOT NULL AND p.reachable = 1"
-        " ORDER BY p.id",
-        (offer.village_code, offer.village_code),
+        " AND p.id <> ? ORDER BY p.id",
+        (offer.village_code, offer.village_code, offer.farmer_id),
     )
     if covering:
         return [Recipient(r["id"], r["chat_id"], r["language"], r["timezone"]) for r in covering]
-    return await administrators(db, offer.org_id)
+    return [
+        Recipient(a.person_id, a.chat_id, a.language, a.timezone, assigns=True)
+        for a in await administrators(db, offer.org_id)
+        if rules.may_receive(offer.facts(), a.person_id)
+    ]
 
 
 async def administrators(db: Database, org_id: int) -> list[Recipient]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,10 +10,11 @@ import aiosqlite
 
 from domain import ledger as L
 from domain import pickups as rules
-from domain.offers import Action, Actor, OfferActionRefused, Status, next_status
+from domain.offers import Action, OfferActionRefused, OfferFacts, Status, allowed, next_status
 from domain.people import Role
 from domain.quantity import amount_rupiah
-from storage import deductions, ledger, prices
+from storage import deductions, ledger, offers, prices
+from storage.catalog import fetchall
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
 from storage.offers import Offer, _offer, _one
@@ -37,6 +38,17 @@ class Pickup:
     paid_by: str | None = None  # 'cash' or 'transfer'
     payment_reference: str | None = None
     requested_on: str | None = None  # the day the farmer asked to move it to
+    held_at: int | None = None  # weighed far above the offer: waits for a second person
+    settled_at: int | None = None  # an administrator settled the farmer's dispute
+
+    @property
+    def held(self) -> bool:
+        return self.held_at is not None and self.picked_up_at is None
+
+    @property
+    def disputed(self) -> bool:
+        """The farmer disputes the receipt and no administrator has settled it yet."""
+        return self.farmer_answer == "disputed" and self.settled_at is None
 
     @property
     def net_rupiah(self) -> int:
@@ -60,6 +72,47 @@ async def get(db: Database, offer_id: int) -> Pickup | None:
     return Pickup(**dict(row)) if row else None
 
 
+def facts(offer: Offer, pickup: Pickup | None) -> OfferFacts:
+    """What domain.offers needs to know, the pickup's state included."""
+    return replace(
+        offer.facts(),
+        held=pickup is not None and pickup.held,
+        disputed=pickup is not None and pickup.disputed,
+    )
+
+
+async def may(source, offer: Offer, action: Action, person_id: int, roles: frozenset[Role]) -> bool:
+    """Whether ``person_id`` may do ``action`` to ``offer`` now: the one rule buttons ask
+    before they show a step (domain.offers.allowed)."""
+    rows = await fetchall(source, f"SELECT {_COLUMNS} FROM pickups WHERE offer_id = ?", (offer.id,))
+    pickup = Pickup(**dict(rows[0])) if rows else None
+    return allowed(
+        facts(offer, pickup), action, await offers.actor(source, offer, person_id, roles)
+    )
+
+
+async def may_or_refuse(
+    source, offer: Offer, action: Action, person_id: int, roles: frozenset[Role]
+) -> None:
+    """OfferActionRefused (with its reason) unless :func:`may`."""
+    rows = await fetchall(source, f"SELECT {_COLUMNS} FROM pickups WHERE offer_id = ?", (offer.id,))
+    pickup = Pickup(**dict(rows[0])) if rows else None
+    next_status(facts(offer, pickup), action, await offers.actor(source, offer, person_id, roles))
+
+
+async def checkers(db: Database, offer: Offer) -> list[offers.Recipient]:
+    """Who may confirm a held weighing of ``offer``: the administrators of its cooperative
+    (and of the root) and its other coordinators; never the taker nor the farmer."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT p.id, p.chat_id, p.language, p.timezone FROM people p"
+        " JOIN person_roles r ON r.person_id = p.id"
+        " WHERE ((r.role = 'admin' AND p.org_id IN (?, 1)) OR (r.role = 'coordinator' AND p.org_id = ?))"
+        " AND p.id NOT IN (?, ?) AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.id",
+        (offer.org_id, offer.org_id, offer.taker_id or 0, offer.farmer_id),
+    )
+    return [offers.Recipient(r["id"], r["chat_id"], r["language"], r["timezone"]) for r in rows]
+
+
 async def _offer_for(
     conn: aiosqlite.Connection,
     offer_id: int,
@@ -71,7 +124,8 @@ async def _offer_for(
     offer = await _one(conn, offer_id)
     if offer is None:
         raise OfferActionRefused("offer.not_allowed", action, Status.OPEN)
-    next_status(offer.facts(), action, Actor(person_id, roles))
+    actor = await offers.actor(conn, offer, person_id, roles)
+    next_status(facts(offer, await _pickup(conn, offer_id)), action, actor)
     return offer
 
 
@@ -125,17 +179,67 @@ class NoPriceForGrade(Exception):
 
 async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
                  grade: str, quantity: Decimal) -> tuple[Offer, Pickup]:  # fmt: skip
-    """The weighing: the grade and weight found, the amount at the locked price."""
+    """The weighing: the grade and weight found, the amount at the locked price. Far above
+    the offer (domain.pickups.needs_second_look) it is held: nothing is owed and the offer
+    stays scheduled until a second person confirms it (:func:`check_weight`)."""
     offer = await _offer_for(conn, offer_id, Action.CONFIRM, person_id, roles)
     price = await locked_price(conn, offer, grade)
     if price is None:
         raise NoPriceForGrade
     now = now_utc()
+    held = rules.needs_second_look(offer.commodity, Decimal(offer.quantity), quantity)
     await conn.execute(
-        "UPDATE pickups SET grade = ?, quantity = ?, price_rupiah = ?, amount_rupiah = ?, picked_up_at = ?,"
+        "UPDATE pickups SET grade = ?, quantity = ?, price_rupiah = ?, amount_rupiah = ?, held_at = ?,"
         " requested_on = NULL WHERE offer_id = ?",
-        (grade, str(quantity), price, amount_rupiah(price, quantity), now, offer_id),
+        (
+            grade,
+            str(quantity),
+            price,
+            amount_rupiah(price, quantity),
+            now if held else None,
+            offer_id,
+        ),
     )
+    if held:
+        await audit(
+            conn, person_id, "offer.weighing_held", f"offer:{offer_id}", grade=grade,
+            quantity=str(quantity), offered=offer.quantity,
+        )  # fmt: skip
+        return offer, await _pickup(conn, offer_id)
+    return await _picked_up(conn, offer, person_id, grade, quantity, price, now)
+
+
+async def check_weight(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role], ok: bool
+) -> tuple[Offer, Pickup]:
+    """A second person (an administrator or another coordinator of the cooperative, never
+    the weigher nor the farmer) confirms a held weighing, which is then owed as any other;
+    or refuses it, and the taker weighs again."""
+    offer = await _offer_for(conn, offer_id, Action.CHECK_WEIGHT, person_id, roles)
+    pickup = await _pickup(conn, offer_id)
+    if not ok:
+        await conn.execute(
+            "UPDATE pickups SET grade = NULL, quantity = NULL, price_rupiah = NULL, amount_rupiah = NULL,"
+            " held_at = NULL WHERE offer_id = ?",
+            (offer_id,),
+        )
+        await audit(conn, person_id, "offer.weighing_refused", f"offer:{offer_id}")
+        return offer, await _pickup(conn, offer_id)
+    await conn.execute(
+        "UPDATE pickups SET checked_by = ? WHERE offer_id = ?", (person_id, offer_id)
+    )
+    quantity = Decimal(pickup.quantity)
+    return await _picked_up(
+        conn, offer, person_id, pickup.grade, quantity, pickup.price_rupiah, now_utc()
+    )
+
+
+async def _picked_up(
+    conn: aiosqlite.Connection, offer: Offer, person_id: int, grade: str, quantity: Decimal,
+    price: int, now: int,
+) -> tuple[Offer, Pickup]:  # fmt: skip
+    offer_id = offer.id
+    await conn.execute("UPDATE pickups SET picked_up_at = ? WHERE offer_id = ?", (now, offer_id))
     cur = await conn.execute(
         "UPDATE offers SET status = 'picked_up', updated_at = ? WHERE id = ? AND status = 'scheduled'",
         (now, offer_id),
@@ -179,14 +283,9 @@ async def pay(
     payment: Payment = CASH,
 ) -> tuple[Offer, Pickup]:  # fmt: skip
     """Paid by the taker or a treasurer of the farmer's cooperative: the payable is settled
-    in the ledger (once: a second payment would overdraw it), from cash or the bank."""
-    offer = await _one(conn, offer_id)
-    if offer is None:
-        raise OfferActionRefused("offer.not_allowed", Action.PAY, Status.PICKED_UP)
-    async with conn.execute("SELECT org_id FROM people WHERE id = ?", (person_id,)) as cur:
-        row = await cur.fetchone()
-    same = row is not None and row["org_id"] in (offer.org_id, 1)
-    next_status(offer.facts(), Action.PAY, Actor(person_id, roles, same_cooperative=same))
+    in the ledger (once: a second payment would overdraw it), from cash or the bank. Never
+    by the farmer himself, nor while the receipt is disputed."""
+    offer = await _offer_for(conn, offer_id, Action.PAY, person_id, roles)
     pickup = await _pickup(conn, offer_id)
     by_transfer = payment.by == "transfer"
     source = L.bank(offer.org_id) if by_transfer else L.cash(offer.org_id)
@@ -216,15 +315,70 @@ async def pay(
     return await _one(conn, offer_id), await _pickup(conn, offer_id)
 
 
+async def settle(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
+    stands: bool = True,
+) -> tuple[Offer, Pickup]:  # fmt: skip
+    """An administrator of the offer's cooperative settles the farmer's dispute: the receipt
+    stands and may be paid; or it is weighed again (:func:`_weigh_again`)."""
+    if not stands:
+        return await _weigh_again(conn, offer_id, person_id, roles)
+    offer = await _offer_for(conn, offer_id, Action.SETTLE, person_id, roles)
+    cur = await conn.execute(
+        "UPDATE pickups SET settled_by = ?, settled_at = ? WHERE offer_id = ?"
+        " AND farmer_answer = 'disputed' AND settled_at IS NULL",
+        (person_id, now_utc(), offer_id),
+    )
+    if cur.rowcount == 0:
+        raise OfferActionRefused("offer.status", Action.SETTLE, offer.status)
+    await audit(conn, person_id, "offer.dispute_settled", f"offer:{offer_id}")
+    return offer, await _pickup(conn, offer_id)
+
+
+async def _weigh_again(
+    conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role]
+) -> tuple[Offer, Pickup]:
+    """The disputed weighing is undone: what it made the cooperative owe is reversed in the
+    ledger, the pickup is scheduled again and its taker weighs anew (a new receipt follows)."""
+    offer = await _offer_for(conn, offer_id, Action.REWEIGH, person_id, roles)
+    owed = await ledger.by_reference(conn, f"offer:{offer_id}:owed")
+    if owed is not None:
+        await ledger.reverse(conn, owed.id, person_id, f"Keberatan {offer.number}: timbang ulang")
+    cur = await conn.execute(
+        "UPDATE offers SET status = 'scheduled', updated_at = ? WHERE id = ? AND status = 'picked_up'",
+        (now_utc(), offer_id),
+    )
+    if cur.rowcount == 0:
+        raise OfferActionRefused("offer.status", Action.REWEIGH, offer.status)
+    await conn.execute(
+        "UPDATE pickups SET grade = NULL, quantity = NULL, price_rupiah = NULL, amount_rupiah = NULL,"
+        " deductions_rupiah = 0, picked_up_at = NULL, held_at = NULL, farmer_answer = NULL,"
+        " answered_at = NULL WHERE offer_id = ?",
+        (offer_id,),
+    )
+    await audit(conn, person_id, "offer.dispute_reweigh", f"offer:{offer_id}")
+    return await _one(conn, offer_id), await _pickup(conn, offer_id)
+
+
+async def to_pay(db: Database, person_id: int) -> list[tuple[Offer, Pickup]]:
+    """Picked-up offers a treasurer may pay: of their cooperative (every one for the root's),
+    not disputed, not their own; oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {', '.join('o.' + c.strip() for c in OFFER_COLUMNS.split(','))} FROM offers o"
+        " JOIN pickups p ON p.offer_id = o.id JOIN people t ON t.id = ?"
+        " WHERE o.status = 'picked_up' AND (t.org_id = o.org_id OR t.org_id = 1) AND o.farmer_id <> t.id"
+        " AND NOT (COALESCE(p.farmer_answer, '') = 'disputed' AND p.settled_at IS NULL)"
+        " ORDER BY p.picked_up_at, o.id LIMIT 20",
+        (person_id,),
+    )
+    return [(offer, await get(db, offer.id)) for offer in map(_offer, rows)]
+
+
 async def request_change(
     conn: aiosqlite.Connection, offer_id: int, farmer_id: int, day: date
 ) -> tuple[Offer, Pickup]:
     """The farmer asks to move a scheduled pickup to ``day``; the taker decides (reschedules)."""
-    offer = await _one(conn, offer_id)
-    if offer is None or offer.farmer_id != farmer_id:
-        raise OfferActionRefused("offer.not_allowed", Action.RESCHEDULE, Status.SCHEDULED)
-    if offer.status is not Status.SCHEDULED:
-        raise OfferActionRefused("offer.status", Action.RESCHEDULE, offer.status)
+    offer = await _offer_for(conn, offer_id, Action.REQUEST_CHANGE, farmer_id, frozenset())
     await conn.execute(
         "UPDATE pickups SET requested_on = ? WHERE offer_id = ?", (day.isoformat(), offer_id)
     )

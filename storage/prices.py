@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from domain import regions
+from domain.money import check_price, parse_rupiah
 from domain.people import InvalidInput
-from domain.produce import NO_GRADE, Catalog
-from domain.quantity import parse_rupiah
+from domain.produce import CATALOG, NO_GRADE, Catalog
 from storage import catalog
 from storage.catalog import Source, fetchall
 from storage.db import now_utc
@@ -117,6 +117,8 @@ async def set_price(
         raise InvalidInput("price.commodity")
     if not await catalog.grade_exists(conn, commodity, grade):
         raise InvalidInput("price.grade")
+    known = CATALOG.get(commodity)
+    check_price(price_rupiah, known.base_unit if known else "")
     set_at = now_utc()
     cur = await conn.execute(
         "INSERT INTO buying_prices (commodity, grade, area_prefix, price_rupiah, valid_from,"
@@ -390,6 +392,8 @@ def read_rows(rows: Iterable[Mapping[str, str | None]], known: Catalog) -> list[
         if row.get("price"):
             try:
                 price = parse_rupiah(row["price"])
+                if commodity is not None:
+                    check_price(price, commodity.base_unit)
             except InvalidInput as exc:
                 refuse("price", exc.reason)
         start = end = None

@@ -10,7 +10,9 @@ import aiosqlite
 from rapidfuzz import fuzz, process
 
 from domain import ledger as L
+from domain.commands import BUTTONS
 from domain.ledger import Entry, SavingsKind
+from domain.money import MAX_DESK_AMOUNT, check_desk_amount
 from domain.people import InvalidInput, Role, normalise_phone
 from domain.produce import match_key
 from storage import ledger
@@ -20,7 +22,25 @@ from storage.db import now_utc
 from storage.people import audit
 from storage.savings import Member
 
-CHECKERS = (Role.TREASURER, Role.ADMIN)
+CHECKERS = BUTTONS["savings.decide"]  # the role table (domain.commands)
+
+
+async def limit(source: Source, org_id: int) -> int:
+    """The most one deposit or withdrawal moves at this cooperative's desk."""
+    rows = await fetchall(
+        source, "SELECT max_rupiah FROM savings_desk_limits WHERE org_id = ?", (org_id,)
+    )
+    return rows[0]["max_rupiah"] if rows else MAX_DESK_AMOUNT
+
+
+async def set_limit(conn: aiosqlite.Connection, org_id: int, max_rupiah: int) -> None:
+    """The cooperative's rule for one entry at the desk (the command line)."""
+    await conn.execute(
+        "INSERT INTO savings_desk_limits (org_id, max_rupiah, set_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (org_id) DO UPDATE SET max_rupiah = excluded.max_rupiah, set_at = excluded.set_at",
+        (org_id, L.check_amount(max_rupiah), now_utc()),
+    )
+    await audit(conn, None, "savings.desk_limit", f"org:{org_id}", max_rupiah=max_rupiah)
 
 
 async def find_members(source: Source, org_id: int, typed: str, limit: int = 8) -> list[Member]:
@@ -56,8 +76,10 @@ async def find_members(source: Source, org_id: int, typed: str, limit: int = 8) 
 async def deposit(
     conn: aiosqlite.Connection, roster_id: int, kind: SavingsKind, amount: int, author: int
 ) -> tuple[Entry, stored.Savings]:
-    """Money paid in at the desk: cash of the member's cooperative to their savings."""
+    """Money paid in at the desk: cash of the member's cooperative to their savings; more
+    than the cooperative's ceiling is refused (InvalidInput("amount.too_high"))."""
     member = await stored.member(conn, roster_id)
+    check_desk_amount(amount, await limit(conn, member.org_id))
     entry = await ledger.post(
         conn,
         [L.debit(L.cash(member.org_id), amount), L.credit(L.member_savings(roster_id, kind), amount)],
@@ -106,8 +128,9 @@ async def ask_withdrawal(
     conn: aiosqlite.Connection, roster_id: int, kind: SavingsKind, amount: int, maker_id: int
 ) -> Request:
     """A withdrawal waiting for a checker; refused now (SavingsWithdrawalRefused) when the
-    rules or the balance already say no."""
+    rules or the balance already say no; InvalidInput over the cooperative's ceiling."""
     member = await stored.member(conn, roster_id)
+    check_desk_amount(amount, await limit(conn, member.org_id))
     balance = (await stored.balances(conn, roster_id))[kind]
     L.check_savings_withdrawal(kind, balance, amount, member=True)
     made = await _insert(

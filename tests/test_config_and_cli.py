@@ -255,7 +255,7 @@ def test_prices_and_coverage_from_the_command_line(monkeypatch, tmp_path, capsys
     assert _cli(monkeypatch, tmp_path, "price", "import", "harga.csv") == 0
     assert _cli(monkeypatch, tmp_path, "price", "list", "33.10.11.2004") == 0
     listed = capsys.readouterr().out
-    assert "cabai_merah\tA\t33.10\tRp32000" in listed and "jagung\t-\t33\tRp5500" in listed
+    assert "cabai_merah\tA\t33.10\tRp32.000" in listed and "jagung\t-\t33\tRp5.500" in listed
     assert (
         _cli(monkeypatch, tmp_path, "person", "cover", "33.10", "--phone", "0812-0000-0000") == 2
     )  # nobody

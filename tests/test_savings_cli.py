@@ -61,7 +61,10 @@ def _rows_in(tmp_path, table):
 
 def test_org_savings_settings(cli):
     code, out, _ = cli("org", "savings", "--org", "kop-a")
-    assert out == "kop-a: no pokok or wajib set\nkop-a: no wajib reminder set\n"
+    assert out == (
+        "kop-a: no pokok or wajib set\nkop-a: no wajib reminder set\n"
+        "kop-a: at most Rp100.000.000 an entry at the desk\n"
+    )
     code, _, err = cli("org", "savings", "--org", "kop-a", "--wajib", "50000")
     assert code == 2 and "needs both pokok and wajib" in err
     code, out, _ = cli(
@@ -72,7 +75,10 @@ def test_org_savings_settings(cli):
     assert out == (
         "kop-a: from 2025-01: pokok Rp100.000, wajib Rp50.000 a month\n"
         "kop-a: wajib reminder on day 25 at 09:00 where each member lives\n"
+        "kop-a: at most Rp100.000.000 an entry at the desk\n"
     )
+    code, out, _ = cli("org", "savings", "--org", "kop-a", "--desk-limit", "25 juta")
+    assert code == 0 and out.endswith("kop-a: at most Rp25.000.000 an entry at the desk\n")
     code, out, _ = cli("org", "savings", "--org", "kop-a", "--wajib", "75000", "--from", "2026-01")
     assert "from 2026-01: pokok Rp100.000, wajib Rp75.000 a month" in out
     code, _, err = cli("org", "savings", "--org", "kop-a", "--reminder-day", "31", "--reminder-time", "09:00")  # fmt: skip

@@ -10,12 +10,26 @@ from pathlib import Path
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
+from domain.money import parse_rupiah, rupiah
 from domain.people import InvalidInput
 from domain.pickups import DeductionKind
 from domain.produce import CATALOG, NO_GRADE, Catalog
 from domain.quantity import PRICE_REASONS
 from storage import catalog, deductions, orgs, prices
 from storage.db import Database
+
+
+def _rupiah(text: str) -> int:
+    """Whole rupiah as people write them (the one parser): 6500, 6.500, Rp6.500. A
+    negative figure goes on to be refused with the use case's own reason."""
+    if text.startswith("-") and text[1:].isdigit() and len(text) < 17:
+        return int(text)
+    try:
+        return parse_rupiah(text, allow_zero=True)
+    except InvalidInput:
+        raise argparse.ArgumentTypeError(
+            f"not whole rupiah: {text!r} (write 6500 or 6.500)"
+        ) from None
 
 
 def add_parser(sub) -> None:
@@ -25,7 +39,9 @@ def add_parser(sub) -> None:
         "set", help="set a price from now on (a new version; history is kept)"
     )
     put.add_argument("commodity", help=f"one of: {', '.join(c.code for c in CATALOG)}")
-    put.add_argument("rupiah", type=int, help="whole rupiah per base unit (kg, ekor, butir, liter)")
+    put.add_argument(
+        "rupiah", type=_rupiah, help="whole rupiah per base unit (kg, ekor, butir, liter)"
+    )
     put.add_argument(
         "--grade", default=None, help="grade code, e.g. A or GKP (omit where there is one)"
     )
@@ -49,7 +65,9 @@ def add_parser(sub) -> None:
         help="what the cooperative takes off per unit for a service (shown before the farmer commits)",
     )
     cut.add_argument("kind", choices=[k.value for k in DeductionKind])
-    cut.add_argument("rupiah", type=int, help="whole rupiah per base unit; 0 ends the deduction")
+    cut.add_argument(
+        "rupiah", type=_rupiah, help="whole rupiah per base unit; 0 ends the deduction"
+    )
     cut.add_argument("--org", required=True, help="the cooperative's code")
     cut.add_argument("--commodity", default="", help="only for this commodity (default: every one)")
     show = price_sub.add_parser("list", help="the prices in force for a village")
@@ -82,7 +100,7 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
         except InvalidInput as exc:
             raise CliError(f"price refused: {PRICE_REASONS.get(exc.reason, exc.reason)}") from None
         print(
-            f"{price.commodity} {price.grade} in {price.area_prefix or 'everywhere'}: Rp{price.price_rupiah} from now (version {price.id})"
+            f"{price.commodity} {price.grade} in {price.area_prefix or 'everywhere'}: {rupiah(price.price_rupiah)} from now (version {price.id})"
         )
     elif args.action == "deduction":
         org = await orgs.by_code(db, args.org)
@@ -98,7 +116,7 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
                 f"deduction refused: {PRICE_REASONS.get(exc.reason, exc.reason)}"
             ) from None
         what = args.commodity or "every commodity"
-        print(f"{org.code}: {args.kind} Rp{args.rupiah} per unit of {what} from now on")
+        print(f"{org.code}: {args.kind} {rupiah(args.rupiah)} per unit of {what} from now on")
     elif args.action == "import":
         try:
             with args.file.open(newline="", encoding="utf-8-sig") as fh:
@@ -119,6 +137,6 @@ async def price_command(args: argparse.Namespace, settings: Settings, db: Databa
     else:
         for price in await prices.prices_in_force(db, args.village, datetime.now(UTC)):
             print(
-                f"{price.commodity}\t{price.grade}\t{price.area_prefix or '*'}\tRp{price.price_rupiah}\t{price.source}"
+                f"{price.commodity}\t{price.grade}\t{price.area_prefix or '*'}\t{rupiah(price.price_rupiah)}\t{price.source}"
             )
     return 0

@@ -14,7 +14,7 @@ from bot.cli.common import CliError
 from bot.cli.sheets import rupiah
 from domain.people import InvalidInput
 from domain.savings import CellError, Month, check_reminder, parse_month, parse_rupiah
-from storage import orgs, savings
+from storage import orgs, savings, savings_desk
 from storage.db import Database
 
 
@@ -44,6 +44,9 @@ def add_parser(org_sub) -> None:
         help="in force from this month (default: this month)",
     )
     sav.add_argument("--reminder-day", type=int, help="day of the month to remind (1-28)")
+    sav.add_argument(
+        "--desk-limit", type=_amount, help="the most one deposit or withdrawal moves (100.000.000)"
+    )
     sav.add_argument("--reminder-time", help="time of the reminder where each member lives (09:00)")
 
 
@@ -63,6 +66,8 @@ async def _change(db: Database, args: argparse.Namespace, org_id: int) -> None:
             await savings.set_rate(conn, org_id, month, args.pokok, args.wajib)
         if reminder is not None:
             await savings.set_reminder(conn, org_id, *reminder)
+        if args.desk_limit:
+            await savings_desk.set_limit(conn, org_id, args.desk_limit)
 
     try:
         await db.write(change)
@@ -90,4 +95,7 @@ async def savings_command(args: argparse.Namespace, db: Database) -> int:
         print(
             f"{org.code}: wajib reminder on day {reminder[0]} at {reminder[1]} where each member lives"
         )
+    print(
+        f"{org.code}: at most {rupiah(await savings_desk.limit(db, org.id))} an entry at the desk"
+    )
     return 0

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from domain import offers
+from domain.money import parse_rupiah
 from domain.offers import (
     ACTIONS,
     ALPHABET,
@@ -32,7 +33,6 @@ from domain.quantity import (
     amount_rupiah,
     numeral,
     parse_quantity,
-    parse_rupiah,
     price_per_unit,
     reason_fields,
 )
@@ -531,10 +531,11 @@ def test_forbidden_transitions(status, action, actor, reason):
     assert not allowed(offer, action, actor)
 
 
-def test_an_administrator_responsible_for_the_village_may_take():
-    admin = Actor(ADMIN, frozenset({Role.ADMIN}), covers_village=True)
-    assert next_status(_offer("open"), Action.TAKE, admin) is Status.TAKEN
-    assert not allowed(_offer("open"), Action.TAKE, Actor(ADMIN, frozenset({Role.ADMIN})))
+def test_an_administrator_never_takes_but_assigns_in_their_cooperative():
+    admin = Actor(ADMIN, frozenset({Role.ADMIN}), covers_village=True, same_cooperative=True)
+    assert not allowed(_offer("open"), Action.TAKE, admin)
+    assert next_status(_offer("open"), Action.ASSIGN, admin) is Status.TAKEN
+    assert not allowed(_offer("open"), Action.ASSIGN, Actor(ADMIN, frozenset({Role.ADMIN})))
 
 
 def test_final_statuses_allow_nothing_and_every_status_is_labelled():
@@ -550,7 +551,10 @@ def test_final_statuses_allow_nothing_and_every_status_is_labelled():
     assert set(STATUS_LABELS) == set(Status)
     reachable = {Status.OPEN} | {rule.to for rule in ACTIONS.values()}
     assert reachable == set(Status)
-    assert set(offers.REASONS) == {"offer.not_allowed", "offer.already_taken", "offer.status"}
+    assert set(offers.REASONS) == {
+        "offer.not_allowed", "offer.already_taken", "offer.status", "offer.own",
+        "offer.disputed", "offer.held",
+    }  # fmt: skip
 
 
 # --- any text at all --------------------------------------------------------------------

@@ -178,8 +178,18 @@ async def test_an_offer_in_a_village_nobody_covers_goes_to_the_administrators(wo
     await _farmer_offers(world, market)
     offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
     assert any(offer.number in t for t in admin.take_new())
-    await admin.press("✋ Ambil penjemputan ini")  # nobody covers it: an administrator may take it
-    assert (await offers.get(world.db, offer.id)).status == "taken"
+    # nobody covers it: the administrator gives it to a coordinator, never takes it
+    sari = await _coordinator(world, 832, "35")  # covers elsewhere, of the same cooperative
+    await admin.press("👥 Serahkan ke koordinator")
+    assert admin.buttons()[-1] == "Uji Coba"
+    await admin.press("Uji Coba")
+    taken = await offers.get(world.db, offer.id)
+    assert (taken.status, taken.taker_id) == (
+        "taken",
+        (await people.by_telegram_id(world.db, 832)).id,
+    )
+    assert sari.texts()[-1].startswith(f"Tawaran baru {offer.number}")
+    assert "📅 Jadwalkan penjemputan" in sari.buttons()
 
 
 async def test_a_coordinator_cannot_take_an_offer_outside_their_area(world, market):

@@ -415,6 +415,10 @@ async def test_the_whole_path_in_english(world):
     assert admin.take_new()[-1].startswith(
         f"Dispute: Budi Santoso says receipt {offer.number} is not right."
     )
+    await wayan.press("💵 Paid in cash")  # not while it is disputed
+    assert ketut.take_new() == []
+    await admin.press("🤝 Settled: the receipt stands")
+    assert ketut.take_new()[-1].startswith(f"Your dispute about receipt {offer.number} is settled")
     await wayan.press("💵 Paid in cash")
     assert ketut.take_new()[-1] == (
         f"Offer {offer.number} is paid: Rp4,185,000 in cash. Thank you for selling to the cooperative."

@@ -306,7 +306,47 @@ async def _tell_price(world):
     return admin, tell
 
 
+async def _assign(world):
+    from tests.handlers.test_offer import _coordinator, _prices
+
+    await _prices(world)
+    admin = await _person_with_roles(world, 610, [Role.ADMIN])
+    await _coordinator(world, 611, "35")  # of the cooperative, covering elsewhere
+    budi = await _registered(world)
+    await budi.send("/jual")
+    await budi.send("cabai merah")
+    await budi.press("Mutu A")
+    await budi.send("250 kg")
+    await budi.press("Besok")
+    await budi.tap("🏠 Di desa saya, Kujon")
+    await budi.press(YES_ID)
+    await admin.press("👥 Serahkan ke koordinator")
+    return admin, lambda: admin.press("Uji Coba")
+
+
+async def _check_weight(world):
+    admin = await _person_with_roles(world, 610, [Role.ADMIN])
+    coordinator = await _scheduled(world)
+    await coordinator.press("06.00–09.00")
+    await coordinator.send("/jemput")
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("⚖️ Timbang")))
+    await coordinator.press("Mutu B")
+    await coordinator.send("1 ton")  # four times the offer: held
+    await coordinator.press(YES_ID)
+    return admin, lambda: admin.press("✅ Sesuai")
+
+
+async def _settle(world):
+    admin = await _person_with_roles(world, 610, [Role.ADMIN])
+    budi, answer = await _receipt_answer(world)
+    await answer()
+    return admin, lambda: admin.press("🤝 Selesai, tanda terima benar")
+
+
 SCENARIOS = {
+    "offer.assign": _assign,
+    "pickup.check_weight": _check_weight,
+    "receipt.settle": _settle,
     "prices.tell": _tell_price,
     "prices.subscribe": _subscribe,
     "prices.stop_all": _stop_all,
