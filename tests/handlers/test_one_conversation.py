@@ -105,7 +105,7 @@ SPECS = {
             ("send", "gabah"),
             ("press", "GKP (gabah kering panen)"),
         ],
-        ("send", "081377770001"),
+        ("send", "7.000"),  # (a phone number is now over every price's ceiling: domain.money)
         "Periksa harga baru",
     ),  # fmt: skip
     "savings_desk": Spec(
