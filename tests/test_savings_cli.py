@@ -131,7 +131,8 @@ def test_members_xlsx_with_real_dates_and_number_cells(cli, tmp_path):
     code, out, _ = cli("members", "import", str(book), "--org", "kop-a")
     assert out.startswith("anggota.xlsx: 0 new, 0 completed, 2 unchanged")
 
-    # the export, read back: balances per kind; phones as stored; it imports as unchanged
+    # the export, read back: balances per kind; phones as people write them (text, with the
+    # leading 0); it imports as unchanged
     assert cli("members", "export", str(tmp_path / "out.xlsx"))[1] == (
         "out.xlsx: 2 members, savings Rp525.000\n"
     )
@@ -139,7 +140,7 @@ def test_members_xlsx_with_real_dates_and_number_cells(cli, tmp_path):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:9] == ["Koperasi", "No Anggota", "Nama", "HP", "Tanggal Masuk", "Pokok",
                            "Wajib", "Sukarela", "Total"]  # fmt: skip
-    assert rows[1][:4] == ["kop-a", "7", "Sri Wahyuni", "+6281311110001"]
+    assert rows[1][:4] == ["kop-a", "7", "Sri Wahyuni", "0813-1111-0001"]
     assert rows[1][4].date() == dt.date(2025, 5, 15) and rows[1][5:9] == [
         100_000,
         300_000,
