@@ -1,6 +1,6 @@
 """Spreadsheet imports as use cases: the roster with opening balances, and payroll batches of
 deposits. Each runs in one transaction (``db.write``): the rows, already read and checked cell
-by cell (``domain.savings``), are checked against what is stored, and either every error is
+by cell (``storage.savings_sheets``), are checked against what is stored, and either every error is
 raised together (ImportRefused: nothing written) or everything is written.
 
 Importing the same members again changes nothing: a member is found by cooperative and member
@@ -18,20 +18,19 @@ import aiosqlite
 from domain import ledger as L
 from domain.ledger import SavingsKind
 from domain.people import Role, display_phone
-from domain.savings import (
-    DepositRow,
-    Layout,
-    MemberRow,
-    Month,
-    RowError,
-    duplicate_deposits,
-    duplicate_members,
-    rupiah,
-)
+from domain.savings import Month, rupiah
 from storage import ledger
 from storage.db import now_utc
 from storage.people import add_role, audit
 from storage.savings import KINDS, Member, member_of
+from storage.savings_sheets import (
+    DepositRow,
+    Layout,
+    MemberRow,
+    RowError,
+    duplicate_deposits,
+    duplicate_members,
+)
 
 Progress = Callable[[int], None] | None
 
@@ -277,7 +276,7 @@ async def import_members(
 @dataclass(frozen=True)
 class Batch:
     """A deposits file: ``reference`` (deposits:<org code>:<name or content hash>) names it in
-    the ledger; ``content_hash`` is :func:`domain.savings.batch_hash` of its rows."""
+    the ledger; ``content_hash`` is :func:`storage.savings_sheets.batch_hash` of its rows."""
 
     org_id: int
     reference: str

@@ -8,7 +8,19 @@ import sqlite3
 import openpyxl
 import pytest
 
-from tests.test_savings_cli import CLEAN, HEADER, _csv, cli  # noqa: F401 - the fixture
+from tests.test_savings_cli import CLEAN, HEADER, _cli, _csv
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path, capsys):
+    def run(*args):
+        code = _cli(monkeypatch, tmp_path, *args)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("org", "add", "kop-a", "Koperasi A", "--kind", "coop_primary")[0] == 0
+    return run
+
 
 FORMULAS = ['=HYPERLINK("http://x.example","klik")', "=1+1", "@SUM(A1:A9)", "+62 1", "-2+3"]
 

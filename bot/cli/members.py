@@ -17,10 +17,10 @@ from bot.cli.common import CliError, on_database
 from bot.cli.sheets import count_rows, header_and_rows, progress, read_rows, rupiah, sheet_writer
 from bot.config import Settings
 from domain.people import display_phone
-from domain.savings import MEMBER_COLUMNS, RowError, read_member
 from storage import orgs, savings
 from storage.db import Database
 from storage.savings_import import ImportRefused, import_members
+from storage.savings_sheets import MEMBER_COLUMNS, RowError, read_member
 
 EXPORT_HEADER = (
     "Koperasi", "No Anggota", "Nama", "HP", "Tanggal Masuk", "Pokok", "Wajib", "Sukarela",

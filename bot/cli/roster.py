@@ -7,9 +7,9 @@ import argparse
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
 from domain.people import InvalidInput, clean_name, normalise_phone
-from domain.savings import CellError, parse_member_number
 from storage import orgs, roster
 from storage.db import Database
+from storage.savings_sheets import CellError, parse_member_number
 
 
 def add_parser(sub) -> None:

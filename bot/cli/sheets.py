@@ -19,7 +19,8 @@ import openpyxl
 from tqdm import tqdm
 
 from bot.cli.common import CliError
-from domain.savings import Column, Layout, looks_like_header, match_header, rupiah
+from domain.savings import rupiah
+from storage.savings_sheets import Column, Layout, looks_like_header, match_header
 
 __all__ = ["rupiah"]
 

@@ -8,15 +8,7 @@ import pytest
 from domain import ledger as L
 from domain import regions
 from domain.ledger import SavingsKind
-from domain.savings import (
-    DEPOSIT_COLUMNS,
-    MEMBER_COLUMNS,
-    Month,
-    batch_hash,
-    match_header,
-    read_deposit,
-    read_member,
-)
+from domain.savings import Month
 from storage import ledger, orgs, savings
 from storage.db import Database
 from storage.migrate import migrate
@@ -27,6 +19,14 @@ from storage.savings_import import (
     ImportRefused,
     import_deposits,
     import_members,
+)
+from storage.savings_sheets import (
+    DEPOSIT_COLUMNS,
+    MEMBER_COLUMNS,
+    batch_hash,
+    match_header,
+    read_deposit,
+    read_member,
 )
 
 POKOK, WAJIB, SUKARELA = SavingsKind
