@@ -227,7 +227,7 @@ def _opening_posting(row: MemberRow, roster_id: int, org_id: int) -> ledger.Post
     ]
     return ledger.Posting(
         (L.debit(L.opening(org_id), row.opening_total), *credits),
-        "Saldo awal simpanan (dari pembukuan sebelumnya)",
+        L.coded_reason(L.REASON_OPENING),
         opening_reference(roster_id),
     )
 
@@ -397,7 +397,7 @@ async def import_deposits(
                 L.debit(account, r.amount),
                 L.credit(L.member_savings(roster[r.member_number].id, r.kind), r.amount),
             ),
-            f"Simpanan {r.kind.value} {r.month}",
+            L.coded_reason(L.REASON_DEPOSIT_MONTH, kind=r.kind.value, month=str(r.month)),
             f"{batch.reference}#{r.row}",
         )  # fmt: skip
         for r in rows

@@ -103,3 +103,30 @@ def test_roster_add_refuses_a_formula_looking_member_number(cli, tmp_path):
         "--phone", "0813-1111-0001",
     )  # fmt: skip
     assert code == 2 and "member number" in err
+
+
+def test_the_ledger_export_reads_reasons_in_words(cli, tmp_path):
+    cli("members", "import", str(_csv(tmp_path / "anggota.csv", [HEADER, *CLEAN])))
+    payroll = _csv(tmp_path / "potongan.csv", [
+        ["No Anggota", "Bulan", "Jumlah", "Jenis"], ["B-1", "2025-10", "50.000", "wajib"],
+    ])  # fmt: skip
+    assert cli("deposits", "import", str(payroll), "--org", "kop-a")[0] == 0
+    for lang, expected in (
+        ("id", ["Saldo awal (dari pembukuan sebelumnya)", "Setoran simpanan wajib bulan Oktober 2025"]),
+        ("en", ["Opening balance (from the earlier books)", "Deposit to mandatory savings for October 2025"]),
+    ):  # fmt: skip
+        assert cli("ledger", "export", str(tmp_path / "buku.csv"), "--lang", lang)[0] == 0
+        with (tmp_path / "buku.csv").open(encoding="utf-8-sig") as f:
+            reasons = list(dict.fromkeys(r["Reason"] for r in csv.DictReader(f)))
+        assert reasons == expected
+
+
+def test_a_cooperative_s_address_for_its_statements(cli, tmp_path):
+    code, out, _ = cli("org", "address", "kop-a", "Jl. Raya Ceper  No. 12, Klaten")
+    assert code == 0 and out == "kop-a: address 'Jl. Raya Ceper No. 12, Klaten'\n"
+    conn = sqlite3.connect(tmp_path / "k.sqlite3")
+    stored = conn.execute("SELECT address FROM organisations WHERE code = 'kop-a'").fetchone()
+    conn.close()
+    assert stored == ("Jl. Raya Ceper No. 12, Klaten",)
+    code, _, err = cli("org", "address", "kop-x", "Jl. Lain")
+    assert code == 2 and "no organisation with code 'kop-x'" in err

@@ -196,7 +196,7 @@ def test_deposits_once_and_the_ledger_export(cli, tmp_path):
     assert [(r["Entry"], r["Account"], r["Debit"], r["Credit"]) for r in lines[-2:]] == [
         ("5", "receivable:2", "25000", ""), ("5", "member:2:sukarela", "", "25000"),
     ]  # fmt: skip
-    assert lines[-1]["Reason"] == "Simpanan sukarela 2025-11"
+    assert lines[-1]["Reason"] == "Setoran simpanan sukarela bulan November 2025"
     assert lines[-1]["Reference"] == "deposits:kop-a:gaji-2025-11#4"
     code, out, _ = cli("ledger", "export", str(tmp_path / "buku.xlsx"), "--from", "2000-01-01", "--to", "2000-12-31")  # fmt: skip
     assert out == "buku.xlsx: 0 entries, debits Rp0, credits Rp0\n"

@@ -212,7 +212,9 @@ async def test_paid_by_transfer_with_its_reference(world, market):
     entry = await world.db.fetchone(
         "SELECT reason FROM ledger_entries WHERE reference = ?", (f"offer:{offer.id}:paid",)
     )
-    assert entry["reason"] == f"Transfer BRI 240915123456 {offer.number}"
+    assert entry["reason"] == L.coded_reason(
+        L.REASON_PAID_TRANSFER, number=offer.number, transfer="BRI 240915123456"
+    )
     assert (await offers.get(world.db, offer.id)).status == "paid"
     # the cash button of the same receipt cannot pay it a second time
     await sari.press_data(receipt, cash)

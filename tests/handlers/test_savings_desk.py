@@ -3,6 +3,7 @@ second officer, who is never the one who asked; the member is told; the ledger a
 
 from __future__ import annotations
 
+from domain import ledger as L
 from domain.ledger import SavingsKind
 from domain.people import Role
 from storage import ledger, people, roster
@@ -164,7 +165,10 @@ async def test_a_reversal_names_the_entry_and_needs_approval(world):
         "SELECT reason, author_id FROM ledger_entries WHERE reverses = ?", (entry_id,)
     )
     ani_id = (await people.by_telegram_id(world.db, 992)).id
-    assert dict(reversal) == {"reason": "Koreksi: salah ketik", "author_id": ani_id}
+    assert dict(reversal) == {
+        "reason": L.coded_reason(L.REASON_CANCELLED, why="salah ketik"),
+        "author_id": ani_id,
+    }
     # undone entries are not offered again
     await tono.send("/koreksi")
     await tono.send("SP-001")

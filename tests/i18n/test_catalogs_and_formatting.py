@@ -31,7 +31,7 @@ def _read(path):
 
 def _msgids_in_code() -> set[str]:
     found = set()
-    for package in ("bot", "handlers", "storage"):
+    for package in ("domain", "bot", "handlers", "storage"):
         for _, _, message, _, _ in extract_from_dir(
             ROOT / package, method_map=[("**.py", "python")]
         ):

@@ -197,7 +197,7 @@ async def test_recent_entries_page_back_without_splitting_an_entry(db):
     # the opening balance is one entry with three lines: all on the same page
     assert [(line.reason[:9], line.kind) for line in second] == [
         ("Setoran 2", SUKARELA), ("Setoran 1", SUKARELA),
-        ("Saldo awa", POKOK), ("Saldo awa", SUKARELA), ("Saldo awa", WAJIB),
+        ("savings.o", POKOK), ("savings.o", SUKARELA), ("savings.o", WAJIB),
     ]  # fmt: skip
     assert await savings.recent(db, sri.id, before=second[-1].entry_id) == []
 
