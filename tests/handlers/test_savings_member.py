@@ -91,7 +91,7 @@ async def test_mutasi_pages_back_through_the_movements(world):
             f"Setoran sukarela {n + 1}",
         )
     first = (await sri.send("/mutasi"))[0].splitlines()
-    assert first[0].startswith("Mutasi simpanan di ") and first[0].endswith("terbaru dulu:")
+    assert first[0].startswith("Mutasi simpanan di ") and first[0].endswith("terbaru di atas:")
     assert len(first) == 9  # the title and eight movements
     assert "+Rp10.000 sukarela, Setoran sukarela 9 (saldo Rp340.000)" in first[1]
     earlier = (await sri.press("◀ Sebelumnya"))[0].splitlines()
@@ -109,7 +109,7 @@ async def test_tagihan_shows_months_paid_and_due(world):
     assert dues[1] == "Sudah dibayar sampai: Oktober 2026"
     if unpaid:
         assert dues[2].startswith("Belum dibayar: November 2026 (Rp50.000)")
-        assert dues[3] == "Total tunggakan: Rp" + f"{50_000 * unpaid:,}".replace(",", ".")
+        assert dues[3] == "Total tagihan: Rp" + f"{50_000 * unpaid:,}".replace(",", ".")
 
 
 async def test_the_statement_pdf_holds_the_figures(world):
@@ -144,7 +144,7 @@ async def test_someone_else_s_buttons_and_non_members_are_refused(world):
     assert world.telegram.calls_of("sendDocument") == []
     assert all("Simpanan" not in m.text for m in world.telegram.messages.get(982, []))
     farmer = await _person_with_roles(world, 983, [Role.FARMER])
-    assert (await farmer.send("/saldo")) == ["Maaf, perintah ini tidak tersedia untuk Anda."]
+    assert (await farmer.send("/saldo")) == ["Maaf, Anda tidak bisa memakai ini."]
     assert (await other.send("/saldo")) == [
         "Anda belum ada di daftar anggota koperasi. Silakan tanya koperasi Anda."
     ]
