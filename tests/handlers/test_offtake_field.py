@@ -56,7 +56,7 @@ async def test_seven_taps_with_a_shared_location_and_a_photo_that_reach_the_coor
     said_back, summary = await budi.share_location(-7.7012, 110.6721)
     assert said_back == "📍 Lokasi sudah diterima."
     assert "📍 Dijemput di lokasi yang Anda kirim." in summary
-    assert "📷 Anda boleh kirim foto hasil panen sekarang (tidak wajib)." in summary
+    assert "📷 Anda boleh kirim fotonya sekarang (tidak wajib)." in summary
     photo_said, summary = await budi.send_photo("photo-cabai-1")
     assert photo_said == "📷 Foto ini akan dikirim bersama tawaran Anda."
     assert "📷 Foto: sudah dilampirkan." in summary
