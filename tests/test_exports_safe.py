@@ -130,3 +130,16 @@ def test_a_cooperative_s_address_for_its_statements(cli, tmp_path):
     assert stored == ("Jl. Raya Ceper No. 12, Klaten",)
     code, _, err = cli("org", "address", "kop-x", "Jl. Lain")
     assert code == 2 and "no organisation with code 'kop-x'" in err
+
+
+def test_a_members_import_refuses_formula_looking_names(cli, tmp_path):
+    rows = [
+        [f"F-{n}", name, f"0813-1111-{n:04d}", "kop-a", "2025-05-15"]
+        for n, name in enumerate(FORMULAS)
+    ]
+    code, out, err = cli("members", "import", str(_csv(tmp_path / "a.csv", [HEADER[:5], *rows])))
+    assert code == 2 and out == ""
+    assert err.count("column Nama (B): not a name") == len(FORMULAS)
+    conn = sqlite3.connect(tmp_path / "k.sqlite3")
+    assert conn.execute("SELECT COUNT(*) FROM roster").fetchone()[0] == 0
+    conn.close()
