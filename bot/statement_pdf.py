@@ -143,7 +143,7 @@ def render_statement(
     pdf.cell(0, 7, _latin1(cooperative), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     if address:
-        pdf.multi_cell(120, 4.5, _latin1(address), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, _latin1(address), new_x="LMARGIN", new_y="NEXT")
     pdf.set_line_width(0.4)
     pdf.line(10, pdf.get_y() + 2, 200, pdf.get_y() + 2)
     pdf.ln(5)
