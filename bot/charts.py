@@ -112,7 +112,7 @@ def build_figure(chart: TrendChart, language: str | None = None) -> Figure:
         x_label = _("Date")
         y_label = _("Rupiah per {unit}").format(unit=unit_name(chart.unit))
         cooperative_label = _("Cooperative buying price")
-        reference_label = chart.reference_label or _("Government reference price (HPP)")
+        reference_label = chart.reference_label or _("Government purchase price (HPP)")
         empty_label = _("No price was set in this period.")
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")

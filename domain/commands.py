@@ -38,7 +38,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("saldo", N_("See your savings"), frozenset({Role.MEMBER})),
     Command("mutasi", N_("See your latest savings movements"), frozenset({Role.MEMBER})),
-    Command("tagihan", N_("See which months of simpanan wajib are paid"), frozenset({Role.MEMBER})),
+    Command(
+        "tagihan",
+        N_("See which months of mandatory savings (wajib) are paid"),
+        frozenset({Role.MEMBER}),
+    ),
     Command("setor", N_("Record a member's savings deposit"), frozenset({Role.TREASURER})),
     Command(
         "tarik",

@@ -436,6 +436,52 @@ def chain_hash(previous: str, entry: Entry) -> str:
     return hashlib.sha256(previous.encode("ascii") + canonical(entry).encode("utf-8")).hexdigest()
 
 
+# --- reasons the code writes ------------------------------------------------------------
+
+# A reason the code writes is a stable code and its parameters as JSON, for example
+# ``savings.deposit.month {"kind":"wajib","month":"2026-10"}``: it is read in the reader's own
+# language (bot.ledger_reasons). The stored text is what the chain hashes, so this form never
+# changes once written; a reason a person typed, and every reason written before codes, is
+# plain text and shown as it is.
+REASON_DEPOSIT_DESK = "savings.deposit.desk"  # kind
+REASON_DEPOSIT_MONTH = "savings.deposit.month"  # kind, month (2026-10)
+REASON_OPENING = "savings.opening"
+REASON_WITHDRAWAL = "savings.withdrawal"  # kind
+REASON_CANCELLED = "savings.cancelled"  # why (typed by the treasurer)
+REASON_PICKED_UP = "offer.picked_up"  # number, quantity (base units), produce, grade
+REASON_PAID_CASH = "offer.paid.cash"  # number
+REASON_PAID_TRANSFER = "offer.paid.transfer"  # number, transfer (its reference)
+
+_CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
+
+
+def coded_reason(code: str, **params: str | int) -> str:
+    """The reason stored for ``code`` with ``params`` (keys sorted: one text per meaning)."""
+    if not _CODED.fullmatch(code):
+        raise InvalidEntry(f"not a reason code: {code!r}")
+    if not params:
+        return code
+    return f"{code} {json.dumps(params, sort_keys=True, separators=(',', ':'), ensure_ascii=False)}"
+
+
+def parse_reason(reason: str) -> tuple[str, dict[str, str | int]] | None:
+    """``(code, params)`` of a reason the code wrote; None for text (typed, or older)."""
+    found = _CODED.fullmatch(reason or "")
+    if not found:
+        return None
+    if found[2] is None:
+        return found[1], {}
+    try:
+        params = json.loads(found[2])
+    except ValueError:
+        return None
+    if not isinstance(params, dict) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in params.values()
+    ):
+        return None
+    return found[1], params
+
+
 # --- the savings rules ------------------------------------------------------------------
 
 

@@ -105,7 +105,7 @@ REASONS = {
     "quantity.unit": N_("{commodity} is not offered in that unit. Type the amount in {unit}, for example {example}."),
     "quantity.negative": N_("Type the amount without a minus sign, for example {example}."),
     "quantity.zero": N_("The amount must be more than zero. Type the amount, for example {example}."),
-    "quantity.fraction": N_("{commodity} is counted whole. Type a whole number, for example {example}."),
+    "quantity.fraction": N_("Count {commodity} in whole numbers. Type a whole number, for example {example}."),
     "quantity.too_big": N_("That is too much for one offer of {commodity}. One offer holds at most {maximum}. Type a smaller amount, for example {example}."),
 }  # fmt: skip
 
@@ -349,5 +349,5 @@ PRICE_REASONS = {
     "price.missing": N_("This column is empty. Fill it in and import the file again."),
     "price.duplicate": N_("This price appears twice in the file. Keep one row and import again."),
     "price.column": N_("This column is missing. Add it to the first row and import again."),
-    "price.kind": N_("The kind of price is empty (the cooperative's), hpp or pasar."),
+    "price.kind": N_("The price kind column must be empty (the cooperative's price), hpp or pasar."),
 }  # fmt: skip

@@ -34,7 +34,7 @@ from handlers.kit import (
     reply,
     writes,
 )
-from handlers.wording import deductions_line, produce_with_grade
+from handlers.wording import deductions_line, produce_in_sentence, produce_with_grade_in_sentence
 from storage import deductions as deduction_rates
 from storage import offers, people, pickups
 from storage.offers import Offer
@@ -49,7 +49,7 @@ BULK = {"lane": "bulk"}
 
 
 def _produce(offer: Offer) -> str:
-    return produce_with_grade(CATALOG[offer.commodity], offer.grade)
+    return produce_with_grade_in_sentence(CATALOG[offer.commodity], offer.grade)
 
 
 def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str) -> str:
@@ -62,11 +62,11 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
         _("Price: {price} per {unit}, about {total} in all").format(
             price=format_money(offer.price_rupiah), unit=unit_name(commodity.base_unit),
             total=format_money(amount_rupiah(offer.price_rupiah, quantity))),
-        _("Ready: {date}").format(date=format_date(date.fromisoformat(offer.ready_on), timezone)),
+        _("Ready for pickup: {date}").format(date=format_date(date.fromisoformat(offer.ready_on), timezone)),
         _("Village: {village}, {district}, {regency}").format(village=place.village, district=place.district, regency=place.regency),
         _("Farmer: {name}, {phone}").format(name=farmer_name, phone=farmer_phone),
-        *([_("📍 The farmer shared the pickup location (Details).")] if offer.latitude is not None else []),
-        *([_("📷 With a photo of the harvest (Details).")] if offer.photo_file_id else []),
+        *([_("📍 The farmer shared the pickup location. Tap 🔎 Details to see it.")] if offer.latitude is not None else []),
+        *([_("📷 With a photo. Tap 🔎 Details to see it.")] if offer.photo_file_id else []),
     ])  # fmt: skip
 
 
@@ -186,8 +186,8 @@ async def _taken(context: BotContext, offer: Offer, taker: Person) -> None:
     in_background(context, taken, f"taken-{offer.id}")
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
-            text = _("Good news: coordinator {name} ({phone}) will pick up your offer {number}. They will call you to agree a time.").format(
-                name=taker.full_name, phone=display_phone(taker.phone or ""), number=offer.number
+            text = _("Good news: coordinator {name} ({phone}) will pick up your {produce} ({number}). They will call you to agree a time.").format(
+                produce=produce_in_sentence(CATALOG[offer.commodity]), name=taker.full_name, phone=display_phone(taker.phone or ""), number=offer.number
             )  # fmt: skip
         await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
 

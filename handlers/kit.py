@@ -43,6 +43,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import _
+from domain import N_
 from domain.commands import BY_NAME
 from domain.people import InvalidInput, Role
 from storage.db import current_writer
@@ -434,12 +435,13 @@ class Confirm(Step):
     button_state = True
 
     def __init__(self, state: str, summary: Callable[[BotContext], Awaitable[str]], save: Callback,
-                 change: Callback) -> None:  # fmt: skip
+                 change: Callback, no_label: str = N_("✏️ No, change")) -> None:  # fmt: skip
         self.state, self.summary, self.save, self.change = state, summary, save, change
+        self.no_label = no_label  # a flow whose "no" ends it says so (✖️ No, cancel)
 
     async def ask(self, update: Update, context: BotContext) -> str:
         buttons = keyboard([[CONFIRM_BUTTONS.button(_("✅ Yes, save"), "yes"),
-                             CONFIRM_BUTTONS.button(_("✏️ No, change"), "no")]])  # fmt: skip
+                             CONFIRM_BUTTONS.button(_(self.no_label), "no")]])  # fmt: skip
         await reply(update, await self.summary(context), buttons)
         return self.state
 
@@ -447,7 +449,7 @@ class Confirm(Step):
         if CONFIRM_BUTTONS.value(update) == "yes":
             await close_buttons(update, _("✅ Yes, save"))
             return await self.save(update, context)
-        await close_buttons(update, _("✏️ No, change"))
+        await close_buttons(update, _(self.no_label))
         return await self.change(update, context)
 
     def handlers(self) -> list[BaseHandler]:

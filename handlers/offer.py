@@ -61,7 +61,7 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.settings import ask_village_again
-from handlers.wording import deductions_line, produce_name, produce_with_grade
+from handlers.wording import deductions_line, produce_in_sentence, produce_name, produce_with_grade
 from storage import catalog, offers, orgs, prices
 from storage import deductions as deduction_rates
 from storage.offers import NewOffer, NoPrice, Shown
@@ -220,7 +220,19 @@ async def _produce_chosen(
     return await GRADE_STEP.ask(update, context)
 
 
-PRODUCE_STEP = Choice(
+class ProduceChoice(Choice):
+    """What to sell: asked of the farmer, or of the coordinator about the farmer (/jualkan)."""
+
+    async def text(self, context: BotContext) -> str:
+        draft = OfferDraft.load(context)
+        if draft.for_someone_else:
+            return _("What does {name} want to sell? Tap it, or type its name.").format(
+                name=draft.farmer_name
+            )
+        return self.question()
+
+
+PRODUCE_STEP = ProduceChoice(
     PRODUCE, PRODUCE_BUTTONS, lambda: _("What do you want to sell? Tap it, or type its name."),
     _produce_options, _produce_chosen, OfferDraft,
 )  # fmt: skip
@@ -232,8 +244,12 @@ PRODUCE_STEP = Choice(
 def _grade_question_for(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
+    if draft.for_someone_else:
+        return _("Which grade is the {produce} of {name}? The cooperative pays per {unit}:").format(
+            produce=produce_in_sentence(commodity), name=draft.farmer_name, unit=unit_name(commodity.base_unit)
+        )  # fmt: skip
     return _("Which grade is your {produce}? The cooperative pays per {unit}:").format(
-        produce=_name(commodity), unit=unit_name(commodity.base_unit)
+        produce=produce_in_sentence(commodity), unit=unit_name(commodity.base_unit)
     )
 
 
@@ -288,12 +304,16 @@ class QuantityStep(Step):
 
     def _question(self, context: BotContext) -> str:
         commodity = _commodity(context)
-        return _(
-            "How much {produce} do you want to sell? Type the amount and unit, for example {example}."
-        ).format(
-            produce=_name(commodity),
+        draft = OfferDraft.load(context)
+        question = (
+            _("How much {produce} does {name} want to sell? Type the amount and unit, for example {example}.")
+            if draft.for_someone_else
+            else _("How much {produce} do you want to sell? Type the amount and unit, for example {example}.")
+        )  # fmt: skip
+        return question.format(
+            produce=produce_in_sentence(commodity), name=draft.farmer_name,
             example=format_quantity(commodity.example, commodity.base_unit),
-        )
+        )  # fmt: skip
 
     async def ask(self, update: Update, context: BotContext) -> str:
         await reply(update, self._question(context))
@@ -323,7 +343,7 @@ class QuantityStep(Step):
 
 def _refusal(reason: str, commodity: Commodity) -> str:
     return gettext(REASONS[reason]).format(
-        commodity=_name(commodity),
+        commodity=produce_in_sentence(commodity),
         unit=unit_name(commodity.base_unit),
         example=format_quantity(commodity.example, commodity.base_unit),
         maximum=format_quantity(commodity.max_per_offer, commodity.base_unit),
@@ -443,8 +463,13 @@ async def summary(context: BotContext) -> str:
     commodity = CATALOG[need(draft.commodity)]
     price = need(await prices.get(context.db, need(draft.price_id)))
     quantity = Decimal(need(draft.quantity))
+    title = (
+        _("Please check the offer for {name}:").format(name=draft.farmer_name)
+        if draft.for_someone_else
+        else _("Please check your offer:")
+    )
     lines = [_offer_text(
-        _("Please check your offer:"), commodity, need(draft.grade), quantity,
+        title, commodity, need(draft.grade), quantity,
         need(draft.unit), Decimal(need(draft.amount)), price.price_rupiah,
         _ready_on(draft), regions.place(_village(context)),
         context.person.timezone,
@@ -454,7 +479,9 @@ async def summary(context: BotContext) -> str:
             name=draft.farmer_name, phone=display_phone(need(draft.farmer_phone))))  # fmt: skip
     elif draft.latitude is not None:
         lines.append(_("📍 Pickup at the location you sent."))
-    lines += _money_lines(commodity, price.price_rupiah, quantity, draft.shown().rates)
+    lines += _money_lines(
+        commodity, price.price_rupiah, quantity, draft.shown().rates, draft.for_someone_else
+    )
     until = datetime.fromtimestamp(
         guaranteed_until(price.valid_until, int(datetime.now().timestamp()))
     )
@@ -467,15 +494,17 @@ async def summary(context: BotContext) -> str:
 
 
 def _money_lines(
-    commodity: Commodity, price: int, quantity: Decimal, rates: tuple[Rate, ...]
-) -> list[str]:
+    commodity: Commodity, price: int, quantity: Decimal, rates: tuple[Rate, ...],
+    for_farmer: bool = False,
+) -> list[str]:  # fmt: skip
     """The deductions known now, itemised, and what is left for the farmer."""
     gross = amount_rupiah(price, quantity)
     taken = deductions(rates, quantity, gross)
     if not taken:
         return [deductions_line(taken, commodity)]
     return [deductions_line(taken, commodity),
-            _("You receive about: {net}").format(net=format_money(net_amount(gross, taken)))]  # fmt: skip
+            (_("The farmer receives about: {net}") if for_farmer else _("You receive about: {net}")).format(
+                net=format_money(net_amount(gross, taken)))]  # fmt: skip
 
 
 def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal, unit: str, amount: Decimal,
@@ -535,7 +564,7 @@ def saving(write_offer: Callback) -> Callback:
             return await _no_price(update, context)
         except offers.PriceChanged:
             await reply(
-                update, _("The cooperative's price changed a moment ago. Please check again.")
+                update, _("The price or the deductions changed a moment ago. Please check again.")
             )
             return await _to_summary(update, context)
 
@@ -601,7 +630,7 @@ async def show_offers(update: Update, context: BotContext) -> None:
         commodity = CATALOG[offer.commodity]
         lines.append(_("{number}: {amount} {produce}, {price} per {unit} — {status}").format(
             number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
-            produce=_name(commodity), price=format_money(offer.price_rupiah),
+            produce=produce_in_sentence(commodity), price=format_money(offer.price_rupiah),
             unit=unit_name(commodity.base_unit), status=gettext(STATUS_LABELS[offer.status]),
         ))  # fmt: skip
         if allowed(offer.facts(), Action.CANCEL, Actor(context.person.id, context.person.roles)):

@@ -67,7 +67,7 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.offer import _name, _refusal
-from handlers.wording import deductions_line
+from handlers.wording import deductions_line, grade_line, is_weighed, produce_in_sentence
 from storage import deductions as deduction_rates
 from storage import offers, people, pickups
 from storage.offers import Offer
@@ -138,7 +138,7 @@ async def show_pickups(update: Update, context: BotContext) -> None:
         )  # fmt: skip
         lines.append(_("{number}: {amount} {produce} — {when}").format(
             number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
-            produce=_name(commodity), when=when,
+            produce=produce_in_sentence(commodity), when=when,
         ))  # fmt: skip
         if pickup and pickup.requested_on:
             lines.append(
@@ -148,7 +148,7 @@ async def show_pickups(update: Update, context: BotContext) -> None:
             )
         row = [
             SCHEDULE_BUTTONS.button(
-                _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
+                _("📅 Schedule the pickup of {number}").format(number=offer.number), str(offer.id)
             )
         ]
         if await _may(context, offer, Action.CONFIRM):  # not while a weighing waits
@@ -227,8 +227,8 @@ async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
     ))  # fmt: skip
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
-            text = _("Your offer {number} will be picked up on {date}, between {window} {zone}. If that does not suit you, call the coordinator: {phone}.").format(
-                number=offer.number, date=format_date(day), window=_window_label(window),
+            text = _("The coordinator will pick up your {produce} ({number}) on {date}, {window} {zone}. If that time does not suit you, call the coordinator on {phone}.").format(
+                produce=produce_in_sentence(CATALOG[offer.commodity]), number=offer.number, date=format_date(day), window=_window_label(window),
                 zone=TIMEZONES.get(farmer.timezone, ""),
                 phone=_phone(context),
             )  # fmt: skip
@@ -284,7 +284,7 @@ class GradeFound(Choice):
         offer = await _offer(context)
         commodity = CATALOG[offer.commodity]
         lines = [
-            _("Which grade did you find? The farmer offered {grade}.").format(
+            _("Which grade is it, now that you have checked? The farmer said {grade}.").format(
                 grade=gettext(commodity.grade(offer.grade).label)
             )
         ]
@@ -303,9 +303,12 @@ class WeightStep(Step):
     async def _question(self, context: BotContext) -> str:
         offer = await _offer(context)
         commodity = CATALOG[offer.commodity]
-        return _("What is the weight you found? The farmer offered {amount}.").format(
-            amount=format_quantity(Decimal(offer.quantity), commodity.base_unit)
+        question = (
+            _("What is the weight you found? The farmer said {amount}.")
+            if is_weighed(commodity.base_unit)
+            else _("How many did you count? The farmer said {amount}.")
         )
+        return question.format(amount=format_quantity(Decimal(offer.quantity), commodity.base_unit))
 
     async def ask(self, update: Update, context: BotContext) -> str:
         await reply(update, await self._question(context))
@@ -346,8 +349,8 @@ async def _weighing_summary(context: BotContext) -> str:
     taken = deductions(await deduction_rates.locked(context.db, offer.id), quantity, gross)
     return "\n".join([
         _("Please check the weighing of {number}:").format(number=offer.number),
-        _("Grade: {grade}").format(grade=gettext(commodity.grade(need(draft.grade)).label)),
-        _("Weight: {amount} × {price} per {unit}").format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=unit_name(commodity.base_unit)),
+        grade_line(gettext(commodity.grade(need(draft.grade)).label)),
+        (_("Weight: {amount} × {price} per {unit}") if is_weighed(commodity.base_unit) else _("Quantity: {amount} × {price} per {unit}")).format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=unit_name(commodity.base_unit)),
         deductions_line(taken, commodity),
         _("Total: {total}").format(total=format_money(net_amount(gross, taken))),
         "", _("Is this right?"),
@@ -378,6 +381,13 @@ async def save_weighing(update: Update, context: BotContext) -> int:
     return END
 
 
+def _after_receipt(farmer_on_telegram: bool) -> str:
+    """What the taker does once the receipt is out, in the language in use."""
+    if farmer_on_telegram:
+        return _("The receipt is sent to the farmer. Once you have paid, tap 💵 or 🏦 below.")
+    return _("The farmer has no Telegram: read the receipt to them. Once you have paid, tap 💵 or 🏦 below.")  # fmt: skip
+
+
 async def _receipt_out(
     update: Update | None, context: BotContext, offer: Offer, pickup: pickups.Pickup
 ) -> None:
@@ -386,23 +396,13 @@ async def _receipt_out(
     receipt = await _receipt(context, offer, pickup)
     farmer = await people.by_id(context.db, offer.farmer_id)
     on_telegram = farmer is not None and farmer.chat_id is not None
-    after = (
-        _("Sent to the farmer. Tap a button once you have paid.")
-        if on_telegram
-        else _(
-            "The farmer has no Telegram: read the receipt to them. Tap a button once you have paid."
-        )
-    )
     if update is not None:
-        await reply(update, receipt + "\n\n" + after, _pay_buttons(offer))
+        await reply(update, receipt + "\n\n" + _after_receipt(on_telegram), _pay_buttons(offer))
     else:
         taker = await people.by_id(context.db, need(offer.taker_id))
         if taker and taker.chat_id:
             with use_locale(taker.language):
-                text = await _receipt(context, offer, pickup) + "\n\n" + (
-                    _("Sent to the farmer. Tap a button once you have paid.")
-                    if on_telegram else _("The farmer has no Telegram: read the receipt to them. Tap a button once you have paid.")
-                )  # fmt: skip
+                text = await _receipt(context, offer, pickup) + "\n\n" + _after_receipt(on_telegram)
                 markup = _pay_buttons(offer)
             await context.bot.send_message(
                 taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
@@ -524,11 +524,26 @@ async def _receipt(context: BotContext, offer: Offer, pickup: pickups.Pickup) ->
     return "\n".join([
         _("Receipt {number}").format(number=offer.number),
         _("Produce: {produce}").format(produce=_name(commodity) + grade),
-        (_("Weight: {amount} × {price} per {unit} = {gross}") if taken else _("Weight: {amount} × {price} per {unit}")).format(**weight),
+        _weight_line(commodity.base_unit, bool(taken)).format(**weight),
         deductions_line(taken, commodity),
         _("Total: {total}").format(total=total),
         _("Payment: {status}").format(status=_payment(offer, pickup)),
     ])  # fmt: skip
+
+
+def _weight_line(unit: str, gross: bool) -> str:
+    """``Berat: 1.500 kg × …`` for what is weighed, ``Jumlah: 2 ekor × …`` for what is counted."""
+    if is_weighed(unit):
+        return (
+            _("Weight: {amount} × {price} per {unit} = {gross}")
+            if gross
+            else _("Weight: {amount} × {price} per {unit}")
+        )
+    return (
+        _("Quantity: {amount} × {price} per {unit} = {gross}")
+        if gross
+        else _("Quantity: {amount} × {price} per {unit}")
+    )
 
 
 def _payment(offer: Offer, pickup: pickups.Pickup) -> str:
@@ -538,6 +553,8 @@ def _payment(offer: Offer, pickup: pickups.Pickup) -> str:
         )
     if pickup.paid_by == "cash":
         return _("paid in cash")
+    if offer.status is Status.PICKED_UP:
+        return _("not paid yet")
     return gettext(STATUS_LABELS[offer.status])
 
 
@@ -667,7 +684,7 @@ async def _tell_admins_of_dispute(
         if admin.person_id == farmer.id:  # never settles his own dispute
             continue
         with use_locale(admin.language):
-            text = _("Dispute: {name} says receipt {number} is not right. Please call them: {phone}.").format(
+            text = _("Dispute: {name} says receipt {number} is not right. Please call {name} on {phone}.").format(
                 name=farmer.full_name, number=offer.number, phone=display_phone(farmer.phone or "")
             )  # fmt: skip
             text += "\n" + _(
@@ -803,7 +820,8 @@ async def on_change_day(update: Update, context: BotContext) -> None:
                 [
                     [
                         SCHEDULE_BUTTONS.button(
-                            _("📅 Schedule {number}").format(number=offer.number), str(offer.id)
+                            _("📅 Schedule the pickup of {number}").format(number=offer.number),
+                            str(offer.id),
                         )
                     ]
                 ]
@@ -867,7 +885,7 @@ async def send_digest(context: BotContext, timezone: str, day: date) -> int:
                 farmer = await people.by_id(context.db, offer.farmer_id)
                 lines.append(_("{window}: {number}, {amount} {produce}, {name} {phone}").format(
                     window=_window_label((pickup.window_start, pickup.window_end)), number=offer.number,
-                    amount=format_quantity(Decimal(offer.quantity), commodity.base_unit), produce=_name(commodity),
+                    amount=format_quantity(Decimal(offer.quantity), commodity.base_unit), produce=produce_in_sentence(commodity),
                     name=farmer.full_name, phone=display_phone(farmer.phone or ""),
                 ))  # fmt: skip
             text = "\n".join(lines)

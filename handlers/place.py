@@ -32,7 +32,16 @@ STATES = {
 OnVillage = Callable[[Update, BotContext, str], Awaitable[Any]]
 
 
-def _question(level: int) -> str:
+def _question(level: int, farmer: bool = False) -> str:
+    """The question of ``level``, to the person about themselves or (``farmer``) to a
+    coordinator about the farmer he sells for."""
+    if farmer:
+        return {
+            regions.PROVINCE: lambda: _("Type the name of the farmer's province. For example: Jawa Tengah."),
+            regions.REGENCY: lambda: _("Type the name of the farmer's regency or city. For example: Klaten."),
+            regions.DISTRICT: lambda: _("Type the name of the farmer's district (kecamatan)."),
+            regions.VILLAGE: lambda: _("Type the name of the farmer's village (desa or kelurahan)."),
+        }[level]()  # fmt: skip
     return {
         regions.PROVINCE: lambda: _("Type the name of your province. For example: Jawa Tengah."),
         regions.REGENCY: lambda: _("Type the name of your regency or city. For example: Klaten."),
@@ -56,9 +65,10 @@ class PlaceSteps:
     """The four levels; answers go to ``draft.place`` (codes, one per level) and
     ``on_village`` decides what comes after the village."""
 
-    def __init__(self, draft: type[Draft], on_village: OnVillage) -> None:
+    def __init__(self, draft: type[Draft], on_village: OnVillage, farmer: bool = False) -> None:
         self.draft = draft
         self.on_village = on_village
+        self.farmer = farmer  # asked about the farmer a coordinator sells for (/jualkan)
         self.picks = {level: self._pick(level) for level in STATES}
 
     def _pick(self, level: int) -> Choice:
@@ -75,6 +85,10 @@ class PlaceSteps:
             return await self.ask(update, context, level)
 
         def question() -> str:
+            if self.farmer:
+                return _(
+                    'Tap the farmer\'s {level}. If it is not here, tap "None of these".'
+                ).format(level=_(regions.LEVEL_NAMES[level]))
             return _('Tap your {level}. If it is not here, tap "None of these".').format(
                 level=_(regions.LEVEL_NAMES[level])
             )
@@ -87,7 +101,8 @@ class PlaceSteps:
         self, update: Update, context: BotContext, level: int = regions.PROVINCE, said: str = ""
     ) -> str:
         """Put the question of ``level``, after ``said`` (the answer just taken) if any."""
-        await reply(update, f"✅ {said}\n{_question(level)}" if said else _question(level))
+        question = _question(level, self.farmer)
+        await reply(update, f"✅ {said}\n{question}" if said else question)
         return STATES[level]
 
     def _within(self, context: BotContext, level: int) -> str | None:
@@ -110,7 +125,7 @@ class PlaceSteps:
                     typed=typed[:40]
                 )
                 + "\n"
-                + _question(level),
+                + _question(level, self.farmer),
             )
             return STATES[level]
         draft = self.draft.load(context)

@@ -13,7 +13,17 @@ from telegram import Update
 
 from bot.charts import TrendChart, trend_png
 from bot.context import BotContext
-from bot.i18n import _, format_date, format_money, format_short_date, unit_name, use_locale
+from bot.i18n import (
+    _,
+    format_date,
+    format_money,
+    format_number,
+    format_short_date,
+    format_time,
+    ngettext,
+    unit_name,
+    use_locale,
+)
 from domain import regions
 from domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
 from domain.commands import in_scope
@@ -28,7 +38,7 @@ from handlers.kit import (
     reply,
     writes,
 )
-from handlers.wording import produce_name, produce_with_grade
+from handlers.wording import produce_in_sentence, produce_name, produce_with_grade
 from storage import catalog, orgs, outbox, prices, subscriptions
 from storage.prices import MARKET, REFERENCE, BuyingPrice
 
@@ -162,7 +172,12 @@ async def _one_commodity(update: Update, context: BotContext, village: str, type
         title = _("The cooperative's buying prices in {village}, {date}:").format(
             village=_village_name(village), date=format_date(_now(), zone))  # fmt: skip
         text = "\n".join(
-            [title, *lines, "", _("The price is guaranteed for 7 days once you sell.")]
+            [
+                title,
+                *lines,
+                "",
+                _("Once you sell, the cooperative guarantees this price for up to 7 days."),
+            ]
         )
         await reply(update, text, _commodity_buttons(commodity))
 
@@ -171,7 +186,7 @@ def _commodity_buttons(commodity: Commodity):
     rows = [
         [
             SELL_BUTTONS.button(
-                _("💰 Sell {produce} at this price").format(produce=produce_name(commodity)),
+                _("💰 Sell {produce} at this price").format(produce=produce_in_sentence(commodity)),
                 commodity.code,
             )
         ]
@@ -201,10 +216,13 @@ async def _subscription_markup(context: BotContext, village: str):
     return keyboard(rows)
 
 
-def _subscription_text() -> str:
+def _subscription_text(context: BotContext) -> str:
+    """The morning digest's time where the person lives (an administrator can move it)."""
+    zone = context.person.timezone
+    at = datetime.combine(_now().date(), context.application.digest_time, ZoneInfo(zone))
     return _(
-        "🔔 you get its price every morning at 06.00, 🔕 you do not. Tap a produce to change it."
-    )
+        "🔔 you get its price every morning at {time}, 🔕 you do not. Tap a produce to change it."
+    ).format(time=format_time(at, zone))
 
 
 @for_command("langganan")
@@ -212,7 +230,7 @@ async def show_subscriptions(update: Update, context: BotContext) -> None:
     village = await _village_or_ask(update, context)
     if village is None:
         return
-    await reply(update, _subscription_text(), await _subscription_markup(context, village))
+    await reply(update, _subscription_text(context), await _subscription_markup(context, village))
 
 
 @for_command("langganan")
@@ -227,7 +245,7 @@ async def on_subscription(update: Update, context: BotContext) -> None:
     await context.db.write(subscriptions.set_subscribed, context.person.id, commodity.code, on)
     await answer_query(update)
     await update.callback_query.edit_message_text(
-        _subscription_text(),
+        _subscription_text(context),
         reply_markup=await _subscription_markup(context, context.person.village_code),
     )
     said = (
@@ -235,7 +253,7 @@ async def on_subscription(update: Update, context: BotContext) -> None:
         if on
         else _("You will no longer get the price of {produce}.")
     )
-    await reply(update, said.format(produce=produce_name(commodity)))
+    await reply(update, said.format(produce=produce_in_sentence(commodity)))
 
 
 @writes("prices.stop_all")
@@ -381,9 +399,11 @@ async def on_tell(update: Update, context: BotContext) -> None:
     if count:
         await reply(
             update,
-            _("Sending it to {count} subscribers. This message shows how it goes.").format(
-                count=count
-            ),
+            ngettext(
+                "Sending it to {count} subscriber. This message shows how it goes.",
+                "Sending it to {count} subscribers. This message shows how it goes.",
+                count,
+            ).format(count=format_number(count)),
         )
     else:
         await reply(update, _("Nobody in that area follows this price yet."))

@@ -75,7 +75,7 @@ NAME_STEP = Typed(
     NAME, lambda: _("What is the farmer's full name?"), clean_name, _name_typed,
     reasons={"name": lambda: _("Please type the name in letters, 2 to 60 of them.")},
 )  # fmt: skip
-VILLAGE = PlaceSteps(OfferDraft, _village_chosen)
+VILLAGE = PlaceSteps(OfferDraft, _village_chosen, farmer=True)
 
 
 @writes("offer.enter")

@@ -23,6 +23,7 @@ from bot.i18n import (
     gettext,
     use_locale,
 )
+from bot.ledger_reasons import reason_text
 from bot.statement_pdf import StatementLabels, render_statement
 from domain import N_
 from domain.ledger import SavingsKind
@@ -146,7 +147,7 @@ async def _send_moves(
         text.append(_("{date}: {change} {kind}, {reason} (balance {balance})").format(
             date=format_short_date(datetime.fromtimestamp(line.at, ZoneInfo(zone)), zone),
             change=("+" if line.change > 0 else "−") + format_money(abs(line.change)),
-            kind=gettext(KIND_WORDS[line.kind]), reason=line.reason, balance=format_money(line.balance),
+            kind=gettext(KIND_WORDS[line.kind]), reason=reason_text(line.reason), balance=format_money(line.balance),
         ) + (" " + _("(reversed)") if line.reversed_by else ""))  # fmt: skip
     markup = None
     if len({line.entry_id for line in lines}) == PAGE:
@@ -224,12 +225,19 @@ async def _send_statement(update: Update, context: BotContext, member: Member, m
     first = last.plus(1 - months)
     start, end = period_bounds(first, last, zone)
     statement = await stored.statement(context.db, member.id, start, end)
-    cooperative = await _cooperative(context, member)
+    org = await orgs.by_id(context.db, member.org_id)
     labels = StatementLabels.now(zone)
-    pdf = await asyncio.to_thread(render_statement, statement, member, cooperative, labels)
-    name = f"rekening-koran-{member.member_number}-{first}-{last}.pdf".replace("/", "-")
-    caption = _("Statement {first} to {last}").format(
-        first=format_month(first.year, first.month), last=format_month(last.year, last.month)
+    pdf = await asyncio.to_thread(
+        render_statement, statement, member, org.name, labels, org.address
+    )
+    stem = _("savings-statement")  # the file's name: plain letters and hyphens
+    name = f"{stem}-{member.member_number}-{first}-{last}.pdf".replace("/", "-")
+    caption = (
+        _("Statement for {month}").format(month=format_month(last.year, last.month))
+        if first == last
+        else _("Statement {first} to {last}").format(
+            first=format_month(first.year, first.month), last=format_month(last.year, last.month)
+        )
     )
     await update.effective_chat.send_document(pdf, filename=name, caption=caption)
 

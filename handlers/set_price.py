@@ -54,7 +54,7 @@ KIND, PRODUCE, GRADE, AREA, AMOUNT, SOURCE, CONFIRM = (
 KIND_BUTTONS = Buttons("hjenis", value=r"[a-z]", max_length=9)
 KIND_LABELS = {
     prices.BUYING: N_("💰 The cooperative's buying price"),
-    prices.REFERENCE: N_("🏛 Government reference price (HPP)"),
+    prices.REFERENCE: N_("🏛 Government purchase price (HPP)"),
     prices.MARKET: N_("🏪 Market price"),
 }
 PRODUCE_BUTTONS = Buttons("hprd", value=r"[a-z0-9_]", max_length=16)

@@ -17,6 +17,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, use_locale
+from domain import N_
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
 from domain.money import check_desk_amount, parse_rupiah
 from domain.people import InvalidInput, short_text
@@ -40,6 +41,7 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.savings import KIND_LABELS, KIND_WORDS
+from handlers.wording import in_sentence
 from storage import people
 from storage import savings as stored
 from storage import savings_desk as desk
@@ -175,9 +177,9 @@ class AmountStep(Step):
         member = await _member(context)
         kind = SavingsKind(need(draft.kind))
         balance = (await stored.balances(context.db, member.id))[kind]
-        return _("{name} ({number}) has {balance} in {kind}. How much? Type the amount, for example 50.000.").format(
+        return _("Balance of {kind} of {name} ({number}): {balance}. Type the amount, for example 50000.").format(
             name=member.full_name, number=member.member_number, balance=format_money(balance),
-            kind=gettext(KIND_LABELS[kind]),
+            kind=in_sentence(gettext(KIND_LABELS[kind])),
         )  # fmt: skip
 
     async def ask(self, update: Update, context: BotContext) -> str:
@@ -197,7 +199,7 @@ class AmountStep(Step):
                     most=format_money(most)
                 )
                 if refused.reason == "amount.too_high"
-                else _("Type the amount in whole rupiah, for example 50.000.")
+                else _("Type the amount in whole rupiah, for example 50000.")
             )
             await reply(update, why + "\n" + await self._question(context))
             return AMOUNT
@@ -287,7 +289,7 @@ async def _summary(context: BotContext) -> str:
         text = _("Undo entry {number} of {member}? Reason: {reason}. A second officer must approve it.").format(
             number=draft.entry_id, member=who, reason=draft.reason)  # fmt: skip
     else:
-        kind = gettext(KIND_LABELS[SavingsKind(need(draft.kind))])
+        kind = in_sentence(gettext(KIND_LABELS[SavingsKind(need(draft.kind))]))
         text = (
             _("Deposit {amount} to {kind} of {member}?") if draft.action == DEPOSIT
             else _("Withdraw {amount} from {kind} of {member}? A second officer must approve it.")
@@ -312,9 +314,9 @@ async def _save_deposit(update: Update, context: BotContext) -> int:
     DeskDraft.drop(context)
     member = await _member_by_id(context, entry)
     await reply(update, _("Saved as entry {number}. {kind} of {name} is now {balance}.").format(
-        number=entry.id, kind=gettext(KIND_LABELS[kind]), name=member.full_name, balance=format_money(savings[kind])))  # fmt: skip
+        number=entry.id, kind=in_sentence(gettext(KIND_LABELS[kind])), name=member.full_name, balance=format_money(savings[kind])))  # fmt: skip
     await _tell_member(context, member, lambda: _("Your deposit of {amount} to {kind} is recorded. It is now {balance}.").format(
-        amount=format_money(draft.amount), kind=gettext(KIND_LABELS[kind]), balance=format_money(savings[kind])))  # fmt: skip
+        amount=format_money(draft.amount), kind=in_sentence(gettext(KIND_LABELS[kind])), balance=format_money(savings[kind])))  # fmt: skip
     return END
 
 
@@ -389,12 +391,12 @@ async def _alert_checkers(context: BotContext, made: desk.Request, member: tuple
 def _request_text(made: desk.Request, member: tuple[str, str], maker: str) -> str:
     who = _("{name} ({number})").format(name=member[0], number=member[1])
     if made.action == REVERSAL:
-        what = _("undo entry {number} of {member}: {reason}").format(
+        what = _("undo entry {number} of {member}, because {reason}").format(
             number=made.entry_id, member=who, reason=made.reason
         )
     else:
         what = _("withdraw {amount} from {kind} of {member}").format(
-            amount=format_money(made.amount), kind=gettext(KIND_LABELS[SavingsKind(made.savings_kind)]), member=who)  # fmt: skip
+            amount=format_money(made.amount), kind=in_sentence(gettext(KIND_LABELS[SavingsKind(made.savings_kind)])), member=who)  # fmt: skip
     return _("Request {number} from {maker}: {what}. Approve it?").format(
         number=made.id, maker=maker, what=what
     )
@@ -473,8 +475,8 @@ async def _tell_member_of(context: BotContext, decided: desk.Request) -> None:
         if decided.action == WITHDRAWAL:
             kind = SavingsKind(decided.savings_kind)
             return _("Your withdrawal of {amount} from {kind} is done. It is now {balance}.").format(
-                amount=format_money(decided.amount), kind=gettext(KIND_LABELS[kind]), balance=format_money(savings[kind]))  # fmt: skip
-        return _("The cooperative corrected entry {number} of your savings: {reason}. Your total is now {total}.").format(
+                amount=format_money(decided.amount), kind=in_sentence(gettext(KIND_LABELS[kind])), balance=format_money(savings[kind]))  # fmt: skip
+        return _("The cooperative cancelled a wrong entry in your savings. Reason: {reason}. Your total is now {total}. Send /mutasi to see it.").format(
             number=decided.entry_id, reason=decided.reason, total=format_money(savings.total))  # fmt: skip
 
     await _tell_member(context, member, text)
@@ -494,12 +496,18 @@ async def _tell_member(context: BotContext, member: stored.Member, text) -> None
 
 
 async def change(update: Update, context: BotContext) -> int:
+    command = {DEPOSIT: "/setor", WITHDRAWAL: "/tarik", REVERSAL: "/koreksi"}.get(
+        DeskDraft.load(context).action, "/setor"
+    )
     DeskDraft.drop(context)
-    await reply(update, _("Nothing was saved. Send the command again to start over."))
+    await reply(
+        update,
+        _("Cancelled. Nothing was saved. To start again, send {command}.").format(command=command),
+    )
     return END
 
 
-CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
+CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change, N_("✖️ No, cancel"))
 
 
 def conversation_handler() -> ConversationHandler:

@@ -22,6 +22,7 @@ class Organisation:
     kind: str
     code: str
     name: str
+    address: str | None = None
 
 
 class OrgError(ValueError):
@@ -68,6 +69,14 @@ async def add(
         [(cur.lastrowid, p) for p in covers],
     )
     return cur.lastrowid
+
+
+async def set_address(conn: aiosqlite.Connection, code: str, address: str | None) -> bool:
+    """The cooperative's postal address (None clears it); False when there is no such code."""
+    cur = await conn.execute(
+        "UPDATE organisations SET address = ? WHERE code = ?", (address or None, code)
+    )
+    return cur.rowcount == 1
 
 
 async def coverage(db: Database, org_id: int) -> list[str]:

@@ -259,7 +259,7 @@ async def _picked_up(
             *([L.credit(L.fees(offer.org_id), gross - rules.net_amount(gross, taken))] if taken else []),
             L.credit(L.farmer_payable(offer.farmer_id), rules.net_amount(gross, taken)),
         ],
-        person_id, f"Jemput {offer.number}: {quantity} {offer.commodity} {grade}", f"offer:{offer_id}:owed",
+        person_id, L.coded_reason(L.REASON_PICKED_UP, number=offer.number, quantity=str(quantity), produce=offer.commodity, grade=grade), f"offer:{offer_id}:owed",
     )  # fmt: skip
     await audit(
         conn, person_id, "offer.picked_up", f"offer:{offer_id}", grade=grade, quantity=str(quantity)
@@ -290,9 +290,9 @@ async def pay(
     by_transfer = payment.by == "transfer"
     source = L.bank(offer.org_id) if by_transfer else L.cash(offer.org_id)
     reason = (
-        f"Transfer {payment.reference} {offer.number}"
+        L.coded_reason(L.REASON_PAID_TRANSFER, transfer=payment.reference, number=offer.number)
         if by_transfer
-        else f"Dibayar tunai {offer.number}"
+        else L.coded_reason(L.REASON_PAID_CASH, number=offer.number)
     )
     await ledger.post(
         conn, [L.debit(L.farmer_payable(offer.farmer_id), pickup.net_rupiah), L.credit(source, pickup.net_rupiah)],

@@ -83,7 +83,7 @@ async def deposit(
     entry = await ledger.post(
         conn,
         [L.debit(L.cash(member.org_id), amount), L.credit(L.member_savings(roster_id, kind), amount)],
-        author, f"Setoran simpanan {kind.value} di loket",
+        author, L.coded_reason(L.REASON_DEPOSIT_DESK, kind=kind.value),
     )  # fmt: skip
     await audit(
         conn, author, "savings.deposit", f"roster:{roster_id}", kind=kind.value, amount=amount
@@ -135,7 +135,7 @@ async def ask_withdrawal(
     L.check_savings_withdrawal(kind, balance, amount, member=True)
     made = await _insert(
         conn, org_id=member.org_id, action="withdrawal", roster_id=roster_id,
-        savings_kind=kind.value, amount=amount, reason=f"Penarikan simpanan {kind.value}", maker_id=maker_id,
+        savings_kind=kind.value, amount=amount, reason=L.coded_reason(L.REASON_WITHDRAWAL, kind=kind.value), maker_id=maker_id,
     )  # fmt: skip
     await audit(conn, maker_id, "savings.withdrawal.asked", f"request:{made.id}", amount=amount)
     return made
@@ -217,7 +217,9 @@ async def decide(
 
 async def _apply(conn: aiosqlite.Connection, found: Request, checker_id: int) -> Entry:
     if found.action == "reversal":
-        return await ledger.reverse(conn, found.entry_id, checker_id, f"Koreksi: {found.reason}")
+        return await ledger.reverse(
+            conn, found.entry_id, checker_id, L.coded_reason(L.REASON_CANCELLED, why=found.reason)
+        )
     kind = SavingsKind(found.savings_kind)
     balance = (await stored.balances(conn, found.roster_id))[kind]
     L.check_savings_withdrawal(kind, balance, found.amount, member=True)

@@ -1,6 +1,6 @@
 """Spreadsheet imports as use cases: the roster with opening balances, and payroll batches of
 deposits. Each runs in one transaction (``db.write``): the rows, already read and checked cell
-by cell (``domain.savings``), are checked against what is stored, and either every error is
+by cell (``storage.savings_sheets``), are checked against what is stored, and either every error is
 raised together (ImportRefused: nothing written) or everything is written.
 
 Importing the same members again changes nothing: a member is found by cooperative and member
@@ -17,21 +17,21 @@ import aiosqlite
 
 from domain import ledger as L
 from domain.ledger import SavingsKind
+from domain.money import rupiah
 from domain.people import Role, display_phone
-from domain.savings import (
-    DepositRow,
-    Layout,
-    MemberRow,
-    Month,
-    RowError,
-    duplicate_deposits,
-    duplicate_members,
-    rupiah,
-)
+from domain.savings import Month
 from storage import ledger
 from storage.db import now_utc
 from storage.people import add_role, audit
 from storage.savings import KINDS, Member, member_of
+from storage.savings_sheets import (
+    DepositRow,
+    Layout,
+    MemberRow,
+    RowError,
+    duplicate_deposits,
+    duplicate_members,
+)
 
 Progress = Callable[[int], None] | None
 
@@ -228,7 +228,7 @@ def _opening_posting(row: MemberRow, roster_id: int, org_id: int) -> ledger.Post
     ]
     return ledger.Posting(
         (L.debit(L.opening(org_id), row.opening_total), *credits),
-        "Saldo awal simpanan (dari pembukuan sebelumnya)",
+        L.coded_reason(L.REASON_OPENING),
         opening_reference(roster_id),
     )
 
@@ -277,7 +277,7 @@ async def import_members(
 @dataclass(frozen=True)
 class Batch:
     """A deposits file: ``reference`` (deposits:<org code>:<name or content hash>) names it in
-    the ledger; ``content_hash`` is :func:`domain.savings.batch_hash` of its rows."""
+    the ledger; ``content_hash`` is :func:`storage.savings_sheets.batch_hash` of its rows."""
 
     org_id: int
     reference: str
@@ -398,7 +398,7 @@ async def import_deposits(
                 L.debit(account, r.amount),
                 L.credit(L.member_savings(roster[r.member_number].id, r.kind), r.amount),
             ),
-            f"Simpanan {r.kind.value} {r.month}",
+            L.coded_reason(L.REASON_DEPOSIT_MONTH, kind=r.kind.value, month=str(r.month)),
             f"{batch.reference}#{r.row}",
         )  # fmt: skip
         for r in rows

@@ -78,7 +78,7 @@ def test_every_label_is_in_the_readers_language(language):
         assert texts["y"] == [_("Rupiah per {unit}").format(unit="kg")]
         assert texts["legend"] == [
             _("Cooperative buying price"),
-            _("Government reference price (HPP)"),
+            _("Government purchase price (HPP)"),
         ]
     money = [t for t in texts["yticks"] if t]
     thousands = "." if language == "id" else ","  # Rp6.800 / Rp6,800

@@ -137,7 +137,8 @@ def test_members_xlsx_with_real_dates_and_number_cells(cli, tmp_path):
     code, out, _ = cli("members", "import", str(book), "--org", "kop-a")
     assert out.startswith("anggota.xlsx: 0 new, 0 completed, 2 unchanged")
 
-    # the export, read back: balances per kind; phones as stored; it imports as unchanged
+    # the export, read back: balances per kind; phones as people write them (text, with the
+    # leading 0); it imports as unchanged
     assert cli("members", "export", str(tmp_path / "out.xlsx"))[1] == (
         "out.xlsx: 2 members, savings Rp525.000\n"
     )
@@ -145,7 +146,7 @@ def test_members_xlsx_with_real_dates_and_number_cells(cli, tmp_path):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:9] == ["Koperasi", "No Anggota", "Nama", "HP", "Tanggal Masuk", "Pokok",
                            "Wajib", "Sukarela", "Total"]  # fmt: skip
-    assert rows[1][:4] == ["kop-a", "7", "Sri Wahyuni", "+6281311110001"]
+    assert rows[1][:4] == ["kop-a", "7", "Sri Wahyuni", "0813-1111-0001"]
     assert rows[1][4].date() == dt.date(2025, 5, 15) and rows[1][5:9] == [
         100_000,
         300_000,
@@ -201,7 +202,7 @@ def test_deposits_once_and_the_ledger_export(cli, tmp_path):
     assert [(r["Entry"], r["Account"], r["Debit"], r["Credit"]) for r in lines[-2:]] == [
         ("5", "receivable:2", "25000", ""), ("5", "member:2:sukarela", "", "25000"),
     ]  # fmt: skip
-    assert lines[-1]["Reason"] == "Simpanan sukarela 2025-11"
+    assert lines[-1]["Reason"] == "Setoran simpanan sukarela bulan November 2025"
     assert lines[-1]["Reference"] == "deposits:kop-a:gaji-2025-11#4"
     code, out, _ = cli("ledger", "export", str(tmp_path / "buku.xlsx"), "--from", "2000-01-01", "--to", "2000-12-31")  # fmt: skip
     assert out == "buku.xlsx: 0 entries, debits Rp0, credits Rp0\n"

@@ -17,7 +17,6 @@ from bot.cli.common import CliError, on_database
 from bot.cli.members import org_id_of, refuse
 from bot.cli.sheets import count_rows, header_and_rows, progress, read_rows, rupiah
 from bot.config import Settings
-from domain.savings import DEPOSIT_COLUMNS, batch_hash, read_deposit
 from storage.db import Database
 from storage.savings_import import (
     PAID_INTO,
@@ -26,6 +25,7 @@ from storage.savings_import import (
     ImportRefused,
     import_deposits,
 )
+from storage.savings_sheets import DEPOSIT_COLUMNS, batch_hash, read_deposit
 
 _BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

@@ -1,6 +1,6 @@
 """``koperasi-bot ledger export FILE``: the journal for the cooperative's books, a row per
 line (entry, time, author, reason, reference, the entry it reverses, account, debit, credit),
-as CSV or XLSX by the file's extension; one cooperative's entries with ``--org``, a period
+as CSV or XLSX by the file's extension (reasons in ``--lang``, months in words); one cooperative's entries with ``--org``, a period
 with ``--from``/``--to`` (dates where the cooperative is, ``--zone``)."""
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from bot.cli.common import CliError, on_database
 from bot.cli.members import org_id_of
 from bot.cli.sheets import rupiah, sheet_writer
 from bot.config import Settings
+from bot.i18n import use_locale
+from bot.ledger_reasons import reason_text
 from domain import regions
+from domain.people import DEFAULT_LANGUAGE, LANGUAGES
 from storage import savings
 from storage.db import Database
 
@@ -38,6 +41,12 @@ def add_parser(sub) -> None:
         choices=(regions.WIB, regions.WITA, regions.WIT),
         help=f"time zone of the times and dates (default {regions.WIB})",
     )
+    exp.add_argument(
+        "--lang",
+        default=DEFAULT_LANGUAGE,
+        choices=LANGUAGES,
+        help=f"language of the reasons (default {DEFAULT_LANGUAGE})",
+    )
     led.set_defaults(handler=on_database(ledger_command))
 
 
@@ -54,12 +63,12 @@ async def ledger_command(args: argparse.Namespace, settings: Settings, db: Datab
     xlsx = args.file.suffix.lower() != ".csv"
     entries, debits, credits = set(), 0, 0
     lines = savings.ledger_lines(db, await org_id_of(db, args.org), start, end)
-    with sheet_writer(args.file, HEADER) as append:
+    with sheet_writer(args.file, HEADER) as append, use_locale(args.lang):
         async for line in lines:
             at = dt.datetime.fromtimestamp(line.at, zone).replace(tzinfo=None)
             append((
                 line.entry_id, at if xlsx else at.isoformat(sep=" "), line.author or "",
-                line.reason, line.reference or "", line.reverses or "", line.line_no,
+                reason_text(line.reason), line.reference or "", line.reverses or "", line.line_no,
                 line.account, max(line.amount, 0) or "", max(-line.amount, 0) or "",
             ))  # fmt: skip
             entries.add(line.entry_id)

@@ -16,10 +16,11 @@ from pathlib import Path
 from bot.cli.common import CliError, on_database
 from bot.cli.sheets import count_rows, header_and_rows, progress, read_rows, rupiah, sheet_writer
 from bot.config import Settings
-from domain.savings import MEMBER_COLUMNS, RowError, read_member
+from domain.people import display_phone
 from storage import orgs, savings
 from storage.db import Database
 from storage.savings_import import ImportRefused, import_members
+from storage.savings_sheets import MEMBER_COLUMNS, RowError, read_member
 
 EXPORT_HEADER = (
     "Koperasi", "No Anggota", "Nama", "HP", "Tanggal Masuk", "Pokok", "Wajib", "Sukarela",
@@ -115,7 +116,8 @@ async def _export(args: argparse.Namespace, db: Database) -> int:
         for m in found:
             joined = m.member.joined_on
             append((
-                m.cooperative, m.member.member_number, m.member.full_name, m.member.phone,
+                m.cooperative, m.member.member_number, m.member.full_name,
+                display_phone(m.member.phone),
                 joined if xlsx or joined is None else joined.isoformat(),
                 *m.savings.by_kind.values(), m.savings.total,
                 "ya" if m.member.person_id else "belum",

@@ -1,4 +1,4 @@
-"""``koperasi-bot org add|list``: the organisation tree."""
+"""``koperasi-bot org add|address|list``: the organisation tree."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def add_parser(sub) -> None:
         metavar="CODE",
         help="a village-code prefix it covers, e.g. 33.10 (Kab. Klaten); repeatable",
     )
+    address = org_sub.add_parser("address", help="set the postal address shown on statements")
+    address.add_argument("code")
+    address.add_argument("address", help='e.g. "Jl. Raya Ceper No. 12, Ceper, Klaten 57465"')
     org_sub.add_parser("list", help="print the tree")
     savings_settings.add_parser(org_sub)
     org.set_defaults(handler=on_database(org_command))
@@ -51,6 +54,14 @@ def _coverage(province: str | None, prefixes: list[str]) -> tuple[str, ...]:
 async def org_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     if args.action == "savings":
         return await savings_settings.savings_command(args, db)
+    if args.action == "address":
+        text = " ".join(args.address.split())
+        if len(text) > 200:
+            raise CliError("an address is at most 200 characters")
+        if not await db.write(orgs.set_address, args.code, text):
+            raise CliError(f"no organisation with code {args.code!r}")
+        print(f"{args.code}: address {text!r}" if text else f"{args.code}: no address")
+        return 0
     if args.action == "add":
         covers = _coverage(args.province, args.covers)
         try:

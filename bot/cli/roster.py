@@ -6,9 +6,10 @@ import argparse
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
-from domain.people import InvalidInput, normalise_phone
+from domain.people import InvalidInput, clean_name, normalise_phone
 from storage import orgs, roster
 from storage.db import Database
+from storage.savings_sheets import CellError, parse_member_number
 
 
 def add_parser(sub) -> None:
@@ -27,11 +28,19 @@ async def roster_command(args: argparse.Namespace, settings: Settings, db: Datab
     if org is None:
         raise CliError(f"no organisation with code {args.org!r}")
     try:
+        number = parse_member_number(args.number)
+    except CellError:
+        raise CliError(f"not a member number: {args.number!r} (letters, digits, - / . _)") from None
+    try:
+        name = clean_name(args.name, max_length=100)
+    except InvalidInput:
+        raise CliError(f"not a name: {args.name!r} (it starts with a letter)") from None
+    try:
         await db.write(
             roster.add,
             org_id=org.id,
-            member_number=args.number,
-            full_name=args.name,
+            member_number=number,
+            full_name=name,
             phone=normalise_phone(args.phone),
         )
     except InvalidInput:

@@ -13,9 +13,10 @@ import datetime as dt
 from bot.cli.common import CliError
 from bot.cli.sheets import rupiah
 from domain.people import InvalidInput
-from domain.savings import CellError, Month, check_reminder, parse_month, parse_rupiah
+from domain.savings import CellError, Month, check_reminder, parse_rupiah
 from storage import orgs, savings, savings_desk
 from storage.db import Database
+from storage.savings_sheets import parse_month
 
 
 def _amount(text: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,8 @@ import openpyxl
 from tqdm import tqdm
 
 from bot.cli.common import CliError
-from domain.savings import Column, Layout, looks_like_header, match_header, rupiah
+from domain.money import rupiah
+from storage.savings_sheets import Column, Layout, looks_like_header, match_header
 
 __all__ = ["rupiah"]
 
@@ -119,18 +121,65 @@ def progress(total: int | None, what: str):
         yield bar.update
 
 
+#: What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def csv_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, quoted the OWASP way (``'=1+1``)."""
+    return "'" + value if isinstance(value, str) and looks_like_formula(value) else value
+
+
+def _xlsx_cell(sheet, value: object):
+    """Text is stored as a string cell, never as a formula (openpyxl makes ``=…`` a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
+#: Characters Excel refuses in a sheet's name.
+_BAD_TITLE = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(path: Path) -> str:
+    """The sheet's name from the file's: at most 31 characters, none of \\ / * ? : [ ]."""
+    return " ".join(_BAD_TITLE.sub(" ", path.stem).split())[:31] or "sheet"
+
+
+@contextmanager
+def _cannot_write(path: Path):
+    try:
+        yield
+    except OSError as exc:
+        raise CliError(f"{path.name}: cannot write it ({exc.strerror or exc})") from None
+
+
 @contextmanager
 def sheet_writer(path: Path, header: Sequence[str]):
     """Yields ``append(row)`` writing a CSV (UTF-8 with a BOM, so Excel shows names right) or
-    an XLSX (written as it goes: a million lines never sit in memory)."""
+    an XLSX (written as it goes: a million lines never sit in memory). Text that looks like a
+    formula is written as text; a file that cannot be written is one line, not a traceback."""
+    if not path.parent.is_dir():
+        raise CliError(f"{path.name}: cannot write it: no folder {str(path.parent)!r}")
     if _kind(path) == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
+        with _cannot_write(path):
+            f = path.open("w", encoding="utf-8-sig", newline="")
+        with f:
             out = csv.writer(f)
             out.writerow(header)
-            yield out.writerow
+            yield lambda row: out.writerow([csv_safe(v) for v in row])
         return
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(path.stem[:31] or "sheet")
+    sheet = book.create_sheet(sheet_title(path))
     sheet.append(list(header))
-    yield sheet.append
-    book.save(path)
+    yield lambda row: sheet.append([_xlsx_cell(sheet, v) for v in row])
+    with _cannot_write(path):
+        book.save(path)

@@ -260,3 +260,16 @@ def test_every_field_is_in_the_hash(change):
 
 # SHA-256 of GENESIS_HASH + the canonical form above, computed once and written down.
 FIRST_HASH = "fa68d390be2476ac29f596cbb86031e4ae57bcaf6dbf439a01d23638d19fbaa6"
+
+
+def test_a_reason_the_code_writes_is_a_code_with_its_parameters():
+    stored = L.coded_reason(L.REASON_DEPOSIT_MONTH, month="2026-10", kind="wajib")
+    assert stored == 'savings.deposit.month {"kind":"wajib","month":"2026-10"}'
+    assert L.parse_reason(stored) == (L.REASON_DEPOSIT_MONTH, {"kind": "wajib", "month": "2026-10"})
+    assert L.parse_reason(L.coded_reason(L.REASON_OPENING)) == (L.REASON_OPENING, {})
+    # reasons typed by people, and those stored before codes, are text
+    for text in ("Simpanan wajib 2026-10", "Koreksi: salah ketik", "Dibayar tunai TW-0042", ""):
+        assert L.parse_reason(text) is None
+    assert L.parse_reason('savings.cancelled {"why": ["x"]}') is None
+    with pytest.raises(L.InvalidEntry):
+        L.coded_reason("Setoran simpanan")

@@ -63,9 +63,9 @@ async def test_offer_take_weigh_receipt_paid_over_long_polling(emu, bots):
 
     await farmer.do(Step("send", "/jual", "Apa yang ingin Anda jual?"))
     await farmer.do(
-        Step("press", "Cabai merah", "Berapa banyak Cabai merah")
+        Step("press", "Cabai merah", "Berapa banyak cabai merah")
     )  # one grade priced: not asked
-    await farmer.do(Step("send", "2 kuintal", "Kapan hasil panen siap dijemput?"))
+    await farmer.do(Step("send", "2 kuintal", "Kapan siap dijemput?"))
     await farmer.do(Step("press", "Besok", "Di mana koordinator menjemputnya?"))
     await farmer.do(Step("send", "🏠 Di desa saya, Kujon", "🏠 Dijemput di desa Anda."))
     await farmer.expect_reply("Periksa tawaran Anda:")
@@ -80,14 +80,16 @@ async def test_offer_take_weigh_receipt_paid_over_long_polling(emu, bots):
     day = (await sari.bot_messages())[-1].buttons[0]  # today
     await sari.do(Step("press", day, "Jam berapa?"))
     await sari.do(Step("press", "06.00–09.00", f"Baik. Penjemputan {number}"))
-    await farmer.expect_reply(f"Tawaran {number} akan dijemput pada")
+    await farmer.expect_reply("Koordinator akan menjemput cabai merah Anda")
     await sari.do(Step("send", "/jemput", "Penjemputan Anda:"))
     await sari.do(
         Step(
-            "press", f"⚖️ Timbang {number}", "Mutu apa yang Anda temukan? Petani menawarkan Mutu A."
+            "press",
+            f"⚖️ Timbang {number}",
+            "Setelah diperiksa, mutunya apa? Petani menyebut Mutu A.",
         )
     )
-    await sari.do(Step("press", "Mutu A", "Berapa berat hasil timbang?"))
+    await sari.do(Step("press", "Mutu A", "Berapa hasil timbang Anda?"))
     await sari.do(Step("send", "195,5 kg", f"Periksa hasil timbang {number}:"))
     await sari.do(Step("press", "✅ Ya, simpan", f"Tanda terima {number}"))
     receipt = await farmer.expect_reply(f"Tanda terima {number}")
@@ -95,8 +97,8 @@ async def test_offer_take_weigh_receipt_paid_over_long_polling(emu, bots):
     await farmer.do(
         Step("press", "✅ Sesuai", "Terima kasih. Koperasi akan membayar Anda Rp6.256.000.")
     )
-    await sari.act(Step("press", "💵 Sudah dibayar tunai", ""))
-    await farmer.expect_reply(f"Tawaran {number} sudah dibayar: Rp6.256.000 tunai.")
+    await sari.act(Step("press", "💵 Dibayar tunai", ""))
+    await farmer.expect_reply(f"Koperasi sudah membayar {number} tunai sebesar Rp6.256.000.")
     await bot.stop()
 
     async with Database(str(bots.db_path)) as db:

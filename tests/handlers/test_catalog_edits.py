@@ -57,8 +57,8 @@ async def _farmer_offers_singkong(db_path):
         await budi.send("/jual")
         assert budi.buttons()[-1] == "Singkong"  # its Indonesian name, no translation needed
         replies = await budi.send("ketela pohon")  # the alias; grade A is the one priced
-        assert replies[0].startswith("Berapa banyak Singkong yang mau Anda jual?")
-        assert (await budi.send("2 kuintal"))[0] == "Kapan hasil panen siap dijemput?"
+        assert replies[0].startswith("Berapa banyak singkong yang mau Anda jual?")
+        assert (await budi.send("2 kuintal"))[0] == "Kapan siap dijemput?"
     finally:
         await world.stop()
 

@@ -79,7 +79,7 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
     assert budi.buttons()[-2:] == ["Cabai merah", "Gabah"]  # what the cooperative buys in Kujon
     replies = await budi.send("cabe")  # the only chilli with a price here
     assert replies[0].splitlines()[1:] == [
-        "Mutu A (segar dan keras, merah merata, tidak ada yang rusak): Rp32.000",
+        "Mutu A (segar dan padat, merah merata, tidak ada yang rusak): Rp32.000",
         "Mutu B (segar, sebagian besar merah, sedikit rusak): Rp28.000",
         "Mutu C (warna atau ukuran campur, ada yang rusak): Rp20.000",
     ]
@@ -97,7 +97,7 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
     assert "Jumlah: 2 kuintal (200 kg)" in summary
     assert "Harga beli koperasi: Rp32.000 per kg" in summary
     assert "Perkiraan total: Rp6.400.000" in summary
-    assert "Dijemput di: Kujon, Ceper, Kabupaten Klaten" in summary
+    assert "Dijemput di: Kujon, Kec. Ceper, Kabupaten Klaten" in summary
     done = (await budi.press("✅ Ya, simpan"))[0]
     offer = (await offers.of_farmer(world.db, (await people.by_telegram_id(world.db, 801)).id))[0]
     assert offer.number in done and offer.price_rupiah == 32000 and offer.quantity == "200"
@@ -129,7 +129,7 @@ async def test_a_farmer_offers_and_the_first_coordinator_to_take_wins(world, mar
     assert (await offers.get(world.db, offer.id)).taker_id == taken.taker_id
 
     listing = (await budi.send("/tawaran"))[0]
-    assert f"{offer.number}: 200 kg Cabai merah, Rp32.000 per kg — diambil koordinator" in listing
+    assert f"{offer.number}: 200 kg cabai merah, Rp32.000 per kg — diambil koordinator" in listing
 
 
 @pytest.mark.parametrize(
@@ -151,12 +151,12 @@ async def test_a_bad_quantity_gets_its_reason_and_the_question_again(world, mark
     first, question = replies[0].rsplit("\n", 1)
     assert (
         question
-        == "Berapa banyak Cabai merah yang mau Anda jual? Ketik jumlah dan satuannya, misalnya 50 kg."
+        == "Berapa banyak cabai merah yang mau Anda jual? Ketik jumlah dan satuannya, misalnya 50 kg."
     )
     with use_locale("id"):
         assert first == _refusal(reason, CATALOG["cabai_merah"])  # what was wrong, what to do
     assert "{" not in first
-    assert (await budi.send("1.500 kg"))[0].startswith("Kapan hasil panen siap dijemput?")
+    assert (await budi.send("1.500 kg"))[0].startswith("Kapan siap dijemput?")
 
 
 async def test_a_farmer_cancels_an_offer_nobody_took_and_the_alert_says_so(world, market):
@@ -251,7 +251,7 @@ async def test_from_offer_to_receipt_with_a_different_grade_and_weight_then_a_di
     done = await sari.press("06.00–09.00")
     assert done[0].startswith(f"Baik. Penjemputan {offer.number} pada ")
     told = budi.take_new()[-1]
-    assert f"Tawaran {offer.number} akan dijemput pada" in told and "antara 06.00–09.00 WIB" in told
+    assert f"cabai merah Anda ({offer.number}) pada" in told and "pukul 06.00–09.00 WIB" in told
     assert (await offers.get(world.db, offer.id)).status == "scheduled"
 
     listing = await sari.send("/jemput")
@@ -316,10 +316,12 @@ async def test_an_offer_nobody_takes_expires_and_the_farmer_is_told(world, marke
     await alerts.expire_offers(BotContext(world.app))
     await world.app.update_queue.join()
     assert (await offers.get(world.db, offer.id)).status == "expired"
-    assert market.take_new()[-1].startswith(f"Tidak ada yang mengambil tawaran {offer.number}")
+    assert market.take_new()[-1].startswith(
+        f"Tawaran {offer.number} ditutup karena belum ada koordinator"
+    )
     assert (
         world.telegram.messages[891][-1].text
-        == f"Tawaran {offer.number}: kedaluwarsa, tidak ada yang mengambil."
+        == f"Tawaran {offer.number}: ditutup, tidak ada koordinator yang mengambil."
     )
     await andi.press_data(world.telegram.messages[891][-1], f"ambil:{offer.id}")
     assert (await offers.get(world.db, offer.id)).status == "expired"
@@ -347,10 +349,10 @@ async def test_the_farmer_agrees_and_is_paid_once_in_the_ledger(world, market):
     assert (await budi.press("✅ Sesuai"))[
         -1
     ] == "Terima kasih. Koperasi akan membayar Anda Rp8.000.000."
-    await sari.press("💵 Sudah dibayar tunai")
+    await sari.press("💵 Dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
     assert budi.take_new()[-1].startswith(
-        f"Tawaran {offer.number} sudah dibayar: Rp8.000.000 tunai."
+        f"Koperasi sudah membayar {offer.number} tunai sebesar Rp8.000.000."
     )
     assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 0
     sent = next(m for m in world.telegram.messages[895] if m.text.startswith("Tanda terima"))
@@ -358,7 +360,7 @@ async def test_the_farmer_agrees_and_is_paid_once_in_the_ledger(world, market):
     assert await ledger.balance(world.db, L.farmer_payable(farmer_id)) == 0
     assert await ledger.verify(world.db) is None
     assert (
-        f"{offer.number}: 250 kg Cabai merah, Rp32.000 per kg — sudah dibayar"
+        f"{offer.number}: 250 kg cabai merah, Rp32.000 per kg — sudah dibayar"
         in (await budi.send("/tawaran"))[0]
     )
 
@@ -393,4 +395,4 @@ async def test_the_morning_digest_runs_at_06_00_in_each_zone_and_lists_the_days_
     await world.app.update_queue.join()
     digest = world.telegram.messages[899][-1].text
     assert digest.startswith("Penjemputan hari ini, ")
-    assert f"12.00–15.00: {offer.number}, 200 kg Cabai merah, Budi Santoso 0812-3456-7890" in digest
+    assert f"12.00–15.00: {offer.number}, 200 kg cabai merah, Budi Santoso 0812-3456-7890" in digest

@@ -41,7 +41,9 @@ async def test_harga_lists_the_village_prices_beside_hpp_with_the_change(world):
         "Cabai merah, Mutu C: Rp20.000 per kg (1 Jan 2025, koperasi)",
         "Gabah, GKP (gabah kering panen): Rp6.800 per kg ▲ Rp300 (1 Feb 2025, Koperasi Tani Klaten) · HPP Rp6.500",
     ]
-    assert text[-1] == "Kirim /harga dan nama hasil panen untuk satu jenis, misalnya /harga cabai."
+    assert (
+        text[-1] == "Untuk satu hasil panen saja, kirim /harga dan namanya, misalnya /harga cabai."
+    )
 
 
 async def test_a_commodity_typed_forgivingly_with_a_button_to_sell_at_that_price(world):
@@ -49,7 +51,9 @@ async def test_a_commodity_typed_forgivingly_with_a_button_to_sell_at_that_price
     replies = await budi.send("/harga cabe")  # both chillies: only the red one is bought here
     assert replies[0].startswith("Harga beli koperasi di Kujon, ")
     assert replies[0].splitlines()[1].startswith("Cabai merah, Mutu A: Rp32.000 per kg")
-    assert replies[0].endswith("Harga dijamin koperasi 7 hari setelah Anda menjual.")
+    assert replies[0].endswith(
+        "Setelah Anda menjual, harga ini dijamin koperasi paling lama 7 hari."
+    )
     assert replies[1] == "Koperasi sekarang tidak membeli Cabai rawit di desa Anda."
     assert (
         (await budi.send("/harga Cabai Merah"))[0].splitlines()[1].startswith("Cabai merah, Mutu A")
@@ -61,12 +65,12 @@ async def test_a_commodity_typed_forgivingly_with_a_button_to_sell_at_that_price
 
     await budi.send("/harga cabai merah")
     assert budi.buttons()[-3:] == [
-        "💰 Jual Cabai merah dengan harga ini",
+        "💰 Jual cabai merah dengan harga ini",
         "📈 30 hari",
         "📈 90 hari",
     ]
-    grade_question = (await budi.press("💰 Jual Cabai merah dengan harga ini"))[-1]
-    assert grade_question.startswith("Pilih mutu Cabai merah Anda.")
+    grade_question = (await budi.press("💰 Jual cabai merah dengan harga ini"))[-1]
+    assert grade_question.startswith("Pilih mutu cabai merah Anda.")
     await budi.press("Mutu A")
     await budi.send("50 kg")
     await budi.press("Besok")
@@ -88,12 +92,12 @@ async def test_a_farmer_is_subscribed_to_what_they_sell_and_stops_in_one_tap(wor
 
     shown = await budi.send("/langganan")
     assert shown[0].startswith("🔔 harganya dikirim setiap pagi pukul 06.00")
-    assert budi.buttons()[-3:] == ["🔔 Gabah", "🔕 Cabai merah", "🔕 Berhenti semua"]
+    assert budi.buttons()[-3:] == ["🔔 Gabah", "🔕 Cabai merah", "🔕 Matikan semua"]
     assert await budi.press("🔕 Cabai merah") == [
-        "Anda akan menerima harga Cabai merah setiap pagi."
+        "Anda akan menerima harga cabai merah setiap pagi."
     ]
     assert await subscriptions.of_person(world.db, farmer.id) == ["cabai_merah", "gabah"]
-    assert await budi.press("🔔 Gabah") == ["Anda tidak akan menerima harga Gabah lagi."]
+    assert await budi.press("🔔 Gabah") == ["Anda tidak akan menerima harga gabah lagi."]
     assert await subscriptions.of_person(world.db, farmer.id) == ["cabai_merah"]
     # /harga now shows what they follow
     assert all(
@@ -101,7 +105,7 @@ async def test_a_farmer_is_subscribed_to_what_they_sell_and_stops_in_one_tap(wor
         for line in (await budi.send("/harga"))[0].splitlines()
     )
     await budi.send("/langganan")
-    assert (await budi.press("🔕 Berhenti semua"))[-1].startswith(
+    assert (await budi.press("🔕 Matikan semua"))[-1].startswith(
         "Baik. Harga pagi tidak dikirim lagi."
     )
     assert await subscriptions.of_person(world.db, farmer.id) == []

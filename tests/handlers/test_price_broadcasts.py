@@ -73,7 +73,7 @@ async def test_one_digest_message_per_person_in_their_zone_queued_once(world):
     assert len(lines) == 6
     assert lines[-1] == "Untuk menjual, kirim /jual."
     assert len(lines) <= 7
-    assert budi.buttons()[-1] == "🔕 Berhenti terima harga pagi"
+    assert budi.buttons()[-1] == "🔕 Jangan kirim harga pagi lagi"
     assert sari.take_new()[0].splitlines()[1].startswith("Gabah, GKP (gabah kering panen): Rp6.500")
     assert bali.take_new() == [] and nobody.take_new() == []
 
@@ -81,7 +81,7 @@ async def test_one_digest_message_per_person_in_their_zone_queued_once(world):
     await asyncio.sleep(0.1)
     assert budi.take_new() == []
     # the one-tap stop under the digest
-    await budi.press("🔕 Berhenti terima harga pagi")
+    await budi.press("🔕 Jangan kirim harga pagi lagi")
     assert (
         await subscriptions.of_person(world.db, (await people.by_telegram_id(world.db, 1201)).id)
         == []
@@ -115,7 +115,7 @@ async def test_an_administrator_tells_a_new_price_to_its_area_now(world):
     told = bali.take_new()[-1]
     assert told.startswith("Harga koperasi baru mulai ")
     assert "Gabah, GKP (gabah kering panen): Rp7.000 per kg (" in told and "HPP Rp6.500" in told
-    assert "💰 Jual Gabah dengan harga ini" in bali.buttons()
+    assert "💰 Jual gabah dengan harga ini" in bali.buttons()
     assert found is not None
     # pressed again: the same broadcast, nobody told twice
     sent = world.telegram.messages[1213][-3]

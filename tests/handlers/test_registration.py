@@ -17,7 +17,7 @@ async def test_farmer_registers_in_indonesian(world):
 
     assert replies == [
         "Selamat datang di bot koperasi. Pilih bahasa Anda:",
-        "Anda mendaftar sebagai apa?\n🌾 Petani: menjual hasil panen ke koperasi.\n👷 Anggota serikat pekerja: menabung di koperasi serikat Anda.",
+        "Anda mendaftar sebagai apa?\n🌾 Petani: menjual hasil panen atau ternak ke koperasi.\n👷 Anggota serikat pekerja: punya simpanan di koperasi serikat Anda.",
         "Tekan tombol 📱 Kirim nomor HP saya di bawah. Lalu setujui jika Telegram bertanya.",
         "Siapa nama lengkap Anda?",
         "Ketik nama provinsi Anda. Contoh: Jawa Tengah.",

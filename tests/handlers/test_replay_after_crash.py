@@ -185,7 +185,7 @@ async def _receipt_answer(world):
 async def _pay(world):
     coordinator, save = await _weigh(world)
     await save()
-    return coordinator, lambda: coordinator.press("💵 Sudah dibayar tunai")
+    return coordinator, lambda: coordinator.press("💵 Dibayar tunai")
 
 
 async def _pay_by_transfer(world):
@@ -286,7 +286,7 @@ async def _stop_all(world):
     budi, subscribe = await _subscribe(world)
     await subscribe()
     await budi.send("/langganan")
-    return budi, lambda: budi.press("🔕 Berhenti semua")
+    return budi, lambda: budi.press("🔕 Matikan semua")
 
 
 async def _tell_price(world):

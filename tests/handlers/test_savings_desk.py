@@ -3,6 +3,7 @@ second officer, who is never the one who asked; the member is told; the ledger a
 
 from __future__ import annotations
 
+from domain import ledger as L
 from domain.ledger import SavingsKind
 from domain.people import Role
 from storage import ledger, people, roster
@@ -35,18 +36,18 @@ async def test_a_deposit_is_recorded_at_once_and_the_member_is_told(world):
     assert await tono.send("sri wahyni") == ["Simpanan yang mana?"]  # a typo, one match
     asked = await tono.press("Simpanan wajib")
     assert asked == [
-        "Sri Wahyuni (SP-001) punya Rp100.000 di Simpanan wajib. Berapa jumlahnya? Ketik jumlahnya, misalnya 50.000."
+        "Saldo simpanan wajib Sri Wahyuni (SP-001): Rp100.000. Ketik jumlahnya, misalnya 50.000."
     ]
     assert (await tono.send("lima puluh ribu"))[
         0
-    ] == "Setor Rp50.000 ke Simpanan wajib milik Sri Wahyuni (SP-001)?"
+    ] == "Setor Rp50.000 ke simpanan wajib Sri Wahyuni (SP-001)?"
     done = (await tono.press(YES_ID))[0]
     assert done.startswith("Sudah disimpan sebagai entri ") and done.endswith(
-        "Simpanan wajib milik Sri Wahyuni sekarang Rp150.000."
+        "Saldo simpanan wajib Sri Wahyuni sekarang Rp150.000."
     )
     assert (
         sri.take_new()[-1]
-        == "Setoran Rp50.000 ke Simpanan wajib Anda sudah dicatat. Sekarang Rp150.000."
+        == "Setoran Rp50.000 ke simpanan wajib Anda sudah dicatat. Saldonya sekarang Rp150.000."
     )
     assert await _balance(world, roster_id, SavingsKind.WAJIB) == 150_000
 
@@ -69,12 +70,12 @@ async def test_a_withdrawal_waits_for_a_second_officer_who_is_not_the_maker(worl
     sri, roster_id, tono, ani = await _desk(world)
     await tono.send("/tarik")
     asked = await tono.send("SP-001")
-    assert asked[0].startswith("Sri Wahyuni (SP-001) punya Rp250.000 di Simpanan sukarela.")
+    assert asked[0].startswith("Saldo simpanan sukarela Sri Wahyuni (SP-001): Rp250.000.")
     too_much = (await tono.send("300.000"))[0]
     assert too_much.startswith("Itu lebih besar dari saldonya, Rp250.000.\n")
     summary = (await tono.send("Rp100.000"))[0]
     assert summary == (
-        "Tarik Rp100.000 dari Simpanan sukarela milik Sri Wahyuni (SP-001)? "
+        "Tarik Rp100.000 dari simpanan sukarela Sri Wahyuni (SP-001)? "
         "Petugas kedua harus menyetujuinya."
     )
     waiting = (await tono.press(YES_ID))[0]
@@ -83,7 +84,7 @@ async def test_a_withdrawal_waits_for_a_second_officer_who_is_not_the_maker(worl
 
     alert = ani.take_new()[-1]
     assert alert == (
-        "Permintaan 1 dari Uji Coba: tarik Rp100.000 dari Simpanan sukarela milik "
+        "Permintaan 1 dari Uji Coba: tarik Rp100.000 dari simpanan sukarela "
         "Sri Wahyuni (SP-001). Setujui?"
     )
     assert not [t for t in tono.take_new() if t.startswith("Permintaan 1 dari")]  # never the maker
@@ -98,7 +99,7 @@ async def test_a_withdrawal_waits_for_a_second_officer_who_is_not_the_maker(worl
     assert await _balance(world, roster_id, SavingsKind.SUKARELA) == 150_000
     assert tono.take_new()[-1] == "Permintaan 1 disetujui oleh Uji Coba dan sudah dicatat."
     assert sri.take_new()[-1] == (
-        "Penarikan Rp100.000 dari Simpanan sukarela Anda sudah dilakukan. Sekarang Rp150.000."
+        "Penarikan Rp100.000 dari simpanan sukarela Anda sudah dicatat. Saldonya sekarang Rp150.000."
     )
     await ani.press_data(sent, "ptj:ok1")  # a double tap: applied once
     assert await _balance(world, roster_id, SavingsKind.SUKARELA) == 150_000
@@ -158,13 +159,16 @@ async def test_a_reversal_names_the_entry_and_needs_approval(world):
     await ani.press("✅ Setujui")
     assert await _balance(world, roster_id, SavingsKind.SUKARELA) == 0
     assert sri.take_new()[-1].startswith(
-        f"Koperasi mengoreksi entri {entry_id} simpanan Anda: salah ketik. Total simpanan Anda sekarang Rp200.000."
+        "Koperasi membatalkan satu catatan simpanan Anda yang salah. Alasan: salah ketik. Total simpanan Anda sekarang Rp200.000."
     )
     reversal = await world.db.fetchone(
         "SELECT reason, author_id FROM ledger_entries WHERE reverses = ?", (entry_id,)
     )
     ani_id = (await people.by_telegram_id(world.db, 992)).id
-    assert dict(reversal) == {"reason": "Koreksi: salah ketik", "author_id": ani_id}
+    assert dict(reversal) == {
+        "reason": L.coded_reason(L.REASON_CANCELLED, why="salah ketik"),
+        "author_id": ani_id,
+    }
     # undone entries are not offered again
     await tono.send("/koreksi")
     await tono.send("SP-001")
@@ -175,4 +179,4 @@ async def test_only_treasurers_use_the_desk(world):
     _sri, _roster, _tono, _ani = await _desk(world)
     coordinator = await _person_with_roles(world, 993, [Role.COORDINATOR])
     for command in ("/setor", "/tarik", "/koreksi"):
-        assert await coordinator.send(command) == ["Maaf, perintah ini tidak tersedia untuk Anda."]
+        assert await coordinator.send(command) == ["Maaf, Anda tidak bisa memakai ini."]

@@ -60,8 +60,8 @@ async def test_reminders_land_at_local_time_in_each_zone_and_skip_who_paid(world
     await world.app.update_queue.join()
     reminder = yosef.take_new()
     assert reminder == [
-        "Pengingat: simpanan wajib Anda untuk November 2026 sebesar Rp50.000 belum dibayar. "
-        "Total tunggakan Anda Rp150.000. Silakan bayar ke bendahara koperasi. "
+        "Pengingat: simpanan wajib bulan November 2026 sebesar Rp50.000 belum dibayar. "
+        "Total tagihan Anda Rp150.000. Silakan bayar ke bendahara koperasi. "
         "Kirim /tagihan untuk melihat rinciannya."
     ]
     assert (

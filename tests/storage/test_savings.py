@@ -8,15 +8,7 @@ import pytest
 from domain import ledger as L
 from domain import regions
 from domain.ledger import SavingsKind
-from domain.savings import (
-    DEPOSIT_COLUMNS,
-    MEMBER_COLUMNS,
-    Month,
-    batch_hash,
-    match_header,
-    read_deposit,
-    read_member,
-)
+from domain.savings import Month
 from storage import ledger, orgs, savings
 from storage.db import Database
 from storage.migrate import migrate
@@ -27,6 +19,14 @@ from storage.savings_import import (
     ImportRefused,
     import_deposits,
     import_members,
+)
+from storage.savings_sheets import (
+    DEPOSIT_COLUMNS,
+    MEMBER_COLUMNS,
+    batch_hash,
+    match_header,
+    read_deposit,
+    read_member,
 )
 
 POKOK, WAJIB, SUKARELA = SavingsKind
@@ -197,7 +197,7 @@ async def test_recent_entries_page_back_without_splitting_an_entry(db):
     # the opening balance is one entry with three lines: all on the same page
     assert [(line.reason[:9], line.kind) for line in second] == [
         ("Setoran 2", SUKARELA), ("Setoran 1", SUKARELA),
-        ("Saldo awa", POKOK), ("Saldo awa", SUKARELA), ("Saldo awa", WAJIB),
+        ("savings.o", POKOK), ("savings.o", SUKARELA), ("savings.o", WAJIB),
     ]  # fmt: skip
     assert await savings.recent(db, sri.id, before=second[-1].entry_id) == []
 

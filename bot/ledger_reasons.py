@@ -1,0 +1,86 @@
+"""A ledger entry's reason in the reader's language: the reasons the code writes are codes
+with parameters (domain.ledger.coded_reason), read here through the catalogs, months in
+words ("Oktober 2026"); a reason a person typed, and every reason stored before codes, is
+shown as it was written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from bot.i18n import _, current_language, format_month, format_number, gettext
+from domain import N_
+from domain import ledger as L
+from domain.ledger import SavingsKind
+from domain.produce import CATALOG, NO_GRADE
+
+#: The kind of savings inside a sentence ("Setoran simpanan wajib di loket").
+KIND_IN_SENTENCE = {
+    SavingsKind.POKOK: N_("principal"),
+    SavingsKind.WAJIB: N_("mandatory"),
+    SavingsKind.SUKARELA: N_("voluntary"),
+}
+
+
+def _kind(params: dict) -> str:
+    return gettext(KIND_IN_SENTENCE[SavingsKind(params["kind"])])
+
+
+def _month(text: str) -> str:
+    year, month = (int(part) for part in str(text).split("-"))
+    return format_month(year, month)
+
+
+def _produce(params: dict) -> str:
+    """The produce in the reader's language, lower case as inside a sentence; its code when
+    the catalog no longer knows it. A grade's label likewise."""
+    commodity = CATALOG.get(str(params["produce"]))
+    if commodity is None:
+        return str(params["produce"])
+    name = gettext(commodity.name_en)
+    if name == commodity.name_en and current_language() == "id":
+        name = commodity.name_id
+    name = name if name[:2].isupper() else name[:1].lower() + name[1:]
+    grade = commodity.grade(str(params.get("grade") or ""))
+    return (
+        f"{name}, {gettext(grade.label)}" if grade is not None and grade.code != NO_GRADE else name
+    )
+
+
+def _quantity(params: dict) -> str:
+    try:
+        return format_number(Decimal(str(params["quantity"])))
+    except InvalidOperation:
+        raise ValueError(params["quantity"]) from None
+
+
+_RENDER: dict[str, Callable[[dict], str]] = {
+    L.REASON_DEPOSIT_DESK: lambda p: _("Deposit to {kind} savings at the desk").format(
+        kind=_kind(p)
+    ),
+    L.REASON_DEPOSIT_MONTH: lambda p: _("Deposit to {kind} savings for {month}").format(
+        kind=_kind(p), month=_month(p["month"])
+    ),
+    L.REASON_OPENING: lambda p: _("Opening balance (from the earlier books)"),
+    L.REASON_WITHDRAWAL: lambda p: _("Withdrawal from {kind} savings").format(kind=_kind(p)),
+    L.REASON_CANCELLED: lambda p: _("Cancelled: {why}").format(why=p["why"]),
+    L.REASON_PICKED_UP: lambda p: _("Pickup {number}: {quantity} {produce}").format(
+        number=p["number"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    L.REASON_PAID_CASH: lambda p: _("Paid in cash, {number}").format(number=p["number"]),
+    L.REASON_PAID_TRANSFER: lambda p: _("Paid by transfer {transfer}, {number}").format(
+        transfer=p["transfer"], number=p["number"]
+    ),
+}
+
+
+def reason_text(reason: str) -> str:
+    """``reason`` as the reader reads it, in the language in use (call it inside the reader's
+    locale); a reason that is not a known code, or whose parameters do not fit, as stored."""
+    parsed = L.parse_reason(reason)
+    if parsed is None or parsed[0] not in _RENDER:
+        return reason
+    try:
+        return _RENDER[parsed[0]](parsed[1])
+    except (KeyError, ValueError, TypeError):
+        return reason

@@ -1,0 +1,36 @@
+"""Ledger reasons read in the reader's language: codes through the catalogs, months in words,
+any other text as it was stored."""
+
+import pytest
+
+from bot.i18n import use_locale
+from bot.ledger_reasons import reason_text
+from domain import ledger as L
+
+
+@pytest.mark.parametrize(
+    ("stored", "id_", "en"),
+    [
+        (L.coded_reason(L.REASON_DEPOSIT_MONTH, kind="wajib", month="2026-10"),
+         "Setoran simpanan wajib bulan Oktober 2026", "Deposit to mandatory savings for October 2026"),
+        (L.coded_reason(L.REASON_DEPOSIT_DESK, kind="sukarela"),
+         "Setoran simpanan sukarela di loket", "Deposit to voluntary savings at the desk"),
+        (L.coded_reason(L.REASON_WITHDRAWAL, kind="sukarela"),
+         "Penarikan simpanan sukarela", "Withdrawal from voluntary savings"),
+        (L.coded_reason(L.REASON_CANCELLED, why="salah ketik"),
+         "Dibatalkan: salah ketik", "Cancelled: salah ketik"),
+        (L.coded_reason(L.REASON_PICKED_UP, number="TW-0042", quantity="1500", produce="gabah", grade="GKP"),
+         "Penjemputan TW-0042: 1.500 gabah, GKP (gabah kering panen)",
+         "Pickup TW-0042: 1,500 unhusked rice, GKP (freshly harvested)"),
+        (L.coded_reason(L.REASON_PAID_CASH, number="TW-0042"),
+         "Dibayar tunai, TW-0042", "Paid in cash, TW-0042"),
+        ("Simpanan wajib 2026-10", "Simpanan wajib 2026-10", "Simpanan wajib 2026-10"),
+        ('savings.unknown {"a":"b"}', 'savings.unknown {"a":"b"}', 'savings.unknown {"a":"b"}'),
+        ('savings.deposit.month {"kind":"emas"}',) * 3,
+    ],
+)  # fmt: skip
+def test_reasons_in_each_language(stored, id_, en):
+    with use_locale("id"):
+        assert reason_text(stored) == id_
+    with use_locale("en"):
+        assert reason_text(stored) == en
