@@ -23,7 +23,6 @@ from bot.i18n import (
     gettext,
     use_locale,
 )
-from bot.statement_pdf import StatementLabels, render_statement
 from domain import N_
 from domain.ledger import SavingsKind
 from domain.savings import Month, period_bounds, reminder_month
@@ -223,6 +222,8 @@ async def _send_statement(update: Update, context: BotContext, member: Member, m
     start, end = period_bounds(first, last, zone)
     statement = await stored.statement(context.db, member.id, start, end)
     cooperative = await _cooperative(context, member)
+    from bot.statement_pdf import StatementLabels, render_statement  # fpdf2: ~0.5 s, ~16 MiB
+
     labels = StatementLabels.now(zone)
     pdf = await asyncio.to_thread(render_statement, statement, member, cooperative, labels)
     name = f"rekening-koran-{member.member_number}-{first}-{last}.pdf".replace("/", "-")
