@@ -154,6 +154,7 @@ def timezone_for(code: str) -> str:
     return WIT if province in _WIT else WITA if province in _WITA else WIB
 
 
+@lru_cache(maxsize=8192)  # read for every offer, alert and summary; the tables never change
 def place(village_code: str) -> Place | None:
     """The named levels of a village code; None when it is not a village."""
     village = region(village_code)
