@@ -490,8 +490,17 @@ async def _cpu_child(
     threads0 = proc_thread_cpu(me) or {"main": 0.0, "other": 0.0}
     cpu0, wall0 = time.process_time(), time.perf_counter()
     feed["app"] = app
+    prof = None
+    if args.profile_out:  # diagnostic (--profile): the event-loop thread's CPU under cProfile
+        import cProfile
+
+        prof = cProfile.Profile(time.thread_time)  # CPU, not waiting
+        prof.enable()
     await app.updater.start_polling(poll_interval=0.0, timeout=10)
     await feed["all_done"].wait()
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(args.profile_out)
     cpu1, wall1 = time.process_time(), time.perf_counter()
     threads1 = proc_thread_cpu(me) or {"main": 0.0, "other": 0.0}
     await app.updater.stop()
@@ -526,13 +535,17 @@ async def _cpu_child(
     }, recorded
 
 
-def run_cpu_child(variant: str, args: argparse.Namespace, wd: Path, run: int, pages: Path) -> dict:
+def run_cpu_child(
+    variant: str, args: argparse.Namespace, wd: Path, run: int, pages: Path, profile: str = ""
+) -> dict:
     db = wd / f"offtake-cpu-{variant}-{run}-{time.monotonic_ns()}.sqlite3"
     cmd = [
         sys.executable, "-m", "bench.offtake", "--child", variant,
         "--cpu-farmers", str(args.cpu_farmers), "--coordinators", str(args.coordinators),
         "--per-offer", str(args.per_offer), "--db", str(db), "--pages", str(pages),
     ]  # fmt: skip
+    if profile:
+        cmd += ["--profile-out", profile]
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     for line in proc.stdout.splitlines():
@@ -642,7 +655,24 @@ def part_cpu(args: argparse.Namespace, wd: Path) -> dict[str, Any]:
         "bot Bot API calls per update: "
         + json.dumps(summary["koperasi"]["bot_api_calls_per_update"])
     )
-    return {"summary": summary, "runs": runs, "problems": problems}
+    profiled = None
+    if args.profile:
+        import io
+        import pstats
+
+        profiled = str(wd / "offtake-cpu-koperasi.prof")
+        print("  profiled run: koperasi ...", flush=True)
+        run_cpu_child("koperasi", args, wd, 99, wd / "offtake-cpu-pages-profiled.json", profiled)
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiled, stream=out).sort_stats(order).print_stats(25)
+            text = out.getvalue()
+            print(
+                f"\ncProfile of the koperasi run (the event-loop thread's CPU time, "
+                f"time.thread_time), top 25 by {order}:\n{text[text.find('   ncalls') :]}"
+            )
+        print(f"profile saved to {profiled} (python -m pstats {profiled})")
+    return {"summary": summary, "runs": runs, "problems": problems, "profile": profiled}
 
 
 # ================================================================== part 2: flood limits
@@ -1129,12 +1159,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=64,
         help="what-if: KOPERASI_CONCURRENCY of the part 2 bot (default 64, as deployed)",
     )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="part 1: one more koperasi run under cProfile, top 25 by own and cumulative time",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", help="where databases, pages and logs go (default: new temp dir)")
     ap.add_argument("--json", help="write the results as JSON to this path")
     ap.add_argument("--child", choices=["koperasi", "echo"], help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--pages", help=argparse.SUPPRESS)
+    ap.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)  # fmt: skip
     q = args.quick
     args.cpu_farmers = args.cpu_farmers or (40 if q else 500)
@@ -1169,7 +1205,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     result: dict[str, Any] = {
         "benchmark": "offtake",
-        "args": {k: v for k, v in vars(args).items() if k not in ("child", "db", "pages")},
+        "args": {
+            k: v for k, v in vars(args).items() if k not in ("child", "db", "pages", "profile_out")
+        },
         "machine": info,
     }
     problems: list[str] = []

@@ -7,8 +7,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lokal import parse_phone
-
 from domain import N_
 
 
@@ -90,6 +88,8 @@ def normalise_phone(raw: str) -> str:
 
 def display_phone(e164: str) -> str:
     """``+6281234567890`` → ``0812-3456-7890``, as people write it; other numbers as stored."""
+    from lokal import parse_phone  # here: importing lokal compiles ~200 patterns (0.4 s)
+
     parsed = parse_phone(e164 or "")
     return parsed.national if parsed.valid and parsed.national else (e164 or "")
 

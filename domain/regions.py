@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lokal import wilayah
 from rapidfuzz import fuzz, process
 
 from domain import N_
@@ -117,6 +116,8 @@ def region(code: str) -> Region | None:
     """The region with this exact code, or None (never raises on any string)."""
     if not is_code(code):
         return None
+    from lokal import wilayah  # here: importing lokal compiles ~200 patterns (0.4 s)
+
     name = wilayah.wilayah_name(code)
     return Region(code, _display(code, name)) if name else None
 
@@ -131,6 +132,8 @@ def is_code(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def children(parent_code: str | None) -> tuple[Region, ...]:
     """Regions directly under ``parent_code`` (None: the 38 provinces)."""
+    from lokal import wilayah
+
     return tuple(
         Region(w.code, _display(w.code, w.name)) for w in wilayah.list_wilayah(parent_code)
     )
@@ -151,6 +154,7 @@ def timezone_for(code: str) -> str:
     return WIT if province in _WIT else WITA if province in _WITA else WIB
 
 
+@lru_cache(maxsize=8192)  # read for every offer, alert and summary; the tables never change
 def place(village_code: str) -> Place | None:
     """The named levels of a village code; None when it is not a village."""
     village = region(village_code)

@@ -24,7 +24,6 @@ from bot.i18n import (
     use_locale,
 )
 from bot.ledger_reasons import reason_text
-from bot.statement_pdf import StatementLabels, render_statement
 from domain import N_
 from domain.ledger import SavingsKind
 from domain.money import record_id
@@ -226,6 +225,8 @@ async def _send_statement(update: Update, context: BotContext, member: Member, m
     start, end = period_bounds(first, last, zone)
     statement = await stored.statement(context.db, member.id, start, end)
     org = await orgs.by_id(context.db, member.org_id)
+    from bot.statement_pdf import StatementLabels, render_statement  # fpdf2: ~0.5 s, ~16 MiB
+
     labels = StatementLabels.now(zone)
     pdf = await asyncio.to_thread(
         render_statement, statement, member, org.name, labels, org.address

@@ -15,9 +15,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import openpyxl
-from tqdm import tqdm
-
 from bot.cli.common import CliError
 from domain.money import rupiah
 from storage.savings_sheets import Column, Layout, looks_like_header, match_header
@@ -59,6 +56,8 @@ def _csv_rows(path: Path) -> Iterator[Sequence[object]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[Sequence[object]]:
+    import openpyxl  # here, not at the top: the bot itself never reads a spreadsheet
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors alike: not a workbook
@@ -84,6 +83,8 @@ def count_rows(path: Path) -> int | None:
     if _kind(path) == "csv":
         with path.open("rb") as f:
             return sum(1 for _ in f)
+    import openpyxl
+
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         return book.worksheets[0].max_row
@@ -117,6 +118,8 @@ def _chain(first: list[Row], rest: Iterator[Row]) -> Iterator[Row]:
 def progress(total: int | None, what: str):
     """A progress bar on stderr when it is a terminal (nothing in scripts and tests);
     yields a function to call with the number of rows done since the last call."""
+    from tqdm import tqdm
+
     with tqdm(total=total, unit=" rows", desc=what, disable=None, file=sys.stderr) as bar:
         yield bar.update
 
@@ -177,6 +180,8 @@ def sheet_writer(path: Path, header: Sequence[str]):
             out.writerow(header)
             yield lambda row: out.writerow([csv_safe(v) for v in row])
         return
+    import openpyxl
+
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(sheet_title(path))
     sheet.append(list(header))

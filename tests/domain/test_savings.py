@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from domain import regions
+from domain.money import rupiah
 from domain.people import InvalidInput
 from domain.savings import (
     CellError,
@@ -17,7 +18,6 @@ from domain.savings import (
     parse_rupiah,
     period_bounds,
     rate_in,
-    rupiah,
 )
 
 # --- months -----------------------------------------------------------------------------
