@@ -93,7 +93,7 @@ async def test_a_deposit_over_the_desk_ceiling_is_refused_and_asked_again(world,
     answer = await tono.send(typed)
     assert WENT_WRONG not in answer
     assert len(answer) == 1 and "Rp100.000.000" in answer[0]
-    assert "Berapa jumlahnya?" in answer[0]  # the question again
+    assert "Ketik jumlahnya" in answer[0]  # the question again
     assert (await tono.send("100.000.000"))[0].startswith("Setor Rp100.000.000")
     assert (await stored.balances(world.db, roster_id))[SavingsKind.SUKARELA] == 250_000
 
@@ -195,7 +195,7 @@ async def test_a_weight_far_above_the_offer_waits_for_a_second_person(world):
     assert (await offers.get(world.db, offer.id)).status == "picked_up"
     assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 13_000_000
     assert budi.take_new()[-1].startswith(f"Tanda terima {offer.number}")
-    assert "💵 Sudah dibayar tunai" in sari.buttons()
+    assert "💵 Dibayar tunai" in sari.buttons()
 
 
 async def test_a_refused_weighing_is_weighed_again(world):
@@ -228,7 +228,7 @@ async def test_a_disputed_receipt_is_paid_only_after_an_administrator_settles_it
     await _scheduled_by(world, sari, offer)
     await _weigh(sari, offer, "200 kg")
     await budi.press("⚠️ Tidak sesuai")
-    await sari.press("💵 Sudah dibayar tunai")
+    await sari.press("💵 Dibayar tunai")
     assert _answered(world) == said(
         "The farmer disputes receipt {number}. An administrator settles it before it is paid."
     ).format(number=offer.number)
@@ -249,13 +249,13 @@ async def test_a_disputed_receipt_is_paid_only_after_an_administrator_settles_it
         await people.add_role(conn, stranger_id, Role.ADMIN)
     stranger = world.person(742)
     await stranger.press_data(world.telegram.messages[741][-1], f"damai:ok{offer.id}")
-    await sari.press("💵 Sudah dibayar tunai")
+    await sari.press("💵 Dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "picked_up"
     await admin.press("🤝 Selesai, tanda terima benar")
     assert budi.texts()[-1].startswith(
         f"Keberatan Anda atas tanda terima {offer.number} sudah selesai"
     )
-    await sari.press("💵 Sudah dibayar tunai")
+    await sari.press("💵 Dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
 
 
@@ -285,7 +285,7 @@ async def test_a_treasurer_pays_the_receipts_of_his_cooperative_under_jemput(wor
     await _weigh(sari, offer, "200 kg")
     shown = await tono.send("/jemput")
     assert any(t.startswith(f"Tanda terima {offer.number}") for t in shown)
-    await tono.press("💵 Sudah dibayar tunai")
+    await tono.press("💵 Dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
     assert (await tono.send("/jemput")) == [said("No picked-up produce waits for payment now.")]
 
@@ -394,7 +394,7 @@ async def test_a_disputed_receipt_may_be_weighed_again_and_the_debt_is_reversed(
     assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 1_235_000
     assert budi.texts()[-1].startswith(f"Tanda terima {offer.number}")
     await budi.press("✅ Sesuai")
-    await sari.press("💵 Sudah dibayar tunai")
+    await sari.press("💵 Dibayar tunai")
     assert (await offers.get(world.db, offer.id)).status == "paid"
 
 
@@ -411,7 +411,7 @@ async def test_the_desk_ceiling_is_the_cooperatives_rule(world):
     await tono.send("sri wahyuni")
     await tono.press("Simpanan sukarela")
     answer = await tono.send("7.500.000")
-    assert "Rp5.000.000" in answer[0] and "Berapa jumlahnya?" in answer[0]
+    assert "Rp5.000.000" in answer[0] and "Ketik jumlahnya" in answer[0]
     with pytest.raises(Exception) as refused:
         await world.db.write(
             savings_desk.deposit, roster_id, SavingsKind.SUKARELA, 5_000_001, member.person_id

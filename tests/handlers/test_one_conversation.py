@@ -228,7 +228,7 @@ async def test_an_abandoned_village_change_does_not_answer_the_offer(world):
     await _do(ani, SPECS["settings_village"].start, _offer)
     started = await ani.send("/jual")
     replies = await ani.send("cabe")
-    assert replies[0].startswith("Pilih mutu Cabai merah")
+    assert replies[0].startswith("Pilih mutu cabai merah")
     assert started[0] == stopped("settings")
 
 
@@ -297,7 +297,7 @@ async def test_an_answer_within_a_day_goes_on(world, monkeypatch):
 async def test_a_lost_draft_names_the_command_that_started_it(world):
     admin = await _admin_treasurer(world)
     await admin.send("/tarik")
-    assert "Berapa jumlahnya?" in (await admin.send("081377770001"))[0]
+    assert "Ketik jumlahnya" in (await admin.send("081377770001"))[0]
     world.app.user_data[961][kit.CONVERSATIONS]["savings_desk"]["drafts"].clear()
     replies = await admin.send("50000")
     assert replies[-1] == said(
