@@ -24,8 +24,6 @@ from handlers import (
     groups,
     help,
     jobs,
-    offer,
-    pickup,
     prices,
     proxy_offer,
     registration,
@@ -36,6 +34,13 @@ from handlers import (
 )
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
+from handlers.offer import flow as offer
+from handlers.offer import listing as offer_listing
+from handlers.pickup import common as pickup_common
+from handlers.pickup import listing as pickup_listing
+from handlers.pickup import payment as pickup_payment
+from handlers.pickup import schedule as pickup_schedule
+from handlers.pickup import weighing as pickup_weighing
 
 # Our conversations mix buttons and typed answers per chat (per_message=False) on purpose;
 # PTB warns about that combination at every start.
@@ -59,9 +64,9 @@ def register(app: Application) -> None:
     app.add_handler(registration.conversation_handler())
     app.add_handler(settings.village_conversation())
     app.add_handler(offer.conversation_handler())
-    app.add_handler(pickup.schedule_conversation())
-    app.add_handler(pickup.weighing_conversation())
-    app.add_handler(pickup.transfer_conversation())
+    app.add_handler(pickup_schedule.schedule_conversation())
+    app.add_handler(pickup_weighing.weighing_conversation())
+    app.add_handler(pickup_payment.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
     app.add_handler(treasurer.conversation_handler())
@@ -71,30 +76,30 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("settings", settings.show_settings))
     app.add_handler(CommandHandler("language", settings.ask_language))
     app.add_handler(CommandHandler("invite", admin.make_invite))
-    app.add_handler(CommandHandler("tawaran", offer.show_offers))
+    app.add_handler(CommandHandler("tawaran", offer_listing.show_offers))
     app.add_handler(CommandHandler("katalog", catalog_admin.show_catalog))
     app.add_handler(CommandHandler("harga", prices.show_prices))
     app.add_handler(CommandHandler("langganan", prices.show_subscriptions))
     app.add_handler(CommandHandler("saldo", savings.show_balance))
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
-    app.add_handler(CommandHandler("jemput", pickup.show_pickups))
+    app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
     app.add_handler(settings.LANGUAGE_BUTTONS.handler(settings.on_language))
     app.add_handler(settings.ZONE_BUTTONS.handler(settings.on_timezone))
     app.add_handler(settings.SETTING_BUTTONS.handler(settings.on_setting))
-    app.add_handler(offer.WITHDRAW_BUTTONS.handler(offer.withdraw))
+    app.add_handler(offer_listing.WITHDRAW_BUTTONS.handler(offer_listing.withdraw))
     app.add_handler(alerts.TAKE_BUTTONS.handler(alerts.take))
     app.add_handler(alerts.ASSIGN_BUTTONS.handler(alerts.ask_assign))
     app.add_handler(alerts.ASSIGN_TO_BUTTONS.handler(alerts.assign))
-    app.add_handler(pickup.CHECK_BUTTONS.handler(pickup.on_weight_checked))
-    app.add_handler(pickup.SETTLE_BUTTONS.handler(pickup.on_settle))
-    app.add_handler(pickup.RECEIPT_BUTTONS.handler(pickup.on_receipt_answer))
-    app.add_handler(pickup.PAY_BUTTONS.handler(pickup.on_paid))
-    app.add_handler(pickup.CHANGE_BUTTONS.handler(pickup.ask_change))
-    app.add_handler(pickup.CHANGE_DAY_BUTTONS.handler(pickup.on_change_day))
+    app.add_handler(pickup_common.CHECK_BUTTONS.handler(pickup_weighing.on_weight_checked))
+    app.add_handler(pickup_common.SETTLE_BUTTONS.handler(pickup_weighing.on_settle))
+    app.add_handler(pickup_common.RECEIPT_BUTTONS.handler(pickup_weighing.on_receipt_answer))
+    app.add_handler(pickup_common.PAY_BUTTONS.handler(pickup_payment.on_paid))
+    app.add_handler(pickup_common.CHANGE_BUTTONS.handler(pickup_schedule.ask_change))
+    app.add_handler(pickup_common.CHANGE_DAY_BUTTONS.handler(pickup_schedule.on_change_day))
     app.add_handler(alerts.DETAIL_BUTTONS.handler(alerts.detail))
     app.add_handler(catalog_admin.TOGGLE_BUTTONS.handler(catalog_admin.toggle))
     app.add_handler(savings.MOVES_BUTTONS.handler(savings.on_moves))

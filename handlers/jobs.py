@@ -11,7 +11,8 @@ from telegram.ext import Application
 from bot.context import BotContext
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
-from handlers import alerts, pickup, prices, savings
+from handlers import alerts, prices, savings
+from handlers.pickup import schedule as pickups
 from storage import catalog
 
 # Edits of the produce catalog by the command line (another process) reach the bot within
@@ -57,7 +58,7 @@ def schedule(app: Application) -> None:
     )
     for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
         app.job_queue.run_daily(
-            pickup.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
+            pickups.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
             name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
                                                "coalesce": True, "misfire_grace_time": 3600},
         )  # fmt: skip

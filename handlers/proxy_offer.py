@@ -15,10 +15,11 @@ from bot.context import BotContext
 from bot.i18n import _
 from domain import regions
 from domain.people import clean_name, display_phone, normalise_phone
-from handlers import offer
 from handlers.kit import END, Buttons, Confirm, Typed, conversation, keyboard, need, reply, writes
 from handlers.menus import cancel
-from handlers.offer import OfferDraft
+from handlers.offer import flow as offer
+from handlers.offer.draft import OfferDraft
+from handlers.offer.summary import summary
 from handlers.place import PlaceSteps
 from storage import offers, orgs
 from storage.offers import FarmerUsesTelegram, ProxyFarmer
@@ -94,7 +95,7 @@ async def save_for_farmer(update: Update, context: BotContext) -> int:
     return END
 
 
-CONFIRM_STEP = Confirm(offer.CONFIRM, offer.summary, offer.saving(save_for_farmer), offer.change)
+CONFIRM_STEP = Confirm(offer.CONFIRM, summary, offer.saving(save_for_farmer), offer.change)
 
 
 def conversation_handler() -> ConversationHandler:

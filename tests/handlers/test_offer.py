@@ -10,7 +10,7 @@ import pytest
 from bot.i18n import use_locale
 from domain.people import Role
 from domain.produce import CATALOG
-from handlers.offer import _refusal
+from handlers.offer.draft import refusal as _refusal
 from storage import offers, people, prices
 from tests.handlers.flows import register_farmer
 from tests.handlers.test_staff_and_roles import _person_with_roles
@@ -371,7 +371,7 @@ async def test_the_morning_digest_runs_at_06_00_in_each_zone_and_lists_the_days_
     from datetime import date as Date
 
     from bot.context import BotContext
-    from handlers import pickup
+    from handlers.pickup import schedule as pickup
 
     jobs = {job.name: job for job in world.app.job_queue.jobs()}
     for zone, utc_hour in (("Asia/Jakarta", 23), ("Asia/Makassar", 22), ("Asia/Jayapura", 21)):

@@ -59,7 +59,7 @@ def test_grade_is_not_said_twice_and_counted_units_are_not_weighed():
         assert grade_line("GKP (gabah kering panen)") == "Mutu: GKP (gabah kering panen)"
     with use_locale("en"):
         assert grade_line("Grade B") == "Grade B"
-    from handlers.pickup import _weight_line
+    from handlers.pickup.common import weight_line as _weight_line
 
     with use_locale("id"):
         assert _weight_line("ekor", False).startswith("Jumlah: ")

@@ -1,18 +1,8 @@
-"""/jual: a farmer offers produce at the cooperative's buying price; /tawaran: their offers.
-
-produce (buttons, or its name typed) → grade (skipped where there is one; each with its
-price) → quantity as Indonesians write it → ready day → pickup place (the village, or a
-shared location) → summary with the locked price, the deductions and the guarantee's end
-(a photo may be sent there) → the offer number, and an alert to every coordinator covering
-the village (else the cooperative's administrators). Seven taps or messages with /jual.
-
-The same steps serve a coordinator entering an offer for a farmer without Telegram
-(handlers.proxy_offer): the draft says whose village it is and who the farmer is.
-"""
+"""/jual, step by step: produce → grade → quantity → ready day → pickup place → summary → saved
+(and the coordinator's alerts). handlers.proxy_offer reuses these steps."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -23,18 +13,8 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name
 from domain import regions
-from domain.offers import (
-    STATUS_LABELS,
-    Action,
-    Actor,
-    OfferActionRefused,
-    allowed,
-    guaranteed_until,
-)
-from domain.people import display_phone
-from domain.pickups import DeductionKind, Rate, deductions, net_amount
-from domain.produce import CATALOG, Commodity
-from domain.quantity import REASONS, QuantityRefused, amount_rupiah, parse_quantity
+from domain.produce import CATALOG
+from domain.quantity import QuantityRefused, parse_quantity
 from handlers import alerts
 from handlers.kit import (
     END,
@@ -43,104 +23,49 @@ from handlers.kit import (
     Callback,
     Choice,
     Confirm,
-    Draft,
     Step,
     answer_query,
     conversation,
     day_gone,
     day_value,
-    for_command,
     in_background,
-    keyboard,
     need,
     parse_day,
-    refuse_button,
     reply,
-    today,
     writes,
 )
 from handlers.menus import cancel
-from handlers.settings import ask_village_again
-from handlers.wording import deductions_line, produce_in_sentence, produce_name, produce_with_grade
-from storage import catalog, offers, orgs, prices
-from storage import deductions as deduction_rates
-from storage.offers import NewOffer, NoPrice, Shown
-
-PRODUCE, GRADE, QUANTITY, DAY, PLACE, CONFIRM = (
-    "offer.produce",
-    "offer.grade",
-    "offer.quantity",
-    "offer.day",
-    "offer.place",
-    "offer.confirm",
+from handlers.offer.draft import (
+    CONFIRM,
+    DAY,
+    DAY_BUTTONS,
+    DAYS_AHEAD,
+    GRADE,
+    GRADE_BUTTONS,
+    PLACE,
+    PRODUCE,
+    PRODUCE_BUTTONS,
+    QUANTITY,
+    OfferDraft,
+    commodity_of,
+    prices_here,
+    ready_day,
+    refusal,
+    today_here,
+    village_of,
 )
-PRODUCE_BUTTONS = Buttons("prd", value=r"[a-z0-9_]", max_length=16)
-GRADE_BUTTONS = Buttons("grd", value=r"[A-Za-z0-9_-]", max_length=8)
-DAY_BUTTONS = Buttons("day", value=r"[0-9]", max_length=8)  # the date: 20261204
-WITHDRAW_BUTTONS = Buttons("batal", value=r"[0-9]", max_length=12)
-DAYS_AHEAD = 7
-
-
-@dataclass
-class OfferDraft(Draft):
-    key = "offer"
-    commodity: str | None = None
-    grade: str | None = None
-    quantity: str | None = None  # base units
-    amount: str | None = None  # as typed …
-    unit: str | None = None  # … in this unit
-    ready_on: str | None = None  # the day the pressed button showed, 20261204
-    price_id: int | None = None  # the price the summary showed …
-    rates: list[list] | None = None  # … and the deductions: [kind, rupiah per unit]
-    village_code: str | None = None  # where the produce is: the farmer's village
-    org_id: int | None = None  # the farmer's cooperative (its deductions)
-    latitude: float | None = None  # a shared location, if the farmer sent one
-    longitude: float | None = None
-    photo_file_id: str | None = None
-    # entered by a coordinator for a farmer without Telegram (handlers.proxy_offer)
-    farmer_name: str | None = None
-    farmer_phone: str | None = None
-    place: list[str] | None = None  # the farmer's village as it is being picked
-    offered: list[str] | None = None
-
-    @property
-    def for_someone_else(self) -> bool:
-        return self.farmer_phone is not None
-
-    def shown(self) -> Shown:
-        return Shown(
-            need(self.price_id), tuple(Rate(DeductionKind(k), r) for k, r in self.rates or [])
-        )
-
-
-def _name(commodity: Commodity) -> str:
-    return produce_name(commodity)
-
-
-def _today(context: BotContext) -> date:
-    return today(context.person.timezone)
-
-
-def _village(context: BotContext) -> str:
-    return OfferDraft.load(context).village_code or need(context.person.village_code)
-
-
-async def _prices(context: BotContext, commodity: str | None = None) -> list[prices.BuyingPrice]:
-    """The prices in force in the village, of the commodities the cooperative still buys."""
-    found = await prices.prices_in_force(
-        context.db, _village(context), datetime.now().astimezone(), commodity
-    )
-    stops = await catalog.stopped(context.db, await orgs.for_village(context.db, _village(context)))
-    return [
-        p for p in found
-        if (c := CATALOG.get(p.commodity)) is not None and c.active and c.code not in stops
-    ]  # fmt: skip
+from handlers.offer.summary import summary
+from handlers.settings import ask_village_again
+from handlers.wording import produce_in_sentence, produce_name
+from storage import deductions as deduction_rates
+from storage import offers, prices
+from storage.offers import NewOffer, NoPrice
 
 
 async def offer_produce(update: Update, context: BotContext, draft: OfferDraft) -> str | int:
     """The first question, for ``draft``'s village: what the cooperative buys there."""
     draft.save(context)
-    bought = await _prices(context)
+    bought = await prices_here(context)
     if not bought:
         OfferDraft.drop(context)
         await reply(
@@ -179,13 +104,13 @@ async def start_selling(update: Update, context: BotContext) -> str | int:
 
 def _produce_options(context: BotContext) -> list[tuple[str, str]]:
     offered = OfferDraft.load(context).offered or []
-    return [(_name(CATALOG[code]), code) for code in offered if CATALOG.get(code)]
+    return [(produce_name(CATALOG[code]), code) for code in offered if CATALOG.get(code)]
 
 
 async def _produce_typed(update: Update, context: BotContext) -> str | int:
     """A name typed at the produce question: taken when it names one the cooperative buys."""
     draft = OfferDraft.load(context)
-    bought = {p.commodity for p in await _prices(context)}
+    bought = {p.commodity for p in await prices_here(context)}
     found = [m for m in CATALOG.search(update.effective_message.text) if m.commodity.code in bought]
     if len(found) == 1:
         grade = found[0].grade.code if found[0].grade else None
@@ -210,7 +135,7 @@ async def _produce_chosen(
     draft = OfferDraft.load(context)
     draft.commodity, draft.offered = code, []
     draft.save(context)
-    graded = [p.grade for p in await _prices(context, code)]
+    graded = [p.grade for p in await prices_here(context, code)]
     if grade in graded:
         return await _grade_chosen(update, context, grade)
     if len(graded) == 1:
@@ -270,7 +195,7 @@ class GradeChoice(Choice):
         draft = OfferDraft.load(context)
         commodity = CATALOG[need(draft.commodity)]
         lines = [_grade_question_for(context)]
-        for price in await _prices(context, commodity.code):
+        for price in await prices_here(context, commodity.code):
             grade = commodity.grade(price.grade)
             lines.append(_("{grade} ({criteria}): {price}").format(
                 grade=gettext(grade.label), criteria=gettext(grade.criteria), price=format_money(price.price_rupiah)
@@ -293,17 +218,13 @@ GRADE_STEP = GradeChoice(
 # --- quantity ---------------------------------------------------------------------------------
 
 
-def _commodity(context: BotContext) -> Commodity:
-    return CATALOG[need(OfferDraft.load(context).commodity)]
-
-
 class QuantityStep(Step):
     """The amount in any unit people use; the reason and the question again when it is not."""
 
     state = QUANTITY
 
     def _question(self, context: BotContext) -> str:
-        commodity = _commodity(context)
+        commodity = commodity_of(context)
         draft = OfferDraft.load(context)
         question = (
             _("How much {produce} does {name} want to sell? Type the amount and unit, for example {example}.")
@@ -320,13 +241,11 @@ class QuantityStep(Step):
         return QUANTITY
 
     async def on_text(self, update: Update, context: BotContext) -> str:
-        commodity = _commodity(context)
+        commodity = commodity_of(context)
         try:
             quantity = parse_quantity(update.effective_message.text, commodity)
         except QuantityRefused as refused:
-            await reply(
-                update, _refusal(refused.reason, commodity) + "\n" + self._question(context)
-            )
+            await reply(update, refusal(refused.reason, commodity) + "\n" + self._question(context))
             return QUANTITY
         draft = OfferDraft.load(context)
         draft.quantity, draft.amount, draft.unit = (
@@ -341,15 +260,6 @@ class QuantityStep(Step):
         return [MessageHandler(TEXT, self.on_text)]
 
 
-def _refusal(reason: str, commodity: Commodity) -> str:
-    return gettext(REASONS[reason]).format(
-        commodity=produce_in_sentence(commodity),
-        unit=unit_name(commodity.base_unit),
-        example=format_quantity(commodity.example, commodity.base_unit),
-        maximum=format_quantity(commodity.max_per_offer, commodity.base_unit),
-    )
-
-
 QUANTITY_STEP = QuantityStep()
 
 
@@ -357,15 +267,11 @@ QUANTITY_STEP = QuantityStep()
 
 
 def _day_label(context: BotContext, day: date) -> str:
-    if day == _today(context):
+    if day == today_here(context):
         return _("Today")
-    if day == _today(context) + timedelta(days=1):
+    if day == today_here(context) + timedelta(days=1):
         return _("Tomorrow")
     return format_date(day, context.person.timezone)
-
-
-def _ready_on(draft: OfferDraft) -> date:
-    return need(parse_day(draft.ready_on))
 
 
 async def _day_chosen(update: Update, context: BotContext, value: str) -> str:
@@ -384,7 +290,7 @@ async def _to_summary(update: Update, context: BotContext) -> str | int:
     draft = OfferDraft.load(context)
     now = datetime.now().astimezone()
     price = await prices.price_in_force(
-        context.db, need(draft.commodity), need(draft.grade), _village(context), now
+        context.db, need(draft.commodity), need(draft.grade), village_of(context), now
     )
     if price is None:
         return await _no_price(update, context)
@@ -399,7 +305,7 @@ async def _to_summary(update: Update, context: BotContext) -> str | int:
 DAY_STEP = Choice(
     DAY, DAY_BUTTONS, lambda: _("When is it ready for pickup?"),
     lambda context: [(_day_label(context, day), day_value(day))
-                     for day in (_today(context) + timedelta(days=d) for d in range(DAYS_AHEAD))],
+                     for day in (today_here(context) + timedelta(days=d) for d in range(DAYS_AHEAD))],
     _day_chosen, OfferDraft,
 )  # fmt: skip
 
@@ -413,7 +319,7 @@ class PickupPlaceStep(Step):
     state = PLACE
 
     def _home(self, context: BotContext) -> str:
-        place = regions.place(_village(context))
+        place = regions.place(village_of(context))
         return _("🏠 In my village, {village}").format(village=place.village if place else "")
 
     async def ask(self, update: Update, context: BotContext) -> str:
@@ -455,74 +361,6 @@ class PickupPlaceStep(Step):
 PLACE_STEP = PickupPlaceStep()
 
 
-# --- summary and saving ------------------------------------------------------------------------------
-
-
-async def summary(context: BotContext) -> str:
-    draft = OfferDraft.load(context)
-    commodity = CATALOG[need(draft.commodity)]
-    price = need(await prices.get(context.db, need(draft.price_id)))
-    quantity = Decimal(need(draft.quantity))
-    title = (
-        _("Please check the offer for {name}:").format(name=draft.farmer_name)
-        if draft.for_someone_else
-        else _("Please check your offer:")
-    )
-    lines = [_offer_text(
-        title, commodity, need(draft.grade), quantity,
-        need(draft.unit), Decimal(need(draft.amount)), price.price_rupiah,
-        _ready_on(draft), regions.place(_village(context)),
-        context.person.timezone,
-    )]  # fmt: skip
-    if draft.for_someone_else:
-        lines.append(_("Farmer: {name}, {phone}").format(
-            name=draft.farmer_name, phone=display_phone(need(draft.farmer_phone))))  # fmt: skip
-    elif draft.latitude is not None:
-        lines.append(_("📍 Pickup at the location you sent."))
-    lines += _money_lines(
-        commodity, price.price_rupiah, quantity, draft.shown().rates, draft.for_someone_else
-    )
-    until = datetime.fromtimestamp(
-        guaranteed_until(price.valid_until, int(datetime.now().timestamp()))
-    )
-    lines.append(_("The price is guaranteed until {date}.").format(
-        date=format_date(until.astimezone(ZoneInfo(context.person.timezone)), context.person.timezone)))  # fmt: skip
-    if not draft.for_someone_else:
-        lines.append(_("📷 Photo: attached.") if draft.photo_file_id else _(
-            "📷 You may send a photo of your harvest now (not required)."))  # fmt: skip
-    return "\n".join(lines) + "\n\n" + _("Is this right?")
-
-
-def _money_lines(
-    commodity: Commodity, price: int, quantity: Decimal, rates: tuple[Rate, ...],
-    for_farmer: bool = False,
-) -> list[str]:  # fmt: skip
-    """The deductions known now, itemised, and what is left for the farmer."""
-    gross = amount_rupiah(price, quantity)
-    taken = deductions(rates, quantity, gross)
-    if not taken:
-        return [deductions_line(taken, commodity)]
-    return [deductions_line(taken, commodity),
-            (_("The farmer receives about: {net}") if for_farmer else _("You receive about: {net}")).format(
-                net=format_money(net_amount(gross, taken)))]  # fmt: skip
-
-
-def _offer_text(title: str, commodity: Commodity, grade: str, quantity: Decimal, unit: str, amount: Decimal,
-                price: int, ready: date, place: regions.Place, timezone: str) -> str:  # fmt: skip
-    produce = produce_with_grade(commodity, grade)
-    typed = format_quantity(amount, unit)
-    whole = format_quantity(quantity, commodity.base_unit)
-    return "\n".join([
-        title,
-        _("Produce: {produce}").format(produce=produce),
-        _("Amount: {amount}").format(amount=typed if typed == whole else f"{typed} ({whole})"),
-        _("Cooperative's buying price: {price} per {unit}").format(price=format_money(price), unit=unit_name(commodity.base_unit)),
-        _("Estimated total: {total}").format(total=format_money(amount_rupiah(price, quantity))),
-        _("Ready for pickup: {date}").format(date=format_date(ready, timezone)),
-        _("Pickup at: {village}, {district}, {regency}").format(village=place.village, district=place.district, regency=place.regency),
-    ])  # fmt: skip
-
-
 async def photo_added(update: Update, context: BotContext) -> str:
     """A photo sent at the summary goes with the offer (the largest size Telegram made)."""
     draft = OfferDraft.load(context)
@@ -547,7 +385,7 @@ def new_offer(draft: OfferDraft, context: BotContext) -> NewOffer:
     return NewOffer(
         commodity=need(draft.commodity), grade=need(draft.grade), quantity=Decimal(need(draft.quantity)),
         typed_amount=Decimal(need(draft.amount)), typed_unit=need(draft.unit),
-        ready_on=_ready_on(draft),
+        ready_on=ready_day(draft),
         latitude=draft.latitude, longitude=draft.longitude, photo_file_id=draft.photo_file_id,
     )  # fmt: skip
 
@@ -590,7 +428,7 @@ async def _save_own(update: Update, context: BotContext) -> int:
 
 async def change(update: Update, context: BotContext) -> str:
     draft = OfferDraft.load(context)
-    draft.offered = [p.commodity for p in await _prices(context)]
+    draft.offered = [p.commodity for p in await prices_here(context)]
     draft.save(context)
     await reply(update, _("Let us go through it again."))
     return await PRODUCE_STEP.ask(update, context)
@@ -613,46 +451,3 @@ def conversation_handler() -> ConversationHandler:
         "offer", "jual", entry_points=[entry, selling],
         steps=STEPS, states={state: make() for state, make in EXTRA_STATES.items()}, cancel=cancel,
     )  # fmt: skip
-
-
-# --- /tawaran -------------------------------------------------------------------------------------------
-
-
-@for_command("tawaran")
-async def show_offers(update: Update, context: BotContext) -> None:
-    mine = await offers.of_farmer(context.db, context.person.id)
-    if not mine:
-        await reply(update, _("You have no offers yet. Send /jual to sell your harvest."))
-        return
-    lines = [_("Your offers:")]
-    rows = []
-    for offer in mine:
-        commodity = CATALOG[offer.commodity]
-        lines.append(_("{number}: {amount} {produce}, {price} per {unit} — {status}").format(
-            number=offer.number, amount=format_quantity(Decimal(offer.quantity), commodity.base_unit),
-            produce=produce_in_sentence(commodity), price=format_money(offer.price_rupiah),
-            unit=unit_name(commodity.base_unit), status=gettext(STATUS_LABELS[offer.status]),
-        ))  # fmt: skip
-        if allowed(offer.facts(), Action.CANCEL, Actor(context.person.id, context.person.roles)):
-            rows.append(
-                [
-                    WITHDRAW_BUTTONS.button(
-                        _("Cancel {number}").format(number=offer.number), str(offer.id)
-                    )
-                ]
-            )
-    await reply(update, "\n".join(lines), keyboard(rows) if rows else None)
-
-
-@for_command("tawaran")
-@writes("offer.cancel")
-async def withdraw(update: Update, context: BotContext) -> None:
-    offer_id = int(WITHDRAW_BUTTONS.value(update))
-    try:
-        offer = await context.db.write(offers.cancel, offer_id, context.person.id)
-    except OfferActionRefused:
-        await refuse_button(update)
-        return
-    await update.callback_query.answer()
-    await reply(update, _("Offer {number} is cancelled.").format(number=offer.number))
-    in_background(context, alerts.offer_closed(context, offer), f"closed-{offer.id}")
