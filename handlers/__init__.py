@@ -30,7 +30,6 @@ from handlers import (
     savings,
     set_price,
     settings,
-    treasurer,
 )
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
@@ -41,6 +40,9 @@ from handlers.pickup import listing as pickup_listing
 from handlers.pickup import payment as pickup_payment
 from handlers.pickup import schedule as pickup_schedule
 from handlers.pickup import weighing as pickup_weighing
+from handlers.treasurer import common as treasurer_common
+from handlers.treasurer import decisions as treasurer_decisions
+from handlers.treasurer import desk as treasurer_desk
 
 # Our conversations mix buttons and typed answers per chat (per_message=False) on purpose;
 # PTB warns about that combination at every start.
@@ -69,7 +71,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup_payment.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
-    app.add_handler(treasurer.conversation_handler())
+    app.add_handler(treasurer_desk.conversation_handler())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -105,7 +107,7 @@ def register(app: Application) -> None:
     app.add_handler(savings.MOVES_BUTTONS.handler(savings.on_moves))
     app.add_handler(savings.DUES_BUTTONS.handler(savings.on_dues))
     app.add_handler(savings.STATEMENT_BUTTONS.handler(savings.on_statement))
-    app.add_handler(treasurer.DECIDE_BUTTONS.handler(treasurer.on_decision))
+    app.add_handler(treasurer_common.DECIDE_BUTTONS.handler(treasurer_decisions.on_decision))
     app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))

@@ -1,22 +1,17 @@
-"""The treasurer's desk in the bot: /setor records a deposit at once; /tarik (a sukarela
-withdrawal) and /koreksi (a reversal of an entry) wait for a second officer, who gets
-[Setujui] [Tolak]. Nobody approves their own request; the member is told when it is done.
-
-Finding the member: their number, phone or name (typos forgiven); several matches come as
-buttons."""
+"""/setor, /tarik and /koreksi: find the member (number, phone or name), the kind and the amount
+or the entry and why, a summary, then ✅: a deposit is recorded at once, a withdrawal or a
+cancellation waits for a second officer."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import partial
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.i18n import _, format_money, gettext, use_locale
+from bot.i18n import _, format_money, gettext
 from domain import N_
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
 from domain.money import check_desk_amount, parse_rupiah
@@ -24,15 +19,12 @@ from domain.people import InvalidInput, short_text
 from handlers.kit import (
     END,
     TEXT,
-    Buttons,
     Choice,
     Confirm,
-    Draft,
     Step,
     Typed,
     close_buttons,
     conversation,
-    keyboard,
     need,
     refuse_button,
     reply,
@@ -41,39 +33,30 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.savings import KIND_LABELS, KIND_WORDS
+from handlers.treasurer.common import (
+    AMOUNT,
+    CONFIRM,
+    DEPOSIT,
+    ENTRY,
+    ENTRY_BUTTONS,
+    FIND,
+    KIND,
+    KIND_BUTTONS,
+    MEMBER_BUTTONS,
+    PICK,
+    REASON,
+    REVERSAL,
+    WITHDRAWAL,
+    DeskDraft,
+    member_by_id,
+    member_of_draft,
+)
+from handlers.treasurer.decisions import alert_checkers, summary_of, tell_member
 from handlers.wording import in_sentence
-from storage import people
 from storage import savings as stored
 from storage import savings_desk as desk
 
 log = logging.getLogger(__name__)
-BULK = {"lane": "bulk"}
-FIND, PICK, KIND, AMOUNT, ENTRY, REASON, CONFIRM = (
-    "desk.find", "desk.pick", "desk.kind", "desk.amount", "desk.entry", "desk.reason", "desk.confirm",
-)  # fmt: skip
-MEMBER_BUTTONS = Buttons("anggt", value=r"[0-9]", max_length=12)
-KIND_BUTTONS = Buttons("jsimp", value=r"[a-z]", max_length=8)
-DECIDE_BUTTONS = Buttons("ptj", value=r"(?:ok|no)[0-9]", max_length=14)
-ENTRY_BUTTONS = Buttons("entri", value=r"[0-9]", max_length=12)
-DEPOSIT, WITHDRAWAL, REVERSAL = "deposit", "withdrawal", "reversal"
-
-
-@dataclass
-class DeskDraft(Draft):
-    key = "desk"
-    action: str | None = None
-    roster_id: int | None = None
-    kind: str | None = None
-    amount: int | None = None
-    entry_id: int | None = None
-    reason: str | None = None
-    labels: list[str] | None = None  # of the entries offered
-    offered: list[str] | None = None
-
-
-async def _member(context: BotContext) -> stored.Member:
-    return need(await stored.member(context.db, need(DeskDraft.load(context).roster_id)))
-
 
 # --- who ----------------------------------------------------------------------------------
 
@@ -174,7 +157,7 @@ class AmountStep(Step):
 
     async def _question(self, context: BotContext) -> str:
         draft = DeskDraft.load(context)
-        member = await _member(context)
+        member = await member_of_draft(context)
         kind = SavingsKind(need(draft.kind))
         balance = (await stored.balances(context.db, member.id))[kind]
         return _("Balance of {kind} of {name} ({number}): {balance}. Type the amount, for example 50000.").format(
@@ -189,7 +172,7 @@ class AmountStep(Step):
     async def on_text(self, update: Update, context: BotContext) -> str:
         draft = DeskDraft.load(context)
         try:
-            most = await desk.limit(context.db, (await _member(context)).org_id)
+            most = await desk.limit(context.db, (await member_of_draft(context)).org_id)
             amount = check_desk_amount(
                 parse_rupiah(update.effective_message.text, too_high="amount.too_high"), most
             )
@@ -283,7 +266,7 @@ REASON_STEP = Typed(
 
 async def _summary(context: BotContext) -> str:
     draft = DeskDraft.load(context)
-    member = await _member(context)
+    member = await member_of_draft(context)
     who = _("{name} ({number})").format(name=member.full_name, number=member.member_number)
     if draft.action == REVERSAL:
         text = _("Undo entry {number} of {member}? Reason: {reason}. A second officer must approve it.").format(
@@ -312,18 +295,12 @@ async def _save_deposit(update: Update, context: BotContext) -> int:
         desk.deposit, need(draft.roster_id), kind, need(draft.amount), context.person.id
     )
     DeskDraft.drop(context)
-    member = await _member_by_id(context, entry)
+    member = await member_by_id(context, entry)
     await reply(update, _("Saved as entry {number}. {kind} of {name} is now {balance}.").format(
         number=entry.id, kind=in_sentence(gettext(KIND_LABELS[kind])), name=member.full_name, balance=format_money(savings[kind])))  # fmt: skip
-    await _tell_member(context, member, lambda: _("Your deposit of {amount} to {kind} is recorded. It is now {balance}.").format(
+    await tell_member(context, member, lambda: _("Your deposit of {amount} to {kind} is recorded. It is now {balance}.").format(
         amount=format_money(draft.amount), kind=in_sentence(gettext(KIND_LABELS[kind])), balance=format_money(savings[kind])))  # fmt: skip
     return END
-
-
-async def _member_by_id(context: BotContext, entry) -> stored.Member:
-    return need(
-        await stored.member(context.db, need(await desk.roster_of_entry(context.db, entry.id)))
-    )
 
 
 @writes("savings.request")
@@ -354,145 +331,8 @@ async def _save_request(update: Update, context: BotContext) -> int:
             "Request {number} is waiting for a second officer. I will tell you when it is decided."
         ).format(number=made.id),
     )
-    await _alert_checkers(context, made, await _summary_of(context, made))
+    await alert_checkers(context, made, await summary_of(context, made))
     return END
-
-
-async def _summary_of(context: BotContext, made: desk.Request) -> tuple[str, str]:
-    member = need(
-        await stored.member(
-            context.db, made.roster_id or await desk.roster_of_entry(context.db, made.entry_id)
-        )
-    )
-    return member.full_name, member.member_number
-
-
-async def _alert_checkers(context: BotContext, made: desk.Request, member: tuple[str, str]) -> None:
-    sent = []
-    for person_id, chat_id, language in await desk.checkers(context.db, made.org_id, made.maker_id):
-        with use_locale(language):
-            text = _request_text(made, member, context.person.full_name)
-            buttons = keyboard([[DECIDE_BUTTONS.button(_("✅ Approve"), f"ok{made.id}"),
-                                 DECIDE_BUTTONS.button(_("❌ Reject"), f"no{made.id}")]])  # fmt: skip
-        try:
-            message = await context.bot.send_message(
-                chat_id, text, reply_markup=buttons, rate_limit_args=BULK
-            )
-        except TelegramError as exc:
-            log.info("request %s not sent to %s: %s", made.id, person_id, exc)
-            continue
-        sent.append((person_id, chat_id, message.message_id))
-    if sent:
-        await context.db.write(desk.record_alerts, made.id, sent)
-    else:
-        log.warning("request %s: no second officer to approve it", made.id)
-
-
-def _request_text(made: desk.Request, member: tuple[str, str], maker: str) -> str:
-    who = _("{name} ({number})").format(name=member[0], number=member[1])
-    if made.action == REVERSAL:
-        what = _("undo entry {number} of {member}, because {reason}").format(
-            number=made.entry_id, member=who, reason=made.reason
-        )
-    else:
-        what = _("withdraw {amount} from {kind} of {member}").format(
-            amount=format_money(made.amount), kind=in_sentence(gettext(KIND_LABELS[SavingsKind(made.savings_kind)])), member=who)  # fmt: skip
-    return _("Request {number} from {maker}: {what}. Approve it?").format(
-        number=made.id, maker=maker, what=what
-    )
-
-
-# --- the second officer decides ----------------------------------------------------------------
-
-
-@writes("savings.decide")
-async def on_decision(update: Update, context: BotContext) -> None:
-    value = DECIDE_BUTTONS.value(update)
-    approve, request_id = value.startswith("ok"), int(value[2:])
-    if context.person is None:
-        await refuse_button(update)
-        return
-    try:
-        decided = await context.db.write(
-            desk.decide, request_id, context.person.id, context.person.roles, approve
-        )
-    except desk.DecisionRefused:
-        await refuse_button(update)
-        return
-    except (SavingsWithdrawalRefused, LedgerError):
-        await close_buttons(update)
-        await reply(
-            update,
-            _(
-                "Request {number} cannot be applied any more: the balance has changed. Reject it."
-            ).format(number=request_id),
-        )
-        return
-    await close_buttons(update, _("✅ Approve") if approve else _("❌ Reject"))
-    status = _("approved") if approve else _("rejected")
-    await reply(update, _("Request {number} is {status}.").format(number=request_id, status=status))
-    await _close_other_alerts(context, decided)
-    await _tell_maker(context, decided)
-    if approve:
-        await _tell_member_of(context, decided)
-
-
-async def _close_other_alerts(context: BotContext, decided: desk.Request) -> None:
-    for person_id, chat_id, message_id in await desk.alerts(context.db, decided.id):
-        if person_id == context.person.id:
-            continue
-        who = await people.by_id(context.db, person_id)
-        with use_locale(who.language if who else "id"):
-            text = _("Request {number} was decided by {name}.").format(
-                number=decided.id, name=context.person.full_name
-            )
-        try:
-            await context.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, rate_limit_args=BULK
-            )
-        except TelegramError as exc:
-            log.debug("request alert %s/%s not edited: %s", chat_id, message_id, exc)
-
-
-async def _tell_maker(context: BotContext, decided: desk.Request) -> None:
-    maker = await people.by_id(context.db, decided.maker_id)
-    if not (maker and maker.chat_id):
-        return
-    with use_locale(maker.language):
-        text = (
-            _("Request {number} is approved by {name} and recorded.") if decided.status == "approved"
-            else _("Request {number} is rejected by {name}. Nothing was recorded.")
-        ).format(number=decided.id, name=context.person.full_name)  # fmt: skip
-    await context.bot.send_message(maker.chat_id, text, rate_limit_args=BULK)
-
-
-async def _tell_member_of(context: BotContext, decided: desk.Request) -> None:
-    roster_id = decided.roster_id or await desk.roster_of_entry(context.db, decided.entry_id)
-    member = await stored.member(context.db, roster_id)
-    savings = await stored.balances(context.db, roster_id)
-
-    def text() -> str:
-        if decided.action == WITHDRAWAL:
-            kind = SavingsKind(decided.savings_kind)
-            return _("Your withdrawal of {amount} from {kind} is done. It is now {balance}.").format(
-                amount=format_money(decided.amount), kind=in_sentence(gettext(KIND_LABELS[kind])), balance=format_money(savings[kind]))  # fmt: skip
-        return _("The cooperative cancelled a wrong entry in your savings. Reason: {reason}. Your total is now {total}. Send /mutasi to see it.").format(
-            number=decided.entry_id, reason=decided.reason, total=format_money(savings.total))  # fmt: skip
-
-    await _tell_member(context, member, text)
-
-
-async def _tell_member(context: BotContext, member: stored.Member, text) -> None:
-    """A member who registered in the bot hears of a change to their savings."""
-    person = await people.by_id(context.db, member.person_id) if member.person_id else None
-    if not (person and person.chat_id and person.reachable):
-        return
-    with use_locale(person.language):
-        message = text()
-    try:
-        await context.bot.send_message(person.chat_id, message, rate_limit_args=BULK)
-    except TelegramError as exc:
-        log.info("member %s not told: %s", member.id, exc)
 
 
 async def change(update: Update, context: BotContext) -> int:
