@@ -17,6 +17,7 @@ alike and gets the same safety for free.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import functools
 import logging
@@ -180,7 +181,11 @@ _BACKGROUND: set[asyncio.Task] = set()
 
 
 def in_background(context: BotContext, work: Awaitable[Any], name: str) -> None:
-    task = context.application.create_task(work, name=name)
+    """Run ``work`` after the update, in a fresh context: none of the update's (its id, its
+    writer, the numbering of its writes and of its Bot API calls) is inherited, so its writes
+    are transactions of their own, its calls are not the update's (a stop does not cut them
+    as the update's next call), and a replay of the update never meets them."""
+    task = contextvars.Context().run(context.application.create_task, work, name=name)
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
 

@@ -67,10 +67,12 @@ __all__ = [
     "RETRY_MARGIN",
     "Lane",
     "PriorityRateLimiter",
+    "as_it_leaves",
     "SendLimits",
     "bulk_lane",
     "current_lane",
     "is_counted",
+    "leaving",
     "on_the_wire",
     "resolve_lane",
     "retry_after_seconds",
@@ -119,6 +121,31 @@ def on_the_wire(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
         yield
     finally:
         _before_wire.reset(token)
+
+
+_leaving: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
+    "leaving", default=None
+)
+
+
+@contextlib.contextmanager
+def as_it_leaves(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Like :func:`on_the_wire`, later: inside the block a transport that announces its
+    requests (``announces_leaving = True``, see :func:`leaving`) awaits ``hook()`` right
+    before it writes each one out, its connection in hand. Only for such a transport."""
+    token = _leaving.set(hook)
+    try:
+        yield
+    finally:
+        _leaving.reset(token)
+
+
+async def leaving() -> None:
+    """Awaited by a transport right before it writes a request out (see :func:`as_it_leaves`);
+    an exception from the hook stops the request."""
+    hook = _leaving.get()
+    if hook is not None:
+        await hook()
 
 
 def current_lane() -> Lane:

@@ -1,0 +1,97 @@
+"""Alerts and notices to other people never twice (issue 14, section 3): a stop in the middle
+of a new offer's alerts, a restart on the same file and the missed-alerts job leave every
+coordinator with exactly one alert, and every alert is edited when the offer is taken."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.context import BotContext
+from handlers import alerts
+from storage import offers, people
+from tests.handlers.flows import YES_ID
+from tests.handlers.test_offer import _coordinator
+from tests.handlers.test_offtake_field import HOME, _offer_of, market  # noqa: F401
+from tests.harness import World
+from tests.texts import said
+
+SLOW = 0.3  # seconds per Bot API call to a coordinator, as on a slow day
+
+
+def _slow_to(world: World, chats: set[int]) -> None:
+    """Calls to these chats take SLOW seconds (the fake Telegram answers at once otherwise)."""
+    telegram = world.telegram
+    answer = telegram.do_request
+
+    async def slow(url, method, request_data=None, **kwargs):
+        params = dict(request_data.parameters) if request_data else {}
+        if int(params.get("chat_id") or 0) in chats:
+            await asyncio.sleep(SLOW)
+        return await answer(url, method, request_data, **kwargs)
+
+    telegram.do_request = slow
+
+
+def _alerts_to(world: World, chat_id: int, number: str) -> list:
+    def first(m) -> str:  # as it was sent, before any edit
+        return m.edits[0] if m.edits else m.text
+
+    return [
+        m for m in world.telegram.messages.get(chat_id, [])
+        if first(m).startswith("Tawaran baru") and number in first(m)
+    ]  # fmt: skip
+
+
+async def _until(condition, within: float = 20.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_stop_in_the_middle_of_the_alerts_alerts_nobody_twice(world, market):  # noqa: F811
+    budi = market
+    chats = list(range(9001, 9031))
+    coordinators = [await _coordinator(world, user_id, "33.10") for user_id in chats]
+    _slow_to(world, set(chats))
+    await budi.send("/jual")
+    await budi.press("Gabah")
+    await budi.send("1 ton")
+    await budi.press("Besok")
+    await budi.tap(HOME)
+    saving = asyncio.create_task(budi.press(YES_ID))
+
+    def alerted() -> int:
+        return sum(bool(world.telegram.messages.get(chat)) for chat in chats)
+
+    await _until(lambda: alerted() >= 7)
+    await world.stop()  # SIGTERM: the alerts are on their way
+    await asyncio.gather(saving, return_exceptions=True)
+    first = {chat: len(world.telegram.messages.get(chat, [])) for chat in chats}
+    assert 7 <= sum(map(bool, first.values())) < 30, first
+
+    await world.start()  # the same SQLite file, a new process
+    offer = await _offer_of(world, 701)
+    async with world.db.transaction(mark_update=False) as conn:  # the job runs minutes later
+        await conn.execute(
+            "UPDATE offers SET created_at = created_at - 300 WHERE id = ?", (offer.id,)
+        )
+    await alerts.alert_missed(BotContext(world.app))
+    await _until(lambda: alerted() == 30)
+    await asyncio.sleep(3 * SLOW)  # nothing more is on its way
+    await alerts.alert_missed(BotContext(world.app))
+    await asyncio.sleep(3 * SLOW)
+    assert {chat: len(_alerts_to(world, chat, offer.number)) for chat in chats} == dict.fromkeys(
+        chats, 1
+    )
+
+    await coordinators[0].press("✋ Ambil penjemputan ini")
+    assert (await offers.get(world.db, offer.id)).taker_id == (
+        await people.by_telegram_id(world.db, chats[0])
+    ).id
+    taken = said("Offer {number} was taken by another coordinator.").format(number=offer.number)
+    await _until(lambda: all(_alerts_to(world, chat, offer.number)[0].edits for chat in chats[1:]))
+    assert {chat: _alerts_to(world, chat, offer.number)[0].text for chat in chats[1:]} == (
+        dict.fromkeys(chats[1:], taken)
+    )
