@@ -182,9 +182,10 @@ def resolve_lane(rate_limit_args: object) -> Lane:
     return Lane(rate_limit_args)  # type: ignore[arg-type]
 
 
-# Methods Telegram counts against the send budget. sendChatAction is a send* method that isn't
-# a message; everything else (edits, answers, getUpdates, setMyCommands...) is not counted.
-_COUNTED_PREFIXES = ("send", "copy", "forward")
+# Methods Telegram counts against the send budget: messages and their edits (an edit counts
+# in its chat like a message). sendChatAction is a send* method that isn't a message;
+# everything else (answers, deletions, getUpdates, setMyCommands...) is not counted.
+_COUNTED_PREFIXES = ("send", "copy", "forward", "editMessage")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 
 
@@ -279,29 +280,33 @@ class _TokenBucket:
 class _SlidingWindow:
     """At most ``limit`` sends within any ``window`` seconds."""
 
-    __slots__ = ("limit", "sent", "window")
+    __slots__ = ("held_until", "limit", "sent", "window")
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
         self.sent: deque[float] = deque(maxlen=limit)  # append drops the expired oldest
+        self.held_until = float("-inf")  # a 429's retry_after for this chat
 
     def ready(self, now: float) -> bool:
-        return len(self.sent) < self.limit or self.sent[0] + self.window <= now
+        return now >= self.held_until and (
+            len(self.sent) < self.limit or self.sent[0] + self.window <= now
+        )
 
     def next_at(self, now: float) -> float:
         if len(self.sent) < self.limit:
-            return now
-        return max(now, self.sent[0] + self.window)
+            return max(now, self.held_until)
+        return max(now, self.held_until, self.sent[0] + self.window)
 
     def take(self, now: float) -> None:
         self.sent.append(now)
 
     def hold(self, now: float, until: float) -> None:
-        """The window tracks real send times; the global hold already covers the pause."""
+        """Nothing before ``until`` (a 429 for this chat)."""
+        self.held_until = max(self.held_until, until)
 
     def idle(self, now: float) -> bool:
-        return not self.sent or self.sent[-1] + self.window <= now
+        return now >= self.held_until and (not self.sent or self.sent[-1] + self.window <= now)
 
 
 class _NoLimit:
@@ -381,6 +386,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         "_clock",
         "_dispatcher",
         "_global",
+        "_last_429",
         "_limits",
         "_max_retries",
         "_on_forbidden",
@@ -426,6 +432,8 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         self._order = itertools.count()  # arrival numbers and heap tiebreaks
         self._dispatcher: asyncio.Task[None] | None = None
         self._wake: asyncio.Future[None] | None = None
+        # The chat of the last 429 and until when it is held (see _back_off).
+        self._last_429: tuple[Hashable | None, float] = (None, float("-inf"))
 
     # ------------------------------------------------------------------ public API
 
@@ -510,17 +518,22 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
     async def _back_off(
         self, key: Hashable | None, counted: bool, delay: float, lane: Lane = INTERACTIVE
     ) -> None:
-        """Telegram's 429 pauses the whole send budget (the paid one for a paid send); other
-        methods just wait themselves."""
-        _LOGGER.info("Telegram asked to wait %.1f s", delay)
+        """Telegram's 429 for a counted method holds its chat for ``retry_after``; the other
+        chats go on. A 429 without a chat, or one for another chat while a chat is held
+        (several chats at once: the overall limit), pauses the whole send budget (the paid
+        one for a paid send). Other methods just wait themselves."""
+        _LOGGER.info("Telegram asked to wait %.1f s (chat %s)", delay, key)
         if not counted:
             await (self._sleep or asyncio.sleep)(delay)
             return
         now = self._clock()
-        (self._paid if lane is PAID else self._global).hold(now, now + delay)
-        chat = self._chats.get(key)
-        if chat is not None:
-            chat.limit.hold(now, now + delay)
+        until = now + delay
+        last_key, last_until = self._last_429
+        if key is None or (last_key != key and last_until > now):
+            (self._paid if lane is PAID else self._global).hold(now, until)
+        self._last_429 = (key, max(until, last_until) if last_key == key else until)
+        chat = self._chat(key, now)
+        chat.limit.hold(now, until)
         if self._dispatcher is not None:
             self._kick()  # its sleep was computed before the hold
         # The retry then waits for the (held) budget like any other send.
