@@ -95,3 +95,23 @@ async def test_a_stop_in_the_middle_of_the_alerts_alerts_nobody_twice(world, mar
     assert {chat: _alerts_to(world, chat, offer.number)[0].text for chat in chats[1:]} == (
         dict.fromkeys(chats[1:], taken)
     )
+
+
+async def test_the_alert_task_writes_nothing_under_the_farmers_update(world, market):  # noqa: F811
+    """Background work runs in a fresh context: its writes are not numbered as the update's
+    (after /jual ✅ the table held (update, 0) = the offer and (update, 1) = the alerts)."""
+    budi = market
+    await _coordinator(world, 9101, "33.10")
+    await budi.send("/jual")
+    await budi.press("Gabah")
+    await budi.send("1 ton")
+    await budi.press("Besok")
+    await budi.tap(HOME)
+    await budi.press(YES_ID)
+    saved = world.last_update_id
+    rows = await world.db.fetchall(
+        "SELECT seq, use_case FROM update_effects WHERE update_id = ? ORDER BY seq", (saved,)
+    )
+    assert [(r["seq"], r["use_case"]) for r in rows] == [(0, "storage.offers.create")]
+    offer = await _offer_of(world, 701)
+    assert len(await offers.alerts(world.db, offer.id)) == 1
