@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
 from domain import regions
@@ -93,11 +94,10 @@ async def new_offer(context: BotContext, offer: Offer) -> None:
             offer.village_code,
         )
         return
-    await context.db.write(
-        outbox.enqueue, key=offers.alert_key(offer.id), kind=OFFER_ALERT, messages=messages,
-        priority=outbox.NOTICE,
+    await notify(
+        context.db, context.bot_data.outbox, key=offers.alert_key(offer.id), kind=OFFER_ALERT,
+        messages=messages,
     )  # fmt: skip
-    context.bot_data.outbox.wake()
 
 
 async def _edit_alerts(

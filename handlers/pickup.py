@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from lokal import terbilang
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, MessageHandler
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import (
     _,
@@ -65,6 +65,7 @@ from handlers.wording import deductions_line
 from storage import deductions as deduction_rates
 from storage import offers, people, pickups
 from storage.offers import Offer
+from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 SCHEDULE_BUTTONS = Buttons("jdw", value=r"[0-9]", max_length=12)
@@ -529,12 +530,15 @@ async def _tell_admins_of_dispute(
     context: BotContext, offer: Offer, pickup: pickups.Pickup
 ) -> None:
     farmer = context.person
+    messages = []
     for admin in await offers.administrators(context.db, offer.org_id):
         with use_locale(admin.language):
             text = _("Dispute: {name} says receipt {number} is not right. Please call them: {phone}.").format(
                 name=farmer.full_name, number=offer.number, phone=display_phone(farmer.phone or "")
             )  # fmt: skip
-        await context.bot.send_message(admin.chat_id, text, rate_limit_args=BULK)
+        messages.append(OutgoingMessage(admin.person_id, admin.chat_id, text))
+    key = f"dispute:{offer.id}:{pickup.picked_up_at}"  # once per receipt
+    await notify(context.db, context.bot_data.outbox, key=key, kind="dispute", messages=messages)
 
 
 # --- the farmer asks for another day --------------------------------------------------------------------------
@@ -641,8 +645,9 @@ async def morning_digest(context: BotContext) -> None:
 
 
 async def send_digest(context: BotContext, timezone: str, day: date) -> int:
-    """One message per coordinator with pickups on ``day``; returns how many were sent."""
-    sent = 0
+    """One message per coordinator with pickups on ``day``, through the outbox (once per day
+    and zone: run again after a restart, it sends nobody a second); returns how many."""
+    messages = []
     for person_id, todo in (await pickups.due_on(context.db, day, timezone)).items():
         coordinator = await people.by_id(context.db, person_id)
         if not (coordinator and coordinator.chat_id and coordinator.reachable):
@@ -658,9 +663,11 @@ async def send_digest(context: BotContext, timezone: str, day: date) -> int:
                     name=farmer.full_name, phone=display_phone(farmer.phone or ""),
                 ))  # fmt: skip
             text = "\n".join(lines)
-        try:
-            await context.bot.send_message(coordinator.chat_id, text, rate_limit_args=BULK)
-            sent += 1
-        except TelegramError as exc:
-            log.info("digest not sent to %s: %s", person_id, exc)
-    return sent
+        messages.append(OutgoingMessage(person_id, coordinator.chat_id, text))
+    if not messages:
+        return 0
+    key = f"pickup-digest:{day.isoformat()}:{timezone}"
+    queued = await notify(
+        context.db, context.bot_data.outbox, key=key, kind="pickup_digest", messages=messages
+    )
+    return queued.total

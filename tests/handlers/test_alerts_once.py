@@ -33,6 +33,20 @@ def _slow_to(world: World, chats: set[int]) -> None:
     telegram.do_request = slow
 
 
+def _blocked_by(world: World, chat: int) -> None:
+    """Telegram answers 403 to every send to this chat."""
+    telegram = world.telegram
+    answer = telegram.do_request
+
+    async def refuse(url, method, request_data=None, **kwargs):
+        params = dict(request_data.parameters) if request_data else {}
+        if url.endswith("/sendMessage") and int(params.get("chat_id") or 0) == chat:
+            telegram.fail_next("sendMessage", status=403)
+        return await answer(url, method, request_data, **kwargs)
+
+    telegram.do_request = refuse
+
+
 def _alerts_to(world: World, chat_id: int, number: str) -> list:
     def first(m) -> str:  # as it was sent, before any edit
         return m.edits[0] if m.edits else m.text
@@ -115,3 +129,69 @@ async def test_the_alert_task_writes_nothing_under_the_farmers_update(world, mar
     assert [(r["seq"], r["use_case"]) for r in rows] == [(0, "storage.offers.create")]
     offer = await _offer_of(world, 701)
     assert len(await offers.alerts(world.db, offer.id)) == 1
+
+
+async def test_a_dispute_reaches_every_reachable_administrator_once(world, market):  # noqa: F811
+    """A dispute goes to the administrators through the outbox: one who blocked the bot is
+    marked unreachable and the others still get it (the 403 ended the farmer's update with
+    "an error" and the next administrators heard nothing); a replay sends nobody a second."""
+    from domain.people import Role
+    from tests.handlers.test_offtake_field import _picked_up
+    from tests.handlers.test_staff_and_roles import _person_with_roles
+
+    blocked = await _person_with_roles(world, 9201, [Role.ADMIN])
+    told = await _person_with_roles(world, 9202, [Role.ADMIN])
+    _, offer = await _picked_up(world, market)
+    market.take_new()
+    _blocked_by(world, 9201)  # the first administrator blocked the bot
+    assert await market.press("⚠️ Tidak sesuai") == [
+        said("The cooperative's administrators are told. They will call you.")
+    ]
+    assert len([t for t in told.texts() if offer.number in t]) == 1
+    assert not any(offer.number in t for t in blocked.texts())
+    assert not (await people.by_telegram_id(world.db, 9201)).reachable
+
+
+async def test_the_morning_digest_run_twice_reaches_each_coordinator_once(world, market):  # noqa: F811
+    """The 06:00 pickup digest goes through the outbox under its day and zone: run again
+    (after a crash half-way, a restart), nobody gets it twice."""
+    from datetime import date as Date
+
+    from handlers import pickup
+    from tests.handlers.test_offtake_field import _offer_gabah
+
+    sari = await _coordinator(world, 9301, "33.10")
+    await _offer_gabah(market)
+    offer = await _offer_of(world, 701)
+    await sari.press("✋ Ambil penjemputan ini")
+    await sari.press("📅 Jadwalkan penjemputan")
+    await sari.press(sari.buttons()[-6])
+    await sari.press("09.00–12.00")
+    row = await world.db.fetchone("SELECT pickup_on FROM pickups WHERE offer_id = ?", (offer.id,))
+    day = Date.fromisoformat(row["pickup_on"])
+    context = BotContext(world.app)
+    await pickup.send_digest(context, "Asia/Jakarta", day)
+    await pickup.send_digest(context, "Asia/Jakarta", day)  # the job again, after a restart
+    await world.outbox_sent()
+    digests = [
+        t for t in sari.texts() if offer.number in t and t.startswith("Penjemputan hari ini")
+    ]
+    assert len(digests) == 1, digests
+
+
+async def test_the_maker_who_blocked_the_bot_does_not_stop_the_member_being_told(world):
+    """The maker hears of the decision through the outbox: a 403 from them marks them
+    unreachable and the member still hears of the withdrawal (it ended the update there)."""
+    from tests.handlers.flows import YES_ID as YES
+    from tests.handlers.test_savings_desk import _desk
+
+    sri, _roster_id, tono, ani = await _desk(world)
+    await tono.send("/tarik")
+    await tono.send("SP-001")
+    await tono.send("Rp100.000")
+    await tono.press(YES)
+    _blocked_by(world, tono.user_id)
+    sri.take_new()
+    assert (await ani.press("✅ Setujui"))[-1] == "Permintaan 1 disetujui."
+    assert sri.take_new()[-1].startswith("Penarikan Rp100.000 dari Simpanan sukarela Anda")
+    assert not (await people.by_telegram_id(world.db, tono.user_id)).reachable
