@@ -162,14 +162,16 @@ class Database:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self, *, mark_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(
+        self, *, bookkeeping: bool = False
+    ) -> AsyncIterator[aiosqlite.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer; rolls back on any error.
 
-        For the pipeline's own bookkeeping (inbox, conversation state) pass
-        ``mark_update=False``. Use cases go through :meth:`write`; opening a use-case
-        transaction directly while an update is processed is refused.
+        Use cases go through :meth:`write`: opening a transaction directly while an update
+        is processed is refused, unless it is the runtime's own ``bookkeeping=True`` (the
+        inbox, conversation state, the outbox sender), which is no effect of the update.
         """
-        if mark_update and current_update_id.get() is not None:
+        if not bookkeeping and current_update_id.get() is not None:
             raise WriteOutsideUseCase("while an update is processed, write through Database.write")
         async with self._begin() as conn:
             yield conn

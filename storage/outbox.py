@@ -144,13 +144,13 @@ async def active(db: Database) -> list[Broadcast]:
     return [_broadcast(row) for row in rows]
 
 
-# --- the sender's bookkeeping (not use cases of an update: mark_update=False) -------------
+# --- the sender's bookkeeping (not use cases of an update: bookkeeping=True) --------------
 
 
 async def settle_in_flight(db: Database, at: int | None = None) -> int:
     """At start: rows left ``sending`` by the process before were on their way to Telegram
     when it died. They count as sent, unconfirmed (at most once). Returns how many."""
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         cur = await conn.execute(
             "UPDATE outbox SET state = 'sent', done_at = ?, error = ? WHERE state = 'sending'",
             (now_utc() if at is None else at, UNCONFIRMED),
@@ -173,7 +173,7 @@ async def claim_due(
     )
     unreachable = [row["id"] for row in rows if not row["reachable"] and row["id"] not in busy]
     if unreachable:
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             await conn.execute(
                 "UPDATE outbox SET state = 'gone', done_at = ?, error = 'unreachable'"
                 f" WHERE state = 'queued' AND id IN ({', '.join('?' * len(unreachable))})",
@@ -237,7 +237,7 @@ async def mark_sent(db: Database, sent: list[tuple[int, int | None, str | None]]
     """Telegram answered (``(row id, message id, None)``), or no answer came and the request
     may have been delivered (``(row id, None, reason)``): sent, never again."""
     now = now_utc()
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.executemany(
             "UPDATE outbox SET state = 'sent', message_id = ?, error = ?, done_at = ?"
             " WHERE id = ? AND state IN ('queued', 'sending')",
@@ -271,7 +271,7 @@ async def mark_gone(db: Database, row_id: int, person_id: int, error: str) -> in
     they are marked unreachable (any update from them marks them reachable again). Returns
     how many rows were dropped."""
     now = now_utc()
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         cur = await conn.execute(
             "UPDATE outbox SET state = 'gone', error = ?, done_at = ?"
             " WHERE (id = ? AND state IN ('queued', 'sending'))"

@@ -9,17 +9,10 @@ first when the budget is short:
 * **bulk**: broadcasts, alerts, reminders. They only get tokens that interactive sends don't
   need, so a backlog of thousands of bulk messages delays a reply by at most one token (~35 ms).
 
-Choosing a lane::
+Choosing a lane (a send that names none is interactive)::
 
     await bot.send_message(chat_id, text, rate_limit_args=BULK)        # one call
     await bot.send_message(chat_id, text, rate_limit_args={"lane": BULK, "max_retries": 5})
-    with bulk_lane():                                                  # a whole block
-        for chat_id in members:
-            await bot.send_message(chat_id, text)
-
-An explicit ``rate_limit_args`` lane wins over :func:`bulk_lane`. Tasks created inside the
-block inherit its lane (contextvars); JobQueue callbacks run in the scheduler's context, so a
-reminder job wraps its own body in ``with bulk_lane():``.
 
 **Paid broadcasts.** A send carrying ``allow_paid_broadcast=True`` (the bot pays 0.1 Telegram
 Star per message) is not held to the 30/s: Telegram takes up to 1,000 such messages a second.
@@ -67,16 +60,13 @@ __all__ = [
     "RETRY_MARGIN",
     "Lane",
     "PriorityRateLimiter",
-    "as_it_leaves",
     "SendLimits",
-    "bulk_lane",
-    "current_lane",
+    "as_it_leaves",
     "is_counted",
     "leaving",
     "on_the_wire",
     "resolve_lane",
     "retry_after_seconds",
-    "use_lane",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -100,11 +90,6 @@ INTERACTIVE = Lane.INTERACTIVE
 BULK = Lane.BULK
 PAID = Lane.PAID
 _LANES = (INTERACTIVE, BULK, PAID)  # in priority order (PAID takes no shared tokens)
-
-_current_lane: contextvars.ContextVar[Lane] = contextvars.ContextVar(
-    "send_lane", default=INTERACTIVE
-)
-
 
 _before_wire: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
     "before_wire", default=None
@@ -148,37 +133,16 @@ async def leaving() -> None:
         await hook()
 
 
-def current_lane() -> Lane:
-    """The lane sends of the current context go to when they don't name one."""
-    return _current_lane.get()
-
-
-@contextlib.contextmanager
-def use_lane(lane: Lane | str) -> Iterator[Lane]:
-    """Sends inside the block (and tasks created in it) use ``lane`` unless they name one."""
-    chosen = Lane(lane)
-    token = _current_lane.set(chosen)
-    try:
-        yield chosen
-    finally:
-        _current_lane.reset(token)
-
-
-def bulk_lane() -> contextlib.AbstractContextManager[Lane]:
-    """Marks every send in the block as bulk: ``with bulk_lane(): await broadcast(...)``."""
-    return use_lane(Lane.BULK)
-
-
 def resolve_lane(rate_limit_args: object) -> Lane:
-    """The lane a request goes to: ``rate_limit_args`` if it names one, else the context's.
+    """The lane a request goes to: ``rate_limit_args`` if it names one, else interactive.
 
     Accepted: ``None``, a :class:`Lane` or its string, or a mapping with a ``"lane"`` key.
     """
     if rate_limit_args is None:
-        return _current_lane.get()
+        return INTERACTIVE
     if isinstance(rate_limit_args, Mapping):
         lane = rate_limit_args.get("lane")
-        return _current_lane.get() if lane is None else Lane(lane)
+        return INTERACTIVE if lane is None else Lane(lane)
     return Lane(rate_limit_args)  # type: ignore[arg-type]
 
 
@@ -507,7 +471,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
     def _parse_args(self, rate_limit_args: Any) -> tuple[Lane, int]:
         """(lane, max_retries) from ``rate_limit_args``; see :func:`resolve_lane`."""
         if rate_limit_args is None:
-            return _current_lane.get(), self._max_retries
+            return INTERACTIVE, self._max_retries
         max_retries = self._max_retries
         if isinstance(rate_limit_args, Mapping):
             max_retries = int(rate_limit_args.get("max_retries", max_retries))

@@ -87,7 +87,7 @@ async def test_a_stop_in_the_middle_of_the_alerts_alerts_nobody_twice(world, mar
 
     await world.start()  # the same SQLite file, a new process
     offer = await _offer_of(world, 701)
-    async with world.db.transaction(mark_update=False) as conn:  # the job runs minutes later
+    async with world.db.transaction(bookkeeping=True) as conn:  # the job runs minutes later
         await conn.execute(
             "UPDATE offers SET created_at = created_at - 300 WHERE id = ?", (offer.id,)
         )

@@ -432,7 +432,7 @@ async def test_alerts_lost_at_a_stop_are_sent_by_the_job(world, market):
     sari = await _coordinator(world, 781, "33.10")  # (as if the alerts died in a stop)
     await alerts.alert_missed(BotContext(world.app))  # too soon: maybe still on its way
     assert await offers.alerts(world.db, offer.id) == []
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "UPDATE offers SET created_at = created_at - 300 WHERE id = ?", (offer.id,)
         )
@@ -454,7 +454,7 @@ async def test_the_job_leaves_alerts_still_on_their_way_alone(world, market):
     await world.app.bot_data.outbox.stop(1.0)  # a backlog: the alert waits in the outbox
     await _offer_gabah(market)
     offer = await _offer_of(world, 701)
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "UPDATE offers SET created_at = created_at - 300 WHERE id = ?", (offer.id,)
         )

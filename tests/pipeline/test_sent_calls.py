@@ -144,7 +144,7 @@ async def test_records_are_pruned_with_the_inbox_but_not_while_their_update_wait
         await migrate(db)
         await inbox.store(db, 1, '{"update_id": 1}')
         await inbox.store(db, 2, '{"update_id": 2}')
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             await inbox.mark_done(conn, [1])
         await sent_calls.record(db, [(1, 0, "sendMessage", json.dumps({"message_id": 5}), 7),
                                      (2, 0, "sendMessage", json.dumps(True), 8)])  # fmt: skip

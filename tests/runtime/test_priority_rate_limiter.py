@@ -13,15 +13,11 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from bot.runtime.ratelimit import (
     BULK,
     INTERACTIVE,
-    Lane,
     PriorityRateLimiter,
     SendLimits,
-    bulk_lane,
-    current_lane,
     is_counted,
     resolve_lane,
     retry_after_seconds,
-    use_lane,
 )
 
 pytestmark = [
@@ -186,8 +182,7 @@ async def test_interactive_goes_before_queued_bulk(fake_clock) -> None:
 
 async def test_long_bulk_backlog_barely_delays_a_reply(fake_clock) -> None:
     limiter, tg = make(fake_clock)
-    with bulk_lane():
-        bulk = [tg.send(limiter, c, "bulk") for c in range(1, 3001)]
+    bulk = [tg.send(limiter, c, "bulk", rla=BULK) for c in range(1, 3001)]
     await fake_clock.advance(2.0)
     assert limiter.waiting(BULK) > 2800
     asked = fake_clock.now
@@ -204,9 +199,8 @@ async def test_long_bulk_backlog_barely_delays_a_reply(fake_clock) -> None:
 async def test_throttled_chat_does_not_block_other_chats(fake_clock) -> None:
     limiter, tg = make(fake_clock, private_rate=1.0, private_burst=3.0)
     t0 = fake_clock.now
-    with bulk_lane():
-        chatty = [tg.send(limiter, 7, f"A{i}") for i in range(5)]
-        other = tg.send(limiter, 8, "B")
+    chatty = [tg.send(limiter, 7, f"A{i}", rla=BULK) for i in range(5)]
+    other = tg.send(limiter, 8, "B", rla=BULK)
     await fake_clock.settle()
     assert other.done()  # A3 waits for chat 7's token without holding the queue
     await fake_clock.advance(5.0)
@@ -335,38 +329,13 @@ async def test_failing_or_sync_forbidden_hook_still_raises_forbidden(fake_clock)
 
 
 async def test_lane_selection_helpers() -> None:
-    assert current_lane() is INTERACTIVE
     assert resolve_lane(None) is INTERACTIVE
     assert resolve_lane(BULK) is BULK
     assert resolve_lane("bulk") is BULK
     assert resolve_lane({"lane": "bulk"}) is BULK
     assert resolve_lane({"max_retries": 1}) is INTERACTIVE
-    with bulk_lane():
-        assert resolve_lane(None) is BULK
-        assert resolve_lane({"lane": INTERACTIVE}) is INTERACTIVE  # explicit wins
-        with use_lane(Lane.INTERACTIVE):
-            assert current_lane() is INTERACTIVE
-        lane_in_task = await asyncio.create_task(_lane_now())
-        assert lane_in_task is BULK  # tasks created in the block inherit it
-    assert current_lane() is INTERACTIVE
     with pytest.raises(ValueError):
         resolve_lane("urgent")
-
-
-async def _lane_now() -> Lane:
-    return current_lane()
-
-
-async def test_context_manager_lane_is_honoured_by_the_limiter(fake_clock) -> None:
-    limiter, tg = make(fake_clock, overall_rate=1.0, overall_burst=1.0)
-    with bulk_lane():
-        bulk = [tg.send(limiter, c, f"bulk{c}") for c in range(1, 4)]
-    await fake_clock.settle()
-    reply = tg.send(limiter, 50, "reply")
-    late_bulk = tg.send(limiter, 51, "explicit", rla=BULK)
-    await fake_clock.advance(10.0)
-    await asyncio.gather(reply, late_bulk, *bulk)
-    assert tg.labels() == ["bulk1", "reply", "bulk2", "bulk3", "explicit"]
 
 
 async def test_cancelled_waiting_send_does_not_stall_others(fake_clock) -> None:
