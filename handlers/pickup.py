@@ -481,7 +481,10 @@ async def _tell_farmer_paid(context: BotContext, offer: Offer, pickup: pickups.P
             if pickup.paid_by == "transfer"
             else _("Offer {number} is paid: {total} in cash. Thank you for selling to the cooperative.")
         ).format(number=offer.number, total=format_money(pickup.net_rupiah), reference=pickup.payment_reference)  # fmt: skip
-    await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    await notify(
+        context.db, context.bot_data.outbox, key=f"paid:{offer.id}", kind="paid",
+        messages=[OutgoingMessage(farmer.id, farmer.chat_id, text)],
+    )  # fmt: skip
 
 
 async def start_transfer(update: Update, context: BotContext) -> str | int:

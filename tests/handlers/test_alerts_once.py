@@ -195,3 +195,21 @@ async def test_the_maker_who_blocked_the_bot_does_not_stop_the_member_being_told
     assert (await ani.press("✅ Setujui"))[-1] == "Permintaan 1 disetujui."
     assert sri.take_new()[-1].startswith("Penarikan Rp100.000 dari Simpanan sukarela Anda")
     assert not (await people.by_telegram_id(world.db, tono.user_id)).reachable
+
+
+async def test_a_farmer_who_blocked_the_bot_does_not_leave_the_payer_stuck(world, market):  # noqa: F811
+    """The farmer hears of the payment through the outbox: a 403 from them (they blocked the
+    bot) no longer ends the payer's transfer conversation half-way, so the payer's next
+    message is not taken as a transfer reference again."""
+    from tests.handlers.test_offtake_field import _picked_up
+
+    sari, offer = await _picked_up(world, market)
+    _blocked_by(world, 701)
+    await sari.press("🏦 Dibayar lewat transfer")
+    assert (await sari.send("BRI 240915123456"))[0].startswith(
+        f"Baik. {offer.number} sudah dibayar"
+    )
+    # the conversation ended: "halo" is just not understood, not a lost transfer reference
+    (answer,) = await sari.send("halo")
+    assert "/help" in answer and "/start" not in answer
+    assert not (await people.by_telegram_id(world.db, 701)).reachable
