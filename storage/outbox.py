@@ -221,18 +221,6 @@ async def withdraw(db: Database, key: str) -> int:
     return len(rows)
 
 
-async def delivered(db: Database, key: str) -> list[tuple[int, int, int]]:
-    """``(person_id, chat_id, message_id)`` of each message of broadcast ``key`` Telegram
-    took (to edit them later), by person."""
-    rows = await db.fetchall(
-        "SELECT o.person_id, o.chat_id, o.message_id FROM outbox o"
-        " JOIN broadcasts b ON b.id = o.broadcast_id"
-        " WHERE b.broadcast_key = ? AND o.message_id IS NOT NULL ORDER BY o.person_id",
-        (key,),
-    )
-    return [(r["person_id"], r["chat_id"], r["message_id"]) for r in rows]
-
-
 async def mark_sent(db: Database, sent: list[tuple[int, int | None, str | None]]) -> None:
     """Telegram answered (``(row id, message id, None)``), or no answer came and the request
     may have been delivered (``(row id, None, reason)``): sent, never again."""
