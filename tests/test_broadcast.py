@@ -365,6 +365,22 @@ async def test_a_kill_at_the_very_start_loses_at_most_one_message(world):
     assert {r["state"] for r in rows} <= {"queued", "sending", "sent"}
 
 
+async def test_rows_withdrawn_while_waiting_never_leave(world):
+    """An offer taken while its alerts wait in the outbox: the rows not sent yet (claimed by
+    the sender or not) are withdrawn and their requests never leave."""
+    SlowTelegram(world.telegram, 0.1)
+    ids = await _people(world, 20)
+    enq = await _broadcast(world, ids)
+    await _until(lambda: len(world.telegram.calls_of("sendMessage")) >= 1)
+    withdrawn = await outbox.withdraw(world.db, "b1")
+    await _sender(world).idle(within=10)
+    rows = await outbox.rows_of(world.db, enq.broadcast_id)
+    sent = {r["chat_id"] for r in rows if r["state"] == "sent"}
+    assert withdrawn >= 10 and len(sent) + withdrawn == 20
+    assert {int(c.params["chat_id"]) for c in world.telegram.calls_of("sendMessage")} == sent
+    assert {r["error"] for r in rows if r["state"] == "failed"} == {outbox.WITHDRAWN}
+
+
 def _received_in(telegram, chat_id: int) -> list[str]:
     return [m.text for m in telegram.messages.get(chat_id, []) if m.text.startswith("Harga")]
 
