@@ -105,7 +105,8 @@ async def _edit_alerts(
 ) -> None:
     """The alerts not sent yet are withdrawn; those Telegram took are edited."""
     await outbox.withdraw(context.db, offers.alert_key(offer.id))
-    await context.bot_data.outbox.settle()  # alerts on their way: their ids are stored
+    if context.bot_data.outbox is not None:
+        await context.bot_data.outbox.settle()  # alerts on their way: their ids are stored
     for person_id, chat_id, message_id in await offers.alerts(context.db, offer.id):
         if person_id == skip:
             continue

@@ -352,9 +352,12 @@ async def record_alerts(
     return len(sent)
 
 
+_ALERT_KEY = "offer-alert:"
+
+
 def alert_key(offer_id: int) -> str:
     """The outbox key of an offer's alerts (one message per person: storage.outbox)."""
-    return f"offer-alert:{offer_id}"
+    return f"{_ALERT_KEY}{offer_id}"
 
 
 async def unalerted(db: Database, older_than: int) -> list[Offer]:
@@ -363,9 +366,9 @@ async def unalerted(db: Database, older_than: int) -> list[Offer]:
     rows = await db.fetchall(
         f"SELECT {_COLUMNS} FROM offers o WHERE status = 'open' AND created_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM offer_alerts a WHERE a.offer_id = o.id)"
-        " AND NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.broadcast_key = 'offer-alert:' || o.id)"
+        " AND NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.broadcast_key = ? || o.id)"
         " ORDER BY id",
-        (now_utc() - older_than,),
+        (now_utc() - older_than, _ALERT_KEY),
     )
     return [_offer(row) for row in rows]
 
