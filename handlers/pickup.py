@@ -4,6 +4,7 @@ price of that grade, and the farmer gets a receipt to agree with or dispute."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -220,9 +221,10 @@ async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
                 phone=_phone(context),
             )  # fmt: skip
             markup = keyboard([[CHANGE_BUTTONS.button(_("🔁 Ask for another day"), str(offer.id))]])
-        await context.bot.send_message(
-            farmer.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await notify(
+            context.db, context.bot_data.outbox, key=f"scheduled:{offer.id}:{pickup.pickup_on}:{code}",
+            kind="scheduled", messages=[OutgoingMessage(farmer.id, farmer.chat_id, text, json.dumps(markup.to_dict()))],
+        )  # fmt: skip
     return END
 
 
@@ -370,9 +372,10 @@ async def save_weighing(update: Update, context: BotContext) -> int:
             text = await _receipt(context, offer, pickup) + "\n\n" + _("Is this receipt right?")
             buttons = keyboard([[RECEIPT_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
                                  RECEIPT_BUTTONS.button(_("⚠️ Not right"), f"no{offer.id}")]])  # fmt: skip
-        await context.bot.send_message(
-            farmer.chat_id, text, reply_markup=buttons, rate_limit_args=BULK
-        )
+        await notify(
+            context.db, context.bot_data.outbox, key=f"receipt:{offer.id}:{pickup.picked_up_at}",
+            kind="receipt", messages=[OutgoingMessage(farmer.id, farmer.chat_id, text, json.dumps(buttons.to_dict()))],
+        )  # fmt: skip
     return END
 
 

@@ -213,3 +213,29 @@ async def test_a_farmer_who_blocked_the_bot_does_not_leave_the_payer_stuck(world
     (answer,) = await sari.send("halo")
     assert "/help" in answer and "/start" not in answer
     assert not (await people.by_telegram_id(world.db, 701)).reachable
+
+
+async def test_a_farmer_who_blocked_the_bot_does_not_leave_the_coordinator_stuck(world, market):  # noqa: F811
+    """The farmer hears of the pickup's day and gets the receipt through the outbox: a 403
+    from them ended the coordinator's scheduling and weighing half-way (the next message
+    was answered "your earlier answer was lost")."""
+    from tests.handlers.test_offtake_field import _offer_gabah
+
+    sari = await _coordinator(world, 9401, "33.10")
+    await _offer_gabah(market)
+    offer = await _offer_of(world, 701)
+    await sari.press("✋ Ambil penjemputan ini")
+    _blocked_by(world, 701)
+    await sari.press("📅 Jadwalkan penjemputan")
+    await sari.press(sari.buttons()[-6])
+    assert offer.number in (await sari.press("09.00–12.00"))[0]
+    (answer,) = await sari.send("halo")
+    assert "/help" in answer and "/start" not in answer
+    await sari.send("/jemput")
+    await sari.press(f"⚖️ Timbang {offer.number}")
+    await sari.press("GKP (gabah kering panen)")
+    await sari.send("1.000 kg")
+    assert offer.number in (await sari.press(YES_ID))[0]
+    (answer,) = await sari.send("halo")
+    assert "/help" in answer and "/start" not in answer
+    assert not (await people.by_telegram_id(world.db, 701)).reachable
