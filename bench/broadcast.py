@@ -178,7 +178,7 @@ async def seed(path: Path, subscribers: int, people_count: int) -> dict[str, Any
     t0 = time.monotonic()
     async with Database(str(path)) as db:
         await migrate(db)
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             org_id = await orgs.add(
                 conn,
                 code="bench-jateng",

@@ -221,7 +221,7 @@ async def seed(path: Path, plan: Plan) -> None:
 
     async with Database(str(path)) as db:
         await migrate(db)
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             org_id = await orgs.add(
                 conn,
                 code="bench-jateng",

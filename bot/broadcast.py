@@ -64,7 +64,7 @@ from telegram.error import (
 
 from bot.i18n import _, format_number, use_locale
 from bot.runtime.batch import Batcher
-from bot.runtime.ratelimit import BULK, on_the_wire, retry_after_seconds
+from bot.runtime.ratelimit import BULK, as_it_leaves, on_the_wire, retry_after_seconds
 from domain.broadcasts import (
     MAX_ATTEMPTS,
     PROGRESS_EVERY_SECONDS,
@@ -116,6 +116,28 @@ def may_have_arrived(exc: BaseException) -> bool:
     return True
 
 
+async def notify(
+    db: Database,
+    sender: OutboxSender | None,
+    *,
+    key: str,
+    kind: str,
+    messages: list[outbox.OutgoingMessage],
+) -> outbox.Enqueued:
+    """Alerts and notices to people other than the one being answered (a dispute for the
+    administrators, a decision for its maker, the morning pickup digest) go this one way:
+    queued in the outbox under ``key`` (once: a replay or a job run again adds nothing),
+    ahead of broadcasts, then sent with the outbox's handling (403: the person is marked
+    unreachable, the others still get theirs; 429 and 5xx retried; resumed after a stop or a
+    crash, never twice). Inside an update this is one of its writes (replay-safe)."""
+    enqueued = await db.write(
+        outbox.enqueue, key=key, kind=kind, messages=messages, priority=outbox.NOTICE
+    )
+    if sender is not None:
+        sender.wake()
+    return enqueued
+
+
 def _markup(row: OutboxRow, bot: Bot) -> InlineKeyboardMarkup | None:
     if not row.reply_markup:
         return None
@@ -143,6 +165,18 @@ def summary_text(progress: Progress) -> str:
     if progress.failed:
         lines.append(_("Failed: {count}").format(count=format_number(progress.failed)))
     return "\n".join(lines)
+
+
+class _Withdrawn(Exception):
+    """The row was withdrawn while it waited for its turn: its request must not leave."""
+
+
+def _withdrawn(exc: BaseException | None) -> bool:
+    while exc is not None:  # PTB wraps what a transport raises in a NetworkError
+        if isinstance(exc, _Withdrawn):
+            return True
+        exc = exc.__cause__
+    return False
 
 
 class OutboxSender:
@@ -198,6 +232,8 @@ class OutboxSender:
         self._sent: Batcher[tuple[int, int | None, str | None]] | None = None
         self._stopping = False
         self.settled_at_start = 0  # rows left 'sending' by the process before
+        # The bot's transport marks rows right before their requests leave (bot.runtime.http)
+        self._announced = bool(getattr(getattr(bot, "request", None), "announces_leaving", False))
 
     # ------------------------------------------------------------------ life cycle
 
@@ -247,6 +283,30 @@ class OutboxSender:
             await self._sent.flush()
         self._claimed.clear()
         self._loop = None
+
+    async def settle(self, within: float = 10.0) -> None:
+        """Until the messages on their way now are answered and recorded (their message ids
+        stored): e.g. before the alerts of an offer just taken are edited."""
+        sending = [task for task in self._sending.values() if not task.done()]
+        if sending:
+            await asyncio.wait(sending, timeout=within)
+        if self._sent is not None:
+            await self._sent.flush()
+
+    async def idle(self, within: float = 10.0) -> None:
+        """Until nothing is due: every row due now sent and recorded (tests)."""
+        deadline = time.monotonic() + within
+        while self.running:
+            await self.settle(within)
+            due = await outbox.next_due_at(self._db)
+            if not self._claimed and not self._sending and (due is None or due > self._clock()):
+                if self._sent is not None:
+                    await self._sent.flush()
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("the outbox is still sending")
+            self._wake.set()
+            await asyncio.sleep(0.005)
 
     # ------------------------------------------------------------------ the loop
 
@@ -307,14 +367,20 @@ class OutboxSender:
         async def before_wire() -> None:
             self._marking.add(row.id)
             try:
-                await outbox.mark_sending(db, row.id)
+                marked = await outbox.mark_sending(db, row.id)
             finally:
                 self._marking.discard(row.id)
+            if not marked:  # withdrawn meanwhile: the request must not leave
+                raise _Withdrawn(row.id)
             self._on_wire.add(row.id)  # from here on, Telegram may get it
 
         args = {"lane": BULK, "max_retries": self.max_retries}
+        # Marked 'sending' as late as can be: by the transport, its connection in hand (else
+        # when the rate limiter lets it go), so a kill finds at most the one row whose mark
+        # was just written and whose request had not left yet.
+        hooked = as_it_leaves if self._announced else on_the_wire
         try:
-            with on_the_wire(before_wire):
+            with hooked(before_wire):
                 message = await self._bot.send_message(
                     row.chat_id, row.text, reply_markup=_markup(row, self._bot),
                     allow_paid_broadcast=True if self.paid else None, rate_limit_args=args,
@@ -322,7 +388,10 @@ class OutboxSender:
         except asyncio.CancelledError:
             raise  # a stop: queued rows stay queued, a row on the wire is settled at start
         except Exception as exc:  # noqa: BLE001 - every outcome is recorded
-            await self._record_failure(row, exc)
+            if _withdrawn(exc):
+                log.debug("outbox row %s withdrawn before it was sent", row.id)
+            else:
+                await self._record_failure(row, exc)
         else:
             self._record_sent(row.id, message.message_id, None)
         finally:

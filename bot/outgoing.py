@@ -5,9 +5,10 @@ An update not yet done when the process dies is processed again at the next star
 handlers decide the same way (use-case results are stored, see ``storage.db.Database.write``),
 so they make the same calls in the same order. :class:`JournaledRateLimiter` numbers the
 calls of each update (``UpdateCalls``, set per update by ``bot.updates.ExactlyOnceProcessor``),
-records ``(update_id, seq, method, result)`` once Telegram answered 200
-(``storage.sent_calls``), and on the replay answers a recorded call from the record, as if
-Telegram had answered, without sending it or waiting for a send token.
+records ``(update_id, seq, method, result, chat)`` once Telegram answered 200
+(``storage.sent_calls``), and on the replay answers a recorded call from the record (the same
+method to the same chat only), as if Telegram had answered, without sending it or waiting for
+a send token.
 
 What no bot can avoid remains: a call on its way to Telegram when the process is killed
 (Telegram has it, the bot never heard back). A *stop* cuts nothing half-way: updates waiting
@@ -35,7 +36,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-SentCall = tuple[int, int, str, str]  # (update_id, seq, method, result JSON)
+SentCall = tuple[int, int, str, str, int | None]  # (update_id, seq, method, result JSON, chat)
+Recorded = tuple[str, str, int | None]  # (method, result JSON, chat_id)
 
 
 @dataclass
@@ -44,7 +46,7 @@ class UpdateCalls:
     update before (when it is being processed again), and how many are on the wire."""
 
     update_id: int
-    recorded: dict[int, tuple[str, str]] = field(default_factory=dict)
+    recorded: dict[int, Recorded] = field(default_factory=dict)
     next_seq: int = 0
     in_limiter: int = 0  # calls handed to the rate limiter: waiting for a token, or on the wire
     on_the_wire: int = 0
@@ -58,7 +60,7 @@ _current: contextvars.ContextVar[UpdateCalls | None] = contextvars.ContextVar(
 class SentCallJournal:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._recorded: dict[int, dict[int, tuple[str, str]]] = {}
+        self._recorded: dict[int, dict[int, Recorded]] = {}
         self._active: dict[int, UpdateCalls] = {}
         # Where records go: a group commit of their own, unless the pipeline's commit of
         # applied updates takes them (see use_commit): then a record whose update is marked
@@ -90,9 +92,11 @@ class SentCallJournal:
         calls = self._active.get(update_id)
         return calls is not None and calls.in_limiter > 0 and calls.on_the_wire == 0
 
-    def accepted(self, calls: UpdateCalls, seq: int, method: str, result: Any) -> None:
+    def accepted(
+        self, calls: UpdateCalls, seq: int, method: str, result: Any, chat_id: int | None = None
+    ) -> None:
         """Telegram accepted this call: written in the next group commit, not waited for."""
-        self._submit((calls.update_id, seq, method, json.dumps(result)))
+        self._submit((calls.update_id, seq, method, json.dumps(result), chat_id))
 
     def use_commit(
         self, submit: Callable[[SentCall], object], flush: Callable[[], Awaitable[None]]
@@ -106,6 +110,16 @@ class SentCallJournal:
 
     async def _write(self, calls: list[SentCall]) -> None:
         await sent_calls.record(self._db, calls)
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    chat_id = data.get("chat_id")
+    if isinstance(chat_id, str):
+        try:
+            return int(chat_id)
+        except ValueError:
+            return None  # an @channel name: not a chat id
+    return chat_id if isinstance(chat_id, int) else None
 
 
 class JournaledRateLimiter(BaseRateLimiter[Any]):
@@ -144,10 +158,13 @@ class JournaledRateLimiter(BaseRateLimiter[Any]):
             )
         seq = calls.next_seq
         calls.next_seq += 1
+        chat_id = _chat_of(data)
         recorded = calls.recorded.pop(seq, None)
         if recorded is not None:
-            method, result = recorded
-            if method == endpoint:
+            method, result, recorded_chat = recorded
+            # The same call to the same chat (a record without a chat is from before chats
+            # were recorded): else the record answers for another call, and must not.
+            if method == endpoint and (recorded_chat is None or recorded_chat == chat_id):
                 journal.replayed += 1
                 log.debug(
                     "update %d: call #%d (%s) answered from the record",
@@ -158,8 +175,9 @@ class JournaledRateLimiter(BaseRateLimiter[Any]):
                 return json.loads(result)
             # The handler took another path than before: the record no longer matches.
             log.warning(
-                "update %d: call #%d was %s before, now %s; sending from here on",
-                calls.update_id, seq, method, endpoint,
+                "update %d: call #%d was %s to chat %s before, now %s to chat %s;"
+                " sending from here on",
+                calls.update_id, seq, method, recorded_chat, endpoint, chat_id,
             )  # fmt: skip
             calls.recorded.clear()
 
@@ -169,7 +187,7 @@ class JournaledRateLimiter(BaseRateLimiter[Any]):
                 result = await callback(*call_args, **call_kwargs)
             finally:
                 calls.on_the_wire -= 1
-            journal.accepted(calls, seq, endpoint, result)
+            journal.accepted(calls, seq, endpoint, result, chat_id)
             return result
 
         calls.in_limiter += 1

@@ -311,7 +311,7 @@ class AppliedRecorder:
     async def _commit(self, update_ids: list[int], calls: list[SentCall]) -> None:
         async with self._persistence.lock:
             await self._app.update_persistence()
-            async with self._db.transaction(mark_update=False) as conn:
+            async with self._db.transaction(bookkeeping=True) as conn:
                 await self._persistence.write_pending(conn)
                 await inbox.mark_done(conn, update_ids)
                 if calls:

@@ -1,9 +1,10 @@
 """Pickup alerts: a new offer goes to every coordinator covering its village (else to the
-cooperative's administrators) through the bulk lane, with a button to take it. The first to
+cooperative's administrators) through the outbox (bot.broadcast), with a button to take it. The first to
 take wins; the other alerts are edited to say so; the farmer is told who comes."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
 from domain import regions
@@ -36,8 +38,9 @@ from handlers.kit import (
 )
 from handlers.wording import deductions_line, produce_in_sentence, produce_with_grade_in_sentence
 from storage import deductions as deduction_rates
-from storage import offers, people, pickups
+from storage import offers, outbox, people, pickups
 from storage.offers import Offer
+from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 TAKE_BUTTONS = Buttons("ambil", value=r"[0-9]", max_length=12)
@@ -46,6 +49,7 @@ ASSIGN_BUTTONS = Buttons("tugas", value=r"[0-9]", max_length=12)
 ASSIGN_TO_BUTTONS = Buttons("tugask", value=r"[0-9k]", max_length=25)  # <offer>k<coordinator>
 # The bulk lane of the send budget (bot.runtime.ratelimit): replies to people waiting go first.
 BULK = {"lane": "bulk"}
+OFFER_ALERT = "offer_alert"  # the outbox's kind of an offer's alerts
 
 
 def _produce(offer: Offer) -> str:
@@ -70,23 +74,13 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
     ])  # fmt: skip
 
 
-# Offers whose alerts this process is sending now (they wait their turn in the bulk lane,
-# minutes under a backlog): the job for missed alerts leaves them alone.
-_ALERTING: set[int] = set()
-
-
 async def new_offer(context: BotContext, offer: Offer) -> None:
-    """Alert everyone who should pick this offer up; remember the alerts to edit them later."""
-    _ALERTING.add(offer.id)
-    try:
-        await _alert(context, offer)
-    finally:
-        _ALERTING.discard(offer.id)
-
-
-async def _alert(context: BotContext, offer: Offer) -> None:
+    """Alert everyone who should pick this offer up, through the outbox: one message per
+    person under the offer's key, queued once (a second call adds nothing), sent by
+    bot.broadcast (a stop or a crash resumes it and sends nobody a second one); the
+    message ids Telegram gives are kept there for the edits when the offer is taken."""
     farmer = await people.by_id(context.db, offer.farmer_id)
-    sent = []
+    messages = []
     for who in await offers.recipients(context.db, offer):
         with use_locale(who.language):
             text = _alert_text(
@@ -98,27 +92,29 @@ async def _alert(context: BotContext, offer: Offer) -> None:
                 else TAKE_BUTTONS.button(_("✋ Take this pickup"), str(offer.id))
             )
             markup = keyboard([[first, DETAIL_BUTTONS.button(_("🔎 Details"), str(offer.id))]])
-        try:
-            message = await context.bot.send_message(
-                who.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-            )
-        except TelegramError as exc:  # one unreachable coordinator must not stop the others
-            log.info("alert for offer %s not sent to %s: %s", offer.id, who.person_id, exc)
-            continue
-        sent.append((who.person_id, who.chat_id, message.message_id))
-    if sent:
-        await context.db.write(offers.record_alerts, offer.id, sent)
-    else:
+        messages.append(
+            OutgoingMessage(who.person_id, who.chat_id, text, json.dumps(markup.to_dict()))
+        )
+    if not messages:
         log.warning(
             "offer %s: nobody to alert (no coordinator covers %s, no administrator)",
             offer.id,
             offer.village_code,
         )
+        return
+    await notify(
+        context.db, context.bot_data.outbox, key=offers.alert_key(offer.id), kind=OFFER_ALERT,
+        messages=messages,
+    )  # fmt: skip
 
 
 async def _edit_alerts(
     context: BotContext, offer: Offer, text_for: Callable[[], str], skip: int | None = None
 ) -> None:
+    """The alerts not sent yet are withdrawn; those Telegram took are edited."""
+    await outbox.withdraw(context.db, offers.alert_key(offer.id))
+    if context.bot_data.outbox is not None:
+        await context.bot_data.outbox.settle()  # alerts on their way: their ids are stored
     for person_id, chat_id, message_id in await offers.alerts(context.db, offer.id):
         if person_id == skip:
             continue
@@ -297,12 +293,11 @@ async def detail(update: Update, context: BotContext) -> None:
 
 
 async def alert_missed(context: BotContext) -> None:
-    """A job: an offer saved just before a stop may have no alerts yet (they go out after
-    the farmer's answer): send them now. An offer nobody can be alerted about stays open and
+    """A job: an offer saved just before a stop may have no alerts queued yet (they are
+    queued after the farmer's answer): queue them now. An offer nobody can be alerted about stays open and
     is logged each time (no coordinator covers it and no administrator is reachable)."""
     for offer in await offers.unalerted(context.db, older_than=120):
-        if offer.id not in _ALERTING:  # not still on its way from this process
-            await new_offer(context, offer)
+        await new_offer(context, offer)
 
 
 async def expire_offers(context: BotContext) -> None:

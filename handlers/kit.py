@@ -20,8 +20,10 @@ alike and gets the same safety for free.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import functools
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -41,12 +43,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _
 from domain import N_
 from domain.commands import BY_NAME
 from domain.people import InvalidInput, Role
 from storage.db import current_writer
+from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +230,11 @@ _BACKGROUND: set[asyncio.Task] = set()
 
 
 def in_background(context: BotContext, work: Awaitable[Any], name: str) -> None:
-    task = context.application.create_task(work, name=name)
+    """Run ``work`` after the update, in a fresh context: none of the update's (its id, its
+    writer, the numbering of its writes and of its Bot API calls) is inherited, so its writes
+    are transactions of their own, its calls are not the update's (a stop does not cut them
+    as the update's next call), and a replay of the update never meets them."""
+    task = contextvars.Context().run(context.application.create_task, work, name=name)
     _BACKGROUND.add(task)
     task.add_done_callback(_BACKGROUND.discard)
 
@@ -235,6 +243,20 @@ async def background_done() -> None:
     """Until the background work started so far has finished (tests)."""
     while _BACKGROUND:
         await asyncio.gather(*list(_BACKGROUND), return_exceptions=True)
+
+
+# --- telling other people --------------------------------------------------------------------
+
+
+async def tell(context: BotContext, *, key: str, kind: str, person_id: int, chat_id: int,
+               text: str, markup: InlineKeyboardMarkup | None = None) -> None:  # fmt: skip
+    """A notice to someone other than the person answered, through the outbox (bot.broadcast
+    notify): once per ``key`` whatever replays or restarts, a 403 or a 429 handled there, and
+    the person answered never held up or stopped by it."""
+    message = OutgoingMessage(
+        person_id, chat_id, text, json.dumps(markup.to_dict()) if markup else None
+    )
+    await notify(context.db, context.bot_data.outbox, key=key, kind=kind, messages=[message])
 
 
 # --- who may write, who may act --------------------------------------------------------------

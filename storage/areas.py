@@ -41,7 +41,7 @@ async def match_typed_places(db: Database) -> tuple[int, int]:
         if code:
             matched.append((code, regions.timezone_for(code), now_utc(), row["id"]))
     if matched:
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             await conn.executemany(
                 "UPDATE people SET village_code = ?, timezone = ?, updated_at = ? WHERE id = ?",
                 matched,

@@ -162,14 +162,16 @@ class Database:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self, *, mark_update: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(
+        self, *, bookkeeping: bool = False
+    ) -> AsyncIterator[aiosqlite.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` on the writer; rolls back on any error.
 
-        For the pipeline's own bookkeeping (inbox, conversation state) pass
-        ``mark_update=False``. Use cases go through :meth:`write`; opening a use-case
-        transaction directly while an update is processed is refused.
+        Use cases go through :meth:`write`: opening a transaction directly while an update
+        is processed is refused, unless it is the runtime's own ``bookkeeping=True`` (the
+        inbox, conversation state, the outbox sender), which is no effect of the update.
         """
-        if mark_update and current_update_id.get() is not None:
+        if not bookkeeping and current_update_id.get() is not None:
             raise WriteOutsideUseCase("while an update is processed, write through Database.write")
         async with self._begin() as conn:
             yield conn
@@ -194,8 +196,9 @@ class Database:
 
         While an update is processed this is its unit of work: the n-th write of the
         update commits together with its result, and when the update is processed again
-        (after a crash) the stored result is returned and nothing is written twice. The
-        use case reads its preconditions through ``conn``, inside the transaction.
+        (after a crash) the stored result is returned and nothing is written twice; a
+        stored result of another use case raises ``effects.ReplayMismatch``. The use case
+        reads its preconditions through ``conn``, inside the transaction.
         An exception from the use case rolls everything back and stores nothing.
         """
         update_id = current_update_id.get()
@@ -210,11 +213,12 @@ class Database:
         seq_update, seq = _write_seq.get()
         seq = seq if seq_update == update_id else 0
         _write_seq.set((update_id, seq + 1))
+        name = effects.use_case_name(use_case)
         async with self._begin() as conn:
-            result = await effects.recall(conn, update_id, seq)
+            result = await effects.recall(conn, update_id, seq, name)
             if result is effects.MISSING:
                 result = await use_case(conn, *args, **kwargs)
-                await effects.record(conn, update_id, seq, result, now_utc())
+                await effects.record(conn, update_id, seq, result, now_utc(), name)
         if self.after_write is not None:
             await self.after_write(update_id, seq)
         return result

@@ -44,7 +44,7 @@ async def quarantine(db: Database, letters: list[tuple[int, str, str]]) -> None:
     if not letters:
         return
     now = now_utc()
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.executemany(
             _STASH,
             [(uid, payload, uid, now, now, uid, error) for uid, payload, error in letters],
@@ -80,7 +80,7 @@ async def _ids(conn: aiosqlite.Connection, update_ids: list[int] | None) -> list
 async def retry(db: Database, update_ids: list[int] | None) -> list[int]:
     """Back into the queue (``None``: all): processed at the next start, attempts from zero.
     Returns the ids that were dead letters."""
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         found = await _ids(conn, update_ids)
         await conn.executemany(
             "INSERT INTO inbox (update_id, payload, received_at, applied_at, attempts)"
@@ -98,7 +98,7 @@ async def retry(db: Database, update_ids: list[int] | None) -> list[int]:
 async def drop(db: Database, update_ids: list[int] | None) -> list[int]:
     """Forget them for good (``None``: all); their inbox rows stay applied. Returns the ids
     that were dead letters."""
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         found = await _ids(conn, update_ids)
         await conn.executemany(
             "DELETE FROM dead_letters WHERE update_id = ?", [(uid,) for uid in found]

@@ -90,21 +90,48 @@ def decode(text: str) -> Any:
     return _decode(json.loads(text))
 
 
-async def recall(conn: aiosqlite.Connection, update_id: int, seq: int) -> Any:
-    """The stored result of this update's ``seq``-th write, or MISSING if it never ran."""
+class ReplayMismatch(RuntimeError):
+    """An update processed again reached its n-th write with another use case than the
+    first time: its stored result belongs to that other use case and must not be returned
+    (the handler took another path; the update fails loudly instead of misrouting)."""
+
+
+def use_case_name(use_case: Any) -> str:
+    return f"{use_case.__module__}.{use_case.__qualname__}"
+
+
+async def recall(
+    conn: aiosqlite.Connection, update_id: int, seq: int, use_case: str | None = None
+) -> Any:
+    """The stored result of this update's ``seq``-th write, or MISSING if it never ran.
+    Raises :class:`ReplayMismatch` when it was stored by another use case than ``use_case``."""
     async with conn.execute(
-        "SELECT result FROM update_effects WHERE update_id = ? AND seq = ?", (update_id, seq)
+        "SELECT result, use_case FROM update_effects WHERE update_id = ? AND seq = ?",
+        (update_id, seq),
     ) as cur:
         row = await cur.fetchone()
-    return MISSING if row is None else decode(row["result"])
+    if row is None:
+        return MISSING
+    stored = row["use_case"]
+    if use_case is not None and stored is not None and stored != use_case:
+        raise ReplayMismatch(
+            f"update {update_id}, write #{seq}: stored by {stored}, replayed as {use_case}"
+        )
+    return decode(row["result"])
 
 
 async def record(
-    conn: aiosqlite.Connection, update_id: int, seq: int, result: Any, at: int
+    conn: aiosqlite.Connection,
+    update_id: int,
+    seq: int,
+    result: Any,
+    at: int,
+    use_case: str | None = None,
 ) -> None:
     await conn.execute(
-        "INSERT INTO update_effects (update_id, seq, result, recorded_at) VALUES (?, ?, ?, ?)",
-        (update_id, seq, encode(result), at),
+        "INSERT INTO update_effects (update_id, seq, result, recorded_at, use_case)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (update_id, seq, encode(result), at, use_case),
     )
 
 

@@ -31,7 +31,7 @@ async def store_batch(db: Database, updates: list[tuple[int, str]]) -> set[int]:
     """Remember a batch of incoming updates in one transaction; returns the ids of those
     applied before (replays to drop)."""
     now = now_utc()
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.executemany(
             "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
             " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)",
@@ -93,7 +93,7 @@ async def is_applied(db: Database, update_id: int) -> bool:
 
 async def prune(db: Database) -> None:
     """Forget payloads of long-applied updates (ids are kept small; Telegram never replays them)."""
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "DELETE FROM inbox WHERE applied_at IS NOT NULL AND applied_at < ?",
             (now_utc() - KEEP_APPLIED_SECONDS,),

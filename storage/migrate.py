@@ -37,7 +37,7 @@ def _statements(sql: str) -> list[str]:
 
 
 async def _ensure_table(db: Database) -> None:
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
@@ -59,7 +59,7 @@ async def migrate(db: Database) -> list[Migration]:
     """Apply every pending migration in order; returns what was applied."""
     applied = []
     for migration in await pending(db):
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             for statement in _statements(migration.sql):
                 await conn.execute(statement)
             await conn.execute(

@@ -391,21 +391,36 @@ async def record_alerts(
     return len(sent)
 
 
+_ALERT_KEY = "offer-alert:"
+
+
+def alert_key(offer_id: int) -> str:
+    """The outbox key of an offer's alerts (one message per person: storage.outbox)."""
+    return f"{_ALERT_KEY}{offer_id}"
+
+
 async def unalerted(db: Database, older_than: int) -> list[Offer]:
-    """Open offers older than ``older_than`` seconds whose alerts never went out (the bot
-    stopped between saving the offer and sending them): alerted again by a job."""
+    """Open offers older than ``older_than`` seconds whose alerts were never queued (the bot
+    stopped between saving the offer and queuing them): alerted by a job."""
     rows = await db.fetchall(
         f"SELECT {_COLUMNS} FROM offers o WHERE status = 'open' AND created_at <= ?"
-        " AND NOT EXISTS (SELECT 1 FROM offer_alerts a WHERE a.offer_id = o.id) ORDER BY id",
-        (now_utc() - older_than,),
+        " AND NOT EXISTS (SELECT 1 FROM offer_alerts a WHERE a.offer_id = o.id)"
+        " AND NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.broadcast_key = ? || o.id)"
+        " ORDER BY id",
+        (now_utc() - older_than, _ALERT_KEY),
     )
     return [_offer(row) for row in rows]
 
 
 async def alerts(db: Database, offer_id: int) -> list[tuple[int, int, int]]:
+    """``(person_id, chat_id, message_id)`` of each alert Telegram took about this offer
+    (through the outbox; offer_alerts holds those sent before it)."""
     rows = await db.fetchall(
-        "SELECT person_id, chat_id, message_id FROM offer_alerts WHERE offer_id = ? ORDER BY person_id",
-        (offer_id,),
+        "SELECT person_id, chat_id, message_id FROM offer_alerts WHERE offer_id = ?"
+        " UNION SELECT o.person_id, o.chat_id, o.message_id FROM outbox o"
+        " JOIN broadcasts b ON b.id = o.broadcast_id"
+        " WHERE b.broadcast_key = ? AND o.message_id IS NOT NULL ORDER BY person_id",
+        (offer_id, alert_key(offer_id)),
     )
     return [(r["person_id"], r["chat_id"], r["message_id"]) for r in rows]
 

@@ -122,6 +122,6 @@ async def backfill_coverage(db: Database) -> int:
     found = [(row["id"], regions.exact_match(row["province"], regions.PROVINCE)) for row in rows]
     found = [(org_id, province.code) for org_id, province in found if province]
     if found:
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             await conn.executemany("INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)", found)
     return len(found)

@@ -26,6 +26,10 @@ from domain.broadcasts import Progress
 from storage.db import Database, now_utc
 
 UNCONFIRMED = "unconfirmed: the request was on its way to Telegram and no answer came"
+WITHDRAWN = "withdrawn: no longer true (e.g. the offer was taken) before it was sent"
+# The priority of alerts and notices to one person or a few (a coordinator's alert, a
+# dispute for the administrators): they go before the rows of a broadcast's backlog.
+NOTICE = 10
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,13 @@ async def enqueue(
     messages: Iterable[OutgoingMessage],
     started_by: int | None = None,
     at: int | None = None,
+    priority: int = 0,
 ) -> Enqueued:
     """A use case: the broadcast ``key`` with all its messages, due now (or at ``at``), in
     this one transaction. Idempotent: a key enqueued before returns that broadcast and adds
-    nothing. A person named twice gets the first message only (one per person)."""
+    nothing. A person named twice gets the first message only (one per person). Rows of a
+    higher ``priority`` (alerts and notices: :data:`NOTICE`) go before those of broadcasts
+    queued earlier."""
     now = now_utc()
     async with conn.execute(
         "SELECT id, total FROM broadcasts WHERE broadcast_key = ?", (key,)
@@ -111,10 +118,10 @@ async def enqueue(
         if m.person_id in seen:
             continue
         seen.add(m.person_id)
-        rows.append((broadcast_id, m.person_id, m.chat_id, m.text, m.reply_markup, due))
+        rows.append((broadcast_id, m.person_id, m.chat_id, m.text, m.reply_markup, due, priority))
     await conn.executemany(
-        "INSERT INTO outbox (broadcast_id, person_id, chat_id, text, reply_markup, next_attempt_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (broadcast_id, person_id, chat_id, text, reply_markup, next_attempt_at,"
+        " priority) VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     await conn.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (len(rows), broadcast_id))
@@ -137,13 +144,13 @@ async def active(db: Database) -> list[Broadcast]:
     return [_broadcast(row) for row in rows]
 
 
-# --- the sender's bookkeeping (not use cases of an update: mark_update=False) -------------
+# --- the sender's bookkeeping (not use cases of an update: bookkeeping=True) --------------
 
 
 async def settle_in_flight(db: Database, at: int | None = None) -> int:
     """At start: rows left ``sending`` by the process before were on their way to Telegram
     when it died. They count as sent, unconfirmed (at most once). Returns how many."""
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         cur = await conn.execute(
             "UPDATE outbox SET state = 'sent', done_at = ?, error = ? WHERE state = 'sending'",
             (now_utc() if at is None else at, UNCONFIRMED),
@@ -161,12 +168,12 @@ async def claim_due(
     rows = await db.fetchall(
         f"SELECT {', '.join('o.' + c for c in _ROW_COLUMNS)}, p.reachable FROM outbox o"
         " JOIN people p ON p.id = o.person_id"
-        " WHERE o.state = 'queued' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?",
+        " WHERE o.state = 'queued' AND o.next_attempt_at <= ? ORDER BY o.priority DESC, o.id LIMIT ?",
         (now, limit + len(busy)),
     )
     unreachable = [row["id"] for row in rows if not row["reachable"] and row["id"] not in busy]
     if unreachable:
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             await conn.execute(
                 "UPDATE outbox SET state = 'gone', done_at = ?, error = 'unreachable'"
                 f" WHERE state = 'queued' AND id IN ({', '.join('?' * len(unreachable))})",
@@ -191,21 +198,34 @@ async def next_due_at(db: Database, after: int | None = None) -> int | None:
     return None if row is None else row["due"]
 
 
-async def mark_sending(db: Database, row_id: int, at: int | None = None) -> None:
+async def mark_sending(db: Database, row_id: int, at: int | None = None) -> bool:
     """Right before the request leaves: one statement, committed before it returns, so a
-    crash from here on finds the row ``sending`` (and never sends it again)."""
-    await db.write_one(
+    crash from here on finds the row ``sending`` (and never sends it again). False: the row
+    is no longer to be sent (withdrawn meanwhile): the request must not leave."""
+    rows = await db.write_one(
         "UPDATE outbox SET state = 'sending', sending_at = ?"
-        " WHERE id = ? AND state IN ('queued', 'sending')",
+        " WHERE id = ? AND state IN ('queued', 'sending') RETURNING id",
         (now_utc() if at is None else at, row_id),
     )
+    return bool(rows)
+
+
+async def withdraw(db: Database, key: str) -> int:
+    """The rows of broadcast ``key`` not sent yet are no longer true (an offer's alerts once
+    it is taken): never sent (``failed``, :data:`WITHDRAWN`). Returns how many."""
+    rows = await db.write_one(
+        "UPDATE outbox SET state = 'failed', error = ?, done_at = ? WHERE state = 'queued'"
+        " AND broadcast_id = (SELECT id FROM broadcasts WHERE broadcast_key = ?) RETURNING id",
+        (WITHDRAWN, now_utc(), key),
+    )
+    return len(rows)
 
 
 async def mark_sent(db: Database, sent: list[tuple[int, int | None, str | None]]) -> None:
     """Telegram answered (``(row id, message id, None)``), or no answer came and the request
     may have been delivered (``(row id, None, reason)``): sent, never again."""
     now = now_utc()
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.executemany(
             "UPDATE outbox SET state = 'sent', message_id = ?, error = ?, done_at = ?"
             " WHERE id = ? AND state IN ('queued', 'sending')",
@@ -239,7 +259,7 @@ async def mark_gone(db: Database, row_id: int, person_id: int, error: str) -> in
     they are marked unreachable (any update from them marks them reachable again). Returns
     how many rows were dropped."""
     now = now_utc()
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         cur = await conn.execute(
             "UPDATE outbox SET state = 'gone', error = ?, done_at = ?"
             " WHERE (id = ? AND state IN ('queued', 'sending'))"

@@ -160,7 +160,7 @@ async def set_village(
 async def set_reachable(db: Database, chat_id: int, reachable: bool) -> None:
     """Telegram refused a message (blocked), or the person wrote again: bookkeeping, not
     a use case of the update being handled."""
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "UPDATE people SET reachable = ?, updated_at = ? WHERE chat_id = ? AND reachable <> ?",
             (int(reachable), now_utc(), chat_id, int(reachable)),

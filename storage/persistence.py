@@ -147,5 +147,5 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
     async def flush(self) -> None:
         async with self.lock:
             if self.has_pending:
-                async with self.db.transaction(mark_update=False) as conn:
+                async with self.db.transaction(bookkeeping=True) as conn:
                     await self.write_pending(conn)

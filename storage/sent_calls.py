@@ -1,4 +1,5 @@
-"""Bot API calls Telegram accepted while an update was processed, numbered per update.
+"""Bot API calls Telegram accepted while an update was processed, numbered per update, with
+the chat each went to.
 
 When an update is processed again (the process died before it was done), the calls recorded
 here are not made again: their stored results stand in for Telegram's answers (``bot.outgoing``).
@@ -14,43 +15,56 @@ from storage.db import Database, now_utc
 _ROWS_PER_STATEMENT = 500
 
 
-async def record(db: Database, calls: list[tuple[int, int, str, str]]) -> None:
-    """Remember ``(update_id, seq, method, result JSON)`` each, as one statement per 500:
-    atomic on its own, no transaction round trips. A call recorded before is kept."""
+# (update_id, seq, method, result JSON, chat_id or None)
+Call = tuple[int, int, str, str, int | None]
+Recorded = tuple[str, str, int | None]  # (method, result JSON, chat_id or None)
+
+
+def _row(call: tuple, now: int) -> tuple:
+    update_id, seq, method, result, *chat = call
+    return (update_id, seq, method, result, chat[0] if chat else None, now)
+
+
+async def record(db: Database, calls: list[Call]) -> None:
+    """Remember ``(update_id, seq, method, result JSON, chat_id)`` each, as one statement per
+    500: atomic on its own, no transaction round trips. A call recorded before is kept."""
     now = now_utc()
     for start in range(0, len(calls), _ROWS_PER_STATEMENT):
         chunk = calls[start : start + _ROWS_PER_STATEMENT]
-        values = ",".join(["(?, ?, ?, ?, ?)"] * len(chunk))
-        params = tuple(v for call in chunk for v in (*call, now))
+        values = ",".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk))
+        params = tuple(v for call in chunk for v in _row(call, now))
         await db.write_one(
-            f"INSERT INTO sent_calls (update_id, seq, method, result, sent_at) VALUES {values}"
-            " ON CONFLICT (update_id, seq) DO NOTHING",
+            "INSERT INTO sent_calls (update_id, seq, method, result, chat_id, sent_at)"
+            f" VALUES {values} ON CONFLICT (update_id, seq) DO NOTHING",
             params,
         )
 
 
-async def record_in(conn: aiosqlite.Connection, calls: list[tuple[int, int, str, str]]) -> None:
+async def record_in(conn: aiosqlite.Connection, calls: list[Call]) -> None:
     """The same inside the caller's transaction."""
     now = now_utc()
     await conn.executemany(
-        "INSERT INTO sent_calls (update_id, seq, method, result, sent_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (update_id, seq) DO NOTHING",
-        [(*call, now) for call in calls],
+        "INSERT INTO sent_calls (update_id, seq, method, result, chat_id, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (update_id, seq) DO NOTHING",
+        [_row(call, now) for call in calls],
     )
 
 
-async def recorded(db: Database, update_ids: list[int]) -> dict[int, dict[int, tuple[str, str]]]:
-    """``{update_id: {seq: (method, result JSON)}}`` for these updates (those with any)."""
-    found: dict[int, dict[int, tuple[str, str]]] = {}
+async def recorded(db: Database, update_ids: list[int]) -> dict[int, dict[int, Recorded]]:
+    """``{update_id: {seq: (method, result JSON, chat_id)}}`` for these updates (those with
+    any)."""
+    found: dict[int, dict[int, Recorded]] = {}
     for start in range(0, len(update_ids), _ROWS_PER_STATEMENT):
         chunk = update_ids[start : start + _ROWS_PER_STATEMENT]
         rows = await db.fetchall(
-            "SELECT update_id, seq, method, result FROM sent_calls"
+            "SELECT update_id, seq, method, result, chat_id FROM sent_calls"
             f" WHERE update_id IN ({','.join('?' * len(chunk))})",
             tuple(chunk),
         )
         for row in rows:
-            found.setdefault(row["update_id"], {})[row["seq"]] = (row["method"], row["result"])
+            found.setdefault(row["update_id"], {})[row["seq"]] = (
+                row["method"], row["result"], row["chat_id"],
+            )  # fmt: skip
     return found
 
 

@@ -20,7 +20,7 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
-from bot.runtime.ratelimit import SendLimits
+from bot.runtime.ratelimit import SendLimits, leaving
 from bot.wiring import build_application
 from handlers.kit import background_done
 
@@ -60,6 +60,8 @@ class SimulatedCrash(BaseException):
 
 
 class FakeTelegram(BaseRequest):
+    announces_leaving = True  # like bot.runtime.http: the outbox marks a row as it leaves
+
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.messages: dict[int, list[Sent]] = {}
@@ -87,6 +89,7 @@ class FakeTelegram(BaseRequest):
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None, **_: object
     ) -> tuple[int, bytes]:
+        await leaving()  # the request leaves now
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = {
@@ -352,6 +355,10 @@ class World:
     def db(self):
         return self.app.bot_data.db
 
+    async def outbox_sent(self) -> None:
+        """Until the alerts and notices queued in the outbox are sent (and recorded)."""
+        await self.app.bot_data.outbox.idle(within=10)
+
     def person(self, user_id: int, first_name: str = "Siti", language_code: str = "id") -> Someone:
         return Someone(self, user_id, first_name, language_code)
 
@@ -365,5 +372,6 @@ class World:
             Update.de_json({"update_id": self.last_update_id, **body}, self.app.bot)
         )
         await asyncio.wait_for(self.app.update_queue.join(), timeout=10)
-        await asyncio.wait_for(background_done(), timeout=10)  # alerts sent after the reply
+        await asyncio.wait_for(background_done(), timeout=10)  # alerts queued after the reply
+        await self.outbox_sent()
         return who.take_new() if who else []

@@ -7,12 +7,9 @@ from bot.runtime.ratelimit import (
     Lane,
     PriorityRateLimiter,
     SendLimits,
-    bulk_lane,
-    current_lane,
     is_counted,
     resolve_lane,
     retry_after_seconds,
-    use_lane,
 )
 
 __all__ = [
@@ -22,11 +19,8 @@ __all__ = [
     "PerChatUpdateProcessor",
     "PriorityRateLimiter",
     "SendLimits",
-    "bulk_lane",
     "chat_key",
-    "current_lane",
     "is_counted",
     "resolve_lane",
     "retry_after_seconds",
-    "use_lane",
 ]

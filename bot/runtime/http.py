@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.runtime.ratelimit import leaving
+
 CONNECTIONS_PER_POOL = 4
 # PTB waits at most 1 s for a free connection by default; a small pool needs more slack.
 POOL_TIMEOUT_SECONDS = 5.0
@@ -29,8 +31,32 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+async def _trace(event: str, info: dict[str, Any]) -> None:
+    if event.endswith("send_request_headers.started"):  # a connection in hand, nothing written
+        await leaving()
+
+
+class AnnouncingHTTPXRequest(HTTPXRequest):
+    """PTB's HTTPXRequest that awaits :func:`bot.runtime.ratelimit.leaving` right before a
+    request is written out (httpcore's trace), after its connection was found or made: the
+    outbox marks a message as on its way only then (bot.broadcast)."""
+
+    announces_leaving = True
+
+    def _build_client(self) -> httpx.AsyncClient:
+        client = super()._build_client()
+        plain = client.request
+
+        async def request(*args: Any, **kwargs: Any) -> httpx.Response:
+            kwargs["extensions"] = {**(kwargs.get("extensions") or {}), "trace": _trace}
+            return await plain(*args, **kwargs)
+
+        client.request = request  # type: ignore[method-assign]
+        return client
+
+
 def _httpx_pool(size: int) -> BaseRequest:
-    return HTTPXRequest(
+    return AnnouncingHTTPXRequest(
         connection_pool_size=size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         httpx_kwargs={"verify": _tls()},
@@ -48,6 +74,8 @@ class PooledRequest(BaseRequest):
         count = max(1, -(-connections // per_pool))  # ceil
         self._pools = [make_pool(per_pool) for _ in range(count)]
         self._in_flight = [0] * count
+        # Whether requests are announced right before they leave (bot.runtime.ratelimit.leaving)
+        self.announces_leaving = all(getattr(p, "announces_leaving", False) for p in self._pools)
 
     @property
     def pools(self) -> int:

@@ -9,17 +9,10 @@ first when the budget is short:
 * **bulk**: broadcasts, alerts, reminders. They only get tokens that interactive sends don't
   need, so a backlog of thousands of bulk messages delays a reply by at most one token (~35 ms).
 
-Choosing a lane::
+Choosing a lane (a send that names none is interactive)::
 
     await bot.send_message(chat_id, text, rate_limit_args=BULK)        # one call
     await bot.send_message(chat_id, text, rate_limit_args={"lane": BULK, "max_retries": 5})
-    with bulk_lane():                                                  # a whole block
-        for chat_id in members:
-            await bot.send_message(chat_id, text)
-
-An explicit ``rate_limit_args`` lane wins over :func:`bulk_lane`. Tasks created inside the
-block inherit its lane (contextvars); JobQueue callbacks run in the scheduler's context, so a
-reminder job wraps its own body in ``with bulk_lane():``.
 
 **Paid broadcasts.** A send carrying ``allow_paid_broadcast=True`` (the bot pays 0.1 Telegram
 Star per message) is not held to the 30/s: Telegram takes up to 1,000 such messages a second.
@@ -68,13 +61,12 @@ __all__ = [
     "Lane",
     "PriorityRateLimiter",
     "SendLimits",
-    "bulk_lane",
-    "current_lane",
+    "as_it_leaves",
     "is_counted",
+    "leaving",
     "on_the_wire",
     "resolve_lane",
     "retry_after_seconds",
-    "use_lane",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -99,11 +91,6 @@ BULK = Lane.BULK
 PAID = Lane.PAID
 _LANES = (INTERACTIVE, BULK, PAID)  # in priority order (PAID takes no shared tokens)
 
-_current_lane: contextvars.ContextVar[Lane] = contextvars.ContextVar(
-    "send_lane", default=INTERACTIVE
-)
-
-
 _before_wire: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
     "before_wire", default=None
 )
@@ -121,43 +108,48 @@ def on_the_wire(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
         _before_wire.reset(token)
 
 
-def current_lane() -> Lane:
-    """The lane sends of the current context go to when they don't name one."""
-    return _current_lane.get()
+_leaving: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
+    "leaving", default=None
+)
 
 
 @contextlib.contextmanager
-def use_lane(lane: Lane | str) -> Iterator[Lane]:
-    """Sends inside the block (and tasks created in it) use ``lane`` unless they name one."""
-    chosen = Lane(lane)
-    token = _current_lane.set(chosen)
+def as_it_leaves(hook: Callable[[], Awaitable[None]]) -> Iterator[None]:
+    """Like :func:`on_the_wire`, later: inside the block a transport that announces its
+    requests (``announces_leaving = True``, see :func:`leaving`) awaits ``hook()`` right
+    before it writes each one out, its connection in hand. Only for such a transport."""
+    token = _leaving.set(hook)
     try:
-        yield chosen
+        yield
     finally:
-        _current_lane.reset(token)
+        _leaving.reset(token)
 
 
-def bulk_lane() -> contextlib.AbstractContextManager[Lane]:
-    """Marks every send in the block as bulk: ``with bulk_lane(): await broadcast(...)``."""
-    return use_lane(Lane.BULK)
+async def leaving() -> None:
+    """Awaited by a transport right before it writes a request out (see :func:`as_it_leaves`);
+    an exception from the hook stops the request."""
+    hook = _leaving.get()
+    if hook is not None:
+        await hook()
 
 
 def resolve_lane(rate_limit_args: object) -> Lane:
-    """The lane a request goes to: ``rate_limit_args`` if it names one, else the context's.
+    """The lane a request goes to: ``rate_limit_args`` if it names one, else interactive.
 
     Accepted: ``None``, a :class:`Lane` or its string, or a mapping with a ``"lane"`` key.
     """
     if rate_limit_args is None:
-        return _current_lane.get()
+        return INTERACTIVE
     if isinstance(rate_limit_args, Mapping):
         lane = rate_limit_args.get("lane")
-        return _current_lane.get() if lane is None else Lane(lane)
+        return INTERACTIVE if lane is None else Lane(lane)
     return Lane(rate_limit_args)  # type: ignore[arg-type]
 
 
-# Methods Telegram counts against the send budget. sendChatAction is a send* method that isn't
-# a message; everything else (edits, answers, getUpdates, setMyCommands...) is not counted.
-_COUNTED_PREFIXES = ("send", "copy", "forward")
+# Methods Telegram counts against the send budget: messages and their edits (an edit counts
+# in its chat like a message). sendChatAction is a send* method that isn't a message;
+# everything else (answers, deletions, getUpdates, setMyCommands...) is not counted.
+_COUNTED_PREFIXES = ("send", "copy", "forward", "editMessage")
 _NOT_COUNTED = frozenset({"sendChatAction"})
 
 
@@ -252,29 +244,33 @@ class _TokenBucket:
 class _SlidingWindow:
     """At most ``limit`` sends within any ``window`` seconds."""
 
-    __slots__ = ("limit", "sent", "window")
+    __slots__ = ("held_until", "limit", "sent", "window")
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
         self.sent: deque[float] = deque(maxlen=limit)  # append drops the expired oldest
+        self.held_until = float("-inf")  # a 429's retry_after for this chat
 
     def ready(self, now: float) -> bool:
-        return len(self.sent) < self.limit or self.sent[0] + self.window <= now
+        return now >= self.held_until and (
+            len(self.sent) < self.limit or self.sent[0] + self.window <= now
+        )
 
     def next_at(self, now: float) -> float:
         if len(self.sent) < self.limit:
-            return now
-        return max(now, self.sent[0] + self.window)
+            return max(now, self.held_until)
+        return max(now, self.held_until, self.sent[0] + self.window)
 
     def take(self, now: float) -> None:
         self.sent.append(now)
 
     def hold(self, now: float, until: float) -> None:
-        """The window tracks real send times; the global hold already covers the pause."""
+        """Nothing before ``until`` (a 429 for this chat)."""
+        self.held_until = max(self.held_until, until)
 
     def idle(self, now: float) -> bool:
-        return not self.sent or self.sent[-1] + self.window <= now
+        return now >= self.held_until and (not self.sent or self.sent[-1] + self.window <= now)
 
 
 class _NoLimit:
@@ -354,6 +350,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         "_clock",
         "_dispatcher",
         "_global",
+        "_last_429",
         "_limits",
         "_max_retries",
         "_on_forbidden",
@@ -399,6 +396,8 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
         self._order = itertools.count()  # arrival numbers and heap tiebreaks
         self._dispatcher: asyncio.Task[None] | None = None
         self._wake: asyncio.Future[None] | None = None
+        # The chat of the last 429 and until when it is held (see _back_off).
+        self._last_429: tuple[Hashable | None, float] = (None, float("-inf"))
 
     # ------------------------------------------------------------------ public API
 
@@ -472,7 +471,7 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
     def _parse_args(self, rate_limit_args: Any) -> tuple[Lane, int]:
         """(lane, max_retries) from ``rate_limit_args``; see :func:`resolve_lane`."""
         if rate_limit_args is None:
-            return _current_lane.get(), self._max_retries
+            return INTERACTIVE, self._max_retries
         max_retries = self._max_retries
         if isinstance(rate_limit_args, Mapping):
             max_retries = int(rate_limit_args.get("max_retries", max_retries))
@@ -483,17 +482,22 @@ class PriorityRateLimiter(BaseRateLimiter[Any]):
     async def _back_off(
         self, key: Hashable | None, counted: bool, delay: float, lane: Lane = INTERACTIVE
     ) -> None:
-        """Telegram's 429 pauses the whole send budget (the paid one for a paid send); other
-        methods just wait themselves."""
-        _LOGGER.info("Telegram asked to wait %.1f s", delay)
+        """Telegram's 429 for a counted method holds its chat for ``retry_after``; the other
+        chats go on. A 429 without a chat, or one for another chat while a chat is held
+        (several chats at once: the overall limit), pauses the whole send budget (the paid
+        one for a paid send). Other methods just wait themselves."""
+        _LOGGER.info("Telegram asked to wait %.1f s (chat %s)", delay, key)
         if not counted:
             await (self._sleep or asyncio.sleep)(delay)
             return
         now = self._clock()
-        (self._paid if lane is PAID else self._global).hold(now, now + delay)
-        chat = self._chats.get(key)
-        if chat is not None:
-            chat.limit.hold(now, now + delay)
+        until = now + delay
+        last_key, last_until = self._last_429
+        if key is None or (last_key != key and last_until > now):
+            (self._paid if lane is PAID else self._global).hold(now, until)
+        self._last_429 = (key, max(until, last_until) if last_key == key else until)
+        chat = self._chat(key, now)
+        chat.limit.hold(now, until)
         if self._dispatcher is not None:
             self._kick()  # its sleep was computed before the hold
         # The retry then waits for the (held) budget like any other send.

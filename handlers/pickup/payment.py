@@ -26,11 +26,11 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    tell,
     writes,
 )
 from handlers.menus import cancel
 from handlers.pickup.common import (
-    BULK,
     PAY_BUTTONS,
     TRANSFER,
     TRANSFER_BUTTONS,
@@ -74,7 +74,8 @@ async def _tell_farmer_paid(context: BotContext, offer: Offer, pickup: pickups.P
             if pickup.paid_by == "transfer"
             else _("Offer {number} is paid: {total} in cash. Thank you for selling to the cooperative.")
         ).format(number=offer.number, total=format_money(pickup.net_rupiah), reference=pickup.payment_reference)  # fmt: skip
-    await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+    await tell(context, key=f"paid:{offer.id}", kind="paid", person_id=farmer.id,
+               chat_id=farmer.chat_id, text=text)  # fmt: skip
 
 
 async def start_transfer(update: Update, context: BotContext) -> str | int:

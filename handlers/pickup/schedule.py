@@ -9,9 +9,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import (
     _,
@@ -41,12 +41,12 @@ from handlers.kit import (
     parse_day,
     refuse_button,
     reply,
+    tell,
     today,
     writes,
 )
 from handlers.menus import cancel
 from handlers.pickup.common import (
-    BULK,
     CHANGE_BUTTONS,
     CHANGE_DAY_BUTTONS,
     DAY,
@@ -63,6 +63,7 @@ from handlers.wording import (
 )
 from storage import offers, people, pickups
 from storage.offers import Offer
+from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +139,8 @@ async def _window_chosen(update: Update, context: BotContext, code: str) -> int:
                 phone=_phone(context),
             )  # fmt: skip
             markup = keyboard([[CHANGE_BUTTONS.button(_("🔁 Ask for another day"), str(offer.id))]])
-        await context.bot.send_message(
-            farmer.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await tell(context, key=f"scheduled:{offer.id}:{day.isoformat()}:{code}", kind="scheduled",
+                   person_id=farmer.id, chat_id=farmer.chat_id, text=text, markup=markup)  # fmt: skip
     return END
 
 
@@ -225,9 +225,8 @@ async def on_change_day(update: Update, context: BotContext) -> None:
                     ]
                 ]
             )
-        await context.bot.send_message(
-            coordinator.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await tell(context, key=f"change:{offer.id}:{day.isoformat()}", kind="change",
+                   person_id=coordinator.id, chat_id=coordinator.chat_id, text=text, markup=markup)  # fmt: skip
 
 
 def _change_day(update: Update, context: BotContext) -> tuple[int, date | None]:
@@ -257,8 +256,9 @@ async def morning_digest(context: BotContext) -> None:
 
 
 async def send_digest(context: BotContext, timezone: str, day: date) -> int:
-    """One message per coordinator with pickups on ``day``; returns how many were sent."""
-    sent = 0
+    """One message per coordinator with pickups on ``day``, through the outbox (once per day
+    and zone: run again after a restart, it sends nobody a second); returns how many."""
+    messages = []
     for person_id, todo in (await pickups.due_on(context.db, day, timezone)).items():
         coordinator = await people.by_id(context.db, person_id)
         if not (coordinator and coordinator.chat_id and coordinator.reachable):
@@ -274,9 +274,11 @@ async def send_digest(context: BotContext, timezone: str, day: date) -> int:
                     name=farmer.full_name, phone=display_phone(farmer.phone or ""),
                 ))  # fmt: skip
             text = "\n".join(lines)
-        try:
-            await context.bot.send_message(coordinator.chat_id, text, rate_limit_args=BULK)
-            sent += 1
-        except TelegramError as exc:
-            log.info("digest not sent to %s: %s", person_id, exc)
-    return sent
+        messages.append(OutgoingMessage(person_id, coordinator.chat_id, text))
+    if not messages:
+        return 0
+    key = f"pickup-digest:{day.isoformat()}:{timezone}"
+    queued = await notify(
+        context.db, context.bot_data.outbox, key=key, kind="pickup_digest", messages=messages
+    )
+    return queued.total

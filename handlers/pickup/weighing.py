@@ -4,13 +4,14 @@ disputes; an administrator settles a dispute."""
 
 from __future__ import annotations
 
+import json
 import logging
 from decimal import Decimal
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, MessageHandler
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import (
     _,
@@ -43,12 +44,12 @@ from handlers.kit import (
     refuse_button,
     refuse_person,
     reply,
+    tell,
     writes,
 )
 from handlers.menus import cancel
 from handlers.offer.draft import refusal
 from handlers.pickup.common import (
-    BULK,
     CHECK_BUTTONS,
     CONFIRM,
     FOUND_GRADE_BUTTONS,
@@ -72,6 +73,7 @@ from handlers.wording import (
 from storage import deductions as deduction_rates
 from storage import offers, people, pickups
 from storage.offers import Offer
+from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -232,17 +234,15 @@ async def receipt_out(
                     await receipt_text(context, offer, pickup) + "\n\n" + after_receipt(on_telegram)
                 )
                 markup = pay_buttons(offer)
-            await context.bot.send_message(
-                taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-            )
+            await tell(context, key=f"receipt-taker:{offer.id}:{pickup.picked_up_at}", kind="receipt",
+                       person_id=taker.id, chat_id=taker.chat_id, text=text, markup=markup)  # fmt: skip
     if on_telegram:
         with use_locale(farmer.language):
             text = await receipt_text(context, offer, pickup) + "\n\n" + _("Is this receipt right?")
             buttons = keyboard([[RECEIPT_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
                                  RECEIPT_BUTTONS.button(_("⚠️ Not right"), f"no{offer.id}")]])  # fmt: skip
-        await context.bot.send_message(
-            farmer.chat_id, text, reply_markup=buttons, rate_limit_args=BULK
-        )
+        await tell(context, key=f"receipt:{offer.id}:{pickup.picked_up_at}", kind="receipt",
+                   person_id=farmer.id, chat_id=farmer.chat_id, text=text, markup=buttons)  # fmt: skip
 
 
 # --- a weighing far above the offer: a second person confirms -----------------------------
@@ -261,13 +261,9 @@ async def _ask_second_look(context: BotContext, offer: Offer, pickup: pickups.Pi
             )  # fmt: skip
             buttons = keyboard([[CHECK_BUTTONS.button(_("✅ Right"), f"ok{offer.id}"),
                                  CHECK_BUTTONS.button(_("❌ Weigh again"), f"no{offer.id}")]])  # fmt: skip
-        try:
-            await context.bot.send_message(
-                who.chat_id, text, reply_markup=buttons, rate_limit_args=BULK
-            )
-            asked += 1
-        except TelegramError as exc:
-            log.info("weighing check of %s not sent to %s: %s", offer.id, who.person_id, exc)
+        await tell(context, key=f"check:{offer.id}:{pickup.picked_up_at}:{who.person_id}", kind="check",
+                   person_id=who.person_id, chat_id=who.chat_id, text=text, markup=buttons)  # fmt: skip
+        asked += 1
     return asked
 
 
@@ -295,9 +291,8 @@ async def on_weight_checked(update: Update, context: BotContext) -> None:
                 name=context.person.full_name, number=offer.number)  # fmt: skip
             markup = keyboard([[WEIGH_BUTTONS.button(
                 _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id))]])  # fmt: skip
-        await context.bot.send_message(
-            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await tell(context, key=f"check-refused:{offer.id}:{pickup.picked_up_at}", kind="check",
+                   person_id=taker.id, chat_id=taker.chat_id, text=text, markup=markup)  # fmt: skip
 
 
 async def weigh_again(update: Update, context: BotContext) -> str:
@@ -343,6 +338,7 @@ async def _tell_admins_of_dispute(
     context: BotContext, offer: Offer, pickup: pickups.Pickup
 ) -> None:
     farmer = context.person
+    messages = []
     for admin in await offers.administrators(context.db, offer.org_id):
         if admin.person_id == farmer.id:  # never settles his own dispute
             continue
@@ -357,9 +353,11 @@ async def _tell_admins_of_dispute(
                 [SETTLE_BUTTONS.button(_("🤝 Settled: the receipt stands"), f"ok{offer.id}")],
                 [SETTLE_BUTTONS.button(_("⚖️ Weigh it again"), f"no{offer.id}")],
             ])  # fmt: skip
-        await context.bot.send_message(
-            admin.chat_id, text, reply_markup=markup, rate_limit_args=BULK
+        messages.append(
+            OutgoingMessage(admin.person_id, admin.chat_id, text, json.dumps(markup.to_dict()))
         )
+    key = f"dispute:{offer.id}:{pickup.picked_up_at}"  # once per receipt
+    await notify(context.db, context.bot_data.outbox, key=key, kind="dispute", messages=messages)
 
 
 @writes("receipt.settle")
@@ -379,7 +377,7 @@ async def on_settle(update: Update, context: BotContext) -> None:
         return
     if not stands:
         await close_buttons(update, _("⚖️ Weigh it again"))
-        await _tell_weigh_again(context, offer)
+        await _tell_weigh_again(context, offer, pickup)
         return
     await close_buttons(update, _("🤝 Settled: the receipt stands"))
     farmer = await people.by_id(context.db, offer.farmer_id)
@@ -387,25 +385,26 @@ async def on_settle(update: Update, context: BotContext) -> None:
         with use_locale(farmer.language):
             text = _("Your dispute about receipt {number} is settled: the receipt stands at {total}. The cooperative will pay you.").format(
                 number=offer.number, total=format_money(pickup.net_rupiah))  # fmt: skip
-        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+        await tell(context, key=f"settled:{offer.id}:{pickup.picked_up_at}", kind="settled",
+                   person_id=farmer.id, chat_id=farmer.chat_id, text=text)  # fmt: skip
     taker = await people.by_id(context.db, need(offer.taker_id))
     if taker and taker.chat_id:
         with use_locale(taker.language):
             text = _("The dispute about receipt {number} is settled. You may pay the farmer now.").format(
                 number=offer.number)  # fmt: skip
             markup = pay_buttons(offer)
-        await context.bot.send_message(
-            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await tell(context, key=f"settled-taker:{offer.id}:{pickup.picked_up_at}", kind="settled",
+                   person_id=taker.id, chat_id=taker.chat_id, text=text, markup=markup)  # fmt: skip
 
 
-async def _tell_weigh_again(context: BotContext, offer: Offer) -> None:
+async def _tell_weigh_again(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> None:
     farmer = await people.by_id(context.db, offer.farmer_id)
     if farmer and farmer.chat_id:
         with use_locale(farmer.language):
             text = _("Your dispute about receipt {number} is settled: the coordinator will weigh it again. You will get a new receipt.").format(
                 number=offer.number)  # fmt: skip
-        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+        await tell(context, key=f"reweigh:{offer.id}:{pickup.picked_up_at}", kind="settled",
+                   person_id=farmer.id, chat_id=farmer.chat_id, text=text)  # fmt: skip
     taker = await people.by_id(context.db, need(offer.taker_id))
     if taker and taker.chat_id:
         with use_locale(taker.language):
@@ -413,9 +412,8 @@ async def _tell_weigh_again(context: BotContext, offer: Offer) -> None:
                 number=offer.number)  # fmt: skip
             markup = keyboard([[WEIGH_BUTTONS.button(
                 _("⚖️ Weigh {number}").format(number=offer.number), str(offer.id))]])  # fmt: skip
-        await context.bot.send_message(
-            taker.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await tell(context, key=f"reweigh-taker:{offer.id}:{pickup.picked_up_at}", kind="settled",
+                   person_id=taker.id, chat_id=taker.chat_id, text=text, markup=markup)  # fmt: skip
 
 
 def weighing_conversation() -> ConversationHandler:

@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, use_locale
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
@@ -25,6 +26,7 @@ from handlers.wording import in_sentence
 from storage import people
 from storage import savings as stored
 from storage import savings_desk as desk
+from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +136,10 @@ async def _tell_maker(context: BotContext, decided: desk.Request) -> None:
             _("Request {number} is approved by {name} and recorded.") if decided.status == "approved"
             else _("Request {number} is rejected by {name}. Nothing was recorded.")
         ).format(number=decided.id, name=context.person.full_name)  # fmt: skip
-    await context.bot.send_message(maker.chat_id, text, rate_limit_args=BULK)
+    await notify(
+        context.db, context.bot_data.outbox, key=f"decided:{decided.id}", kind="decision",
+        messages=[OutgoingMessage(maker.id, maker.chat_id, text)],
+    )  # fmt: skip
 
 
 async def _tell_member_of(context: BotContext, decided: desk.Request) -> None:

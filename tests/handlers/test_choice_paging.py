@@ -114,13 +114,13 @@ async def test_a_forged_page_is_refused(world):
 async def test_setharga_pages_the_areas_of_a_cooperative_covering_many(world):
     """The reproduction: 9 or more areas ended in "Maaf, ada gangguan" ('p1' is not an area)."""
     regencies = tuple(f"33.{n:02d}" for n in range(1, 13))  # 12 regencies of Jawa Tengah
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         org_id = await orgs.add(
             conn, code="kop-jateng", name="Koperasi Jateng", kind="coop_primary",
             parent_code=None, covers=regencies,
         )  # fmt: skip
     admin = await _person_with_roles(world, 983, [Role.ADMIN])
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute("UPDATE people SET org_id = ? WHERE telegram_user_id = 983", (org_id,))
     await admin.send("/setharga")
     await admin.press("💰 Harga beli koperasi")

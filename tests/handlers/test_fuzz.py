@@ -508,7 +508,7 @@ class Player:
             for step in steps[: setup.progress]:
                 await self._checked_step(who, step)
         elif setup.kind == "admin":
-            async with self.world.db.transaction(mark_update=False) as conn:
+            async with self.world.db.transaction(bookkeeping=True) as conn:
                 person_id = await people.insert_person(
                     conn, telegram_user_id=who.user_id, chat_id=who.user_id, full_name=setup.name,
                     phone="+" + self.phones[who.user_id], language="en" if english else "id", timezone="Asia/Jakarta", org_id=1,

@@ -122,7 +122,7 @@ async def _farmer_coordinator(world):
     budi = world.person(701, "Budi")
     await register_farmer(budi)
     person = await people.by_telegram_id(world.db, 701)
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await people.add_role(conn, person.id, Role.COORDINATOR)
     await world.db.write(offers.set_coverage, person.id, ("33.10",))
     return budi, person
@@ -235,7 +235,7 @@ async def test_a_disputed_receipt_is_paid_only_after_an_administrator_settles_it
     assert (await offers.get(world.db, offer.id)).status == "picked_up"
     assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 1_300_000
     # another cooperative's administrator cannot settle it with a forged button
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         from storage import orgs
 
         other = await orgs.add(
@@ -297,7 +297,7 @@ async def _two_cooperatives(world):
     """Kop. Klaten covers Kab. Klaten (Budi's village); Kop. Jatim covers Jawa Timur."""
     from storage import orgs
 
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         klaten = await orgs.add(
             conn, code="kop-klaten", name="Koperasi Tani Klaten", kind="coop_primary",
             parent_code=None, covers=("33.10",),
@@ -309,7 +309,7 @@ async def _two_cooperatives(world):
     admins = []
     for user_id, org_id in ((781, klaten), (782, jatim)):
         admin = await _person_with_roles(world, user_id, [Role.ADMIN])
-        async with world.db.transaction(mark_update=False) as conn:
+        async with world.db.transaction(bookkeeping=True) as conn:
             await conn.execute(
                 "UPDATE people SET org_id = ? WHERE telegram_user_id = ?", (org_id, user_id)
             )

@@ -392,7 +392,7 @@ async def test_the_morning_digest_runs_at_06_00_in_each_zone_and_lists_the_days_
         await pickup.send_digest(context, "Asia/Makassar", Date.fromisoformat(pickup_on)) == 0
     )  # Sari lives in WIB
     assert await pickup.send_digest(context, "Asia/Jakarta", Date.fromisoformat(pickup_on)) == 1
-    await world.app.update_queue.join()
+    await world.outbox_sent()
     digest = world.telegram.messages[899][-1].text
     assert digest.startswith("Penjemputan hari ini, ")
     assert f"12.00–15.00: {offer.number}, 200 kg cabai merah, Budi Santoso 0812-3456-7890" in digest

@@ -38,7 +38,7 @@ async def _ani(world):
         world, ANI, [Role.ADMIN, Role.TREASURER, Role.COORDINATOR, Role.FARMER]
     )
     person = await people.by_telegram_id(world.db, ANI)
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute("UPDATE people SET village_code = ? WHERE id = ?", (KUJON, person.id))
     await world.db.write(offers.set_coverage, person.id, ("33.10",))
     price = await prices.price_in_force(world.db, "gabah", "GKP", KUJON, kit.clock())
@@ -236,7 +236,7 @@ async def test_cancel_ends_every_conversation_even_two_left_from_before(world):
     """A database from before this rule may hold two running conversations for one chat."""
     admin = await _admin_treasurer(world)
     await _at_the_price_question(admin)
-    async with world.db.transaction(mark_update=False) as conn:  # /setor left at its question
+    async with world.db.transaction(bookkeeping=True) as conn:  # /setor left at its question
         await conn.execute(
             "INSERT INTO ptb_conversations (name, key, state) VALUES ('savings_desk', ?, ?)",
             ("[961, 961]", '"desk.find"'),

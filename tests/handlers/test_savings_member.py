@@ -29,7 +29,7 @@ async def _member(world, joined=date(2026, 9, 1)):
     )
     row = await world.db.fetchone("SELECT id FROM roster WHERE member_number = 'SP-001'")
     roster_id = row["id"]
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "UPDATE roster SET joined_on = ? WHERE id = ?", (joined.isoformat(), roster_id)
         )

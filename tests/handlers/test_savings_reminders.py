@@ -24,7 +24,7 @@ async def _another(world, user_id, number, phone, zone, wajib_paid):
     roster_id = (
         await world.db.fetchone("SELECT id FROM roster WHERE member_number = ?", (number,))
     )["id"]
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute("UPDATE roster SET joined_on = '2026-09-01' WHERE id = ?", (roster_id,))
     if wajib_paid:
         await world.db.write(
@@ -45,7 +45,7 @@ def _at(*args):
 
 async def test_reminders_land_at_local_time_in_each_zone_and_skip_who_paid(world):
     sri, _roster = await _member(world)  # WIB; paid September and October, not November
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await stored.set_reminder(conn, 1, 25, "09:00")
     yosef = await _another(world, 1001, "SP-010", "+6281377770010", "Asia/Jayapura", 0)  # WIT
     made = await _another(
@@ -85,7 +85,7 @@ async def test_no_reminder_without_a_setting_or_a_join_date(world):
     await _member(world, joined=date(2026, 9, 1))
     context = BotContext(world.app)
     assert await send_wajib_reminders(context, _at(2026, 11, 25, 5, 0)) == 0  # none set
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await stored.set_reminder(conn, 1, 25, "09:00")
         await conn.execute("UPDATE roster SET joined_on = NULL")
     assert await send_wajib_reminders(context, _at(2026, 11, 25, 5, 0)) == 0

@@ -72,13 +72,13 @@ async def test_an_administrator_sets_a_price_and_a_farmer_offers_at_it(world):
 
 async def test_a_cooperative_sets_prices_for_one_of_its_areas_and_old_offers_keep_theirs(world):
     await _prices(world)  # gabah GKP Rp6.500 in all Jawa Tengah
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         org_id = await orgs.add(
             conn, code="kop-klaten", name="Koperasi Tani Klaten", kind="coop_primary",
             parent_code=None, covers=("33.10", "33.09"),
         )  # fmt: skip
     admin = await _person_with_roles(world, 911, [Role.ADMIN])
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute("UPDATE people SET org_id = ? WHERE telegram_user_id = 911", (org_id,))
     budi = world.person(912)
     await register_farmer(budi)

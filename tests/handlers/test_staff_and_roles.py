@@ -66,7 +66,7 @@ async def test_expired_invite_is_refused(world):
     invite = await world.db.write(
         invites.create, role=Role.ADMIN, org_id=1, valid_hours=1, created_by=None
     )
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "UPDATE invites SET expires_at = ? WHERE code = ?", (now_utc() - 1, invite.code)
         )
@@ -87,7 +87,7 @@ async def test_registered_farmer_who_opens_an_invite_gains_the_role(world):
 
 async def _person_with_roles(world, user_id, roles):
     """A registered person holding ``roles``."""
-    async with world.db.transaction(mark_update=False) as conn:
+    async with world.db.transaction(bookkeeping=True) as conn:
         person_id = await people.insert_person(
             conn, telegram_user_id=user_id, chat_id=user_id, full_name="Uji Coba", phone=f"+62812{user_id:07d}",
             language="id", timezone="Asia/Jakarta", org_id=1,

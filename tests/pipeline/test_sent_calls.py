@@ -144,15 +144,15 @@ async def test_records_are_pruned_with_the_inbox_but_not_while_their_update_wait
         await migrate(db)
         await inbox.store(db, 1, '{"update_id": 1}')
         await inbox.store(db, 2, '{"update_id": 2}')
-        async with db.transaction(mark_update=False) as conn:
+        async with db.transaction(bookkeeping=True) as conn:
             await inbox.mark_done(conn, [1])
-        await sent_calls.record(db, [(1, 0, "sendMessage", json.dumps({"message_id": 5})),
-                                     (2, 0, "sendMessage", json.dumps(True))])  # fmt: skip
+        await sent_calls.record(db, [(1, 0, "sendMessage", json.dumps({"message_id": 5}), 7),
+                                     (2, 0, "sendMessage", json.dumps(True), 8)])  # fmt: skip
         old = now_utc() - inbox.KEEP_APPLIED_SECONDS - 10
         await db.write_one("UPDATE inbox SET applied_at = ? WHERE update_id = 1", (old,))
         await db.write_one("UPDATE sent_calls SET sent_at = ?", (old,))
         await inbox.prune(db)
-        assert await sent_calls.recorded(db, [1, 2]) == {2: {0: ("sendMessage", "true")}}
+        assert await sent_calls.recorded(db, [1, 2]) == {2: {0: ("sendMessage", "true", 8)}}
 
 
 class SlowTwiceWorld(TwiceWorld):

@@ -96,7 +96,8 @@ async def test_the_wire_hook_runs_before_each_attempt_and_only_for_sends_that_le
     assert hooked == [(1, 0)]  # the second waits for its turn: not on the wire
     await fake_clock.advance(5.0)
     await asyncio.gather(first, second)
-    assert hooked == [(1, 0), (1, 1), (2, 2)]  # the retry keeps its place ahead of chat 2
+    # the 429 held chat 1 only: chat 2 goes at the next token, chat 1's retry after its hold
+    assert hooked == [(1, 0), (2, 1), (1, 2)]
     assert len(calls) == 3
 
 

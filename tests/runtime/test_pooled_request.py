@@ -75,3 +75,41 @@ def test_the_pools_share_one_tls_context(monkeypatch):
     request = PooledRequest(64)
     assert request.pools == 16
     assert len(made) == 16 and len({id(context) for context in made}) == 1
+
+
+async def test_the_real_transport_announces_a_request_once_its_connection_is_in_hand():
+    """bot.runtime.http over a real socket: the hook of as_it_leaves runs before the request
+    is written (the server has seen nothing yet), once per request; the server's answer comes
+    back as usual. Without the hook nothing changes."""
+    from bot.runtime.ratelimit import as_it_leaves
+
+    seen: list[bytes] = []
+
+    async def serve(reader, writer):
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        body = b'{"ok": true, "result": true}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)  # fmt: skip
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = PooledRequest(1)
+    assert request.announces_leaving
+    await request.initialize()
+    hooked: list[int] = []
+
+    async def hook():
+        hooked.append(len(seen))
+
+    try:
+        with as_it_leaves(hook):
+            code, _ = await request.do_request(f"http://127.0.0.1:{port}/botX/getMe", "POST")
+        assert code == 200 and hooked == [0] and len(seen) == 1
+        code, _ = await request.do_request(f"http://127.0.0.1:{port}/botX/getMe", "POST")
+        assert code == 200 and hooked == [0] and len(seen) == 2
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()

@@ -13,15 +13,11 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from bot.runtime.ratelimit import (
     BULK,
     INTERACTIVE,
-    Lane,
     PriorityRateLimiter,
     SendLimits,
-    bulk_lane,
-    current_lane,
     is_counted,
     resolve_lane,
     retry_after_seconds,
-    use_lane,
 )
 
 pytestmark = [
@@ -150,13 +146,25 @@ async def test_uncounted_methods_are_not_limited(fake_clock) -> None:
     t0 = fake_clock.now
     backlog = [tg.send(limiter, c, "msg") for c in range(1, 6)]
     await fake_clock.settle()
-    for endpoint in ["answerCallbackQuery", "editMessageText", "sendChatAction", "getMe"]:
+    for endpoint in ["answerCallbackQuery", "sendChatAction", "getMe"]:
         await tg.send(limiter, 1, endpoint, endpoint=endpoint)
-    assert [t for t, _, label in tg.calls if label != "msg"] == [t0] * 4
+    assert [t for t, _, label in tg.calls if label != "msg"] == [t0] * 3
     await fake_clock.advance(10.0)
     await asyncio.gather(*backlog)
     assert is_counted("sendPhoto") and is_counted("copyMessage") and is_counted("forwardMessages")
     assert not is_counted("sendChatAction") and not is_counted("setMyCommands")
+
+
+async def test_edits_use_the_budget_like_sends(fake_clock) -> None:
+    """Telegram counts an edit like a message: a progress message edited in a loop must not
+    go past the chat's limit (it got 429s that held everything)."""
+    assert is_counted("editMessageText") and is_counted("editMessageReplyMarkup")
+    limiter, tg = make(fake_clock, private_rate=1.0, private_burst=3.0)
+    t0 = fake_clock.now
+    edits = [tg.send(limiter, 900, f"edit{i}", endpoint="editMessageText") for i in range(5)]
+    await fake_clock.advance(5.0)
+    await asyncio.gather(*edits)
+    assert [t - t0 for t in tg.times(900)] == pytest.approx([0, 0, 0, 1, 2])
 
 
 async def test_interactive_goes_before_queued_bulk(fake_clock) -> None:
@@ -174,8 +182,7 @@ async def test_interactive_goes_before_queued_bulk(fake_clock) -> None:
 
 async def test_long_bulk_backlog_barely_delays_a_reply(fake_clock) -> None:
     limiter, tg = make(fake_clock)
-    with bulk_lane():
-        bulk = [tg.send(limiter, c, "bulk") for c in range(1, 3001)]
+    bulk = [tg.send(limiter, c, "bulk", rla=BULK) for c in range(1, 3001)]
     await fake_clock.advance(2.0)
     assert limiter.waiting(BULK) > 2800
     asked = fake_clock.now
@@ -192,9 +199,8 @@ async def test_long_bulk_backlog_barely_delays_a_reply(fake_clock) -> None:
 async def test_throttled_chat_does_not_block_other_chats(fake_clock) -> None:
     limiter, tg = make(fake_clock, private_rate=1.0, private_burst=3.0)
     t0 = fake_clock.now
-    with bulk_lane():
-        chatty = [tg.send(limiter, 7, f"A{i}") for i in range(5)]
-        other = tg.send(limiter, 8, "B")
+    chatty = [tg.send(limiter, 7, f"A{i}", rla=BULK) for i in range(5)]
+    other = tg.send(limiter, 8, "B", rla=BULK)
     await fake_clock.settle()
     assert other.done()  # A3 waits for chat 7's token without holding the queue
     await fake_clock.advance(5.0)
@@ -211,20 +217,40 @@ async def test_bulk_lane_is_fifo_across_chats(fake_clock) -> None:
     assert tg.labels() == ["m5", "m3", "m9", "m1", "m7"]
 
 
-async def test_retry_after_pauses_budget_and_retries(fake_clock) -> None:
+async def test_retry_after_for_one_chat_holds_that_chat_only(fake_clock) -> None:
+    """An edit of the administrator's progress message refused with 429: that chat waits
+    retry_after; the rest of the budget goes on (it held every send for 5 s)."""
     limiter, tg = make(fake_clock)
     t0 = fake_clock.now
     tg.fail_with = [RetryAfter(5)]
-    first = tg.send(limiter, 11, "first")
+    first = tg.send(limiter, 11, "first", endpoint="editMessageText")
     await fake_clock.settle()
-    later = tg.send(limiter, 12, "later")  # another chat: the whole budget is paused
+    later = tg.send(limiter, 12, "later")  # another chat: not held
+    same = tg.send(limiter, 11, "same")  # the same chat: held with it
+    await fake_clock.advance(0.1)
+    assert later.done() and not first.done() and not same.done()
+    await fake_clock.advance(7.0)  # the chat's next send comes a second after the retry
+    assert first.done() and same.done()
+    assert await first == {"message_id": 3}
+    assert tg.labels() == ["first", "later", "first", "same"]  # the retry keeps its place
+    assert all(t >= t0 + 5 for t, chat, _ in tg.calls[2:])
+
+
+async def test_retry_after_for_two_chats_at_once_pauses_the_whole_budget(fake_clock) -> None:
+    """429s for several chats within one retry_after: the overall limit, not one chat's."""
+    limiter, tg = make(fake_clock)
+    t0 = fake_clock.now
+    tg.fail_with = [RetryAfter(5), RetryAfter(5)]
+    first = tg.send(limiter, 11, "first")
+    second = tg.send(limiter, 12, "second")
+    await fake_clock.settle()
+    later = tg.send(limiter, 13, "later")  # a third chat: the whole budget is paused
     await fake_clock.advance(4.9)
-    assert not first.done() and not later.done()
-    await fake_clock.advance(1.0)
-    assert await first == {"message_id": 2}
-    await later
-    assert tg.labels() == ["first", "first", "later"]  # the retry keeps its place
-    assert all(t >= t0 + 5 for t in tg.times()[1:])
+    assert not first.done() and not second.done() and not later.done()
+    await fake_clock.advance(2.0)
+    assert first.done() and second.done() and later.done()
+    assert tg.labels() == ["first", "second", "first", "second", "later"]
+    assert all(t >= t0 + 5 for t in tg.times()[2:])
 
 
 async def test_retry_after_raised_after_max_retries(fake_clock) -> None:
@@ -246,9 +272,9 @@ async def test_retry_after_raised_after_max_retries(fake_clock) -> None:
 async def test_retry_after_on_uncounted_method_waits_only_itself(fake_clock) -> None:
     limiter, tg = make(fake_clock)
     tg.fail_with = [RetryAfter(3)]
-    edit = tg.send(limiter, 11, "edit", endpoint="editMessageText")
+    edit = tg.send(limiter, 11, "edit", endpoint="setMyCommands")
     await fake_clock.settle()
-    await tg.send(limiter, 12, "send")  # not paused by an edit's 429
+    await tg.send(limiter, 12, "send")  # not paused by an uncounted method's 429
     await fake_clock.advance(4.0)
     await edit
     assert tg.labels() == ["edit", "send", "edit"]
@@ -303,38 +329,13 @@ async def test_failing_or_sync_forbidden_hook_still_raises_forbidden(fake_clock)
 
 
 async def test_lane_selection_helpers() -> None:
-    assert current_lane() is INTERACTIVE
     assert resolve_lane(None) is INTERACTIVE
     assert resolve_lane(BULK) is BULK
     assert resolve_lane("bulk") is BULK
     assert resolve_lane({"lane": "bulk"}) is BULK
     assert resolve_lane({"max_retries": 1}) is INTERACTIVE
-    with bulk_lane():
-        assert resolve_lane(None) is BULK
-        assert resolve_lane({"lane": INTERACTIVE}) is INTERACTIVE  # explicit wins
-        with use_lane(Lane.INTERACTIVE):
-            assert current_lane() is INTERACTIVE
-        lane_in_task = await asyncio.create_task(_lane_now())
-        assert lane_in_task is BULK  # tasks created in the block inherit it
-    assert current_lane() is INTERACTIVE
     with pytest.raises(ValueError):
         resolve_lane("urgent")
-
-
-async def _lane_now() -> Lane:
-    return current_lane()
-
-
-async def test_context_manager_lane_is_honoured_by_the_limiter(fake_clock) -> None:
-    limiter, tg = make(fake_clock, overall_rate=1.0, overall_burst=1.0)
-    with bulk_lane():
-        bulk = [tg.send(limiter, c, f"bulk{c}") for c in range(1, 4)]
-    await fake_clock.settle()
-    reply = tg.send(limiter, 50, "reply")
-    late_bulk = tg.send(limiter, 51, "explicit", rla=BULK)
-    await fake_clock.advance(10.0)
-    await asyncio.gather(reply, late_bulk, *bulk)
-    assert tg.labels() == ["bulk1", "reply", "bulk2", "bulk3", "explicit"]
 
 
 async def test_cancelled_waiting_send_does_not_stall_others(fake_clock) -> None:

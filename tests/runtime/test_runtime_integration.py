@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, ExtBot, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
-from bot.runtime import BULK, INTERACTIVE, PerChatUpdateProcessor, PriorityRateLimiter, bulk_lane
+from bot.runtime import BULK, INTERACTIVE, PerChatUpdateProcessor, PriorityRateLimiter
 
 pytestmark = pytest.mark.asyncio
 
@@ -170,12 +170,9 @@ async def test_lane_reaches_the_limiter_through_ext_bot() -> None:
         await bot.send_message(1, "reply")
         await bot.send_message(2, "broadcast", rate_limit_args={"lane": "bulk"})
         await bot.send_message(3, "broadcast", rate_limit_args=BULK)
-        with bulk_lane():
-            await bot.send_message(4, "reminder")
-            await bot.send_message(5, "reply", rate_limit_args=INTERACTIVE)
+        await bot.send_message(5, "reply", rate_limit_args=INTERACTIVE)
     assert [lane for lane, _ in limiter.lanes] == [
         "interactive",
-        "bulk",
         "bulk",
         "bulk",
         "interactive",

@@ -134,3 +134,17 @@ async def test_the_progress_message_is_begun_once(db):
 
 def test_the_digest_key_names_the_day_and_the_zone():
     assert digest_key(date(2026, 11, 29), "Asia/Jayapura") == "digest:2026-11-29:Asia/Jayapura"
+
+
+async def test_a_notice_goes_before_a_broadcasts_backlog_and_a_withdrawn_one_never(db):
+    ids = await _people(db, 6)
+    await _enqueue(db, ids[:5], key="price")  # a broadcast's backlog
+    await db.write(
+        outbox.enqueue, key="offer-alert:1", kind="offer_alert", priority=outbox.NOTICE,
+        messages=[OutgoingMessage(ids[5], 105, "Tawaran baru")],
+    )  # fmt: skip
+    claimed = await outbox.claim_due(db, NOW * 2, 2)
+    assert [row.chat_id for row in claimed] == [105, 100]  # the alert first, then in order
+    assert await outbox.withdraw(db, "offer-alert:1") == 1  # the offer was taken meanwhile
+    assert not await outbox.mark_sending(db, claimed[0].id)  # its request must not leave
+    assert await outbox.mark_sending(db, claimed[1].id)

@@ -124,7 +124,7 @@ def test_use_case_results_survive_the_trip_through_the_database():
 async def test_inbox_keeps_unapplied_updates_and_drops_applied_ones(db):
     assert await inbox.store(db, 1, '{"update_id": 1}')
     assert await inbox.store(db, 2, '{"update_id": 2}')
-    async with db.transaction(mark_update=False) as conn:
+    async with db.transaction(bookkeeping=True) as conn:
         await inbox.mark_done(conn, [1])
     assert await inbox.pending(db) == [(2, '{"update_id": 2}')]
     assert not await inbox.store(db, 1, '{"update_id": 1}')  # a replay of an applied update
