@@ -157,7 +157,7 @@ async def test_the_morning_digest_run_twice_reaches_each_coordinator_once(world,
     (after a crash half-way, a restart), nobody gets it twice."""
     from datetime import date as Date
 
-    from handlers import pickup
+    from handlers.pickup import schedule as pickup
     from tests.handlers.test_offtake_field import _offer_gabah
 
     sari = await _coordinator(world, 9301, "33.10")
@@ -193,7 +193,7 @@ async def test_the_maker_who_blocked_the_bot_does_not_stop_the_member_being_told
     _blocked_by(world, tono.user_id)
     sri.take_new()
     assert (await ani.press("✅ Setujui"))[-1] == "Permintaan 1 disetujui."
-    assert sri.take_new()[-1].startswith("Penarikan Rp100.000 dari Simpanan sukarela Anda")
+    assert sri.take_new()[-1].startswith("Penarikan Rp100.000 dari simpanan sukarela Anda")
     assert not (await people.by_telegram_id(world.db, tono.user_id)).reachable
 
 

@@ -59,7 +59,7 @@ async def test_calls_spread_to_the_least_busy_pool():
     assert all(code == 200 for code, _ in await asyncio.gather(*calls))
 
 
-def test_the_pools_share_one_tls_context(monkeypatch):
+async def test_the_pools_share_one_tls_context(monkeypatch):
     """Each TLS context reads the whole CA bundle (~60 ms and ~1 MiB apiece): the pools of
     one connection share one instead of building 16."""
     import httpx._transports.default as transport
