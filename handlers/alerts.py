@@ -34,6 +34,7 @@ from handlers.kit import (
     refuse_button,
     refuse_person,
     reply,
+    tell,
     writes,
 )
 from handlers.wording import deductions_line, produce_in_sentence, produce_with_grade_in_sentence
@@ -185,7 +186,8 @@ async def _taken(context: BotContext, offer: Offer, taker: Person) -> None:
             text = _("Good news: coordinator {name} ({phone}) will pick up your {produce} ({number}). They will call you to agree a time.").format(
                 produce=produce_in_sentence(CATALOG[offer.commodity]), name=taker.full_name, phone=display_phone(taker.phone or ""), number=offer.number
             )  # fmt: skip
-        await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
+        await tell(context, key=f"taken:{offer.id}", kind="taken", person_id=farmer.id,
+                   chat_id=farmer.chat_id, text=text)  # fmt: skip
 
 
 # --- an administrator gives an offer nobody covers to a coordinator ----------------------------
@@ -246,9 +248,8 @@ async def assign(update: Update, context: BotContext) -> None:
             markup = keyboard(
                 [[Buttons.registry["jdw"].button(_("📅 Schedule the pickup"), str(offer.id))]]
             )
-        await context.bot.send_message(
-            coordinator.chat_id, text, reply_markup=markup, rate_limit_args=BULK
-        )
+        await tell(context, key=f"assigned:{offer.id}", kind="assigned", person_id=coordinator.id,
+                   chat_id=coordinator.chat_id, text=text, markup=markup)  # fmt: skip
     await _taken(context, offer, coordinator)
 
 
@@ -310,10 +311,8 @@ async def expire_offers(context: BotContext) -> None:
                 text = _(
                     "Nobody took your offer {number} in time, so it has expired. Send /jual to offer again."
                 ).format(number=offer.number)
-            try:
-                await context.bot.send_message(farmer.chat_id, text, rate_limit_args=BULK)
-            except TelegramError as exc:
-                log.info("farmer of expired offer %s not told: %s", offer.id, exc)
+            await tell(context, key=f"expired:{offer.id}", kind="expired", person_id=farmer.id,
+                       chat_id=farmer.chat_id, text=text)  # fmt: skip
         await offer_closed(context, offer)
     if expired:
         log.info("%d offer(s) expired", len(expired))

@@ -49,7 +49,7 @@ from bot.i18n import _
 from domain import N_
 from domain.commands import BY_NAME
 from domain.people import InvalidInput, Role
-from storage.db import current_writer
+from storage.db import current_update_id, current_writer
 from storage.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -251,11 +251,15 @@ async def background_done() -> None:
 async def tell(context: BotContext, *, key: str, kind: str, person_id: int, chat_id: int,
                text: str, markup: InlineKeyboardMarkup | None = None) -> None:  # fmt: skip
     """A notice to someone other than the person answered, through the outbox (bot.broadcast
-    notify): once per ``key`` whatever replays or restarts, a 403 or a 429 handled there, and
-    the person answered never held up or stopped by it."""
+    notify): once per ``key`` and update whatever replays or restarts (a replay of the update
+    finds it queued; another update, a second weighing say, tells again), a 403 or a 429
+    handled there, and the person answered never held up or stopped by it. Outside an update
+    (a job) the key alone makes it once."""
+    update_id = current_update_id.get()
     message = OutgoingMessage(
         person_id, chat_id, text, json.dumps(markup.to_dict()) if markup else None
     )
+    key = key if update_id is None else f"{key}:u{update_id}"
     await notify(context.db, context.bot_data.outbox, key=key, kind=kind, messages=[message])
 
 

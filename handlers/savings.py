@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import (
@@ -28,7 +27,7 @@ from domain import N_
 from domain.ledger import SavingsKind
 from domain.money import record_id
 from domain.savings import Month, period_bounds, reminder_month
-from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
+from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply, tell
 from storage import orgs, reminders
 from storage import savings as stored
 from storage.savings import Member
@@ -277,9 +276,6 @@ async def _remind(context: BotContext, who: reminders.Recipient, month: Month) -
         text = _("Reminder: your mandatory savings (wajib) for {month}, {amount}, is not paid yet. In all you owe {owed}. Please pay your cooperative's treasurer. Send /tagihan to see the months.").format(
             month=format_month(month.year, month.month), amount=format_money(due.amount - due.paid), owed=format_money(dues.owed),
         )  # fmt: skip
-    try:
-        await context.bot.send_message(who.chat_id, text, rate_limit_args={"lane": "bulk"})
-    except TelegramError as exc:
-        log.info("wajib reminder for member %s not sent: %s", who.member.id, exc)
-        return 0
+    await tell(context, key=f"wajib-reminder:{who.member.id}:{month}", kind="reminder",
+               person_id=who.member.person_id, chat_id=who.chat_id, text=text)  # fmt: skip
     return 1

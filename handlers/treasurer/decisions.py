@@ -18,6 +18,7 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    tell,
     writes,
 )
 from handlers.savings import KIND_LABELS
@@ -155,17 +156,15 @@ async def _tell_member_of(context: BotContext, decided: desk.Request) -> None:
         return _("The cooperative cancelled a wrong entry in your savings. Reason: {reason}. Your total is now {total}. Send /mutasi to see it.").format(
             number=decided.entry_id, reason=decided.reason, total=format_money(savings.total))  # fmt: skip
 
-    await tell_member(context, member, text)
+    await tell_member(context, member, text, key=f"decided-member:{decided.id}")
 
 
-async def tell_member(context: BotContext, member: stored.Member, text) -> None:
+async def tell_member(context: BotContext, member: stored.Member, text, *, key: str) -> None:
     """A member who registered in the bot hears of a change to their savings."""
     person = await people.by_id(context.db, member.person_id) if member.person_id else None
     if not (person and person.chat_id and person.reachable):
         return
     with use_locale(person.language):
         message = text()
-    try:
-        await context.bot.send_message(person.chat_id, message, rate_limit_args=BULK)
-    except TelegramError as exc:
-        log.info("member %s not told: %s", member.id, exc)
+    await tell(context, key=key, kind="savings", person_id=person.id, chat_id=person.chat_id,
+               text=message)  # fmt: skip

@@ -299,7 +299,8 @@ async def _save_deposit(update: Update, context: BotContext) -> int:
     await reply(update, _("Saved as entry {number}. {kind} of {name} is now {balance}.").format(
         number=entry.id, kind=in_sentence(gettext(KIND_LABELS[kind])), name=member.full_name, balance=format_money(savings[kind])))  # fmt: skip
     await tell_member(context, member, lambda: _("Your deposit of {amount} to {kind} is recorded. It is now {balance}.").format(
-        amount=format_money(draft.amount), kind=in_sentence(gettext(KIND_LABELS[kind])), balance=format_money(savings[kind])))  # fmt: skip
+        amount=format_money(draft.amount), kind=in_sentence(gettext(KIND_LABELS[kind])), balance=format_money(savings[kind])),
+        key=f"deposit:{entry.id}")  # fmt: skip
     return END
 
 

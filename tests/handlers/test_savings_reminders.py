@@ -57,7 +57,7 @@ async def test_reminders_land_at_local_time_in_each_zone_and_skip_who_paid(world
 
     assert await send_wajib_reminders(context, _at(2026, 11, 24, 23, 59)) == 0  # 08:59 WIT
     assert await send_wajib_reminders(context, _at(2026, 11, 25, 0, 0)) == 1  # 09:00 WIT
-    await world.app.update_queue.join()
+    await world.outbox_sent()
     reminder = yosef.take_new()
     assert reminder == [
         "Pengingat: simpanan wajib bulan November 2026 sebesar Rp50.000 belum dibayar. "
@@ -69,6 +69,7 @@ async def test_reminders_land_at_local_time_in_each_zone_and_skip_who_paid(world
     )  # 09:00 WITA: Made paid
     assert await send_wajib_reminders(context, _at(2026, 11, 25, 1, 59)) == 0  # 08:59 WIB
     assert await send_wajib_reminders(context, _at(2026, 11, 25, 2, 0)) == 1  # 09:00 WIB: Sri
+    await world.outbox_sent()
     assert "November 2026 sebesar Rp50.000" in sri.take_new()[-1]
     assert made.take_new() == []
     assert await send_wajib_reminders(context, _at(2026, 11, 27, 8, 0)) == 0  # never twice
