@@ -36,7 +36,7 @@ Then, per mode:
    "7.000", presses "✅ Ya, simpan", then presses
    "📣 Kirim ke pelanggan sekarang" under the answer (``handlers.prices.on_tell`` ->
    ``tell_price_change``: one message per subscriber of gabah in the area where the new price
-   is in force, into the outbox, sent by ``bot.broadcast.OutboxSender``);
+   is in force, into the outbox, sent by ``bot.runtime.broadcast.OutboxSender``);
 3. the run waits until the administrator gets the broadcast's summary ("📣 Siaran sudah
    selesai dikirim."), then reads every subscriber's chat at the emulator.
 

@@ -148,17 +148,17 @@ def _count_db_calls(counts: Counter) -> None:
 def _ablate_inbox(fake_do_request: Any) -> None:
     """Diagnostic: incoming updates are NOT stored in the SQLite inbox (neither the polling
     batch store nor the per-update store in DurableUpdateQueue.put)."""
-    import bot.updates
+    import bot.runtime.updates
 
-    if not hasattr(bot.updates, "DurableUpdateQueue"):
-        raise SystemExit("ablation 'inbox' does not fit this version of bot/updates.py")
+    if not hasattr(bot.runtime.updates, "DurableUpdateQueue"):
+        raise SystemExit("ablation 'inbox' does not fit this version of bot/runtime/updates.py")
 
     async def put(self, item):  # type: ignore[no-untyped-def]
         await asyncio.Queue.put(self, item)
 
-    bot.updates.DurableUpdateQueue.put = put
-    if hasattr(bot.updates, "DurableGetUpdatesRequest"):
-        bot.updates.DurableGetUpdatesRequest.do_request = fake_do_request
+    bot.runtime.updates.DurableUpdateQueue.put = put
+    if hasattr(bot.runtime.updates, "DurableGetUpdatesRequest"):
+        bot.runtime.updates.DurableGetUpdatesRequest.do_request = fake_do_request
 
 
 async def _child(
@@ -235,7 +235,9 @@ async def _child(
             # Diagnostic: no commit of conversation state + "applied" mark after each
             # update (ExactlyOnceProcessor's on_applied); only the queue bookkeeping is kept.
             if not hasattr(app.update_processor, "_on_applied"):
-                raise SystemExit("ablation 'applied' does not fit this version of bot/updates.py")
+                raise SystemExit(
+                    "ablation 'applied' does not fit this version of bot/runtime/updates.py"
+                )
 
             async def finished_only(update: Update) -> None:
                 app.update_queue.finished(update.update_id)

@@ -14,15 +14,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import quarantine
-from bot.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
-from bot.outgoing import JournaledRateLimiter, SentCallJournal
+from bot.runtime import quarantine
+from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.runtime.http import PooledRequest
+from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
-from bot.updates import (
+from bot.runtime.updates import (
     AppliedRecorder,
     DurableGetUpdatesRequest,
     DurableUpdateQueue,
@@ -88,7 +88,7 @@ class KoperasiApplication(Application):
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.
         One that cannot be parsed, or that no process finished MAX_ATTEMPTS times, is set
-        aside instead (bot.quarantine): start-up never fails on an update."""
+        aside instead (bot.runtime.quarantine): start-up never fails on an update."""
         db = self.services.db
         processor = self.update_processor
         queued: list[tuple[int, int, Update]] = []
@@ -142,9 +142,9 @@ class KoperasiApplication(Application):
         backlog of replies takes as long as Telegram's budget needs. Here nothing new starts,
         updates being processed get STOP_GRACE_SECONDS, and those still running are
         cancelled; they stay unapplied and are processed after the restart, where calls
-        Telegram accepted are not made again (bot.outgoing). The broadcast sender stops
+        Telegram accepted are not made again (bot.runtime.outgoing). The broadcast sender stops
         meanwhile: messages waiting for their turn stay queued, those on the wire get
-        CALLS_GRACE_SECONDS (bot.broadcast)."""
+        CALLS_GRACE_SECONDS (bot.runtime.broadcast)."""
         processor = self.update_processor
         sender = self.services.outbox
         if self.running:

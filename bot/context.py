@@ -12,7 +12,7 @@ from domain.people import Person
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.broadcast import OutboxSender
+    from bot.runtime.broadcast import OutboxSender
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Services:
 
     db: Database | None = None
     settings: Settings | None = None
-    # The broadcast sender (bot.broadcast): wake() it after enqueuing a broadcast.
+    # The broadcast sender (bot.runtime.broadcast): wake() it after enqueuing a broadcast.
     outbox: OutboxSender | None = None
 
 

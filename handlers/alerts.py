@@ -1,5 +1,5 @@
 """Pickup alerts: a new offer goes to every coordinator covering its village (else to the
-cooperative's administrators) through the outbox (bot.broadcast), with a button to take it. The first to
+cooperative's administrators) through the outbox (bot.runtime.broadcast), with a button to take it. The first to
 take wins; the other alerts are edited to say so; the farmer is told who comes."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
+from bot.notices import notify
 from domain import regions
 from domain.commands import BUTTONS as BUTTON_ROLES
 from domain.money import record_id
@@ -78,7 +78,7 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
 async def new_offer(context: BotContext, offer: Offer) -> None:
     """Alert everyone who should pick this offer up, through the outbox: one message per
     person under the offer's key, queued once (a second call adds nothing), sent by
-    bot.broadcast (a stop or a crash resumes it and sends nobody a second one); the
+    bot.runtime.broadcast (a stop or a crash resumes it and sends nobody a second one); the
     message ids Telegram gives are kept there for the edits when the offer is taken."""
     farmer = await people.by_id(context.db, offer.farmer_id)
     messages = []

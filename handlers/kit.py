@@ -43,9 +43,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _
+from bot.notices import notify
 from domain import N_
 from domain.commands import BY_NAME
 from domain.people import InvalidInput, Role
@@ -250,7 +250,7 @@ async def background_done() -> None:
 
 async def tell(context: BotContext, *, key: str, kind: str, person_id: int, chat_id: int,
                text: str, markup: InlineKeyboardMarkup | None = None) -> None:  # fmt: skip
-    """A notice to someone other than the person answered, through the outbox (bot.broadcast
+    """A notice to someone other than the person answered, through the outbox (bot.runtime.broadcast
     notify): once per ``key`` and update whatever replays or restarts (a replay of the update
     finds it queued; another update, a second weighing say, tells again), a 403 or a 429
     handled there, and the person answered never held up or stopped by it. Outside an update

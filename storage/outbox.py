@@ -1,5 +1,5 @@
 """The outbox of broadcasts: every message of a broadcast, rendered and queued in one
-transaction, then sent one by one by ``bot.broadcast.OutboxSender``, each with its fate.
+transaction, then sent one by one by ``bot.runtime.broadcast.OutboxSender``, each with its fate.
 
 A row's life: ``queued`` (due at ``next_attempt_at``) → ``sending`` (written *before* its
 request leaves for Telegram) → ``sent`` with Telegram's message id; or back to ``queued``

@@ -1,7 +1,7 @@
 """PTB persistence on aiosqlite: conversation states and per-person data survive a restart.
 
 PTB hands over changed data in batches; we hold it until :meth:`write_pending` writes it in
-the same transaction that marks the update applied (``bot.updates.AppliedRecorder``), so a crash never leaves a conversation
+the same transaction that marks the update applied (``bot.runtime.updates.AppliedRecorder``), so a crash never leaves a conversation
 one step ahead of (or behind) the updates it has seen.
 """
 

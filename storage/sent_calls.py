@@ -2,7 +2,7 @@
 the chat each went to.
 
 When an update is processed again (the process died before it was done), the calls recorded
-here are not made again: their stored results stand in for Telegram's answers (``bot.outgoing``).
+here are not made again: their stored results stand in for Telegram's answers (``bot.runtime.outgoing``).
 """
 
 from __future__ import annotations

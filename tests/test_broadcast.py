@@ -13,8 +13,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.broadcast import may_have_arrived, progress_text, summary_text
 from bot.i18n import use_locale
+from bot.runtime.broadcast import may_have_arrived, progress_text, summary_text
 from bot.runtime.ratelimit import leaving
 from storage import outbox, people
 from storage.outbox import OutgoingMessage

@@ -1,7 +1,7 @@
 """``koperasi-bot inbox list-failed | retry ID|--all | drop ID|--all``: quarantined updates.
 
 An update the bot cannot parse, or that no process finished in three attempts, is set aside
-(``bot.quarantine``) so that it stops nobody. Here the operator sees them (id, when it came,
+(``bot.runtime.quarantine``) so that it stops nobody. Here the operator sees them (id, when it came,
 the error, a few words of what it was, without phone numbers) and either puts them back in
 the queue (processed at the bot's next start, e.g. after an upgrade) or drops them.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
-from bot.quarantine import excerpt
+from bot.runtime.quarantine import excerpt
 from storage import dead_letters
 from storage.db import Database
 

@@ -39,7 +39,7 @@ async def _trace(event: str, info: dict[str, Any]) -> None:
 class AnnouncingHTTPXRequest(HTTPXRequest):
     """PTB's HTTPXRequest that awaits :func:`bot.runtime.ratelimit.leaving` right before a
     request is written out (httpcore's trace), after its connection was found or made: the
-    outbox marks a message as on its way only then (bot.broadcast)."""
+    outbox marks a message as on its way only then (bot.runtime.broadcast)."""
 
     announces_leaving = True
 

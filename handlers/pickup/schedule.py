@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import (
     _,
@@ -19,6 +18,7 @@ from bot.i18n import (
     format_quantity,
     use_locale,
 )
+from bot.notices import notify
 from domain.offers import Action, OfferActionRefused, Status
 from domain.people import display_phone
 from domain.pickups import (

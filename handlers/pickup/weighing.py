@@ -11,7 +11,6 @@ from decimal import Decimal
 from telegram import Update
 from telegram.ext import ConversationHandler, MessageHandler
 
-from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import (
     _,
@@ -21,6 +20,7 @@ from bot.i18n import (
     unit_name,
     use_locale,
 )
+from bot.notices import notify
 from domain.commands import BUTTONS as BUTTON_ROLES
 from domain.offers import Action, OfferActionRefused
 from domain.people import display_phone

@@ -8,9 +8,9 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.broadcast import notify
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, use_locale
+from bot.notices import notify
 from domain.ledger import LedgerError, SavingsKind, SavingsWithdrawalRefused
 from handlers.kit import (
     close_buttons,

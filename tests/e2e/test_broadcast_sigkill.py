@@ -1,7 +1,7 @@
 """A broadcast to 200 people through the real process, under the emulator's flood limits: the
 bot is SIGKILLed mid-broadcast, started again, and finishes it. Nobody gets it twice; nobody
 misses it but a person whose message was on its way at the kill and never reached Telegram
-(the outbox counts such a message as sent, unconfirmed: at most once, see bot.broadcast).
+(the outbox counts such a message as sent, unconfirmed: at most once, see bot.runtime.broadcast).
 
 The same with paid broadcasts on (``KOPERASI_PAID_BROADCAST=on``): 160 messages at a time go
 out at up to 1,000/s, so many more are on their way at the kill. The figures are printed (``-s``).

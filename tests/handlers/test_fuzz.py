@@ -707,7 +707,7 @@ class Player:
         await self._deliver_all(burst)
 
     async def _deliver_batch(self, bodies: list[dict]) -> None:
-        """Several updates as one getUpdates batch brings them (bot.updates): stored in the
+        """Several updates as one getUpdates batch brings them (bot.runtime.updates): stored in the
         inbox together, then queued back to back, so the bot works on them at the same time."""
         app, queue = self.world.app, self.world.app.update_queue
         raw = [{"update_id": next(_batch_update_ids), **body} for body in bodies]

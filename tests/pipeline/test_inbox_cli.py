@@ -7,7 +7,7 @@ import asyncio
 import json
 
 from bot.cli import main
-from bot.quarantine import describe, excerpt
+from bot.runtime.quarantine import describe, excerpt
 from storage import dead_letters, inbox
 from storage.db import Database
 from storage.migrate import migrate

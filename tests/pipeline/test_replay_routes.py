@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.outgoing import JournaledRateLimiter, SentCallJournal
+from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.ratelimit import PriorityRateLimiter
 from storage import db as db_module
 from storage import effects, sent_calls

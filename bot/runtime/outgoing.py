@@ -4,7 +4,7 @@ and not made again when the update is processed again.
 An update not yet done when the process dies is processed again at the next start. Its
 handlers decide the same way (use-case results are stored, see ``storage.db.Database.write``),
 so they make the same calls in the same order. :class:`JournaledRateLimiter` numbers the
-calls of each update (``UpdateCalls``, set per update by ``bot.updates.ExactlyOnceProcessor``),
+calls of each update (``UpdateCalls``, set per update by ``bot.runtime.updates.ExactlyOnceProcessor``),
 records ``(update_id, seq, method, result, chat)`` once Telegram answered 200
 (``storage.sent_calls``), and on the replay answers a recorded call from the record (the same
 method to the same chat only), as if Telegram had answered, without sending it or waiting for
@@ -101,7 +101,7 @@ class SentCallJournal:
     def use_commit(
         self, submit: Callable[[SentCall], object], flush: Callable[[], Awaitable[None]]
     ) -> None:
-        """Records go to this group commit (``bot.updates.AppliedRecorder``)."""
+        """Records go to this group commit (``bot.runtime.updates.AppliedRecorder``)."""
         self._submit, self._flush = submit, flush
 
     async def flush(self) -> None:

@@ -11,13 +11,13 @@
 3. At start-up, stored but unapplied updates are queued again; applied ones are dropped
    whenever they come back.
 4. Each update is parsed on its own where it arrives (the poller's transport, the webhook
-   handler, the start-up queue): one PTB cannot parse is set aside (``bot.quarantine``) and
+   handler, the start-up queue): one PTB cannot parse is set aside (``bot.runtime.quarantine``) and
    the others go on. An update stored before a restart counts its attempts; one that no
    process finished ``inbox.MAX_ATTEMPTS`` times is set aside too, and those that were
    started before without finishing (suspects) run one at a time, so that an update that
    brings the process down does not take others with it.
 5. Bot API calls made for an update are numbered and recorded once Telegram accepts them
-   (``bot.outgoing``): processed again, the update does not send them again.
+   (``bot.runtime.outgoing``): processed again, the update does not send them again.
 6. A stop takes seconds, whatever the backlog (``ExactlyOnceProcessor.stop_quickly``):
    nothing new starts, updates in flight get a short grace and are then cancelled; they
    stay in the inbox and are processed after the restart.
@@ -39,9 +39,9 @@ from telegram.ext import Application, ExtBot, Updater
 from telegram.ext._utils.webhookhandler import TelegramHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import quarantine
-from bot.outgoing import SentCall, SentCallJournal
+from bot.runtime import quarantine
 from bot.runtime.batch import Batcher
+from bot.runtime.outgoing import SentCall, SentCallJournal
 from bot.runtime.processor import PerChatUpdateProcessor
 from storage import inbox, sent_calls
 from storage.db import Database, current_update_id
@@ -246,7 +246,7 @@ class AppliedRecorder:
     """Group commit of what updates leave behind: the conversation states and user data
     PTB collected, and the marks saying these updates are applied, in one transaction;
     with them the records of Bot API calls Telegram accepted for updates still running
-    (``bot.outgoing``; a record whose update is marked applied in the same commit is
+    (``bot.runtime.outgoing``; a record whose update is marked applied in the same commit is
     dropped: nobody will replay that update).
 
     Updates that finish while a commit is running go together in the next one, so under
@@ -320,7 +320,7 @@ class AppliedRecorder:
 
 class ExactlyOnceProcessor(PerChatUpdateProcessor):
     """Runs each update with its id in ``current_update_id`` and its Bot API calls numbered
-    (``bot.outgoing``), then has it recorded as applied (``on_applied``).
+    (``bot.runtime.outgoing``), then has it recorded as applied (``on_applied``).
 
     Updates stored before this process started (``requeued``) count an attempt, on disk,
     before they run; ``suspects`` (started before and never finished) run one at a time.
