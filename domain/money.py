@@ -33,6 +33,8 @@ def parse_rupiah(
     cleaned = re.sub(r"^rp\.?\s*", "", cleaned)
     cleaned = re.sub(r"(,-|,00|\.-|\.00)$", "", cleaned.strip())
     cleaned = re.sub(r"(?<=\d)(?=[a-z])", " ", cleaned)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", cleaned):  # 50,000 (English): rupiah have no decimals
+        cleaned = cleaned.replace(",", "")
     if len(re.sub(r"\D", "", cleaned)) > 30:
         raise InvalidInput(too_high if re.fullmatch(r"[\d.]+", cleaned) else reason)
     value = number(cleaned.split())

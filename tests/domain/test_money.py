@@ -52,3 +52,18 @@ def test_one_formatter():
     assert money.rupiah(-5000, ",") == "-Rp5,000"
     with pytest.raises(TypeError):
         money.rupiah(True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "rupiah"),
+    [
+        ("50,000", 50_000),
+        ("Rp 1,500,000", 1_500_000),
+        ("Rp50,000.00", 50_000),
+        ("1,5 juta", 1_500_000),
+    ],
+)
+def test_thousands_written_with_commas_are_thousands_not_decimals(typed, rupiah):
+    """An English-speaking treasurer types 50,000: read as Rp50 it would book a thousandth
+    of the money. Rupiah have no decimals, so a comma before exactly three digits groups."""
+    assert money.parse_rupiah(typed) == rupiah
