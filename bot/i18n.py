@@ -162,7 +162,13 @@ def format_date(value: date | datetime, timezone: str = "Asia/Jakarta") -> str:
     """``Rabu, 3 Desember 2025`` in the person's zone."""
     if isinstance(value, datetime):
         value = value.astimezone(_zone(timezone)).date()
-    return dates.format_date(value, "EEEE, d MMMM y", locale=_locale(_current.get()))
+    return _long_date(value, _current.get())
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(day: date, language: str) -> str:
+    # the /jual day buttons write the same week's days again at every question
+    return dates.format_date(day, "EEEE, d MMMM y", locale=_locale(language))
 
 
 def format_month(year: int, month: int) -> str:

@@ -202,7 +202,7 @@ class Draft:
     @classmethod
     def load(cls: type[D], context: BotContext) -> D:
         stored = _drafts(context).get(cls.key) or {}
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = _field_names(cls)
         return cls(**{k: v for k, v in stored.items() if k in known})
 
     def save(self, context: BotContext) -> None:
@@ -212,6 +212,11 @@ class Draft:
     @classmethod
     def drop(cls, context: BotContext) -> None:
         _drafts(context).pop(cls.key, None)
+
+
+@functools.cache
+def _field_names(draft: type[Draft]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(draft))
 
 
 def _plain(value: Any) -> Any:
