@@ -110,14 +110,16 @@ def _number_pattern(pattern: str) -> numbers.NumberPattern:
     return numbers.parse_pattern(pattern)
 
 
-def _decimal(value: int | float | Decimal, pattern: str) -> str:
-    """``numbers.format_decimal(value, format=pattern, locale=…)`` without parsing the locale
-    and the pattern again for every number (a third of its time)."""
-    return _number_pattern(pattern).apply(value, _locale(_current.get()))
-
-
 def format_number(value: int | float | Decimal) -> str:
-    return _decimal(value, "#,##0.###")
+    return _number(value, _current.get())
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(value: int | float | Decimal, language: str) -> str:
+    # ``numbers.format_decimal`` without parsing the locale and the pattern again; the same
+    # quantities come back in every summary and alert, and equal numbers (2, 2.0,
+    # Decimal("2.000")) are written alike by this pattern, so they may share an entry
+    return _number_pattern("#,##0.###").apply(value, _locale(language))
 
 
 def format_money(rupiah: int) -> str:
