@@ -466,6 +466,12 @@ async def _cpu_child(
                 return 200, empty
             feed["next"] += 1
             return 200, json.dumps({"ok": True, "result": page}).encode()
+        if variant == "koperasi":
+            # the real transport announces a request as it leaves (httpcore's trace): the
+            # outbox marks a row 'sending' only then, else it sends the row again and again
+            from bot.runtime.ratelimit import leaving
+
+            await leaving()
         params = request_data.parameters if request_data else {}
         return 200, json.dumps({"ok": True, "result": answer(api_method, params)}).encode()
 
