@@ -460,6 +460,9 @@ async def _cpu_child(
                 return 200, empty
             if feed["next"]:
                 await app.update_queue.join()  # the farmers answer what the bot asked
+                outbox = getattr(app.bot_data, "outbox", None)
+                if outbox is not None:  # the alerts leave through the outbox: theirs too
+                    await outbox.idle(within=120)
             page = next_page()
             if not page:
                 feed["all_done"].set()
