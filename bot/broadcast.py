@@ -52,7 +52,7 @@ from collections import deque
 from collections.abc import Callable
 
 import httpx
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -62,7 +62,6 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot import unparsed
 from bot.i18n import _, format_number, use_locale
 from bot.runtime.batch import Batcher
 from bot.runtime.ratelimit import BULK, as_it_leaves, on_the_wire, retry_after_seconds
@@ -137,6 +136,12 @@ async def notify(
     if sender is not None:
         sender.wake()
     return enqueued
+
+
+def _markup(row: OutboxRow, bot: Bot) -> InlineKeyboardMarkup | None:
+    if not row.reply_markup:
+        return None
+    return InlineKeyboardMarkup.de_json(json.loads(row.reply_markup), bot)
 
 
 def progress_text(progress: Progress, *, done: bool = False) -> str:
@@ -376,9 +381,8 @@ class OutboxSender:
         hooked = as_it_leaves if self._announced else on_the_wire
         try:
             with hooked(before_wire):
-                message = await unparsed.send_message(  # only its message_id is read
-                    self._bot, row.chat_id, row.text,
-                    json.loads(row.reply_markup) if row.reply_markup else None,
+                message = await self._bot.send_message(
+                    row.chat_id, row.text, reply_markup=_markup(row, self._bot),
                     allow_paid_broadcast=True if self.paid else None, rate_limit_args=args,
                 )  # fmt: skip
         except asyncio.CancelledError:
@@ -389,7 +393,7 @@ class OutboxSender:
             else:
                 await self._record_failure(row, exc)
         else:
-            self._record_sent(row.id, message["message_id"], None)
+            self._record_sent(row.id, message.message_id, None)
         finally:
             self._sending.pop(row.id, None)
             self._marking.discard(row.id)
