@@ -3,9 +3,8 @@
 PTB turns every answer to ``sendMessage``/``editMessageText`` into a ``Message`` (with its
 ``Chat``, ``User`` and keyboard objects): about a third of the CPU of an update of the
 ``/jual`` flow (``python -m bench.offtake --skip flood --profile``), for answers that
-``handlers.kit.reply``, ``close_buttons`` and the outbox sender (alerts, notices,
-broadcasts) never read beyond a ``message_id``. These helpers post the same request through PTB's public
-``Bot.do_api_request`` without a ``return_type``, so the answer comes back as the dict
+``handlers.kit.reply`` and ``close_buttons`` never read. These helpers post the same
+request through PTB's public ``Bot.do_api_request`` without a ``return_type``, so the answer comes back as the dict
 Telegram sent. The request takes the very same way as ``bot.send_message`` (``ExtBot`` →
 the rate limiter → ``bot.outgoing.JournaledRateLimiter``): it waits for a send token, is
 numbered and recorded once Telegram accepts it, and is answered from the record on a replay;
