@@ -35,7 +35,7 @@ from domain.produce import CATALOG
 from storage import catalog, inbox, people, schedules
 from storage.db import Database
 from storage.migrate import migrate
-from storage.persistence import SqlitePersistence
+from storage.persistence import SqlitePersistence, UserData
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def assemble(
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .context_types(ContextTypes(context=BotContext, bot_data=Services))
+        .context_types(ContextTypes(context=BotContext, bot_data=Services, user_data=UserData))
         .persistence(persistence)
         .update_queue(queue)
         .concurrent_updates(

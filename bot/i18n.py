@@ -110,14 +110,16 @@ def _number_pattern(pattern: str) -> numbers.NumberPattern:
     return numbers.parse_pattern(pattern)
 
 
-def _decimal(value: int | float | Decimal, pattern: str) -> str:
-    """``numbers.format_decimal(value, format=pattern, locale=…)`` without parsing the locale
-    and the pattern again for every number (a third of its time)."""
-    return _number_pattern(pattern).apply(value, _locale(_current.get()))
-
-
 def format_number(value: int | float | Decimal) -> str:
-    return _decimal(value, "#,##0.###")
+    return _number(value, _current.get())
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(value: int | float | Decimal, language: str) -> str:
+    # ``numbers.format_decimal`` without parsing the locale and the pattern again; the same
+    # quantities come back in every summary and alert, and equal numbers (2, 2.0,
+    # Decimal("2.000")) are written alike by this pattern, so they may share an entry
+    return _number_pattern("#,##0.###").apply(value, _locale(language))
 
 
 def format_money(rupiah: int) -> str:
@@ -162,7 +164,13 @@ def format_date(value: date | datetime, timezone: str = "Asia/Jakarta") -> str:
     """``Rabu, 3 Desember 2025`` in the person's zone."""
     if isinstance(value, datetime):
         value = value.astimezone(_zone(timezone)).date()
-    return dates.format_date(value, "EEEE, d MMMM y", locale=_locale(_current.get()))
+    return _long_date(value, _current.get())
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(day: date, language: str) -> str:
+    # the /jual day buttons write the same week's days again at every question
+    return dates.format_date(day, "EEEE, d MMMM y", locale=_locale(language))
 
 
 def format_month(year: int, month: int) -> str:

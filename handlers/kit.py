@@ -43,6 +43,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import unparsed
 from bot.context import BotContext
 from bot.i18n import _
 from bot.notices import notify
@@ -98,8 +99,9 @@ async def day_gone(update: Update, context: BotContext, day: date | None) -> boo
 
 
 async def reply(update: Update, text: str, markup: object = None) -> None:
-    """Answer in the chat the update came from (message or button press)."""
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    """Answer in the chat the update came from (message or button press). Nothing reads the
+    sent message: Telegram's answer is not parsed (``bot.unparsed``)."""
+    await unparsed.send_message(update.get_bot(), update.effective_chat.id, text, markup)
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:
@@ -116,15 +118,21 @@ async def close_buttons(update: Update, chosen: str | None = None) -> None:
     same question cannot be answered twice."""
     await answer_query(update)
     query = update.callback_query
-    text = query.message.text if query.message else None
-    try:
+    message = query.message
+    if message is None:  # an inline message: no buttons of a chat to close
+        return
+    text = message.text
+    bot = update.get_bot()
+    try:  # the edited message is not read: Telegram's answer is not parsed (bot.unparsed)
         if chosen and text:
             mark = (
                 chosen if not chosen[:1].isalnum() else f"✅ {chosen}"
             )  # an emoji marks it already
-            await query.edit_message_text(f"{text}\n\n{mark}")
+            await unparsed.edit_message_text(
+                bot, message.chat.id, message.message_id, f"{text}\n\n{mark}"
+            )
         else:
-            await query.edit_message_reply_markup(None)
+            await unparsed.edit_message_reply_markup(bot, message.chat.id, message.message_id)
     except TelegramError as exc:  # the message is gone or already edited: nothing to close
         log.debug("could not close buttons: %s", exc)
 
@@ -194,7 +202,7 @@ class Draft:
     @classmethod
     def load(cls: type[D], context: BotContext) -> D:
         stored = _drafts(context).get(cls.key) or {}
-        known = {f.name for f in dataclasses.fields(cls)}
+        known = _field_names(cls)
         return cls(**{k: v for k, v in stored.items() if k in known})
 
     def save(self, context: BotContext) -> None:
@@ -204,6 +212,11 @@ class Draft:
     @classmethod
     def drop(cls, context: BotContext) -> None:
         _drafts(context).pop(cls.key, None)
+
+
+@functools.cache
+def _field_names(draft: type[Draft]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(draft))
 
 
 def _plain(value: Any) -> Any:

@@ -30,6 +30,24 @@ def _decode_key(text: str) -> tuple:
     return tuple(json.loads(text))
 
 
+def _encode(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+class Encoded(str):
+    """A person's ``user_data`` as the JSON it is stored as."""
+
+
+class UserData(dict):
+    """A person's ``user_data`` (``ContextTypes(user_data=UserData)``). PTB deep-copies it at
+    every commit before handing it over, so that later changes cannot leak into what is being
+    written; this persistence only writes its JSON, so that copy *is* the JSON, taken at the
+    same moment (a deepcopy of the drafts cost more than encoding them)."""
+
+    def __deepcopy__(self, memo: dict) -> Encoded:
+        return Encoded(_encode(self))
+
+
 class SqlitePersistence(BasePersistence[dict, dict, dict]):
     def __init__(self, db: Database, update_interval: float = FLUSH_INTERVAL_SECONDS) -> None:
         super().__init__(
@@ -49,7 +67,7 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         rows = await self.db.fetchall("SELECT id, data FROM ptb_data WHERE kind = 'user'")
         for row in rows:
             self._written[("user", row["id"])] = row["data"]
-        return {row["id"]: json.loads(row["data"]) for row in rows}
+        return {row["id"]: UserData(json.loads(row["data"])) for row in rows}
 
     async def get_chat_data(self) -> dict[int, dict]:
         return {}
@@ -68,7 +86,7 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
 
     # --- changes from PTB: held until commit ---------------------------------------------
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        text = data if isinstance(data, Encoded) else _encode(data)
         if self._written.get(("user", user_id), "{}") != text:
             self._data[("user", user_id)] = text
 
