@@ -183,6 +183,13 @@ class Buttons:
         return CallbackQueryHandler(callback, pattern=pattern)
 
 
+def yes_no_press(buttons: Buttons, update: Update) -> tuple[bool, int]:
+    """A press of a family whose values are ``ok<id>`` / ``no<id>`` (its pattern allows only
+    those, 12 digits at most): whether it says yes, and the id."""
+    value = buttons.value(update)
+    return value.startswith("ok"), int(value[2:])
+
+
 def keyboard(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([list(row) for row in rows])
 

@@ -46,6 +46,7 @@ from handlers.kit import (
     reply,
     tell,
     writes,
+    yes_no_press,
 )
 from handlers.menus import cancel
 from handlers.offer.draft import refusal
@@ -271,8 +272,7 @@ async def _ask_second_look(context: BotContext, offer: Offer, pickup: pickups.Pi
 async def on_weight_checked(update: Update, context: BotContext) -> None:
     if await refuse_person(update, context, BUTTON_ROLES["weighing.check"]):
         return
-    value = CHECK_BUTTONS.value(update)
-    ok, offer_id = value.startswith("ok"), int(value[2:])
+    ok, offer_id = yes_no_press(CHECK_BUTTONS, update)
     try:
         offer, pickup = await context.db.write(
             pickups.check_weight, offer_id, context.person.id, context.person.roles, ok
@@ -311,8 +311,7 @@ CONFIRM_STEP = Confirm(CONFIRM, _weighing_summary, save_weighing, weigh_again)
 
 @writes("receipt.answer")
 async def on_receipt_answer(update: Update, context: BotContext) -> None:
-    value = RECEIPT_BUTTONS.value(update)
-    agreed, offer_id = value.startswith("ok"), int(value[2:])
+    agreed, offer_id = yes_no_press(RECEIPT_BUTTONS, update)
     if context.person is None:
         await refuse_button(update)
         return
@@ -366,8 +365,7 @@ async def on_settle(update: Update, context: BotContext) -> None:
     weighed again; the farmer and the taker are told."""
     if await refuse_person(update, context, BUTTON_ROLES["dispute.settle"]):
         return
-    value = SETTLE_BUTTONS.value(update)
-    stands, offer_id = value.startswith("ok"), int(value[2:])
+    stands, offer_id = yes_no_press(SETTLE_BUTTONS, update)
     try:
         offer, pickup = await context.db.write(
             pickups.settle, offer_id, context.person.id, context.person.roles, stands

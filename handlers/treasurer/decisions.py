@@ -20,6 +20,7 @@ from handlers.kit import (
     reply,
     tell,
     writes,
+    yes_no_press,
 )
 from handlers.savings import KIND_LABELS
 from handlers.treasurer.common import BULK, DECIDE_BUTTONS, REVERSAL, WITHDRAWAL
@@ -81,8 +82,7 @@ def _request_text(made: desk.Request, member: tuple[str, str], maker: str) -> st
 
 @writes("savings.decide")
 async def on_decision(update: Update, context: BotContext) -> None:
-    value = DECIDE_BUTTONS.value(update)
-    approve, request_id = value.startswith("ok"), int(value[2:])
+    approve, request_id = yes_no_press(DECIDE_BUTTONS, update)
     if context.person is None:
         await refuse_button(update)
         return
