@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
+from bot import dashboard_menu
 from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
@@ -75,6 +76,8 @@ class KoperasiApplication(Application):
         await super().initialize()
         await self._requeue_unapplied()
         await self._set_public_menus()
+        # Administrators and treasurers: the 📊 Dasbor menu button (none without a URL).
+        await dashboard_menu.give_all(self.bot, db, self.services.settings.dashboard_url)
         stored = await schedules.local_time(db, schedules.PRICE_DIGEST)
         self.digest_time = stored or self.services.settings.digest_time
         self._schedule_jobs()

@@ -47,6 +47,9 @@ SETTINGS: dict[str, Setting] = {
     "webhook_secret": Setting("KOPERASI_WEBHOOK_SECRET", "", "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -)."),
     "log_level": Setting("KOPERASI_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
     "digest_time": Setting("KOPERASI_DIGEST_TIME", "06:00", "Local time of the morning price digest, in each person's own zone (WIB, WITA, WIT)."),
+    "dashboard_port": Setting("KOPERASI_DASHBOARD_PORT", "0", "Port of the dashboard's web server (Telegram Mini App); 0: no dashboard."),
+    "dashboard_listen": Setting("KOPERASI_DASHBOARD_LISTEN", "127.0.0.1", "Address the dashboard's web server binds to (behind an HTTPS reverse proxy)."),
+    "dashboard_url": Setting("KOPERASI_DASHBOARD_URL", "", "Public HTTPS URL of the dashboard (e.g. https://koperasi.example/dasbor/): administrators and treasurers get the 📊 Dasbor menu button opening it; empty: no button."),
     "paid_broadcast": Setting("KOPERASI_PAID_BROADCAST", "off", "on: broadcasts are sent as paid broadcasts (allow_paid_broadcast), up to 1,000 messages/s instead of 30/s, each costing 0.1 Telegram Star from the bot's balance; off: free, 30/s."),
 }  # fmt: skip
 
@@ -103,6 +106,9 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)
     log_level: str = "INFO"
     paid_broadcast: bool = False
+    dashboard_port: int = 0
+    dashboard_listen: str = "127.0.0.1"
+    dashboard_url: str = ""
     digest_time: time = time(6, 0)
 
     @property
@@ -153,7 +159,7 @@ class Settings:
             raise ConfigError(
                 "KOPERASI_WEBHOOK_SECRET is required with KOPERASI_WEBHOOK_URL, so that only Telegram can post updates"
             )
-        for name in ("api_url", "webhook_url"):
+        for name in ("api_url", "webhook_url", "dashboard_url"):
             if raw[name] and not re.match(r"^https?://", raw[name]):
                 raise ConfigError(f"{SETTINGS[name].env} must start with http:// or https://")
         known = {f.name for f in fields(cls)}
@@ -164,6 +170,7 @@ class Settings:
             invite_hours=_int("invite_hours", raw["invite_hours"], 1, 24 * 30),
             offer_hours=_int("offer_hours", raw["offer_hours"], 1, 24 * 30),
             webhook_port=_int("webhook_port", raw["webhook_port"], 1, 65535),
+            dashboard_port=_int("dashboard_port", raw["dashboard_port"], 0, 65535),
             log_level=raw["log_level"].upper(),
             paid_broadcast=_bool("paid_broadcast", raw["paid_broadcast"]),
             digest_time=_clock("digest_time", raw["digest_time"]),

@@ -53,6 +53,7 @@ _SETTING_FLAGS = (
     "webhook_listen",
     "webhook_port",
     "webhook_secret",
+    "dashboard_port",
 )
 
 

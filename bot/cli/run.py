@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from urllib.parse import urlsplit
 
 from bot.config import Settings
@@ -18,6 +19,10 @@ def add_parser(sub) -> None:
     run.add_argument("--listen", dest="webhook_listen", help="address the webhook server binds to")
     run.add_argument("--port", dest="webhook_port", type=int, help="port of the webhook server")
     run.add_argument("--secret", dest="webhook_secret", help="webhook secret token")
+    run.add_argument(
+        "--dashboard-port", dest="dashboard_port", type=int,
+        help="serve the dashboard (Telegram Mini App) on this port beside the bot; 0: off",
+    )  # fmt: skip
     run.set_defaults(handler=run_bot, needs_token=True)
 
 
@@ -27,12 +32,39 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def serve_dashboard(app, settings: Settings) -> None:
+    """With a dashboard port, the dashboard's web server runs in the bot's own loop: started
+    after the bot initialised (the database is open), stopped when the bot stops."""
+    if not settings.dashboard_port:
+        return
+    from bot.web.dashboard import dashboard_routes
+    from bot.web.server import start_web_server
+
+    held = {}
+
+    async def start(application) -> None:
+        routes = dashboard_routes(application.bot_data.db, settings.token)
+        held["server"] = server = await start_web_server(
+            routes, listen=settings.dashboard_listen, port=settings.dashboard_port
+        )
+        logging.getLogger(__name__).info(
+            "dashboard on http://%s:%d/dasbor/", settings.dashboard_listen, server.port
+        )
+
+    async def stop(application) -> None:
+        if "server" in held:
+            await held.pop("server").stop()
+
+    app.post_init, app.post_stop = start, stop
+
+
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     from bot.wiring import build_application
 
     # Before anything logs: the token and phone numbers are masked in every record.
     setup_logging(settings.log_level, settings.token)
     app = build_application(settings)
+    serve_dashboard(app, settings)
     if settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen, port=settings.webhook_port, webhook_url=settings.webhook_url,

@@ -55,7 +55,7 @@ LABELS = {
 
 #: The refusals: nothing of any cooperative in them.
 NOT_SIGNED_IN = N_(
-    "Open the dashboard with the 📊 Dasbor button in the bot's chat. This link is not signed by Telegram or is more than an hour old."
+    "This page is not signed by Telegram, or it is more than an hour old. Open it again with the 📊 Dashboard button in the bot's chat."
 )
 NOTHING_TO_SEE = N_("The dashboard is for administrators and treasurers. Your role has no dashboard.")
 NO_SUCH_ORG = N_("You cannot see that cooperative.")

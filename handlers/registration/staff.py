@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove, Update
 
+from bot import dashboard_menu
 from bot.context import BotContext
-from bot.i18n import _
+from bot.i18n import _, current_language
 from domain.people import display_phone
 from handlers.kit import Confirm, need, reply, writes
 from handlers.menus import role_label
@@ -71,6 +72,10 @@ async def save(update: Update, context: BotContext) -> int:
         return await invite_gone(update, context)
     except PersonExists:
         return await phone_taken(update, context)
+    if done.role in dashboard_menu.OFFICER_ROLES:
+        await dashboard_menu.give(
+            context.bot, context.settings.dashboard_url, update.effective_chat.id, current_language()
+        )
     return await welcome_registered(
         update,
         context,
