@@ -147,3 +147,8 @@ def test_sql_lives_in_storage_only():
     for folder in ("handlers", "bot"):
         for path in (ROOT / folder).rglob("*.py"):
             assert not SQL.search(path.read_text("utf-8")), path
+
+
+def test_the_web_pages_import_no_handlers_nor_the_wiring():
+    """bot/web (dashboard, demo page) stands beside handlers: it reads storage and renders."""
+    assert _violations("bot/web", lambda name: _within(name, "handlers", *WIRING)) == []

@@ -48,18 +48,22 @@
     return String(a).localeCompare(String(b));
   }
 
-  function chart(panel, rows) {
+  function money(value) {
+    return "Rp" + new Intl.NumberFormat(document.documentElement.lang || "id").format(value);
+  }
+
+  function chart(panel, rows, display) {
     if (!panel.chart || !rows.length) return null;
     var svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("class", "chart");
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", panel.title);
-    var width = 320, height = 150, bottom = 20, top = 6;
+    var width = 320, height = 150, bottom = 20, top = panel.y.length > 1 ? 28 : 14;
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("preserveAspectRatio", "none");
-    var groups = {}, order = [];
-    rows.forEach(function (row) {
+    var groups = {}, order = [], names = {};
+    rows.forEach(function (row, i) {
       var x = row[panel.x];
+      names[x] = display[i][panel.x];
       if (!(x in groups)) { groups[x] = panel.y.map(function () { return 0; }); order.push(x); }
       panel.y.forEach(function (key, i) { groups[x][i] += Number(row[key] || 0); });
     });
@@ -67,28 +71,52 @@
     var max = 0;
     order.forEach(function (x) { groups[x].forEach(function (v) { if (v > max) max = v; }); });
     if (max <= 0) return null;
-    var slot = width / order.length, bar = Math.max(2, (slot * 0.7) / panel.y.length);
+    var slot = width / order.length;
+    var bar = Math.max(2, Math.min(34, (slot * 0.7) / panel.y.length));
+    var inset = (slot - bar * panel.y.length) / 2;
     order.forEach(function (x, i) {
       groups[x].forEach(function (v, j) {
         var h = (height - bottom - top) * v / max;
         var rect = document.createElementNS(SVG, "rect");
-        rect.setAttribute("x", String(i * slot + slot * 0.15 + j * bar));
+        rect.setAttribute("x", String(i * slot + inset + j * bar));
         rect.setAttribute("y", String(height - bottom - h));
-        rect.setAttribute("width", String(bar));
+        rect.setAttribute("width", String(Math.max(1, bar - 3)));
         rect.setAttribute("height", String(h));
         rect.setAttribute("class", j ? "b" : "a");
         var tip = document.createElementNS(SVG, "title");
-        tip.textContent = x + ": " + v;
+        tip.textContent = names[x] + ": " + money(v);
         rect.appendChild(tip);
         svg.appendChild(rect);
+        if (order.length * panel.y.length <= 8) {
+          var figure = document.createElementNS(SVG, "text");
+          figure.setAttribute("x", String(i * slot + inset + j * bar + bar / 2));
+          figure.setAttribute("y", String(Math.max(9, height - bottom - h - 3)));
+          figure.setAttribute("text-anchor", "middle");
+          figure.textContent = money(v);
+          svg.appendChild(figure);
+        }
       });
       var label = document.createElementNS(SVG, "text");
       label.setAttribute("x", String(i * slot + slot / 2));
       label.setAttribute("y", String(height - 6));
       label.setAttribute("text-anchor", "middle");
-      label.textContent = String(x).slice(0, 12);
+      label.textContent = String(names[x]).slice(0, 14);
       svg.appendChild(label);
     });
+    if (panel.y.length > 1) {
+      panel.y.forEach(function (key, j) {
+        var label = panel.columns.filter(function (c) { return c.key === key; })[0];
+        var swatch = document.createElementNS(SVG, "rect");
+        swatch.setAttribute("x", "2"); swatch.setAttribute("y", String(2 + j * 12));
+        swatch.setAttribute("width", "8"); swatch.setAttribute("height", "8");
+        swatch.setAttribute("class", j ? "b" : "a");
+        svg.appendChild(swatch);
+        var name = document.createElementNS(SVG, "text");
+        name.setAttribute("x", "13"); name.setAttribute("y", String(10 + j * 12));
+        name.textContent = label ? label.label : key;
+        svg.appendChild(name);
+      });
+    }
     return svg;
   }
 
@@ -152,7 +180,7 @@
       var rows = answer.body.rows, display = answer.body.display;
       section.querySelectorAll(".scroll, svg, p").forEach(function (n) { n.remove(); });
       if (!rows.length) { section.appendChild(el("p", state.labels.empty, "empty")); return; }
-      var drawn = chart(panel, rows);
+      var drawn = chart(panel, rows, display);
       if (drawn) section.appendChild(drawn);
       section.appendChild(table(panel, rows, display));
     }).catch(function () { refuse(state.labels.failed || "…"); });
@@ -190,7 +218,7 @@
       state.panels = body.panels;
       document.documentElement.lang = body.language;
       document.title = body.labels.title;
-      document.getElementById("title").textContent = "📊 " + body.labels.title;
+      document.getElementById("title").textContent = body.labels.title;
       document.getElementById("who").textContent = body.labels.signed_in;
       if (body.organisations.length > 1) {
         var select = document.getElementById("org");
