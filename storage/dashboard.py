@@ -107,7 +107,9 @@ async def viewer(db: Database, telegram_user_id: int) -> Viewer | None:
             (person["org_id"],),
         )
         org_ids = tuple(row["id"] for row in rows)
-    return Viewer(person["id"], person["full_name"], person["language"], person["timezone"], org_ids)
+    return Viewer(
+        person["id"], person["full_name"], person["language"], person["timezone"], org_ids
+    )
 
 
 async def organisations(db: Database, org_ids: tuple[int, ...]) -> list[Org]:
@@ -266,7 +268,9 @@ async def prices(db: Database, scope: Scope) -> list[dict]:
         return not area or any(regions.within(area, p) or regions.within(p, area) for p in prefixes)
 
     result = []
-    for (kind, code, grade, area), row in sorted(latest.items(), key=lambda i: (i[1]["position"], i[0])):
+    for (kind, code, grade, area), row in sorted(
+        latest.items(), key=lambda i: (i[1]["position"], i[0])
+    ):
         if kind != "buying" or not covered(area):
             continue
         reference = hpp.get((code, grade))

@@ -45,13 +45,19 @@ def test_dashboard_port_flag_and_settings():
     args = _parser().parse_args(["run", "--dashboard-port", "8090"])
     assert args.dashboard_port == 8090
     settings = Settings.load(environ={}, env_file=None, require_token=False, dashboard_port=8090)
-    assert (settings.dashboard_port, settings.dashboard_listen, settings.dashboard_url) == (8090, "127.0.0.1", "")
+    assert (settings.dashboard_port, settings.dashboard_listen, settings.dashboard_url) == (
+        8090,
+        "127.0.0.1",
+        "",
+    )
     assert Settings.load(environ={}, env_file=None, require_token=False).dashboard_port == 0
     with pytest.raises(ConfigError, match="KOPERASI_DASHBOARD_URL"):
         Settings.load(environ={"KOPERASI_DASHBOARD_URL": "koperasi.example/dasbor"}, env_file=None,
                       require_token=False)  # fmt: skip
     with pytest.raises(ConfigError, match="KOPERASI_DASHBOARD_PORT"):
-        Settings.load(environ={"KOPERASI_DASHBOARD_PORT": "70000"}, env_file=None, require_token=False)
+        Settings.load(
+            environ={"KOPERASI_DASHBOARD_PORT": "70000"}, env_file=None, require_token=False
+        )
 
 
 async def test_run_serves_the_dashboard_in_the_bots_loop_and_stops_it(tmp_path):

@@ -57,7 +57,9 @@ LABELS = {
 NOT_SIGNED_IN = N_(
     "This page is not signed by Telegram, or it is more than an hour old. Open it again with the 📊 Dashboard button in the bot's chat."
 )
-NOTHING_TO_SEE = N_("The dashboard is for administrators and treasurers. Your role has no dashboard.")
+NOTHING_TO_SEE = N_(
+    "The dashboard is for administrators and treasurers. Your role has no dashboard."
+)
 NO_SUCH_ORG = N_("You cannot see that cooperative.")
 
 
@@ -138,7 +140,9 @@ class _Api(_Base):
         try:
             if scheme.lower() != "tma":
                 raise InitDataError("no tma authorization")
-            session: WebAppSession = verify_init_data(init_data.strip(), self.token, now=self.clock())
+            session: WebAppSession = verify_init_data(
+                init_data.strip(), self.token, now=self.clock()
+            )
         except InitDataError as exc:
             log.info("dashboard refused: %s", exc)
             return self._refuse(401, NOT_SIGNED_IN, _language_of_request(self))

@@ -95,9 +95,7 @@ def verify_init_data(
     )
 
 
-def sign_init_data(
-    token: str, user: dict, *, auth_date: int, query_id: str = "AAEAAAE"
-) -> str:
+def sign_init_data(token: str, user: dict, *, auth_date: int, query_id: str = "AAEAAAE") -> str:
     """An initData string as a Telegram client would pass it (tests, the demo)."""
     fields = {
         "query_id": query_id,

@@ -24,6 +24,8 @@ async def start_web_server(routes: list, *, listen: str, port: int) -> WebServer
     """Serve ``routes`` on ``listen:port`` (0: a free port, see ``.port``)."""
     app = tornado.web.Application(routes, xheaders=True)
     server = tornado.httpserver.HTTPServer(app, xheaders=True)
-    sockets = tornado.netutil.bind_sockets(port, address=listen, family=socket.AF_INET if ":" not in listen else socket.AF_UNSPEC)
+    sockets = tornado.netutil.bind_sockets(
+        port, address=listen, family=socket.AF_INET if ":" not in listen else socket.AF_UNSPEC
+    )
     server.add_sockets(sockets)
     return WebServer(server, sockets[0].getsockname()[1])

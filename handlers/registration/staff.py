@@ -74,7 +74,10 @@ async def save(update: Update, context: BotContext) -> int:
         return await phone_taken(update, context)
     if done.role in dashboard_menu.OFFICER_ROLES:
         await dashboard_menu.give(
-            context.bot, context.settings.dashboard_url, update.effective_chat.id, current_language()
+            context.bot,
+            context.settings.dashboard_url,
+            update.effective_chat.id,
+            current_language(),
         )
     return await welcome_registered(
         update,

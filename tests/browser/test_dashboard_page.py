@@ -33,7 +33,9 @@ def site(tmp_path_factory):
     async def serve() -> None:
         async with Database(path) as db:
             await d.seed(db)
-            server = await start_web_server(dashboard_routes(db, d.TOKEN), listen="127.0.0.1", port=0)
+            server = await start_web_server(
+                dashboard_routes(db, d.TOKEN), listen="127.0.0.1", port=0
+            )
             held["port"] = server.port
             held["stop"] = stop = asyncio.Event()
             ready.set()

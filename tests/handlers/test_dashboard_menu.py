@@ -12,8 +12,8 @@ from domain.people import Role
 from storage import invites
 from storage.people import add_role, insert_person
 from tests.handlers.flows import register_farmer
-from tests.harness import World
 from tests.handlers.test_staff_and_roles import _join_with_invite
+from tests.harness import World
 
 URL = "https://koperasi.example/dasbor/"
 
@@ -29,7 +29,9 @@ def _buttons(world) -> dict[int, dict]:
     found = {}
     for call in world.telegram.calls_of("setChatMenuButton"):
         button = call.params["menu_button"]
-        found[int(call.params["chat_id"])] = json.loads(button) if isinstance(button, str) else button
+        found[int(call.params["chat_id"])] = (
+            json.loads(button) if isinstance(button, str) else button
+        )
     return found
 
 

@@ -24,10 +24,17 @@ TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 KUJON = "33.10.11.2004"  # Desa Kujon, Kec. Ceper, Kab. Klaten
 SETIA_ASIH = "32.16.01.1007"  # Kab. Bekasi
 
-ADMIN_A, TREASURER_B, FARMER_A, FED_ADMIN, COORDINATOR_A, STRANGER = 7001, 7002, 7003, 7004, 7005, 7999
+ADMIN_A, TREASURER_B, FARMER_A, FED_ADMIN, COORDINATOR_A, STRANGER = (
+    7001,
+    7002,
+    7003,
+    7004,
+    7005,
+    7999,
+)
 EVIL_NAME = '<img src=x onerror="window.pwned=1">'
 EVIL_COOP = "Koperasi <script>window.pwned=2</script> Tani"
-FORMULA_FARMER = "=HYPERLINK(\"http://x\",\"klik\")"
+FORMULA_FARMER = '=HYPERLINK("http://x","klik")'
 FARMER_A_NAME = "Pak Darto"
 FARMER_B_NAME = "Bu Sumarni"
 
@@ -68,7 +75,9 @@ async def _receipt(db, coordinator_id, farmer: ProxyFarmer, kg: int) -> None:
 
 async def seed(db: Database) -> Seeded:
     await migrate(db)
-    await db.write(orgs.add, code="fed", name="Federasi Serikat Tani", kind="federation", parent_code=None)
+    await db.write(
+        orgs.add, code="fed", name="Federasi Serikat Tani", kind="federation", parent_code=None
+    )
     await db.write(orgs.add, code="kop-a", name=EVIL_COOP, kind="coop_primary", parent_code="fed",
                    covers=("33.10",))  # fmt: skip
     await db.write(orgs.add, code="kop-b", name="Koperasi Buruh Bekasi", kind="coop_primary",
@@ -76,7 +85,9 @@ async def seed(db: Database) -> Seeded:
     fed, a, b = [await orgs.by_code(db, c) for c in ("fed", "kop-a", "kop-b")]
     await _person(db, ADMIN_A, EVIL_NAME, "kop-a", [Role.ADMIN])
     coordinator_a = await _person(db, COORDINATOR_A, "Mas Joko", "kop-a", [Role.COORDINATOR])
-    treasurer_b = await _person(db, TREASURER_B, "Bu Wati", "kop-b", [Role.TREASURER, Role.COORDINATOR], "en")
+    treasurer_b = await _person(
+        db, TREASURER_B, "Bu Wati", "kop-b", [Role.TREASURER, Role.COORDINATOR], "en"
+    )
     await _person(db, FARMER_A, "Pak Karyo", "kop-a", [Role.FARMER, Role.MEMBER])
     await _person(db, FED_ADMIN, "Pak Sutrisno", "fed", [Role.ADMIN])
     start = now_utc() - 30 * 86400
@@ -97,7 +108,9 @@ async def seed(db: Database) -> Seeded:
     ]  # fmt: skip
     rows = []
     for number, values in enumerate(sheet, start=2):
-        row, wrong = read_member(number, values, layout, default_cooperative=None, today=dt.date.today())
+        row, wrong = read_member(
+            number, values, layout, default_cooperative=None, today=dt.date.today()
+        )
         assert not wrong, wrong
         rows.append(row)
     await db.write(import_members, rows, [], layout, "anggota.csv")

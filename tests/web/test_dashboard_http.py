@@ -52,7 +52,9 @@ async def test_page_and_static_files_are_served_with_a_strict_policy(site):
     assert (await site.get("/dasbor/static/../dashboard.py")).status_code in (403, 404)
 
 
-@pytest.mark.parametrize("path", ["/dasbor/api/panels", "/dasbor/api/panel/owed", "/dasbor/api/panel/owed.csv"])
+@pytest.mark.parametrize(
+    "path", ["/dasbor/api/panels", "/dasbor/api/panel/owed", "/dasbor/api/panel/owed.csv"]
+)
 async def test_without_init_data_401(site, path):
     response = await site.get(path)
     assert response.status_code == 401
@@ -101,17 +103,31 @@ async def test_officer_of_a_sees_a_and_nothing_of_b(site):
     body = me.json()
     assert [o["id"] for o in body["organisations"]] == [site.seeded.a_id]
     assert {p["name"] for p in body["panels"]} >= {
-        "purchases", "owed", "prices", "savings", "wajib_behind", "broadcasts"
+        "purchases",
+        "owed",
+        "prices",
+        "savings",
+        "wajib_behind",
+        "broadcasts",
     }
     owed = (await site.get("/dasbor/api/panel/owed", headers=tma(d.ADMIN_A))).json()
-    assert {r["farmer"]: r["owed"] for r in owed["rows"]} == {d.FARMER_A_NAME: 680_000, d.FORMULA_FARMER: 340_000}
+    assert {r["farmer"]: r["owed"] for r in owed["rows"]} == {
+        d.FARMER_A_NAME: 680_000,
+        d.FORMULA_FARMER: 340_000,
+    }
     assert owed["display"][0]["owed"] == "Rp680.000"
     purchases = (await site.get("/dasbor/api/panel/purchases", headers=tma(d.ADMIN_A))).json()
-    assert [(r["village"], r["quantity"], r["amount"]) for r in purchases["rows"]] == [("Kujon", 150, 1_020_000)]
+    assert [(r["village"], r["quantity"], r["amount"]) for r in purchases["rows"]] == [
+        ("Kujon", 150, 1_020_000)
+    ]
     behind = (await site.get("/dasbor/api/panel/wajib_behind", headers=tma(d.ADMIN_A))).json()
     assert {r["number"]: r["months"] for r in behind["rows"]} == {"A-2": 4, "A-1": 1}
     savings = (await site.get("/dasbor/api/panel/savings", headers=tma(d.ADMIN_A))).json()
-    assert {r["kind"]: r["total"] for r in savings["rows"]} == {"pokok": 200_000, "wajib": 75_000, "sukarela": 250_000}
+    assert {r["kind"]: r["total"] for r in savings["rows"]} == {
+        "pokok": 200_000,
+        "wajib": 75_000,
+        "sukarela": 250_000,
+    }
     for name in ("purchases", "owed", "savings", "wajib_behind", "broadcasts"):
         response = await site.get(f"/dasbor/api/panel/{name}", headers=tma(d.ADMIN_A))
         assert "Sumarni" not in response.text and "Setia Asih" not in response.text
@@ -135,9 +151,13 @@ async def test_treasurer_of_b_sees_only_b_in_english(site):
 async def test_federation_officer_sees_its_member_cooperative_and_may_pick_it(site):
     body = (await site.get("/dasbor/api/panels", headers=tma(d.FED_ADMIN))).json()
     assert [o["id"] for o in body["organisations"]] == [site.seeded.fed_id, site.seeded.a_id]
-    owed = await site.get(f"/dasbor/api/panel/owed?org={site.seeded.a_id}", headers=tma(d.FED_ADMIN))
+    owed = await site.get(
+        f"/dasbor/api/panel/owed?org={site.seeded.a_id}", headers=tma(d.FED_ADMIN)
+    )
     assert owed.status_code == 200 and d.FARMER_A_NAME in owed.text and "Sumarni" not in owed.text
-    refused = await site.get(f"/dasbor/api/panel/owed?org={site.seeded.b_id}", headers=tma(d.FED_ADMIN))
+    refused = await site.get(
+        f"/dasbor/api/panel/owed?org={site.seeded.b_id}", headers=tma(d.FED_ADMIN)
+    )
     assert refused.status_code == 403
 
 

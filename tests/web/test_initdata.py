@@ -102,3 +102,20 @@ def test_signed_without_a_user_is_refused():
 
 def test_error_is_a_value_error():
     assert issubclass(InitDataError, ValueError)
+
+
+def test_signature_field_stays_in_the_checked_string():
+    """Telegram's newer initData carries ``signature`` (Ed25519, for third parties): the bot's
+    hash covers it, so it cannot be dropped or changed."""
+    import hashlib
+    import hmac
+
+    secret = hmac.new(b"WebAppData", TOKEN.encode(), hashlib.sha256).digest()
+    fields = {"auth_date": str(NOW), "signature": "abc-_x", "user": '{"id":9,"first_name":"S"}'}
+    check = "\n".join(f"{k}={fields[k]}" for k in sorted(fields))
+    digest = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
+    raw = "user=%7B%22id%22%3A9%2C%22first_name%22%3A%22S%22%7D&signature=abc-_x"
+    assert verify_init_data(f"{raw}&auth_date={NOW}&hash={digest}", TOKEN, now=NOW).user_id == 9
+    without = raw.replace("&signature=abc-_x", "")
+    with pytest.raises(InitDataError):
+        verify_init_data(f"{without}&auth_date={NOW}&hash={digest}", TOKEN, now=NOW)
