@@ -39,7 +39,9 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps its event loop marked as running
+# on the main thread while it is open, and every asyncio test after it would fail to start.
+@pytest.fixture(scope="module")
 def browser():
     missing = _browser_missing()
     if missing:
