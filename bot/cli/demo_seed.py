@@ -191,6 +191,7 @@ class _Seeder:
         self.rng = random.Random(SEED)
         self.ids: dict[int, int] = {}  # CAST index → person id
         self.org: dict[str, int] = {}
+        self.made: dict[int, int] = {}  # a purchase's key → its offer id
 
     async def at(self, when: int, use_case, /, *args, **kwargs):
         with clock_at(min(when, self.now)):
@@ -283,28 +284,33 @@ class _Seeder:
         )  # fmt: skip
         return await self.at(when, offers.create, farmer, new, offers.Shown(price.id, rates))
 
-    async def purchase(self, n: int, day: date, commodity: str, grade: str, kg: int,
-                       unit: str, paid: bool) -> None:  # fmt: skip
+    async def sell(self, key: int, n: int, day: date, commodity: str, grade: str, kg: int,
+                   unit: str, window: tuple[int, int]) -> None:  # fmt: skip
+        """The farmer offers at dawn; the coordinator takes it and schedules the next day."""
         coordinator, roles = self.ids[9], self.roles(9)
         made = await self.offer(n, _at(day, 6, 40), commodity, grade, kg, unit)
+        self.made[key] = made.id
         await self.at(_at(day, 7, 15), offers.take, made.id, coordinator, roles)
-        pickup_day = day + timedelta(days=1)
-        window = self.rng.choice(((6, 9), (9, 12), (12, 15)))
         await self.at(_at(day, 7, 20), pickups.schedule, made.id, coordinator, roles,
-                      pickup_day, window)  # fmt: skip
+                      day + timedelta(days=1), window)  # fmt: skip
+
+    async def weigh(self, key: int, n: int, when: int, commodity: str, grade: str, kg: int,
+                    paid: bool) -> None:  # fmt: skip
+        """At the pickup: weighed and graded, the farmer agrees, and (but for the last days'
+        receipts) paid in cash or by transfer."""
+        coordinator, roles, offer_id = self.ids[9], self.roles(9), self.made[key]
         found = grade
         if commodity == "cabai_merah" and self.rng.random() < 0.3:
             found = "B"  # graded down at the scale: the receipt shows it
         weighed = Decimal(round(kg * self.rng.uniform(0.96, 1.015)))
-        weighed_at = _at(pickup_day, window[0], 40)
-        await self.at(weighed_at, pickups.record, made.id, coordinator, roles, found, weighed)
-        await self.at(weighed_at + 1800, pickups.answer, made.id, self.ids[n], True)
+        await self.at(when, pickups.record, offer_id, coordinator, roles, found, weighed)
+        await self.at(when + 600, pickups.answer, offer_id, self.ids[n], True)
         if paid:
             payment = (
                 pickups.CASH if self.rng.random() < 0.6
                 else pickups.Payment("transfer", f"BRI {self.rng.randrange(10**9, 10**10)}")
             )  # fmt: skip
-            await self.at(weighed_at + 2400, pickups.pay, made.id, coordinator, roles, payment)
+            await self.at(when + 1200, pickups.pay, offer_id, coordinator, roles, payment)
 
     # --- savings -----------------------------------------------------------------------------
 
@@ -402,7 +408,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     for k, n in enumerate((10, 11, 12, 13, 14)):
         event(_at(first_day - timedelta(days=6 - k), 18, 30), ("farmer", n))
     # Sukarela at the desk (Bu Dewi records them), and one withdrawal checked by Pak Ujang.
-    for back in range(11, -1, -1):
+    for back in range(12, 0, -1):  # past months only: nothing is dated after `now`
         m = _months_back(this_month, back)
         event(
             _at(date(m.year, m.month, 20), 13),
@@ -430,7 +436,11 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
             day = monday + timedelta(days=1 + 2 * k)
             kg = int(kg * s.rng.uniform(0.8, 1.2)) // 10 * 10
             paid = (s.today - day).days > 10
-            event(_at(day, 6), ("purchase", (n, day, commodity, grade, kg, unit, paid)))
+            window = s.rng.choice(((6, 9), (9, 12), (12, 15)))
+            key = len(events)
+            event(_at(day, 6, 40), ("sell", (key, n, day, commodity, grade, kg, unit, window)))
+            weighed = _at(day + timedelta(days=1), window[0], 40)
+            event(weighed, ("weigh", (key, n, weighed, commodity, grade, kg, paid)))
 
     for _when, _seq, (kind, what) in sorted(events, key=lambda e: (e[0], e[1])):
         with clock_at(min(_when, s.now)):
@@ -468,8 +478,10 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
     elif kind == "price":
         use_case, kwargs = what
         await s.at(when, use_case, **kwargs)
-    elif kind == "purchase":
-        await s.purchase(*what)
+    elif kind == "sell":
+        await s.sell(*what)
+    elif kind == "weigh":
+        await s.weigh(*what)
 
 
 async def _scheduled_pickup(s: _Seeder) -> None:
