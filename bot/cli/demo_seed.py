@@ -130,7 +130,12 @@ CAST: tuple[DemoPerson, ...] = (
             "Pak Paijo — petani, Desa Pokak, Klaten"),
 )  # fmt: skip
 
-FARMER_VILLAGE = {10: KUJON, 11: POKAK, 12: KURUNG, 13: KUJON, 14: POKAK}
+# Who does what, by their place in CAST.
+FEDERATION_ADMIN, BEKASI_ADMIN, TREASURER, CHECKER = 0, 1, 2, 3  # CHECKER: the second treasurer
+SITI, DEDI, NENENG, EKO = 4, 5, 6, 7
+KLATEN_ADMIN, COORDINATOR = 8, 9
+DARTO, SUMIYATI, SLAMET, WULAN, PAIJO = 10, 11, 12, 13, 14
+FARMER_VILLAGE = {DARTO: KUJON, SUMIYATI: POKAK, SLAMET: KURUNG, WULAN: KUJON, PAIJO: POKAK}
 COORDINATOR_COVERS = (KUJON, POKAK, KURUNG)
 
 
@@ -141,23 +146,22 @@ class _Member:
     phone: str
     months_ago: int  # joined this many months before the demo's month
     behind: int = 0  # the last months the payroll did not deduct wajib
-    cast: int | None = None  # index in CAST when they use Telegram
 
 
 # The Bekasi roster: six on Telegram, six not (their savings show in the treasurer's views).
 ROSTER = (
-    _Member("KKB-0001", "Siti Rahmawati", "+6281380330005", 12, cast=4),
-    _Member("KKB-0002", "Dedi Kurniawan", "+6281380330006", 12, behind=2, cast=5),
-    _Member("KKB-0003", "Neneng Hasanah", "+6289611440007", 11, behind=1, cast=6),
+    _Member("KKB-0001", "Siti Rahmawati", "+6281380330005", 12),
+    _Member("KKB-0002", "Dedi Kurniawan", "+6281380330006", 12, behind=2),
+    _Member("KKB-0003", "Neneng Hasanah", "+6289611440007", 11, behind=1),
     _Member("KKB-0004", "Asep Saepudin", "+6281380330104", 12, behind=3),
     _Member("KKB-0005", "Sri Wahyuni", "+6281380330105", 12),
     _Member("KKB-0006", "Yayan Sopian", "+6285711220106", 10),
     _Member("KKB-0007", "Lilis Suryani", "+6285711220107", 9),
     _Member("KKB-0008", "Budi Hartono", "+6281298110108", 8),
     _Member("KKB-0009", "Rina Marlina", "+6289611440109", 7),
-    _Member("KKB-0010", "Eko Prasetyo", "+6281380330008", 5, cast=7),
-    _Member("KKB-0011", "Ujang Supriatna", "+6285711220004", 12, cast=3),
-    _Member("KKB-0012", "Dewi Lestari", "+6281298110003", 12, cast=2),
+    _Member("KKB-0010", "Eko Prasetyo", "+6281380330008", 5),
+    _Member("KKB-0011", "Ujang Supriatna", "+6285711220004", 12),
+    _Member("KKB-0012", "Dewi Lestari", "+6281298110003", 12),
 )
 
 # Buying prices per kg at the start of the history, and how far a week moves them.
@@ -243,7 +247,6 @@ class _Seeder:
     async def price_history(self, first_day: date) -> list[tuple[int, object]]:
         """The weekly price board as (time, write) events (HPP comes with the migrations)."""
         events: list[tuple[int, object]] = []
-        admin = 8
         walk = {key: first for key, (first, _, _, _) in _BUYING_START.items()}
         for week in range(HISTORY_WEEKS):
             day = first_day + timedelta(days=7 * week)
@@ -258,14 +261,14 @@ class _Seeder:
             for (commodity, grade), amount in board.items():
                 events.append((when, (prices.set_price, dict(
                     commodity=commodity, grade=grade, area_prefix=CEPER, price_rupiah=amount,
-                    valid_from=prices.day_start(day, CEPER), set_by=self.ids[admin],
+                    valid_from=prices.day_start(day, CEPER), set_by=self.ids[KLATEN_ADMIN],
                     source="", kind=prices.BUYING))))  # fmt: skip
             for commodity, grade in (("gabah", "GKP"), ("jagung", "-"), ("cabai_merah", "A")):
                 spread = 2_500 if commodity == "cabai_merah" else self.rng.choice((150, 200, 300))
                 events.append((when + 60, (prices.set_price, dict(
                     commodity=commodity, grade=grade, area_prefix=KLATEN_REGENCY,
                     price_rupiah=board[(commodity, grade)] + spread,
-                    valid_from=prices.day_start(day, KLATEN_REGENCY), set_by=self.ids[admin],
+                    valid_from=prices.day_start(day, KLATEN_REGENCY), set_by=self.ids[KLATEN_ADMIN],
                     source=MARKET_SOURCE, kind=prices.MARKET))))  # fmt: skip
         return events
 
@@ -287,7 +290,7 @@ class _Seeder:
     async def sell(self, key: int, n: int, day: date, commodity: str, grade: str, kg: int,
                    unit: str, window: tuple[int, int]) -> None:  # fmt: skip
         """The farmer offers at dawn; the coordinator takes it and schedules the next day."""
-        coordinator, roles = self.ids[9], self.roles(9)
+        coordinator, roles = self.ids[COORDINATOR], self.roles(COORDINATOR)
         made = await self.offer(n, _at(day, 6, 40), commodity, grade, kg, unit)
         self.made[key] = made.id
         await self.at(_at(day, 7, 15), offers.take, made.id, coordinator, roles)
@@ -298,7 +301,11 @@ class _Seeder:
                     paid: bool) -> None:  # fmt: skip
         """At the pickup: weighed and graded, the farmer agrees, and (but for the last days'
         receipts) paid in cash or by transfer."""
-        coordinator, roles, offer_id = self.ids[9], self.roles(9), self.made[key]
+        coordinator, roles, offer_id = (
+            self.ids[COORDINATOR],
+            self.roles(COORDINATOR),
+            self.made[key],
+        )
         found = grade
         if commodity == "cabai_merah" and self.rng.random() < 0.3:
             found = "B"  # graded down at the scale: the receipt shows it
@@ -378,13 +385,15 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
 
     # The organisations and their officers, a year and more ago.
     await s.organisations(start)
-    await s.staff(0, start + 3600, None)
-    await s.staff(1, start + 86_400, s.ids[0])
-    await s.staff(2, start + 2 * 86_400, s.ids[1])
-    await s.staff(3, start + 2 * 86_400 + 7200, s.ids[1])
-    await s.staff(8, start + 3 * 86_400, s.ids[0])
-    await s.staff(9, start + 4 * 86_400, s.ids[8])
-    await s.at(start + 4 * 86_400 + 7200, offers.set_coverage, s.ids[9], COORDINATOR_COVERS)
+    await s.staff(FEDERATION_ADMIN, start + 3600, None)
+    await s.staff(BEKASI_ADMIN, start + 86_400, s.ids[FEDERATION_ADMIN])
+    await s.staff(TREASURER, start + 2 * 86_400, s.ids[BEKASI_ADMIN])
+    await s.staff(CHECKER, start + 2 * 86_400 + 7200, s.ids[BEKASI_ADMIN])
+    await s.staff(KLATEN_ADMIN, start + 3 * 86_400, s.ids[FEDERATION_ADMIN])
+    await s.staff(COORDINATOR, start + 4 * 86_400, s.ids[KLATEN_ADMIN])
+    await s.at(
+        start + 4 * 86_400 + 7200, offers.set_coverage, s.ids[COORDINATOR], COORDINATOR_COVERS
+    )
     await s.at(start + 4 * 86_400, savings.set_rate, s.org[BEKASI],
                _months_back(this_month, 12), POKOK, WAJIB)  # fmt: skip
     await s.at(start + 4 * 86_400, savings.set_reminder, s.org[BEKASI], 5, "08:00")
@@ -402,10 +411,10 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
         event(payday, ("payroll", month))
     # Members join the bot through the months (the treasurers, on Telegram before the roster
     # came, were linked by its import); farmers a little before the history starts.
-    for k, (n, months) in enumerate(((4, 11), (5, 9), (6, 6), (7, 4))):
+    for k, (n, months) in enumerate(((SITI, 11), (DEDI, 9), (NENENG, 6), (EKO, 4))):
         m = _months_back(this_month, months)
         event(_at(date(m.year, m.month, 12 + k), 19, 5), ("member", n))
-    for k, n in enumerate((10, 11, 12, 13, 14)):
+    for k, n in enumerate((DARTO, SUMIYATI, SLAMET, WULAN, PAIJO)):
         event(_at(first_day - timedelta(days=6 - k), 18, 30), ("farmer", n))
     # Sukarela at the desk (Bu Dewi records them), and one withdrawal checked by Pak Ujang.
     for back in range(12, 0, -1):  # past months only: nothing is dated after `now`
@@ -425,9 +434,9 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
         event(when, ("price", write))
     # Six weeks of purchases: the last ten days' receipts are still owed.
     plan = (
-        (10, "gabah", "GKP", 1_800, "kuintal"), (11, "jagung", "-", 900, "kg"),
-        (12, "cabai_merah", "A", 150, "kg"), (14, "gabah", "GKP", 1_200, "kg"),
-        (13, "cabai_merah", "A", 80, "kg"), (10, "jagung", "-", 1_500, "kg"),
+        (DARTO, "gabah", "GKP", 1_800, "kuintal"), (SUMIYATI, "jagung", "-", 900, "kg"),
+        (SLAMET, "cabai_merah", "A", 150, "kg"), (PAIJO, "gabah", "GKP", 1_200, "kg"),
+        (WULAN, "cabai_merah", "A", 80, "kg"), (DARTO, "jagung", "-", 1_500, "kg"),
     )  # fmt: skip
     for week in range(6, 0, -1):
         monday = _weeks_before(s.today, week)
@@ -442,15 +451,14 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
             weighed = _at(day + timedelta(days=1), window[0], 40)
             event(weighed, ("weigh", (key, n, weighed, commodity, grade, kg, paid)))
 
-    for _when, _seq, (kind, what) in sorted(events, key=lambda e: (e[0], e[1])):
-        with clock_at(min(_when, s.now)):
-            await _run(s, kind, what, _when, this_month)
+    for when, _seq, (kind, what) in sorted(events, key=lambda e: (e[0], e[1])):
+        await _run(s, kind, what, when, this_month)
 
     # Now: a pickup scheduled for tomorrow, an offer waiting, yesterday's digest delivered.
     await _scheduled_pickup(s)
     morning = _at(s.today, 6, 30)
     await s.offer(
-        13, morning if s.now - morning >= 600 else s.now - 3 * 3600, "cabai_merah", "A", 120
+        WULAN, morning if s.now - morning >= 600 else s.now - 3 * 3600, "cabai_merah", "A", 120
     )
     await _delivered_digest(s)
     return CAST
@@ -466,15 +474,17 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
     elif kind == "deposit":
         number, amount = what
         await s.at(when, savings_desk.deposit, await s.roster_id(number), SavingsKind.SUKARELA,
-                   amount, s.ids[2])  # fmt: skip
+                   amount, s.ids[TREASURER])  # fmt: skip
     elif kind == "withdraw":
         number, amount = what
         asked = await s.at(when, savings_desk.ask_withdrawal, await s.roster_id(number),
-                           SavingsKind.SUKARELA, amount, s.ids[2])  # fmt: skip
-        await s.at(when + 1800, savings_desk.decide, asked.id, s.ids[3], s.roles(3), True)
+                           SavingsKind.SUKARELA, amount, s.ids[TREASURER])  # fmt: skip
+        await s.at(
+            when + 1800, savings_desk.decide, asked.id, s.ids[CHECKER], s.roles(CHECKER), True
+        )
     elif kind == "transport":
         await s.at(when, deductions.set_rate, org_id=s.org[KLATEN], kind=DeductionKind.TRANSPORT,
-                   rupiah_per_unit=TRANSPORT_GABAH, commodity="gabah", set_by=s.ids[8])  # fmt: skip
+                   rupiah_per_unit=TRANSPORT_GABAH, commodity="gabah", set_by=s.ids[KLATEN_ADMIN])  # fmt: skip
     elif kind == "price":
         use_case, kwargs = what
         await s.at(when, use_case, **kwargs)
@@ -485,9 +495,9 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
 
 
 async def _scheduled_pickup(s: _Seeder) -> None:
-    coordinator, roles = s.ids[9], s.roles(9)
+    coordinator, roles = s.ids[COORDINATOR], s.roles(COORDINATOR)
     yesterday = s.today - timedelta(days=1)
-    made = await s.offer(10, _at(yesterday, 7, 10), "gabah", "GKP", 1_500, "kuintal")
+    made = await s.offer(DARTO, _at(yesterday, 7, 10), "gabah", "GKP", 1_500, "kuintal")
     await s.at(_at(yesterday, 8), offers.take, made.id, coordinator, roles)
     await s.at(_at(yesterday, 8, 5), pickups.schedule, made.id, coordinator, roles,
                s.today + timedelta(days=1), (6, 9))  # fmt: skip
