@@ -185,6 +185,11 @@ async def test_offtake_purchases_paid_and_owed_an_open_offer_and_a_scheduled_pic
     assert offer.farmer_id == (await _person(db, cast[10])).id
     assert pickup.pickup_on == (TODAY + timedelta(days=1)).isoformat()
     assert (pickup.window_start, pickup.window_end) == (6, 9)
+    proxy = [await offers.get(db, r["id"]) for r in rows]
+    proxy = [o for o in proxy if o.entered_by is not None]
+    assert [(o.entered_by, o.status.value) for o in proxy] == [(joko.id, "paid")]
+    entered_for = await people.by_id(db, proxy[0].farmer_id)
+    assert entered_for.telegram_user_id is None and "farmer" in {r.value for r in entered_for.roles}
     # owed to farmers: the payable accounts hold exactly the unpaid receipts' net amounts
     unpaid = [await pickups.get(db, r["id"]) for r in rows if r["status"] == "picked_up"]
     farmers = {r["farmer_id"] for r in await db.fetchall("SELECT farmer_id FROM offers")}

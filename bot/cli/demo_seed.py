@@ -18,7 +18,8 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   covering Kujon, Pokak and Kurung, and five farmers there (one speaks English);
 * buying prices per grade for gabah, jagung and cabai merah beside HPP and the market price,
   a new version each week for 14 weeks; a transport deduction for gabah;
-* six weeks of purchases (weighed, most paid, the last ones still owed), an offer nobody
+* six weeks of purchases (weighed, most paid, the last ones still owed; one entered by the
+  coordinator for a farmer without Telegram), an offer nobody
   has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered.
 """
 
@@ -137,6 +138,8 @@ KLATEN_ADMIN, COORDINATOR = 8, 9
 DARTO, SUMIYATI, SLAMET, WULAN, PAIJO = 10, 11, 12, 13, 14
 FARMER_VILLAGE = {DARTO: KUJON, SUMIYATI: POKAK, SLAMET: KURUNG, WULAN: KUJON, PAIJO: POKAK}
 COORDINATOR_COVERS = (KUJON, POKAK, KURUNG)
+# Mas Joko enters the offers of a farmer who has no Telegram (no user id: not in CAST).
+PROXY_FARMER = offers.ProxyFarmer("Karto Sumarno", "+6281393880016", KURUNG)
 
 
 @dataclass(frozen=True)
@@ -297,7 +300,25 @@ class _Seeder:
         await self.at(_at(day, 7, 20), pickups.schedule, made.id, coordinator, roles,
                       day + timedelta(days=1), window)  # fmt: skip
 
-    async def weigh(self, key: int, n: int, when: int, commodity: str, grade: str, kg: int,
+    async def sell_for(self, key: int, day: date, window: tuple[int, int]) -> None:
+        """The coordinator enters the offer of a farmer without Telegram: his at once."""
+        coordinator, roles = self.ids[COORDINATOR], self.roles(COORDINATOR)
+        when = _at(day, 8)
+        village = PROXY_FARMER.village_code
+        price = await prices.price_in_force(self.db, "gabah", "GKP", village, when)
+        rates = await deductions.in_force(self.db, self.org[KLATEN], "gabah", when)
+        new = offers.NewOffer(
+            commodity="gabah", grade="GKP", quantity=Decimal(2_000), typed_amount=Decimal(2),
+            typed_unit="ton", ready_on=day + timedelta(days=1),
+        )  # fmt: skip
+        made, _ = await self.at(
+            when, offers.create_for, coordinator, PROXY_FARMER, new, offers.Shown(price.id, rates)
+        )
+        self.made[key] = made.id
+        await self.at(when + 300, pickups.schedule, made.id, coordinator, roles,
+                      day + timedelta(days=1), window)  # fmt: skip
+
+    async def weigh(self, key: int, n: int | None, when: int, commodity: str, grade: str, kg: int,
                     paid: bool) -> None:  # fmt: skip
         """At the pickup: weighed and graded, the farmer agrees, and (but for the last days'
         receipts) paid in cash or by transfer."""
@@ -311,7 +332,8 @@ class _Seeder:
             found = "B"  # graded down at the scale: the receipt shows it
         weighed = Decimal(round(kg * self.rng.uniform(0.96, 1.015)))
         await self.at(when, pickups.record, offer_id, coordinator, roles, found, weighed)
-        await self.at(when + 600, pickups.answer, offer_id, self.ids[n], True)
+        if n is not None:  # a farmer without Telegram answers nothing
+            await self.at(when + 600, pickups.answer, offer_id, self.ids[n], True)
         if paid:
             payment = (
                 pickups.CASH if self.rng.random() < 0.6
@@ -450,6 +472,10 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
             event(_at(day, 6, 40), ("sell", (key, n, day, commodity, grade, kg, unit, window)))
             weighed = _at(day + timedelta(days=1), window[0], 40)
             event(weighed, ("weigh", (key, n, weighed, commodity, grade, kg, paid)))
+    proxy_day, key = _weeks_before(s.today, 3) + timedelta(days=3), len(events)
+    event(_at(proxy_day, 8), ("sell_for", (key, proxy_day, (9, 12))))
+    weighed = _at(proxy_day + timedelta(days=1), 9, 40)
+    event(weighed, ("weigh", (key, None, weighed, "gabah", "GKP", 2_000, True)))
 
     for when, _seq, (kind, what) in sorted(events, key=lambda e: (e[0], e[1])):
         await _run(s, kind, what, when, this_month)
@@ -490,6 +516,8 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
         await s.at(when, use_case, **kwargs)
     elif kind == "sell":
         await s.sell(*what)
+    elif kind == "sell_for":
+        await s.sell_for(*what)
     elif kind == "weigh":
         await s.weigh(*what)
 
