@@ -14,8 +14,8 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   administrator, two treasurers (maker–checker), twelve members on its roster since up to
   twelve months, six of them on Telegram; pokok once, wajib by monthly payroll batches (three
   members behind by 1–3 months), sukarela at the desk and one approved withdrawal;
-* a village cooperative in Klaten (Kec. Ceper, 33.10.11) with an administrator, a coordinator
-  covering Kujon, Pokak and Kurung, and five farmers there (one speaks English);
+* a village cooperative in Klaten (Kec. Ceper, 33.10.11) with an administrator, a treasurer, a
+  coordinator covering Kujon, Pokak and Kurung, and five farmers there (one speaks English);
 * buying prices per grade for gabah, jagung and cabai merah beside HPP and the market price,
   a new version each week for 14 weeks; a transport deduction for gabah;
 * six weeks of purchases (weighed, most paid, the last ones still owed; one entered by the
@@ -129,6 +129,8 @@ CAST: tuple[DemoPerson, ...] = (
             "Mbak Wulan — petani, Desa Kujon, Klaten (English)", language="en"),
     _person(14, "Paijo", "Wiyono", "+6282136660015", "farmer", KLATEN,
             "Pak Paijo — petani, Desa Pokak, Klaten"),
+    _person(15, "Tri", "Handayani", "+6281225550016", "treasurer", KLATEN,
+            "Bu Tri — bendahara, KDKMP Kujon, Klaten (bayar petani)"),
 )  # fmt: skip
 
 # Who does what, by their place in CAST.
@@ -136,6 +138,7 @@ FEDERATION_ADMIN, BEKASI_ADMIN, TREASURER, CHECKER = 0, 1, 2, 3  # CHECKER: the 
 SITI, DEDI, NENENG, EKO = 4, 5, 6, 7
 KLATEN_ADMIN, COORDINATOR = 8, 9
 DARTO, SUMIYATI, SLAMET, WULAN, PAIJO = 10, 11, 12, 13, 14
+KLATEN_TREASURER = 15  # pays the farmers what is still owed (/jemput)
 FARMER_VILLAGE = {DARTO: KUJON, SUMIYATI: POKAK, SLAMET: KURUNG, WULAN: KUJON, PAIJO: POKAK}
 COORDINATOR_COVERS = (KUJON, POKAK, KURUNG)
 # Mas Joko enters the offers of a farmer who has no Telegram (no user id: not in CAST).
@@ -413,6 +416,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     await s.staff(CHECKER, start + 2 * 86_400 + 7200, s.ids[BEKASI_ADMIN])
     await s.staff(KLATEN_ADMIN, start + 3 * 86_400, s.ids[FEDERATION_ADMIN])
     await s.staff(COORDINATOR, start + 4 * 86_400, s.ids[KLATEN_ADMIN])
+    await s.staff(KLATEN_TREASURER, start + 4 * 86_400 + 3600, s.ids[KLATEN_ADMIN])
     await s.at(
         start + 4 * 86_400 + 7200, offers.set_coverage, s.ids[COORDINATOR], COORDINATOR_COVERS
     )
