@@ -15,7 +15,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -70,9 +70,26 @@ async def _to_the_end(statement: Awaitable[Any]) -> None:
         raise
 
 
+# The use cases' clock: None is the time now. A replay of past activity (the demo's seed,
+# bot.cli.demo_seed) runs the same use cases at moments of its history (see clock_at).
+_pinned_now: contextvars.ContextVar[int | None] = contextvars.ContextVar("pinned_now", default=None)
+
+
 def now_utc() -> int:
     """Unix seconds, UTC: the one time format stored."""
-    return int(time.time())
+    pinned = _pinned_now.get()
+    return int(time.time()) if pinned is None else pinned
+
+
+@contextlib.contextmanager
+def clock_at(at: int) -> Iterator[None]:
+    """Within it (this task and what it awaits) every use case reads ``now_utc()`` as
+    ``at``: what they write is what the bot would have written at that moment."""
+    token = _pinned_now.set(int(at))
+    try:
+        yield
+    finally:
+        _pinned_now.reset(token)
 
 
 # The file holds phone numbers, unused invite codes and whole updates: its owner only.

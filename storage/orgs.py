@@ -79,6 +79,16 @@ async def set_address(conn: aiosqlite.Connection, code: str, address: str | None
     return cur.rowcount == 1
 
 
+async def set_name(conn: aiosqlite.Connection, code: str, name: str) -> bool:
+    """The node's name as people read it (the root's is set at installation); False when
+    there is no such code."""
+    name = " ".join(name.split())
+    if not name:
+        raise OrgError("a name cannot be empty")
+    cur = await conn.execute("UPDATE organisations SET name = ? WHERE code = ?", (name, code))
+    return cur.rowcount == 1
+
+
 async def coverage(db: Database, org_id: int) -> list[str]:
     rows = await db.fetchall(
         "SELECT prefix FROM org_coverage WHERE org_id = ? ORDER BY prefix", (org_id,)
