@@ -702,7 +702,8 @@ class BotApiEmulator:
 
     async def callback_answer(self, callback_query_id: str) -> CallbackQueryRecord:
         """What the bot answered to a button press (`answered` False if not yet)."""
-        record = self.state.callbacks.get(callback_query_id)
+        # A query string gives the id as a number: ids are strings, as in the Bot API.
+        record = self.state.callbacks.get(str(callback_query_id))
         if record is None:
             raise ControlError(f"callback query {callback_query_id} not found")
         return record

@@ -47,7 +47,6 @@ DEFAULT_PLACE = PLACES["33.10"]
 LABELS: dict[str, str] = {
     "title": N_("Koperasi bot demo"),
     "intro": N_("Everything here is a real bot on a test Telegram. Nothing leaves this computer."),
-    "people": N_("People"),
     "new_person": N_("➕ New person"),
     "new_person_name": N_("First name of the new person:"),
     "left": N_("Left chat"),
@@ -57,8 +56,6 @@ LABELS: dict[str, str] = {
     "typing": N_("typing…"),
     "edited": N_("edited"),
     "download": N_("Download"),
-    "share_contact": N_("Share my phone number: {phone}"),
-    "share_location": N_("Share my location"),
     "blocked": N_("You blocked the bot. It cannot send you messages."),
     "unblock": N_("Unblock the bot"),
     "block": N_("Block the bot"),

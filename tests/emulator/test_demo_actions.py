@@ -116,3 +116,24 @@ async def test_refusals_and_typing_are_in_the_transcript(emu, bot):
     assert seen["blocked"] is True
     await emu.unblock(SITI)
     assert (await emu.transcript(SITI))["blocked"] is False
+
+
+async def test_a_callback_answer_read_with_get_and_a_numeric_looking_id(emu, bot):
+    sent = await emu.send_message(SITI, "/start")
+    assert sent is not None
+    await bot.send_message(
+        SITI,
+        "Pilih",
+        reply_markup=telegram.InlineKeyboardMarkup.from_button(
+            telegram.InlineKeyboardButton("Ya", callback_data="yes")
+        ),
+    )
+    query_id = await emu.press_button(SITI, "Ya")
+    await bot.answer_callback_query(query_id, text="Baik", show_alert=True)
+    async with httpx.AsyncClient() as http:
+        r = await http.get(
+            f"{emu.control_url}/wait_callback_answer",
+            params={"callback_query_id": query_id, "timeout": 2},
+        )
+    assert r.status_code == 200, r.text
+    assert r.json()["result"]["text"] == "Baik" and r.json()["result"]["show_alert"] is True
