@@ -140,3 +140,29 @@ def test_a_new_farmer_offers_and_the_coordinator_takes_it_side_by_side(browser, 
         _pane(phone_page, 1).locator(".msg.in", has_text=f"Tawaran baru {number}")
     ).to_be_visible(timeout=STEP)
     _shot(phone_page, "demo-ponsel.png")
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+HOSTILE_NAME = '<img src=x onerror="__pwned=3">'  # the name field takes 40 characters
+
+
+def test_what_people_type_is_shown_as_text_never_run(browser, demo):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(demo)
+    expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=STEP)
+    pane = _pane(page, 0)
+    pane.locator("select.person").select_option("new")
+    pane.locator(".new-name").fill(HOSTILE_NAME)
+    pane.locator(".new-ok").click()
+    expect(pane.locator("select.person option:checked")).to_have_text(HOSTILE_NAME)
+    _type(pane, HOSTILE)
+    expect(pane.locator(".msg.out", has_text=HOSTILE)).to_be_visible(timeout=STEP)
+    _bot_says(pane, "")  # the bot answered (its reply may name the person)
+    _type(pane, "/start")
+    _bot_says(pane, "Pilih bahasa")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator(".pane img").count() == 0  # no element came out of the text
+    context.close()
