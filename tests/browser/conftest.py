@@ -39,7 +39,9 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and the asyncio tests after tests/browser/ then cannot start theirs.
+@pytest.fixture(scope="module")
 def browser():
     missing = _browser_missing()
     if missing:
