@@ -165,4 +165,21 @@ def test_what_people_type_is_shown_as_text_never_run(browser, demo):
     _bot_says(pane, "Pilih bahasa")
     assert page.evaluate("window.__pwned") is None
     assert page.locator(".pane img").count() == 0  # no element came out of the text
+
+    # Telegram's formatting from entities (UTF-16 offsets, nested), links only http(s).
+    html = page.evaluate(
+        """() => formatted("🌶 Harga <b>cabai</b> A lihat di sini x", [
+            {type: "bold", offset: 3, length: 18}, {type: "italic", offset: 9, length: 12},
+            {type: "code", offset: 22, length: 1},
+            {type: "text_link", offset: 24, length: 13, url: "https://koperasi.example/h"},
+            {type: "text_link", offset: 38, length: 1, url: "javascript:alert(1)"},
+        ]).innerHTML"""
+    )
+    assert html == (
+        '🌶 <b class="e-bold">Harga <i class="e-italic">&lt;b&gt;cabai&lt;/b&gt;</i></b> '
+        '<code class="e-code">A</code> '
+        '<a href="https://koperasi.example/h" target="_blank" rel="noopener noreferrer">'
+        'lihat di sini</a> <span class="e-text_link">x</span>'
+    )
+    assert page.evaluate("window.__pwned") is None
     context.close()
