@@ -30,6 +30,7 @@ PROXIED = frozenset(
         "wait_callback_answer", "web_app_init_data", "file",
     }
 )  # fmt: skip
+PROXY_CONNECTIONS = 200
 WAIT_SECONDS = 70.0  # a long poll of the page asks for at most 25 s
 
 #: Where a person's location is when they press 📍 on the page: a village's place (by the
@@ -153,8 +154,9 @@ class PlaceHandler(_Local):
 class EmulatorProxy(_Local):
     """``/emu/<action>`` → the emulator's ``/control/<action>`` (allow-listed)."""
 
-    def initialize(self, control_url: str) -> None:
+    def initialize(self, control_url: str, client: AsyncHTTPClient) -> None:
         self.control_url = control_url.rstrip("/")
+        self.client = client
 
     async def get(self, action: str) -> None:
         await self._forward(action, "GET", None)
@@ -176,7 +178,7 @@ class EmulatorProxy(_Local):
             headers={"Content-Type": "application/json"} if body is not None else None,
         )  # fmt: skip
         try:
-            answer = await AsyncHTTPClient().fetch(request, raise_error=False)
+            answer = await self.client.fetch(request, raise_error=False)
         except (HTTPClientError, OSError) as exc:  # the emulator is gone (the demo stops)
             self.json({"ok": False, "error": str(exc)}, 502)
             return
@@ -192,11 +194,13 @@ def demo_routes(
 ) -> list:
     """Tornado URL rules of the chat page (``/``), its files, the cast, the texts and the
     emulator's control API under ``/emu/``."""
+    # Its own client: every open chat holds a long poll (tornado's shared client allows 10).
+    client = AsyncHTTPClient(force_instance=True, max_clients=PROXY_CONNECTIONS)
     return [
         (r"/", PageHandler),
         (r"/static/demo/(.*)", StaticFileHandler, {"path": str(STATIC)}),
         (r"/api/cast", CastHandler, {"cast": cast, "dashboard_url": dashboard_url}),
         (r"/api/labels", LabelsHandler),
         (r"/api/place", PlaceHandler, {"db": db}),
-        (r"/emu/([a-z_]+)", EmulatorProxy, {"control_url": control_url}),
+        (r"/emu/([a-z_]+)", EmulatorProxy, {"control_url": control_url, "client": client}),
     ]

@@ -56,3 +56,48 @@ async def test_a_request_for_another_host_is_refused(tmp_path):
             assert gone.code == 502  # the emulator is not there: said, not hung
         finally:
             server.stop()
+
+
+async def test_many_open_chats_do_not_starve_the_proxy(tmp_path):
+    """Each open chat holds a long poll: a dozen of them (two tabs, a phone) and a button press
+    still goes through at once."""
+    import asyncio
+    import time
+
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.httpserver import HTTPServer
+    from tornado.netutil import bind_sockets
+    from tornado.web import Application
+
+    from bot.web.demo import demo_routes
+    from emulator import BotApiEmulator
+    from storage.db import Database
+
+    async with BotApiEmulator() as emu, Database(str(tmp_path / "x.sqlite3")) as db:
+        sockets = bind_sockets(0, "127.0.0.1")
+        base = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+        server = HTTPServer(Application(demo_routes(db, emu.control_url, cast=[])))
+        server.add_sockets(sockets)
+        client = AsyncHTTPClient(force_instance=True, max_clients=50)
+        try:
+            polls = [
+                asyncio.ensure_future(
+                    client.fetch(f"{base}/emu/wait_change?chat_id={n}&version=0&timeout=4")
+                )
+                for n in range(1, 13)
+            ]
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            answer = await client.fetch(
+                f"{base}/emu/send_message", method="POST",
+                body='{"user_id": 5, "text": "/start"}',
+                headers={"Content-Type": "application/json"},
+            )  # fmt: skip
+            assert answer.code == 200 and time.monotonic() - started < 2
+            changed = await polls[4]  # chat 5's long poll woke with its message
+            assert b'"changed":true' in changed.body
+        finally:
+            for poll in polls:
+                poll.cancel()
+            client.close()
+            server.stop()
