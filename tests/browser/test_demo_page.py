@@ -182,4 +182,12 @@ def test_what_people_type_is_shown_as_text_never_run(browser, demo):
         'lihat di sini</a> <span class="e-text_link">x</span>'
     )
     assert page.evaluate("window.__pwned") is None
+
+    # Blocking the bot is shown plainly, with the way back.
+    pane.locator("button.block").click()
+    banner = pane.locator(".banner")
+    expect(banner).to_be_visible(timeout=STEP)
+    expect(banner).to_contain_text("memblokir bot")
+    banner.locator("button.unblock").click()
+    expect(banner).to_be_hidden(timeout=STEP)
     context.close()
