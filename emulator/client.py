@@ -156,6 +156,10 @@ class SandboxClient:
     async def unblock(self, user_id: int) -> None:
         await self._call("unblock", user_id=user_id)
 
+    async def web_app_init_data(self, user_id: int, **kwargs: Any) -> str:
+        """kwargs: auth_date, query_id. The Mini App initData, signed like Telegram's."""
+        return await self._call("web_app_init_data", user_id=user_id, **kwargs)
+
     # ------------------------------------------------------------ reading
     async def transcript(self, chat_id: int, *, include_user: bool = False) -> dict[str, Any]:
         result = await self._call("messages", chat_id=chat_id, include_user=include_user)

@@ -13,12 +13,15 @@ event loop the emulator runs on.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import re
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, replace
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
@@ -96,6 +99,7 @@ class BotApiEmulator:
         self.valid_tokens: frozenset[str] | None = (
             None if valid_tokens is None else frozenset(valid_tokens)
         )
+        self.bot_token: str | None = None  # the token of the bot's last accepted call
 
     # ------------------------------------------------------------ lifecycle
     async def start(self) -> BotApiEmulator:
@@ -195,6 +199,7 @@ class BotApiEmulator:
         if match is None or not self.accepts_token(token):
             return 401, dump_json(_UNAUTHORIZED)
         self.bot_id = int(match.group(1))  # the bot is whoever the token says
+        self.bot_token = token
         stats = self.state.stats
         stats.requests[self.api.canonical(method)] += 1
         if self.latency > 0:
@@ -207,12 +212,61 @@ class BotApiEmulator:
                 stats.refused_429 += 1
             elif exc.error_code == 403:
                 stats.refused_403 += 1
+            self._record_refusal(method, params, exc)
             return exc.error_code, dump_json(exc.to_api())
         if isinstance(result, Described):
             return 200, dump_json(
                 {"ok": True, "result": result.result, "description": result.description}
             )
         return 200, dump_json({"ok": True, "result": result})
+
+    def _record_refusal(self, method: str, params: Params, exc: ApiError) -> None:
+        """A refused call to a chat, kept with that chat so a chat page can show it."""
+        raw = params.values.get("chat_id")
+        try:
+            chat_id = int(raw) if raw is not None else None
+        except (TypeError, ValueError):
+            chat_id = None
+        chat = self.state.chats.get(chat_id) if chat_id is not None else None
+        if chat is not None:
+            chat.refuse(
+                self.api.canonical(method), exc.error_code, exc.description, exc.retry_after
+            )
+
+    # ------------------------------------------------------------ Mini Apps
+    async def web_app_init_data(
+        self, user_id: int, auth_date: int | None = None, query_id: str | None = None
+    ) -> str:
+        """The ``initData`` Telegram hands a Mini App opened by ``user_id``: the person as
+        JSON, ``auth_date``, ``query_id`` and ``hash`` = hex HMAC-SHA256 of the sorted
+        ``key=value`` lines, keyed by HMAC-SHA256("WebAppData", bot token). Signed with the
+        token of the bot that talks to this emulator (else the test token)."""
+        user = self._user(user_id)
+        person: dict[str, Any] = {"id": user.id, "first_name": user.first_name}
+        if user.last_name:
+            person["last_name"] = user.last_name
+        if user.username:
+            person["username"] = user.username
+        person["language_code"] = user.language_code or "id"
+        person["allows_write_to_pm"] = True
+        fields = {
+            "query_id": query_id or f"AAE{user.id:x}emu",
+            "user": json.dumps(person, ensure_ascii=False, separators=_JSON_SEPARATORS),
+            "auth_date": str(int(time.time()) if auth_date is None else int(auth_date)),
+        }
+        token = self.bot_token or self.token_for_tests
+        secret = hmac.new(b"WebAppData", token.encode(), hashlib.sha256).digest()
+        check = "\n".join(f"{k}={fields[k]}" for k in sorted(fields))
+        fields["hash"] = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
+        return urlencode(fields, quote_via=quote)
+
+    def file_by_id(self, file_id: str) -> tuple[bytes, str, str | None] | None:
+        """A stored file's bytes, MIME type and name (for a chat page), or None."""
+        stored = self.state.files.get(file_id)
+        if stored is None:
+            return None
+        mime = stored.mime_type or ("image/jpeg" if stored.kind == "photo" else None)
+        return stored.data, mime or "application/octet-stream", stored.file_name
 
     # ------------------------------------------------------------ people: helpers
     def _user(
@@ -309,6 +363,7 @@ class BotApiEmulator:
         chat = self.state.chats.get(user.id)
         if chat is None:
             return
+        chat.touch()  # a chat page shows the blocked state at once
         # Telegram tells the bot with a my_chat_member update.
         kicked = {"user": self.bot_sender, "status": "kicked", "until_date": 0}
         member = {"user": self.bot_sender, "status": "member"}
@@ -570,9 +625,15 @@ class BotApiEmulator:
         """Messages plus the chat `version` (bumped on every change), for `wait_change`."""
         chat = self.state.chats.get(chat_id)
         if chat is None:
-            return {"chat_id": chat_id, "version": 0, "messages": []}
+            return {"chat_id": chat_id, "version": 0, "messages": [], "blocked": False}
         msgs = chat.transcript if include_user else chat.bot_transcript
-        return {"chat_id": chat_id, "version": chat.version, "messages": list(msgs)}
+        return {
+            **chat.summary(),
+            "chat_id": chat_id,
+            "version": chat.version,
+            "messages": list(msgs),
+            "blocked": chat.id in self.state.blocked,
+        }
 
     async def wait_for(
         self,
@@ -641,7 +702,8 @@ class BotApiEmulator:
 
     async def callback_answer(self, callback_query_id: str) -> CallbackQueryRecord:
         """What the bot answered to a button press (`answered` False if not yet)."""
-        record = self.state.callbacks.get(callback_query_id)
+        # A query string gives the id as a number: ids are strings, as in the Bot API.
+        record = self.state.callbacks.get(str(callback_query_id))
         if record is None:
             raise ControlError(f"callback query {callback_query_id} not found")
         return record

@@ -578,6 +578,7 @@ class BotApiMethods:
         if action not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         chat.last_action = (action, time.time())
+        chat.touch()  # a chat page shows "typing…" at once
         return True
 
     # ------------------------------------------------------------ editing

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from tornado.web import Application, RequestHandler
 
@@ -147,6 +148,26 @@ class FileHandler(_Base):
         self.reply(200, stored.data)
 
 
+class FileByIdHandler(_Base):
+    """GET /control/file?file_id=…: a file's bytes for a page that has no token."""
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("Access-Control-Allow-Origin", "*")
+
+    def get(self) -> None:
+        found = self.emu.file_by_id(self.get_query_argument("file_id", ""))
+        if found is None:
+            self.reply(404, dump_json({"ok": False, "error": "file not found", "result": None}))
+            return
+        data, mime, name = found
+        self.set_header("Content-Type", mime)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if name:
+            self.set_header("Content-Disposition", f"inline; filename*=UTF-8''{quote(name)}")
+        self.reply(200, data)
+
+
 class NotFoundHandler(_Base):
     def prepare(self) -> None:
         self.reply(404, dump_json(_NOT_FOUND))
@@ -165,7 +186,7 @@ class IndexHandler(_Base):
                         "base_file_url": self.emu.base_file_url,
                         "control_url": self.emu.control_url,
                         "token_for_tests": self.emu.token_for_tests,
-                        "control_actions": sorted(CONTROL_ACTIONS),
+                        "control_actions": sorted([*CONTROL_ACTIONS, "file"]),
                     },
                 }
             ),
@@ -217,6 +238,7 @@ CONTROL_ACTIONS: dict[str, ControlAction] = {
     "all_commands": ControlAction("all_commands", readonly=True),
     "webhook": ControlAction("webhook", readonly=True),
     "stats": ControlAction("stats", readonly=True),
+    "web_app_init_data": ControlAction("web_app_init_data", readonly=True),
     "set_latency": ControlAction("set_latency"),
     "set_flood_limits": ControlAction("set_flood_limits"),
     "reset_stats": ControlAction("reset_stats"),
@@ -311,6 +333,7 @@ def build_app(emu: BotApiEmulator) -> Application:
             (r"/", IndexHandler, args),
             (r"/bot([^/]*)/([^/]*)", BotApiHandler, args),
             (r"/file/bot([^/]+)/(.+)", FileHandler, args),
+            (r"/control/file", FileByIdHandler, args),
             (r"/control/([A-Za-z_]+)", ControlHandler, args),
         ],
         default_handler_class=NotFoundHandler,

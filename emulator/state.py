@@ -20,6 +20,8 @@ from typing import Any
 
 # Update kinds Telegram sends when allowed_updates is empty / not specified.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+#: Refusals remembered per chat (the newest).
+REFUSALS_KEPT = 50
 
 
 class Signal:
@@ -272,6 +274,7 @@ class Chat:
         "reply_keyboard",
         "last_action",
         "menu_button",
+        "refusals",
     )
 
     def __init__(self, chat_id: int, *, user: UserProfile | None = None, title: str | None = None):
@@ -295,6 +298,8 @@ class Chat:
         self.reply_keyboard: dict[str, Any] | None = None
         self.last_action: tuple[str, float] | None = None
         self.menu_button: dict[str, Any] | None = None
+        # What the emulator refused the bot in this chat (429, 403, 400), newest last.
+        self.refusals: deque[dict[str, Any]] = deque(maxlen=REFUSALS_KEPT)
 
     def to_api(self) -> dict[str, Any]:
         if self.type == "private" and self.user is not None:
@@ -341,8 +346,25 @@ class Chat:
             "bot_messages": len(self.bot_transcript),
             "reply_keyboard": _reply_keyboard(self.reply_keyboard),
             "last_action": self.last_action[0] if self.last_action else None,
+            "last_action_at": self.last_action[1] if self.last_action else None,
             "menu_button": self.menu_button,
+            "refusals": list(self.refusals),
         }
+
+    def refuse(
+        self, method: str, error_code: int, description: str, retry_after: int | None
+    ) -> None:
+        """Remember a refused call (shown by a chat page) and wake the watchers."""
+        self.refusals.append(
+            {
+                "method": method,
+                "error_code": error_code,
+                "description": description,
+                "retry_after": retry_after,
+                "at": time.time(),
+            }
+        )
+        self.touch()
 
 
 @dataclass(slots=True)

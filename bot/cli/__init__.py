@@ -19,6 +19,7 @@ from bot.cli import (
     audit,
     catalog,
     db,
+    demo,
     deposits,
     inbox,
     invite,
@@ -42,7 +43,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
     run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
-    audit,
+    audit, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).
@@ -72,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "own_settings", False):  # `demo`: never reads the token or production settings
+        return args.handler(args, None)
     flags = {k: getattr(args, k, None) for k in _SETTING_FLAGS}
     settings = Settings.load(
         env_file=args.env_file, require_token=getattr(args, "needs_token", False), **flags
