@@ -111,8 +111,9 @@ async def _seeded_cast(db_path: Path):
 
     async with Database(str(db_path)) as db:
         await migrate(db)
-        cast = await demo_cast(db)
-        if not cast:
+        try:
+            cast = await demo_cast(db)
+        except LookupError:  # a new demo folder (or --fresh): nobody of the cast there yet
             cast = await seed_demo(db, now=datetime.now(UTC))
     return cast
 

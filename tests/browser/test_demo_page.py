@@ -99,6 +99,8 @@ def test_a_new_farmer_offers_and_the_coordinator_takes_it_side_by_side(browser, 
     # /jual through the buttons.
     _type(farmer, "/jual")
     _press(farmer, "Cabai merah")
+    _bot_says(farmer, "Pilih mutu cabai merah Anda")
+    _press(farmer, "Mutu A")
     _bot_says(farmer, "Berapa banyak cabai merah")
     _type(farmer, "2 kuintal")
     _bot_says(farmer, "Kapan siap dijemput?")
@@ -118,7 +120,7 @@ def test_a_new_farmer_offers_and_the_coordinator_takes_it_side_by_side(browser, 
     expect(alert).to_be_visible(timeout=STEP)
     expect(alert).to_contain_text("Wati Lestari")
     _press(coordinator, "✋ Ambil penjemputan ini")
-    _bot_says(farmer, "Kabar baik: koordinator Sari")
+    _bot_says(farmer, "Kabar baik: koordinator Joko")
     expect(
         coordinator.locator(".inline-button", has_text="📅 Jadwalkan penjemputan").last
     ).to_be_visible(timeout=STEP)
