@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.cli.common import CliError
+from domain.cells import csv_safe
 from domain.money import rupiah
 from storage.savings_sheets import Column, Layout, looks_like_header, match_header
 
@@ -122,19 +123,6 @@ def progress(total: int | None, what: str):
 
     with tqdm(total=total, unit=" rows", desc=what, disable=None, file=sys.stderr) as bar:
         yield bar.update
-
-
-#: What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
-
-
-def csv_safe(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula, quoted the OWASP way (``'=1+1``)."""
-    return "'" + value if isinstance(value, str) and looks_like_formula(value) else value
 
 
 def _xlsx_cell(sheet, value: object):

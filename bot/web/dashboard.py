@@ -24,6 +24,7 @@ from bot.i18n import _, format_money, format_number, format_short_date, gettext,
 from bot.ledger_reasons import KIND_IN_SENTENCE
 from bot.web.initdata import InitDataError, WebAppSession, verify_init_data
 from domain import N_
+from domain.cells import csv_safe
 from domain.ledger import SavingsKind
 from domain.people import DEFAULT_LANGUAGE, LANGUAGES
 from storage import dashboard
@@ -84,14 +85,6 @@ def _cell(kind: str, value: Any, timezone: str) -> str:
     if isinstance(value, str) and value in SavingsKind.__members__.values():
         return gettext(KIND_IN_SENTENCE[SavingsKind(value)])
     return str(value)
-
-
-#: What a spreadsheet takes for the start of a formula (OWASP CSV injection; as bot/cli/sheets).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 class _Base(tornado.web.RequestHandler):
