@@ -22,6 +22,7 @@ from bot.runtime import quarantine
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.runtime.http import PooledRequest
 from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
+from bot.runtime.people_state import PeopleState
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
 from bot.runtime.updates import (
     AppliedRecorder,
@@ -52,6 +53,7 @@ class KoperasiApplication(Application):
     seconds whatever the backlog."""
 
     applied_recorder: AppliedRecorder
+    people_state: PeopleState  # people's data and conversation states, loaded as they write
     digest_time: time = time(6, 0)  # the morning price digest, local (schedules, else the setting)
     # set by the handlers' register(): scheduled work lives with the conversations it serves
     schedule_jobs: Callable[[KoperasiApplication], None] | None = None
@@ -81,6 +83,15 @@ class KoperasiApplication(Application):
         stored = await schedules.local_time(db, schedules.PRICE_DIGEST)
         self.digest_time = stored or self.services.settings.digest_time
         self._schedule_jobs()
+
+    async def process_update(self, update: object) -> None:
+        """PTB's, with the person's stored data and their chat's conversation states read
+        first (nothing of them is loaded at start: bot.runtime.people_state)."""
+        held = await self.people_state.prepare(update)
+        try:
+            await super().process_update(update)
+        finally:
+            self.people_state.release(held)
 
     def _schedule_jobs(self) -> None:
         """Scheduled work, registered at every start (APScheduler keeps nothing on disk) by
@@ -232,6 +243,7 @@ def assemble(
     # PTB's updater, but its webhook server sets aside updates PTB cannot parse.
     app.updater = DurableUpdater(bot=app.bot, update_queue=queue)
     queue.bot = app.bot
+    app.people_state = PeopleState(app, persistence)
     holder["recorder"] = app.applied_recorder = AppliedRecorder(app, db, persistence, queue)
     journal.use_commit(app.applied_recorder.sent_call, app.applied_recorder.settle)
     app.bot_data.db = db

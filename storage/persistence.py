@@ -1,5 +1,10 @@
 """PTB persistence on aiosqlite: conversation states and per-person data survive a restart.
 
+Nothing is loaded at start: PTB's ``get_user_data``/``get_conversations`` find nothing, and a
+person's row and their chat's conversation states are read by :meth:`SqlitePersistence.load`
+when one of their updates is about to be processed (``bot.runtime.people_state``), so memory
+stays flat whatever the number of registered people.
+
 PTB hands over changed data in batches; we hold it until :meth:`write_pending` writes it in
 the same transaction that marks the update applied (``bot.runtime.updates.AppliedRecorder``), so a crash never leaves a conversation
 one step ahead of (or behind) the updates it has seen.
@@ -22,12 +27,8 @@ FLUSH_INTERVAL_SECONDS = 5.0
 _DELETE = object()
 
 
-def _encode_key(key: tuple) -> str:
+def encode_key(key: tuple) -> str:
     return json.dumps(list(key))
-
-
-def _decode_key(text: str) -> tuple:
-    return tuple(json.loads(text))
 
 
 def _encode(data: dict) -> str:
@@ -59,15 +60,62 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         self.db = db
         self._data: dict[tuple[str, int], object] = {}  # pending writes: json text or _DELETE
         self._conversations: dict[tuple[str, str], object] = {}
-        self._written: dict[tuple[str, int], str] = {}  # last stored json, to skip no-op writes
+        # The JSON last read or written, of the people in memory: skips no-op writes, and
+        # tells whether another process changed a row since (bot.runtime.people_state).
+        self._written: dict[tuple[str, int], str] = {}
+        self.conversations_written: dict[tuple[str, str], str] = {}  # (name, key) -> state JSON
         self.lock = asyncio.Lock()
 
-    # --- reading (once, at start-up) ---------------------------------------------------
-    async def get_user_data(self) -> dict[int, dict]:
-        rows = await self.db.fetchall("SELECT id, data FROM ptb_data WHERE kind = 'user'")
+    # --- reading: one person at a time, when they write ----------------------------------
+    async def load(
+        self, user_id: int | None, conversations: dict[str, list[str]]
+    ) -> tuple[str | None, dict[tuple[str, str], str]]:
+        """A person's stored ``user_data`` JSON (None: no row) and the stored conversation
+        states of the given keys (encoded key -> conversation names), in one round trip."""
+        parts, params = [], []
+        if user_id is not None:
+            parts.append(
+                "SELECT 'user' AS name, '' AS key, data AS state FROM ptb_data"
+                " WHERE kind = 'user' AND id = ?"
+            )
+            params.append(user_id)
+        for key, names in conversations.items():
+            # (name, key) is the primary key: one index probe per name
+            marks = ", ".join("?" * len(names))
+            parts.append(
+                "SELECT name, key, state FROM ptb_conversations"
+                f" WHERE key = ? AND name IN ({marks})"
+            )
+            params += [key, *names]
+        if not parts:
+            return None, {}
+        rows = await self.db.fetchall(" UNION ALL ".join(parts), tuple(params))
+        data, states = None, {}
         for row in rows:
-            self._written[("user", row["id"])] = row["data"]
-        return {row["id"]: UserData(json.loads(row["data"])) for row in rows}
+            if row["key"] == "" and row["name"] == "user":
+                data = row["state"]
+            else:
+                states[(row["name"], row["key"])] = row["state"]
+        return data, states
+
+    def loaded_user(self, user_id: int, text: str | None) -> None:
+        if text is None:
+            self._written.pop(("user", user_id), None)
+        else:
+            self._written[("user", user_id)] = text
+
+    def written_user(self, user_id: int) -> str | None:
+        return self._written.get(("user", user_id))
+
+    def user_pending(self, user_id: int) -> bool:
+        return ("user", user_id) in self._data
+
+    def conversation_pending(self, name: str, key: str) -> bool:
+        return (name, key) in self._conversations
+
+    # PTB reads these once at start-up: nothing then (see load).
+    async def get_user_data(self) -> dict[int, dict]:
+        return {}
 
     async def get_chat_data(self) -> dict[int, dict]:
         return {}
@@ -79,10 +127,7 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         return None
 
     async def get_conversations(self, name: str) -> dict:
-        rows = await self.db.fetchall(
-            "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
-        )
-        return {_decode_key(row["key"]): json.loads(row["state"]) for row in rows}
+        return {}
 
     # --- changes from PTB: held until commit ---------------------------------------------
     async def update_user_data(self, user_id: int, data: dict) -> None:
@@ -94,7 +139,7 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         self._data[("user", user_id)] = _DELETE
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
-        self._conversations[(name, _encode_key(key))] = (
+        self._conversations[(name, encode_key(key))] = (
             _DELETE if new_state is None else json.dumps(new_state)
         )
 
@@ -157,6 +202,10 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
             self._written[(kind, ident)] = text
         for key in drops:
             self._written.pop(key, None)
+        for name, key, state in states:
+            self.conversations_written[(name, key)] = state
+        for key in ended:
+            self.conversations_written.pop(key, None)
 
     @property
     def has_pending(self) -> bool:

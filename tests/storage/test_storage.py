@@ -1,5 +1,7 @@
 """Migrations, transactions, the inbox and the PTB persistence on a real SQLite file."""
 
+import json
+
 import pytest
 
 from storage import effects, inbox
@@ -136,15 +138,20 @@ async def test_persistence_round_trip(db):
     await persistence.update_conversation("registration", (7, 7), "name")
     await persistence.update_conversation("registration", (8, 8), "kind")
     await persistence.update_conversation("registration", (8, 8), None)  # ended
-    assert await persistence.get_conversations("registration") == {}  # held until commit
+    assert await persistence.load(7, {"[7, 7]": ["registration"]}) == (None, {})  # until commit
     await persistence.flush()
 
     again = SqlitePersistence(db)
-    assert await again.get_user_data() == {7: {"draft": {"lang": "en", "name": "Ketut"}}}
-    assert await again.get_conversations("registration") == {(7, 7): "name"}
+    # nothing at start (people are read as they write), one person's rows on demand
+    assert await again.get_user_data() == {}
+    assert await again.get_conversations("registration") == {}
+    keys = {"[7, 7]": ["registration", "offer"], "[8, 8]": ["registration"]}
+    text, states = await again.load(7, keys)
+    assert json.loads(text) == {"draft": {"lang": "en", "name": "Ketut"}}
+    assert states == {("registration", "[7, 7]"): '"name"'}
     await again.drop_user_data(7)
     await again.flush()
-    assert await SqlitePersistence(db).get_user_data() == {}
+    assert await SqlitePersistence(db).load(7, {}) == (None, {})
 
 
 async def test_unreadable_database_path_is_a_clear_error(tmp_path):
