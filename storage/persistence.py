@@ -107,6 +107,10 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
     def written_user(self, user_id: int) -> str | None:
         return self._written.get(("user", user_id))
 
+    def user_differs(self, user_id: int, data: dict) -> bool:
+        """``data`` is not what was last read or written for this person."""
+        return _encode(data) != self._written.get(("user", user_id), "{}")
+
     def user_pending(self, user_id: int) -> bool:
         return ("user", user_id) in self._data
 

@@ -144,17 +144,24 @@ class PeopleState:
         _evict(self._keys, self.keep, self._key_evictable, self._drop_key)
 
     def _user_dirty(self, user_id: int) -> bool:
+        """Changed in memory and not yet on disk. PTB marks a person after each of their
+        updates and tasks; marked but equal to what is stored is clean."""
         app = self._app
-        return (
-            user_id in app._user_ids_to_be_updated_in_persistence  # noqa: SLF001
-            or user_id in app._user_ids_to_be_deleted_in_persistence  # noqa: SLF001
-            or self._persistence.user_pending(user_id)
-        )
+        if user_id in app._user_ids_to_be_deleted_in_persistence:  # noqa: SLF001
+            return True
+        if self._persistence.user_pending(user_id):
+            return True
+        if user_id in app._user_ids_to_be_updated_in_persistence:  # noqa: SLF001
+            data = app._user_data.get(user_id)  # noqa: SLF001
+            return data is not None and self._persistence.user_differs(user_id, data)
+        return False
 
     def _user_evictable(self, user_id: int) -> bool:
         return self._busy[("u", user_id)] == 0 and not self._user_dirty(user_id)
 
     def _drop_user(self, user_id: int) -> None:
+        # clean: PTB need not write it (it would find an empty one and skip it anyway)
+        self._app._user_ids_to_be_updated_in_persistence.discard(user_id)  # noqa: SLF001
         self._app._user_data.pop(user_id, None)  # noqa: SLF001
         self._persistence.loaded_user(user_id, None)
 
