@@ -39,6 +39,7 @@ import argparse
 import asyncio
 import logging
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -160,12 +161,14 @@ async def fill(target: str, people: int, in_conversation: float, chunk: int) -> 
 
 
 def in_conversation_user(people: int, in_conversation: float) -> int | None:
-    """The Telegram id of one stored person left at the name question (the middle one)."""
+    """The Telegram id of a stored person left at the name question, picked at random (one
+    who answered in an earlier start has moved on)."""
     if in_conversation <= 0:
         return None
     every = round(1 / in_conversation)
-    pid = max(every, (people // 2) // every * every)
-    return FIRST_TELEGRAM_ID + pid
+    if people < every:
+        return None
+    return FIRST_TELEGRAM_ID + every * random.randint(1, people // every)
 
 
 # ------------------------------------------------------------------ one start
@@ -219,7 +222,9 @@ class Child:
 
 async def one_start(kind: str, wd: Path, args: argparse.Namespace, *, db: str | None = None,
                     repo: Path = REPO, answer_as: int | None = None) -> dict[str, Any]:  # fmt: skip
-    async with BotApiEmulator(latency=args.latency) as emu:
+    # update ids never seen by the database before (the bot drops an update it applied)
+    first_update_id = int(time.time() * 1000) % 2_000_000_000
+    async with BotApiEmulator(latency=args.latency, first_update_id=first_update_id) as emu:
         t0 = time.monotonic()
         child = Child(kind, emu.base_url, emu.token_for_tests, wd, db=db, repo=repo)
         try:
@@ -272,7 +277,10 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
     print(f"filling {target} with {args.people:,} people ...", flush=True)
     filled = await fill(target, args.people, args.in_conversation, args.chunk)
     cache_bytecode(wd)
-    answer_as = in_conversation_user(args.people, args.in_conversation)
+
+    def answer_as() -> int | None:
+        return in_conversation_user(args.people, args.in_conversation)
+
     kinds = ["echo", "empty", "full"] + (["before"] if args.bot_repo else [])
     runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     print(
@@ -289,17 +297,19 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
                 empty = str(wd / f"empty-{n}.sqlite3")
                 r = await one_start("koperasi", wd, args, db=empty)
             elif kind == "full":
-                r = await one_start("koperasi", wd, args, db=target, answer_as=answer_as)
-                answer_as = _next(answer_as, args)
+                r = await one_start("koperasi", wd, args, db=target, answer_as=answer_as())
             else:
                 r = await one_start(
-                    "koperasi", wd, args, db=target, repo=Path(args.bot_repo), answer_as=answer_as
+                    "koperasi", wd, args, db=target, repo=Path(args.bot_repo), answer_as=answer_as()
                 )
-                answer_as = _next(answer_as, args)
             runs[kind].append(r)
             extra = ""
             if "answer_ok" in r:
-                extra = f"  answered {'ok' if r['answer_ok'] else 'WRONG: ' + repr(r['answer'])}"
+                extra = (
+                    f"  answered in {r['answer_s']:.2f} s"
+                    if r["answer_ok"]
+                    else f"  answered WRONG: {r['answer']!r}"
+                )
             print(
                 f"  round {n + 1} {kind:6s} start {r['startup_s']:.2f} s  RSS "
                 f"{r['rss_mib']:.0f} MiB  peak {r['rss_peak_mib']:.0f} MiB{extra}",
@@ -331,15 +341,6 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "loadavg_at_end": os.getloadavg(),
     }
-
-
-def _next(user_id: int | None, args: argparse.Namespace) -> int | None:
-    """Another stored person for the next start (the one before has moved on)."""
-    if user_id is None:
-        return None
-    every = round(1 / args.in_conversation)
-    candidate = user_id + every
-    return candidate if candidate - FIRST_TELEGRAM_ID <= args.people else user_id - every
 
 
 def report(res: dict[str, Any]) -> None:
