@@ -28,6 +28,10 @@ _DELETE = object()
 
 
 def encode_key(key: tuple) -> str:
+    """A conversation key as stored: its JSON array (read at every update: ints spelled
+    out directly, as json.dumps writes them)."""
+    if all(type(part) is int for part in key):
+        return "[" + ", ".join(map(str, key)) + "]"
     return json.dumps(list(key))
 
 

@@ -116,3 +116,18 @@ async def test_a_change_made_by_another_process_is_seen_at_the_next_update(world
 
     assert replies == [said("Sorry, I did not understand that. Send /help to see what I can do.")]
     assert _in_memory(world)[1] == {}
+
+
+async def test_a_process_alone_may_take_its_cache_as_is(world):
+    """Without revalidation a cached person's next update makes no read; what they see is
+    the same."""
+    world.app.people_state.revalidate = False
+    budi = world.person(101, "Budi", language_code="id")
+    await _at_the_name_question(budi)
+    loads = world.app.people_state.loads
+
+    replies = await _rest_of_registration(budi)
+
+    assert world.app.people_state.loads == loads
+    assert replies[0] == PROVINCE
+    assert replies[-1].startswith("Thank you, Budi Santoso! You are registered as a farmer.")
