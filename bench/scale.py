@@ -12,8 +12,10 @@ Set-up:
    the drafts in ``ptb_data``). Filled in bulk through ``Database.transaction()`` and
    ``executemany`` (``?`` placeholders, nothing SQLite-only), ``--chunk`` rows a transaction.
    ``--db-url postgresql://…`` fills that database instead (lane pg's ``KOPERASI_DB_URL``; see
-   :func:`open_database`) and starts the bot on it; ``--db FILE`` keeps/reuses a SQLite file
-   (filled only if it has no people yet).
+   :func:`open_database`; people get explicit ids there, so the bench database takes no new
+   registrations afterwards) and starts the bot on it, with ``--empty-db-url`` an empty one
+   for the baseline (else a new SQLite file); ``--db FILE`` keeps/reuses a SQLite file
+   (filled up to ``--people``).
 2. **The starts**: the loopback Bot API emulator runs in THIS process (``--latency``, default
    100 ms per call as in ``bench.startup``); ``--rounds`` times (default 3, median reported), in
    alternating order: the echo bot (``python -m bench.echo_bot``), the bot as deployed
@@ -102,11 +104,12 @@ async def fill(target: str, people: int, in_conversation: float, chunk: int) -> 
         if row["n"] >= people:
             return {"filled": 0, "people": row["n"], "fill_s": 0.0}
         first = (row["last"] or 0) + 1
+        adding = people - row["n"]
         every = round(1 / in_conversation) if in_conversation > 0 else 0
         now = now_utc()
         t0 = time.monotonic()
-        for start in range(0, people, chunk):
-            ids = range(first + start, first + min(start + chunk, people))
+        for start in range(0, adding, chunk):
+            ids = range(first + start, first + min(start + chunk, adding))
             people_rows, roles, audits, data, states = [], [], [], [], []
             for pid in ids:
                 tg = FIRST_TELEGRAM_ID + pid
@@ -150,12 +153,12 @@ async def fill(target: str, people: int, in_conversation: float, chunk: int) -> 
                         states,
                     )
             done = start + len(ids)
-            print(f"  filled {done:,} of {people:,} people ({time.monotonic() - t0:.0f} s)",
+            print(f"  filled {done:,} of {adding:,} people ({time.monotonic() - t0:.0f} s)",
                   flush=True)  # fmt: skip
         counts = {}
         for table in ("people", "ptb_data", "ptb_conversations", "audit_log"):
             counts[table] = (await db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
-        return {"filled": people, "fill_s": time.monotonic() - t0, "rows": counts}
+        return {"filled": adding, "fill_s": time.monotonic() - t0, "rows": counts}
     finally:
         await db.close()
 
@@ -294,7 +297,7 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
             if kind == "echo":
                 r = await one_start("echo", wd, args)
             elif kind == "empty":
-                empty = str(wd / f"empty-{n}.sqlite3")
+                empty = args.empty_db_url or str(wd / f"empty-{n}.sqlite3")
                 r = await one_start("koperasi", wd, args, db=empty)
             elif kind == "full":
                 r = await one_start("koperasi", wd, args, db=target, answer_as=answer_as())
@@ -396,6 +399,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--db-url", help="postgresql://… (lane pg): fill and start on it")
     where.add_argument("--db", help="a SQLite file to fill (if it has fewer people) and reuse")
+    p.add_argument(
+        "--empty-db-url",
+        help="an empty postgresql://… database for the baseline (default: a new SQLite file"
+        " each start)",
+    )
     p.add_argument("--chunk", type=int, default=50_000, help="rows per fill transaction")
     p.add_argument("--rounds", type=int, default=3, help="starts of each bot (default 3)")
     p.add_argument("--latency", type=float, default=0.1, help="emulator latency per call, s")
