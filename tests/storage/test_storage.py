@@ -175,3 +175,11 @@ async def test_a_write_cancelled_at_its_begin_leaves_no_transaction_open(db):
             await task
     assert await db.write(_insert_area, "after") == "after"  # the writer is usable
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM areas"))["n"] == 1
+
+
+def test_conversation_keys_are_stored_as_before():
+    """Rows written before the fast path must still be found: the same JSON text."""
+    from storage.persistence import encode_key
+
+    for key in [(123, 123), (-1001234567890, 42), (7,), ("inline", 5)]:
+        assert encode_key(key) == json.dumps(list(key))
