@@ -9,7 +9,7 @@ from storage import migrate as migrations
 from storage.db import Database, WriteOutsideUseCase, current_update_id, current_writer
 from storage.invites import Invite
 from storage.migrate import Migration, applied_versions, migrate
-from storage.persistence import SqlitePersistence
+from storage.persistence import SqlitePersistence, encode_key
 
 
 @pytest.fixture
@@ -179,7 +179,5 @@ async def test_a_write_cancelled_at_its_begin_leaves_no_transaction_open(db):
 
 def test_conversation_keys_are_stored_as_before():
     """Rows written before the fast path must still be found: the same JSON text."""
-    from storage.persistence import encode_key
-
     for key in [(123, 123), (-1001234567890, 42), (7,), ("inline", 5)]:
         assert encode_key(key) == json.dumps(list(key))
