@@ -55,7 +55,8 @@ from bench.common import REPO, load_caveat, machine_info, print_table, ratio, wo
 from bench.startup import cache_bytecode, proc_rss_kib
 from emulator import BotApiEmulator
 
-FIRST_TELEGRAM_ID = 100_000_000  # fits a 32-bit INTEGER column on any database
+FIRST_TELEGRAM_ID = 100_000_000
+WAVE = 200  # --writers write this many at a time  # fits a 32-bit INTEGER column on any database
 VILLAGE, ZONE = "33.10.11.2004", "Asia/Jakarta"  # Kujon, Ceper, Klaten (WIB)
 PROVINCE_QUESTION = "Ketik nama provinsi Anda."  # what a person at the name question gets next
 
@@ -224,7 +225,8 @@ class Child:
 
 
 async def one_start(kind: str, wd: Path, args: argparse.Namespace, *, db: str | None = None,
-                    repo: Path = REPO, answer_as: int | None = None) -> dict[str, Any]:  # fmt: skip
+                    repo: Path = REPO, answer_as: int | None = None,
+                    writers: int = 0) -> dict[str, Any]:  # fmt: skip
     # update ids never seen by the database before (the bot drops an update it applied)
     first_update_id = int(time.time() * 1000) % 2_000_000_000
     async with BotApiEmulator(latency=args.latency, first_update_id=first_update_id) as emu:
@@ -247,6 +249,8 @@ async def one_start(kind: str, wd: Path, args: argparse.Namespace, *, db: str | 
             }
             if answer_as is not None:
                 result.update(await _answer(emu, child, answer_as))
+            if writers:
+                result.update(await _writers(emu, child, writers, args))
         finally:
             await child.stop()
     return result
@@ -269,6 +273,35 @@ async def _answer(emu: BotApiEmulator, child: Child, user_id: int) -> dict[str, 
         "answer_ok": bool(reply and reply.startswith(PROVINCE_QUESTION)),
         "answer": reply,
         "rss_after_answer_mib": mem.get("VmRSS", 0) / 1024,
+    }
+
+
+async def _writers(
+    emu: BotApiEmulator, child: Child, count: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """``count`` distinct stored people write, :data:`WAVE` at a time (each is read, answered,
+    then kept or evicted): RSS once all are answered shows whether memory stays bounded."""
+    sent_before = emu.state.stats.requests.get("sendMessage", 0)
+    chosen = random.sample(range(1, args.people + 1), count)
+    t0 = time.monotonic()
+    answered = 0
+    for start in range(0, count, WAVE):  # waves: a burst's queue is not what is measured
+        wave = chosen[start : start + WAVE]
+        for pid in wave:
+            await emu.send_message(FIRST_TELEGRAM_ID + pid, "Sari Dewi", first_name="Sari",
+                                   language_code="id")  # fmt: skip
+        while time.monotonic() - t0 < args.timeout * 10:
+            answered = emu.state.stats.requests.get("sendMessage", 0) - sent_before
+            if answered >= start + len(wave):
+                break
+            await asyncio.sleep(0.05)
+    mem = proc_rss_kib(child.proc.pid)
+    return {
+        "writers": count,
+        "writers_answered": answered,
+        "writers_s": time.monotonic() - t0,
+        "rss_after_writers_mib": mem.get("VmRSS", 0) / 1024,
+        "rss_peak_after_writers_mib": mem.get("VmHWM", 0) / 1024,
     }
 
 
@@ -300,7 +333,11 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
                 empty = args.empty_db_url or str(wd / f"empty-{n}.sqlite3")
                 r = await one_start("koperasi", wd, args, db=empty)
             elif kind == "full":
-                r = await one_start("koperasi", wd, args, db=target, answer_as=answer_as())
+                last = n == args.rounds - 1
+                r = await one_start(
+                    "koperasi", wd, args, db=target, answer_as=answer_as(),
+                    writers=args.writers if last else 0,
+                )  # fmt: skip
             else:
                 r = await one_start(
                     "koperasi", wd, args, db=target, repo=Path(args.bot_repo), answer_as=answer_as()
@@ -326,6 +363,14 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
         }
         for kind, rs in runs.items()
     }
+    last_full = runs["full"][-1]
+    if "writers" in last_full:
+        print(
+            f"  {last_full['writers_answered']:,} of {last_full['writers']:,} writers answered in "
+            f"{last_full['writers_s']:.0f} s; RSS then {last_full['rss_after_writers_mib']:.0f} MiB,"
+            f" peak {last_full['rss_peak_after_writers_mib']:.0f} MiB",
+            flush=True,
+        )
     extra_rows = []
     for name, figure in EXTRA_FIGURES.items():
         print(f"{name} ...", flush=True)
@@ -377,6 +422,16 @@ def report(res: dict[str, Any]) -> None:
         ],
         *res["extra"],
     ]
+    last_full = res["runs"]["full"][-1]
+    if "writers" in last_full:
+        rows.append(
+            [
+                f"RSS MiB after {last_full['writers_answered']:,} of {last_full['writers']:,}"
+                " stored people wrote",
+                last_full["rss_after_writers_mib"],
+                "<= 150",
+            ]
+        )
     print_table("Summary", ["figure", "value", "target"], rows)
     fill_s = res["database"].get("fill_s")
     print(f"\ndatabase: {res['database'].get('rows') or res['database']}; filled in {fill_s:.0f} s")
@@ -409,6 +464,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--latency", type=float, default=0.1, help="emulator latency per call, s")
     p.add_argument("--settle", type=float, default=1.0, help="s after the first getUpdates")
     p.add_argument("--timeout", type=float, default=120.0, help="s a start may take at most")
+    p.add_argument(
+        "--writers",
+        type=int,
+        default=0,
+        help="in the last start on the filled database, this many distinct stored people"
+        " write, 200 at a time; RSS after they are answered (the cache keeps 10,000)",
+    )
     p.add_argument("--bot-repo", help="also start the bot of this checkout on the filled database")
     p.add_argument("--quick", action="store_true", help="smoke run: 10,000 people, 1 round")
     p.add_argument("--workdir", help="keep logs and databases here")
