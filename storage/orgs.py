@@ -61,14 +61,16 @@ async def add(
         if await cur.fetchone():
             raise OrgError(f"code {code!r} is taken")
     cur = await conn.execute(
-        "INSERT INTO organisations (parent_id, kind, code, name, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO organisations (parent_id, kind, code, name, created_at) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING id",
         (parent["id"], kind, code, name, now_utc()),
     )
+    org_id = (await cur.fetchone())[0]
     await conn.executemany(
         "INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)",
-        [(cur.lastrowid, p) for p in covers],
+        [(org_id, p) for p in covers],
     )
-    return cur.lastrowid
+    return org_id
 
 
 async def set_address(conn: aiosqlite.Connection, code: str, address: str | None) -> bool:

@@ -107,10 +107,10 @@ async def enqueue(
         return Enqueued(found["id"], False, found["total"])
     cur = await conn.execute(
         "INSERT INTO broadcasts (broadcast_key, kind, started_by, created_at, total)"
-        " VALUES (?, ?, ?, ?, 0)",
+        " VALUES (?, ?, ?, ?, 0) RETURNING id",
         (key, kind, started_by, now),
     )
-    broadcast_id = cur.lastrowid
+    broadcast_id = (await cur.fetchone())[0]
     due = now if at is None else at
     seen: set[int] = set()
     rows = []
