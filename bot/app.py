@@ -187,7 +187,7 @@ def assemble(
     the Bot API connections; ``poll_transport`` only the poller's HTTP under the
     inbox-storing transport (tests)."""
     load_catalogs()  # a missing catalog stops start-up here, before any person is served
-    db = Database(settings.db_path)
+    db = Database(settings.database)
     persistence = SqlitePersistence(db)
     queue = DurableUpdateQueue()
     journal = SentCallJournal(db)

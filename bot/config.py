@@ -34,6 +34,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     "token": Setting("TELEGRAM_BOT_TOKEN", None, "Bot token from @BotFather (required to run)."),
     "db_path": Setting("KOPERASI_DB_PATH", "koperasi.sqlite3", "SQLite database file; created and migrated on first start."),
+    "db_url": Setting("KOPERASI_DB_URL", "", "PostgreSQL instead of the SQLite file: postgresql://user:password@host:5432/koperasi (needs pip install '.[postgres]'); migrated on first start; several bot processes may share it."),
     "api_url": Setting("KOPERASI_API_URL", "https://api.telegram.org/bot", "Bot API base URL (a self-hosted telegram-bot-api or the loopback emulator)."),
     "file_api_url": Setting("KOPERASI_FILE_API_URL", "", "Bot API file URL; empty: derived from KOPERASI_API_URL."),
     "bot_username": Setting("KOPERASI_BOT_USERNAME", "", "Bot username for invite links when the CLI cannot ask Telegram."),
@@ -93,6 +94,7 @@ def _int(name: str, text: str, low: int, high: int) -> int:
 class Settings:
     token: str = field(repr=False)
     db_path: str = "koperasi.sqlite3"
+    db_url: str = field(default="", repr=False)  # holds a password
     api_url: str = "https://api.telegram.org/bot"
     file_api_url: str = ""
     bot_username: str = ""
@@ -110,6 +112,11 @@ class Settings:
     dashboard_listen: str = "127.0.0.1"
     dashboard_url: str = ""
     digest_time: time = time(6, 0)
+
+    @property
+    def database(self) -> str:
+        """What storage.db.Database opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.db_url or self.db_path
 
     @property
     def file_url(self) -> str:
@@ -158,6 +165,10 @@ class Settings:
         if raw["webhook_url"] and not secret:
             raise ConfigError(
                 "KOPERASI_WEBHOOK_SECRET is required with KOPERASI_WEBHOOK_URL, so that only Telegram can post updates"
+            )
+        if raw["db_url"] and not re.match(r"^postgres(ql)?://", raw["db_url"]):
+            raise ConfigError(
+                "KOPERASI_DB_URL must be a PostgreSQL URL like postgresql://user:password@host:5432/koperasi"
             )
         for name in ("api_url", "webhook_url", "dashboard_url"):
             if raw[name] and not re.match(r"^https?://", raw[name]):

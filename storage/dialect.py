@@ -4,6 +4,7 @@ Storage functions and migrations are written once, in the SQL both databases acc
 placeholders, ``ON CONFLICT``, ``RETURNING``, INTEGER columns, 0/1 flags). What PostgreSQL
 spells differently is rewritten here, mechanically, so there is one source for both:
 
+* ``group_concat(x)`` becomes ``string_agg(x, ',')``;
 * ``?`` and ``:name`` placeholders become psycopg's ``%s`` and ``%(name)s`` (and a literal ``%``
   becomes ``%%``), outside quoted text and comments;
 * in migrations, SQLite's 64-bit INTEGER becomes BIGINT (telegram ids and rupiah sums pass
@@ -27,6 +28,16 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+
+
+# SQLite's aggregate with PostgreSQL's name (SQLite 3.40 has no string_agg yet).
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(([^(),]*)\)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def functions(sql: str) -> str:
+    """SQLite function names PostgreSQL spells otherwise."""
+    return _GROUP_CONCAT.sub(r"string_agg(\1, ',')", sql)
 
 
 @lru_cache(maxsize=4096)

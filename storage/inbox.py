@@ -81,8 +81,9 @@ async def count_attempts(db: Database, update_ids: list[int], step: int = 1) -> 
     stop that interrupts an update is not the update's fault)."""
     marks = ",".join("?" * len(update_ids))
     await db.write_one(
-        f"UPDATE inbox SET attempts = MAX(0, attempts + ?) WHERE update_id IN ({marks})",
-        (step, *update_ids),
+        f"UPDATE inbox SET attempts = CASE WHEN attempts + ? > 0 THEN attempts + ? ELSE 0 END"
+        f" WHERE update_id IN ({marks})",
+        (step, step, *update_ids),
     )
 
 

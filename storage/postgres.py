@@ -30,7 +30,7 @@ from psycopg.rows import RowMaker
 from psycopg_pool import AsyncConnectionPool
 
 from storage import db as base
-from storage.dialect import placeholders
+from storage.dialect import functions, placeholders
 
 # The one write lock of a koperasi database (pg_advisory_xact_lock's key): any 64-bit number
 # nothing else on the server uses; "KOPERASI" in ASCII.
@@ -93,6 +93,7 @@ def _configure_types(conn: AsyncConnection) -> None:
 
 
 def _adapt(sql: str, params: Any) -> tuple[str, Any]:
+    sql = functions(sql)
     if not params:
         return sql, None  # no parameters: psycopg leaves '%' alone
     return placeholders(sql), params
@@ -163,7 +164,7 @@ class Connection:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Cursor:
         cursor = self.raw.cursor()
-        await cursor.executemany(placeholders(sql), list(rows))
+        await cursor.executemany(placeholders(functions(sql)), list(rows))
         return Cursor(cursor)
 
     async def execute_fetchall(self, sql: str, params: Any = ()) -> list[Row]:
@@ -208,6 +209,9 @@ class PostgresDatabase(base.Database):
                 setup = await _connect(self.url, None)
                 async with setup:
                     await setup.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+                    # Which file it stands for: the test run drops its own schemas by it.
+                    path = base.os.path.realpath(self.path).replace("'", "''")
+                    await setup.execute(f"COMMENT ON SCHEMA {self.schema} IS '{path}'")
             self._conn = Connection(await _connect(self.url, self.schema))
             self._pool = AsyncConnectionPool(
                 self.url,

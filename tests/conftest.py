@@ -18,29 +18,36 @@ def pytest_addoption(parser):
 POSTGRES_URL = os.environ.get("KOPERASI_TEST_PG_URL")
 
 
-def _test_schemas(conn) -> set[str]:
-    rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'").fetchall()
-    return {row[0] for row in rows}
+def _schemas_under(conn, folder: str) -> list[str]:
+    """This run's schemas: each carries the path it stands for as its comment."""
+    rows = conn.execute(
+        "SELECT nspname, obj_description(oid, 'pg_namespace') FROM pg_namespace"
+        " WHERE nspname LIKE 't\\_%'"
+    ).fetchall()
+    return sorted(name for name, path in rows if path and path.startswith(folder))
 
 
 @pytest.fixture(autouse=True)
-def _postgres_pass(request, monkeypatch):
-    """On the PostgreSQL pass, each test's schemas are dropped after it; a test about the
-    SQLite file itself (``@pytest.mark.sqlite_file``) runs on SQLite in both passes."""
-    if not POSTGRES_URL:
-        yield
-        return
-    if request.node.get_closest_marker("sqlite_file"):
+def _sqlite_file_tests(request, monkeypatch):
+    """A test about the SQLite file itself (``@pytest.mark.sqlite_file``) runs on SQLite in
+    both passes."""
+    if POSTGRES_URL and request.node.get_closest_marker("sqlite_file"):
         monkeypatch.delenv("KOPERASI_TEST_PG_URL")
-        yield
+    yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _postgres_schemas(tmp_path_factory):
+    """On the PostgreSQL pass, the schemas of this run are dropped after each module (a
+    module's fixtures may share a database between its tests)."""
+    yield
+    if not POSTGRES_URL:
         return
     import psycopg
 
+    folder = os.path.realpath(tmp_path_factory.getbasetemp())
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        before = _test_schemas(conn)
-    yield
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        for schema in sorted(_test_schemas(conn) - before):
+        for schema in _schemas_under(conn, folder):
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
