@@ -36,6 +36,7 @@ from storage.dialect import functions, placeholders
 # nothing else on the server uses; "KOPERASI" in ASCII.
 WRITE_LOCK_KEY = 0x4B4F5045524153
 READ_POOL_SIZE = 4
+_BEGIN_WRITE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
 
 
 class Row(tuple):
@@ -263,10 +264,8 @@ class PostgresDatabase(base.Database):
         async with self._write_lock:
             conn = self._conn
             try:
-                await base._to_the_end(conn.execute("BEGIN"))
-                await base._to_the_end(
-                    conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
-                )
+                # One round trip (no parameters: the simple protocol takes both statements).
+                await base._to_the_end(conn.execute(_BEGIN_WRITE))
                 yield conn
             except BaseException:
                 if conn.in_transaction:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
+from storage.db import TEST_POSTGRES_ENV, test_schema_for
+from storage.dialect import placeholders
+
 
 async def table_exists(db, name: str) -> bool:
     if db.dialect == "postgresql":
@@ -21,3 +27,22 @@ async def column_names(db, table: str) -> list[str]:
     else:
         rows = await db.fetchall(f"SELECT name FROM pragma_table_info('{table}')")
     return [row["name"] for row in rows]
+
+
+def run_sql(path, sql: str, params=()) -> list[tuple]:
+    """One statement, committed, on the database a test's bot or command line uses at ``path``
+    (the SQLite file, or its schema on the PostgreSQL pass), from synchronous test code."""
+    url = os.environ.get(TEST_POSTGRES_ENV)
+    if url:
+        import psycopg
+
+        options = f"-c search_path={test_schema_for(str(path))}"
+        with psycopg.connect(url, autocommit=True, options=options) as conn:
+            cur = conn.execute(placeholders(sql) if params else sql, params or None)
+            return cur.fetchall() if cur.description else []
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
