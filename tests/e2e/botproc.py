@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import BotApiEmulator
+from storage.db import TEST_POSTGRES_ENV
 
 # Generous: a loaded 2-core machine may take seconds to import PTB and start.
 READY_TIMEOUT = 30.0
@@ -50,6 +51,8 @@ def _child_env(token: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(_STRIPPED_ENV_PREFIXES) and key.lower() not in _PROXY_VARS
     }
+    if TEST_POSTGRES_ENV in os.environ:  # the PostgreSQL pass: the bot's file is a schema there
+        env[TEST_POSTGRES_ENV] = os.environ[TEST_POSTGRES_ENV]
     env.update(
         TELEGRAM_BOT_TOKEN=token,
         KOPERASI_LOG_LEVEL="INFO",
