@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import logging
 import hashlib
+import logging
 import os
 import sqlite3
 import stat

@@ -295,4 +295,3 @@ def _safe(url: str) -> str:
     scheme, _, credentials = head.partition("://")
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}@{tail}"
-

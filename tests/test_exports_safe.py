@@ -120,7 +120,9 @@ def test_the_ledger_export_reads_reasons_in_words(cli, tmp_path):
 def test_a_cooperative_s_address_for_its_statements(cli, tmp_path):
     code, out, _ = cli("org", "address", "kop-a", "Jl. Raya Ceper  No. 12, Klaten")
     assert code == 0 and out == "kop-a: address 'Jl. Raya Ceper No. 12, Klaten'\n"
-    stored = run_sql(tmp_path / "k.sqlite3", "SELECT address FROM organisations WHERE code = 'kop-a'")
+    stored = run_sql(
+        tmp_path / "k.sqlite3", "SELECT address FROM organisations WHERE code = 'kop-a'"
+    )
     assert stored == [("Jl. Raya Ceper No. 12, Klaten",)]
     code, _, err = cli("org", "address", "kop-x", "Jl. Lain")
     assert code == 2 and "no organisation with code 'kop-x'" in err

@@ -13,8 +13,8 @@ from storage import catalog, effects, prices
 from storage.db import Database, current_update_id, current_writer
 from storage.migrate import applied_versions, migrate
 from storage.people import insert_person
-from tests.dbcheck import table_exists
 from storage.prices import BuyingPrice, PriceImportRefused, RowError
+from tests.dbcheck import table_exists
 
 KUJON = "33.10.11.2004"  # Desa Kujon, Kec. Ceper, Kab. Klaten, Jawa Tengah
 KAJEN = "33.10.11.2002"  # Desa Kajen, Kec. Ceper
