@@ -231,7 +231,8 @@ class PostgresDatabase(base.Database):
             await self._pool.open(wait=True, timeout=10)
         except Exception as exc:
             await self.close()
-            raise base.DatabaseError(f"cannot open database {_safe(self.url)}: {exc}") from exc
+            reason = " ".join(str(exc).split())  # libpq's message spans lines: one line here
+            raise base.DatabaseError(f"cannot open database {_safe(self.url)}: {reason}") from exc
         return self
 
     @staticmethod
