@@ -21,6 +21,7 @@ from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.runtime.http import PooledRequest
+from bot.runtime.metrics import instrument as instrument_metrics
 from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
 from bot.runtime.updates import (
@@ -240,4 +241,5 @@ def assemble(
         app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting
     )
     register(app)
+    app.metrics = instrument_metrics(app) if settings.metrics_port else None  # after the handlers
     return app

@@ -56,6 +56,7 @@ _SETTING_FLAGS = (
     "webhook_port",
     "webhook_secret",
     "dashboard_port",
+    "metrics_port",
 )
 
 
