@@ -77,8 +77,10 @@ def _check(conn: sqlite3.Connection, what: str) -> None:
         raise BackupError(f"{what} fails the integrity check: {'; '.join(result[:3])}")
 
 
-def _copy(source: str, target: str, what: str) -> Copied:
-    """Source → a private temporary file → checked → renamed to ``target``."""
+def _copy(source: str, target: str, what: str, *, replaces_database: bool = False) -> Copied:
+    """Source → a private temporary file → checked → renamed to ``target``. Replacing a
+    database, its ``-wal`` and ``-shm`` go just before: SQLite would apply a stale WAL to the
+    new file. Until then (a failed copy, a damaged source) the old database is untouched."""
     final = Path(target)
     if not final.parent.is_dir():
         raise BackupError(f"folder does not exist: {final.parent}")
@@ -97,6 +99,10 @@ def _copy(source: str, target: str, what: str) -> Copied:
                 dst.close()
         finally:
             src.close()
+        if replaces_database:
+            for leftover in (f"{final}-wal", f"{final}-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leftover)
         os.replace(temp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -139,12 +145,8 @@ def sqlite_restore(file: str, db_path: str) -> Copied:
         _counts(conn)
     finally:
         conn.close()
-    # Stale -wal/-shm of the database replaced would be applied to the restored file.
-    for leftover in (f"{db_path}-wal", f"{db_path}-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(leftover)
     try:
-        return _copy(file, db_path, f"the restored {db_path}")
+        return _copy(file, db_path, f"the restored {db_path}", replaces_database=True)
     except sqlite3.Error as exc:
         raise BackupError(f"restore failed: {exc}") from None
 

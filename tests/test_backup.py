@@ -268,3 +268,25 @@ def _round_trip_on_a_real_server(tmp_path) -> None:
         assert psql("SELECT name FROM ops_backup_probe ORDER BY id") == "Siti\nDarto"
     finally:
         psql("DROP TABLE IF EXISTS ops_backup_probe")
+
+
+def test_a_forced_restore_from_a_damaged_file_leaves_the_database_and_its_wal(tmp_path, cli):
+    """--force with a bad backup: refused before anything is touched, even what the old
+    database holds only in its -wal file so far."""
+    target = str(tmp_path / "k.sqlite3")
+    writer = sqlite3.connect(target)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # the row stays in the -wal file
+    writer.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT)")
+    writer.execute("INSERT INTO people VALUES (1, 'Siti Aminah')")
+    writer.commit()
+    assert os.path.getsize(f"{target}-wal") > 0
+    (tmp_path / "junk.bak").write_bytes(b"SQLite format 3\x00" + b"\x07" * 5000)
+    try:
+        assert cli("--db", target, "restore", "--force", str(tmp_path / "junk.bak")) == 2
+        assert os.path.exists(f"{target}-wal")
+        reader = sqlite3.connect(target)
+        assert reader.execute("SELECT full_name FROM people").fetchall() == [("Siti Aminah",)]
+        reader.close()
+    finally:
+        writer.close()

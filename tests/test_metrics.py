@@ -3,13 +3,16 @@ the fake Bot API), scraped over HTTP as Prometheus would."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from telegram import Update
 
 from bot.web.metrics import start_metrics_server
+from handlers.kit import background_done
 from storage import dead_letters, outbox, people
 from storage.db import now_utc
 from storage.outbox import OutgoingMessage
@@ -75,7 +78,7 @@ async def test_metrics_count_updates_calls_429s_handlers_and_backlogs(served):
     assert any("start" in h for h in runs), runs
     assert any(h.startswith("help.") for h in runs), runs
     assert sum(runs.values()) >= 3
-    for lane in ("interactive", "bulk", "paid", "updates"):
+    for lane in ("interactive", "bulk", "paid", "received", "updates"):
         assert m[("koperasi_queue_depth", (("lane", lane),))] == 0
     assert m[("koperasi_outbox_backlog", ())] == 0
     assert m[("koperasi_quarantined_updates", ())] == 0
@@ -137,3 +140,32 @@ async def test_two_bots_in_one_process_count_apart(tmp_path):
 
 async def test_metrics_off_by_default(world):
     assert world.app.metrics is None
+
+
+async def test_queue_depth_shows_updates_waiting_for_their_chats_turn(served):
+    """Telegram holds the bot's first answer: the same person's next two updates wait in the
+    per-chat processor, and /metrics says so; once Telegram answers, the queue is empty."""
+    world, client = served
+    siti = world.person(1001)
+    held, release = asyncio.Event(), asyncio.Event()
+    do_request = world.telegram.do_request  # the metered one
+
+    async def slow(url, method, *args, **kwargs):
+        if url.endswith("/sendMessage") and not release.is_set():
+            held.set()
+            await release.wait()
+        return await do_request(url, method, *args, **kwargs)
+
+    world.telegram.do_request = slow
+    for n, text in enumerate(("/start", "/help", "/help")):
+        body = {"update_id": 50_000 + n, "message": siti._message(text=text)}
+        await world.app.update_queue.put(Update.de_json(body, world.app.bot))
+    await held.wait()
+    m = _samples((await client.get("/metrics")).text)
+    assert m[("koperasi_queue_depth", (("lane", "updates"),))] == 2
+    release.set()
+    await world.app.update_queue.join()
+    await background_done()
+    m = _samples((await client.get("/metrics")).text)
+    assert m[("koperasi_queue_depth", (("lane", "updates"),))] == 0
+    assert m[("koperasi_updates_received_total", ())] == 3

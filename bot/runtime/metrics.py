@@ -31,7 +31,10 @@ from storage import health
 
 # Handler latencies: a button's answer is tens of milliseconds; a PDF statement seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-UPDATES_LANE = "updates"  # the per-chat update processor's queue, beside the send lanes
+# Beside the send lanes: updates received and not yet handed to processing, and updates in
+# the per-chat processor waiting for their chat's turn or a free slot.
+RECEIVED_LANE = "received"
+UPDATES_LANE = "updates"
 
 
 class Metrics:
@@ -78,7 +81,9 @@ class Metrics:
             for lane in Lane:
                 self.queue_depth.labels(lane.value).set(limiter.waiting(lane))
         processor = app.update_processor
-        self.queue_depth.labels(UPDATES_LANE).set(getattr(processor, "pending_updates", 0))
+        waiting = getattr(processor, "pending_updates", 0) - processor.current_concurrent_updates
+        self.queue_depth.labels(UPDATES_LANE).set(max(waiting, 0))
+        self.queue_depth.labels(RECEIVED_LANE).set(app.update_queue.qsize())
         db = app.bot_data.db
         self.outbox_backlog.set(await health.outbox_backlog(db))
         self.quarantined.set(await health.quarantined(db))
