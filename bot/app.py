@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
+from bot.runtime.backups import schedule as schedule_backups
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.runtime.http import PooledRequest
 from bot.runtime.metrics import instrument as instrument_metrics
@@ -88,6 +89,7 @@ class KoperasiApplication(Application):
         the hook the handlers' register() left (handlers.jobs)."""
         if self.job_queue is not None and self.schedule_jobs is not None:
             self.schedule_jobs(self)
+        schedule_backups(self)  # the daily backup, when KOPERASI_BACKUP_DIR is set
 
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.

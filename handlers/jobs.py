@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.context import BotContext
-from bot.runtime import backups
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
 from handlers import alerts, prices, savings
@@ -63,4 +62,3 @@ def schedule(app: Application) -> None:
             name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
                                                "coalesce": True, "misfire_grace_time": 3600},
         )  # fmt: skip
-    backups.schedule(app)  # the daily backup, when KOPERASI_BACKUP_DIR is set

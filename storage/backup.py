@@ -179,6 +179,23 @@ def _run(argv: list[str], url: str) -> None:
         raise BackupError(f"{argv[0]} failed: {text}")
 
 
+def pg_people(url: str) -> int:
+    """People registered in the PostgreSQL database (``psql``, which comes with pg_restore);
+    0 when it has no tables yet."""
+    argv = ["psql", "--no-psqlrc", "-tAc", "SELECT COUNT(*) FROM people", url]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise BackupError(
+            "psql is not installed (Debian: apt-get install postgresql-client)"
+        ) from None
+    if done.returncode == 0:
+        return int(done.stdout.strip() or 0)
+    if "does not exist" in done.stderr:  # a fresh database: no people table yet
+        return 0
+    raise BackupError(f"cannot read the database: {done.stderr.strip().replace(url, '<url>')}")
+
+
 def pg_backup(url: str, file: str) -> Copied:
     final = Path(file)
     if not final.parent.is_dir():

@@ -240,6 +240,19 @@ def test_postgres_backup_and_restore(tmp_path, monkeypatch):
         store.pg_restore(str(target), url)
     assert ran[1] == store.pg_restore_argv(url, str(target))
     assert "s3cret" not in str(failed.value) and "<url>" in str(failed.value)
+
+    # The people count a restore checks first, by psql.
+    def fake_psql(argv, **kwargs):
+        ran.append(argv)
+        return next(answers)
+
+    monkeypatch.setattr(store.subprocess, "run", fake_psql)
+    first = Done(0)
+    first.stdout = "12\n"
+    answers = iter([first, Done(1, 'ERROR:  relation "people" does not exist')])
+    assert store.pg_people(url) == 12
+    assert ran[-1] == ["psql", "--no-psqlrc", "-tAc", "SELECT COUNT(*) FROM people", url]
+    assert store.pg_people(url) == 0
     monkeypatch.undo()
     if PG_URL:
         _round_trip_on_a_real_server(tmp_path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 
 from bot.cli.common import CliError
 from bot.config import Settings
@@ -99,21 +98,10 @@ async def _examine(path: str) -> ledger.ChainReport:
 
 
 def _postgres_people(url: str) -> int:
-    """People in the PostgreSQL database (psql, beside pg_restore); 0 when it has no tables."""
     try:
-        done = subprocess.run(
-            ["psql", "--no-psqlrc", "-tAc", "SELECT COUNT(*) FROM people", url],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-    except FileNotFoundError:
-        raise CliError(
-            "psql is not installed (Debian: apt-get install postgresql-client)"
-        ) from None
-    if done.returncode == 0:
-        return int(done.stdout.strip() or 0)
-    if "does not exist" in done.stderr:  # a fresh database: no people table yet
-        return 0
-    raise CliError(f"cannot read the database: {done.stderr.strip().replace(url, '<url>')}")
+        return store.pg_people(url)
+    except store.BackupError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _restore_postgres(args: argparse.Namespace, url: str) -> int:

@@ -65,7 +65,7 @@ async def daily_backup(context) -> None:
 def schedule(app: Application) -> None:
     """Registered with the other jobs at every start; nothing without KOPERASI_BACKUP_DIR."""
     settings = app.bot_data.settings
-    if not settings.backup_dir:
+    if not settings.backup_dir or app.job_queue is None:
         return
     os.makedirs(settings.backup_dir, mode=0o700, exist_ok=True)
     app.job_queue.run_daily(
