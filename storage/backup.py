@@ -174,9 +174,9 @@ def _run(argv: list[str], url: str) -> None:
         ) from None
     if done.returncode != 0:
         # Its message may quote the URL: never its password.
-        message = (done.stderr or done.stdout).strip().splitlines()
-        text = (message[-1] if message else f"exit code {done.returncode}").replace(url, "<url>")
-        raise BackupError(f"{argv[0]} failed: {text}")
+        said = " ".join((done.stderr or done.stdout).split()) or f"exit code {done.returncode}"
+        text = said.replace(url, "<url>")
+        raise BackupError(f"{argv[0]} failed: {text[:300]}")
 
 
 def pg_people(url: str) -> int:

@@ -65,3 +65,34 @@ def test_rotate_touches_only_its_own_files(tmp_path):
     assert backups.backup_name(datetime(2026, 12, 3, 19, 0, 5, tzinfo=UTC), True) == (
         "koperasi-20261203-190005.dump"
     )
+
+
+async def test_on_postgresql_the_daily_backup_is_a_pg_dump(tmp_path, monkeypatch):
+    """With a PostgreSQL database (lane pg's Database: ``dialect``, ``url``) the job writes
+    ``koperasi-….dump`` with pg_dump; on a real server when KOPERASI_TEST_PG_URL is set."""
+    from types import SimpleNamespace
+
+    from storage import backup as store
+
+    url = os.environ.get("KOPERASI_TEST_PG_URL", "")
+    if not url:
+        url = "postgresql://koperasi@127.0.0.1:5432/koperasi"
+
+        def fake_run(argv, **kwargs):
+            assert argv[:3] == ["pg_dump", "--format=custom", "--file"] and argv[-1] == url
+            with open(argv[3], "wb") as f:  # noqa: ASYNC230 - a stand-in for the program
+                f.write(b"PGDMP")
+            return SimpleNamespace(returncode=0, stdout="", stderr="")
+
+        monkeypatch.setattr(store.subprocess, "run", fake_run)
+    (tmp_path / "koperasi-20260101-000000.dump").write_bytes(b"old")
+    settings = SimpleNamespace(backup_dir=str(tmp_path), backup_keep=1)
+    db = SimpleNamespace(dialect="postgresql", url=url, path="")
+    await backups.daily_backup(SimpleNamespace(bot_data=SimpleNamespace(settings=settings, db=db)))
+    (name,) = os.listdir(tmp_path)
+    assert (
+        re.fullmatch(r"koperasi-\d{8}-\d{6}\.dump", name)
+        and name != "koperasi-20260101-000000.dump"
+    )
+    assert (tmp_path / name).read_bytes().startswith(b"PGDMP")
+    assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
