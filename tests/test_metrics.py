@@ -169,3 +169,43 @@ async def test_queue_depth_shows_updates_waiting_for_their_chats_turn(served):
     m = _samples((await client.get("/metrics")).text)
     assert m[("koperasi_queue_depth", (("lane", "updates"),))] == 0
     assert m[("koperasi_updates_received_total", ())] == 3
+
+
+def test_metrics_port_flag_and_settings():
+    from bot.cli import _parser
+    from bot.config import ConfigError, Settings
+
+    assert _parser().parse_args(["run", "--metrics-port", "9464"]).metrics_port == 9464
+    settings = Settings.load(environ={}, env_file=None, require_token=False, metrics_port=9464)
+    assert (settings.metrics_port, settings.metrics_listen) == (9464, "127.0.0.1")
+    defaults = Settings.load(environ={}, env_file=None, require_token=False)
+    assert (defaults.metrics_port, defaults.backup_dir, defaults.backup_keep) == (0, "", 7)
+    with pytest.raises(ConfigError, match="KOPERASI_METRICS_PORT"):
+        Settings.load(environ={"KOPERASI_METRICS_PORT": "x"}, env_file=None, require_token=False)
+    with pytest.raises(ConfigError, match="KOPERASI_BACKUP_KEEP"):
+        Settings.load(environ={"KOPERASI_BACKUP_KEEP": "0"}, env_file=None, require_token=False)
+
+
+async def test_run_serves_metrics_beside_the_dashboard_and_stops_both(tmp_path):
+    from bot.cli.run import serve_dashboard, serve_metrics
+    from tests.e2e.botproc import free_port
+
+    dash, port = free_port(), free_port()
+    world = await World(str(tmp_path / "k.sqlite3"), dashboard_port=dash, metrics_port=port).start()
+    try:
+        serve_dashboard(world.app, world.settings)
+        serve_metrics(world.app, world.settings)  # chained after the dashboard's hooks
+        await world.app.post_init(world.app)
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"http://127.0.0.1:{dash}/dasbor/")).status_code == 200
+            answer = await client.get(f"http://127.0.0.1:{port}/metrics")
+            assert "koperasi_updates_received_total 0.0" in answer.text
+            # Initialised, the updater not yet polling: not healthy yet.
+            assert (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 503
+        await world.app.post_stop(world.app)
+        async with httpx.AsyncClient() as client:
+            for url in (f"http://127.0.0.1:{dash}/dasbor/", f"http://127.0.0.1:{port}/metrics"):
+                with pytest.raises(httpx.ConnectError):
+                    await client.get(url)
+    finally:
+        await world.stop()
