@@ -58,6 +58,7 @@ async def _seeded(path: str) -> Database:
     return db
 
 
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 async def test_a_backup_taken_while_writing_restores_people_balances_and_chain(
     tmp_path, cli, capsys
 ):
@@ -141,6 +142,7 @@ async def test_a_backup_taken_while_writing_restores_people_balances_and_chain(
     assert f"ledger intact: {in_copy} entries" in capsys.readouterr().out
 
 
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 async def test_restore_refuses_a_database_with_people_unless_forced(tmp_path, cli, capsys):
     source = str(tmp_path / "a.sqlite3")
     other = str(tmp_path / "b.sqlite3")
@@ -166,6 +168,7 @@ async def test_restore_refuses_a_database_with_people_unless_forced(tmp_path, cl
     assert _rows(other, "people") == _rows(source, "people")
 
 
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 def test_a_damaged_or_foreign_backup_replaces_nothing(tmp_path, cli, capsys):
     target = str(tmp_path / "t.sqlite3")
     (tmp_path / "junk.bak").write_bytes(b"SQLite format 3\x00" + b"\x07" * 5000)
@@ -180,11 +183,13 @@ def test_a_damaged_or_foreign_backup_replaces_nothing(tmp_path, cli, capsys):
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
 
 
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 def test_backup_of_a_missing_database_is_one_line(tmp_path, cli, capsys):
     assert cli("--db", str(tmp_path / "nope.sqlite3"), "backup", str(tmp_path / "x")) == 2
     assert "no database at" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 def test_backup_file_is_private_whatever_the_umask(tmp_path, cli):
     sqlite3.connect(tmp_path / "k.sqlite3").execute("CREATE TABLE people (id)").connection.close()
     sqlite3.connect(tmp_path / "k.sqlite3").execute(
@@ -203,7 +208,7 @@ def test_backup_file_is_private_whatever_the_umask(tmp_path, cli):
 PG_URL = os.environ.get("KOPERASI_TEST_PG_URL", "")
 
 
-def test_postgres_backup_and_restore(tmp_path, monkeypatch):
+def test_postgres_backup_and_restore(tmp_path, monkeypatch, cli, capsys):
     """What runs on PostgreSQL, checked on every run: the argv handed to the programs, the
     file left private, and a failure reported without the URL's password; then, with
     KOPERASI_TEST_PG_URL (lane pg's CI), the round trip on that real server."""
@@ -255,34 +260,48 @@ def test_postgres_backup_and_restore(tmp_path, monkeypatch):
     assert store.pg_people(url) == 0
     monkeypatch.undo()
     if PG_URL:
-        _round_trip_on_a_real_server(tmp_path)
+        _round_trip_on_a_real_server(tmp_path, cli, capsys)
 
 
-def _round_trip_on_a_real_server(tmp_path) -> None:
-    """pg_dump, then the table emptied, then pg_restore: the rows are back."""
+def _round_trip_on_a_real_server(tmp_path, cli, capsys) -> None:
+    """pg_dump, then the table emptied, then pg_restore: the rows are back. In a database of
+    its own: a restore with --clean acts on the whole database."""
     import subprocess
+    from urllib.parse import urlsplit, urlunsplit
 
-    def psql(sql: str) -> str:
+    def psql(sql: str, url: str) -> str:
         done = subprocess.run(
-            ["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-tAc", sql, PG_URL],
+            ["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-tAc", sql, url],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         return done.stdout.strip()
 
-    psql("DROP TABLE IF EXISTS ops_backup_probe")
-    psql("CREATE TABLE ops_backup_probe (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-    psql("INSERT INTO ops_backup_probe VALUES (1, 'Siti'), (2, 'Darto')")
-    dump = str(tmp_path / "k.dump")
-    store.pg_backup(PG_URL, dump)
-    assert stat.S_IMODE(os.stat(dump).st_mode) == 0o600
-    psql("DELETE FROM ops_backup_probe")
-    store.pg_restore(dump, PG_URL)
+    name = f"ops_backup_{os.getpid()}"
+    psql(f"DROP DATABASE IF EXISTS {name}", PG_URL)
+    psql(f"CREATE DATABASE {name}", PG_URL)
     try:
-        assert psql("SELECT name FROM ops_backup_probe ORDER BY id") == "Siti\nDarto"
+        url = urlunsplit(urlsplit(PG_URL)._replace(path=f"/{name}"))
+        _round_trip(tmp_path, url, psql)
+        _cli_round_trip(tmp_path, url, cli, capsys)
     finally:
-        psql("DROP TABLE IF EXISTS ops_backup_probe")
+        psql(f"DROP DATABASE IF EXISTS {name}", PG_URL)
 
 
+def _round_trip(tmp_path, url: str, psql) -> None:
+
+    psql("CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL)", url)
+    psql("INSERT INTO people VALUES (1, 'Siti'), (2, 'Darto')", url)
+    dump = str(tmp_path / "k.dump")
+    store.pg_backup(url, dump)
+    assert stat.S_IMODE(os.stat(dump).st_mode) == 0o600
+    psql("DELETE FROM people WHERE id = 1", url)
+    psql("INSERT INTO people VALUES (3, 'Wati')", url)
+    assert store.pg_people(url) == 2
+    store.pg_restore(dump, url)
+    assert psql("SELECT full_name FROM people ORDER BY id", url) == "Siti\nDarto"
+
+
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 def test_a_forced_restore_from_a_damaged_file_leaves_the_database_and_its_wal(tmp_path, cli):
     """--force with a bad backup: refused before anything is touched, even what the old
     database holds only in its -wal file so far."""
@@ -303,3 +322,16 @@ def test_a_forced_restore_from_a_damaged_file_leaves_the_database_and_its_wal(tm
         reader.close()
     finally:
         writer.close()
+
+
+def _cli_round_trip(tmp_path, url: str, cli, capsys) -> None:
+    """The commands on PostgreSQL (``--db postgresql://…``): backup, a refused restore over
+    people, a forced one."""
+    dump = str(tmp_path / "cli.dump")
+    capsys.readouterr()
+    assert cli("--db", url, "backup", dump) == 0
+    assert "pg_dump custom format" in capsys.readouterr().out
+    assert cli("--db", url, "restore", dump) == 2
+    assert "already holds 2 registered people" in capsys.readouterr().err
+    assert cli("--db", url, "restore", "--force", dump) == 0
+    assert "restored" in capsys.readouterr().out

@@ -9,6 +9,8 @@ import sqlite3
 import stat
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.runtime import backups
 from tests.harness import World
 
@@ -17,6 +19,7 @@ async def test_no_backup_dir_no_job(world):
     assert world.app.job_queue.get_jobs_by_name(backups.JOB_NAME) == ()
 
 
+@pytest.mark.sqlite_file  # the SQLite file copied by the backup API
 async def test_the_daily_backup_writes_a_copy_and_keeps_the_newest(tmp_path):
     folder = tmp_path / "cadangan"
     world = await World(

@@ -39,9 +39,12 @@ def add_parser(sub) -> None:
 
 
 def db_url(settings: Settings) -> str:
-    """The PostgreSQL URL when one is set (KOPERASI_DB_URL), else empty: SQLite."""
-    url = getattr(settings, "db_url", "") or ""
-    return url if store.is_postgres(url) else ""
+    """The PostgreSQL URL when the database is one (``KOPERASI_DB_URL``, or a
+    ``postgresql://`` URL as ``KOPERASI_DB_PATH`` / ``--db``), else empty: SQLite."""
+    for candidate in (getattr(settings, "db_url", ""), settings.db_path):
+        if store.is_postgres(candidate):
+            return candidate
+    return ""
 
 
 def backup_command(args: argparse.Namespace, settings: Settings) -> int:
