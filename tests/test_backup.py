@@ -335,3 +335,9 @@ def _cli_round_trip(tmp_path, url: str, cli, capsys) -> None:
     assert "already holds 2 registered people" in capsys.readouterr().err
     assert cli("--db", url, "restore", "--force", dump) == 0
     assert "restored" in capsys.readouterr().out
+    os.environ["KOPERASI_DB_URL"] = url  # the setting, as an operator sets it
+    try:
+        assert cli("backup", str(tmp_path / "env.dump")) == 0
+    finally:
+        del os.environ["KOPERASI_DB_URL"]
+    assert (tmp_path / "env.dump").read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format

@@ -41,7 +41,7 @@ def add_parser(sub) -> None:
 def db_url(settings: Settings) -> str:
     """The PostgreSQL URL when the database is one (``KOPERASI_DB_URL``, or a
     ``postgresql://`` URL as ``KOPERASI_DB_PATH`` / ``--db``), else empty: SQLite."""
-    for candidate in (getattr(settings, "db_url", ""), settings.db_path):
+    for candidate in (settings.db_url, settings.db_path):
         if store.is_postgres(candidate):
             return candidate
     return ""
