@@ -1,5 +1,5 @@
 # koperasi-bot in a container: non-root, the database in the /data volume, files 0600.
-#   docker build -t koperasi-bot .
+#   docker build -t koperasi-bot .                  # --build-arg POSTGRES=yes: for PostgreSQL
 #   docker run -d --name koperasi -v koperasi-data:/data -e TELEGRAM_BOT_TOKEN=… \
 #       -e KOPERASI_METRICS_PORT=9464 koperasi-bot
 # More in README.md, "Operations".
@@ -9,6 +9,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# --build-arg POSTGRES=yes: psycopg for KOPERASI_DB_URL, and pg_dump/pg_restore/psql for
+# koperasi-bot backup/restore (bookworm's client is 15: for servers up to PostgreSQL 15).
+ARG POSTGRES=no
+RUN if [ "$POSTGRES" = yes ]; then \
+        apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
 
 # A user of its own (no login, no home but the data); /data its only writable place.
 RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin koperasi \
@@ -22,7 +30,8 @@ COPY handlers ./handlers
 COPY storage ./storage
 COPY locales ./locales
 COPY emulator ./emulator
-RUN pip install . && rm -rf /src
+RUN if [ "$POSTGRES" = yes ]; then pip install ".[postgres]"; else pip install .; fi \
+    && rm -rf /src
 
 ENV KOPERASI_DB_PATH=/data/koperasi.sqlite3
 VOLUME ["/data"]

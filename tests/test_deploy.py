@@ -117,3 +117,10 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
     assert done.returncode == 0, done.stderr
     # Unknown keys and bad values are only warnings to it: none at all.
     assert done.stderr.strip() == "", done.stderr
+
+
+def test_dockerfile_run_lines_are_valid_shell():
+    for word, arg in _instructions():
+        if word == "RUN":
+            done = subprocess.run(["sh", "-n", "-c", arg], capture_output=True, text=True)
+            assert done.returncode == 0, (arg, done.stderr)
