@@ -19,8 +19,10 @@ from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
+from bot.runtime.backups import schedule as schedule_backups
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.runtime.http import PooledRequest
+from bot.runtime.metrics import instrument as instrument_metrics
 from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
 from bot.runtime.updates import (
@@ -87,6 +89,7 @@ class KoperasiApplication(Application):
         the hook the handlers' register() left (handlers.jobs)."""
         if self.job_queue is not None and self.schedule_jobs is not None:
             self.schedule_jobs(self)
+        schedule_backups(self)  # the daily backup, when KOPERASI_BACKUP_DIR is set
 
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.
@@ -240,4 +243,5 @@ def assemble(
         app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting
     )
     register(app)
+    app.metrics = instrument_metrics(app) if settings.metrics_port else None  # after the handlers
     return app

@@ -51,6 +51,10 @@ SETTINGS: dict[str, Setting] = {
     "dashboard_port": Setting("KOPERASI_DASHBOARD_PORT", "0", "Port of the dashboard's web server (Telegram Mini App); 0: no dashboard."),
     "dashboard_listen": Setting("KOPERASI_DASHBOARD_LISTEN", "127.0.0.1", "Address the dashboard's web server binds to (behind an HTTPS reverse proxy)."),
     "dashboard_url": Setting("KOPERASI_DASHBOARD_URL", "", "Public HTTPS URL of the dashboard (e.g. https://koperasi.example/dasbor/): administrators and treasurers get the 📊 Dasbor menu button opening it; empty: no button."),
+    "backup_dir": Setting("KOPERASI_BACKUP_DIR", "", "Folder of the daily backup (koperasi-YYYYMMDD-HHMMSS.sqlite3, or .dump on PostgreSQL), taken at 02:00 WIB while the bot runs; empty: no daily backup."),
+    "backup_keep": Setting("KOPERASI_BACKUP_KEEP", "7", "Daily backups kept in KOPERASI_BACKUP_DIR; older ones are deleted."),
+    "metrics_port": Setting("KOPERASI_METRICS_PORT", "0", "Port serving /metrics (Prometheus) and /healthz beside the bot; 0: off."),
+    "metrics_listen": Setting("KOPERASI_METRICS_LISTEN", "127.0.0.1", "Address the /metrics and /healthz server binds to."),
     "paid_broadcast": Setting("KOPERASI_PAID_BROADCAST", "off", "on: broadcasts are sent as paid broadcasts (allow_paid_broadcast), up to 1,000 messages/s instead of 30/s, each costing 0.1 Telegram Star from the bot's balance; off: free, 30/s."),
 }  # fmt: skip
 
@@ -111,6 +115,10 @@ class Settings:
     dashboard_port: int = 0
     dashboard_listen: str = "127.0.0.1"
     dashboard_url: str = ""
+    backup_dir: str = ""
+    backup_keep: int = 7
+    metrics_port: int = 0
+    metrics_listen: str = "127.0.0.1"
     digest_time: time = time(6, 0)
 
     @property
@@ -182,6 +190,8 @@ class Settings:
             offer_hours=_int("offer_hours", raw["offer_hours"], 1, 24 * 30),
             webhook_port=_int("webhook_port", raw["webhook_port"], 1, 65535),
             dashboard_port=_int("dashboard_port", raw["dashboard_port"], 0, 65535),
+            backup_keep=_int("backup_keep", raw["backup_keep"], 1, 3650),
+            metrics_port=_int("metrics_port", raw["metrics_port"], 0, 65535),
             log_level=raw["log_level"].upper(),
             paid_broadcast=_bool("paid_broadcast", raw["paid_broadcast"]),
             digest_time=_clock("digest_time", raw["digest_time"]),
