@@ -146,6 +146,11 @@ class ChatLeases:
         except Exception:  # noqa: BLE001 - they lapse by themselves
             log.exception("could not release this process's chats")
         self._book.clear()
+        log.info(
+            "chat leases: %d update(s) left to other processes, %d applied elsewhere,"
+            " %d chat(s) read again, %d update(s) taken by sweeps",
+            self.left, self.dropped, self.reloaded, self.swept,
+        )  # fmt: skip
 
     async def _run(self) -> None:
         while True:

@@ -158,7 +158,7 @@ class FanOut:
                 response = await self._client.post(
                     f"http://127.0.0.1:{port}/", content=body, headers=keep
                 )
-            except httpx.HTTPError:
+            except (httpx.HTTPError, RuntimeError):  # a process down; the test over
                 return 502
             if response.status_code == 200:
                 self.deliveries[port] += 1
@@ -294,6 +294,10 @@ async def test_two_processes_fed_the_same_updates_process_each_once_in_order(
     )
     for proc in procs:
         await proc.stop()
+    for proc in bots.started:  # what the processes that stopped cleanly say they did
+        for line in proc.log().splitlines():
+            if "chat leases:" in line:
+                print(f"\n{proc.log_path.name}: {line.split('chat leases: ', 1)[1]}")
     await emu.set_latency(0.0)
     assert len(kills) == 2, "the farmers finished before both kills"
     print(
