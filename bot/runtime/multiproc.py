@@ -45,6 +45,10 @@ from storage.db import Database, now_utc
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0
+# Looking for dead processes reads every live lease and claim: less often than the sweep.
+REAP_SECONDS = 5.0
+# Claims that lapsed without a known death (another host's process died): rarer still.
+LAPSED_SECONDS = 30.0
 
 
 class Admit(enum.Enum):
@@ -94,6 +98,7 @@ class ChatLeases:
         self._book: dict[str, leases.Held] = {}  # leases held, as last written
         self._active: Counter[str] = Counter()  # updates of each chat admitted, not done
         self._task: asyncio.Task[None] | None = None
+        self._reaped_at = self._lapsed_at = 0.0
         self.left = self.dropped = self.reloaded = self.swept = 0
 
     # -- before an update runs ------------------------------------------------------------
@@ -179,21 +184,26 @@ class ChatLeases:
                     self._book.pop(key, None)
         for key in [k for k, held in self._book.items() if held.until < now - 60]:
             del self._book[key]  # long lapsed: taken again, it is read again
-        await self._reap_dead()
+        clock = asyncio.get_running_loop().time()
+        if clock - self._reaped_at >= REAP_SECONDS:
+            self._reaped_at = clock
+            await self._reap_dead()
+        if clock - self._lapsed_at >= LAPSED_SECONDS:
+            self._lapsed_at = clock
+            await outbox.settle_abandoned(self.db)
         found = await leases.sweepable(self.db, self.identity)
         if found:
             self.swept += len(found)
             await self._take(found)
 
     async def _reap_dead(self) -> None:
-        """Chats and outbox rows of processes known dead are taken at once; rows of
-        senders whose claims lapsed (a dead process on another host) too."""
+        """Chats and outbox rows of processes of this host that are gone: taken at once
+        (a restart after a crash does not wait for their leases and claims to lapse)."""
         for holder in await leases.holders(self.db):
             if holder != self.identity and _pid_gone(holder):
                 log.info("chats and outbox rows of %s (gone) taken over", holder)
                 await leases.release_all(self.db, holder)
                 await outbox.settle_abandoned(self.db, holder)
-        await outbox.settle_abandoned(self.db)
 
 
 async def reload_chat(app: Application, persistence: object, update: Update) -> None:

@@ -390,7 +390,11 @@ class ExactlyOnceProcessor(PerChatUpdateProcessor):
             getattr(coroutine, "close", lambda: None)()
             return
         if self.leases is not None and self.queue is not None:
-            verdict = await self.leases.admit(update, self.queue.is_queued)
+            try:
+                verdict = await self.leases.admit(update, self.queue.is_queued)
+            except Exception:  # noqa: BLE001 - the database is busy, say: a sweep retakes it
+                log.exception("update %s: could not take its chat; left in the inbox", update_id)
+                verdict = Admit.LEAVE
             if verdict is not Admit.RUN:
                 getattr(coroutine, "close", lambda: None)()
                 self.queue.finished(update_id)

@@ -18,6 +18,7 @@ CREATE TABLE leases (
     lease_until INTEGER NOT NULL,
     epoch       INTEGER NOT NULL DEFAULT 1
 );
+CREATE INDEX leases_live ON leases (lease_until, holder);
 
 -- The sender that took an outbox row and until when (storage.outbox.claim_due): two
 -- senders never take the same row; an expired claim (its process died) is taken again.
