@@ -272,6 +272,7 @@ class BotProcess:
         profile_out: str | None = None,
         pool_size: int = 0,
         db_path: Path | None = None,
+        shared: bool = False,
     ) -> None:
         """``db_path``: an existing (seeded) SQLite file for the bot; default a new one in
         ``workdir``."""
@@ -315,6 +316,8 @@ class BotProcess:
                     cmd += ["--processor", "unordered"]
                 if pool_size:
                     cmd += ["--pool-size", str(pool_size)]
+                if shared:  # as `koperasi-bot run`: chats leased (bot.runtime.multiproc)
+                    cmd += ["--shared"]
             self.db_path: Path | None = db_path
         elif kind == "echo":
             cmd = [sys.executable, "-m", "bench.echo_bot", "--api-url", api_url]

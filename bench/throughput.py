@@ -303,6 +303,7 @@ async def run_phase(
             log_level=args.log_level,
             profile_out=profile_out,
             pool_size=args.bot_pool_size if kind == "koperasi-unlimited" else 0,
+            shared=args.shared and kind == "koperasi-unlimited",
         )
         try:
             await wait_ready(emu, bot)
@@ -540,6 +541,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="diagnostic: run the koperasi_unlimited bot process under cProfile and print its "
         "top 20 functions (slows the bot: not for the ratio)",
+    )
+    ap.add_argument(
+        "--shared",
+        action="store_true",
+        help="the koperasi_unlimited bot as `koperasi-bot run` runs it: ready for other "
+        "processes on its database (chat leases; bot.runtime.multiproc)",
     )
     ap.add_argument("--workdir", help="where bot logs and databases go (default: a new temp dir)")
     ap.add_argument("--json", help="write the results as JSON to this path")

@@ -248,8 +248,8 @@ def assemble(
     identity = process_identity()
     if shared:
 
-        async def take(found: list[tuple[int, str, int]]) -> None:
-            await take_stored(app, found, queue=queue, processor=processor)
+        async def take(found: list[tuple[int, str, int]]) -> int:
+            return await take_stored(app, found, queue=queue, processor=processor)
 
         async def reload(update: Update) -> None:
             await reload_chat(app, persistence, update)

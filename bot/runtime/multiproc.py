@@ -88,7 +88,7 @@ class ChatLeases:
         db: Database,
         *,
         identity: str | None = None,
-        take: Callable[[list[tuple[int, str, int]]], Awaitable[None]],
+        take: Callable[[list[tuple[int, str, int]]], Awaitable[int]],
         reload: Callable[[Update], Awaitable[None]],
     ) -> None:
         self.db = db
@@ -193,8 +193,7 @@ class ChatLeases:
             await outbox.settle_abandoned(self.db)
         found = await leases.sweepable(self.db, self.identity)
         if found:
-            self.swept += len(found)
-            await self._take(found)
+            self.swept += await self._take(found)
 
     async def _reap_dead(self) -> None:
         """Chats and outbox rows of processes of this host that are gone: taken at once
@@ -243,7 +242,7 @@ async def reload_chat(app: Application, persistence: object, update: Update) -> 
 
 async def take_stored(
     app: Application, found: list[tuple[int, str, int]], *, queue, processor
-) -> None:
+) -> int:
     """Queue updates stored in the inbox by another process (or left by a dead one), as
     the start-up queues those of the process before: attempts counted, sent calls known;
     one that cannot be parsed, or no process finished ``inbox.MAX_ATTEMPTS`` times, is set
@@ -253,7 +252,7 @@ async def take_stored(
         (uid, payload, attempts) for uid, payload, attempts in found if not queue.is_queued(uid)
     ]
     if not fresh:
-        return
+        return 0
     unparseable, unfinished, ready = [], [], []
     for update_id, payload, attempts in fresh:
         if attempts >= inbox.MAX_ATTEMPTS:
@@ -276,3 +275,4 @@ async def take_stored(
         if attempts > 0:
             processor.suspects.add(update_id)
         await queue.put_stored(update)
+    return len(fresh)
