@@ -273,6 +273,7 @@ class BotProcess:
         pool_size: int = 0,
         db_path: Path | None = None,
         db_url: str | None = None,
+        shared: bool = False,
     ) -> None:
         """``db_path``: an existing (seeded) SQLite file for the bot; default a new one in
         ``workdir``. ``db_url``: PostgreSQL instead (KOPERASI_DB_URL, see fresh_postgres_url)."""
@@ -318,6 +319,8 @@ class BotProcess:
                     cmd += ["--processor", "unordered"]
                 if pool_size:
                     cmd += ["--pool-size", str(pool_size)]
+                if shared:  # as `koperasi-bot run`: chats leased (bot.runtime.multiproc)
+                    cmd += ["--shared"]
             self.db_path: Path | None = db_path
         elif kind == "echo":
             cmd = [sys.executable, "-m", "bench.echo_bot", "--api-url", api_url]

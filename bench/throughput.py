@@ -306,6 +306,7 @@ async def run_phase(
             profile_out=profile_out,
             pool_size=args.bot_pool_size if kind == "koperasi-unlimited" else 0,
             db_url=db_url,
+            shared=args.shared and kind == "koperasi-unlimited",
         )
         try:
             await wait_ready(emu, bot)
@@ -549,6 +550,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="URL",
         help="also run the unlimited phase with the bot on this PostgreSQL database (a fresh"
         " schema of it): throughput per token PostgreSQL / SQLite",
+    )
+    ap.add_argument(
+        "--shared",
+        action="store_true",
+        help="the koperasi_unlimited bot as `koperasi-bot run` runs it: ready for other "
+        "processes on its database (chat leases; bot.runtime.multiproc)",
     )
     ap.add_argument("--workdir", help="where bot logs and databases go (default: a new temp dir)")
     ap.add_argument("--json", help="write the results as JSON to this path")

@@ -36,6 +36,14 @@ async def test_the_daily_backup_writes_a_copy_and_keeps_the_newest(tmp_path):
         for name in [*older, "catatan.txt"]:
             (folder / name).write_bytes(b"x")
         await job.run(world.app)
+        copies = []  # another process sharing the database runs it the same day: no copy
+        world_backup = backups.store.backup
+        backups.store.backup = lambda *a: copies.append(a) or world_backup(*a)
+        try:
+            await job.run(world.app)
+        finally:
+            backups.store.backup = world_backup
+        assert copies == []
     finally:
         await world.stop()
 
@@ -88,6 +96,11 @@ async def test_on_postgresql_the_daily_backup_is_a_pg_dump(tmp_path, monkeypatch
             return SimpleNamespace(returncode=0, stdout="", stderr="")
 
         monkeypatch.setattr(store.subprocess, "run", fake_run)
+
+    async def claimed(*args):  # one process alone: it takes the day (test_the_daily_backup…)
+        return True
+
+    monkeypatch.setattr(backups.job_runs, "claim", claimed)
     (tmp_path / "koperasi-20260101-000000.dump").write_bytes(b"old")
     settings = SimpleNamespace(backup_dir=str(tmp_path), backup_keep=1)
     db = SimpleNamespace(dialect="postgresql", url=url, path="")

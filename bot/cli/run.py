@@ -97,7 +97,8 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
 
     # Before anything logs: the token and phone numbers are masked in every record.
     setup_logging(settings.log_level, settings.token)
-    app = build_application(settings)
+    # shared: other processes may serve the same database (issue 16, bot.runtime.multiproc)
+    app = build_application(settings, shared=True)
     serve_dashboard(app, settings)
     serve_metrics(app, settings)
     if settings.webhook_url:

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from storage import backup as store
+from storage import job_runs
+from storage.leases import process_identity
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,10 @@ def _source(db) -> tuple[str, str | None]:
 
 async def daily_backup(context) -> None:
     settings = context.bot_data.settings
+    today = datetime.now(UTC).date().isoformat()
+    # Several processes on one database: one of them takes the day's backup (storage.job_runs).
+    if not await job_runs.claim(context.bot_data.db, JOB_NAME, today, process_identity()):
+        return
     path, url = _source(context.bot_data.db)
     target = Path(settings.backup_dir, backup_name(datetime.now(UTC), url is not None))
     try:

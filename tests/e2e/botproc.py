@@ -269,14 +269,20 @@ async def _port_open(port: int) -> bool:
     return True
 
 
-async def run_cli(db_path: Path, *args: str, cwd: Path, within: float = STOP_TIMEOUT) -> str:
+async def run_cli(
+    db_path: Path,
+    *args: str,
+    cwd: Path,
+    within: float = STOP_TIMEOUT,
+    env: dict[str, str] | None = None,
+) -> str:
     """Run a ``koperasi-bot`` admin command (``python -m bot --db … <args>``); its output.
-    Asserts exit code 0."""
+    Asserts exit code 0. ``env``: settings on top (e.g. the database's URL)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--env-file", str(cwd / "no-such.env"), "--db", str(db_path),
         *args,
         cwd=cwd,
-        env=_child_env(""),
+        env={**_child_env(""), **(env or {})},
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
