@@ -18,7 +18,6 @@ The processes get the database as ``--db FILE``, or, when the environment has
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections import Counter
@@ -68,15 +67,15 @@ EXPLAINED_BEFORE = 0.3
 
 
 def database_env() -> dict[str, str]:
-    """How the processes find the database: the SQLite file given with ``--db``, unless
-    the tests run on PostgreSQL (lane pg: ``KOPERASI_TEST_PG_URL``)."""
-    url = os.environ.get("KOPERASI_TEST_PG_URL")
-    return {"KOPERASI_DB_URL": url} if url else {}
+    """How the processes find the database: the SQLite file given with ``--db`` (on the
+    PostgreSQL pass, the schema that file stands for: storage.db, KOPERASI_TEST_PG_URL,
+    which the processes inherit)."""
+    return {}
 
 
 def open_database(bots: Bots) -> Database:
     """The test's own connection to the database the processes share."""
-    return Database(os.environ.get("KOPERASI_TEST_PG_URL") or str(bots.db_path))
+    return Database(str(bots.db_path))
 
 
 # A farmer's script: (steps sent one after the other without waiting, the replies they get,
