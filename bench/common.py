@@ -272,9 +272,11 @@ class BotProcess:
         profile_out: str | None = None,
         pool_size: int = 0,
         db_path: Path | None = None,
+        db_url: str | None = None,
+        shared: bool = False,
     ) -> None:
         """``db_path``: an existing (seeded) SQLite file for the bot; default a new one in
-        ``workdir``."""
+        ``workdir``. ``db_url``: PostgreSQL instead (KOPERASI_DB_URL, see fresh_postgres_url)."""
         self.kind = kind
         self.log_path = workdir / f"{kind}-{os.getpid()}-{time.monotonic_ns()}.log"
         env = {
@@ -290,6 +292,8 @@ class BotProcess:
                 KOPERASI_CONCURRENCY=str(concurrency),
                 KOPERASI_LOG_LEVEL=log_level,
             )
+            if db_url:
+                env["KOPERASI_DB_URL"] = db_url
             if kind == "koperasi":  # the production entry point, default send limits
                 cmd = [
                     sys.executable,
@@ -315,6 +319,8 @@ class BotProcess:
                     cmd += ["--processor", "unordered"]
                 if pool_size:
                     cmd += ["--pool-size", str(pool_size)]
+                if shared:  # as `koperasi-bot run`: chats leased (bot.runtime.multiproc)
+                    cmd += ["--shared"]
             self.db_path: Path | None = db_path
         elif kind == "echo":
             cmd = [sys.executable, "-m", "bench.echo_bot", "--api-url", api_url]
@@ -379,3 +385,18 @@ class BotProcess:
         except OSError:
             return []
         return [line for line in text.splitlines() if " ERROR " in line or "Traceback" in line]
+
+
+def fresh_postgres_url(url: str, name: str) -> str:
+    """A new empty schema of the PostgreSQL database at ``url``, as a KOPERASI_DB_URL that
+    uses it (libpq's ``options`` sets its search_path): each run starts empty, as with a new
+    SQLite file."""
+    import urllib.parse
+
+    import psycopg
+
+    schema = f"bench_{name}_{time.monotonic_ns()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    options = urllib.parse.quote(f"-csearch_path={schema}")
+    return f"{url}{'&' if '?' in url else '?'}options={options}"

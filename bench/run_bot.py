@@ -48,13 +48,19 @@ def main(argv: list[str] | None = None) -> None:
         help="diagnostic: HTTPX connection pool size for Bot API calls (0: the bot's "
         "default, i.e. PTB's 256)",
     )
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="as `koperasi-bot run` since issue 16: other processes may share the database "
+        "(chats leased, outbox claimed, jobs once: bot.runtime.multiproc)",
+    )
     args = parser.parse_args(argv)
     settings = Settings.load(env_file=None, api_url=args.api_url)
     # Same as bot.cli.run.run_bot (polling branch).
     setup_logging(settings.log_level, settings.token)
     limits = UNLIMITED if args.send_limits == "unlimited" else None
     request = HTTPXRequest(connection_pool_size=args.pool_size) if args.pool_size else None
-    app = build_application(settings, send_limits=limits, request=request)
+    app = build_application(settings, send_limits=limits, request=request, shared=args.shared)
     if args.processor == "unordered":
         app._update_processor = SimpleUpdateProcessor(settings.concurrency)
     app.run_polling(allowed_updates=["message", "callback_query"])

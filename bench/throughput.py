@@ -66,6 +66,7 @@ from bench.common import (
     RealVillage,
     fmt,
     fmt_ms,
+    fresh_postgres_url,
     latency_summary,
     load_caveat,
     machine_info,
@@ -281,8 +282,9 @@ async def run_phase(
     args: argparse.Namespace,
     wd: Any,
     measure_from: float = 0.0,
+    db_url: str | None = None,
 ) -> dict[str, Any]:
-    label = f"{kind}{' (flood ON)' if flood else ''}"
+    label = f"{kind}{' (flood ON)' if flood else ''}{' on PostgreSQL' if db_url else ''}"
     print(
         f"  running {label}: {people} people, latency {latency * 1000:.0f} ms, window <= {duration:.0f} s ...",
         flush=True,
@@ -303,6 +305,8 @@ async def run_phase(
             log_level=args.log_level,
             profile_out=profile_out,
             pool_size=args.bot_pool_size if kind == "koperasi-unlimited" else 0,
+            db_url=db_url,
+            shared=args.shared and kind == "koperasi-unlimited",
         )
         try:
             await wait_ready(emu, bot)
@@ -541,6 +545,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="diagnostic: run the koperasi_unlimited bot process under cProfile and print its "
         "top 20 functions (slows the bot: not for the ratio)",
     )
+    ap.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run the unlimited phase with the bot on this PostgreSQL database (a fresh"
+        " schema of it): throughput per token PostgreSQL / SQLite",
+    )
+    ap.add_argument(
+        "--shared",
+        action="store_true",
+        help="the koperasi_unlimited bot as `koperasi-bot run` runs it: ready for other "
+        "processes on its database (chat leases; bot.runtime.multiproc)",
+    )
     ap.add_argument("--workdir", help="where bot logs and databases go (default: a new temp dir)")
     ap.add_argument("--json", help="write the results as JSON to this path")
     args = ap.parse_args(argv)
@@ -598,6 +614,17 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
             args=args,
             wd=wd,
         )
+    if args.postgres:  # the same phase with the database on PostgreSQL: the ratio per token
+        phases["koperasi_unlimited_postgres"] = await run_phase(
+            "koperasi-unlimited",
+            args.people,
+            args.duration,
+            latency=args.latency,
+            flood=False,
+            args=args,
+            wd=wd,
+            db_url=fresh_postgres_url(args.postgres, "throughput"),
+        )
     if "echo" not in args.skip:
         phases["echo"] = await run_phase(
             "echo",
@@ -620,6 +647,7 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
             measure_from=args.flood_warmup,
         )
     k, d = phases["koperasi_unlimited"], phases.get("koperasi_default")
+    pg = phases.get("koperasi_unlimited_postgres")
     e, f = phases.get("echo"), phases.get("koperasi_flood")
     summary = {
         "throughput_ratio_bot_over_echo": ratio(k["updates_per_s"], e["updates_per_s"])
@@ -632,6 +660,9 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
             ratio(d["updates_per_s"], e["updates_per_s"]) if e and d else None
         ),
         "target_ratio": 10.0,
+        "throughput_ratio_postgres_over_sqlite": (
+            ratio(pg["updates_per_s"], k["updates_per_s"]) if pg else None
+        ),
         "order_violations_bot": sum(
             r["order_violations"]
             for n, r in phases.items()
@@ -742,6 +773,11 @@ def report(phases: dict[str, Any], summary: dict[str, Any]) -> None:
                 "throughput ratio bot (default limits)/echo",
                 s["throughput_ratio_default_limits_over_echo"],
                 "(capped ~29/s)",
+            ],
+            [
+                "throughput per token, PostgreSQL / SQLite (limits lifted)",
+                s["throughput_ratio_postgres_over_sqlite"],
+                ">= 0.9 (--postgres URL)",
             ],
             ["order violations (bot, all phases)", s["order_violations_bot"], "0"],
             ["order violations (echo)", s["order_violations_echo"], "-"],

@@ -19,8 +19,11 @@ from bot.config import Settings
 from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
+from bot.runtime.backups import schedule as schedule_backups
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
 from bot.runtime.http import PooledRequest
+from bot.runtime.metrics import instrument as instrument_metrics
+from bot.runtime.multiproc import ChatLeases, reload_chat, take_stored
 from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.people_state import PeopleState
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
@@ -36,6 +39,7 @@ from domain.people import LANGUAGES
 from domain.produce import CATALOG
 from storage import catalog, inbox, people, schedules
 from storage.db import Database
+from storage.leases import process_identity
 from storage.migrate import migrate
 from storage.persistence import SqlitePersistence, UserData
 
@@ -54,6 +58,7 @@ class KoperasiApplication(Application):
 
     applied_recorder: AppliedRecorder
     people_state: PeopleState  # people's data and conversation states, loaded as they write
+    chat_leases: ChatLeases | None = None  # other processes on the database (assemble's shared)
     digest_time: time = time(6, 0)  # the morning price digest, local (schedules, else the setting)
     # set by the handlers' register(): scheduled work lives with the conversations it serves
     schedule_jobs: Callable[[KoperasiApplication], None] | None = None
@@ -98,6 +103,7 @@ class KoperasiApplication(Application):
         the hook the handlers' register() left (handlers.jobs)."""
         if self.job_queue is not None and self.schedule_jobs is not None:
             self.schedule_jobs(self)
+        schedule_backups(self)  # the daily backup, when KOPERASI_BACKUP_DIR is set
 
     async def _requeue_unapplied(self) -> None:
         """Stored before the last stop but never applied: they go first, in arrival order.
@@ -150,6 +156,8 @@ class KoperasiApplication(Application):
         # Broadcasts left unfinished by the last process go on from where they stopped.
         if self.services.outbox is not None:
             await self.services.outbox.start()
+        if self.chat_leases is not None:
+            self.chat_leases.start()
 
     async def stop(self) -> None:
         """PTB's stop waits until every queued update is processed: under the flood limit a
@@ -166,6 +174,8 @@ class KoperasiApplication(Application):
             if isinstance(processor, ExactlyOnceProcessor):
                 stopping.append(self._stop_updates(processor))
             await asyncio.gather(*stopping)
+            if self.chat_leases is not None:  # after the updates: their chats are free now
+                await self.chat_leases.stop()
         await super().stop()
 
     async def _stop_updates(self, processor: ExactlyOnceProcessor) -> None:
@@ -187,6 +197,7 @@ class KoperasiApplication(Application):
 def assemble(
     settings: Settings,
     *,
+    shared: bool = False,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     send_limits: SendLimits | None = None,
@@ -196,9 +207,11 @@ def assemble(
     """``register`` adds the handlers and their jobs (the wiring passes handlers.register:
     the runtime never imports the floor above it). ``request``/``get_updates_request`` replace
     the Bot API connections; ``poll_transport`` only the poller's HTTP under the
-    inbox-storing transport (tests)."""
+    inbox-storing transport (tests). ``shared``: other processes may serve the same
+    database (``koperasi-bot run``): chats are leased, the outbox claimed, jobs run once
+    (bot.runtime.multiproc)."""
     load_catalogs()  # a missing catalog stops start-up here, before any person is served
-    db = Database(settings.db_path)
+    db = Database(settings.database)
     persistence = SqlitePersistence(db)
     queue = DurableUpdateQueue()
     journal = SentCallJournal(db)
@@ -211,6 +224,7 @@ def assemble(
         if isinstance(chat_id, int):
             await people.set_reachable(db, chat_id, False)
 
+    processor = ExactlyOnceProcessor(settings.concurrency, on_applied, journal=journal, db=db)
     builder = (
         ApplicationBuilder()
         .application_class(KoperasiApplication)
@@ -220,9 +234,7 @@ def assemble(
         .context_types(ContextTypes(context=BotContext, bot_data=Services, user_data=UserData))
         .persistence(persistence)
         .update_queue(queue)
-        .concurrent_updates(
-            ExactlyOnceProcessor(settings.concurrency, on_applied, journal=journal, db=db)
-        )
+        .concurrent_updates(processor)
         .rate_limiter(
             JournaledRateLimiter(
                 PriorityRateLimiter(send_limits, on_forbidden=on_forbidden), journal
@@ -248,8 +260,24 @@ def assemble(
     journal.use_commit(app.applied_recorder.sent_call, app.applied_recorder.settle)
     app.bot_data.db = db
     app.bot_data.settings = settings
+    identity = process_identity()
+    if shared:
+
+        async def take(found: list[tuple[int, str, int]]) -> int:
+            return await take_stored(app, found, queue=queue, processor=processor)
+
+        async def reload(update: Update) -> None:
+            await reload_chat(app, persistence, update)
+
+        app.chat_leases = ChatLeases(db, identity=identity, take=take, reload=reload)
+        processor.leases, processor.queue = app.chat_leases, queue
     app.bot_data.outbox = OutboxSender(
-        app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting
+        app.bot,
+        db,
+        paid=settings.paid_broadcast,
+        concurrency=broadcasting,
+        identity=identity if shared else None,
     )
     register(app)
+    app.metrics = instrument_metrics(app) if settings.metrics_port else None  # after the handlers
     return app

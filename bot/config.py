@@ -34,6 +34,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     "token": Setting("TELEGRAM_BOT_TOKEN", None, "Bot token from @BotFather (required to run)."),
     "db_path": Setting("KOPERASI_DB_PATH", "koperasi.sqlite3", "SQLite database file; created and migrated on first start."),
+    "db_url": Setting("KOPERASI_DB_URL", "", "PostgreSQL instead of the SQLite file: postgresql://user:password@host:5432/koperasi (needs pip install '.[postgres]'); migrated on first start; several bot processes may share it."),
     "api_url": Setting("KOPERASI_API_URL", "https://api.telegram.org/bot", "Bot API base URL (a self-hosted telegram-bot-api or the loopback emulator)."),
     "file_api_url": Setting("KOPERASI_FILE_API_URL", "", "Bot API file URL; empty: derived from KOPERASI_API_URL."),
     "bot_username": Setting("KOPERASI_BOT_USERNAME", "", "Bot username for invite links when the CLI cannot ask Telegram."),
@@ -50,6 +51,10 @@ SETTINGS: dict[str, Setting] = {
     "dashboard_port": Setting("KOPERASI_DASHBOARD_PORT", "0", "Port of the dashboard's web server (Telegram Mini App); 0: no dashboard."),
     "dashboard_listen": Setting("KOPERASI_DASHBOARD_LISTEN", "127.0.0.1", "Address the dashboard's web server binds to (behind an HTTPS reverse proxy)."),
     "dashboard_url": Setting("KOPERASI_DASHBOARD_URL", "", "Public HTTPS URL of the dashboard (e.g. https://koperasi.example/dasbor/): administrators and treasurers get the 📊 Dasbor menu button opening it; empty: no button."),
+    "backup_dir": Setting("KOPERASI_BACKUP_DIR", "", "Folder of the daily backup (koperasi-YYYYMMDD-HHMMSS.sqlite3, or .dump on PostgreSQL), taken at 02:00 WIB while the bot runs; empty: no daily backup."),
+    "backup_keep": Setting("KOPERASI_BACKUP_KEEP", "7", "Daily backups kept in KOPERASI_BACKUP_DIR; older ones are deleted."),
+    "metrics_port": Setting("KOPERASI_METRICS_PORT", "0", "Port serving /metrics (Prometheus) and /healthz beside the bot; 0: off."),
+    "metrics_listen": Setting("KOPERASI_METRICS_LISTEN", "127.0.0.1", "Address the /metrics and /healthz server binds to."),
     "paid_broadcast": Setting("KOPERASI_PAID_BROADCAST", "off", "on: broadcasts are sent as paid broadcasts (allow_paid_broadcast), up to 1,000 messages/s instead of 30/s, each costing 0.1 Telegram Star from the bot's balance; off: free, 30/s."),
 }  # fmt: skip
 
@@ -93,6 +98,7 @@ def _int(name: str, text: str, low: int, high: int) -> int:
 class Settings:
     token: str = field(repr=False)
     db_path: str = "koperasi.sqlite3"
+    db_url: str = field(default="", repr=False)  # holds a password
     api_url: str = "https://api.telegram.org/bot"
     file_api_url: str = ""
     bot_username: str = ""
@@ -109,7 +115,16 @@ class Settings:
     dashboard_port: int = 0
     dashboard_listen: str = "127.0.0.1"
     dashboard_url: str = ""
+    backup_dir: str = ""
+    backup_keep: int = 7
+    metrics_port: int = 0
+    metrics_listen: str = "127.0.0.1"
     digest_time: time = time(6, 0)
+
+    @property
+    def database(self) -> str:
+        """What storage.db.Database opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.db_url or self.db_path
 
     @property
     def file_url(self) -> str:
@@ -159,6 +174,10 @@ class Settings:
             raise ConfigError(
                 "KOPERASI_WEBHOOK_SECRET is required with KOPERASI_WEBHOOK_URL, so that only Telegram can post updates"
             )
+        if raw["db_url"] and not re.match(r"^postgres(ql)?://", raw["db_url"]):
+            raise ConfigError(
+                "KOPERASI_DB_URL must be a PostgreSQL URL like postgresql://user:password@host:5432/koperasi"
+            )
         for name in ("api_url", "webhook_url", "dashboard_url"):
             if raw[name] and not re.match(r"^https?://", raw[name]):
                 raise ConfigError(f"{SETTINGS[name].env} must start with http:// or https://")
@@ -171,6 +190,8 @@ class Settings:
             offer_hours=_int("offer_hours", raw["offer_hours"], 1, 24 * 30),
             webhook_port=_int("webhook_port", raw["webhook_port"], 1, 65535),
             dashboard_port=_int("dashboard_port", raw["dashboard_port"], 0, 65535),
+            backup_keep=_int("backup_keep", raw["backup_keep"], 1, 3650),
+            metrics_port=_int("metrics_port", raw["metrics_port"], 0, 65535),
             log_level=raw["log_level"].upper(),
             paid_broadcast=_bool("paid_broadcast", raw["paid_broadcast"]),
             digest_time=_clock("digest_time", raw["digest_time"]),

@@ -3,7 +3,10 @@ nothing on disk). The application calls :func:`schedule` once the database is op
 
 from __future__ import annotations
 
-from datetime import time
+import functools
+import time as time_module
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
@@ -13,7 +16,36 @@ from domain.produce import CATALOG
 from domain.regions import TIMEZONES
 from handlers import alerts, prices, savings
 from handlers.pickup import schedule as pickups
-from storage import catalog
+from storage import catalog, job_runs
+from storage.leases import process_identity
+
+Job = Callable[[BotContext], Awaitable[None]]
+
+# --- once across processes -------------------------------------------------------------
+# Several processes may serve one database (issue 16): each schedules every job, and a run
+# takes its slot in storage.job_runs first; the process that gets it runs, the others skip.
+# Repeating jobs' slots are windows of their interval (processes started at other moments
+# fire at other phases, still once per window); daily ones', the local day where they run.
+
+
+def every(seconds: int) -> Callable[[BotContext], str]:
+    return lambda context: str(int(time_module.time()) // seconds)
+
+
+def local_day(context: BotContext) -> str:
+    return datetime.now(ZoneInfo(context.job.data)).date().isoformat()
+
+
+def once(name: str, job: Job, slot: Callable[[BotContext], str]) -> Job:
+    """``job`` run only by the process that claims ``name`` for this slot."""
+
+    @functools.wraps(job)
+    async def guarded(context: BotContext) -> None:
+        if await job_runs.claim(context.db, name, slot(context), process_identity()):
+            await job(context)
+
+    return guarded
+
 
 # Edits of the produce catalog by the command line (another process) reach the bot within
 # this time; edits in the bot itself take effect at once.
@@ -26,25 +58,26 @@ async def refresh_catalog(context: BotContext) -> None:
 
 def schedule(app: Application) -> None:
     app.job_queue.run_repeating(
-        alerts.expire_offers, interval=600, first=60, name="expire-offers",
+        once("expire-offers", alerts.expire_offers, every(600)), interval=600, first=60, name="expire-offers",
         job_kwargs={"id": "expire-offers", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
     )  # fmt: skip
     app.job_queue.run_repeating(
-        alerts.alert_missed, interval=300, first=90, name="alert-missed",
+        once("alert-missed", alerts.alert_missed, every(300)), interval=300, first=90, name="alert-missed",
         job_kwargs={"id": "alert-missed", "replace_existing": True, "coalesce": True, "misfire_grace_time": 300},
     )  # fmt: skip
     app.job_queue.run_repeating(
         refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",
         job_kwargs={"id": "catalog", "replace_existing": True, "coalesce": True},
     )  # fmt: skip
+    # (the catalog is each process's own copy: refreshed by every process)
     # each cooperative's wajib reminder, at its day and time where each member lives
     app.job_queue.run_repeating(
-        savings.wajib_reminders, interval=60, first=30, name="wajib-reminders",
+        once("wajib-reminders", savings.wajib_reminders, every(60)), interval=60, first=30, name="wajib-reminders",
         job_kwargs={"id": "wajib-reminders", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
     )  # fmt: skip
     for zone in TIMEZONES:  # the morning prices, at the digest time where people live
         app.job_queue.run_daily(
-            prices.price_digest, app.digest_time.replace(tzinfo=ZoneInfo(zone)),
+            once(f"price-digest-{zone}", prices.price_digest, local_day), app.digest_time.replace(tzinfo=ZoneInfo(zone)),
             data=zone, name=f"price-digest-{zone}",
             job_kwargs={"id": f"price-digest-{zone}", "replace_existing": True, "coalesce": True,
                         "misfire_grace_time": 3 * 3600},
@@ -58,7 +91,7 @@ def schedule(app: Application) -> None:
     )
     for zone in TIMEZONES:  # 06:00 where the coordinators live (WIB, WITA, WIT)
         app.job_queue.run_daily(
-            pickups.morning_digest, time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
+            once(f"digest-{zone}", pickups.morning_digest, local_day), time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
             name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
                                                "coalesce": True, "misfire_grace_time": 3600},
         )  # fmt: skip

@@ -101,7 +101,7 @@ async def viewer(db: Database, telegram_user_id: int) -> Viewer | None:
     org_ids: tuple[int, ...] = ()
     if officer:
         rows = await db.fetchall(
-            "WITH RECURSIVE below(id) AS (SELECT CAST(? AS INTEGER)"
+            "WITH RECURSIVE below(id) AS (SELECT CAST(? AS BIGINT)"
             " UNION SELECT o.id FROM organisations o JOIN below b ON o.parent_id = b.id)"
             " SELECT id FROM below ORDER BY id",
             (person["org_id"],),

@@ -1,9 +1,11 @@
-"""One SQLite file, opened with aiosqlite.
+"""The database: one SQLite file opened with aiosqlite (the default), or PostgreSQL
+(``postgresql://…``, storage.postgres) for networks that outgrow one machine.
 
 Writes go through a single connection guarded by a lock, each use case in one
 ``BEGIN IMMEDIATE`` transaction (SQLite allows one writer; taking the lock early
-avoids SQLITE_BUSY upgrades half-way). Reads use a second connection so they never
-see another coroutine's uncommitted transaction.
+avoids SQLITE_BUSY upgrades half-way; PostgreSQL takes the same one-writer lock, see
+storage.postgres). Reads use a second connection so they never see another
+coroutine's uncommitted transaction.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import hashlib
 import logging
 import os
+import sqlite3
 import stat
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +48,35 @@ current_writer: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _write_seq: contextvars.ContextVar[tuple[int, int]] = contextvars.ContextVar(
     "write_seq", default=(-1, 0)
 )
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# The test suite's PostgreSQL pass (.ci/run): every SQLite file path a test (or a bot process it
+# starts) opens becomes its own schema of this PostgreSQL database, so the same tests run there.
+TEST_POSTGRES_ENV = "KOPERASI_TEST_PG_URL"
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(POSTGRES_SCHEMES)
+
+
+def test_schema_for(path: str) -> str:
+    """The schema a file path stands for in the PostgreSQL test pass (a fresh one for
+    ``:memory:``, which is never shared either)."""
+    if path == ":memory:":
+        return f"t_{uuid.uuid4().hex[:20]}"
+    digest = hashlib.sha1(os.path.realpath(path).encode()).hexdigest()[:20]
+    return f"t_{digest}"
+
+
+def is_integrity_error(exc: BaseException) -> bool:
+    """A constraint refused the write (either database's exception)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    return any(
+        cls.__name__ == "IntegrityError" and cls.__module__.startswith("psycopg")
+        for cls in type(exc).__mro__
+    )
 
 
 class DatabaseError(Exception):
@@ -139,8 +173,21 @@ async def _open(path: str) -> aiosqlite.Connection:
 
 
 class Database:
+    """``Database(path)`` is the SQLite file; ``Database("postgresql://…")`` is a
+    :class:`storage.postgres.PostgresDatabase` with the same methods."""
+
+    dialect = "sqlite"
+
+    def __new__(cls, target: str, *args: Any, **kwargs: Any) -> Database:
+        if cls is Database and (is_postgres_url(target) or os.environ.get(TEST_POSTGRES_ENV)):
+            from storage.postgres import PostgresDatabase  # psycopg only when it is used
+
+            return super().__new__(PostgresDatabase)
+        return super().__new__(cls)
+
     def __init__(self, path: str) -> None:
         self.path = path
+        self.url = path
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -166,6 +213,9 @@ class Database:
             await self.close()
             raise DatabaseError(f"cannot open database {self.path}: {exc}") from exc
         return self
+
+    async def after_migrations(self, conn: Any) -> None:
+        """What the database needs once migrations ran (PostgreSQL: identity counters)."""
 
     async def close(self) -> None:
         for conn in {id(c): c for c in (self._reader, self._writer) if c}.values():

@@ -36,14 +36,15 @@ async def set_rate(
     now = now_utc()
     cur = await conn.execute(
         "INSERT INTO deduction_rates (org_id, commodity, kind, rupiah_per_unit, valid_from, set_by, set_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (org_id, commodity, kind.value, rupiah_per_unit, now if valid_from is None else valid_from, set_by, now),
     )  # fmt: skip
+    rate_id = (await cur.fetchone())[0]
     await audit(
         conn, set_by, "deduction.set", f"org:{org_id}", kind=kind.value, commodity=commodity,
         rupiah_per_unit=rupiah_per_unit,
     )  # fmt: skip
-    return cur.lastrowid
+    return rate_id
 
 
 def _rate(row: Mapping) -> Rate:

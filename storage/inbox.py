@@ -16,26 +16,32 @@ KEEP_APPLIED_SECONDS = 7 * 24 * 3600
 MAX_ATTEMPTS = 3
 
 
-async def store(db: Database, update_id: int, payload: str) -> bool:
-    """Remember an incoming update; False when it was applied before (drop it)."""
+async def store(db: Database, update_id: int, payload: str, lease_key: str | None = None) -> bool:
+    """Remember an incoming update (with the lease its chat runs under: storage.leases);
+    False when it was applied before (drop it)."""
     rows = await db.write_one(
-        "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)"
+        "INSERT INTO inbox (update_id, payload, received_at, lease_key) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload),"
+        " lease_key = COALESCE(inbox.lease_key, excluded.lease_key)"
         " RETURNING applied_at",
-        (update_id, payload, now_utc()),
+        (update_id, payload, now_utc(), lease_key),
     )
     return rows[0]["applied_at"] is None
 
 
-async def store_batch(db: Database, updates: list[tuple[int, str]]) -> set[int]:
+async def store_batch(
+    db: Database, updates: list[tuple[int, str]], lease_keys: dict[int, str] | None = None
+) -> set[int]:
     """Remember a batch of incoming updates in one transaction; returns the ids of those
     applied before (replays to drop)."""
     now = now_utc()
+    keys = lease_keys or {}
     async with db.transaction(bookkeeping=True) as conn:
         await conn.executemany(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload)",
-            [(update_id, payload, now) for update_id, payload in updates],
+            "INSERT INTO inbox (update_id, payload, received_at, lease_key) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (update_id) DO UPDATE SET payload = COALESCE(inbox.payload, excluded.payload),"
+            " lease_key = COALESCE(inbox.lease_key, excluded.lease_key)",
+            [(update_id, payload, now, keys.get(update_id)) for update_id, payload in updates],
         )
         ids = [update_id for update_id, _ in updates]
         marks = ",".join("?" * len(ids))
@@ -81,8 +87,9 @@ async def count_attempts(db: Database, update_ids: list[int], step: int = 1) -> 
     stop that interrupts an update is not the update's fault)."""
     marks = ",".join("?" * len(update_ids))
     await db.write_one(
-        f"UPDATE inbox SET attempts = MAX(0, attempts + ?) WHERE update_id IN ({marks})",
-        (step, *update_ids),
+        f"UPDATE inbox SET attempts = CASE WHEN attempts + ? > 0 THEN attempts + ? ELSE 0 END"
+        f" WHERE update_id IN ({marks})",
+        (step, step, *update_ids),
     )
 
 
@@ -100,3 +107,6 @@ async def prune(db: Database) -> None:
         )
         await effects.forget_before(conn, now_utc() - KEEP_APPLIED_SECONDS)
         await sent_calls.forget_before(conn, now_utc() - KEEP_APPLIED_SECONDS)
+        await conn.execute(  # scheduled jobs' runs (storage.job_runs)
+            "DELETE FROM job_runs WHERE run_at < ?", (now_utc() - KEEP_APPLIED_SECONDS,)
+        )

@@ -23,7 +23,6 @@ Offtake, for example (all amounts whole rupiah; ``L`` is ``domain.ledger``)::
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,7 +43,7 @@ from domain.ledger import (
     Posted,
 )
 from storage.catalog import Source, fetchall
-from storage.db import Database, now_utc
+from storage.db import Database, is_integrity_error, now_utc
 
 # How many entries verify reads per query (each query is one consistent snapshot).
 VERIFY_CHUNK = 2000
@@ -160,7 +159,9 @@ async def _accounts(
                     for a in new
                 ],
             )
-        except sqlite3.IntegrityError:  # the person, roster entry or organisation does not exist
+        except Exception as exc:  # the person, roster entry or organisation does not exist
+            if not is_integrity_error(exc):
+                raise
             raise InvalidAccount(
                 f"an account of nobody among: {', '.join(a.code for a in new)}"
             ) from None

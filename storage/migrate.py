@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from storage.db import Database, now_utc
+from storage.dialect import migration_statements
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +32,19 @@ def available() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
-def _statements(sql: str) -> list[str]:
-    # Our migrations hold no triggers, so splitting on ';' at line ends is safe.
-    return [s.strip() for s in re.split(r";\s*$", sql, flags=re.M) if s.strip()]
+def _statements(sql: str, dialect: str = "sqlite") -> list[str]:
+    # Triggers are one line each (see 0006), so splitting on ';' at line ends is safe.
+    statements = [s.strip() for s in re.split(r";\s*$", sql, flags=re.M) if s.strip()]
+    if dialect == "postgresql":
+        return [pg for statement in statements for pg in migration_statements(statement)]
+    return statements
 
 
 async def _ensure_table(db: Database) -> None:
     async with db.transaction(bookkeeping=True) as conn:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
         )
 
 
@@ -60,13 +64,23 @@ async def migrate(db: Database) -> list[Migration]:
     applied = []
     for migration in await pending(db):
         async with db.transaction(bookkeeping=True) as conn:
-            for statement in _statements(migration.sql):
+            # Another process sharing the database may have applied it meanwhile: the check
+            # is inside the transaction, under the one write lock.
+            async with conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+            ) as cur:
+                if await cur.fetchone():
+                    continue
+            for statement in _statements(migration.sql, db.dialect):
                 await conn.execute(statement)
             await conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, now_utc()),
             )
         applied.append(migration)
+    if applied:
+        async with db.transaction(bookkeeping=True) as conn:
+            await db.after_migrations(conn)
     await _move_data(db)
     return applied
 

@@ -141,19 +141,20 @@ async def _insert(
         "INSERT INTO offers (farmer_id, org_id, village_code, commodity, grade, quantity, typed_amount,"
         " typed_unit, price_id, price_rupiah, guaranteed_until, ready_on, status, taker_id, entered_by,"
         " latitude, longitude, photo_file_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (farmer_id, org_id, village_code, new.commodity, new.grade, str(new.quantity),
          str(new.typed_amount), new.typed_unit, price.id, price.price_rupiah, until,
          new.ready_on.isoformat(), status.value, entered_by, entered_by, new.latitude,
          new.longitude, new.photo_file_id, now, now),
     )  # fmt: skip
-    await deductions.lock(conn, cur.lastrowid, rates)
+    offer_id = (await cur.fetchone())[0]
+    await deductions.lock(conn, offer_id, rates)
     await subscriptions.subscribe(conn, farmer_id, new.commodity)  # its price, every morning
     await audit(
-        conn, entered_by or farmer_id, "offer.create", f"offer:{cur.lastrowid}",
+        conn, entered_by or farmer_id, "offer.create", f"offer:{offer_id}",
         price=price.price_rupiah, farmer=farmer_id,
     )  # fmt: skip
-    return await _one(conn, cur.lastrowid)
+    return await _one(conn, offer_id)
 
 
 @dataclass(frozen=True)

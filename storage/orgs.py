@@ -61,14 +61,16 @@ async def add(
         if await cur.fetchone():
             raise OrgError(f"code {code!r} is taken")
     cur = await conn.execute(
-        "INSERT INTO organisations (parent_id, kind, code, name, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO organisations (parent_id, kind, code, name, created_at) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING id",
         (parent["id"], kind, code, name, now_utc()),
     )
+    org_id = (await cur.fetchone())[0]
     await conn.executemany(
         "INSERT INTO org_coverage (org_id, prefix) VALUES (?, ?)",
-        [(cur.lastrowid, p) for p in covers],
+        [(org_id, p) for p in covers],
     )
-    return cur.lastrowid
+    return org_id
 
 
 async def set_address(conn: aiosqlite.Connection, code: str, address: str | None) -> bool:
@@ -100,8 +102,10 @@ async def tree(db: Database) -> list[tuple[int, Organisation]]:
     """Every node with its depth, parents before children."""
     rows = await db.fetchall(
         "WITH RECURSIVE t(id, depth, path) AS ("
-        " SELECT id, 0, printf('%08d', id) FROM organisations WHERE parent_id IS NULL"
-        " UNION ALL SELECT o.id, t.depth + 1, t.path || '/' || printf('%08d', o.id)"
+        # Paths of fixed-width numbers sort parents before children (100000000 + id: nine
+        # digits in both databases' CAST, where printf / lpad are one database's only).
+        " SELECT id, 0, CAST(100000000 + id AS TEXT) FROM organisations WHERE parent_id IS NULL"
+        " UNION ALL SELECT o.id, t.depth + 1, t.path || '/' || CAST(100000000 + o.id AS TEXT)"
         " FROM organisations o JOIN t ON o.parent_id = t.id)"
         " SELECT o.*, t.depth FROM organisations o JOIN t USING (id) ORDER BY t.path"
     )

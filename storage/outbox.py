@@ -11,8 +11,11 @@ A row found ``sending`` when a process starts was on its way when the last one d
 may or may not have delivered it, and Telegram has no idempotency key to ask. It is counted
 as sent (at most once: possibly missed, never twice): :func:`settle_in_flight`.
 
-Only one process sends (one owns the database); rows being worked on in this process are
-kept apart in memory by the sender, not by a lease in the table.
+Several processes may send from one outbox (issue 16): a sender *claims* rows
+(:func:`claim_due`: ``claimed_by``, ``claim_until``, one UPDATE whose WHERE decides), marks a
+row ``sending`` only while its claim is its own, and gives back what it did not send when it
+stops. A claim that lapses (its process died) lets another sender take the row; a row left
+``sending`` by a dead process counts as sent (:func:`settle_abandoned`), as at a restart.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ WITHDRAWN = "withdrawn: no longer true (e.g. the offer was taken) before it was 
 # The priority of alerts and notices to one person or a few (a coordinator's alert, a
 # dispute for the administrators): they go before the rows of a broadcast's backlog.
 NOTICE = 10
+# How long a claimed row stays with its sender (claimed rows wait in its rate limiter; a
+# dead sender's rows wait this long), and a row being sent (longer than any request).
+CLAIM_SECONDS = 60
+SENDING_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -107,10 +114,10 @@ async def enqueue(
         return Enqueued(found["id"], False, found["total"])
     cur = await conn.execute(
         "INSERT INTO broadcasts (broadcast_key, kind, started_by, created_at, total)"
-        " VALUES (?, ?, ?, ?, 0)",
+        " VALUES (?, ?, ?, ?, 0) RETURNING id",
         (key, kind, started_by, now),
     )
-    broadcast_id = cur.lastrowid
+    broadcast_id = (await cur.fetchone())[0]
     due = now if at is None else at
     seen: set[int] = set()
     rows = []
@@ -147,23 +154,76 @@ async def active(db: Database) -> list[Broadcast]:
 # --- the sender's bookkeeping (not use cases of an update: bookkeeping=True) --------------
 
 
-async def settle_in_flight(db: Database, at: int | None = None) -> int:
+async def settle_in_flight(db: Database, at: int | None = None, *, shared: bool = False) -> int:
     """At start: rows left ``sending`` by the process before were on their way to Telegram
-    when it died. They count as sent, unconfirmed (at most once). Returns how many."""
+    when it died. They count as sent, unconfirmed (at most once). Returns how many.
+    ``shared``: other senders may be alive: only rows whose claim lapsed (or that were
+    never claimed)."""
+    at = now_utc() if at is None else at
+    lapsed = " AND (claim_until IS NULL OR claim_until < ?)" if shared else ""
     async with db.transaction(bookkeeping=True) as conn:
         cur = await conn.execute(
-            "UPDATE outbox SET state = 'sent', done_at = ?, error = ? WHERE state = 'sending'",
-            (now_utc() if at is None else at, UNCONFIRMED),
+            f"UPDATE outbox SET state = 'sent', done_at = ?, error = ? WHERE state = 'sending'{lapsed}",
+            (at, UNCONFIRMED, at) if shared else (at, UNCONFIRMED),
         )
         return cur.rowcount
 
 
+async def settle_abandoned(db: Database, holder: str | None = None) -> int:
+    """Rows of a sender that died: those ``sending`` count as sent (unconfirmed, at most
+    once), those merely claimed go back to the queue. ``holder``: that sender's at once (it
+    is known dead); None: any whose claim lapsed. Returns how many were settled as sent."""
+    now = now_utc()
+    whose, params = ("claimed_by = ?", (holder,)) if holder else ("claim_until < ?", (now,))
+    async with db.transaction(bookkeeping=True) as conn:
+        cur = await conn.execute(
+            f"UPDATE outbox SET state = 'sent', done_at = ?, error = ? WHERE state = 'sending' AND {whose}",
+            (now, UNCONFIRMED, *params),
+        )
+        await conn.execute(
+            f"UPDATE outbox SET claimed_by = NULL, claim_until = NULL WHERE state = 'queued' AND {whose}",
+            params,
+        )
+        return cur.rowcount
+
+
+async def release(db: Database, holder: str) -> None:
+    """A sender stops: the rows it claimed and did not send are anyone's again."""
+    await db.write_one(
+        "UPDATE outbox SET claimed_by = NULL, claim_until = NULL"
+        " WHERE state = 'queued' AND claimed_by = ?",
+        (holder,),
+    )
+
+
+_CLAIM_FREE = (
+    "state = 'queued' AND next_attempt_at <= ? AND (claimed_by IS NULL OR claim_until < ?)"
+)
+
+
+async def _claim(db: Database, now: int, limit: int, holder: str) -> list:
+    """Claim up to ``limit`` due rows for ``holder`` in one statement. The conditions are
+    repeated outside the subquery: on PostgreSQL a concurrent claim of the same rows waits
+    for the row lock and then re-checks them against the committed row, so it skips rows
+    the first one took (no row is claimed twice); SQLite serializes the writes anyway."""
+    cols = ", ".join(_ROW_COLUMNS)
+    return await db.write_one(
+        f"UPDATE outbox SET claimed_by = ?, claim_until = ? WHERE id IN (SELECT id FROM outbox"
+        f" WHERE {_CLAIM_FREE} ORDER BY priority DESC, id LIMIT ?) AND {_CLAIM_FREE}"
+        f" RETURNING {cols}, priority",
+        (holder, now + CLAIM_SECONDS, now, now, limit, now, now),
+    )
+
+
 async def claim_due(
-    db: Database, now: int, limit: int, busy: Iterable[int] = ()
+    db: Database, now: int, limit: int, busy: Iterable[int] = (), *, holder: str | None = None
 ) -> list[OutboxRow]:
     """Up to ``limit`` queued rows due at ``now``, in the order they were enqueued, leaving
     out the ``busy`` ones (being sent by this process). A row whose person blocked the bot
-    meanwhile is dropped (gone) instead: nothing more is tried for them."""
+    meanwhile is dropped (gone) instead: nothing more is tried for them. ``holder``: claimed
+    in the table for that sender (other senders skip them; see the module)."""
+    if holder is not None:
+        return await _claim_for(db, now, limit, holder)
     busy = set(busy)
     rows = await db.fetchall(
         f"SELECT {', '.join('o.' + c for c in _ROW_COLUMNS)}, p.reachable FROM outbox o"
@@ -187,6 +247,30 @@ async def claim_due(
     return found[:limit]
 
 
+async def _claim_for(db: Database, now: int, limit: int, holder: str) -> list[OutboxRow]:
+    rows = sorted(await _claim(db, now, limit, holder), key=lambda r: (-r["priority"], r["id"]))
+    if not rows:
+        return []
+    marks = ", ".join("?" * len(rows))
+    reachable = {
+        row["id"]
+        for row in await db.fetchall(
+            f"SELECT id FROM people WHERE reachable <> 0 AND id IN ({marks})",
+            tuple(r["person_id"] for r in rows),
+        )
+    }
+    unreachable = [r["id"] for r in rows if r["person_id"] not in reachable]
+    if unreachable:
+        await db.write_one(
+            "UPDATE outbox SET state = 'gone', done_at = ?, error = 'unreachable'"
+            f" WHERE state = 'queued' AND id IN ({', '.join('?' * len(unreachable))})",
+            (now, *unreachable),
+        )
+    return [
+        OutboxRow(**{k: r[k] for k in _ROW_COLUMNS}) for r in rows if r["person_id"] in reachable
+    ]
+
+
 async def next_due_at(db: Database, after: int | None = None) -> int | None:
     """When the earliest queued row is due (only those due later than ``after``, if given);
     None: nothing queued."""
@@ -198,15 +282,27 @@ async def next_due_at(db: Database, after: int | None = None) -> int | None:
     return None if row is None else row["due"]
 
 
-async def mark_sending(db: Database, row_id: int, at: int | None = None) -> bool:
+async def mark_sending(
+    db: Database, row_id: int, at: int | None = None, *, holder: str | None = None
+) -> bool:
     """Right before the request leaves: one statement, committed before it returns, so a
     crash from here on finds the row ``sending`` (and never sends it again). False: the row
-    is no longer to be sent (withdrawn meanwhile): the request must not leave."""
-    rows = await db.write_one(
-        "UPDATE outbox SET state = 'sending', sending_at = ?"
-        " WHERE id = ? AND state IN ('queued', 'sending') RETURNING id",
-        (now_utc() if at is None else at, row_id),
-    )
+    is no longer to be sent (withdrawn meanwhile, or ``holder``'s claim lapsed and another
+    sender took it): the request must not leave."""
+    at = now_utc() if at is None else at
+    if holder is None:
+        rows = await db.write_one(
+            "UPDATE outbox SET state = 'sending', sending_at = ?"
+            " WHERE id = ? AND state IN ('queued', 'sending') RETURNING id",
+            (at, row_id),
+        )
+    else:
+        rows = await db.write_one(
+            "UPDATE outbox SET state = 'sending', sending_at = ?, claimed_by = ?, claim_until = ?"
+            " WHERE id = ? AND state IN ('queued', 'sending')"
+            " AND (claimed_by = ? OR claimed_by IS NULL) RETURNING id",
+            (at, holder, at + SENDING_SECONDS, row_id, holder),
+        )
     return bool(rows)
 
 
@@ -240,7 +336,8 @@ async def retry_later(
     ``failure=False`` (a 429: not the message's fault) does not count an attempt."""
     await db.write_one(
         "UPDATE outbox SET state = 'queued', next_attempt_at = ?, error = ?,"
-        " attempts = attempts + ? WHERE id = ? AND state IN ('queued', 'sending')",
+        " attempts = attempts + ?, claimed_by = NULL, claim_until = NULL"
+        " WHERE id = ? AND state IN ('queued', 'sending')",
         (due, error[:500], 1 if failure else 0, row_id),
     )
 

@@ -84,7 +84,7 @@ async def insert_person(
     cur = await conn.execute(
         "INSERT INTO people (telegram_user_id, chat_id, full_name, phone, language, timezone,"
         " org_id, area_id, village_code, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             telegram_user_id,
             chat_id,
@@ -99,15 +99,15 @@ async def insert_person(
             now,
         ),
     )
-    return cur.lastrowid
+    return (await cur.fetchone())[0]
 
 
 async def add_role(
     conn: aiosqlite.Connection, person_id: int, role: Role, granted_by: int | None = None
 ) -> bool:
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO person_roles (person_id, role, granted_by, granted_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO person_roles (person_id, role, granted_by, granted_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (person_id, role.value, granted_by, now_utc()),
     )
     if cur.rowcount:

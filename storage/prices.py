@@ -122,11 +122,12 @@ async def set_price(
     set_at = now_utc()
     cur = await conn.execute(
         "INSERT INTO buying_prices (commodity, grade, area_prefix, price_rupiah, valid_from,"
-        " valid_until, source, set_by, set_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " valid_until, source, set_by, set_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         (commodity, grade, area_prefix, price_rupiah, start, end, source, set_by, set_at, kind),
     )
     price = BuyingPrice(
-        cur.lastrowid,
+        (await cur.fetchone())[0],
         commodity,
         grade,
         area_prefix,

@@ -118,10 +118,11 @@ async def request(source: Source, request_id: int) -> Request | None:
 async def _insert(conn: aiosqlite.Connection, **values) -> Request:
     values["created_at"] = now_utc()
     cur = await conn.execute(
-        f"INSERT INTO savings_requests ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+        f"INSERT INTO savings_requests ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+        " RETURNING id",
         tuple(values.values()),
     )
-    return await request(conn, cur.lastrowid)
+    return await request(conn, (await cur.fetchone())[0])
 
 
 async def ask_withdrawal(

@@ -20,6 +20,9 @@ from storage import people
 from storage.db import Database
 from tests.demoproc import KOPERASI_BOT, DemoProcess, clean_env
 
+# The demo is an SQLite file in its folder whatever the deployment uses (--fresh deletes it).
+pytestmark = pytest.mark.sqlite_file
+
 REAL_LOOKING = "123456789:AAH_real-token-of-a-bot-0123456789abcdef"
 
 

@@ -66,6 +66,7 @@ def test_run_without_token_exits_2_with_one_line(monkeypatch, tmp_path, capsys):
     )
 
 
+@pytest.mark.sqlite_file
 def test_run_with_unusable_database_path_exits_2(monkeypatch, tmp_path, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)

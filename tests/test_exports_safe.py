@@ -3,11 +3,11 @@
 what would be a formula in a spreadsheet."""
 
 import csv
-import sqlite3
 
 import openpyxl
 import pytest
 
+from tests.dbcheck import run_sql
 from tests.test_savings_cli import CLEAN, HEADER, _cli, _csv
 
 
@@ -44,15 +44,13 @@ def test_exports_to_file_names_with_brackets_and_question_marks(cli, tmp_path):
 
 
 def _store_formula_members(tmp_path):
-    conn = sqlite3.connect(tmp_path / "k.sqlite3")
-    with conn:
-        for n, name in enumerate(FORMULAS, start=10):
-            conn.execute(
-                "INSERT INTO roster (org_id, member_number, full_name, phone, created_at)"
-                " VALUES (1, ?, ?, ?, 0)",
-                (f"X-{n}", name, f"+6281311110{n:03d}"),
-            )
-    conn.close()
+    for n, name in enumerate(FORMULAS, start=10):
+        run_sql(
+            tmp_path / "k.sqlite3",
+            "INSERT INTO roster (org_id, member_number, full_name, phone, created_at)"
+            " VALUES (1, ?, ?, ?, 0)",
+            (f"X-{n}", name, f"+6281311110{n:03d}"),
+        )
 
 
 def test_formula_looking_cells_are_text_in_xlsx_and_quoted_in_csv(cli, tmp_path):
@@ -92,9 +90,7 @@ def test_roster_add_refuses_a_formula_looking_name(cli, tmp_path, name):
         "--phone", "0813-1111-0001",
     )  # fmt: skip
     assert code == 2 and out == "" and len(err.splitlines()) == 1
-    conn = sqlite3.connect(tmp_path / "k.sqlite3")
-    assert conn.execute("SELECT COUNT(*) FROM roster").fetchone()[0] == 0
-    conn.close()
+    assert run_sql(tmp_path / "k.sqlite3", "SELECT COUNT(*) FROM roster")[0][0] == 0
 
 
 def test_roster_add_refuses_a_formula_looking_member_number(cli, tmp_path):
@@ -124,10 +120,10 @@ def test_the_ledger_export_reads_reasons_in_words(cli, tmp_path):
 def test_a_cooperative_s_address_for_its_statements(cli, tmp_path):
     code, out, _ = cli("org", "address", "kop-a", "Jl. Raya Ceper  No. 12, Klaten")
     assert code == 0 and out == "kop-a: address 'Jl. Raya Ceper No. 12, Klaten'\n"
-    conn = sqlite3.connect(tmp_path / "k.sqlite3")
-    stored = conn.execute("SELECT address FROM organisations WHERE code = 'kop-a'").fetchone()
-    conn.close()
-    assert stored == ("Jl. Raya Ceper No. 12, Klaten",)
+    stored = run_sql(
+        tmp_path / "k.sqlite3", "SELECT address FROM organisations WHERE code = 'kop-a'"
+    )
+    assert stored == [("Jl. Raya Ceper No. 12, Klaten",)]
     code, _, err = cli("org", "address", "kop-x", "Jl. Lain")
     assert code == 2 and "no organisation with code 'kop-x'" in err
 
@@ -140,6 +136,4 @@ def test_a_members_import_refuses_formula_looking_names(cli, tmp_path):
     code, out, err = cli("members", "import", str(_csv(tmp_path / "a.csv", [HEADER[:5], *rows])))
     assert code == 2 and out == ""
     assert err.count("column Nama (B): not a name") == len(FORMULAS)
-    conn = sqlite3.connect(tmp_path / "k.sqlite3")
-    assert conn.execute("SELECT COUNT(*) FROM roster").fetchone()[0] == 0
-    conn.close()
+    assert run_sql(tmp_path / "k.sqlite3", "SELECT COUNT(*) FROM roster")[0][0] == 0

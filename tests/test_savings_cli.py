@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from bot.cli import main
+from tests.dbcheck import run_sql
 
 
 def _cli(monkeypatch, tmp_path, *args):
@@ -50,13 +51,7 @@ CLEAN = [
 
 
 def _rows_in(tmp_path, table):
-    import sqlite3
-
-    conn = sqlite3.connect(tmp_path / "k.sqlite3")
-    try:
-        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
+    return run_sql(tmp_path / "k.sqlite3", f"SELECT COUNT(*) FROM {table}")[0][0]
 
 
 def test_org_savings_settings(cli):

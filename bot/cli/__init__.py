@@ -17,6 +17,7 @@ import traceback
 
 from bot.cli import (
     audit,
+    backup,
     catalog,
     db,
     demo,
@@ -43,7 +44,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
     run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
-    audit, demo,
+    audit, backup, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).
@@ -55,6 +56,7 @@ _SETTING_FLAGS = (
     "webhook_port",
     "webhook_secret",
     "dashboard_port",
+    "metrics_port",
 )
 
 

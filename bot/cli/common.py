@@ -37,7 +37,7 @@ def parse_role(word: str, staff_only: bool = False):
 async def _with_db(
     settings: Settings, work: Callable[[Database], Awaitable[int]], *, migrate_first: bool
 ) -> int:
-    async with Database(settings.db_path) as db:
+    async with Database(settings.database) as db:
         if migrate_first:
             await migrate(db)
         return await work(db)

@@ -23,6 +23,10 @@ def add_parser(sub) -> None:
         "--dashboard-port", dest="dashboard_port", type=int,
         help="serve the dashboard (Telegram Mini App) on this port beside the bot; 0: off",
     )  # fmt: skip
+    run.add_argument(
+        "--metrics-port", dest="metrics_port", type=int,
+        help="serve /metrics (Prometheus) and /healthz on this port beside the bot; 0: off",
+    )  # fmt: skip
     run.set_defaults(handler=run_bot, needs_token=True)
 
 
@@ -58,13 +62,45 @@ def serve_dashboard(app, settings: Settings) -> None:
     app.post_init, app.post_stop = start, stop
 
 
+def serve_metrics(app, settings: Settings) -> None:
+    """With a metrics port, /metrics and /healthz are served in the bot's loop from its
+    initialisation (/healthz says 503 until the updater runs) until it stops; the hooks
+    already set (the dashboard's) run first."""
+    if not settings.metrics_port:
+        return
+    from bot.web.metrics import start_metrics_server
+
+    held = {}
+    started, stopped = app.post_init, app.post_stop
+
+    async def start(application) -> None:
+        if started is not None:
+            await started(application)
+        held["server"] = server = await start_metrics_server(
+            application, listen=settings.metrics_listen, port=settings.metrics_port
+        )
+        logging.getLogger(__name__).info(
+            "metrics on http://%s:%d/metrics", settings.metrics_listen, server.port
+        )
+
+    async def stop(application) -> None:
+        if "server" in held:
+            await held.pop("server").stop()
+        if stopped is not None:
+            await stopped(application)
+
+    app.post_init, app.post_stop = start, stop
+
+
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     from bot.wiring import build_application
 
     # Before anything logs: the token and phone numbers are masked in every record.
     setup_logging(settings.log_level, settings.token)
-    app = build_application(settings)
+    # shared: other processes may serve the same database (issue 16, bot.runtime.multiproc)
+    app = build_application(settings, shared=True)
     serve_dashboard(app, settings)
+    serve_metrics(app, settings)
     if settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen, port=settings.webhook_port, webhook_url=settings.webhook_url,

@@ -186,8 +186,12 @@ class OutboxSender:
         poll_seconds: float = POLL_SECONDS,
         progress_seconds: float = PROGRESS_EVERY_SECONDS,
         clock: Callable[[], float] = time.time,
+        identity: str | None = None,
     ) -> None:
         self._bot = bot
+        # Rows are claimed in the table for this process (other processes send from the
+        # same outbox: storage.outbox); None: the only sender (tests building one alone).
+        self.identity = identity
         self._db = db
         self.paid = paid
         self.concurrency = concurrency or (PAID_CONCURRENCY if paid else CONCURRENCY)
@@ -224,7 +228,9 @@ class OutboxSender:
         if self.running:
             return
         self._stopping = False
-        self.settled_at_start = await outbox.settle_in_flight(self._db)
+        self.settled_at_start = await outbox.settle_in_flight(
+            self._db, shared=self.identity is not None
+        )
         if self.settled_at_start:
             log.warning(
                 "%d broadcast message(s) were on their way to Telegram when the bot stopped:"
@@ -260,6 +266,11 @@ class OutboxSender:
         if self._sent is not None:
             await self._sent.flush()
         self._claimed.clear()
+        if self.identity is not None:  # what it did not send: another sender's at once
+            try:
+                await outbox.release(self._db, self.identity)
+            except Exception:  # noqa: BLE001 - the claims lapse by themselves
+                log.exception("could not give back the claimed outbox rows")
         self._loop = None
 
     async def settle(self, within: float = 10.0) -> None:
@@ -329,7 +340,11 @@ class OutboxSender:
         if len(self._claimed) < self.concurrency:
             busy = set(self._sending) | {row.id for row in self._claimed}
             rows = await outbox.claim_due(
-                self._db, int(self._clock()), 2 * self.concurrency - len(self._claimed), busy
+                self._db,
+                int(self._clock()),
+                2 * self.concurrency - len(self._claimed),
+                busy,
+                holder=self.identity,
             )
             self._claimed.extend(rows)
         while self._claimed and len(self._sending) < self.concurrency and not self._stopping:
@@ -345,7 +360,7 @@ class OutboxSender:
         async def before_wire() -> None:
             self._marking.add(row.id)
             try:
-                marked = await outbox.mark_sending(db, row.id)
+                marked = await outbox.mark_sending(db, row.id, holder=self.identity)
             finally:
                 self._marking.discard(row.id)
             if not marked:  # withdrawn meanwhile: the request must not leave

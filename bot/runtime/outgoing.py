@@ -73,7 +73,8 @@ class SentCallJournal:
 
     async def load(self, update_ids: list[int]) -> None:
         """Before updates stored by an earlier process are processed again: their records."""
-        self._recorded = await sent_calls.recorded(self._db, update_ids)
+        # update, not replace: a sweep (bot.runtime.multiproc) loads more while others run
+        self._recorded.update(await sent_calls.recorded(self._db, update_ids))
 
     @contextlib.contextmanager
     def update(self, update_id: int) -> Iterator[UpdateCalls]:

@@ -8,10 +8,12 @@ states (one query) into PTB's own dicts, where handlers find them as usual. At m
 people stay cached; the least recently seen are evicted once they are idle and everything of
 theirs is on disk (their next update reads it again).
 
-Each update reads the rows again (a primary-key lookup): what is in memory is kept only if the
-row is what this process last read or wrote, so a change made by another process on the same
-database is seen at the person's next update. What an update in flight changed, or what waits
-for its commit, is never replaced nor evicted.
+A cached person is taken as is: a process alone on its database is the only writer of those
+rows, and with several processes (``bot.runtime.multiproc``) a chat that comes from another
+process is read again when its lease moves (``reload_chat``). ``revalidate=True`` reads the
+rows at every update instead (a primary-key lookup, ~0.1 ms of CPU), keeping what is in memory
+only if the row is what this process last read or wrote. What an update in flight changed, or
+what waits for its commit, is never replaced nor evicted.
 """
 
 from __future__ import annotations
@@ -37,11 +39,10 @@ class PeopleState:
         persistence: SqlitePersistence,
         *,
         keep: int = KEEP,
-        revalidate: bool = True,
+        revalidate: bool = False,
     ) -> None:
-        """``revalidate``: read a cached person's rows again at each of their updates (another
-        process may have changed them). A process alone on its database may turn it off and
-        save that read (~0.1 ms of CPU an update)."""
+        """``revalidate``: read a cached person's rows again at each of their updates, for
+        processes sharing a database without chat leases."""
         self._app = app
         self._persistence = persistence
         self.keep = keep

@@ -41,6 +41,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.runtime import quarantine
 from bot.runtime.batch import Batcher
+from bot.runtime.multiproc import Admit, ChatLeases, lease_key_of
 from bot.runtime.outgoing import SentCall, SentCallJournal
 from bot.runtime.processor import PerChatUpdateProcessor
 from storage import inbox, sent_calls
@@ -89,15 +90,33 @@ class DurableUpdateQueue(asyncio.Queue):
         if isinstance(item, Update):  # the stand-in PTB parsed for the poller: the update itself
             item = self._parsed.pop(item.update_id, item)
         if isinstance(item, Update) and self.db is not None:
-            if not await self._should_queue(item):
+            update_id = item.update_id
+            if update_id in self._queued:
                 return
-            self._queued.add(item.update_id)
+            # taken before the store's await: a sweep (bot.runtime.multiproc) finding the
+            # row meanwhile must not queue it a second time
+            self._queued.add(update_id)
+            try:
+                queue_it = await self._should_queue(item)
+            except BaseException:
+                self._queued.discard(update_id)
+                raise
+            if not queue_it:
+                self._queued.discard(update_id)
+                return
         await super().put(item)
+
+    async def put_stored(self, update: Update) -> None:
+        """Queue an update already in the inbox (found by a sweep, or queued again behind
+        older updates of its chat): no second store."""
+        self._stored.add(update.update_id)
+        await self.put(update)
+
+    def is_queued(self, update_id: int) -> bool:
+        return update_id in self._queued
 
     async def _should_queue(self, update: Update) -> bool:
         update_id = update.update_id
-        if update_id in self._queued:
-            return False
         if update_id in self._set_aside:
             self._set_aside.discard(update_id)
             self._stored.discard(update_id)
@@ -111,7 +130,7 @@ class DurableUpdateQueue(asyncio.Queue):
             self._stored.discard(update_id)
             return True
         payload = json.dumps(update.to_dict(), ensure_ascii=False)  # webhook: one at a time
-        if not await inbox.store(self.db, update_id, payload):
+        if not await inbox.store(self.db, update_id, payload, lease_key_of(update)):
             log.info("update %s was applied before; dropped", update_id)
             return False
         return True
@@ -158,7 +177,8 @@ class DurableGetUpdatesRequest(HTTPXRequest):
     ) -> None:
         db = self._queue.db
         assert db is not None
-        applied = await inbox.store_batch(db, batch) if batch else set()
+        keys = {uid: lease_key_of(update) for uid, update in parsed.items()}
+        applied = await inbox.store_batch(db, batch, keys) if batch else set()
         fresh = [(uid, payload, error) for uid, payload, error in bad if uid not in applied]
         await quarantine.set_aside(db, fresh, "cannot be parsed")
         self._queue.stored_batch(
@@ -347,6 +367,9 @@ class ExactlyOnceProcessor(PerChatUpdateProcessor):
         self._running: dict[int, asyncio.Task[Any]] = {}
         self._stopping = False
         self.interrupted = 0  # updates a stop cut off
+        # several processes on one database (bot.runtime.multiproc): set by the wiring
+        self.leases: ChatLeases | None = None
+        self.queue: DurableUpdateQueue | None = None
 
     def slot(self, update: object) -> contextlib.AbstractAsyncContextManager[Any]:
         if isinstance(update, Update) and update.update_id in self.suspects:
@@ -366,6 +389,27 @@ class ExactlyOnceProcessor(PerChatUpdateProcessor):
         if self._stopping:  # not started: it stays in the inbox for the next process
             getattr(coroutine, "close", lambda: None)()
             return
+        if self.leases is not None and self.queue is not None:
+            try:
+                verdict = await self.leases.admit(update, self.queue.is_queued)
+            except Exception:  # noqa: BLE001 - the database is busy, say: a sweep retakes it
+                log.exception("update %s: could not take its chat; left in the inbox", update_id)
+                verdict = Admit.LEAVE
+            if verdict is not Admit.RUN:
+                getattr(coroutine, "close", lambda: None)()
+                self.queue.finished(update_id)
+                if verdict is Admit.LATER:  # behind the older updates of its chat
+                    await self.queue.put_stored(update)
+                return
+            try:
+                await self._run(update, coroutine)
+            finally:
+                self.leases.done(update)
+            return
+        await self._run(update, coroutine)
+
+    async def _run(self, update: Update, coroutine: Awaitable[Any]) -> None:
+        update_id = update.update_id
         if update_id in self.requeued and self._db is not None:
             self.requeued.discard(update_id)
             await self._count_attempt(update_id)  # on disk before it runs: a crash counts

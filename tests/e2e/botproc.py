@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import BotApiEmulator
+from storage.db import TEST_POSTGRES_ENV
 
 # Generous: a loaded 2-core machine may take seconds to import PTB and start.
 READY_TIMEOUT = 30.0
@@ -50,6 +51,8 @@ def _child_env(token: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(_STRIPPED_ENV_PREFIXES) and key.lower() not in _PROXY_VARS
     }
+    if TEST_POSTGRES_ENV in os.environ:  # the PostgreSQL pass: the bot's file is a schema there
+        env[TEST_POSTGRES_ENV] = os.environ[TEST_POSTGRES_ENV]
     env.update(
         TELEGRAM_BOT_TOKEN=token,
         KOPERASI_LOG_LEVEL="INFO",
@@ -266,14 +269,20 @@ async def _port_open(port: int) -> bool:
     return True
 
 
-async def run_cli(db_path: Path, *args: str, cwd: Path, within: float = STOP_TIMEOUT) -> str:
+async def run_cli(
+    db_path: Path,
+    *args: str,
+    cwd: Path,
+    within: float = STOP_TIMEOUT,
+    env: dict[str, str] | None = None,
+) -> str:
     """Run a ``koperasi-bot`` admin command (``python -m bot --db … <args>``); its output.
-    Asserts exit code 0."""
+    Asserts exit code 0. ``env``: settings on top (e.g. the database's URL)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--env-file", str(cwd / "no-such.env"), "--db", str(db_path),
         *args,
         cwd=cwd,
-        env=_child_env(""),
+        env={**_child_env(""), **(env or {})},
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

@@ -95,6 +95,7 @@ async def test_rejected_token_is_one_line_and_exit_2_and_never_logged(tmp_path, 
     assert_no_secret(out + err, wrong)
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.parametrize(
     ("where", "message"),
     [("no/such/folder/k.sqlite3", "database folder does not exist"), (".", "cannot open database")],
@@ -106,6 +107,20 @@ async def test_database_that_cannot_open_is_one_line_and_exit_2(tmp_path, where,
     code, out, err = await koperasi_bot(tmp_path, "--db", db, "run", "--api-url", api, token=token)
     assert code == 2, err
     assert len(err.splitlines()) == 1 and err.startswith("koperasi-bot: ") and message in err, err
+    assert_no_secret(out + err, token)
+
+
+async def test_a_postgresql_server_that_does_not_answer_is_one_line_without_its_password(tmp_path):
+    token = "123456789:AAExampleExampleExampleExample1234"
+    url = f"postgresql://koperasi:Rahasia-99@127.0.0.1:{free_port()}/koperasi"
+    api = f"http://127.0.0.1:{free_port()}/bot"
+    code, out, err = await koperasi_bot(tmp_path, "--db", url, "run", "--api-url", api, token=token)
+    assert code == 2, err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(
+        f"koperasi-bot: cannot open database postgresql://koperasi@127.0.0.1:{url.split(':')[3]}"
+    ), err
+    assert "Rahasia-99" not in out + err
     assert_no_secret(out + err, token)
 
 

@@ -102,9 +102,10 @@ async def test_people_evicted_after_each_update_see_the_same_bot(world):
     assert (await people.by_telegram_id(world.db, 102)).language == "id"
 
 
-async def test_a_change_made_by_another_process_is_seen_at_the_next_update(world):
+async def test_revalidating_sees_a_change_made_by_another_process_at_the_next_update(world):
     """Another process on the same database ended the person's registration (their rows are
     gone): this process, which still holds them, reads that at the person's next update."""
+    world.app.people_state.revalidate = True
     budi = world.person(101, "Budi")
     await _at_the_name_question(budi)
     assert _in_memory(world)[1] != {}
@@ -118,10 +119,8 @@ async def test_a_change_made_by_another_process_is_seen_at_the_next_update(world
     assert _in_memory(world)[1] == {}
 
 
-async def test_a_process_alone_may_take_its_cache_as_is(world):
-    """Without revalidation a cached person's next update makes no read; what they see is
-    the same."""
-    world.app.people_state.revalidate = False
+async def test_a_cached_person_is_taken_as_is(world):
+    """Without revalidation (the default) a cached person's next update makes no read."""
     budi = world.person(101, "Budi", language_code="id")
     await _at_the_name_question(budi)
     loads = world.app.people_state.loads

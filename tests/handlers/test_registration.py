@@ -213,7 +213,8 @@ async def test_places_typed_before_codes_are_matched_or_flagged(world):
     async with world.db.transaction() as conn:
         for village in ("Kujon", "Sukamaju"):
             cur = await conn.execute(
-                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Jawa Tengah', 'Klaten', 'Ceper', ?, 0)",
+                "INSERT INTO areas (province, regency, district, village, created_at) VALUES ('Jawa Tengah', 'Klaten', 'Ceper', ?, 0)"
+                " RETURNING id",
                 (village,),
             )
             await conn.execute(
@@ -224,7 +225,7 @@ async def test_places_typed_before_codes_are_matched_or_flagged(world):
                     130 + len(village),
                     village,
                     f"+62812000{len(village)}",
-                    cur.lastrowid,
+                    (await cur.fetchone())[0],
                 ),
             )
             await conn.execute(

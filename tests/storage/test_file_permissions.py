@@ -14,6 +14,8 @@ import pytest
 from storage.db import Database, DatabaseError
 from storage.migrate import migrate
 
+pytestmark = pytest.mark.sqlite_file  # the file's mode: SQLite's alone
+
 
 @pytest.fixture
 def umask_022():

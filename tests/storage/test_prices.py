@@ -14,6 +14,7 @@ from storage.db import Database, current_update_id, current_writer
 from storage.migrate import applied_versions, migrate
 from storage.people import insert_person
 from storage.prices import BuyingPrice, PriceImportRefused, RowError
+from tests.dbcheck import table_exists
 
 KUJON = "33.10.11.2004"  # Desa Kujon, Kec. Ceper, Kab. Klaten, Jawa Tengah
 KAJEN = "33.10.11.2002"  # Desa Kajen, Kec. Ceper
@@ -68,9 +69,7 @@ async def test_the_migration_applies_on_a_fresh_database_and_seeds_the_catalog(d
         "commodity_aliases",
         "buying_prices",
     ):
-        assert await db.fetchone(
-            f"SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
-        )
+        assert await table_exists(db, table)
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM commodities"))["n"] == len(CATALOG)
     assert (await db.fetchone("SELECT COUNT(*) AS n FROM buying_prices WHERE kind = 'buying'"))[
         "n"

@@ -6,10 +6,17 @@ import pytest
 
 from storage import effects, inbox
 from storage import migrate as migrations
-from storage.db import Database, WriteOutsideUseCase, current_update_id, current_writer
+from storage.db import (
+    Database,
+    WriteOutsideUseCase,
+    current_update_id,
+    current_writer,
+    is_integrity_error,
+)
 from storage.invites import Invite
 from storage.migrate import Migration, applied_versions, migrate
 from storage.persistence import SqlitePersistence, encode_key
+from tests.dbcheck import column_names, table_exists
 
 
 @pytest.fixture
@@ -22,9 +29,14 @@ async def db(tmp_path):
 async def test_fresh_database_is_migrated_once(db):
     assert set(await applied_versions(db)) >= {1, 2}
     assert await migrate(db) == []  # nothing pending the second time
-    row = await db.fetchone("PRAGMA journal_mode")
-    assert row[0] == "wal"
-    assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+    if db.dialect == "sqlite":
+        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+    with pytest.raises(Exception) as refused:  # foreign keys are enforced
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO person_roles (person_id, role, granted_at) VALUES (999, 'farmer', 0)"
+            )
+    assert is_integrity_error(refused.value)
 
 
 async def test_older_database_upgrades_in_place(tmp_path, monkeypatch):
@@ -49,8 +61,7 @@ async def test_older_database_upgrades_in_place(tmp_path, monkeypatch):
     async with Database(path) as db:
         assert [m.version for m in await migrate(db)] == [99]
         assert (await db.fetchone("SELECT village FROM areas"))["village"] == "Peliatan"
-        columns = [row["name"] for row in await db.fetchall("PRAGMA table_info(people)")]
-        assert "nickname" in columns
+        assert "nickname" in await column_names(db, "people")
 
 
 async def test_a_failing_migration_leaves_no_trace(db, monkeypatch):
@@ -62,7 +73,7 @@ async def test_a_failing_migration_leaves_no_trace(db, monkeypatch):
     with pytest.raises(Exception, match="syntax error"):
         await migrate(db)
     assert 50 not in await applied_versions(db)
-    assert await db.fetchone("SELECT name FROM sqlite_master WHERE name = 'half'") is None
+    assert not await table_exists(db, "half")
 
 
 async def test_transaction_rolls_back_on_error(db):
@@ -154,6 +165,7 @@ async def test_persistence_round_trip(db):
     assert await SqlitePersistence(db).load(7, {}) == (None, {})
 
 
+@pytest.mark.sqlite_file
 async def test_unreadable_database_path_is_a_clear_error(tmp_path):
     from storage.db import DatabaseError
 
