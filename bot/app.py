@@ -20,6 +20,7 @@ from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
+from bot.runtime.bulk import BulkTransport, HttpxBulkTransport, RequestTransport
 from bot.runtime.http import PooledRequest
 from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
@@ -218,11 +219,12 @@ def assemble(
             )
         )
     )
-    # A connection for each update being answered, plus room for bulk sends.
-    # The broadcast sender's requests get connections of their own: a message it marks as
+    # A connection for each update being answered, plus room for bulk sends (alerts, the
+    # broadcast's progress message). The broadcast sender posts through connections of its
+    # own (bot.runtime.bulk), one per message it has in flight: a message it marks as
     # leaving must not then wait for a connection (a crash there would count it as sent).
     broadcasting = PAID_CONCURRENCY if settings.paid_broadcast else CONCURRENCY
-    builder = builder.request(request or PooledRequest(settings.concurrency + 16 + broadcasting))
+    builder = builder.request(request or PooledRequest(settings.concurrency + 16))
     # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
     builder = builder.get_updates_request(
         get_updates_request
@@ -236,8 +238,13 @@ def assemble(
     journal.use_commit(app.applied_recorder.sent_call, app.applied_recorder.settle)
     app.bot_data.db = db
     app.bot_data.settings = settings
+    bulk: BulkTransport = (
+        HttpxBulkTransport(app.bot.base_url, broadcasting)
+        if request is None
+        else RequestTransport(request, app.bot.base_url)  # tests: the fake Telegram
+    )
     app.bot_data.outbox = OutboxSender(
-        app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting
+        app.bot, db, paid=settings.paid_broadcast, concurrency=broadcasting, transport=bulk
     )
     register(app)
     return app

@@ -210,6 +210,21 @@ async def mark_sending(db: Database, row_id: int, at: int | None = None) -> bool
     return bool(rows)
 
 
+async def mark_sending_many(db: Database, row_ids: list[int], at: int | None = None) -> set[int]:
+    """:func:`mark_sending` for several rows whose requests are about to leave, in one
+    statement (one commit): the ids marked. A row left out was withdrawn meanwhile: its
+    request must not leave."""
+    if not row_ids:
+        return set()
+    rows = await db.write_one(
+        "UPDATE outbox SET state = 'sending', sending_at = ?"
+        f" WHERE id IN ({', '.join('?' * len(row_ids))}) AND state IN ('queued', 'sending')"
+        " RETURNING id",
+        (now_utc() if at is None else at, *row_ids),
+    )
+    return {row[0] for row in rows}
+
+
 async def withdraw(db: Database, key: str) -> int:
     """The rows of broadcast ``key`` not sent yet are no longer true (an offer's alerts once
     it is taken): never sent (``failed``, :data:`WITHDRAWN`). Returns how many."""
