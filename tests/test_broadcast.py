@@ -405,3 +405,47 @@ def test_paid_broadcasts_are_a_setting_off_by_default():
     assert load(KOPERASI_PAID_BROADCAST="0").paid_broadcast is False
     with pytest.raises(ConfigError, match="KOPERASI_PAID_BROADCAST must be on or off"):
         load(KOPERASI_PAID_BROADCAST="maybe")
+
+
+async def test_the_lean_path_sends_what_the_ptb_path_sent(tmp_path):
+    """The same rows through ``bot.send_message`` (transport None) and through the lean path
+    (bot.runtime.bulk): Telegram gets the same parameters for each person."""
+    from bot.runtime.broadcast import OutboxSender
+    from bot.runtime.bulk import RequestTransport
+
+    world = await World(str(tmp_path / "k.sqlite3"), paid_broadcast="on").start()
+    try:
+        await _sender(world).stop(1)
+        ids = await _people(world, 3)
+        markup = {"inline_keyboard": [[{"text": "🌾 Jual", "callback_data": "jual:gabah"}]]}
+        messages = [
+            OutgoingMessage(pid, 100 + i, f'📣 Harga "gabah" #{pid}\nRp7.000 \\ <b>&</b>',
+                            json.dumps(markup) if i else None)
+            for i, pid in enumerate(ids)
+        ]  # fmt: skip
+        bot = world.app.bot
+        for key, transport in (
+            ("ptb", None),
+            ("lean", RequestTransport(world.telegram, bot.base_url)),
+        ):
+            sender = OutboxSender(bot, world.db, paid=True, transport=transport)
+            await sender.start()
+            enq = await world.db.write(
+                outbox.enqueue, key=key, kind="price_change", messages=messages
+            )
+            sender.wake()
+            await _done(world, enq.broadcast_id)
+            await sender.stop(1)
+            rows = await outbox.rows_of(world.db, enq.broadcast_id)
+            assert {r["state"] for r in rows} == {"sent"} and all(r["message_id"] for r in rows)
+        sends = world.telegram.calls_of("sendMessage")
+        assert len(sends) == 6
+
+        def by_chat(calls):
+            return sorted((c.params for c in calls), key=lambda p: int(p["chat_id"]))
+
+        assert by_chat(sends[:3]) == by_chat(sends[3:])
+        assert by_chat(sends[3:])[1]["reply_markup"] == markup
+        assert by_chat(sends[3:])[0]["text"] == messages[0].text
+    finally:
+        await world.stop()

@@ -1,0 +1,136 @@
+"""The outbox's lean path (bot.runtime.bulk) against the loopback emulator: a message posted
+as a JSON body arrives as PTB's ``send_message`` would have sent it; Telegram's refusals come
+back as PTB's exceptions; every request is announced right before it leaves, and one the
+announcement refuses never arrives; a request that never left is told apart."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import httpx
+import pytest
+import pytest_asyncio
+import telegram
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.runtime.broadcast import may_have_arrived
+from bot.runtime.bulk import HttpxBulkTransport, answer, message_body
+from bot.runtime.ratelimit import as_it_leaves, retry_after_seconds
+from emulator import BotApiEmulator
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+TEXT = '📣 Harga beli gabah GKP: Rp7.000/kg (sebelumnya Rp6.500)\n<b>bukan HTML</b> & "kutip"'
+MARKUP = {"inline_keyboard": [[{"text": "🌾 Jual gabah", "callback_data": "jual:gabah"}]]}
+
+
+@pytest_asyncio.fixture
+async def emu():
+    async with BotApiEmulator() as emulator:
+        yield emulator
+
+
+@pytest_asyncio.fixture
+async def transport(emu):
+    lean = HttpxBulkTransport(f"{emu.base_url}{emu.token_for_tests}", 4, per_client=2)
+    await lean.initialize()
+    try:
+        yield lean
+    finally:
+        await lean.shutdown()
+
+
+async def _post(transport, chat_id, text=TEXT, markup=None, *, paid=True) -> dict:
+    body = message_body(chat_id, text, json.dumps(markup) if markup else None, paid=paid)
+    return answer(*await transport.post("sendMessage", body))
+
+
+async def test_a_lean_message_arrives_as_the_ptb_one_does(emu, transport):
+    for user in (501, 502):
+        await emu.add_user(user, "Petani", open_chat=True)
+    sent = await _post(transport, 501, markup=MARKUP)
+    bot = telegram.Bot(emu.token_for_tests, base_url=emu.base_url)
+    async with bot:
+        await bot.send_message(
+            502,
+            TEXT,
+            reply_markup=telegram.InlineKeyboardMarkup.de_json(MARKUP, bot),
+            allow_paid_broadcast=True,
+        )
+    (lean,) = await emu.messages(501)
+    (ptb,) = await emu.messages(502)
+    assert sent["message_id"] == lean.message_id
+    assert lean.raw_text == ptb.raw_text == TEXT and lean.parse_mode is ptb.parse_mode is None
+    assert lean.reply_markup == ptb.reply_markup == MARKUP
+    assert (await emu.stats())["paid_broadcasts"] == 2
+
+
+async def test_refusals_come_back_as_ptbs_exceptions(emu, transport):
+    await emu.add_user(501, "Petani", open_chat=True)
+    await emu.add_user(502, "Petani", open_chat=True)
+    await emu.block(502)
+    with pytest.raises(Forbidden, match="blocked"):
+        await _post(transport, 502)
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await _post(transport, 999_999)
+    await emu.set_flood_limits(True, private_burst=1)
+    await _post(transport, 501, paid=False)
+    with pytest.raises(RetryAfter) as refused:
+        await _post(transport, 501, paid=False)
+    assert retry_after_seconds(refused.value) >= 1
+    assert len(await emu.messages(501)) == 1
+    with pytest.raises(NetworkError):
+        answer(502, b"<html>Bad Gateway</html>")
+
+
+async def test_each_request_is_announced_as_it_leaves_and_a_refused_one_never_arrives(
+    emu, transport
+):
+    await emu.add_user(501, "Petani", open_chat=True)
+    announced = []
+
+    async def leaving():
+        announced.append(len(await emu.messages(501)))  # nothing of it at Telegram yet
+
+    with as_it_leaves(leaving):
+        for _ in range(3):
+            await _post(transport, 501)
+    assert announced == [0, 1, 2]
+
+    class Withdrawn(Exception):
+        pass
+
+    async def withdrawn():
+        raise Withdrawn
+
+    with as_it_leaves(withdrawn), pytest.raises(Withdrawn):
+        await _post(transport, 501)
+    assert len(await emu.messages(501)) == 3
+    await _post(transport, 501)  # the transport goes on after a refused request
+    assert len(await emu.messages(501)) == 4
+
+
+async def test_a_request_that_never_left_is_told_apart():
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    lean = HttpxBulkTransport(f"http://127.0.0.1:{port}/bot1:x", 2)
+    try:
+        with pytest.raises(NetworkError) as failed:
+            await lean.post("sendMessage", message_body(501, "x"))
+    finally:
+        await lean.shutdown()
+    assert isinstance(failed.value.__cause__, httpx.ConnectError)
+    assert not may_have_arrived(failed.value)
+
+
+def test_the_body_is_the_rows_json():
+    body = json.loads(message_body(7, TEXT, json.dumps(MARKUP), paid=True))
+    assert body == {
+        "chat_id": 7,
+        "text": TEXT,
+        "reply_markup": MARKUP,
+        "allow_paid_broadcast": True,
+    }
+    assert json.loads(message_body(7, "x")) == {"chat_id": 7, "text": "x"}
