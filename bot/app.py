@@ -20,7 +20,7 @@ from bot.context import BotContext, Services
 from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
-from bot.runtime.bulk import BulkTransport, HttpxBulkTransport, RequestTransport
+from bot.runtime.bulk import AsyncioBulkTransport, BulkTransport, RequestTransport
 from bot.runtime.http import PooledRequest
 from bot.runtime.outgoing import JournaledRateLimiter, SentCallJournal
 from bot.runtime.ratelimit import PriorityRateLimiter, SendLimits
@@ -239,7 +239,7 @@ def assemble(
     app.bot_data.db = db
     app.bot_data.settings = settings
     bulk: BulkTransport = (
-        HttpxBulkTransport(app.bot.base_url, broadcasting)
+        AsyncioBulkTransport(app.bot.base_url, broadcasting)
         if request is None
         else RequestTransport(request, app.bot.base_url)  # tests: the fake Telegram
     )

@@ -10,7 +10,10 @@ How a broadcast is sent::
 
 :class:`OutboxSender` is started with the application and stopped with it. It claims due
 rows, sends each through the rate limiter's bulk lane (or, with paid broadcasts on, with
-``allow_paid_broadcast=True`` in the 1,000/s paid lane) and records what became of it:
+``allow_paid_broadcast=True`` in the 1,000/s paid lane) and records what became of it. The
+application gives it the lean path (``bot.runtime.bulk``: the row's JSON body posted by
+httpx clients of its own, no PTB ``Bot`` or ``Message``); without a transport it sends with
+``bot.send_message``, to the same effect (``test_the_lean_path_sends_what_the_ptb_path_sent``).
 
 * **429** (flood limit): the rate limiter already waited ``retry_after`` and tried again
   (``max_retries``); refused still, the message is queued again for after ``retry_after``
@@ -25,7 +28,9 @@ rows, sends each through the rate limiter's bulk lane (or, with paid broadcasts 
 **Exactly once, or at most once.** A row is marked ``sending`` right before its request
 leaves (``bot.runtime.ratelimit.on_the_wire``: after the rate limiter granted it, so rows
 still waiting for their turn stay ``queued``) and ``sent`` with Telegram's message id once
-Telegram answered. Telegram has no idempotency key: for a request that was on its way when
+Telegram answered. The marks of requests leaving together are one statement (a group commit,
+:class:`_SendingMarks`), the sent marks too (``Batcher``): each request leaves only once its
+own mark is committed. Telegram has no idempotency key: for a request that was on its way when
 the process died, or that got no answer (a read timeout, a connection broken after the
 request was written), nobody can tell whether the person got it. Such a message is counted as
 sent and never sent again: **at most once**, possibly missed, never twice. At start

@@ -1,24 +1,25 @@
 """The outbox's lean way to Telegram: ``sendMessage`` with a body written once from the row,
-posted without PTB's ``Bot``, its answer read for the four fields the sender needs.
+posted without PTB's ``Bot`` or httpx, its answer read for the few fields the sender needs.
 
 Through ``bot.send_message`` one broadcast message cost ~2 ms of the bot's one core, half of
 it PTB (parameters turned into ``RequestParameter`` objects, the answer into a ``Message``
-with its ``Chat``, ``User`` and keyboard) and httpx's client layer around one big pool
-(README, "the same with paid broadcasts"). Here an outbox row, which already holds its text
-and keyboard as Bot API JSON, becomes the JSON body in one ``json.dumps``; it goes through
-the same rate limiter (lanes, 429 waits, the 403 hook) and leaves through
-:class:`HttpxBulkTransport`: httpx clients kept open (keep-alive), each with a few
-connections, so that httpcore's pool never scans many; the answer is parsed with ``json``
-and only ``ok``/``result.message_id``/``error_code``/``description``/``parameters`` are read.
+with its ``Chat``, ``User`` and keyboard) and the httpx/httpcore/anyio stack (README, "the
+same with paid broadcasts"). Here an outbox row, which already holds its text and keyboard as
+Bot API JSON, becomes the JSON body in one ``json.dumps`` (:func:`message_body`); it goes
+through the same rate limiter (lanes, 429 waits, the 403 hook) and leaves through
+:class:`AsyncioBulkTransport`, keep-alive connections of its own; the answer is parsed with
+``json`` and only ``result.message_id``, or ``description``/``parameters`` and the status of a
+refusal, are read (:func:`answer`).
 
 Refusals become the exceptions PTB raises for them (``RetryAfter``, ``Forbidden``,
-``BadRequest``, ``NetworkError`` …, :func:`answer`), and transport failures the ones its
-HTTPXRequest raises (``TimedOut``/``NetworkError`` *from* the httpx error), so the rate
+``BadRequest``, ``NetworkError`` …), and transport failures the ones its HTTPXRequest raises
+(``TimedOut``/``NetworkError`` *from* the httpx error of the same meaning), so the rate
 limiter and ``bot.runtime.broadcast`` decide on them as they did for PTB's path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -38,15 +39,11 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.runtime.http import POOL_TIMEOUT_SECONDS, _tls, _trace
+from bot.runtime.http import POOL_TIMEOUT_SECONDS, _tls
+from bot.runtime.ratelimit import leaving
 
-# Connections per httpx client: httpcore looks at each connection of its pool for every
-# request it places and every one it frees (bot.runtime.http), so many small pools.
-CONNECTIONS_PER_CLIENT = 8
 # PTB's HTTPXRequest defaults: 5 s to connect, write and read (Telegram answers in ~0.1 s).
 TIMEOUT_SECONDS = 5.0
-
-_JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def message_body(
@@ -110,10 +107,134 @@ class BulkTransport(Protocol):
     async def shutdown(self) -> None: ...
 
 
-class HttpxBulkTransport:
-    """httpx clients kept open for the process, ``connections`` in all; each post goes to
-    the client with the fewest posts in flight. Announces each request right before it is
-    written out, its connection in hand (``bot.runtime.http._trace``)."""
+class _Response(Exception):
+    """Raised inside the protocol: the connection ended before a whole answer came."""
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection; the answer to its one request at a time is read
+    as it comes in (Content-Length, chunked, or up to the end of the connection)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.closed = False  # the server closed it, or it broke: never used again
+        self._buf = bytearray()
+        self._answer: asyncio.Future[tuple[int, bytes, bool]] | None = None
+
+    # -- asyncio.Protocol
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self._buf += data
+        if self._answer is not None:
+            self._parse(eof=False)
+
+    def eof_received(self) -> bool:
+        self.closed = True
+        if self._answer is not None:
+            self._parse(eof=True)
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self._answer is not None and not self._answer.done():
+            self._parse(eof=True)
+
+    # -- one request
+    def request(self, data: bytes) -> asyncio.Future[tuple[int, bytes, bool]]:
+        """Writes the request out; the future: (status, body, whether to keep the connection)."""
+        assert self.transport is not None
+        self._buf.clear()
+        self._answer = asyncio.get_running_loop().create_future()
+        self.transport.write(data)
+        return self._answer
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def _parse(self, *, eof: bool) -> None:
+        answer = self._answer
+        if answer is None or answer.done():
+            return
+        try:
+            parsed = _parse_response(self._buf, eof=eof)
+        except _Response as exc:
+            answer.set_exception(exc)
+        else:
+            if parsed is not None:
+                self._answer = None
+                answer.set_result(parsed)
+            elif eof:
+                answer.set_exception(_Response("the connection ended before the whole answer"))
+
+
+def _parse_response(buf: bytearray, *, eof: bool) -> tuple[int, bytes, bool] | None:
+    """(status, body, keep-alive) once the whole answer is in ``buf``; None: not yet."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
+    try:
+        version, status = lines[0].split(" ", 2)[:2]
+        code = int(status)
+    except ValueError:
+        raise _Response(f"not an HTTP answer: {lines[0][:80]!r}") from None
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip().lower()
+    keep = version == "HTTP/1.1" and headers.get("connection") != "close"
+    start = end + 4
+    if "chunked" in headers.get("transfer-encoding", ""):
+        body = bytearray()
+        at = start
+        while True:
+            line_end = buf.find(b"\r\n", at)
+            if line_end < 0:
+                return None
+            try:
+                size = int(bytes(buf[at:line_end]).split(b";", 1)[0], 16)
+            except ValueError:
+                raise _Response("a broken chunk") from None
+            if size == 0:  # then trailers (none, in practice) and an empty line
+                if buf.find(b"\r\n\r\n", line_end) < 0:
+                    return None
+                return code, bytes(body), keep
+            if len(buf) < line_end + 2 + size + 2:
+                return None
+            body += buf[line_end + 2 : line_end + 2 + size]
+            at = line_end + 2 + size + 2
+    if "content-length" in headers:
+        length = int(headers["content-length"])
+        if len(buf) < start + length:
+            return None
+        return code, bytes(buf[start : start + length]), keep
+    if not eof:  # delimited by the end of the connection
+        return None
+    return code, bytes(buf[start:]), False
+
+
+class AsyncioBulkTransport:
+    """The outbox's own HTTP/1.1 client on asyncio's protocols: up to ``connections`` kept
+    open to the Bot API (TLS for https), each carrying one request at a time.
+
+    Why not httpx here: under ``--profile-bot`` at ~1,000 posts/s most of the bot's CPU went
+    to httpcore's pool (each request placed and each connection freed looks at every
+    connection of the pool, and asks each idle one whether the server closed it, a ``poll``
+    through anyio's socket attributes) and anyio's locks and cancel scopes, not to Telegram's
+    answers. Here a connection learns that the server closed it as it happens
+    (``eof_received``/``connection_lost``), and a request is three writes' worth of bytes.
+
+    Failures are PTB's exceptions *from* httpx's exception of the same meaning (a request
+    that never left: ``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``; one that may have
+    arrived: ``ReadTimeout``, ``RemoteProtocolError``), so
+    ``bot.runtime.broadcast.may_have_arrived`` tells them apart as for PTB's transport.
+    Requests are announced (:func:`bot.runtime.ratelimit.leaving`) right before they are
+    written, their connection in hand. Proxies are not spoken to: the Bot API URL directly.
+    """
 
     announces_leaving = True
 
@@ -122,56 +243,117 @@ class HttpxBulkTransport:
         base_url: str,
         connections: int,
         *,
-        per_client: int = CONNECTIONS_PER_CLIENT,
-        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = TIMEOUT_SECONDS,
+        pool_timeout: float = POOL_TIMEOUT_SECONDS,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._count = max(1, -(-connections // per_client))  # ceil
-        self._per_client = per_client
-        self._transport = transport  # tests
-        self._clients: list[httpx.AsyncClient] = []
-        self._in_flight: list[int] = []
-        self._extensions = {"trace": _trace}
-
-    def _client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(
-            max_connections=self._per_client, max_keepalive_connections=self._per_client
+        url = httpx.URL(base_url.rstrip("/"))
+        self.base_url = str(url)
+        self._host = url.host
+        self._tls = url.scheme == "https"
+        self._port = url.port or (443 if self._tls else 80)
+        default_port = self._port == (443 if self._tls else 80)
+        host = self._host if default_port else f"{self._host}:{self._port}"
+        self._path = url.raw_path.decode("ascii")
+        self._head = (
+            f"Host: {host}\r\nUser-Agent: koperasi-bot\r\nAccept: application/json\r\n"
+            "Content-Type: application/json\r\nContent-Length: "
         )
-        timeout = httpx.Timeout(TIMEOUT_SECONDS, pool=POOL_TIMEOUT_SECONDS)
-        if self._transport is not None:
-            return httpx.AsyncClient(transport=self._transport, timeout=timeout)
-        return httpx.AsyncClient(limits=limits, timeout=timeout, verify=_tls())
+        self._heads: dict[str, bytes] = {}
+        self._timeout = timeout
+        self._pool_timeout = pool_timeout
+        self._slots = asyncio.Semaphore(connections)
+        self._idle: list[_Connection] = []
+        self._busy: set[_Connection] = set()
 
     async def initialize(self) -> None:
-        if not self._clients:
-            self._clients = [self._client() for _ in range(self._count)]
-            self._in_flight = [0] * self._count
+        """Connections are made as they are needed."""
 
     async def shutdown(self) -> None:
-        clients, self._clients = self._clients, []
-        for client in clients:
-            await client.aclose()
+        for conn in (*self._idle, *self._busy):
+            conn.close()
+        self._idle.clear()
+
+    def _request_head(self, method: str) -> bytes:
+        head = self._heads.get(method)
+        if head is None:
+            head = self._heads[method] = (
+                f"POST {self._path}/{method} HTTP/1.1\r\n{self._head}".encode("latin-1")
+            )
+        return head
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self._timeout):
+                _, conn = await loop.create_connection(
+                    _Connection,
+                    self._host,
+                    self._port,
+                    ssl=_tls() if self._tls else None,
+                    server_hostname=self._host if self._tls else None,
+                )
+        except TimeoutError as err:
+            raise TimedOut("connecting to the Bot API timed out") from httpx.ConnectTimeout(
+                str(err)
+            )
+        except OSError as err:
+            raise NetworkError(f"connecting to the Bot API failed: {err}") from httpx.ConnectError(
+                str(err)
+            )
+        return conn
 
     async def post(self, method: str, body: bytes) -> tuple[int, bytes]:
-        if not self._clients:
-            await self.initialize()
-        in_flight = self._in_flight
-        index = in_flight.index(min(in_flight))
-        in_flight[index] += 1
+        slots = self._slots
+        if slots.locked():
+            try:
+                async with asyncio.timeout(self._pool_timeout):
+                    await slots.acquire()
+            except TimeoutError as err:
+                raise TimedOut("no free connection") from httpx.PoolTimeout(str(err))
+        else:
+            await slots.acquire()
         try:
-            response = await self._clients[index].post(
-                f"{self.base_url}/{method}",
-                content=body,
-                headers=_JSON_HEADERS,
-                extensions=self._extensions,
-            )
-        except httpx.TimeoutException as err:  # as PTB's HTTPXRequest.do_request
-            raise TimedOut(f"httpx.{type(err).__name__}: {err}") from err
-        except httpx.HTTPError as err:
-            raise NetworkError(f"httpx.{type(err).__name__}: {err}") from err
+            return await self._post(method, body)
         finally:
-            in_flight[index] -= 1
-        return response.status_code, response.content
+            slots.release()
+
+    async def _post(self, method: str, body: bytes) -> tuple[int, bytes]:
+        conn = None
+        while self._idle:
+            found = self._idle.pop()
+            if not found.closed and not found.transport.is_closing():
+                conn = found
+                break
+            found.close()
+        if conn is None:
+            conn = await self._connect()
+        try:
+            await leaving()  # the connection in hand, nothing written yet
+        except BaseException:
+            self._idle.append(conn)  # nothing was written: it serves the next one
+            raise
+        self._busy.add(conn)
+        keep = False
+        try:
+            answered = conn.request(
+                self._request_head(method) + f"{len(body)}\r\n\r\n".encode() + body
+            )
+            try:
+                async with asyncio.timeout(self._timeout):
+                    status, payload, keep = await answered
+            except TimeoutError as err:
+                raise TimedOut("no answer from the Bot API") from httpx.ReadTimeout(str(err))
+            except _Response as err:
+                raise NetworkError(f"the Bot API's answer broke off: {err}") from (
+                    httpx.RemoteProtocolError(str(err))
+                )
+            return status, payload
+        finally:
+            self._busy.discard(conn)
+            if keep and not conn.closed:
+                self._idle.append(conn)
+            else:
+                conn.close()  # a failure, a stop, or the server's wish: a new one next time
 
 
 class RequestTransport:

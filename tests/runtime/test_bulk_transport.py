@@ -15,7 +15,7 @@ import telegram
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.runtime.broadcast import may_have_arrived
-from bot.runtime.bulk import HttpxBulkTransport, answer, message_body
+from bot.runtime.bulk import AsyncioBulkTransport, answer, message_body
 from bot.runtime.ratelimit import as_it_leaves, retry_after_seconds
 from emulator import BotApiEmulator
 
@@ -33,7 +33,7 @@ async def emu():
 
 @pytest_asyncio.fixture
 async def transport(emu):
-    lean = HttpxBulkTransport(f"{emu.base_url}{emu.token_for_tests}", 4, per_client=2)
+    lean = AsyncioBulkTransport(f"{emu.base_url}{emu.token_for_tests}", 4)
     await lean.initialize()
     try:
         yield lean
@@ -115,7 +115,7 @@ async def test_a_request_that_never_left_is_told_apart():
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    lean = HttpxBulkTransport(f"http://127.0.0.1:{port}/bot1:x", 2)
+    lean = AsyncioBulkTransport(f"http://127.0.0.1:{port}/bot1:x", 2)
     try:
         with pytest.raises(NetworkError) as failed:
             await lean.post("sendMessage", message_body(501, "x"))
