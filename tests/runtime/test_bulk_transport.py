@@ -1,18 +1,22 @@
 """The outbox's lean path (bot.runtime.bulk) against the loopback emulator: a message posted
 as a JSON body arrives as PTB's ``send_message`` would have sent it; Telegram's refusals come
 back as PTB's exceptions; every request is announced right before it leaves, and one the
-announcement refuses never arrives; a request that never left is told apart."""
+announcement refuses never arrives; a request that never left is told apart. Its HTTP/1.1
+client against a scripted loopback server: answers in pieces or chunks, connections kept
+alive until the server closes them, an answer that breaks off or never comes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import socket
 
 import httpx
 import pytest
 import pytest_asyncio
 import telegram
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.runtime.broadcast import may_have_arrived
 from bot.runtime.bulk import AsyncioBulkTransport, answer, message_body
@@ -134,3 +138,103 @@ def test_the_body_is_the_rows_json():
         "allow_paid_broadcast": True,
     }
     assert json.loads(message_body(7, "x")) == {"chat_id": 7, "text": "x"}
+
+
+# ---------------------------------------------------------------- the HTTP/1.1 client itself
+
+
+class Server:
+    """A loopback HTTP server answering each request by ``script`` (a list of what to do
+    per request: bytes written in pieces, "close" or "hang"), counting connections."""
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.connections = 0
+        self.bodies = []
+
+    async def __aenter__(self):
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/bot1:x"
+        return self
+
+    async def __aexit__(self, *exc):
+        self._server.close()
+
+    async def _handle(self, reader, writer):
+        self.connections += 1
+        try:
+            while self.script:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(re.search(rb"Content-Length: (\d+)", head)[1])
+                self.bodies.append(json.loads(await reader.readexactly(length)))
+                step = self.script.pop(0)
+                if step == "hang":
+                    await asyncio.Event().wait()
+                if step == "close":
+                    break
+                for piece in step:
+                    if piece is None:  # closes the connection once idle, unannounced
+                        await asyncio.sleep(0.05)
+                        return
+                    writer.write(piece)
+                    await writer.drain()
+                    await asyncio.sleep(0.01)
+                if b"Connection: close" in step[0]:
+                    break
+        except asyncio.IncompleteReadError:
+            pass
+        finally:
+            writer.close()
+
+
+def _ok(message_id, *, close=False, chunked=False):
+    body = json.dumps({"ok": True, "result": {"message_id": message_id}}).encode()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    if close:
+        head += b"Connection: close\r\n"
+    if chunked:
+        half = len(body) // 2
+        chunks = [b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:half], body[half:])]
+        return [head + b"Transfer-Encoding: chunked\r\n\r\n", *chunks, b"0\r\n\r\n"]
+    return [head + b"Content-Length: %d\r\n\r\n" % len(body), body[:5], body[5:]]
+
+
+async def test_answers_in_pieces_or_chunks_are_read_whole_and_connections_kept():
+    script = [_ok(1), _ok(2, chunked=True), _ok(3, close=True), _ok(4)]
+    async with Server(script) as server:
+        lean = AsyncioBulkTransport(server.url, 4)
+        try:
+            ids = [(await _post(lean, 7, paid=False))["message_id"] for _ in range(4)]
+        finally:
+            await lean.shutdown()
+    assert ids == [1, 2, 3, 4]
+    assert server.connections == 2  # kept alive, until the server said close
+    assert server.bodies[0] == {"chat_id": 7, "text": TEXT}
+
+
+async def test_an_answer_that_breaks_off_or_never_comes_may_have_arrived():
+    async with Server(["close", "hang"]) as server:
+        lean = AsyncioBulkTransport(server.url, 4, timeout=0.3)
+        try:
+            with pytest.raises(NetworkError) as broken:
+                await _post(lean, 7)
+            with pytest.raises(TimedOut) as silent:
+                await _post(lean, 7)
+        finally:
+            await lean.shutdown()
+    assert isinstance(broken.value.__cause__, httpx.RemoteProtocolError)
+    assert isinstance(silent.value.__cause__, httpx.ReadTimeout)
+    assert may_have_arrived(broken.value) and may_have_arrived(silent.value)
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_used_again():
+    async with Server([[*_ok(1), None], _ok(2)]) as server:
+        lean = AsyncioBulkTransport(server.url, 4)
+        try:
+            first = await _post(lean, 7)
+            await asyncio.sleep(0.2)  # the server closes it meanwhile
+            second = await _post(lean, 7)
+        finally:
+            await lean.shutdown()
+    assert (first["message_id"], second["message_id"]) == (1, 2)
+    assert server.connections == 2
