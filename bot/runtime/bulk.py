@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -245,14 +246,17 @@ class AsyncioBulkTransport:
         *,
         timeout: float = TIMEOUT_SECONDS,
         pool_timeout: float = POOL_TIMEOUT_SECONDS,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         url = httpx.URL(base_url.rstrip("/"))
+        self._ssl = ssl_context  # None: httpx's default context (the CA bundle), for https
         self.base_url = str(url)
         self._host = url.host
         self._tls = url.scheme == "https"
         self._port = url.port or (443 if self._tls else 80)
-        default_port = self._port == (443 if self._tls else 80)
-        host = self._host if default_port else f"{self._host}:{self._port}"
+        host = f"[{self._host}]" if ":" in self._host else self._host  # an IPv6 address
+        if self._port != (443 if self._tls else 80):
+            host = f"{host}:{self._port}"
         self._path = url.raw_path.decode("ascii")
         self._head = (
             f"Host: {host}\r\nUser-Agent: koperasi-bot\r\nAccept: application/json\r\n"
@@ -289,7 +293,7 @@ class AsyncioBulkTransport:
                     _Connection,
                     self._host,
                     self._port,
-                    ssl=_tls() if self._tls else None,
+                    ssl=(self._ssl or _tls()) if self._tls else None,
                     server_hostname=self._host if self._tls else None,
                 )
         except TimeoutError as err:
@@ -332,6 +336,9 @@ class AsyncioBulkTransport:
         except BaseException:
             self._idle.append(conn)  # nothing was written: it serves the next one
             raise
+        if conn.closed or conn.transport.is_closing():  # closed while the mark was written
+            conn.close()
+            conn = await self._connect()  # failing, the request never left
         self._busy.add(conn)
         keep = False
         try:

@@ -11,6 +11,8 @@ import asyncio
 import json
 import re
 import socket
+import ssl
+from pathlib import Path
 
 import httpx
 import pytest
@@ -147,14 +149,16 @@ class Server:
     """A loopback HTTP server answering each request by ``script`` (a list of what to do
     per request: bytes written in pieces, "close" or "hang"), counting connections."""
 
-    def __init__(self, script):
+    def __init__(self, script, tls=None):
         self.script = list(script)
+        self.tls = tls
         self.connections = 0
         self.bodies = []
 
     async def __aenter__(self):
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/bot1:x"
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self.tls)
+        scheme = "https" if self.tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/bot1:x"
         return self
 
     async def __aexit__(self, *exc):
@@ -238,3 +242,27 @@ async def test_a_connection_the_server_closed_while_idle_is_not_used_again():
             await lean.shutdown()
     assert (first["message_id"], second["message_id"]) == (1, 2)
     assert server.connections == 2
+
+
+async def test_https_with_the_certificate_checked():
+    """As to api.telegram.org: TLS, the server's certificate checked against the CA given
+    (a self-signed one for 127.0.0.1, in tests/runtime/data), connections kept."""
+    data = Path(__file__).parent / "data"
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(data / "loopback-cert.pem", data / "loopback-key.pem")
+    trusting = ssl.create_default_context(cafile=str(data / "loopback-cert.pem"))
+    async with Server([_ok(1), _ok(2, chunked=True), _ok(3)], tls=server_side) as server:
+        lean = AsyncioBulkTransport(server.url, 2, ssl_context=trusting)
+        try:
+            ids = [(await _post(lean, 7))["message_id"] for _ in range(2)]
+        finally:
+            await lean.shutdown()
+        distrusting = AsyncioBulkTransport(server.url, 2)  # the system's CAs: refused
+        try:
+            with pytest.raises(NetworkError) as refused:
+                await _post(distrusting, 7)
+        finally:
+            await distrusting.shutdown()
+    assert ids == [1, 2] and server.connections == 1  # kept alive
+    assert isinstance(refused.value.__cause__, httpx.ConnectError)
+    assert not may_have_arrived(refused.value)  # the request never left
