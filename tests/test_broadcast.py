@@ -1,7 +1,8 @@
 """The broadcast sender in the real Application over the fake Bot API transport: one message
 per person; 403 stops sending to that person; 429 honoured; refusals that may pass retried,
 others not; a message without an answer never sent again; a restart mid-broadcast sends the
-rest and nobody twice; the administrator sees progress and a summary; paid broadcasts."""
+rest and nobody twice; the administrator sees progress and a summary; paid broadcasts; the lean path (the
+application's, bot.runtime.bulk) sends what the PTB path sent."""
 
 from __future__ import annotations
 
