@@ -222,7 +222,7 @@ async def mark_sending_many(db: Database, row_ids: list[int], at: int | None = N
         " RETURNING id",
         (now_utc() if at is None else at, *row_ids),
     )
-    return {row[0] for row in rows}
+    return {row["id"] for row in rows}
 
 
 async def withdraw(db: Database, key: str) -> int:
