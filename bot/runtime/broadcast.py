@@ -11,9 +11,10 @@ How a broadcast is sent::
 :class:`OutboxSender` is started with the application and stopped with it. It claims due
 rows, sends each through the rate limiter's bulk lane (or, with paid broadcasts on, with
 ``allow_paid_broadcast=True`` in the 1,000/s paid lane) and records what became of it. The
-application gives it the lean path (``bot.runtime.bulk``: the row's JSON body posted by
-httpx clients of its own, no PTB ``Bot`` or ``Message``); without a transport it sends with
-``bot.send_message``, to the same effect (``test_the_lean_path_sends_what_the_ptb_path_sent``).
+application gives it the lean path (``bot.runtime.bulk``: the row's JSON body posted on
+keep-alive connections of its own, no PTB ``Bot`` or ``Message``); without a transport it
+sends with ``bot.send_message``, to the same effect
+(``test_the_lean_path_sends_what_the_ptb_path_sent``).
 
 * **429** (flood limit): the rate limiter already waited ``retry_after`` and tried again
   (``max_retries``); refused still, the message is queued again for after ``retry_after``
