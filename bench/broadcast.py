@@ -114,7 +114,7 @@ class Words:
     """What the bot says and shows, in Indonesian, from its catalogs (``bot.i18n``)."""
 
     def __init__(self) -> None:
-        from bot.i18n import gettext, load_catalogs, use_locale
+        from bot.i18n import gettext, load_catalogs, ngettext, use_locale
         from domain.people import LANGUAGE_LABELS
         from domain.produce import CATALOG
 
@@ -138,8 +138,12 @@ class Words:
             self.saved = head(
                 gettext("Saved. Farmers in {area} now see {price} per {unit} for {produce}.")
             )
-            self.sending = head(
-                gettext("Sending it to {count} subscribers. This message shows how it goes.")
+            self.sending = head(  # the handler counts them (ngettext): its plural form
+                ngettext(
+                    "Sending it to {count} subscriber. This message shows how it goes.",
+                    "Sending it to {count} subscribers. This message shows how it goes.",
+                    2,
+                )
             )
             self.progress = gettext("📣 Sending the broadcast…")
             self.done = gettext("📣 The broadcast is done.")

@@ -21,6 +21,7 @@ from bot.i18n import gettext, load_catalogs, use_locale
 from bot.runtime import quarantine
 from bot.runtime.backups import schedule as schedule_backups
 from bot.runtime.broadcast import CONCURRENCY, PAID_CONCURRENCY, OutboxSender
+from bot.runtime.bulk import AsyncioBulkTransport, BulkTransport, RequestTransport
 from bot.runtime.http import PooledRequest
 from bot.runtime.metrics import instrument as instrument_metrics
 from bot.runtime.multiproc import ChatLeases, reload_chat, take_stored
@@ -241,11 +242,12 @@ def assemble(
             )
         )
     )
-    # A connection for each update being answered, plus room for bulk sends.
-    # The broadcast sender's requests get connections of their own: a message it marks as
+    # A connection for each update being answered, plus room for bulk sends (alerts, the
+    # broadcast's progress message). The broadcast sender posts through connections of its
+    # own (bot.runtime.bulk), one per message it has in flight: a message it marks as
     # leaving must not then wait for a connection (a crash there would count it as sent).
     broadcasting = PAID_CONCURRENCY if settings.paid_broadcast else CONCURRENCY
-    builder = builder.request(request or PooledRequest(settings.concurrency + 16 + broadcasting))
+    builder = builder.request(request or PooledRequest(settings.concurrency + 16))
     # PTB's own defaults for the poller's connection (one connection, long-poll timeouts).
     builder = builder.get_updates_request(
         get_updates_request
@@ -271,12 +273,18 @@ def assemble(
 
         app.chat_leases = ChatLeases(db, identity=identity, take=take, reload=reload)
         processor.leases, processor.queue = app.chat_leases, queue
+    bulk: BulkTransport = (
+        AsyncioBulkTransport(app.bot.base_url, broadcasting)
+        if request is None
+        else RequestTransport(request, app.bot.base_url)  # tests: the fake Telegram
+    )
     app.bot_data.outbox = OutboxSender(
         app.bot,
         db,
         paid=settings.paid_broadcast,
         concurrency=broadcasting,
         identity=identity if shared else None,
+        transport=bulk,
     )
     register(app)
     app.metrics = instrument_metrics(app) if settings.metrics_port else None  # after the handlers

@@ -306,6 +306,32 @@ async def mark_sending(
     return bool(rows)
 
 
+async def mark_sending_many(
+    db: Database, row_ids: list[int], at: int | None = None, *, holder: str | None = None
+) -> set[int]:
+    """:func:`mark_sending` for several rows whose requests are about to leave, in one
+    statement (one commit): the ids marked. A row left out was withdrawn meanwhile, or
+    ``holder``'s claim on it lapsed and another sender took it: its request must not leave."""
+    if not row_ids:
+        return set()
+    at = now_utc() if at is None else at
+    marks = ", ".join("?" * len(row_ids))
+    if holder is None:
+        rows = await db.write_one(
+            "UPDATE outbox SET state = 'sending', sending_at = ?"
+            f" WHERE id IN ({marks}) AND state IN ('queued', 'sending') RETURNING id",
+            (at, *row_ids),
+        )
+    else:
+        rows = await db.write_one(
+            "UPDATE outbox SET state = 'sending', sending_at = ?, claimed_by = ?, claim_until = ?"
+            f" WHERE id IN ({marks}) AND state IN ('queued', 'sending')"
+            " AND (claimed_by = ? OR claimed_by IS NULL) RETURNING id",
+            (at, holder, at + SENDING_SECONDS, *row_ids, holder),
+        )
+    return {row["id"] for row in rows}
+
+
 async def withdraw(db: Database, key: str) -> int:
     """The rows of broadcast ``key`` not sent yet are no longer true (an offer's alerts once
     it is taken): never sent (``failed``, :data:`WITHDRAWN`). Returns how many."""

@@ -10,7 +10,11 @@ How a broadcast is sent::
 
 :class:`OutboxSender` is started with the application and stopped with it. It claims due
 rows, sends each through the rate limiter's bulk lane (or, with paid broadcasts on, with
-``allow_paid_broadcast=True`` in the 1,000/s paid lane) and records what became of it:
+``allow_paid_broadcast=True`` in the 1,000/s paid lane) and records what became of it. The
+application gives it the lean path (``bot.runtime.bulk``: the row's JSON body posted on
+keep-alive connections of its own, no PTB ``Bot`` or ``Message``); without a transport it
+sends with ``bot.send_message``, to the same effect
+(``test_the_lean_path_sends_what_the_ptb_path_sent``).
 
 * **429** (flood limit): the rate limiter already waited ``retry_after`` and tried again
   (``max_retries``); refused still, the message is queued again for after ``retry_after``
@@ -25,7 +29,9 @@ rows, sends each through the rate limiter's bulk lane (or, with paid broadcasts 
 **Exactly once, or at most once.** A row is marked ``sending`` right before its request
 leaves (``bot.runtime.ratelimit.on_the_wire``: after the rate limiter granted it, so rows
 still waiting for their turn stay ``queued``) and ``sent`` with Telegram's message id once
-Telegram answered. Telegram has no idempotency key: for a request that was on its way when
+Telegram answered. The marks of requests leaving together are one statement (a group commit,
+:class:`_SendingMarks`), the sent marks too (``Batcher``): each request leaves only once its
+own mark is committed. Telegram has no idempotency key: for a request that was on its way when
 the process died, or that got no answer (a read timeout, a connection broken after the
 request was written), nobody can tell whether the person got it. Such a message is counted as
 sent and never sent again: **at most once**, possibly missed, never twice. At start
@@ -49,7 +55,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 from telegram import Bot, InlineKeyboardMarkup
@@ -64,6 +70,7 @@ from telegram.error import (
 
 from bot.i18n import _, format_number, use_locale
 from bot.runtime.batch import Batcher
+from bot.runtime.bulk import BulkTransport, answer, message_body
 from bot.runtime.ratelimit import BULK, as_it_leaves, on_the_wire, retry_after_seconds
 from domain.broadcasts import (
     MAX_ATTEMPTS,
@@ -157,6 +164,43 @@ def _withdrawn(exc: BaseException | None) -> bool:
     return False
 
 
+class _SendingMarks:
+    """Group commit of 'sending' marks: the rows whose requests are about to leave while a
+    mark is being written go together in the next statement (at 1,000 messages/s, one commit
+    per message was a good part of the sender's cost). Each request leaves only once its own
+    mark is committed, as before; a mark that failed to be written stops its request."""
+
+    def __init__(self, db: Database, holder: str | None = None) -> None:
+        self._db = db
+        self._holder = holder  # this process's claim (storage.outbox.mark_sending)
+        self._pending: list[tuple[int, asyncio.Future[bool]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, row_id: int) -> bool:
+        """True once the row is marked 'sending'; False: withdrawn, it must not leave."""
+        marked: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending.append((row_id, marked))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="OutboxSender:marks")
+        return await marked
+
+    async def _write_all(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                marked = await outbox.mark_sending_many(
+                    self._db, [row_id for row_id, _ in batch], holder=self._holder
+                )
+            except Exception as exc:  # noqa: BLE001 - each request waiting for it fails
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for row_id, future in batch:
+                if not future.done():
+                    future.set_result(row_id in marked)
+
+
 class OutboxSender:
     """One per application: see the module docstring.
 
@@ -171,6 +215,8 @@ class OutboxSender:
         poll_seconds, progress_seconds: How often the outbox is looked at without being
             woken, and the administrator's message edited at most.
         clock: Unix seconds (tests may move time).
+        transport: The lean path (``bot.runtime.bulk``): rows are posted as JSON bodies through
+            the bot's rate limiter, without PTB's ``Bot``. None: ``bot.send_message``.
     """
 
     def __init__(
@@ -187,6 +233,7 @@ class OutboxSender:
         progress_seconds: float = PROGRESS_EVERY_SECONDS,
         clock: Callable[[], float] = time.time,
         identity: str | None = None,
+        transport: BulkTransport | None = None,
     ) -> None:
         self._bot = bot
         # Rows are claimed in the table for this process (other processes send from the
@@ -201,6 +248,9 @@ class OutboxSender:
         self.poll_seconds = poll_seconds
         self.progress_seconds = progress_seconds
         self._clock = clock
+        self._transport = transport
+        self._limiter = getattr(bot, "rate_limiter", None)
+        self._marks = _SendingMarks(db, identity)
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
         self._claimed: deque[OutboxRow] = deque()  # claimed, not started
@@ -214,8 +264,9 @@ class OutboxSender:
         self._sent: Batcher[tuple[int, int | None, str | None]] | None = None
         self._stopping = False
         self.settled_at_start = 0  # rows left 'sending' by the process before
-        # The bot's transport marks rows right before their requests leave (bot.runtime.http)
-        self._announced = bool(getattr(getattr(bot, "request", None), "announces_leaving", False))
+        # The transport marks rows right before their requests leave (bot.runtime.http)
+        request = transport if transport is not None else getattr(bot, "request", None)
+        self._announced = bool(getattr(request, "announces_leaving", False))
 
     # ------------------------------------------------------------------ life cycle
 
@@ -239,6 +290,8 @@ class OutboxSender:
             )
         db = self._db
         self._sent = Batcher(lambda rows: outbox.mark_sent(db, rows), "sent broadcast messages")
+        if self._transport is not None:
+            await self._transport.initialize()
         self._loop = asyncio.create_task(self._run(), name="OutboxSender")
 
     def wake(self) -> None:
@@ -265,6 +318,8 @@ class OutboxSender:
                 await asyncio.wait(late, timeout=0.5)
         if self._sent is not None:
             await self._sent.flush()
+        if self._transport is not None:
+            await self._transport.shutdown()
         self._claimed.clear()
         if self.identity is not None:  # what it did not send: another sender's at once
             try:
@@ -355,12 +410,10 @@ class OutboxSender:
     # ------------------------------------------------------------------ one message
 
     async def _send(self, row: OutboxRow) -> None:
-        db = self._db
-
         async def before_wire() -> None:
             self._marking.add(row.id)
             try:
-                marked = await outbox.mark_sending(db, row.id, holder=self.identity)
+                marked = await self._marks.mark(row.id)
             finally:
                 self._marking.discard(row.id)
             if not marked:  # withdrawn meanwhile: the request must not leave
@@ -374,10 +427,14 @@ class OutboxSender:
         hooked = as_it_leaves if self._announced else on_the_wire
         try:
             with hooked(before_wire):
-                message = await self._bot.send_message(
-                    row.chat_id, row.text, reply_markup=_markup(row, self._bot),
-                    allow_paid_broadcast=True if self.paid else None, rate_limit_args=args,
-                )  # fmt: skip
+                if self._transport is not None:
+                    message_id = await self._post(row, args, before_wire)
+                else:
+                    message = await self._bot.send_message(
+                        row.chat_id, row.text, reply_markup=_markup(row, self._bot),
+                        allow_paid_broadcast=True if self.paid else None, rate_limit_args=args,
+                    )  # fmt: skip
+                    message_id = message.message_id
         except asyncio.CancelledError:
             raise  # a stop: queued rows stay queued, a row on the wire is settled at start
         except Exception as exc:  # noqa: BLE001 - every outcome is recorded
@@ -386,12 +443,36 @@ class OutboxSender:
             else:
                 await self._record_failure(row, exc)
         else:
-            self._record_sent(row.id, message.message_id, None)
+            self._record_sent(row.id, message_id, None)
         finally:
             self._sending.pop(row.id, None)
             self._marking.discard(row.id)
             self._on_wire.discard(row.id)
             self._wake.set()
+
+    async def _post(
+        self, row: OutboxRow, args: dict, before_wire: Callable[[], Awaitable[None]]
+    ) -> int | None:
+        """The lean path: the row's JSON body through the rate limiter (its lane, 429 waits
+        and 403 hook, as for ``bot.send_message``) to the transport; Telegram's message id."""
+        body = message_body(row.chat_id, row.text, row.reply_markup, paid=self.paid)
+        transport = self._transport
+        assert transport is not None
+
+        async def call(*_: object, **__: object) -> dict:
+            status, payload = await transport.post("sendMessage", body)
+            return answer(status, payload)
+
+        if self._limiter is None:
+            if not self._announced:
+                await before_wire()
+            result = await call()
+        else:
+            data: dict[str, object] = {"chat_id": row.chat_id}
+            if self.paid:
+                data["allow_paid_broadcast"] = True  # the paid lane
+            result = await self._limiter.process_request(call, (), {}, "sendMessage", data, args)
+        return result.get("message_id") if isinstance(result, dict) else None
 
     def _record_sent(self, row_id: int, message_id: int | None, error: str | None) -> None:
         """Written in the next group commit (a crash before it leaves the row 'sending',

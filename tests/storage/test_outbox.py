@@ -148,3 +148,20 @@ async def test_a_notice_goes_before_a_broadcasts_backlog_and_a_withdrawn_one_nev
     assert await outbox.withdraw(db, "offer-alert:1") == 1  # the offer was taken meanwhile
     assert not await outbox.mark_sending(db, claimed[0].id)  # its request must not leave
     assert await outbox.mark_sending(db, claimed[1].id)
+
+
+async def test_marks_of_requests_leaving_together_are_one_statement(db):
+    """The sender's group commit: the rows marked are returned; a withdrawn one is not (its
+    request must not leave), nor one already done; a row marked before may be marked again
+    (a retry after a 429)."""
+    ids = await _people(db, 4)
+    await _enqueue(db, ids[:2], key="price")
+    await _enqueue(db, ids[2:], key="alert")
+    a, b, c, d = await outbox.claim_due(db, NOW * 2, 4)
+    assert await outbox.withdraw(db, "alert") == 2
+    await outbox.mark_sent(db, [(b.id, 7, None)])
+    assert await outbox.mark_sending_many(db, [a.id, b.id, c.id]) == {a.id}
+    assert await outbox.mark_sending_many(db, [a.id]) == {a.id}
+    assert await outbox.mark_sending_many(db, []) == set()
+    states = {r["id"]: r["state"] for r in await outbox.rows_of(db, a.broadcast_id)}
+    assert states == {a.id: "sending", b.id: "sent"}
