@@ -120,6 +120,10 @@ async def test_two_senders_claiming_at_once_never_take_the_same_row(two):
             taken[holder] += [row.id for row in rows]
             await asyncio.sleep(0)
 
+    # One claim each first (both get rows), then both drain at once, however the machine's
+    # load schedules them.
+    taken[A] += [row.id for row in await outbox.claim_due(first, now, 7, holder=A)]
+    taken[B] += [row.id for row in await outbox.claim_due(second, now, 7, holder=B)]
     await asyncio.gather(drain(first, A), drain(second, B))
     assert len(taken[A]) + len(taken[B]) == 120
     assert not set(taken[A]) & set(taken[B])
