@@ -4,7 +4,6 @@ processor, rate limiter, handlers, error handler, start-up and shutdown."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from datetime import time
@@ -112,23 +111,7 @@ class KoperasiApplication(Application):
         aside instead (bot.runtime.quarantine): start-up never fails on an update."""
         db = self.services.db
         processor = self.update_processor
-        queued: list[tuple[int, int, Update]] = []
-        unparseable, unfinished = [], []
-        for update_id, payload, attempts in await inbox.pending_attempts(db):
-            if attempts >= inbox.MAX_ATTEMPTS:
-                error = f"Unfinished: started by {attempts} processes, none finished it (crash, kill or hang)"
-                unfinished.append((update_id, payload, error))
-                continue
-            try:
-                parsed = quarantine.parse(json.loads(payload), self.bot)
-            except ValueError as exc:
-                parsed = exc
-            if isinstance(parsed, BaseException):
-                unparseable.append((update_id, payload, quarantine.describe(parsed)))
-            else:
-                queued.append((update_id, attempts, parsed))
-        await quarantine.set_aside(db, unparseable, "cannot be parsed")
-        await quarantine.set_aside(db, unfinished, f"not finished in {inbox.MAX_ATTEMPTS} attempts")
+        queued = await quarantine.runnable(db, await inbox.pending_attempts(db), self.bot)
         if isinstance(processor, ExactlyOnceProcessor):
             if processor.journal is not None:
                 await processor.journal.load([update_id for update_id, _, _ in queued])

@@ -39,7 +39,7 @@ from telegram.ext import Application, ConversationHandler
 
 from bot.runtime import quarantine
 from bot.runtime.processor import chat_key
-from storage import inbox, leases, outbox
+from storage import leases, outbox
 from storage.db import Database, now_utc
 
 log = logging.getLogger(__name__)
@@ -253,21 +253,7 @@ async def take_stored(
     ]
     if not fresh:
         return 0
-    unparseable, unfinished, ready = [], [], []
-    for update_id, payload, attempts in fresh:
-        if attempts >= inbox.MAX_ATTEMPTS:
-            unfinished.append((update_id, payload, f"Unfinished: started by {attempts} processes"))
-            continue
-        try:
-            parsed = quarantine.parse(json.loads(payload), app.bot)
-        except ValueError as exc:
-            parsed = exc
-        if isinstance(parsed, BaseException):
-            unparseable.append((update_id, payload, quarantine.describe(parsed)))
-        else:
-            ready.append((update_id, attempts, parsed))
-    await quarantine.set_aside(db, unparseable, "cannot be parsed")
-    await quarantine.set_aside(db, unfinished, f"not finished in {inbox.MAX_ATTEMPTS} attempts")
+    ready = await quarantine.runnable(db, fresh, app.bot)
     if processor.journal is not None and ready:
         await processor.journal.load([uid for uid, _, _ in ready])
     for update_id, attempts, update in ready:

@@ -23,7 +23,7 @@ from typing import Any
 from telegram import Bot, Update
 
 from bot.logsafe import scrub
-from storage import dead_letters
+from storage import dead_letters, inbox
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -107,3 +107,29 @@ async def set_aside(db: Database, letters: list[tuple[int, str, str]], why: str)
             "update %d quarantined (%s, %s): skipped; see `koperasi-bot inbox list-failed`",
             update_id, error.partition(":")[0], why,
         )  # fmt: skip
+
+
+async def runnable(
+    db: Database, stored: list[tuple[int, str, int]], bot: Bot
+) -> list[tuple[int, int, Update]]:
+    """Stored updates ``(id, payload, attempts)`` to run again, as ``(id, attempts, update)``;
+    one that cannot be parsed, or that no process finished ``inbox.MAX_ATTEMPTS`` times, is
+    set aside instead (at start-up, or taken over from another process)."""
+    ready: list[tuple[int, int, Update]] = []
+    unparseable, unfinished = [], []
+    for update_id, payload, attempts in stored:
+        if attempts >= inbox.MAX_ATTEMPTS:
+            error = f"Unfinished: started by {attempts} processes, none finished it (crash, kill or hang)"
+            unfinished.append((update_id, payload, error))
+            continue
+        try:
+            parsed = parse(json.loads(payload), bot)
+        except ValueError as exc:
+            parsed = exc
+        if isinstance(parsed, BaseException):
+            unparseable.append((update_id, payload, describe(parsed)))
+        else:
+            ready.append((update_id, attempts, parsed))
+    await set_aside(db, unparseable, "cannot be parsed")
+    await set_aside(db, unfinished, f"not finished in {inbox.MAX_ATTEMPTS} attempts")
+    return ready
