@@ -77,6 +77,48 @@ DONE = '{"conversations": {}}'
 EXTRA_FIGURES: dict[str, Callable[[argparse.Namespace], Awaitable[list[list[Any]]]]] = {}
 
 
+async def _bench_json(module: str, *argv: str) -> dict[str, Any]:
+    """Run another benchmark as its own process (its figures printed as it goes) and read the
+    JSON it writes."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "figures.json")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, *argv, "--json", out, cwd=str(REPO)
+        )
+        if await proc.wait() != 0:
+            raise RuntimeError(f"{module} exited with {proc.returncode}")
+        with open(out, encoding="utf-8") as f:  # noqa: ASYNC230 - once, after the run
+            return json.load(f)
+
+
+async def throughput_per_token(args: argparse.Namespace) -> list[list[Any]]:
+    """bench.throughput's unlimited phase on SQLite, then on a fresh schema of --postgres."""
+    figures = await _bench_json(
+        "bench.throughput", "--skip", "echo", "--skip", "flood", "--skip", "default",
+        "--postgres", args.throughput_postgres, *(["--quick"] if args.quick else []),
+    )  # fmt: skip
+    ratio = figures["summary"]["throughput_ratio_postgres_over_sqlite"]
+    return [["throughput per token, PostgreSQL / SQLite", round(ratio, 3), ">= 0.9"]]
+
+
+async def paid_broadcast(args: argparse.Namespace) -> list[list[Any]]:
+    """bench.broadcast --modes paid: 10,000 subscribers, 50 people using the bot meanwhile."""
+    quick = ["--quick"] if args.quick else []
+    figures = await _bench_json("bench.broadcast", "--modes", "paid", "--people", "50", *quick)
+    paid = figures["summary"]["paid"]
+    return [
+        [
+            "paid broadcast, messages/s / 1,000",
+            round(paid["delivery_rate_over_allowed"], 3),
+            ">= 0.95",
+        ],
+        ["paid broadcast, people's reply p95 s", round(paid["reply_p95_during_s"], 3), "<= 1.5"],
+    ]
+
+
 # ------------------------------------------------------------------ the database
 def open_database(target: str) -> Any:
     """The storage.db Database for a SQLite path or (lane pg) a ``postgresql://`` URL.
@@ -473,11 +515,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--bot-repo", help="also start the bot of this checkout on the filled database")
     p.add_argument("--quick", action="store_true", help="smoke run: 10,000 people, 1 round")
+    p.add_argument(
+        "--throughput-postgres",
+        metavar="URL",
+        help="also run bench.throughput on SQLite and on this PostgreSQL (~4 min): the ratio",
+    )
+    p.add_argument(
+        "--paid-broadcast",
+        action="store_true",
+        help="also run bench.broadcast --modes paid --people 50 (~4 min): the share of 1,000/s",
+    )
     p.add_argument("--workdir", help="keep logs and databases here")
     p.add_argument("--json", help="write every figure here")
     args = p.parse_args(argv)
     if args.quick:
         args.people, args.rounds = min(args.people, 10_000), 1
+    if args.throughput_postgres:
+        EXTRA_FIGURES["throughput per token"] = throughput_per_token
+    if args.paid_broadcast:
+        EXTRA_FIGURES["paid broadcast"] = paid_broadcast
     return args
 
 
