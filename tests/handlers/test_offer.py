@@ -315,6 +315,7 @@ async def test_an_offer_nobody_takes_expires_and_the_farmer_is_told(world, marke
         )
     await alerts.expire_offers(BotContext(world.app))
     await world.app.update_queue.join()
+    await world.outbox_sent()  # the farmer is told through the outbox, by its sender
     assert (await offers.get(world.db, offer.id)).status == "expired"
     assert market.take_new()[-1].startswith(
         f"Tawaran {offer.number} ditutup karena belum ada koordinator"
