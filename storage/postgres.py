@@ -70,10 +70,7 @@ class _WholeNumberLoader(Loader):
 
     def load(self, data: Any) -> int | float:
         text = bytes(data).decode()
-        if "." in text:
-            number = float(text)
-            return int(number) if number.is_integer() and text.endswith(".0") else number
-        return int(text)
+        return float(text) if "." in text else int(text)
 
 
 class _BoolAsIntDumper(Dumper):

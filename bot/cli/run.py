@@ -36,52 +36,18 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def serve_dashboard(app, settings: Settings) -> None:
-    """With a dashboard port, the dashboard's web server runs in the bot's own loop: started
-    after the bot initialised (the database is open), stopped when the bot stops."""
-    if not settings.dashboard_port:
-        return
-    from bot.web.dashboard import dashboard_routes
-    from bot.web.server import start_web_server
-
-    held = {}
-
-    async def start(application) -> None:
-        routes = dashboard_routes(application.bot_data.db, settings.token)
-        held["server"] = server = await start_web_server(
-            routes, listen=settings.dashboard_listen, port=settings.dashboard_port
-        )
-        logging.getLogger(__name__).info(
-            "dashboard on http://%s:%d/dasbor/", settings.dashboard_listen, server.port
-        )
-
-    async def stop(application) -> None:
-        if "server" in held:
-            await held.pop("server").stop()
-
-    app.post_init, app.post_stop = start, stop
-
-
-def serve_metrics(app, settings: Settings) -> None:
-    """With a metrics port, /metrics and /healthz are served in the bot's loop from its
-    initialisation (/healthz says 503 until the updater runs) until it stops; the hooks
-    already set (the dashboard's) run first."""
-    if not settings.metrics_port:
-        return
-    from bot.web.metrics import start_metrics_server
-
+def _serve_beside(app, start_server, address: str) -> None:
+    """A web server in the bot's own loop, from its initialisation (the database is open)
+    until it stops; hooks already set run before it starts and after it stops.
+    ``address``: the log line's format, given the port."""
     held = {}
     started, stopped = app.post_init, app.post_stop
 
     async def start(application) -> None:
         if started is not None:
             await started(application)
-        held["server"] = server = await start_metrics_server(
-            application, listen=settings.metrics_listen, port=settings.metrics_port
-        )
-        logging.getLogger(__name__).info(
-            "metrics on http://%s:%d/metrics", settings.metrics_listen, server.port
-        )
+        held["server"] = server = await start_server(application)
+        logging.getLogger(__name__).info(address, server.port)
 
     async def stop(application) -> None:
         if "server" in held:
@@ -90,6 +56,37 @@ def serve_metrics(app, settings: Settings) -> None:
             await stopped(application)
 
     app.post_init, app.post_stop = start, stop
+
+
+def serve_dashboard(app, settings: Settings) -> None:
+    """With a dashboard port, the dashboard's web server runs beside the bot."""
+    if not settings.dashboard_port:
+        return
+    from bot.web.dashboard import dashboard_routes
+    from bot.web.server import start_web_server
+
+    async def start_server(application):
+        routes = dashboard_routes(application.bot_data.db, settings.token)
+        return await start_web_server(
+            routes, listen=settings.dashboard_listen, port=settings.dashboard_port
+        )
+
+    _serve_beside(app, start_server, f"dashboard on http://{settings.dashboard_listen}:%d/dasbor/")
+
+
+def serve_metrics(app, settings: Settings) -> None:
+    """With a metrics port, /metrics and /healthz are served beside the bot (/healthz says
+    503 until the updater runs)."""
+    if not settings.metrics_port:
+        return
+    from bot.web.metrics import start_metrics_server
+
+    async def start_server(application):
+        return await start_metrics_server(
+            application, listen=settings.metrics_listen, port=settings.metrics_port
+        )
+
+    _serve_beside(app, start_server, f"metrics on http://{settings.metrics_listen}:%d/metrics")
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
