@@ -74,6 +74,12 @@ class AccountKind(StrEnum):
     OPENING = "opening"  # opening balances brought in from earlier books (equity)
     # what others owe the cooperative: payroll deductions until the employer transfers them
     RECEIVABLE = "receivable"
+    # Market (issue 17): produce in stock at cost (moved from purchases when it reaches a
+    # warehouse), its cost when delivered to a buyer, stock written off, what a buyer owes.
+    INVENTORY = "inventory"
+    COGS = "cogs"
+    LOSSES = "losses"
+    RECEIVABLE_BUYER = "receivable_buyer"
 
     @property
     def normal(self) -> Side:
@@ -87,12 +93,13 @@ class AccountKind(StrEnum):
         return self in _NEVER_NEGATIVE
 
 
-_DEBIT_NORMAL = frozenset(
-    {AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES, AccountKind.RECEIVABLE}
-)
+_DEBIT_NORMAL = frozenset({
+    AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES, AccountKind.RECEIVABLE,
+    AccountKind.INVENTORY, AccountKind.COGS, AccountKind.LOSSES, AccountKind.RECEIVABLE_BUYER,
+})  # fmt: skip
 _NEVER_NEGATIVE = frozenset({
     AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
-    AccountKind.PAYABLE_FARMER,
+    AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER,
 })  # fmt: skip
 
 SAVINGS_ACCOUNT = {
@@ -109,10 +116,14 @@ _ORG_WORDS = {
     "sales": AccountKind.SALES,
     "opening": AccountKind.OPENING,
     "receivable": AccountKind.RECEIVABLE,
+    "inventory": AccountKind.INVENTORY,
+    "cogs": AccountKind.COGS,
+    "losses": AccountKind.LOSSES,
 }
 _ID = r"([1-9][0-9]{0,17})"
 _MEMBER = re.compile(rf"^member:{_ID}:(pokok|wajib|sukarela)$")
 _PAYABLE = re.compile(rf"^payable:farmer:{_ID}$")
+_BUYER = re.compile(rf"^receivable:buyer:{_ID}$")
 _ORG = re.compile(rf"^({'|'.join(_ORG_WORDS)}):{_ID}$")
 
 
@@ -277,6 +288,24 @@ def receivable(org_id: int) -> str:
     return _org_account("receivable", org_id)
 
 
+def inventory(org_id: int) -> str:
+    return _org_account("inventory", org_id)
+
+
+def cogs(org_id: int) -> str:
+    return _org_account("cogs", org_id)
+
+
+def losses(org_id: int) -> str:
+    return _org_account("losses", org_id)
+
+
+def buyer_receivable(buyer_id: int) -> str:
+    """``receivable:buyer:<buyer_id>``: what a buyer owes for produce delivered and invoiced
+    (never below zero: an invoice is not paid twice)."""
+    return f"receivable:buyer:{_positive_id(buyer_id, 'a buyer id')}"
+
+
 def parse_account(code: object) -> Account:
     """The account a code names; InvalidAccount for anything else (no spaces, no case
     variants, no leading zeros: one account has exactly one code)."""
@@ -285,6 +314,8 @@ def parse_account(code: object) -> Account:
             return Account(code, SAVINGS_ACCOUNT[SavingsKind(found[2])], roster_id=int(found[1]))
         if found := _PAYABLE.match(code):
             return Account(code, AccountKind.PAYABLE_FARMER, person_id=int(found[1]))
+        if found := _BUYER.match(code):
+            return Account(code, AccountKind.RECEIVABLE_BUYER)
         if found := _ORG.match(code):
             return Account(code, _ORG_WORDS[found[1]], org_id=int(found[2]))
     raise InvalidAccount(f"not an account code: {code!r}")

@@ -41,12 +41,15 @@ def test_account_codes_and_their_kinds():
     assert L.parse_account("receivable:3").kind.normal is L.Side.DEBIT
     assert L.parse_account("payable:farmer:12").kind is AccountKind.PAYABLE_FARMER
     assert L.parse_account("cash:3").org_id == 3
+    assert L.parse_account(L.inventory(3)).kind is AccountKind.INVENTORY
+    assert L.parse_account(L.buyer_receivable(5)).kind is AccountKind.RECEIVABLE_BUYER
 
 
 @pytest.mark.parametrize(
     "code",
     ["", "cash", "cash:", "cash:0", "cash:03", "cash:-1", "Cash:1", " cash:1", "cash:1 ", "member:7:deposito",
-     "member:7", "payable:7", "payable:farmer:x", "kas:1", "member:7:wajib:1", 42, None],
+     "member:7", "payable:7", "payable:farmer:x", "kas:1", "member:7:wajib:1", "receivable:buyer:0",
+     "receivable:buyer:", "buyer:5", 42, None],
 )  # fmt: skip
 def test_anything_else_is_not_an_account(code):
     with pytest.raises(InvalidAccount):
@@ -69,6 +72,10 @@ def test_normal_sides():
         AccountKind.BANK,
         AccountKind.PURCHASES,
         AccountKind.RECEIVABLE,
+        AccountKind.INVENTORY,
+        AccountKind.COGS,
+        AccountKind.LOSSES,
+        AccountKind.RECEIVABLE_BUYER,
     }
     for kind in AccountKind:
         assert kind.normal is (L.Side.DEBIT if kind in debit_normal else L.Side.CREDIT), kind
@@ -78,7 +85,7 @@ def test_normal_sides():
     assert L.raw_change(AccountKind.SAVINGS_WAJIB, 50_000) == -50_000
     assert {k for k in AccountKind if k.never_negative} == {
         AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
-        AccountKind.PAYABLE_FARMER,
+        AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER,
     }  # fmt: skip
 
 
