@@ -38,9 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator import BotApiEmulator
-from tests.dbcheck import run_sql
 from tests.e2e.botproc import BotProcess
-from tests.e2e.flow import STEP_TIMEOUT, STEPS, Farmer, Step, api_calls
+from tests.e2e.flow import (
+    STEP_TIMEOUT,
+    STEPS,
+    Farmer,
+    Step,
+    api_calls,
+    update_answered,
+    updates_run_again,
+)
 
 FIRST_USER_ID = 610_000
 
@@ -125,11 +132,6 @@ async def _walk(emu: BotApiEmulator, index: int) -> None:
         )
 
 
-def _step_of(text: str) -> int | None:
-    """Which step's reply a bot message is (the farmer's n-th update caused it)."""
-    return next((i for i, step in enumerate(STEPS) if text.startswith(step.reply)), None)
-
-
 async def run_crowd(
     emu: BotApiEmulator,
     start_bot,
@@ -174,7 +176,8 @@ async def run_crowd(
     repeats: dict[int, list[tuple[str, float]]] = {}
     unexplained: dict[int, list[str]] = {}
     messages = 0
-    run_again = _updates_run_again(database)
+    run_again = updates_run_again(database)
+    replies = [[step.reply] for step in STEPS]
     for index in range(farmers):
         chat_id = FIRST_USER_ID + index
         msgs = await emu.messages(chat_id)
@@ -186,31 +189,12 @@ async def run_crowd(
         for text, count in counts.items():
             for _ in range(count - 1):
                 repeats.setdefault(chat_id, []).append((text, first_at[text]))
-                step = _step_of(text)
-                if step is None or step not in run_again.get(chat_id, {}):
+                nth = update_answered(text, replies)
+                if nth is None or nth not in run_again.get(chat_id, {}):
                     unexplained.setdefault(chat_id, []).append(text)
     refused = {str(code): n for code, n in emu.state.stats.errors.items()}
-    runs_again = sum(sum(steps.values()) for steps in run_again.values())
+    runs_again = sum(sum(updates.values()) for updates in run_again.values())
     return Outcome(farmers, record, repeats, unexplained, seconds, messages, refused, runs_again)
-
-
-def _updates_run_again(database: Path) -> dict[int, dict[int, int]]:
-    """Per farmer's chat, the steps whose update was run again after a restart, with how
-    many times (the inbox holds each farmer's updates in order: one per step)."""
-    rows = run_sql(
-        database,
-        "SELECT update_id, lease_key, attempts FROM inbox WHERE lease_key LIKE ?"
-        " ORDER BY update_id",
-        ("c:%",),
-    )
-    steps: dict[int, int] = {}
-    run_again: dict[int, dict[int, int]] = {}
-    for _, lease_key, attempts in rows:
-        chat_id = int(lease_key[2:])
-        step = steps[chat_id] = steps.get(chat_id, -1) + 1
-        if attempts > 0:
-            run_again.setdefault(chat_id, {})[step] = attempts
-    return run_again
 
 
 async def _main(args: argparse.Namespace) -> None:
