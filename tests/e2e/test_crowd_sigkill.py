@@ -22,9 +22,6 @@ from tests.e2e.crowd import run_crowd
 pytestmark = pytest.mark.asyncio
 
 FARMERS, KILLS = 100, 5
-# Calls on the wire at one moment here (≈60 calls/s, 50 ms each): ≈3. A replayed update's
-# calls that Telegram had answered are not made again, so refusals stay around that.
-REFUSED_PER_KILL = 5
 
 
 async def test_a_crowd_registering_through_sigkills_gets_nothing_twice_but_sends_in_flight(
@@ -38,7 +35,12 @@ async def test_a_crowd_registering_through_sigkills_gets_nothing_twice_but_sends
     # update repeats at most its own reply: an update run once never replies twice.
     assert outcome.unexplained == {}, outcome.unexplained
     assert outcome.repeated_messages <= outcome.runs_again, outcome.repeats
+    # A run again answers from the record what Telegram had accepted; only calls whose record
+    # was not on disk yet are made again (then refused: a press answered twice, an edit to
+    # the same text). Without the record (tried: the journal switched off) 207 refusals in
+    # 327 runs again; with it 5 to 16, and 38 in 320 with PostgreSQL on a loaded machine.
     refused = outcome.refused.get("400", 0)
-    assert refused <= REFUSED_PER_KILL * KILLS, (
-        f"{refused} calls refused: replays made accepted calls again"
+    assert refused <= outcome.runs_again // 4, (
+        f"{refused} calls refused in {outcome.runs_again} runs again:"
+        " replays made accepted calls again"
     )
