@@ -21,6 +21,7 @@ from handlers import (
     admin,
     alerts,
     catalog_admin,
+    figures,
     groups,
     help,
     jobs,
@@ -86,6 +87,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
+    app.add_handler(CommandHandler("rekap", figures.show_figures))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -112,6 +114,7 @@ def register(app: Application) -> None:
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))
     app.add_handler(set_price.TELL_BUTTONS.handler(prices.on_tell))
+    app.add_handler(figures.PERIOD_BUTTONS.handler(figures.on_period))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

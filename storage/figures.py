@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from domain import periods
 from storage.catalog import Source, fetchall
 
 #: Rows read per query when a report streams (receipts, lots).
@@ -61,14 +62,11 @@ class Period:
 
     @classmethod
     def week_of(cls, day: date, timezone: str) -> Period:
-        monday = day - timedelta(days=day.weekday())
-        return cls(monday, monday + timedelta(days=6), timezone)
+        return cls(*periods.week_of(day), timezone)
 
     @classmethod
     def month_of(cls, day: date, timezone: str) -> Period:
-        first = day.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return cls(first, following - timedelta(days=1), timezone)
+        return cls(*periods.month_of(day), timezone)
 
 
 def _midnight(day: date, timezone: str) -> int:
