@@ -24,7 +24,7 @@ ZONE = ZoneInfo("Asia/Jakarta")
 KLATEN = 2
 OTHER = 3
 KUJON = "33.10.11.2004"
-JIMBUNG = "33.10.12.2001"
+TEMUWANGI = "33.10.12.2001"
 
 # What org 2's November figures must say.
 NOV_GABAH_KG = Decimal("3500.5")
@@ -82,7 +82,7 @@ async def seed(db) -> dict[str, int]:
                        parent_code="pusat", covers=("33.09",))  # fmt: skip
         ids = {}
         for n, (name, org, village) in enumerate(
-            (("Budi", KLATEN, KUJON), ("Sri", KLATEN, JIMBUNG), ("Joko", OTHER, "33.09.01.2001"))
+            (("Budi", KLATEN, KUJON), ("Sri", KLATEN, TEMUWANGI), ("Joko", OTHER, "33.09.01.2001"))
         ):
             ids[name] = await people.insert_person(
                 conn, telegram_user_id=None, chat_id=None, full_name=f"{name} Santoso",
@@ -99,7 +99,7 @@ async def seed(db) -> dict[str, int]:
         budi, sri, joko = ids["Budi"], ids["Sri"], ids["Joko"]
         for farmer, org, village, commodity, grade, kg, price, day, status, cut in (
             (budi, KLATEN, KUJON, "gabah", "GKP", "1500", gabah, date(2026, 11, 10), "paid", 0),
-            (sri, KLATEN, JIMBUNG, "gabah", "GKP", "2000.5", gabah, date(2026, 11, 12), "picked_up", 400_000),
+            (sri, KLATEN, TEMUWANGI, "gabah", "GKP", "2000.5", gabah, date(2026, 11, 12), "picked_up", 400_000),
             (budi, KLATEN, KUJON, "cabai_merah", "A", "200", cabai, date(2026, 11, 20), "paid", 0),
             (budi, KLATEN, KUJON, "gabah", "GKP", "1000", gabah, date(2026, 10, 30), "paid", 0),
             (joko, OTHER, "33.09.01.2001", "gabah", "GKP", "5000", gabah, date(2026, 11, 11), "picked_up", 0),

@@ -29,6 +29,7 @@ from bot.cli import (
     org,
     person,
     price,
+    report,
     roster,
     run,
     schedule,
@@ -44,7 +45,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
     run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
-    audit, backup, demo,
+    audit, backup, report, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).

@@ -76,7 +76,7 @@ async def test_weeks_and_report_rows(db):
     villages = [v async for v in figures.purchases_by_village(db, (m.KLATEN,), NOVEMBER)]
     assert [(v.village_code, v.commodity, v.quantity) for v in villages] == [
         (m.KUJON, "cabai_merah", Decimal(200)), (m.KUJON, "gabah", Decimal(1500)),
-        (m.JIMBUNG, "gabah", Decimal("2000.5")),
+        (m.TEMUWANGI, "gabah", Decimal("2000.5")),
     ]  # fmt: skip
     receipts = [r async for r in figures.unpaid_receipts(db, (m.KLATEN,))]
     assert [(r.farmer, r.quantity, r.owed) for r in receipts] == [
