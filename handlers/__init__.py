@@ -44,6 +44,8 @@ from handlers.pickup import weighing as pickup_weighing
 from handlers.treasurer import common as treasurer_common
 from handlers.treasurer import decisions as treasurer_decisions
 from handlers.treasurer import desk as treasurer_desk
+from handlers.warehouse import arrival as warehouse_arrival
+from handlers.warehouse import keeper as warehouse_keeper
 
 # Our conversations mix buttons and typed answers per chat (per_message=False) on purpose;
 # PTB warns about that combination at every start.
@@ -73,6 +75,8 @@ def register(app: Application) -> None:
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
+    app.add_handler(warehouse_arrival.arrival_conversation())
+    app.add_handler(warehouse_keeper.work_conversation())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -88,6 +92,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
     app.add_handler(CommandHandler("rekap", figures.show_figures))
+    app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
