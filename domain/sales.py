@@ -327,6 +327,14 @@ def sale_status(remaining: Decimal, uninvoiced: Decimal, owed: int) -> SaleStatu
     return SaleStatus.INVOICED if owed > 0 else SaleStatus.PAID
 
 
+# Reasons the code writes in the ledger for sales (domain.ledger.coded_reason; read in each
+# language by bot.ledger_reasons).
+REASON_DELIVERED = "sale.delivered"  # sale (PJ-…), note (SJ/…), quantity, produce, grade
+REASON_INVOICED = "sale.invoiced"  # sale, invoice (FKT/…), buyer
+REASON_PAID_CASH = "sale.paid.cash"  # invoice
+REASON_PAID_TRANSFER = "sale.paid.transfer"  # invoice, transfer
+
+
 # --- numbers people read ------------------------------------------------------------------
 
 SALE_PREFIX = "PJ"  # penjualan: the sale, and its lot
