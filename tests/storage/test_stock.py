@@ -1,0 +1,168 @@
+"""The stock contract other lanes build on (storage.stock): batches oldest first, take with
+its cost share (the last kilo takes the rest), give back, not enough stock refused, and
+every kilo traced to its pickups."""
+
+from decimal import Decimal
+
+import pytest
+
+from domain import regions
+from domain import stock as rules
+from storage import stock
+from storage.db import Database
+from storage.migrate import migrate
+from storage.people import insert_person
+
+ORG = 1
+
+
+@pytest.fixture
+async def db(tmp_path):
+    async with Database(str(tmp_path / "k.sqlite3")) as database:
+        await migrate(database)
+        yield database
+
+
+async def _setup(db):
+    """A farmer with two picked-up offers of gabah GKP, a second cooperative, and a warehouse
+    in each."""
+    async with db.transaction() as conn:
+        farmer = await insert_person(
+            conn, telegram_user_id=501, chat_id=501, full_name="Pak Sarno", phone="+6281200000501",
+            language="id", timezone=regions.WIB, org_id=ORG,
+        )  # fmt: skip
+        cur = await conn.execute(
+            "INSERT INTO buying_prices (commodity, grade, price_rupiah, valid_from, set_at)"
+            " VALUES ('gabah', 'GKP', 6500, 0, 0) RETURNING id"
+        )
+        price = (await cur.fetchone())[0]
+        offers = []
+        for n, kilos in enumerate(("600", "400")):
+            cur = await conn.execute(
+                "INSERT INTO offers (farmer_id, org_id, village_code, commodity, grade, quantity,"
+                " typed_amount, typed_unit, price_id, price_rupiah, guaranteed_until, ready_on,"
+                " status, created_at, updated_at) VALUES (?, ?, '33.10.11.2004', 'gabah', 'GKP', ?, ?,"
+                " 'kg', ?, 6500, 0, '2026-12-01', 'picked_up', 0, 0) RETURNING id",
+                (farmer, ORG, kilos, kilos, price),
+            )
+            offer = (await cur.fetchone())[0]
+            await conn.execute(
+                "INSERT INTO pickups (offer_id, coordinator_id, pickup_on, window_start, window_end,"
+                " grade, quantity, price_rupiah, amount_rupiah, picked_up_at, scheduled_at)"
+                " VALUES (?, ?, '2026-12-01', 8, 10, 'GKP', ?, 6500, ?, ?, 0)",
+                (offer, farmer, kilos, 6500 * int(kilos), 1000 + n),
+            )
+            offers.append(offer)
+        cur = await conn.execute(
+            "INSERT INTO organisations (name, code, kind, parent_id, created_at) VALUES ('Kop B', 'KOPB', 'coop_primary', 1, 0)"
+            " RETURNING id"
+        )
+        other = (await cur.fetchone())[0]
+        warehouses = []
+        for org in (ORG, other):
+            cur = await conn.execute(
+                "INSERT INTO warehouses (org_id, name, village_code, created_at)"
+                " VALUES (?, 'Gudang Kujon', '33.10.11.2004', 0) RETURNING id",
+                (org,),
+            )
+            warehouses.append((await cur.fetchone())[0])
+    return farmer, offers, warehouses, other
+
+
+async def _batch(db, warehouse, quantity, cost, at, sources, org=ORG, grade="GKP"):
+    async with db.transaction() as conn:
+        return await stock.new_batch(
+            conn, org_id=org, warehouse_id=warehouse, commodity="gabah", grade=grade,
+            quantity=Decimal(quantity), cost_rupiah=cost, origin="pickup", received_at=at,
+            sources=sources,
+        )  # fmt: skip
+
+
+async def test_available_oldest_first_only_holding_and_only_this_cooperative(db):
+    _, offers, (mine, theirs), other = await _setup(db)
+    late = await _batch(db, mine, "400", 2_600_000, 20, {offers[1]: Decimal(400)})
+    early = await _batch(db, mine, "600", 3_900_000, 10, {offers[0]: Decimal(600)})
+    await _batch(db, mine, "0", 0, 5, {offers[0]: Decimal(1)})  # emptied: not offered
+    await _batch(db, mine, "100", 650_000, 1, {offers[0]: Decimal(100)}, grade="GKG")
+    await _batch(db, theirs, "900", 1, 1, {offers[0]: Decimal(900)}, org=other)
+    found = await stock.available(db, ORG, "gabah", "GKP")
+    assert [b.id for b in found] == [early, late]
+    assert found[0].quantity == Decimal(600) and found[0].cost_rupiah == 3_900_000
+    assert found[0].origin == "pickup" and found[0].parent_batch_id is None
+    assert [b.id for b in await stock.available(db, ORG, "gabah", "GKP", warehouse_id=theirs)] == []
+    assert [b.id for b in await stock.available(db, other, "gabah", "GKP")] != []
+
+
+async def test_take_in_parts_gives_away_exactly_the_cost(db):
+    _, offers, (mine, _), _ = await _setup(db)
+    batch = await _batch(db, mine, "3", 100, 10, {offers[0]: Decimal(3)})
+    costs = []
+    for _ in range(3):
+        costs.append(await db.write(stock.take, batch, Decimal(1)))
+    assert costs == [33, 34, 33]  # 100/3 = 33 (half up), 50/2 = 34 (the rest of 67), 33
+    assert sum(costs) == 100
+    left = await stock.batch(db, batch)
+    assert left.quantity == 0 and left.cost_rupiah == 0
+    assert await stock.available(db, ORG, "gabah", "GKP") == []
+
+
+async def test_take_more_than_the_batch_holds_is_refused_and_changes_nothing(db):
+    _, offers, (mine, _), _ = await _setup(db)
+    batch = await _batch(db, mine, "12.5", 81_250, 10, {offers[0]: Decimal("12.5")})
+    with pytest.raises(stock.NotEnoughStock) as refused:
+        await db.write(stock.take, batch, Decimal("12.501"))
+    assert refused.value.available == Decimal("12.5")
+    with pytest.raises(stock.NotEnoughStock):
+        await db.write(stock.take, 999_999, Decimal(1))
+    with pytest.raises(rules.StockRefused):
+        await db.write(stock.take, batch, Decimal(0))
+    left = await stock.batch(db, batch)
+    assert left.quantity == Decimal("12.5") and left.cost_rupiah == 81_250
+
+
+async def test_give_back_restores_kilos_and_cost(db):
+    _, offers, (mine, _), _ = await _setup(db)
+    batch = await _batch(db, mine, "600", 3_900_000, 10, {offers[0]: Decimal(600)})
+    cost = await db.write(stock.take, batch, Decimal("250.5"))
+    assert cost == 1_628_250
+    await db.write(stock.give_back, batch, Decimal("50.5"), 328_250)
+    left = await stock.batch(db, batch)
+    assert left.quantity == Decimal(400) and left.cost_rupiah == 2_600_000
+    assert (await db.fetchone("SELECT quantity FROM stock_batches WHERE id = ?", (batch,)))[
+        "quantity"
+    ] == "400"
+
+
+async def test_trace_names_farmers_villages_and_dates(db):
+    _, offers, (mine, _), _ = await _setup(db)
+    one = await _batch(db, mine, "600", 1, 10, {offers[0]: Decimal(600)})
+    both = await _batch(
+        db, mine, "350", 1, 20, {offers[0]: Decimal("150.25"), offers[1]: Decimal("200")}
+    )
+    found = await stock.trace(db, [both, one])
+    assert [(s.offer_id, s.quantity) for s in found] == [
+        (offers[0], Decimal("750.25")),
+        (offers[1], Decimal(200)),
+    ]
+    first = found[0]
+    assert first.farmer_name == "Pak Sarno" and first.village_code == "33.10.11.2004"
+    assert first.picked_up_at == 1000 and first.offer_number.startswith("TW-")
+    assert await stock.trace(db, []) == []
+
+
+def test_rules_split_cost_share_yield_and_shrink():
+    assert rules.split(Decimal(1), [Decimal(1)] * 3) == [
+        Decimal("0.334"), Decimal("0.333"), Decimal("0.333")
+    ]  # fmt: skip
+    assert sum(rules.split(Decimal("100"), [Decimal(7), Decimal(3)], Decimal(1))) == 100
+    assert rules.cost_share(100, Decimal(3), Decimal(3)) == 100
+    assert rules.text(Decimal("1500.000")) == "1500" and rules.text(Decimal("0.000")) == "0"
+    assert rules.text(Decimal("12.50")) == "12.5"
+    assert rules.percent(rules.yield_of(Decimal(1000), Decimal(865))) == Decimal("86.5")
+    assert rules.shrink(Decimal(1000), Decimal(985)) == Decimal(15)
+    for bad in (lambda: rules.yield_of(Decimal(10), Decimal(11)),
+                lambda: rules.yield_of(Decimal(10), Decimal(-1)),
+                lambda: rules.shrink(Decimal(10), Decimal(11)),
+                lambda: rules.check_reason("  ")):  # fmt: skip
+        with pytest.raises(rules.StockRefused):
+            bad()
