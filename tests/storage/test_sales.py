@@ -11,10 +11,19 @@ import pytest
 from domain import ledger as L
 from domain.sales import SaleRefused
 from storage import ledger, sales, stock
-from tests.storage.test_stock import _batch, _setup, db  # noqa: F401  (the fixture)
+from storage.db import Database
+from storage.migrate import migrate
+from tests.storage.test_stock import _batch, _setup
 
 ORG = 1
 WINDOW = (date(2026, 12, 20), date(2026, 12, 27))
+
+
+@pytest.fixture
+async def db(tmp_path):
+    async with Database(str(tmp_path / "k.sqlite3")) as database:
+        await migrate(database)
+        yield database
 
 
 async def _two_batches(db):
