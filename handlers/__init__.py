@@ -40,6 +40,12 @@ from handlers.pickup import listing as pickup_listing
 from handlers.pickup import payment as pickup_payment
 from handlers.pickup import schedule as pickup_schedule
 from handlers.pickup import weighing as pickup_weighing
+from handlers.sales import buyer as sales_buyer
+from handlers.sales import common as sales_common
+from handlers.sales import delivery as sales_delivery
+from handlers.sales import listing as sales_listing
+from handlers.sales import money as sales_money
+from handlers.sales import sale as sales_sale
 from handlers.treasurer import common as treasurer_common
 from handlers.treasurer import decisions as treasurer_decisions
 from handlers.treasurer import desk as treasurer_desk
@@ -72,6 +78,10 @@ def register(app: Application) -> None:
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
+    app.add_handler(sales_buyer.conversation_handler())
+    app.add_handler(sales_sale.conversation_handler())
+    app.add_handler(sales_delivery.conversation_handler())
+    app.add_handler(sales_money.conversation_handler())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -86,6 +96,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
+    app.add_handler(CommandHandler("penjualan", sales_listing.show_sales))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -112,6 +123,8 @@ def register(app: Application) -> None:
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))
     app.add_handler(set_price.TELL_BUTTONS.handler(prices.on_tell))
+    app.add_handler(sales_common.SALE_BUTTONS.handler(sales_listing.show_sale))
+    app.add_handler(sales_common.INVOICE_BUTTONS.handler(sales_money.make_invoice))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -177,3 +177,13 @@ def test_status_and_numbers():
     assert S.sale_status(D("0"), D("0"), 0) is S.SaleStatus.PAID
     assert S.sale_number(42) == "PJ-0042"
     assert S.document_number(S.INVOICE_PREFIX, 2026, 12) == "FKT/2026/0012"
+
+
+def test_delivery_dates_as_people_type_them():
+    today = date(2026, 12, 4)
+    for typed in ("20-12-2026", "20/12/2026", "20.12.2026", "2026-12-20", "20-12", "20 12"):
+        assert S.parse_date(typed, today) == date(2026, 12, 20)
+    assert S.parse_date("3-1", today) == date(2027, 1, 3)  # passed this year: next year's
+    for bad in ("kemarin", "31-02-2027", "1-12-2026", "1-1-2029", ""):
+        with pytest.raises(S.SaleRefused):
+            S.parse_date(bad, today)
