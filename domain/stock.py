@@ -46,6 +46,7 @@ REASONS = {
     "stock.yield": N_("The result cannot weigh more than what went in. Type the weight after, for example 850."),
     "stock.same": N_("Choose another grade than the one it has now."),
     "stock.reason": N_("Type why the stock was lost, in a few words, for example: dimakan tikus."),
+    "stock.no_processing": N_("This produce is not processed here. Choose drying or sorting."),
     "stock.not_enough": N_("There is not that much in the warehouse. Type a smaller amount."),
 }  # fmt: skip
 
@@ -122,3 +123,26 @@ def check_reason(reason: str) -> str:
     if len(reason) < 3 or len(reason) > MAX_REASON:
         raise StockRefused("stock.reason")
     return reason
+
+
+def output_commodity(kind: MoveKind, commodity: str) -> str:
+    """What a move makes: processing turns gabah into beras; drying and sorting keep it."""
+    if kind is MoveKind.PROCESSING:
+        made = PROCESSED_INTO.get(commodity)
+        if made is None:
+            raise StockRefused("stock.no_processing")
+        return made
+    return commodity
+
+
+def check_output(
+    kind: MoveKind, commodity: str, grade: str, out_commodity: str, out_grade: str
+) -> None:
+    """Drying and sorting change the grade (to another one); processing makes its product."""
+    if kind in (MoveKind.DRYING, MoveKind.SORTING) and (out_commodity, out_grade) == (
+        commodity,
+        grade,
+    ):
+        raise StockRefused("stock.same")
+    if kind in (MoveKind.ARRIVAL, MoveKind.LOSS):
+        raise ValueError(f"{kind} makes no batch")

@@ -32,6 +32,7 @@ from bot.cli import (
     roster,
     run,
     schedule,
+    warehouse,
 )
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
@@ -43,8 +44,8 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
-    audit, backup, demo,
+    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, warehouse, inbox,
+    ledger, audit, backup, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from domain import ledger as L
 from domain import regions
 from domain import stock as rules
-from storage import stock
+from domain.people import Role
+from storage import ledger, stock
 from storage.db import Database
 from storage.migrate import migrate
 from storage.people import insert_person
@@ -166,3 +168,186 @@ def test_rules_split_cost_share_yield_and_shrink():
                 lambda: rules.check_reason("  ")):  # fmt: skip
         with pytest.raises(rules.StockRefused):
             bad()
+
+
+# --- the use cases: arrival, drying, processing, sorting, loss --------------------------
+
+KEEPER = frozenset({Role.KEEPER})
+COORD = frozenset({Role.COORDINATOR})
+
+
+async def _keeper(db, warehouse, n=77, org=ORG):
+    async with db.transaction() as conn:
+        person = await insert_person(
+            conn, telegram_user_id=900 + n, chat_id=900 + n, full_name=f"Penjaga {n}",
+            phone=f"+62812000009{n:02d}", language="id", timezone=regions.WIB, org_id=org,
+        )  # fmt: skip
+        await conn.execute("UPDATE warehouses SET keeper_id = ? WHERE id = ?", (person, warehouse))
+    return person
+
+
+async def _ledger_lines(db, reference):
+    return {
+        r["account"]: r["amount"]
+        for r in await db.fetchall(
+            "SELECT a.code AS account, l.amount FROM ledger_lines l"
+            " JOIN ledger_accounts a ON a.id = l.account_id"
+            " JOIN ledger_entries e ON e.id = l.entry_id WHERE e.reference = ?",
+            (reference,),
+        )
+    }
+
+
+async def test_arrival_shrink_drying_sorting_loss_cost_and_trace(db):
+    farmer, offers, (mine, _), _ = await _setup(db)
+    keeper = await _keeper(db, mine)
+    # The taker brings both pickups (1.000 kg weighed at the farms), 985 kg at the warehouse.
+    arrival = await db.write(stock.arrive, offers, mine, farmer, ORG, COORD, Decimal(985))
+    assert arrival.shrink == Decimal(15) and arrival.cost_rupiah == 6_500_000
+    assert await _ledger_lines(db, f"stock:arrival:{arrival.batch_id}") == {
+        L.inventory(ORG): 6_500_000, L.purchases(ORG): -6_500_000,
+    }  # fmt: skip
+    assert [(s.offer_id, s.quantity) for s in await stock.trace(db, [arrival.batch_id])] == [
+        (offers[0], Decimal(591)), (offers[1], Decimal(394)),
+    ]  # fmt: skip
+    # Once: a second arrival of the same pickup is refused and writes nothing.
+    with pytest.raises(stock.AlreadyArrived):
+        await db.write(stock.arrive, [offers[1]], mine, keeper, ORG, KEEPER, None)
+    assert len(await stock.available(db, ORG, "gabah", "GKP")) == 1
+    assert await stock.on_the_way(db, keeper, ORG, KEEPER) == []
+
+    # Drying 985 kg GKP into 852 kg GKG: rendemen 86,5 %, the cost travels with the kilos.
+    dried = await db.write(
+        stock.transform, mine, keeper, ORG, KEEPER, rules.MoveKind.DRYING, "gabah", "GKP",
+        Decimal(985), "GKG", Decimal(852),
+    )  # fmt: skip
+    assert rules.percent(dried.yield_fraction) == Decimal("86.5")
+    assert dried.cost_rupiah == 6_500_000
+    gkg = await stock.available(db, ORG, "gabah", "GKG")
+    assert [(b.quantity, b.cost_rupiah, b.origin, b.parent_batch_id) for b in gkg] == [
+        (Decimal(852), 6_500_000, "drying", arrival.batch_id)
+    ]
+    traced = await stock.trace(db, [gkg[0].id])
+    assert {s.offer_id for s in traced} == set(offers)
+    assert sum(s.quantity for s in traced) == Decimal(852)
+    # Sorting 52 kg into GKP again (a poorer grade): kilos split, cost in proportion.
+    sorted_ = await db.write(
+        stock.transform, mine, keeper, ORG, KEEPER, rules.MoveKind.SORTING, "gabah", "GKG",
+        Decimal(52), "GKP",
+    )  # fmt: skip
+    assert sorted_.quantity_out == Decimal(52) and sorted_.cost_rupiah == 396_714
+    # A loss of 10 kg GKG with a reason: its cost written off in the ledger.
+    loss = await db.write(
+        stock.lose, mine, keeper, ORG, KEEPER, "gabah", "GKG", Decimal(10), "dimakan tikus"
+    )
+    assert loss.cost_rupiah == 76_291
+    assert await _ledger_lines(db, f"stock:loss:{loss.move_id}") == {
+        L.losses(ORG): 76_291, L.inventory(ORG): -76_291,
+    }  # fmt: skip
+    held = {(h.grade, h.quantity, h.cost_rupiah) for h in await stock.on_hand(db, [ORG])}
+    assert held == {("GKG", Decimal(790), 6_026_995), ("GKP", Decimal(52), 396_714)}
+    # Inventory in the ledger equals the cost still in stock.
+    rows = await db.fetchall(
+        "SELECT SUM(l.amount) AS n FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id"
+        " WHERE a.code = ?",
+        (L.inventory(ORG),),
+    )
+    assert int(rows[0]["n"]) == 6_026_995 + 396_714
+    assert await ledger.verify(db) is None
+
+
+async def test_refusals_write_nothing(db):
+    farmer, offers, (mine, theirs), other = await _setup(db)
+    keeper = await _keeper(db, mine)
+    stranger = await _keeper(db, theirs, n=78, org=other)
+    moves = "SELECT COUNT(*) AS n FROM stock_moves"
+    # Heavier at the warehouse than at the pickup; another cooperative's warehouse; another
+    # keeper's warehouse; a coordinator who did not take the pickup.
+    with pytest.raises(rules.StockRefused):
+        await db.write(stock.arrive, [offers[0]], mine, farmer, ORG, COORD, Decimal(601))
+    with pytest.raises(stock.NotYours):
+        await db.write(stock.arrive, [offers[0]], theirs, farmer, ORG, COORD, None)
+    with pytest.raises(stock.NotYours):
+        await db.write(stock.arrive, [offers[0]], mine, stranger, other, KEEPER, None)
+    with pytest.raises(stock.NotYours):
+        await db.write(stock.arrive, [offers[0]], mine, keeper, ORG, COORD, None)
+    await db.write(stock.arrive, [offers[0]], mine, keeper, ORG, KEEPER, None)
+    n = (await db.fetchone(moves))["n"]
+    work = (rules.MoveKind.DRYING, "gabah", "GKP")
+    with pytest.raises(rules.StockRefused):  # a yield above 100 %
+        await db.write(
+            stock.transform, mine, keeper, ORG, KEEPER, *work, Decimal(100), "GKG", Decimal(101)
+        )
+    with pytest.raises(rules.StockRefused):  # a negative yield
+        await db.write(
+            stock.transform, mine, keeper, ORG, KEEPER, *work, Decimal(100), "GKG", Decimal(-1)
+        )
+    with pytest.raises(stock.NotEnoughStock) as short:
+        await db.write(
+            stock.transform, mine, keeper, ORG, KEEPER, *work, Decimal(601), "GKG", Decimal(500)
+        )
+    assert short.value.available == Decimal(600)
+    with pytest.raises(stock.NotYours):  # another keeper's warehouse
+        await db.write(
+            stock.transform, mine, stranger, other, KEEPER, *work, Decimal(1), "GKG", Decimal(1)
+        )
+    with pytest.raises(stock.NotYours):  # a coordinator does not keep the warehouse
+        await db.write(stock.lose, mine, farmer, ORG, COORD, "gabah", "GKP", Decimal(1), "tumpah")
+    with pytest.raises(rules.StockRefused):
+        await db.write(stock.lose, mine, keeper, ORG, KEEPER, "gabah", "GKP", Decimal(1), "")
+    assert (await db.fetchone(moves))["n"] == n
+    assert (await stock.available(db, ORG, "gabah", "GKP"))[0].quantity == Decimal(600)
+
+
+async def test_processing_gabah_into_beras(db):
+    farmer, offers, (mine, _), _ = await _setup(db)
+    keeper = await _keeper(db, mine)
+    await db.write(stock.arrive, offers, mine, keeper, ORG, KEEPER, None)
+    made = await db.write(
+        stock.transform, mine, keeper, ORG, KEEPER, rules.MoveKind.PROCESSING, "gabah", "GKP",
+        Decimal(1000), "premium", Decimal(630),
+    )  # fmt: skip
+    assert (made.out_commodity, made.quantity_out, made.cost_rupiah) == ("beras", 630, 6_500_000)
+    assert [b.commodity for b in await stock.available(db, ORG, "beras", "premium")] == ["beras"]
+
+
+def test_cli_warehouse_add_and_list(tmp_path, capsys):
+    from bot.cli import main
+
+    path = str(tmp_path / "k.sqlite3")
+
+    async def person():
+        async with Database(path) as database:
+            await migrate(database)
+            async with database.transaction() as conn:
+                await insert_person(
+                    conn, telegram_user_id=1, chat_id=1, full_name="Bu Tini", phone="+6281234567890",
+                    language="id", timezone=regions.WIB, org_id=ORG,
+                )  # fmt: skip
+
+    import asyncio
+
+    asyncio.run(person())
+    code = asyncio.run(_root_code(path))
+    assert main(["--db", path, "warehouse", "add", "--org", code, "--name", "Gudang Kujon",
+                 "--village", "33.10.11.2004", "--keeper", "0812-3456-7890"]) == 0  # fmt: skip
+    assert "Bu Tini" in capsys.readouterr().out
+    assert main(["--db", path, "warehouse", "add", "--org", code, "--name", "Gudang Kujon",
+                 "--village", "33.10.11.2004"]) == 2  # fmt: skip
+    assert main(["--db", path, "warehouse", "add", "--org", code, "--name", "Gudang X",
+                 "--village", "33.10"]) == 2  # fmt: skip
+    capsys.readouterr()
+    assert main(["--db", path, "warehouse", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Gudang Kujon" in out and "keeper: Bu Tini" in out
+
+    async def roles():
+        async with Database(path) as database:
+            return [r["role"] for r in await database.fetchall("SELECT role FROM person_roles")]
+
+    assert asyncio.run(roles()) == ["keeper"]
+
+
+async def _root_code(path):
+    async with Database(path) as database:
+        return (await database.fetchone("SELECT code FROM organisations WHERE id = 1"))["code"]
