@@ -48,7 +48,9 @@ def _note(language: str) -> bytes:
     return render(paper)
 
 
-def _invoice(language: str, bank: str | None = "BRI 0123-01-000123-30-1 a.n. Koperasi Merah Putih Klaten") -> bytes:
+def _invoice(
+    language: str, bank: str | None = "BRI 0123-01-000123-30-1 a.n. Koperasi Merah Putih Klaten"
+) -> bytes:
     bill = Invoice(5, 1, 7, 3, "FKT/2026/0001", "2026-12-21", "2027-01-04", 3_600_000, 0, "unpaid")
     with use_locale(language):
         paper = invoice(
@@ -63,7 +65,10 @@ def test_the_delivery_note_names_the_farmers_villages_and_weights():
     text = _text(_note("id"))
     assert "SURAT JALAN" in text and "SJ/2026/0001" in text and "PJ-0007" in text
     assert "Bulog Kancab Klaten (Pak Hadi)" in text and "Gudang Bulog Ceper" in text
-    for farmer, village, kilos in (("Pak Sarno", "Kujon", "300 kg"), ("Bu Wati", "Ceper", "200 kg")):
+    for farmer, village, kilos in (
+        ("Pak Sarno", "Kujon", "300 kg"),
+        ("Bu Wati", "Ceper", "200 kg"),
+    ):
         line = next(row for row in text.splitlines() if farmer in row)
         assert village in line and kilos in line
     assert "TW-0041" in text and "Jumat, 18 Desember 2026" in text  # picked up, in WIB
