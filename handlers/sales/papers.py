@@ -23,7 +23,8 @@ async def send_delivery_note(update: Update, context: BotContext, sale, delivery
         sources=sources, zone=context.person.timezone,
     )  # fmt: skip
     pdf = await asyncio.to_thread(sales_pdf.render, paper)
-    name = f"{_('delivery-note')}-{delivery.number}.pdf".replace("/", "-")
+    stem = _("delivery-note")  # the file's name: plain letters and hyphens
+    name = f"{stem}-{delivery.number}.pdf".replace("/", "-")
     await update.effective_chat.send_document(
         pdf, filename=name, caption=_("Delivery note {number}").format(number=delivery.number)
     )
@@ -41,7 +42,8 @@ async def send_invoice(update: Update, context: BotContext, sale, invoice) -> No
         zone=context.person.timezone,
     )  # fmt: skip
     pdf = await asyncio.to_thread(sales_pdf.render, paper)
-    name = f"{_('invoice')}-{invoice.number}.pdf".replace("/", "-")
+    stem = _("invoice")  # the file's name: plain letters and hyphens
+    name = f"{stem}-{invoice.number}.pdf".replace("/", "-")
     await update.effective_chat.send_document(
         pdf, filename=name, caption=_("Invoice {number}").format(number=invoice.number)
     )

@@ -16,7 +16,7 @@ from domain import ledger as L
 from domain import stock as stock_rules
 from domain.people import Role
 from storage import ledger, people, sales, stock
-from tests.handlers.flows import YES_EN, YES_ID
+from tests.handlers.flows import YES_EN
 from tests.storage.test_stock import _setup
 
 ORG = 1
