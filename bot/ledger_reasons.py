@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from bot.i18n import _, current_language, format_month, format_number, gettext
 from domain import N_
 from domain import ledger as L
+from domain import sales as S
 from domain.ledger import SavingsKind
 from domain.produce import CATALOG, NO_GRADE
 
@@ -76,6 +77,17 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     ).format(warehouse=p["warehouse"], quantity=_quantity(p), produce=_produce(p)),
     L.REASON_STOCK_LOSS: lambda p: _("Stock lost ({why}): {quantity} {produce}").format(
         why=p["why"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    # Market sales (storage.sales)
+    S.REASON_DELIVERED: lambda p: _("Delivered {note} of sale {sale}: {quantity} {produce}").format(
+        note=p["note"], sale=p["sale"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    S.REASON_INVOICED: lambda p: _("Invoice {invoice} to {buyer}, sale {sale}").format(
+        invoice=p["invoice"], buyer=p["buyer"], sale=p["sale"]
+    ),
+    S.REASON_PAID_CASH: lambda p: _("Buyer paid in cash, {invoice}").format(invoice=p["invoice"]),
+    S.REASON_PAID_TRANSFER: lambda p: _("Buyer paid by transfer {transfer}, {invoice}").format(
+        transfer=p["transfer"], invoice=p["invoice"]
     ),
 }
 

@@ -71,6 +71,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
+    Command(
+        "penjualan",
+        N_("Sell to buyers: sales, deliveries, invoices, payments"),
+        frozenset({Role.ADMIN}),
+    ),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -24,6 +24,7 @@ rules on plain data; storage.sales keeps them and posts the ledger.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -91,7 +92,8 @@ REASONS = {
     "sale.price": N_("Type the price in whole rupiah per {unit}, more than zero, for example 8000."),
     "sale.price_too_high": N_("A price per {unit} is at most {most}. Type the price again."),
     "sale.stock": N_("There is not that much in stock. Only {available} is there. Type a smaller amount."),
-    "sale.date": N_("I could not read that date. Type it as 20-12-2026, or tap one of the buttons."),
+    "sale.date": N_("Type a date from today to a year ahead, for example {example}."),
+    "sale.produce": N_("I do not know that produce. Type its name, for example gabah."),
     "sale.place": N_("Type the delivery place in 3 to 120 letters, for example Gudang Bulog Ceper."),
     "sale.unknown": N_("I cannot find that sale in your cooperative."),
     "delivery.too_heavy": N_("That is more than the lot still holds. The lot holds {remaining}. Type a smaller amount."),
@@ -135,6 +137,29 @@ def parse_terms(text: str) -> int:
 def due_date(issued: date, terms_days: int) -> date:
     """The day an invoice issued on ``issued`` falls due: ``terms_days`` later (0: that day)."""
     return issued + timedelta(days=check_terms(terms_days))
+
+
+def parse_date(text: str, today: date) -> date:
+    """A delivery date as people type it: ``20-12-2026``, ``20/12/2026``, ``20.12.2026``,
+    ``2026-12-20``, or ``20-12`` (this year, or next when it has passed); not before
+    ``today`` and at most a year ahead, else SaleRefused("sale.date")."""
+    parts = re.split(r"[-/. ]+", (text or "").strip())
+    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) not in (2, 3):
+        raise SaleRefused("sale.date")
+    numbers = [int(p) for p in parts]
+    if len(parts[0]) == 4:
+        numbers = numbers[::-1]
+    day, month = numbers[0], numbers[1]
+    year = numbers[2] if len(numbers) == 3 else today.year
+    try:
+        found = date(year, month, day)
+        if len(numbers) == 2 and found < today:
+            found = date(year + 1, month, day)
+    except ValueError:
+        raise SaleRefused("sale.date") from None
+    if not today <= found <= today + timedelta(days=366):
+        raise SaleRefused("sale.date")
+    return found
 
 
 def sale_commodity(commodity: Commodity) -> Commodity:
@@ -325,6 +350,14 @@ def sale_status(remaining: Decimal, uninvoiced: Decimal, owed: int) -> SaleStatu
     if uninvoiced > 0:
         return SaleStatus.DELIVERED
     return SaleStatus.INVOICED if owed > 0 else SaleStatus.PAID
+
+
+# Reasons the code writes in the ledger for sales (domain.ledger.coded_reason; read in each
+# language by bot.ledger_reasons).
+REASON_DELIVERED = "sale.delivered"  # sale (PJ-…), note (SJ/…), quantity, produce, grade
+REASON_INVOICED = "sale.invoiced"  # sale, invoice (FKT/…), buyer
+REASON_PAID_CASH = "sale.paid.cash"  # invoice
+REASON_PAID_TRANSFER = "sale.paid.transfer"  # invoice, transfer
 
 
 # --- numbers people read ------------------------------------------------------------------
