@@ -7,7 +7,8 @@ Budi (paid) and 2.000,5 kg from Sri (not paid: Rp400.000 deducted), cabai merah 
 from Budi (paid); in October 1.000 kg of gabah from Budi. Another cooperative (org 3) bought
 5.000 kg of gabah from Joko on 11 November: never in org 2's figures. Bulog bought lot 1
 (gabah GKP 3.000 kg at Rp7.500): 2.500 kg accepted on 24 November (cost Rp17.000.000),
-invoiced on 25 November (Rp18.750.000), Rp5.000.000 of it paid.
+invoiced on 25 November (Rp18.750.000), Rp5.000.000 of it paid. Gudang Ceper holds 1.000,5 kg
+of gabah GKP (Rp6.803.400 at cost) and 200 kg of cabai merah A (Rp6.400.000); a GKG batch is empty.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SOLD_KG = Decimal(2500)
 SOLD_RP = 18_750_000
 COST_RP = 17_000_000
 OWED_BY_BUYERS = SOLD_RP - 5_000_000
+STOCK_RP = 6_803_400 + 6_400_000
 
 
 def at(day: date, hour: int = 10) -> int:
@@ -133,6 +135,20 @@ async def seed(db) -> dict[str, int]:
             (KLATEN, sale, COST_RP, invoice, SOLD_RP, at(date(2026, 11, 24))),
         )
         delivery = (await cur.fetchone())[0]
+        cur = await conn.execute(
+            "INSERT INTO warehouses (org_id, name, village_code, created_at) VALUES (?, 'Gudang Ceper', ?, ?)"
+            " RETURNING id",
+            (KLATEN, KUJON, start),
+        )
+        warehouse = (await cur.fetchone())[0]
+        for commodity, grade, kg, cost in (
+            ("gabah", "GKP", "1000.5", 6_803_400), ("cabai_merah", "A", "200", 6_400_000), ("gabah", "GKG", "0", 0)
+        ):  # fmt: skip
+            await conn.execute(
+                "INSERT INTO stock_batches (org_id, warehouse_id, commodity, grade, quantity, cost_rupiah,"
+                " received_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'pickup')",
+                (KLATEN, warehouse, commodity, grade, kg, cost, at(date(2026, 11, 15))),
+            )
     for when, lines, reference in (
         (at(date(2026, 11, 15)), [L.debit(L.inventory(KLATEN), 24_000_000),
                                   L.credit(L.purchases(KLATEN), 24_000_000)], "stock:arrival:1"),

@@ -53,7 +53,7 @@ def test_a_month_as_a_workbook(cli, tmp_path):
     )
     assert (code, err) == (0, "")
     assert out.startswith(
-        "rekap-november.xlsx: purchases 3, sales 1, lots 1, stock 0, payables 1, weeks 6 rows"
+        "rekap-november.xlsx: purchases 3, sales 1, lots 1, stock 2, payables 1, weeks 6 rows"
     )
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == [
@@ -95,6 +95,10 @@ def test_a_month_as_a_workbook(cli, tmp_path):
         m.SOLD_RP,
         m.COST_RP,
         1_750_000,
+    ]
+    assert _rows(book, "Stok")[1:] == [
+        ["Gudang Ceper", "cabai_merah", "A", 200, 6_400_000],
+        ["Gudang Ceper", "gabah", "GKP", 1000.5, 6_803_400],
     ]
     payables = _rows(book, "Belum dibayar kepada petani")
     assert payables[1][1:7] == [

@@ -38,6 +38,10 @@ async def test_a_month_of_one_cooperative(db):
     assert found.sold == [figures.Sold("gabah", m.SOLD_KG, m.SOLD_RP)]
     assert found.margin == [figures.Margin("gabah", m.SOLD_RP, m.COST_RP)]
     assert found.margin[0].margin == 1_750_000
+    assert [(s.warehouse, s.commodity, s.grade, s.quantity, s.cost) for s in found.stock] == [
+        ("Gudang Ceper", "cabai_merah", "A", Decimal(200), 6_400_000),
+        ("Gudang Ceper", "gabah", "GKP", Decimal("1000.5"), 6_803_400),
+    ]
     assert found.owed_to_farmers == figures.Owed(1, m.OWED_TO_FARMERS)
     assert found.owed_by_buyers == figures.Owed(1, m.OWED_BY_BUYERS)
 

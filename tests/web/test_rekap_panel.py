@@ -30,7 +30,7 @@ async def test_this_months_figures_per_cooperative(db):
     rows = await dashboard.rows(db, "rekap", _scope(1, m.KLATEN, m.OTHER))
     assert rows == [
         {"cooperative": "Koperasi Tani Klaten", "bought_kg": 3700.5, "bought": m.NOV_GABAH_RP + m.NOV_CABAI_RP,
-         "sold": m.SOLD_RP, "margin": 1_750_000, "stock": 0, "owed_farmers": m.OWED_TO_FARMERS,
+         "sold": m.SOLD_RP, "margin": 1_750_000, "stock": m.STOCK_RP, "owed_farmers": m.OWED_TO_FARMERS,
          "owed_buyers": m.OWED_BY_BUYERS},
         {"cooperative": "Koperasi Boyolali", "bought_kg": 5000, "bought": 34_000_000, "sold": 0, "margin": 0,
          "stock": 0, "owed_farmers": 34_000_000, "owed_buyers": 0},
