@@ -36,7 +36,7 @@ from handlers.kit import (
     reply,
     today,
 )
-from handlers.wording import in_sentence, produce_name, produce_with_grade
+from handlers.wording import produce_name, produce_with_grade
 from storage import dashboard, orgs
 from storage import figures as stored
 from storage.figures import Figures, Period
@@ -209,6 +209,8 @@ def _margin(found: Figures) -> str:
 
 
 def _stock(found: Figures) -> str:
+    """One line per warehouse (its kilos and their cost): the detail per produce and grade
+    is in the report's Stock sheet."""
     if not found.stock:
         return _("Stock in the warehouses: none now.")
     lines = [
@@ -216,12 +218,14 @@ def _stock(found: Figures) -> str:
             cost=format_money(sum(s.cost for s in found.stock))
         )
     ]
+    warehouses: dict[int, list] = {}
+    for s in found.stock:
+        item = warehouses.setdefault(s.warehouse_id, [s.warehouse, Decimal(0), 0])
+        item[1] += s.quantity if _unit(s.commodity) == "kg" else 0
+        item[2] += s.cost
     lines += [
-        _("• {warehouse}: {quantity} {produce}").format(
-            warehouse=s.warehouse, quantity=weight(s.quantity, _unit(s.commodity)),
-            produce=in_sentence(_name(s.commodity, s.grade)),
-        )
-        for s in found.stock
+        _("• {warehouse}: {quantity}, {cost}").format(warehouse=name, quantity=weight(kilos, "kg"), cost=format_money(cost))
+        for name, kilos, cost in warehouses.values()
     ]  # fmt: skip
     return "\n".join(lines)
 

@@ -55,8 +55,7 @@ async def test_an_administrator_reads_the_month_and_moves_between_periods(market
     assert november[:4] == NOVEMBER
     assert november[-1] == owed
     assert november[4] == (
-        "Stok di gudang saat ini: Rp13.203.400 (harga pokok)\n• Gudang Ceper: 200 kg cabai merah, Mutu A\n"
-        "• Gudang Ceper: 1.000,5 kg gabah, GKP (gabah kering panen)"
+        "Stok di gudang saat ini: Rp13.203.400 (harga pokok)\n• Gudang Ceper: 1.200,5 kg, Rp13.203.400"
     )
 
     first_half = (await wati.send("/rekap 1-15 Nov"))[0].split("\n\n")
