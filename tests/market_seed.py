@@ -13,13 +13,16 @@ of gabah GKP (Rp6.803.400 at cost) and 200 kg of cabai merah A (Rp6.400.000); a 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import ledger as L
 from storage import ledger, orgs, people, prices
-from storage.db import clock_at
+from storage.db import Database, clock_at
+from storage.migrate import migrate
 
 ZONE = ZoneInfo("Asia/Jakarta")
 KLATEN = 2
@@ -162,3 +165,12 @@ async def seed(db) -> dict[str, int]:
         with clock_at(when):
             await db.write(ledger.post, lines, None, "Penjualan", reference)
     return ids
+
+
+@asynccontextmanager
+async def seeded(path: str) -> AsyncIterator[Database]:
+    """A database at ``path`` (a PostgreSQL schema on that pass), migrated, with the market."""
+    async with Database(path) as db:
+        await migrate(db)
+        await seed(db)
+        yield db

@@ -11,15 +11,11 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from storage.db import Database
-from storage.migrate import migrate
 from tests import market_seed as m
 
 
 async def _seed(path):
-    async with Database(path) as db:
-        await migrate(db)
-        await m.seed(db)
+    async with m.seeded(path) as db:
         async with db.transaction(bookkeeping=True) as conn:
             await conn.execute(
                 "UPDATE people SET full_name = '=HYPERLINK(\"x\")' WHERE full_name = 'Sri Santoso'"

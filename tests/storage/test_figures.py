@@ -10,8 +10,6 @@ from decimal import Decimal
 import pytest
 
 from storage import figures
-from storage.db import Database
-from storage.migrate import migrate
 from tests import market_seed as m
 
 NOVEMBER = figures.Period(date(2026, 11, 1), date(2026, 11, 30), "Asia/Jakarta")
@@ -19,9 +17,7 @@ NOVEMBER = figures.Period(date(2026, 11, 1), date(2026, 11, 30), "Asia/Jakarta")
 
 @pytest.fixture
 async def db(tmp_path):
-    async with Database(str(tmp_path / "figures.sqlite3")) as database:
-        await migrate(database)
-        await m.seed(database)
+    async with m.seeded(str(tmp_path / "figures.sqlite3")) as database:
         yield database
 
 

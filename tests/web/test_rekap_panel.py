@@ -8,16 +8,12 @@ from datetime import date
 import pytest
 
 from storage import dashboard
-from storage.db import Database
-from storage.migrate import migrate
 from tests import market_seed as m
 
 
 @pytest.fixture
 async def db(tmp_path):
-    async with Database(str(tmp_path / "rekap.sqlite3")) as database:
-        await migrate(database)
-        await m.seed(database)
+    async with m.seeded(str(tmp_path / "rekap.sqlite3")) as database:
         yield database
 
 
