@@ -5,7 +5,7 @@ in the same run on the same database.
 
 Set-up (``fill``), one cooperative holding it all (the worst case for its officers' figures):
 50,000 farmers in the villages of Kab. Klaten, 1,000,000 offers weighed through 2026 (gabah
-GKP/GKG, jagung, cabai merah A/B; 3 % not paid yet), 1,825 stock batches in 8 warehouses
+GKP/GKG, jagung, cabai merah A/B; a quarter of the last ten days' not paid yet), 1,825 stock batches in 8 warehouses
 (one per day and produce), 40 buyers and 20,000 sales, each with its lot, one delivery
 (some kilos rejected), its invoice (85 % paid) and, in the ledger, the entries the market
 posts: ``stock:arrival:<batch>``, ``lot:<sale>:delivery:<id>``, ``lot:<sale>:invoice:<id>``,
@@ -65,6 +65,10 @@ SALE_PRICE = {"gabah": 7600, "jagung": 6300, "cabai_merah": 36000}
 
 def _at(day: date, hour: int, minute: int = 0) -> int:
     return int(datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE).timestamp())
+
+
+def n_days_left(day: date) -> int:
+    return (date(YEAR, 12, 31) - day).days
 
 
 def _klaten_villages() -> list[str]:
@@ -151,13 +155,16 @@ async def _fill_pickups(
                 Decimal("0.5") if rng.random() < 0.2 else 0
             )
             amount = int((kg * price).to_integral_value())
-            unpaid = rng.random() < 0.03
+            unpaid = (
+                n_days_left(day) < 10 and rng.random() < 0.25
+            )  # receipts not paid: the last days' ones
             cut = int(kg) * 100 if rng.random() < 0.5 else 0
             offers.append((offer_id, farmer, org, farmer_village[farmer], commodity, grade, str(kg), str(kg), "kg",
                            price_ids[(commodity, grade)], price, weighed + 86_400, day.isoformat(),
                            "picked_up" if unpaid else "paid", weighed - 86_400, weighed))  # fmt: skip
             pickups.append((offer_id, FARMERS + 1 + offer_id % COORDINATORS, day.isoformat(), grade, str(kg),
-                            price, amount, weighed, weighed - 7200, cut, None if unpaid else "cash"))  # fmt: skip
+                            price, amount, weighed, weighed - 7200, cut, None if unpaid else "cash",
+                            org, farmer, farmer_village[farmer], commodity, int(kg * 1000)))  # fmt: skip
         async with db.transaction(bookkeeping=True) as conn:
             await conn.executemany(
                 "INSERT INTO offers (id, farmer_id, org_id, village_code, commodity, grade, quantity, typed_amount,"
@@ -167,8 +174,9 @@ async def _fill_pickups(
             )
             await conn.executemany(
                 "INSERT INTO pickups (offer_id, coordinator_id, pickup_on, window_start, window_end, grade,"
-                " quantity, price_rupiah, amount_rupiah, picked_up_at, scheduled_at, deductions_rupiah, paid_by)"
-                " VALUES (?, ?, ?, 8, 10, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " quantity, price_rupiah, amount_rupiah, picked_up_at, scheduled_at, deductions_rupiah, paid_by,"
+                " org_id, farmer_id, village_code, commodity, quantity_milli)"
+                " VALUES (?, ?, ?, 8, 10, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 pickups,
             )
         done = min(start + chunk, count)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from domain import periods
@@ -38,6 +38,8 @@ PAGE = 2000
 _GRAM = Decimal("0.001")
 # Live entries only: neither reversed nor a reversal (a reversed pair nets to nothing).
 _LIVE = "e.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id)"
+# Pickups of the organisations weighed in the period: a range of the pickups_figures index.
+_WEIGHED = "org_id IN ({marks}) AND picked_up_at >= ? AND picked_up_at < ?"
 # Monday 1970-01-05 00:00 UTC: weeks are counted from it (integer division in both databases).
 _FIRST_MONDAY = 345_600
 _WEEK = 604_800
@@ -78,6 +80,12 @@ def quantity(value: object) -> Decimal:
     if value is None:
         return Decimal(0)
     exact = Decimal(str(value)).quantize(_GRAM) if isinstance(value, float) else Decimal(value)
+    return exact.normalize() if exact else Decimal(0)
+
+
+def milli(value: object) -> Decimal:
+    """A sum of pickups.quantity_milli (thousandths of the base unit) as the exact quantity."""
+    exact = Decimal(int(value or 0)) / 1000
     return exact.normalize() if exact else Decimal(0)
 
 
@@ -207,22 +215,41 @@ def _lot_of(reference: str) -> int | None:
     return int(parts[1]) if len(parts) >= 3 and parts[0] == "lot" and parts[1].isdigit() else None
 
 
+# --- written at the weighing ------------------------------------------------------------------
+
+
+async def record_pickup(conn, offer_id: int, *, org_id: int, farmer_id: int, village_code: str,
+                        commodity: str, quantity: Decimal) -> None:  # fmt: skip
+    """Copy onto the pickup what the figures group it by (migration 0023), in the weighing's
+    transaction: its cooperative, farmer, village, produce, and the weight in thousandths."""
+    await conn.execute(
+        "UPDATE pickups SET org_id = ?, farmer_id = ?, village_code = ?, commodity = ?, quantity_milli = ?"
+        " WHERE offer_id = ?",
+        (
+            org_id,
+            farmer_id,
+            village_code,
+            commodity,
+            int((quantity * 1000).quantize(Decimal(1), ROUND_HALF_UP)),
+            offer_id,
+        ),
+    )
+
+
 # --- the figures -------------------------------------------------------------------------
 
 
 async def bought(source: Source, org_ids: tuple[int, ...], period: Period) -> list[Bought]:
     rows = await fetchall(
         source,
-        "SELECT o.commodity, k.grade, SUM(CAST(k.quantity AS NUMERIC)) AS kilos,"
-        " SUM(k.amount_rupiah) AS amount, COUNT(*) AS pickups"
-        " FROM pickups k JOIN offers o ON o.id = k.offer_id"
-        f" WHERE k.picked_up_at >= ? AND k.picked_up_at < ? AND o.org_id IN ({_marks(org_ids)})"
-        " GROUP BY o.commodity, k.grade ORDER BY o.commodity, k.grade",
-        (period.start, period.end, *org_ids),
+        "SELECT commodity, grade, SUM(quantity_milli) AS milli, SUM(amount_rupiah) AS amount,"
+        f" COUNT(*) AS pickups FROM pickups WHERE {_WEIGHED.format(marks=_marks(org_ids))}"
+        " GROUP BY commodity, grade ORDER BY commodity, grade",
+        (*org_ids, period.start, period.end),
     )
     hpp = await reference_prices(source, period.end - 1)
     return [
-        Bought(r["commodity"], r["grade"], quantity(r["kilos"]), int(r["amount"] or 0),
+        Bought(r["commodity"], r["grade"], milli(r["milli"]), int(r["amount"] or 0),
                int(r["pickups"]), hpp.get((r["commodity"], r["grade"])))
         for r in rows
     ]  # fmt: skip
@@ -247,22 +274,21 @@ async def sellers(source: Source, org_ids: tuple[int, ...], period: Period) -> t
     """How many farmers sold in the period, and from how many villages."""
     rows = await fetchall(
         source,
-        "SELECT COUNT(DISTINCT o.farmer_id) AS farmers, COUNT(DISTINCT o.village_code) AS villages"
-        " FROM pickups k JOIN offers o ON o.id = k.offer_id"
-        f" WHERE k.picked_up_at >= ? AND k.picked_up_at < ? AND o.org_id IN ({_marks(org_ids)})",
-        (period.start, period.end, *org_ids),
+        "SELECT COUNT(DISTINCT farmer_id) AS farmers, COUNT(DISTINCT village_code) AS villages"
+        f" FROM pickups WHERE {_WEIGHED.format(marks=_marks(org_ids))}",
+        (*org_ids, period.start, period.end),
     )
     return int(rows[0]["farmers"] or 0), int(rows[0]["villages"] or 0)
 
 
-async def _lot_lines(source: Source, org_ids: tuple[int, ...], period: Period, *, kinds: tuple[str, ...],
-                     invoices_only: bool = False) -> list:  # fmt: skip
+async def _lot_lines(
+    source: Source, org_ids: tuple[int, ...], period: Period, *, kinds: tuple[str, ...]
+) -> list:
     """(reference, kind, amount) summed per entry reference over the live ``lot:…`` entries
     of the period, for the organisations' accounts of ``kinds`` (sales, cogs)."""
     low, high = await _entry_range(source, period)
     if high < low:
         return []
-    pattern = "lot:%:invoice:%" if invoices_only else "lot:%"
     return await fetchall(
         source,
         "SELECT e.reference, a.kind, SUM(l.amount) AS amount FROM ledger_accounts a"
@@ -270,7 +296,7 @@ async def _lot_lines(source: Source, org_ids: tuple[int, ...], period: Period, *
         " JOIN ledger_entries e ON e.id = l.entry_id"
         f" WHERE a.org_id IN ({_marks(org_ids)}) AND a.kind IN ({_marks(kinds)})"
         f" AND e.reference LIKE ? AND {_LIVE} GROUP BY e.reference, a.kind",
-        (low, high, *org_ids, *kinds, pattern),
+        (low, high, *org_ids, *kinds, "lot:%"),
     )
 
 
@@ -286,16 +312,34 @@ async def _lot_commodities(source: Source, lots: set[int]) -> dict[int, str]:
     return found
 
 
-async def sold(source: Source, org_ids: tuple[int, ...], period: Period) -> list[Sold] | None:
+@dataclass(frozen=True)
+class _Lots:
+    """The period's ledger lines of lots (reference, kind, amount) and each lot's commodity:
+    read once for sold and margin."""
+
+    lines: list
+    commodities: dict[int, str]
+
+
+async def _lots(source: Source, org_ids: tuple[int, ...], period: Period) -> _Lots:
+    lines = await _lot_lines(source, org_ids, period, kinds=("sales", "cogs"))
+    lots = {lot for r in lines if (lot := _lot_of(r["reference"])) is not None}
+    return _Lots(lines, await _lot_commodities(source, lots))
+
+
+async def sold(
+    source: Source, org_ids: tuple[int, ...], period: Period, lots: _Lots | None = None
+) -> list[Sold] | None:
+    """Invoiced in the period per commodity: the sales lines of ``lot:…:invoice:…`` entries;
+    the kilos accepted on those invoices."""
     if not await has_table(source, "sales"):
         return None
-    lines = await _lot_lines(source, org_ids, period, kinds=("sales",), invoices_only=True)
-    lots = {lot for r in lines if (lot := _lot_of(r["reference"])) is not None}
-    commodities = await _lot_commodities(source, lots)
+    lots = lots or await _lots(source, org_ids, period)
     amounts: dict[str, int] = {}
-    for r in lines:
-        commodity = commodities.get(_lot_of(r["reference"]) or 0, "")
-        amounts[commodity] = amounts.get(commodity, 0) - int(r["amount"])  # sales is credit
+    for r in lots.lines:
+        if r["kind"] == "sales" and ":invoice:" in r["reference"]:
+            commodity = lots.commodities.get(_lot_of(r["reference"]) or 0, "")
+            amounts[commodity] = amounts.get(commodity, 0) - int(r["amount"])  # sales is credit
     kilos = await fetchall(
         source,
         "SELECT s.commodity, SUM(CAST(d.received AS NUMERIC)) AS kilos FROM invoices i"
@@ -311,13 +355,9 @@ async def sold(source: Source, org_ids: tuple[int, ...], period: Period) -> list
     ]
 
 
-async def lot_margins(
-    source: Source, org_ids: tuple[int, ...], period: Period
-) -> dict[int, tuple[int, int]]:
-    """Per lot: (revenue, cost) from the ledger's lines of the period's ``lot:<lot>:…``
-    entries (sales lines are credits: revenue is minus their sum)."""
+def _per_lot(lines: list) -> dict[int, tuple[int, int]]:
     result: dict[int, list[int]] = {}
-    for r in await _lot_lines(source, org_ids, period, kinds=("sales", "cogs")):
+    for r in lines:
         lot = _lot_of(r["reference"])
         if lot is None:
             continue
@@ -329,14 +369,23 @@ async def lot_margins(
     return {lot: (revenue, cost) for lot, (revenue, cost) in result.items()}
 
 
-async def margins(source: Source, org_ids: tuple[int, ...], period: Period) -> list[Margin] | None:
+async def lot_margins(
+    source: Source, org_ids: tuple[int, ...], period: Period
+) -> dict[int, tuple[int, int]]:
+    """Per lot: (revenue, cost) from the ledger's lines of the period's ``lot:<lot>:…``
+    entries (sales lines are credits: revenue is minus their sum)."""
+    return _per_lot(await _lot_lines(source, org_ids, period, kinds=("sales", "cogs")))
+
+
+async def margins(
+    source: Source, org_ids: tuple[int, ...], period: Period, lots: _Lots | None = None
+) -> list[Margin] | None:
     if not await has_table(source, "sales"):
         return None
-    per_lot = await lot_margins(source, org_ids, period)
-    commodities = await _lot_commodities(source, set(per_lot))
+    lots = lots or await _lots(source, org_ids, period)
     sums: dict[str, list[int]] = {}
-    for lot, (revenue, cost) in per_lot.items():
-        item = sums.setdefault(commodities.get(lot, ""), [0, 0])
+    for lot, (revenue, cost) in _per_lot(lots.lines).items():
+        item = sums.setdefault(lots.commodities.get(lot, ""), [0, 0])
         item[0] += revenue
         item[1] += cost
     return [Margin(code, r, c) for code, (r, c) in sorted(sums.items())]
@@ -394,13 +443,14 @@ async def figures(source: Source, org_ids: tuple[int, ...], period: Period) -> F
     if not org_ids:
         return Figures(period, [], 0, 0, None, None, None, Owed(0, 0), None)
     farmers, villages = await sellers(source, org_ids, period)
+    lots = await _lots(source, org_ids, period) if await has_table(source, "sales") else None
     return Figures(
         period=period,
         bought=await bought(source, org_ids, period),
         farmers=farmers,
         villages=villages,
-        sold=await sold(source, org_ids, period),
-        margin=await margins(source, org_ids, period),
+        sold=await sold(source, org_ids, period, lots),
+        margin=await margins(source, org_ids, period, lots),
         stock=await stock(source, org_ids),
         owed_to_farmers=await owed_to_farmers(source, org_ids),
         owed_by_buyers=await owed_by_buyers(source, org_ids),
@@ -428,15 +478,14 @@ async def purchases_by_village(
     cooperative's villages times its produce, whatever the number of pickups)."""
     rows = await fetchall(
         source,
-        "SELECT o.village_code, o.commodity, k.grade, SUM(CAST(k.quantity AS NUMERIC)) AS kilos,"
-        " SUM(k.amount_rupiah) AS amount, COUNT(DISTINCT o.farmer_id) AS farmers, COUNT(*) AS pickups"
-        " FROM pickups k JOIN offers o ON o.id = k.offer_id"
-        f" WHERE k.picked_up_at >= ? AND k.picked_up_at < ? AND o.org_id IN ({_marks(org_ids)})"
-        " GROUP BY o.village_code, o.commodity, k.grade ORDER BY o.village_code, o.commodity, k.grade",
-        (period.start, period.end, *org_ids),
+        "SELECT village_code, commodity, grade, SUM(quantity_milli) AS milli, SUM(amount_rupiah) AS amount,"
+        " COUNT(DISTINCT farmer_id) AS farmers, COUNT(*) AS pickups"
+        f" FROM pickups WHERE {_WEIGHED.format(marks=_marks(org_ids))}"
+        " GROUP BY village_code, commodity, grade ORDER BY village_code, commodity, grade",
+        (*org_ids, period.start, period.end),
     )
     for r in rows:
-        yield VillagePurchase(r["village_code"], r["commodity"], r["grade"], quantity(r["kilos"]),
+        yield VillagePurchase(r["village_code"], r["commodity"], r["grade"], milli(r["milli"]),
                               int(r["amount"] or 0), int(r["farmers"]), int(r["pickups"]))  # fmt: skip
 
 
@@ -554,11 +603,9 @@ async def weekly_volume(
     week = f"(({{at}} + {offset} - {_FIRST_MONDAY}) / {_WEEK})"
     bought_rows = await fetchall(
         source,
-        f"SELECT {week.format(at='k.picked_up_at')} AS week, SUM(CAST(k.quantity AS NUMERIC)) AS kilos"
-        " FROM pickups k JOIN offers o ON o.id = k.offer_id"
-        f" WHERE k.picked_up_at >= ? AND k.picked_up_at < ? AND o.org_id IN ({_marks(org_ids)})"
-        f" GROUP BY {week.format(at='k.picked_up_at')}",
-        (period.start, period.end, *org_ids),
+        f"SELECT {week.format(at='picked_up_at')} AS week, SUM(quantity_milli) AS milli"
+        f" FROM pickups WHERE {_WEIGHED.format(marks=_marks(org_ids))} GROUP BY {week.format(at='picked_up_at')}",
+        (*org_ids, period.start, period.end),
     )
     sold_rows = []
     if await has_table(source, "deliveries"):
@@ -570,9 +617,10 @@ async def weekly_volume(
             (*org_ids, period.start, period.end),
         )
     weeks: dict[int, list[Decimal]] = {}
-    for rows, i in ((bought_rows, 0), (sold_rows, 1)):
-        for r in rows:
-            weeks.setdefault(int(r["week"]), [Decimal(0), Decimal(0)])[i] += quantity(r["kilos"])
+    for r in bought_rows:
+        weeks.setdefault(int(r["week"]), [Decimal(0), Decimal(0)])[0] += milli(r["milli"])
+    for r in sold_rows:
+        weeks.setdefault(int(r["week"]), [Decimal(0), Decimal(0)])[1] += quantity(r["kilos"])
     monday = datetime.fromtimestamp(_FIRST_MONDAY, UTC).date()
     first = (period.start + offset - _FIRST_MONDAY) // _WEEK
     last = (period.end - 1 + offset - _FIRST_MONDAY) // _WEEK

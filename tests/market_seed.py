@@ -20,7 +20,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import ledger as L
-from storage import ledger, orgs, people, prices
+from storage import figures, ledger, orgs, people, prices
 from storage.db import Database, clock_at
 from storage.migrate import migrate
 
@@ -75,6 +75,9 @@ async def _offer(conn, farmer, org, village, commodity, grade, kg, price_id, pri
             deductions,
         ),
     )
+    # what the weighing copies onto the pickup for the figures (storage.pickups._picked_up)
+    await figures.record_pickup(conn, offer_id, org_id=org, farmer_id=farmer, village_code=village,
+                                commodity=commodity, quantity=Decimal(kg))  # fmt: skip
     return offer_id
 
 
