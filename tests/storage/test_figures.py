@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 
 from storage import figures
+from storage.db import Database
+from storage.migrate import migrate
 from tests import market_seed as m
 
 NOVEMBER = figures.Period(date(2026, 11, 1), date(2026, 11, 30), "Asia/Jakarta")
@@ -90,3 +92,52 @@ async def test_weeks_and_report_rows(db):
     assert buyers == [
         figures.BuyerSales("Bulog Kanwil Jateng", 1, m.SOLD_KG, m.SOLD_RP, m.OWED_BY_BUYERS)
     ]
+
+
+async def test_the_weighing_copies_what_figures_group_by(tmp_path):
+    """On the demo's year, written through the bot's own use cases (pickups weighed,
+    re-weighed, disputed), the figures read from the pickups alone equal the same sums
+    joined to the offers."""
+    from datetime import UTC, datetime
+
+    from bot.cli.demo_seed import seed_demo
+
+    async with Database(str(tmp_path / "demo.sqlite3")) as demo:
+        await migrate(demo)
+        await seed_demo(demo, now=datetime(2026, 12, 3, 4, tzinfo=UTC))
+        year = figures.Period(date(2025, 12, 1), date(2026, 11, 30), "Asia/Jakarta")
+        checked = 0
+        for org in await demo.fetchall("SELECT id FROM organisations"):
+            joined = await demo.fetchall(
+                "SELECT o.commodity, k.grade, k.quantity, k.amount_rupiah FROM pickups k JOIN offers o"
+                " ON o.id = k.offer_id WHERE o.org_id = ? AND k.picked_up_at >= ? AND k.picked_up_at < ?",
+                (org["id"], year.start, year.end),
+            )
+            sums: dict = {}
+            for r in joined:
+                item = sums.setdefault((r["commodity"], r["grade"]), [Decimal(0), 0])
+                item[0] += Decimal(r["quantity"])
+                item[1] += r["amount_rupiah"]
+            found = await figures.bought(demo, (org["id"],), year)
+            assert {(b.commodity, b.grade): [b.quantity, b.amount] for b in found} == sums
+            checked += len(joined)
+        assert checked > 10  # the demo weighed a year of receipts
+
+
+async def test_migration_0023_fills_the_pickups_weighed_before_it(db):
+    from storage.migrate import _statements, available
+
+    before = await figures.figures(db, (m.KLATEN,), NOVEMBER)
+    async with db.transaction(bookkeeping=True) as conn:
+        await conn.execute(
+            "UPDATE pickups SET org_id = NULL, farmer_id = NULL, village_code = NULL, commodity = NULL,"
+            " quantity_milli = NULL"
+        )
+    assert (await figures.figures(db, (m.KLATEN,), NOVEMBER)).bought == []
+    sql = next(x.sql for x in available() if x.version == 23)
+    backfill = [s for s in _statements(sql, db.dialect) if "UPDATE pickups SET" in s]
+    assert len(backfill) == 1
+    async with db.transaction(bookkeeping=True) as conn:
+        for statement in backfill:
+            await conn.execute(statement)
+    assert await figures.figures(db, (m.KLATEN,), NOVEMBER) == before
