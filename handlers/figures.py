@@ -235,14 +235,14 @@ def _owed(found: Figures) -> str:
     lines = [
         _("Owed to farmers now: {amount} ({receipts})").format(
             amount=format_money(farmers.amount),
-            receipts=ngettext("{n} receipt not paid", "{n} receipts not paid", farmers.count).format(n=farmers.count),
+            receipts=ngettext("{n} receipt not paid", "{n} receipts not paid", farmers.count).format(n=format_number(farmers.count)),
         )
     ]  # fmt: skip
     if (buyers := found.owed_by_buyers) is not None:
         lines.append(
             _("Owed by buyers now: {amount} ({invoices})").format(
                 amount=format_money(buyers.amount),
-                invoices=ngettext("{n} invoice not paid", "{n} invoices not paid", buyers.count).format(n=buyers.count),
+                invoices=ngettext("{n} invoice not paid", "{n} invoices not paid", buyers.count).format(n=format_number(buyers.count)),
             )
         )  # fmt: skip
     return "\n".join(lines)
