@@ -10,6 +10,7 @@ can run in a thread (``asyncio.to_thread``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -224,3 +225,37 @@ def invoice(
         columns=columns, rows=rows, totals=[(_("Total"), format_money(invoice.total_rupiah))],
         notes=notes, signatures=[_("For the cooperative")],
     )  # fmt: skip
+
+
+# --- from the database ------------------------------------------------------------------------
+
+
+async def delivery_note_pdf(db, org_id: int, delivery_id: int, zone: str) -> bytes:
+    """The surat jalan of a delivery of ``org_id``, in the language in use (the bot and the
+    command line share it)."""
+    from storage import orgs, sales, stock
+
+    delivery = await sales.delivery(db, org_id, delivery_id)
+    sale = await sales.sale(db, org_id, delivery.sale_id)
+    org = await orgs.by_id(db, org_id)
+    paper = delivery_note(
+        cooperative=org.name, address=org.address, sale=sale, delivery=delivery,
+        buyer=await sales.buyer(db, org_id, sale.buyer_id),
+        sources=await stock.trace(db, await sales.delivery_batches(db, delivery.id)), zone=zone,
+    )  # fmt: skip
+    return await asyncio.to_thread(render, paper)
+
+
+async def invoice_pdf(db, org_id: int, invoice_id: int, zone: str) -> bytes:
+    """The faktur of an invoice of ``org_id``, in the language in use."""
+    from storage import orgs, sales
+
+    bill = await sales.invoice(db, org_id, invoice_id)
+    sale = await sales.sale(db, org_id, bill.sale_id)
+    org = await orgs.by_id(db, org_id)
+    paper = invoice(
+        cooperative=org.name, address=org.address, bank_account=await sales.bank_account(db, org_id),
+        sale=sale, invoice=bill, lines=await sales.invoice_deliveries(db, bill.id),
+        buyer=await sales.buyer(db, org_id, sale.buyer_id), zone=zone,
+    )  # fmt: skip
+    return await asyncio.to_thread(render, paper)

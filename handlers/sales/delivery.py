@@ -174,7 +174,7 @@ async def save(update: Update, context: BotContext) -> int:
     sale = await sales.sale(context.db, org, delivery.sale_id)
     await reply(update, _("Saved. Delivery note {number}: {quantity} accepted. The surat jalan follows.").format(
         number=delivery.number, quantity=quantity_text(delivery.received, sale.commodity)))  # fmt: skip
-    await send_delivery_note(update, context, sale, delivery)
+    await send_delivery_note(update, context, delivery)
     return END
 
 

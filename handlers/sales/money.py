@@ -61,7 +61,7 @@ async def make_invoice(update: Update, context: BotContext) -> None:
         number=invoice.number, total=format_money(invoice.total_rupiah),
         due=format_date(date.fromisoformat(invoice.due_on), context.person.timezone),
     ))  # fmt: skip
-    await send_invoice(update, context, sale, invoice)
+    await send_invoice(update, context, invoice)
 
 
 @dataclass
