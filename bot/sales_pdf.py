@@ -101,16 +101,17 @@ def render(paper: Paper) -> bytes:
     for note in paper.notes:
         pdf.ln(1.5)
         pdf.set_font("Helvetica", "", 9)
-        pdf.multi_cell(0, 4.8, _latin1(note), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.8, _latin1(note), align="L", new_x="LMARGIN", new_y="NEXT")
     if paper.signatures:
         pdf.ln(8)
-        box = width / len(paper.signatures)
+        box = width / 3  # up to three signatures; fewer stand at the right, as on a letter
+        left = 15 + width - box * len(paper.signatures)
         top = pdf.get_y()
         for i, who in enumerate(paper.signatures):
-            pdf.set_xy(15 + i * box, top)
+            pdf.set_xy(left + i * box, top)
             pdf.set_font("Helvetica", "", 9)
             pdf.cell(box, LINE, _latin1(who), align="C")
-            pdf.line(15 + i * box + 6, top + 26, 15 + (i + 1) * box - 6, top + 26)
+            pdf.line(left + i * box + 6, top + 26, left + (i + 1) * box - 6, top + 26)
         pdf.set_xy(15, top + 30)
     if paper.footer:
         pdf.set_font("Helvetica", "I", 8)
