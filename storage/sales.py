@@ -21,12 +21,14 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from domain import N_
 from domain import ledger as L
 from domain import sales as rules
 from domain.people import normalise_phone
 from domain.sales import BuyerKind, Held, PaymentMethod, SaleRefused, SaleStatus
 from storage import ledger, stock
 from storage.catalog import Source, fetchall
+from storage.dashboard import Column, Scope, panel
 from storage.db import now_utc
 from storage.people import audit
 
@@ -646,4 +648,24 @@ async def receivables(
         Receivable(r["org_id"], r["buyer_id"], r["buyer"], int(r["invoiced"]), int(r["paid"]),
                    int(r["overdue"]))
         for r in rows
+    ]  # fmt: skip
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+@panel(
+    "receivables", N_("Owed by buyers"),
+    (Column("buyer", N_("Buyer")), Column("invoiced", N_("Invoiced"), "money"),
+     Column("paid", N_("Paid"), "money"), Column("owed", N_("Owed"), "money"),
+     Column("overdue", N_("Overdue"), "money")),
+)  # fmt: skip
+async def receivables_panel(db, scope: Scope) -> list[dict]:
+    """Per buyer of the viewer's cooperatives: invoiced, paid, owed, and owed past due (the
+    due day passed where the viewer lives)."""
+    today = datetime.fromtimestamp(scope.now, UTC).astimezone(ZoneInfo(scope.timezone)).date()
+    return [
+        {"buyer": r.buyer, "invoiced": r.invoiced, "paid": r.paid, "owed": r.owed,
+         "overdue": r.overdue}
+        for r in await receivables(db, scope.org_ids, today)
     ]  # fmt: skip
