@@ -346,3 +346,7 @@ async def broadcasts(db: Database, scope: Scope) -> list[dict]:
          "sent": r["sent"], "failed": r["failed"], "pending": r["pending"]}
         for r in found
     ]  # fmt: skip
+
+
+# Panels of later features, each in its own module (imported last: they use the above).
+from storage import stock_panel  # noqa: E402, F401
