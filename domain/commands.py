@@ -59,6 +59,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("See pickups: schedule, record the weighing, pay the farmer"),
         frozenset({Role.COORDINATOR, Role.TREASURER}),
     ),
+    Command(
+        "gudang",
+        N_("See the warehouse: stock, pickups coming in, drying and losses"),
+        frozenset({Role.KEEPER, Role.ADMIN, Role.COORDINATOR}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
     Command(

@@ -49,6 +49,8 @@ from handlers.sales import sale as sales_sale
 from handlers.treasurer import common as treasurer_common
 from handlers.treasurer import decisions as treasurer_decisions
 from handlers.treasurer import desk as treasurer_desk
+from handlers.warehouse import arrival as warehouse_arrival
+from handlers.warehouse import keeper as warehouse_keeper
 
 # Our conversations mix buttons and typed answers per chat (per_message=False) on purpose;
 # PTB warns about that combination at every start.
@@ -82,6 +84,8 @@ def register(app: Application) -> None:
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
     app.add_handler(sales_money.conversation_handler())
+    app.add_handler(warehouse_arrival.arrival_conversation())
+    app.add_handler(warehouse_keeper.work_conversation())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -97,6 +101,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
     app.add_handler(CommandHandler("penjualan", sales_listing.show_sales))
+    app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).

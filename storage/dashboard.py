@@ -348,5 +348,6 @@ async def broadcasts(db: Database, scope: Scope) -> list[dict]:
     ]  # fmt: skip
 
 
-# Panels of later features live beside their own queries; importing them registers them.
+# Panels of later features, each in its own module (imported last: they use the above).
 from storage import sales as _sales  # noqa: E402, F401
+from storage import stock_panel  # noqa: E402, F401

@@ -51,6 +51,11 @@ TABLES = (
     "invoices",
     "sale_payments",
     "stock_batches WHERE quantity <> '0'",
+    "stock_moves",
+    "stock_batches",
+    "stock_batch_sources",
+    "stock_move_inputs",
+    "stock_arrivals",
 )
 
 
@@ -412,12 +417,47 @@ async def _sales_pay(world):
     return admin, lambda: admin.press(YES_EN)
 
 
+async def _warehouse_of(world, keeper_user):
+    from storage import people, stock
+
+    await _person_with_roles(world, keeper_user, [])
+    keeper = await people.by_telegram_id(world.db, keeper_user)
+    await world.db.write(stock.add_warehouse, 1, "Gudang Kujon", "33.10.11.2004", keeper.id)
+    return world.person(keeper_user)
+
+
+async def _arrive(world):
+    await _warehouse_of(world, 640)
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("📦")))
+    await coordinator.send("235")
+    return coordinator, lambda: coordinator.press(YES_ID)
+
+
+async def _stock_work(world):
+    keeper = await _warehouse_of(world, 641)
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("📦")))
+    await coordinator.send("235")
+    await coordinator.press(YES_ID)
+    await keeper.send("/gudang")
+    await keeper.press("⚙️ Cabai merah B · Gudang Kujon")
+    await keeper.press("📉 Hilang (tikus, busuk, tumpah)")
+    await keeper.send("5 kg")
+    await keeper.send("busuk")
+    return keeper, lambda: keeper.press(YES_ID)
+
+
 SCENARIOS = {
     "sales.buyer": _sales_buyer,
     "sales.record": _sales_record,
     "sales.deliver": _sales_deliver,
     "sales.invoice": _sales_invoice,
     "sales.pay": _sales_pay,
+    "stock.arrive": _arrive,
+    "stock.work": _stock_work,
     "offer.assign": _assign,
     "pickup.check_weight": _check_weight,
     "receipt.settle": _settle,

@@ -1,0 +1,186 @@
+"""The warehouse end to end, in Indonesian: a weighed pickup of gabah goes into the gudang
+with its transport shrink (susut), the keeper dries it (rendemen), sorts part of it into
+another grade and writes off a loss; the stock, its cost and the ledger agree, `audit
+verify` holds, and buttons for another keeper's or another cooperative's warehouse are
+refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domain import ledger as L
+from domain.people import Role
+from storage import ledger, people, stock
+from tests.handlers.flows import YES_ID, register_farmer
+from tests.handlers.test_offer import _coordinator, _prices
+from tests.handlers.test_staff_and_roles import _person_with_roles
+from tests.texts import said
+
+REFUSED = "This button is no longer active."
+
+
+async def _weighed(world, kilos="1.000 kg"):
+    """Budi's gabah GKP, taken, scheduled and weighed by Sari: her receipt has 📦."""
+    await _prices(world)
+    budi = world.person(901, "Budi")
+    await register_farmer(budi)
+    sari = await _coordinator(world, 911, "33.10.11")
+    await budi.send("/jual")
+    await budi.press("Gabah")  # only GKP has a price: no grade to choose
+    await budi.send("1 ton")
+    await budi.press("Besok")
+    await budi.tap("🏠 Di desa saya, Kujon")
+    await budi.press(YES_ID)
+    await sari.press("✋ Ambil penjemputan ini")
+    await sari.press("📅 Jadwalkan penjemputan")
+    await sari.press(sari.buttons()[-6])
+    await sari.press("06.00–09.00")
+    await sari.send("/jemput")
+    await sari.press(next(b for b in sari.buttons() if b.startswith("⚖️ Timbang")))
+    await sari.press("GKP (gabah kering panen)")
+    await sari.send(kilos)
+    await sari.press(YES_ID)
+    return budi, sari
+
+
+async def _warehouse(world, keeper_user=921, name="Gudang Kujon", org_id=1):
+    keeper = await _person_with_roles(world, keeper_user, [])
+    person = await people.by_telegram_id(world.db, keeper_user)
+    if org_id != 1:
+        await world.db.write_one("UPDATE people SET org_id = ? WHERE id = ?", (org_id, person.id))
+    place = await world.db.write(stock.add_warehouse, org_id, name, "33.10.11.2004", person.id)
+    return keeper, place
+
+
+async def _balance(world, account):
+    row = await world.db.fetchone(
+        "SELECT COALESCE(SUM(l.amount), 0) AS n FROM ledger_lines l"
+        " JOIN ledger_accounts a ON a.id = l.account_id WHERE a.code = ?",
+        (account,),
+    )
+    return int(row["n"])
+
+
+async def test_pickup_to_warehouse_with_shrink_then_drying_sorting_and_loss(world):
+    keeper, place = await _warehouse(world)
+    budi, sari = await _weighed(world)
+    number = next(b for b in sari.buttons() if b.startswith("📦")).split(": ")[1]
+    assert sari.buttons()[-1] == f"📦 Sudah di gudang: {number}"
+
+    # The taker brings it in: one warehouse, so the bot asks the weight there at once.
+    asked = await sari.press(f"📦 Sudah di gudang: {number}")
+    assert asked[-1] == (f"Berapa berat {number} di Gudang Kujon? Saat dijemput beratnya 1.000 kg.")
+    heavier = await sari.send("1.200")
+    assert heavier[0].startswith("Itu lebih berat dari timbangan saat dijemput.")
+    summary = (await sari.send("985 kg"))[-1]
+    assert "Saat dijemput: 1.000 kg gabah, GKP (gabah kering panen)" in summary
+    assert "Di gudang: 985 kg" in summary and "Susut: 15 kg (1,5 %)" in summary
+    saved = await sari.press(YES_ID)
+    assert saved[-1] == (
+        "Sudah disimpan. 985 kg gabah, GKP (gabah kering panen) ada di Gudang Kujon.\n"
+        "Susut: 15 kg (1,5 %)"
+    )
+    # A second tap on the same receipt: once only.
+    await sari.press(f"📦 Sudah di gudang: {number}")
+    assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(REFUSED)
+    assert len(await stock.available(world.db, 1, "gabah", "GKP")) == 1
+
+    # The keeper sees the stock at cost and dries it: 985 kg GKP → 852 kg GKG.
+    overview = (await keeper.send("/gudang"))[-1]
+    assert "🏠 Gudang Kujon" in overview
+    assert "985 kg gabah, GKP (gabah kering panen): biaya Rp6.500.000 (Rp6.599 per kg)" in overview
+    await keeper.press("⚙️ Gabah GKP · Gudang Kujon")
+    await keeper.press("☀️ Pengeringan (mutu lain)")
+    await keeper.press("GKG (gabah kering giling)")
+    await keeper.send("985")
+    too_much = await keeper.send("990")
+    assert too_much[0].startswith("Hasilnya tidak bisa lebih berat dari yang masuk.")
+    summary = (await keeper.send("852"))[-1]
+    assert "Masuk: 985 kg gabah, GKP (gabah kering panen)" in summary
+    assert "Hasil: 852 kg gabah, GKG (gabah kering giling)" in summary
+    assert "Rendemen: 86,5 %" in summary
+    saved = (await keeper.press(YES_ID))[-1]
+    assert saved.startswith(
+        "Sudah disimpan. 852 kg gabah, GKG (gabah kering giling) ada di gudang."
+    )
+    assert "Biaya sekarang: Rp7.629 per kg" in saved
+
+    # Sorting 52 kg back into GKP, then a loss of 10 kg GKG with its reason.
+    await keeper.send("/gudang")
+    await keeper.press("⚙️ Gabah GKG · Gudang Kujon")
+    await keeper.press("🔀 Sortir ke mutu lain")
+    await keeper.press("GKP (gabah kering panen)")
+    summary = (await keeper.send("52 kg"))[-1]
+    assert "Dari: 52 kg gabah, GKG (gabah kering giling)" in summary
+    await keeper.press(YES_ID)
+    await keeper.send("/gudang")
+    await keeper.press("⚙️ Gabah GKG · Gudang Kujon")
+    await keeper.press("📉 Hilang (tikus, busuk, tumpah)")
+    short = await keeper.send("2 ton")
+    assert short[0].startswith("Di gudang tidak ada sebanyak itu. Ketik jumlah yang lebih kecil.\n")
+    await keeper.send("10")
+    no_reason = await keeper.send("?")
+    assert no_reason[0].startswith("Ketik alasan stok hilang")
+    summary = (await keeper.send("dimakan tikus"))[-1]
+    assert "Alasan: dimakan tikus" in summary
+    saved = (await keeper.press(YES_ID))[-1]
+    assert saved == (
+        "Sudah disimpan. 10 kg gabah, GKG (gabah kering giling) dihapus dari stok: Rp76.291."
+    )
+
+    held = {(h.grade, h.quantity, h.cost_rupiah) for h in await stock.on_hand(world.db, [1])}
+    assert held == {("GKG", Decimal(790), 6_026_995), ("GKP", Decimal(52), 396_714)}
+    assert await _balance(world, L.inventory(1)) == 6_026_995 + 396_714
+    assert await _balance(world, L.losses(1)) == 76_291
+    assert await ledger.verify(world.db) is None
+    # Every kilo still traces to Budi's pickup (the kilos it put into the batch when it was
+    # made: 852 kg dried, of which 790 kg are left).
+    batches = [b.id for b in await stock.available(world.db, 1, "gabah", "GKG")]
+    (source,) = await stock.trace(world.db, batches)
+    assert source.offer_number == number and source.farmer_name == "Budi Santoso"
+    assert source.village_code == "33.10.11.2004" and source.quantity == Decimal(852)
+
+
+async def test_forged_buttons_for_another_keeper_or_cooperative_are_refused(world):
+    keeper, place = await _warehouse(world)
+    budi, sari = await _weighed(world)
+    await sari.press(next(b for b in sari.buttons() if b.startswith("📦")))
+    await sari.send("1000")
+    await sari.press(YES_ID)
+    await world.db.write_one(
+        "INSERT INTO organisations (parent_id, kind, code, name, created_at)"
+        " VALUES (1, 'coop_primary', 'kop-b', 'Koperasi B', 0)"
+    )
+    other_org = (await world.db.fetchone("SELECT id FROM organisations WHERE code = 'kop-b'"))["id"]
+    stranger, _ = await _warehouse(world, 931, "Gudang Lain", other_org)
+    second, _ = await _warehouse(world, 932, "Gudang Dua")  # same cooperative, another keeper
+    sent = world.telegram.messages[931][-1] if world.telegram.messages.get(931) else None
+    line = f"stok:{place.id}.gabah.GKP"
+    for who in (stranger, second, sari):  # another coop, another keeper, a coordinator
+        await who.send("/gudang")
+        sent = world.telegram.messages[who.user_id][-1]
+        answered = await who.press_data(sent, line)
+        assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(REFUSED)
+        assert not [t for t in answered if "Apa yang terjadi" in t]
+    # Nor can the other cooperative's keeper bring a pickup into their warehouse.
+    assert await stock.on_the_way(world.db, 0, other_org, frozenset({Role.KEEPER})) == []
+    assert (await stock.available(world.db, 1, "gabah", "GKP"))[0].quantity == Decimal(1000)
+    assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM stock_moves"))["n"] == 1
+
+
+async def test_a_coordinator_without_a_warehouse_gets_no_box_button(world):
+    budi, sari = await _weighed(world)
+    assert not [b for b in sari.buttons() if b.startswith("📦")]
+    assert (await sari.send("/gudang"))[-1] == said(
+        "Your cooperative has no warehouse in the bot yet. Please ask the administrator to add one."
+    )
+
+
+@pytest.mark.parametrize("language", ["en"])
+async def test_the_keeper_reads_english(world, language):
+    keeper, place = await _warehouse(world)
+    person = await people.by_telegram_id(world.db, 921)
+    await world.db.write(people.set_language, person.id, "en")
+    assert (await keeper.send("/gudang"))[-1] == "🏠 Gudang Kujon\nEmpty."
