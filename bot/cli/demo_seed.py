@@ -44,6 +44,7 @@ from domain.savings import Month
 from storage import (
     deductions,
     invites,
+    ledger,
     offers,
     orgs,
     outbox,
@@ -567,8 +568,7 @@ async def _sales(s: _Seeder) -> None:
     a little rejected for moisture, invoiced, not paid yet); the SPPG kitchen's sale of
     gabah GKP waits for its delivery (/penjualan)."""
     org, admin = s.org[KLATEN], s.ids[KLATEN_ADMIN]
-    last = (await s.db.fetchone("SELECT MAX(at) AS at FROM ledger_entries"))["at"] or 0
-    when = max(s.now - 1800, last + 60)  # the ledger stays in time order
+    when = max(s.now - 1800, await ledger.last_at(s.db) + 60)  # the ledger stays in time order
     await s.at(when, sales.set_bank_account, org, "BRI 0123-01-000123-30-1 a.n. KDKMP Kujon")
     bulog = await s.at(when, sales.add_buyer, org, "Bulog Kancab Klaten", "bulog",
                        phone="+6282133334444", contact="Pak Hadi", terms_days=14, by=admin)  # fmt: skip
