@@ -442,6 +442,15 @@ async def invoice(source: Source, org_id: int, invoice_id: int) -> Invoice:
     return Invoice(**dict(rows[0]))
 
 
+async def invoice_by_number(source: Source, org_id: int, number: str) -> Invoice | None:
+    rows = await fetchall(
+        source,
+        f"SELECT {_INVOICE} FROM invoices WHERE org_id = ? AND number = ?",
+        (org_id, number.strip()),
+    )
+    return Invoice(**dict(rows[0])) if rows else None
+
+
 async def invoices_of(source: Source, org_id: int, sale_id: int) -> list[Invoice]:
     rows = await fetchall(
         source,

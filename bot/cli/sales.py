@@ -82,12 +82,10 @@ def _sale_id(text: str) -> int:
 async def _invoice_id(db: Database, org_id: int, text: str) -> int:
     if text.isdigit():
         return int(text)
-    row = await db.fetchone(
-        "SELECT id FROM invoices WHERE org_id = ? AND number = ?", (org_id, text)
-    )
-    if row is None:
+    found = await sales.invoice_by_number(db, org_id, text)
+    if found is None:
         raise CliError(f"no invoice {text!r} in this cooperative")
-    return row["id"]
+    return found.id
 
 
 def _quantity(text: str, commodity: str) -> Decimal:
