@@ -105,7 +105,7 @@ class Ask(Step):
 
 
 STATUS_LABELS = {
-    "open": N_("to deliver"),
+    "open": N_("still to deliver"),
     "delivered": N_("delivered, not invoiced"),
     "invoiced": N_("invoiced, not paid"),
     "paid": N_("paid"),
