@@ -602,15 +602,15 @@ class Margin:
 async def margin(source: Source, sale_id: int) -> Margin:
     """Revenue less cost of lot ``sale_id``, read from the lines of the ledger entries whose
     reference is ``lot:<sale_id>:…`` (not recomputed from the sales tables): −(sales lines)
-    − (cogs lines). The references are a range (``lot:5:`` ≤ r < ``lot:5;``) so the index
-    on them serves it on either database."""
+    − (cogs lines). A prefix match (LIKE, not a range: PostgreSQL compares text by its
+    collation, which may skip punctuation)."""
     prefix = f"lot:{sale_id}:"
     rows = await fetchall(
         source,
         "SELECT a.kind AS kind, COALESCE(SUM(l.amount), 0) AS total FROM ledger_entries e"
         " JOIN ledger_lines l ON l.entry_id = e.id JOIN ledger_accounts a ON a.id = l.account_id"
-        " WHERE e.reference >= ? AND e.reference < ? AND a.kind IN (?, ?) GROUP BY a.kind",
-        (prefix, prefix[:-1] + ";", L.AccountKind.SALES.value, L.AccountKind.COGS.value),
+        " WHERE e.reference LIKE ? AND a.kind IN (?, ?) GROUP BY a.kind",
+        (prefix + "%", L.AccountKind.SALES.value, L.AccountKind.COGS.value),
     )
     by_kind = {r["kind"]: int(r["total"]) for r in rows}
     revenue = -by_kind.get(L.AccountKind.SALES.value, 0)
