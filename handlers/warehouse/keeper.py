@@ -22,6 +22,7 @@ from handlers.kit import (
     Confirm,
     Draft,
     Step,
+    Typed,
     answer_query,
     conversation,
     for_command,
@@ -29,6 +30,7 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
@@ -263,29 +265,13 @@ QUANTITY_IN_STEP = QuantityStep(QUANTITY_IN, "quantity_in")
 QUANTITY_OUT_STEP = QuantityStep(QUANTITY_OUT, "quantity_out")
 
 
-class ReasonStep(Step):
-    state = REASON
-
-    async def ask(self, update: Update, context: BotContext) -> str:
-        await reply(update, _("Why was it lost? Type a few words, for example: dimakan tikus."))
-        return REASON
-
-    async def on_text(self, update: Update, context: BotContext) -> str:
-        try:
-            reason = rules.check_reason(update.effective_message.text)
-        except rules.StockRefused as exc:
-            await reply(update, gettext(rules.REASONS[exc.reason]))
-            return REASON
-        draft = WorkDraft.load(context)
-        draft.reason = reason
-        draft.save(context)
-        return await CONFIRM_STEP.ask(update, context)
-
-    def handlers(self) -> list:
-        return [MessageHandler(TEXT, self.on_text)]
-
-
-REASON_STEP = ReasonStep()
+REASON_STEP = Typed(
+    REASON,
+    lambda: _("Why was it lost? Type a few words, for example: dimakan tikus."),
+    rules.check_reason,
+    stored_in(WorkDraft, "reason", lambda: CONFIRM_STEP),
+    reasons={"stock.reason": lambda: gettext(rules.REASONS["stock.reason"])},
+)
 
 
 async def _summary(context: BotContext) -> str:

@@ -122,7 +122,9 @@ async def test_pickup_to_warehouse_with_shrink_then_drying_sorting_and_loss(worl
     assert short[0].startswith("Di gudang tidak ada sebanyak itu. Ketik jumlah yang lebih kecil.\n")
     await keeper.send("10")
     no_reason = await keeper.send("?")
-    assert no_reason[0].startswith("Ketik alasan stok hilang")
+    assert no_reason[0] == (
+        "Alasan ditulis 3 sampai 200 huruf.\nKenapa hilang? Ketik beberapa kata, misalnya: dimakan tikus."
+    )
     summary = (await keeper.send("dimakan tikus"))[-1]
     assert "Alasan: dimakan tikus" in summary
     saved = (await keeper.press(YES_ID))[-1]
