@@ -89,7 +89,9 @@ def _places(context: BotContext) -> list[tuple[str, str]]:
     return [(label, value) for label, value in ArrivalDraft.load(context).places or []]
 
 
-async def _place_chosen(update: Update, context: BotContext, value: str) -> str:
+async def _place_chosen(update: Update, context: BotContext, value: str) -> str | int:
+    if await _pickup(context) is None:  # brought in meanwhile (by the keeper, say)
+        return await _gone(update, context)
     draft = ArrivalDraft.load(context)
     draft.warehouse_id = int(value)
     draft.save(context)

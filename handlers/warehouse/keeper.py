@@ -72,8 +72,7 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
         mine = [h for h in held if h.warehouse_id == place.id]
         lines += [held_line(h) for h in mine] or [_("Empty.")]
         rows += [
-            [LINE_BUTTONS.button(f"⚙️ {produce_name(CATALOG[h.commodity])} {h.grade} · {place.name}",
-                                 line_value(place.id, h.commodity, h.grade))]
+            [LINE_BUTTONS.button(_line_label(h, place), line_value(place.id, h.commodity, h.grade))]
             for h in mine
         ]  # fmt: skip
     way = await stock.on_the_way(context.db, person.id, person.org_id, person.roles)
@@ -93,6 +92,12 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
     if rows:
         lines += ["", _("Tap a line to record drying, sorting or a loss.") if kept else _("Tap 📦 once it is in the warehouse.")]  # fmt: skip
     await reply(update, "\n".join(lines).strip(), keyboard(rows) if rows else None)
+
+
+def _line_label(held: stock.OnHand, place: stock.Warehouse) -> str:
+    """``⚙️ Gabah GKP · Gudang Kujon`` (the grade's code: labels are too long for a button)."""
+    grade = "" if held.grade == NO_GRADE else f" {held.grade}"
+    return f"⚙️ {produce_name(CATALOG[held.commodity])}{grade} · {place.name}"
 
 
 # --- the keeper's work on a stock line ---------------------------------------------------

@@ -186,3 +186,52 @@ async def test_the_keeper_reads_english(world, language):
     person = await people.by_telegram_id(world.db, 921)
     await world.db.write(people.set_language, person.id, "en")
     assert (await keeper.send("/gudang"))[-1] == "🏠 Gudang Kujon\nEmpty."
+
+
+async def test_with_two_warehouses_the_taker_picks_one_and_the_keeper_brings_in_from_his_list(
+    world,
+):
+    keeper, place = await _warehouse(world)
+    other_keeper, second = await _warehouse(world, 922, "Gudang Pokak")
+    budi, sari = await _weighed(world)
+    box = next(b for b in sari.buttons() if b.startswith("📦"))
+    asked = await sari.press(box)
+    assert asked[-1] == "Masuk ke gudang mana?"
+    assert sari.buttons()[-2:] == ["🏠 Gudang Kujon", "🏠 Gudang Pokak"]
+    # Meanwhile the keeper of the Gudang Kujon sees it on its way and records it himself.
+    overview = (await keeper.send("/gudang"))[-1]
+    assert "Sudah dijemput, belum masuk gudang:" in overview and "Budi Santoso" in overview
+    await keeper.press(box)  # his one warehouse: the weight at once
+    await keeper.send("990")
+    await keeper.press(YES_ID)
+    # The taker, a moment later: once only, said plainly.
+    late = await sari.press("🏠 Gudang Pokak")
+    assert late[-1] == "Penjemputan ini sudah masuk gudang. Tidak ada yang disimpan."
+    (batch,) = await stock.available(world.db, 1, "gabah", "GKP")
+    assert (batch.warehouse_id, batch.quantity) == (place.id, Decimal(990))
+    assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM stock_arrivals"))["n"] == 1
+    entries = await world.db.fetchone(
+        "SELECT COUNT(*) AS n FROM ledger_entries WHERE reference LIKE 'stock:arrival:%'"
+    )
+    assert entries["n"] == 1
+    # The second keeper sees his own (empty) warehouse only.
+    assert (await other_keeper.send("/gudang"))[-1] == "🏠 Gudang Pokak\nKosong."
+    assert second.id != place.id
+
+
+async def test_two_people_at_the_confirmation_at_once_record_one_arrival(world):
+    keeper, place = await _warehouse(world)
+    budi, sari = await _weighed(world)
+    box = next(b for b in sari.buttons() if b.startswith("📦"))
+    await sari.press(box)
+    await sari.send("995")  # her summary waits for ✅
+    await keeper.send("/gudang")
+    await keeper.press(box)
+    await keeper.send("990")
+    await keeper.press(YES_ID)
+    late = await sari.press(YES_ID)
+    assert late[-1] == "Penjemputan ini sudah masuk gudang. Tidak ada yang disimpan."
+    (batch,) = await stock.available(world.db, 1, "gabah", "GKP")
+    assert batch.quantity == Decimal(990)
+    assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM stock_moves"))["n"] == 1
+    assert await ledger.verify(world.db) is None
