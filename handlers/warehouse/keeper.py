@@ -4,6 +4,7 @@ its yield (rendemen), sorting into another grade, a loss with its reason."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.warehouse.common import (
+    ARRIVE_ALL_BUTTONS,
     ARRIVE_BUTTONS,
     LINE_BUTTONS,
     OUT_GRADE_BUTTONS,
@@ -83,6 +85,13 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
                 number=p.offer_number, amount=amount(p.quantity, p.commodity, p.grade), name=p.farmer_name))  # fmt: skip
             rows.append([ARRIVE_BUTTONS.button(
                 _("📦 In the warehouse: {number}").format(number=p.offer_number), str(p.offer_id))])  # fmt: skip
+        kinds = Counter((p.commodity, p.grade) for p in way)
+        rows += [
+            [ARRIVE_ALL_BUTTONS.button(
+                _("📦 All {count} of {produce} in the warehouse").format(count=n, produce=produce(c, g)),
+                f"{c}.{g}")]
+            for (c, g), n in kinds.items() if n > 1
+        ]  # fmt: skip
     if not places:
         await reply(update, _("Your cooperative has no warehouse in the bot yet. Please ask the administrator to add one."))  # fmt: skip
         return

@@ -27,9 +27,14 @@ async def _weighed(world, kilos="1.000 kg"):
     budi = world.person(901, "Budi")
     await register_farmer(budi)
     sari = await _coordinator(world, 911, "33.10.11")
+    await _sell_and_weigh(budi, sari, "1 ton", kilos)
+    return budi, sari
+
+
+async def _sell_and_weigh(budi, sari, offered, kilos):
     await budi.send("/jual")
     await budi.press("Gabah")  # only GKP has a price: no grade to choose
-    await budi.send("1 ton")
+    await budi.send(offered)
     await budi.press("Besok")
     await budi.tap("🏠 Di desa saya, Kujon")
     await budi.press(YES_ID)
@@ -38,11 +43,10 @@ async def _weighed(world, kilos="1.000 kg"):
     await sari.press(sari.buttons()[-6])
     await sari.press("06.00–09.00")
     await sari.send("/jemput")
-    await sari.press(next(b for b in sari.buttons() if b.startswith("⚖️ Timbang")))
+    await sari.press([b for b in sari.buttons() if b.startswith("⚖️ Timbang")][-1])
     await sari.press("GKP (gabah kering panen)")
     await sari.send(kilos)
     await sari.press(YES_ID)
-    return budi, sari
 
 
 async def _warehouse(world, keeper_user=921, name="Gudang Kujon", org_id=1):
@@ -235,3 +239,23 @@ async def test_two_people_at_the_confirmation_at_once_record_one_arrival(world):
     assert batch.quantity == Decimal(990)
     assert (await world.db.fetchone("SELECT COUNT(*) AS n FROM stock_moves"))["n"] == 1
     assert await ledger.verify(world.db) is None
+
+
+async def test_all_pickups_of_a_produce_arrive_together_in_one_batch(world):
+    keeper, place = await _warehouse(world)
+    budi, sari = await _weighed(world)
+    await _sell_and_weigh(budi, sari, "500 kg", "500 kg")
+    overview = (await sari.send("/gudang"))[-1]
+    assert overview.startswith("Sudah dijemput, belum masuk gudang:")
+    await sari.press("📦 Semua 2 gabah, GKP (gabah kering panen) sudah di gudang")
+    asked = sari.texts()[-1]
+    assert asked.startswith("Berapa berat TW-") and "jumlahnya di Gudang Kujon?" in asked
+    assert asked.endswith("Saat dijemput beratnya 1.500 kg.")
+    summary = (await sari.send("1.470"))[-1]
+    assert "Susut: 30 kg (2 %)" in summary
+    await sari.press(YES_ID)
+    (batch,) = await stock.available(world.db, 1, "gabah", "GKP")
+    assert batch.quantity == Decimal(1470) and batch.cost_rupiah == 6500 * 1500
+    traced = await stock.trace(world.db, [batch.id])
+    assert [s.quantity for s in traced] == [Decimal(980), Decimal(490)]
+    assert await stock.on_the_way(world.db, 0, 1, frozenset({Role.ADMIN})) == []
