@@ -99,7 +99,7 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
         await reply(update, _("No pickup of yours waits to go to a warehouse."))
         return
     if rows:
-        lines += ["", _("Tap a line to record drying, sorting or a loss.") if kept else _("Tap 📦 once it is in the warehouse.")]  # fmt: skip
+        lines += ["", _("Tap a ⚙️ button to record drying, sorting or a loss.") if kept else _("Tap 📦 once it is in the warehouse.")]  # fmt: skip
     await reply(update, "\n".join(lines).strip(), keyboard(rows) if rows else None)
 
 
@@ -174,7 +174,7 @@ class ActionStep(Choice):
     async def text(self, context: BotContext) -> str:
         draft = WorkDraft.load(context)
         place, held = need(await _line(context))
-        return _("{warehouse} holds {amount}. What happened to it?").format(
+        return _("{warehouse} holds {amount}. Choose what happened to it.").format(
             warehouse=place.name, amount=amount(held, need(draft.commodity), need(draft.grade)))  # fmt: skip
 
 

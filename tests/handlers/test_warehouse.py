@@ -95,7 +95,14 @@ async def test_pickup_to_warehouse_with_shrink_then_drying_sorting_and_loss(worl
     overview = (await keeper.send("/gudang"))[-1]
     assert "🏠 Gudang Kujon" in overview
     assert "985 kg gabah, GKP (gabah kering panen): biaya Rp6.500.000 (Rp6.599 per kg)" in overview
-    await keeper.press("⚙️ Gabah GKP · Gudang Kujon")
+    action = await keeper.press("⚙️ Gabah GKP · Gudang Kujon")
+    assert action[-1] == (
+        "Di Gudang Kujon ada 985 kg gabah, GKP (gabah kering panen). Pilih yang terjadi pada stok ini."
+    )
+    assert keeper.buttons()[-4:] == [
+        "☀️ Pengeringan (mutu lain)", "🏭 Diolah jadi beras", "🔀 Sortir ke mutu lain",
+        "📉 Hilang (tikus, busuk, tumpah)",
+    ]  # fmt: skip
     await keeper.press("☀️ Pengeringan (mutu lain)")
     await keeper.press("GKG (gabah kering giling)")
     await keeper.send("985")
@@ -169,7 +176,7 @@ async def test_forged_buttons_for_another_keeper_or_cooperative_are_refused(worl
         sent = world.telegram.messages[who.user_id][-1]
         answered = await who.press_data(sent, line)
         assert world.telegram.calls_of("answerCallbackQuery")[-1].params["text"] == said(REFUSED)
-        assert not [t for t in answered if "Apa yang terjadi" in t]
+        assert not [t for t in answered if "Pilih yang terjadi" in t]
     # Nor can the other cooperative's keeper bring a pickup into their warehouse.
     assert await stock.on_the_way(world.db, 0, other_org, frozenset({Role.KEEPER})) == []
     assert (await stock.available(world.db, 1, "gabah", "GKP"))[0].quantity == Decimal(1000)
@@ -259,3 +266,28 @@ async def test_all_pickups_of_a_produce_arrive_together_in_one_batch(world):
     traced = await stock.trace(world.db, [batch.id])
     assert [s.quantity for s in traced] == [Decimal(980), Decimal(490)]
     assert await stock.on_the_way(world.db, 0, 1, frozenset({Role.ADMIN})) == []
+
+
+async def test_processing_gabah_into_beras_shows_the_rendemen(world):
+    keeper, place = await _warehouse(world)
+    budi, sari = await _weighed(world)
+    await sari.press(next(b for b in sari.buttons() if b.startswith("📦")))
+    await sari.send("1000")
+    await sari.press(YES_ID)
+    await keeper.send("/gudang")
+    await keeper.press("⚙️ Gabah GKP · Gudang Kujon")
+    await keeper.press("🏭 Diolah jadi beras")
+    await keeper.press("beras medium")
+    await keeper.send("500")
+    summary = (await keeper.send("320 kg"))[-1]
+    assert summary.startswith("Silakan periksa pengolahan di Gudang Kujon:")
+    assert "Hasil: 320 kg beras, beras medium" in summary and "Rendemen: 64 %" in summary
+    await keeper.press(YES_ID)
+    held = {
+        (h.commodity, h.grade, h.quantity, h.cost_rupiah)
+        for h in await stock.on_hand(world.db, [1])
+    }
+    assert held == {
+        ("gabah", "GKP", Decimal(500), 3_250_000),
+        ("beras", "medium", Decimal(320), 3_250_000),
+    }
