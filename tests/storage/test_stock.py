@@ -346,6 +346,9 @@ def test_cli_warehouse_add_and_list(tmp_path, capsys):
             return [r["role"] for r in await database.fetchall("SELECT role FROM person_roles")]
 
     assert asyncio.run(roles()) == ["keeper"]
+    assert main(["--db", path, "warehouse", "keeper", "1", "--phone", "0812-3456-7890"]) == 0
+    assert main(["--db", path, "warehouse", "keeper", "9", "--phone", "0812-3456-7890"]) == 2
+    assert main(["--db", path, "warehouse", "keeper", "1", "--phone", "0812-0000-0000"]) == 2
 
 
 async def _root_code(path):
