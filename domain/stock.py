@@ -45,7 +45,7 @@ REASONS = {
     "stock.heavier": N_("That is more than was weighed at the pickup. Type the weight at the warehouse, for example 480."),
     "stock.yield": N_("The result cannot weigh more than what went in. Type the weight after, for example 850."),
     "stock.same": N_("Choose another grade than the one it has now."),
-    "stock.reason": N_("Type why the stock was lost, in a few words, for example: dimakan tikus."),
+    "stock.reason": N_("A reason is 3 to 200 letters long."),
     "stock.no_processing": N_("This produce is not processed here. Choose drying or sorting."),
     "stock.not_enough": N_("There is not that much in the warehouse. Type a smaller amount."),
 }  # fmt: skip

@@ -265,6 +265,25 @@ async def add_warehouse(
     return await warehouse(conn, row[0])
 
 
+async def set_keeper(
+    conn: aiosqlite.Connection, warehouse_id: int, keeper_id: int, by: int | None = None
+) -> Warehouse:
+    """A new keeper for a warehouse (a person of its cooperative, given the role keeper);
+    the one before keeps the role for any other warehouse they keep."""
+    found = await warehouse(conn, warehouse_id)
+    if found is None:
+        raise WarehouseError(f"no warehouse {warehouse_id}")
+    rows = await fetchall(conn, "SELECT org_id FROM people WHERE id = ?", (keeper_id,))
+    if not rows or rows[0]["org_id"] != found.org_id:
+        raise WarehouseError("the keeper must be a person of the same cooperative")
+    await conn.execute(
+        "UPDATE warehouses SET keeper_id = ? WHERE id = ?", (keeper_id, warehouse_id)
+    )
+    await add_role(conn, keeper_id, Role.KEEPER, by)
+    await audit(conn, by, "warehouse.keeper", f"warehouse:{warehouse_id}", keeper=keeper_id)
+    return await warehouse(conn, warehouse_id)
+
+
 async def kept_by(
     source: Reader, person_id: int, org_id: int, roles: frozenset[Role]
 ) -> list[Warehouse]:

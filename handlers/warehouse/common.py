@@ -21,6 +21,8 @@ from storage import stock
 
 # 📦 under a receipt and in /gudang: the offer id of a weighed pickup to bring in.
 ARRIVE_BUTTONS = Buttons("gdg", value=r"[0-9]", max_length=12)
+# 📦 every pickup of one produce and grade on its way: "<commodity>.<grade>".
+ARRIVE_ALL_BUTTONS = Buttons("gdgsm", value=r"[A-Za-z0-9_.-]", max_length=40)
 WAREHOUSE_BUTTONS = Buttons("gdgw", value=r"[0-9]", max_length=12)
 # A stock line of a warehouse: "<warehouse id>.<commodity>.<grade>".
 LINE_BUTTONS = Buttons("stok", value=r"[A-Za-z0-9_.-]", max_length=48)
