@@ -85,6 +85,11 @@ def cost_share(cost: int, quantity: Decimal, taken: Decimal) -> int:
     return min(int(share), cost)
 
 
+def cost_per_unit(cost: int, quantity: Decimal) -> int:
+    """What a unit of a batch costs now (whole rupiah, half up): shown, never booked."""
+    return int((Decimal(cost) / quantity).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def split(total: Decimal, weights: list[Decimal], quantum: Decimal = GRAM) -> list[Decimal]:
     """``total`` shared in proportion to ``weights``, each share a multiple of ``quantum``
     and the shares summing exactly to ``total`` (largest remainder)."""

@@ -362,7 +362,7 @@ async def save_work(update: Update, context: BotContext) -> int:
         text = _("Saved. {amount} is now {grade}.").format(
             amount=amount(made.quantity_out, commodity, grade), grade=gettext(CATALOG[commodity].grade(made.out_grade).label))  # fmt: skip
     else:
-        per_unit = int((Decimal(made.cost_rupiah) / made.quantity_out).to_integral_value())
+        per_unit = rules.cost_per_unit(made.cost_rupiah, made.quantity_out)
         text = "\n".join([
             _("Saved. {amount} is in the warehouse.").format(amount=amount(made.quantity_out, made.out_commodity, made.out_grade)),
             _("Yield (rendemen): {percent}").format(percent=percent(made.yield_fraction)),
