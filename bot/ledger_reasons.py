@@ -72,9 +72,14 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     L.REASON_PAID_TRANSFER: lambda p: _("Paid by transfer {transfer}, {number}").format(
         transfer=p["transfer"], number=p["number"]
     ),
-    L.REASON_STOCK_ARRIVAL: lambda p: _(
-        "Into the warehouse {warehouse}: {quantity} {produce}"
-    ).format(warehouse=p["warehouse"], quantity=_quantity(p), produce=_produce(p)),
+    L.REASON_STOCK_ARRIVAL: lambda p: _("Into {warehouse}: {quantity} {produce}").format(
+        warehouse=p["warehouse"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    L.REASON_STOCK_COST: lambda p: (
+        _("Drying fee: {quantity} {produce}")
+        if p["kind"] == "drying"
+        else _("Processing fee: {quantity} {produce}")
+    ).format(quantity=_quantity(p), produce=_produce(p)),  # fmt: skip
     L.REASON_STOCK_LOSS: lambda p: _("Stock lost ({why}): {quantity} {produce}").format(
         why=p["why"], quantity=_quantity(p), produce=_produce(p)
     ),

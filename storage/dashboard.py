@@ -377,3 +377,7 @@ async def rekap(db: Database, scope: Scope) -> list[dict]:
             "owed_buyers": found.owed_by_buyers.amount if found.owed_by_buyers else 0,
         })  # fmt: skip
     return result
+
+
+# Panels of later features, each in its own module (imported last: they use the above).
+from storage import stock_panel  # noqa: E402, F401

@@ -33,6 +33,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from domain import regions
+from domain import stock as stock_rules
 from domain.broadcasts import digest_key
 from domain.ledger import SavingsKind
 from domain.people import Role
@@ -52,6 +53,7 @@ from storage import (
     savings_desk,
     savings_import,
     savings_sheets,
+    stock,
 )
 from storage.db import Database, clock_at
 from storage.registration import Applicant
@@ -131,6 +133,8 @@ CAST: tuple[DemoPerson, ...] = (
             "Pak Paijo — petani, Desa Pokak, Klaten"),
     _person(15, "Tri", "Handayani", "+6281225550016", "treasurer", KLATEN,
             "Bu Tri — bendahara, KDKMP Kujon, Klaten (bayar petani)"),
+    _person(16, "Sri", "Mulyani", "+6281225550017", "keeper", KLATEN,
+            "Bu Sri — penjaga gudang, Gudang Kujon, Klaten (/gudang)"),
 )  # fmt: skip
 
 # Who does what, by their place in CAST.
@@ -139,6 +143,8 @@ SITI, DEDI, NENENG, EKO = 4, 5, 6, 7
 KLATEN_ADMIN, COORDINATOR = 8, 9
 DARTO, SUMIYATI, SLAMET, WULAN, PAIJO = 10, 11, 12, 13, 14
 KLATEN_TREASURER = 15  # pays the farmers what is still owed (/jemput)
+KEEPER = 16  # keeps the Gudang Kujon: gabah brought in, part of it dried (/gudang)
+WAREHOUSE_NAME = "Gudang Kujon"
 FARMER_VILLAGE = {DARTO: KUJON, SUMIYATI: POKAK, SLAMET: KURUNG, WULAN: KUJON, PAIJO: POKAK}
 COORDINATOR_COVERS = (KUJON, POKAK, KURUNG)
 # Mas Joko enters the offers of a farmer who has no Telegram (no user id: not in CAST).
@@ -420,6 +426,9 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     await s.at(
         start + 4 * 86_400 + 7200, offers.set_coverage, s.ids[COORDINATOR], COORDINATOR_COVERS
     )
+    await s.staff(KEEPER, start + 4 * 86_400 + 9000, s.ids[KLATEN_ADMIN])
+    await s.at(start + 4 * 86_400 + 14_400, stock.add_warehouse, s.org[KLATEN], WAREHOUSE_NAME,
+               KUJON, s.ids[KEEPER], s.ids[KLATEN_ADMIN])  # fmt: skip
     await s.at(start + 4 * 86_400, savings.set_rate, s.org[BEKASI],
                _months_back(this_month, 12), POKOK, WAJIB)  # fmt: skip
     await s.at(start + 4 * 86_400, savings.set_reminder, s.org[BEKASI], 5, "08:00")
@@ -484,7 +493,9 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     for when, _seq, (kind, what) in sorted(events, key=lambda e: (e[0], e[1])):
         await _run(s, kind, what, when, this_month)
 
-    # Now: a pickup scheduled for tomorrow, an offer waiting, yesterday's digest delivered.
+    # Now: the gabah in the warehouse, a pickup scheduled for tomorrow, an offer waiting,
+    # yesterday's digest delivered.
+    await _stock(s)
     await _scheduled_pickup(s)
     morning = _at(s.today, 6, 30)
     await s.offer(
@@ -524,6 +535,27 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
         await s.sell_for(*what)
     elif kind == "weigh":
         await s.weigh(*what)
+
+
+async def _stock(s: _Seeder) -> None:
+    """The gabah weighed over the weeks, brought into the Gudang Kujon this morning with a
+    little shrink (the newest left on its way, for Mas Joko's 📦), and half of it dried."""
+    keeper, roles = s.ids[KEEPER], s.roles(KEEPER)
+    org = s.org[KLATEN]
+    place = (await stock.warehouses(s.db, org))[0]
+    way = [p for p in await stock.on_the_way(s.db, keeper, org, roles) if p.commodity == "gabah"]
+    last = (await s.db.fetchone("SELECT MAX(at) AS at FROM ledger_entries"))["at"] or 0
+    when = max(s.now - 4 * 3600, last + 60)  # the ledger stays in time order
+    for k, pickup in enumerate(way[:-1]):
+        arrived = (pickup.quantity * Decimal("0.985")).quantize(Decimal(1))
+        await s.at(when + 60 * k, stock.arrive, [pickup.offer_id], place.id, keeper, org, roles,
+                   arrived)  # fmt: skip
+    held = sum(b.quantity for b in await stock.available(s.db, org, "gabah", "GKP", place.id))
+    if held > 0:
+        dried = (held / 2).quantize(Decimal(1))
+        await s.at(when + 3600, stock.transform, place.id, keeper, org, roles,
+                   stock_rules.MoveKind.DRYING, "gabah", "GKP", dried, "GKG",
+                   (dried * Decimal("0.86")).quantize(Decimal(1)))  # fmt: skip
 
 
 async def _scheduled_pickup(s: _Seeder) -> None:

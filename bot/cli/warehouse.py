@@ -22,6 +22,9 @@ def add_parser(sub) -> None:
         "--village", required=True, help="its Kemendagri village code, e.g. 33.10.11.2004"
     )
     add.add_argument("--keeper", help="the keeper's phone (a registered person of the cooperative)")
+    keeper = warehouse_sub.add_parser("keeper", help="give a warehouse a new keeper")
+    keeper.add_argument("id", type=int, help="the warehouse's number (warehouse list)")
+    keeper.add_argument("--phone", required=True, help="the keeper's phone")
     listing = warehouse_sub.add_parser("list", help="print the warehouses with their stock")
     listing.add_argument("--org", help="only this cooperative's (its code)")
     warehouse.set_defaults(handler=on_database(warehouse_command))
@@ -37,6 +40,14 @@ async def _org(db: Database, code: str):
 async def warehouse_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     if args.action == "add":
         return await _add(args, db)
+    if args.action == "keeper":
+        keeper = await _keeper(db, args.phone)
+        try:
+            place = await db.write(stock.set_keeper, args.id, keeper.id)
+        except stock.WarehouseError as exc:
+            raise CliError(str(exc)) from None
+        print(f"warehouse {place.id} {place.name!r} is kept by {keeper.full_name}")
+        return 0
     org = await _org(db, args.org) if args.org else None
     names = {o.id: o.code for _, o in await orgs.tree(db)}
     held = await stock.on_hand(db, [org.id] if org else None)
@@ -54,19 +65,22 @@ async def warehouse_command(args: argparse.Namespace, settings: Settings, db: Da
     return 0
 
 
+async def _keeper(db: Database, phone: str):
+    try:
+        found = await people.by_phone(db, normalise_phone(phone))
+    except InvalidInput:
+        raise CliError(f"not a phone number: {phone!r}") from None
+    if found is None:
+        raise CliError("no registered person with that phone (they register with /start first)")
+    return found
+
+
 async def _add(args: argparse.Namespace, db: Database) -> int:
     org = await _org(db, args.org)
     village = regions.region(args.village)
     if village is None or village.level != regions.VILLAGE:
         raise CliError(f"not a Kemendagri village code: {args.village!r} (e.g. 33.10.11.2004)")
-    keeper = None
-    if args.keeper:
-        try:
-            keeper = await people.by_phone(db, normalise_phone(args.keeper))
-        except InvalidInput:
-            raise CliError(f"not a phone number: {args.keeper!r}") from None
-        if keeper is None:
-            raise CliError("no registered person with that phone (they register with /start first)")
+    keeper = await _keeper(db, args.keeper) if args.keeper else None
     try:
         place = await db.write(
             stock.add_warehouse, org.id, args.name, village.code, keeper.id if keeper else None

@@ -31,6 +31,7 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from handlers.warehouse.common import (
+    ARRIVE_ALL_BUTTONS,
     ARRIVE_BUTTONS,
     WAREHOUSE_BUTTONS,
     amount,
@@ -46,26 +47,64 @@ PLACE, WEIGHT, CONFIRM = "arrival_place", "arrival_weight", "arrival_confirm"
 @dataclass
 class ArrivalDraft(Draft):
     key = "arrival"
-    offer_id: int | None = None
+    offer_ids: list[int] | None = None  # one pickup, or all of a produce on their way
     warehouse_id: int | None = None
     quantity: str | None = None  # weighed at the warehouse, base units
     places: list[list[str]] | None = None  # [label, warehouse id] offered
     offered: list[str] | None = None
 
 
-async def _pickup(context: BotContext) -> stock.OnTheWay | None:
-    """The draft's pickup, while it is still on its way and the person's to bring in."""
-    offer_id = ArrivalDraft.load(context).offer_id
+@dataclass(frozen=True)
+class Load:
+    """The pickups brought in together: one produce and grade (one batch)."""
+
+    pickups: list[stock.OnTheWay]
+
+    @property
+    def numbers(self) -> str:
+        return ", ".join(p.offer_number for p in self.pickups)
+
+    @property
+    def quantity(self) -> Decimal:
+        return sum((p.quantity for p in self.pickups), rules.ZERO)
+
+    @property
+    def commodity(self) -> str:
+        return self.pickups[0].commodity
+
+    @property
+    def grade(self) -> str:
+        return self.pickups[0].grade
+
+
+async def _load(context: BotContext) -> Load | None:
+    """The draft's pickups, while every one is still on its way and the person's to bring
+    in; None as soon as one is not (brought in meanwhile, someone else's, or forged)."""
+    wanted = ArrivalDraft.load(context).offer_ids or []
     person = context.person
-    way = await stock.on_the_way(context.db, person.id, person.org_id, person.roles)
-    return next((p for p in way if p.offer_id == offer_id), None)
+    way = {p.offer_id: p for p in await stock.on_the_way(context.db, person.id, person.org_id, person.roles)}  # fmt: skip
+    if not wanted or any(offer_id not in way for offer_id in wanted):
+        return None
+    return Load([way[offer_id] for offer_id in wanted])
 
 
 async def start_arrival(update: Update, context: BotContext) -> str | int:
-    offer_id = int(ARRIVE_BUTTONS.value(update))
-    ArrivalDraft(offer_id=offer_id).save(context)
-    pickup = await _pickup(context)
-    if pickup is None:  # in a warehouse already, someone else's, or forged
+    ArrivalDraft(offer_ids=[int(ARRIVE_BUTTONS.value(update))]).save(context)
+    return await _start(update, context)
+
+
+async def start_arrival_of_all(update: Update, context: BotContext) -> str | int:
+    """📦 All the pickups of one produce and grade on their way, into one batch."""
+    commodity, _dot, grade = (ARRIVE_ALL_BUTTONS.value(update) or "").partition(".")
+    person = context.person
+    way = await stock.on_the_way(context.db, person.id, person.org_id, person.roles)
+    ids = [p.offer_id for p in way if (p.commodity, p.grade) == (commodity, grade)]
+    ArrivalDraft(offer_ids=ids).save(context)
+    return await _start(update, context)
+
+
+async def _start(update: Update, context: BotContext) -> str | int:
+    if await _load(context) is None:  # in a warehouse already, someone else's, or forged
         ArrivalDraft.drop(context)
         await refuse_button(update)
         return END
@@ -89,7 +128,9 @@ def _places(context: BotContext) -> list[tuple[str, str]]:
     return [(label, value) for label, value in ArrivalDraft.load(context).places or []]
 
 
-async def _place_chosen(update: Update, context: BotContext, value: str) -> str:
+async def _place_chosen(update: Update, context: BotContext, value: str) -> str | int:
+    if await _load(context) is None:  # brought in meanwhile (by the keeper, say)
+        return await _gone(update, context)
     draft = ArrivalDraft.load(context)
     draft.warehouse_id = int(value)
     draft.save(context)
@@ -107,33 +148,35 @@ PLACE_STEP = Choice(
 
 
 class WeightStep(Step):
-    """The weight at the warehouse, as people write it; not above the pickup's."""
+    """The weight at the warehouse, as people write it; not above the pickups'."""
 
     state = WEIGHT
 
-    async def _question(self, context: BotContext, pickup: stock.OnTheWay) -> str:
+    async def _question(self, context: BotContext, load: Load) -> str:
         place = await stock.warehouse(context.db, need(ArrivalDraft.load(context).warehouse_id))
-        return _("What does {number} weigh at {warehouse}? At the pickup it weighed {amount}.").format(
-            number=pickup.offer_number, warehouse=place.name,
-            amount=format_quantity(pickup.quantity, CATALOG[pickup.commodity].base_unit),
+        question = (
+            _("What does {number} weigh at {warehouse}? At the pickup it weighed {amount}.")
+            if len(load.pickups) == 1
+            else _("What do {number} weigh together at {warehouse}? At the pickups they weighed {amount}.")
+        )  # fmt: skip
+        return question.format(
+            number=load.numbers, warehouse=place.name,
+            amount=format_quantity(load.quantity, CATALOG[load.commodity].base_unit),
         )  # fmt: skip
 
     async def ask(self, update: Update, context: BotContext) -> str:
-        pickup = need(await _pickup(context))
-        await reply(update, await self._question(context, pickup))
+        await reply(update, await self._question(context, need(await _load(context))))
         return WEIGHT
 
     async def on_text(self, update: Update, context: BotContext) -> str | int:
-        pickup = await _pickup(context)
-        if pickup is None:
+        load = await _load(context)
+        if load is None:
             return await _gone(update, context)
         try:
-            weighed = read_quantity(update.effective_message.text, pickup.commodity)
-            rules.shrink(pickup.quantity, weighed)
+            weighed = read_quantity(update.effective_message.text, load.commodity)
+            rules.shrink(load.quantity, weighed)
         except InvalidInput as exc:
-            await refused_quantity(
-                update, exc, pickup.commodity, await self._question(context, pickup)
-            )
+            await refused_quantity(update, exc, load.commodity, await self._question(context, load))
             return WEIGHT
         draft = ArrivalDraft.load(context)
         draft.quantity = rules.text(weighed)
@@ -148,23 +191,25 @@ WEIGHT_STEP = WeightStep()
 
 
 async def _gone(update: Update, context: BotContext) -> int:
+    several = len(ArrivalDraft.load(context).offer_ids or []) > 1
     ArrivalDraft.drop(context)
-    await reply(update, _("This pickup is already in a warehouse. Nothing was saved."))
+    await reply(update, _("One of these pickups is already in a warehouse. Nothing was saved.") if several
+                else _("This pickup is already in a warehouse. Nothing was saved."))  # fmt: skip
     return END
 
 
 async def _summary(context: BotContext) -> str:
     draft = ArrivalDraft.load(context)
-    pickup = need(await _pickup(context))
+    load = need(await _load(context))
     place = await stock.warehouse(context.db, need(draft.warehouse_id))
-    unit = CATALOG[pickup.commodity].base_unit
+    unit = CATALOG[load.commodity].base_unit
     weighed = Decimal(need(draft.quantity))
-    shrink = pickup.quantity - weighed
+    shrink = load.quantity - weighed
     return "\n".join([
-        _("Please check the arrival of {number} at {warehouse}:").format(number=pickup.offer_number, warehouse=place.name),
-        _("At the pickup: {amount}").format(amount=amount(pickup.quantity, pickup.commodity, pickup.grade)),
+        _("Please check the arrival of {number} at {warehouse}:").format(number=load.numbers, warehouse=place.name),
+        _("At the pickup: {amount}").format(amount=amount(load.quantity, load.commodity, load.grade)),
         _("At the warehouse: {amount}").format(amount=format_quantity(weighed, unit)),
-        _("Shrink (susut): {amount} ({percent})").format(amount=format_quantity(shrink, unit), percent=percent(shrink / pickup.quantity)),
+        _("Shrink (susut): {amount} ({percent})").format(amount=format_quantity(shrink, unit), percent=percent(shrink / load.quantity)),
         "", _("Is this right?"),
     ])  # fmt: skip
 
@@ -175,7 +220,7 @@ async def save_arrival(update: Update, context: BotContext) -> int:
     person = context.person
     try:
         arrival = await context.db.write(
-            stock.arrive, [need(draft.offer_id)], need(draft.warehouse_id), person.id,
+            stock.arrive, need(draft.offer_ids), need(draft.warehouse_id), person.id,
             person.org_id, person.roles, Decimal(need(draft.quantity)),
         )  # fmt: skip
     except stock.AlreadyArrived:
@@ -202,6 +247,6 @@ CONFIRM_STEP = Confirm(CONFIRM, _summary, save_arrival, weigh_again)
 
 def arrival_conversation() -> ConversationHandler:
     return conversation(
-        "stock_arrival", "gudang", entry_points=[ARRIVE_BUTTONS.handler(start_arrival)],
+        "stock_arrival", "gudang", entry_points=[ARRIVE_BUTTONS.handler(start_arrival), ARRIVE_ALL_BUTTONS.handler(start_arrival_of_all)],
         steps=[PLACE_STEP, WEIGHT_STEP, CONFIRM_STEP], cancel=cancel,
     )  # fmt: skip

@@ -21,6 +21,8 @@ from storage import stock
 
 # 📦 under a receipt and in /gudang: the offer id of a weighed pickup to bring in.
 ARRIVE_BUTTONS = Buttons("gdg", value=r"[0-9]", max_length=12)
+# 📦 every pickup of one produce and grade on its way: "<commodity>.<grade>".
+ARRIVE_ALL_BUTTONS = Buttons("gdgsm", value=r"[A-Za-z0-9_.-]", max_length=40)
 WAREHOUSE_BUTTONS = Buttons("gdgw", value=r"[0-9]", max_length=12)
 # A stock line of a warehouse: "<warehouse id>.<commodity>.<grade>".
 LINE_BUTTONS = Buttons("stok", value=r"[A-Za-z0-9_.-]", max_length=48)
@@ -56,7 +58,7 @@ def percent(fraction: Decimal) -> str:
 def held_line(line: stock.OnHand) -> str:
     """One stock line: kilos, cost and cost per unit."""
     unit = CATALOG[line.commodity].base_unit
-    per_unit = int((Decimal(line.cost_rupiah) / line.quantity).to_integral_value())
+    per_unit = rules.cost_per_unit(line.cost_rupiah, line.quantity)
     return _("{amount}: cost {cost} ({per_unit} per {unit})").format(
         amount=amount(line.quantity, line.commodity, line.grade), cost=format_money(line.cost_rupiah),
         per_unit=format_money(per_unit), unit=unit_name(unit),

@@ -4,6 +4,7 @@ its yield (rendemen), sorting into another grade, a loss with its reason."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from handlers.kit import (
     Confirm,
     Draft,
     Step,
+    Typed,
     answer_query,
     conversation,
     for_command,
@@ -29,10 +31,12 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
 from handlers.warehouse.common import (
+    ARRIVE_ALL_BUTTONS,
     ARRIVE_BUTTONS,
     LINE_BUTTONS,
     OUT_GRADE_BUTTONS,
@@ -50,8 +54,9 @@ from handlers.warehouse.common import (
 from handlers.wording import produce_name
 from storage import stock
 
-ACTION, OUT_GRADE, QUANTITY_IN, QUANTITY_OUT, REASON, CONFIRM = (
-    "stock_action", "stock_out_grade", "stock_in", "stock_out", "stock_reason", "stock_confirm",
+ACTION, OUT_GRADE, QUANTITY_IN, QUANTITY_OUT, FEE, REASON, CONFIRM = (
+    "stock_action", "stock_out_grade", "stock_in", "stock_out", "stock_fee", "stock_reason",
+    "stock_confirm",
 )  # fmt: skip
 Kind = rules.MoveKind
 
@@ -70,8 +75,7 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
         mine = [h for h in held if h.warehouse_id == place.id]
         lines += [held_line(h) for h in mine] or [_("Empty.")]
         rows += [
-            [LINE_BUTTONS.button(f"⚙️ {produce_name(CATALOG[h.commodity])} {h.grade} · {place.name}",
-                                 line_value(place.id, h.commodity, h.grade))]
+            [LINE_BUTTONS.button(_line_label(h, place), line_value(place.id, h.commodity, h.grade))]
             for h in mine
         ]  # fmt: skip
     way = await stock.on_the_way(context.db, person.id, person.org_id, person.roles)
@@ -82,6 +86,13 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
                 number=p.offer_number, amount=amount(p.quantity, p.commodity, p.grade), name=p.farmer_name))  # fmt: skip
             rows.append([ARRIVE_BUTTONS.button(
                 _("📦 In the warehouse: {number}").format(number=p.offer_number), str(p.offer_id))])  # fmt: skip
+        kinds = Counter((p.commodity, p.grade) for p in way)
+        rows += [
+            [ARRIVE_ALL_BUTTONS.button(
+                _("📦 All {count} of {produce} in the warehouse").format(count=n, produce=produce(c, g)),
+                f"{c}.{g}")]
+            for (c, g), n in kinds.items() if n > 1
+        ]  # fmt: skip
     if not places:
         await reply(update, _("Your cooperative has no warehouse in the bot yet. Please ask the administrator to add one."))  # fmt: skip
         return
@@ -89,8 +100,14 @@ async def show_warehouse(update: Update, context: BotContext) -> None:
         await reply(update, _("No pickup of yours waits to go to a warehouse."))
         return
     if rows:
-        lines += ["", _("Tap a line to record drying, sorting or a loss.") if kept else _("Tap 📦 once it is in the warehouse.")]  # fmt: skip
+        lines += ["", _("Tap a ⚙️ button to record drying, sorting or a loss.") if kept else _("Tap 📦 once it is in the warehouse.")]  # fmt: skip
     await reply(update, "\n".join(lines).strip(), keyboard(rows) if rows else None)
+
+
+def _line_label(held: stock.OnHand, place: stock.Warehouse) -> str:
+    """``⚙️ Gabah GKP · Gudang Kujon`` (the grade's code: labels are too long for a button)."""
+    grade = "" if held.grade == NO_GRADE else f" {held.grade}"
+    return f"⚙️ {produce_name(CATALOG[held.commodity])}{grade} · {place.name}"
 
 
 # --- the keeper's work on a stock line ---------------------------------------------------
@@ -107,6 +124,7 @@ class WorkDraft(Draft):
     quantity_in: str | None = None
     quantity_out: str | None = None
     reason: str | None = None
+    fee: int | None = None  # rupiah paid in cash for drying or processing
     offered: list[str] | None = None
 
 
@@ -158,7 +176,7 @@ class ActionStep(Choice):
     async def text(self, context: BotContext) -> str:
         draft = WorkDraft.load(context)
         place, held = need(await _line(context))
-        return _("{warehouse} holds {amount}. What happened to it?").format(
+        return _("{warehouse} holds {amount}. Choose what happened to it.").format(
             warehouse=place.name, amount=amount(held, need(draft.commodity), need(draft.grade)))  # fmt: skip
 
 
@@ -253,6 +271,8 @@ class QuantityStep(Step):
             return await QUANTITY_OUT_STEP.ask(update, context)
         if kind is Kind.LOSS:
             return await REASON_STEP.ask(update, context)
+        if kind in (Kind.DRYING, Kind.PROCESSING):
+            return await FEE_STEP.ask(update, context)
         return await CONFIRM_STEP.ask(update, context)
 
     def handlers(self) -> list:
@@ -263,29 +283,19 @@ QUANTITY_IN_STEP = QuantityStep(QUANTITY_IN, "quantity_in")
 QUANTITY_OUT_STEP = QuantityStep(QUANTITY_OUT, "quantity_out")
 
 
-class ReasonStep(Step):
-    state = REASON
+FEE_STEP = Typed(
+    FEE, lambda: _("Was a fee paid in cash for it? Type the amount, for example 150.000, or 0 if none."),
+    rules.parse_fee, stored_in(WorkDraft, "fee", lambda: CONFIRM_STEP),
+    reasons={r: (lambda r=r: gettext(rules.REASONS[r])) for r in ("stock.fee", "stock.fee_too_high")},
+)  # fmt: skip
 
-    async def ask(self, update: Update, context: BotContext) -> str:
-        await reply(update, _("Why was it lost? Type a few words, for example: dimakan tikus."))
-        return REASON
-
-    async def on_text(self, update: Update, context: BotContext) -> str:
-        try:
-            reason = rules.check_reason(update.effective_message.text)
-        except rules.StockRefused as exc:
-            await reply(update, gettext(rules.REASONS[exc.reason]))
-            return REASON
-        draft = WorkDraft.load(context)
-        draft.reason = reason
-        draft.save(context)
-        return await CONFIRM_STEP.ask(update, context)
-
-    def handlers(self) -> list:
-        return [MessageHandler(TEXT, self.on_text)]
-
-
-REASON_STEP = ReasonStep()
+REASON_STEP = Typed(
+    REASON,
+    lambda: _("Why was it lost? Type a few words, for example: dimakan tikus."),
+    rules.check_reason,
+    stored_in(WorkDraft, "reason", lambda: CONFIRM_STEP),
+    reasons={"stock.reason": lambda: gettext(rules.REASONS["stock.reason"])},
+)
 
 
 async def _summary(context: BotContext) -> str:
@@ -315,6 +325,8 @@ async def _summary(context: BotContext) -> str:
             _("Out: {amount}").format(amount=amount(out, made, need(draft.out_grade))),
             _("Yield (rendemen): {percent}").format(percent=percent(out / taken)),
         ]  # fmt: skip
+        if draft.fee:
+            lines.append(_("Fee paid in cash: {fee}").format(fee=format_money(draft.fee)))
     return "\n".join([*lines, "", _("Is this right?")])
 
 
@@ -338,7 +350,8 @@ async def save_work(update: Update, context: BotContext) -> int:
         else:
             out = Decimal(need(draft.quantity_out)) if draft.quantity_out else None
             made = await context.db.write(
-                stock.transform, *common, kind, commodity, grade, taken, need(draft.out_grade), out)  # fmt: skip
+                stock.transform, *common, kind, commodity, grade, taken, need(draft.out_grade), out,
+                draft.fee or 0)  # fmt: skip
     except (stock.NotEnoughStock, stock.NotYours, rules.StockRefused):
         return await _gone(update, context)
     WorkDraft.drop(context)
@@ -349,7 +362,7 @@ async def save_work(update: Update, context: BotContext) -> int:
         text = _("Saved. {amount} is now {grade}.").format(
             amount=amount(made.quantity_out, commodity, grade), grade=gettext(CATALOG[commodity].grade(made.out_grade).label))  # fmt: skip
     else:
-        per_unit = int((Decimal(made.cost_rupiah) / made.quantity_out).to_integral_value())
+        per_unit = rules.cost_per_unit(made.cost_rupiah, made.quantity_out)
         text = "\n".join([
             _("Saved. {amount} is in the warehouse.").format(amount=amount(made.quantity_out, made.out_commodity, made.out_grade)),
             _("Yield (rendemen): {percent}").format(percent=percent(made.yield_fraction)),
@@ -369,6 +382,6 @@ CONFIRM_STEP = Confirm(CONFIRM, _summary, save_work, change)
 def work_conversation() -> ConversationHandler:
     return conversation(
         "stock_work", "gudang", entry_points=[LINE_BUTTONS.handler(start_work)],
-        steps=[ACTION_STEP, OUT_GRADE_STEP, QUANTITY_IN_STEP, QUANTITY_OUT_STEP, REASON_STEP, CONFIRM_STEP],
+        steps=[ACTION_STEP, OUT_GRADE_STEP, QUANTITY_IN_STEP, QUANTITY_OUT_STEP, FEE_STEP, REASON_STEP, CONFIRM_STEP],
         cancel=cancel,
     )  # fmt: skip

@@ -43,6 +43,11 @@ TABLES = (
     "price_subscriptions",
     "broadcasts",
     "outbox",
+    "stock_moves",
+    "stock_batches",
+    "stock_batch_sources",
+    "stock_move_inputs",
+    "stock_arrivals",
 )
 
 
@@ -343,7 +348,42 @@ async def _settle(world):
     return admin, lambda: admin.press("🤝 Selesai, tanda terima benar")
 
 
+async def _warehouse_of(world, keeper_user):
+    from storage import people, stock
+
+    await _person_with_roles(world, keeper_user, [])
+    keeper = await people.by_telegram_id(world.db, keeper_user)
+    await world.db.write(stock.add_warehouse, 1, "Gudang Kujon", "33.10.11.2004", keeper.id)
+    return world.person(keeper_user)
+
+
+async def _arrive(world):
+    await _warehouse_of(world, 640)
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("📦")))
+    await coordinator.send("235")
+    return coordinator, lambda: coordinator.press(YES_ID)
+
+
+async def _stock_work(world):
+    keeper = await _warehouse_of(world, 641)
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("📦")))
+    await coordinator.send("235")
+    await coordinator.press(YES_ID)
+    await keeper.send("/gudang")
+    await keeper.press("⚙️ Cabai merah B · Gudang Kujon")
+    await keeper.press("📉 Hilang (tikus, busuk, tumpah)")
+    await keeper.send("5 kg")
+    await keeper.send("busuk")
+    return keeper, lambda: keeper.press(YES_ID)
+
+
 SCENARIOS = {
+    "stock.arrive": _arrive,
+    "stock.work": _stock_work,
     "offer.assign": _assign,
     "pickup.check_weight": _check_weight,
     "receipt.settle": _settle,

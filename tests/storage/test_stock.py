@@ -346,8 +346,26 @@ def test_cli_warehouse_add_and_list(tmp_path, capsys):
             return [r["role"] for r in await database.fetchall("SELECT role FROM person_roles")]
 
     assert asyncio.run(roles()) == ["keeper"]
+    assert main(["--db", path, "warehouse", "keeper", "1", "--phone", "0812-3456-7890"]) == 0
+    assert main(["--db", path, "warehouse", "keeper", "9", "--phone", "0812-3456-7890"]) == 2
+    assert main(["--db", path, "warehouse", "keeper", "1", "--phone", "0812-0000-0000"]) == 2
 
 
 async def _root_code(path):
     async with Database(path) as database:
         return (await database.fetchone("SELECT code FROM organisations WHERE id = 1"))["code"]
+
+
+async def test_dashboard_panel_shows_only_the_viewers_cooperatives(db):
+    from storage import dashboard
+
+    farmer, offers, (mine, theirs), other = await _setup(db)
+    await db.write(stock.arrive, [offers[0]], mine, farmer, ORG, COORD, Decimal("590.5"))
+    await _batch(db, theirs, "900", 1, 1, {offers[1]: Decimal(900)}, org=other)
+    scope = dashboard.Scope((ORG,), "id", "Asia/Jakarta", 0)
+    assert await dashboard.rows(db, "stock", scope) == [
+        {"warehouse": "Gudang Kujon", "commodity": "Gabah", "grade": "GKP", "quantity": 590.5,
+         "cost": 3_900_000}
+    ]  # fmt: skip
+    english = dashboard.Scope((other,), "en", "Asia/Jakarta", 0)
+    assert [r["commodity"] for r in await dashboard.rows(db, "stock", english)] == ["Unhusked rice"]
