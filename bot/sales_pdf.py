@@ -10,6 +10,7 @@ can run in a thread (``asyncio.to_thread``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -100,16 +101,17 @@ def render(paper: Paper) -> bytes:
     for note in paper.notes:
         pdf.ln(1.5)
         pdf.set_font("Helvetica", "", 9)
-        pdf.multi_cell(0, 4.8, _latin1(note), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.8, _latin1(note), align="L", new_x="LMARGIN", new_y="NEXT")
     if paper.signatures:
         pdf.ln(8)
-        box = width / len(paper.signatures)
+        box = width / 3  # up to three signatures; fewer stand at the right, as on a letter
+        left = 15 + width - box * len(paper.signatures)
         top = pdf.get_y()
         for i, who in enumerate(paper.signatures):
-            pdf.set_xy(15 + i * box, top)
+            pdf.set_xy(left + i * box, top)
             pdf.set_font("Helvetica", "", 9)
             pdf.cell(box, LINE, _latin1(who), align="C")
-            pdf.line(15 + i * box + 6, top + 26, 15 + (i + 1) * box - 6, top + 26)
+            pdf.line(left + i * box + 6, top + 26, left + (i + 1) * box - 6, top + 26)
         pdf.set_xy(15, top + 30)
     if paper.footer:
         pdf.set_font("Helvetica", "I", 8)
@@ -224,3 +226,37 @@ def invoice(
         columns=columns, rows=rows, totals=[(_("Total"), format_money(invoice.total_rupiah))],
         notes=notes, signatures=[_("For the cooperative")],
     )  # fmt: skip
+
+
+# --- from the database ------------------------------------------------------------------------
+
+
+async def delivery_note_pdf(db, org_id: int, delivery_id: int, zone: str) -> bytes:
+    """The surat jalan of a delivery of ``org_id``, in the language in use (the bot and the
+    command line share it)."""
+    from storage import orgs, sales, stock
+
+    delivery = await sales.delivery(db, org_id, delivery_id)
+    sale = await sales.sale(db, org_id, delivery.sale_id)
+    org = await orgs.by_id(db, org_id)
+    paper = delivery_note(
+        cooperative=org.name, address=org.address, sale=sale, delivery=delivery,
+        buyer=await sales.buyer(db, org_id, sale.buyer_id),
+        sources=await stock.trace(db, await sales.delivery_batches(db, delivery.id)), zone=zone,
+    )  # fmt: skip
+    return await asyncio.to_thread(render, paper)
+
+
+async def invoice_pdf(db, org_id: int, invoice_id: int, zone: str) -> bytes:
+    """The faktur of an invoice of ``org_id``, in the language in use."""
+    from storage import orgs, sales
+
+    bill = await sales.invoice(db, org_id, invoice_id)
+    sale = await sales.sale(db, org_id, bill.sale_id)
+    org = await orgs.by_id(db, org_id)
+    paper = invoice(
+        cooperative=org.name, address=org.address, bank_account=await sales.bank_account(db, org_id),
+        sale=sale, invoice=bill, lines=await sales.invoice_deliveries(db, bill.id),
+        buyer=await sales.buyer(db, org_id, sale.buyer_id), zone=zone,
+    )  # fmt: skip
+    return await asyncio.to_thread(render, paper)

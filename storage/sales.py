@@ -21,12 +21,14 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from domain import N_
 from domain import ledger as L
 from domain import sales as rules
 from domain.people import normalise_phone
 from domain.sales import BuyerKind, Held, PaymentMethod, SaleRefused, SaleStatus
 from storage import ledger, stock
 from storage.catalog import Source, fetchall
+from storage.dashboard import Column, Scope, panel
 from storage.db import now_utc
 from storage.people import audit
 
@@ -440,6 +442,15 @@ async def invoice(source: Source, org_id: int, invoice_id: int) -> Invoice:
     return Invoice(**dict(rows[0]))
 
 
+async def invoice_by_number(source: Source, org_id: int, number: str) -> Invoice | None:
+    rows = await fetchall(
+        source,
+        f"SELECT {_INVOICE} FROM invoices WHERE org_id = ? AND number = ?",
+        (org_id, number.strip()),
+    )
+    return Invoice(**dict(rows[0])) if rows else None
+
+
 async def invoices_of(source: Source, org_id: int, sale_id: int) -> list[Invoice]:
     rows = await fetchall(
         source,
@@ -591,15 +602,15 @@ class Margin:
 async def margin(source: Source, sale_id: int) -> Margin:
     """Revenue less cost of lot ``sale_id``, read from the lines of the ledger entries whose
     reference is ``lot:<sale_id>:…`` (not recomputed from the sales tables): −(sales lines)
-    − (cogs lines). The references are a range (``lot:5:`` ≤ r < ``lot:5;``) so the index
-    on them serves it on either database."""
+    − (cogs lines). A prefix match (LIKE, not a range: PostgreSQL compares text by its
+    collation, which may skip punctuation)."""
     prefix = f"lot:{sale_id}:"
     rows = await fetchall(
         source,
         "SELECT a.kind AS kind, COALESCE(SUM(l.amount), 0) AS total FROM ledger_entries e"
         " JOIN ledger_lines l ON l.entry_id = e.id JOIN ledger_accounts a ON a.id = l.account_id"
-        " WHERE e.reference >= ? AND e.reference < ? AND a.kind IN (?, ?) GROUP BY a.kind",
-        (prefix, prefix[:-1] + ";", L.AccountKind.SALES.value, L.AccountKind.COGS.value),
+        " WHERE e.reference LIKE ? AND a.kind IN (?, ?) GROUP BY a.kind",
+        (prefix + "%", L.AccountKind.SALES.value, L.AccountKind.COGS.value),
     )
     by_kind = {r["kind"]: int(r["total"]) for r in rows}
     revenue = -by_kind.get(L.AccountKind.SALES.value, 0)
@@ -646,4 +657,24 @@ async def receivables(
         Receivable(r["org_id"], r["buyer_id"], r["buyer"], int(r["invoiced"]), int(r["paid"]),
                    int(r["overdue"]))
         for r in rows
+    ]  # fmt: skip
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+@panel(
+    "receivables", N_("Owed by buyers"),
+    (Column("buyer", N_("Buyer")), Column("invoiced", N_("Invoiced"), "money"),
+     Column("paid", N_("Paid"), "money"), Column("owed", N_("Owed"), "money"),
+     Column("overdue", N_("Overdue"), "money")),
+)  # fmt: skip
+async def receivables_panel(db, scope: Scope) -> list[dict]:
+    """Per buyer of the viewer's cooperatives: invoiced, paid, owed, and owed past due (the
+    due day passed where the viewer lives)."""
+    today = datetime.fromtimestamp(scope.now, UTC).astimezone(ZoneInfo(scope.timezone)).date()
+    return [
+        {"buyer": r.buyer, "invoiced": r.invoiced, "paid": r.paid, "owed": r.owed,
+         "overdue": r.overdue}
+        for r in await receivables(db, scope.org_ids, today)
     ]  # fmt: skip

@@ -335,3 +335,18 @@ async def test_the_warehouse_holds_gabah_with_a_keeper_and_one_pickup_on_its_way
     coordinator = await _person(db, cast[demo_seed.COORDINATOR])
     way = await stock.on_the_way(db, coordinator.id, org, coordinator.roles)
     assert [p.commodity for p in way if p.commodity == "gabah"] == ["gabah"]
+
+
+async def test_two_buyers_one_sale_delivered_and_invoiced_one_open(seeded):
+    from storage import sales
+
+    db, _cast = seeded
+    org = (await orgs.by_code(db, demo_seed.KLATEN)).id
+    assert [b.name for b in await sales.buyers(db, org)] == ["Bulog Kancab Klaten", "SPPG Ceper"]
+    found = {s.buyer_name: s for s in await sales.sales_of(db, org)}
+    assert found["Bulog Kancab Klaten"].status == "invoiced"
+    assert found["SPPG Ceper"].status == "open"
+    margin = await sales.margin(db, found["Bulog Kancab Klaten"].id)
+    assert margin.revenue > margin.cost > 0
+    (owed,) = await sales.receivables(db, [org])
+    assert owed.buyer == "Bulog Kancab Klaten" and owed.owed == margin.revenue

@@ -18,6 +18,7 @@ import traceback
 from bot.cli import (
     audit,
     backup,
+    buyers,
     catalog,
     db,
     demo,
@@ -32,6 +33,7 @@ from bot.cli import (
     report,
     roster,
     run,
+    sales,
     schedule,
     warehouse,
 )
@@ -45,7 +47,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, warehouse, inbox,
+    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, warehouse, buyers, sales, inbox,
     ledger, audit, backup, report, demo,
 )  # fmt: skip
 

@@ -20,7 +20,9 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   a new version each week for 14 weeks; a transport deduction for gabah;
 * six weeks of purchases (weighed, most paid, the last ones still owed; one entered by the
   coordinator for a farmer without Telegram), an offer nobody
-  has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered.
+  has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered;
+* two buyers of the Klaten cooperative: Bulog's sale of dried gabah delivered (a little
+  rejected) and invoiced, the SPPG kitchen's sale still to deliver.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from domain.savings import Month
 from storage import (
     deductions,
     invites,
+    ledger,
     offers,
     orgs,
     outbox,
@@ -49,6 +52,7 @@ from storage import (
     pickups,
     prices,
     registration,
+    sales,
     savings,
     savings_desk,
     savings_import,
@@ -496,6 +500,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     # Now: the gabah in the warehouse, a pickup scheduled for tomorrow, an offer waiting,
     # yesterday's digest delivered.
     await _stock(s)
+    await _sales(s)
     await _scheduled_pickup(s)
     morning = _at(s.today, 6, 30)
     await s.offer(
@@ -544,8 +549,7 @@ async def _stock(s: _Seeder) -> None:
     org = s.org[KLATEN]
     place = (await stock.warehouses(s.db, org))[0]
     way = [p for p in await stock.on_the_way(s.db, keeper, org, roles) if p.commodity == "gabah"]
-    last = (await s.db.fetchone("SELECT MAX(at) AS at FROM ledger_entries"))["at"] or 0
-    when = max(s.now - 4 * 3600, last + 60)  # the ledger stays in time order
+    when = max(s.now - 4 * 3600, await ledger.last_at(s.db) + 60)  # the ledger stays in time order
     for k, pickup in enumerate(way[:-1]):
         arrived = (pickup.quantity * Decimal("0.985")).quantize(Decimal(1))
         await s.at(when + 60 * k, stock.arrive, [pickup.offer_id], place.id, keeper, org, roles,
@@ -556,6 +560,36 @@ async def _stock(s: _Seeder) -> None:
         await s.at(when + 3600, stock.transform, place.id, keeper, org, roles,
                    stock_rules.MoveKind.DRYING, "gabah", "GKP", dried, "GKG",
                    (dried * Decimal("0.86")).quantize(Decimal(1)))  # fmt: skip
+
+
+async def _sales(s: _Seeder) -> None:
+    """Two buyers of the Klaten cooperative: Bulog took most of the dried gabah (delivered,
+    a little rejected for moisture, invoiced, not paid yet); the SPPG kitchen's sale of
+    gabah GKP waits for its delivery (/penjualan)."""
+    org, admin = s.org[KLATEN], s.ids[KLATEN_ADMIN]
+    when = max(s.now - 1800, await ledger.last_at(s.db) + 60)  # the ledger stays in time order
+    await s.at(when, sales.set_bank_account, org, "BRI 0123-01-000123-30-1 a.n. KDKMP Kujon")
+    bulog = await s.at(when, sales.add_buyer, org, "Bulog Kancab Klaten", "bulog",
+                       phone="+6282133334444", contact="Pak Hadi", terms_days=14, by=admin)  # fmt: skip
+    sppg = await s.at(when, sales.add_buyer, org, "SPPG Ceper", "sppg", phone="+6285655556666",
+                      contact="Bu Ratna", terms_days=7, by=admin)  # fmt: skip
+    until = s.today + timedelta(days=7)
+    for buyer, grade, share, price in (
+        (bulog, "GKG", Decimal("0.8"), 8_200),
+        (sppg, "GKP", Decimal("0.3"), 7_000),
+    ):
+        held = sum(b.quantity for b in await stock.available(s.db, org, "gabah", grade))
+        kilos = (held * share).quantize(Decimal(1))
+        if kilos <= 0:
+            continue
+        sale = await s.at(when + 60, sales.record_sale, org, buyer.id, "gabah", grade, kilos, price,
+                          s.today, until, "Gudang Bulog Ceper" if buyer is bulog else "Dapur SPPG Ceper",
+                          admin)  # fmt: skip
+        if buyer is bulog:
+            rejected = (kilos * Decimal("0.02")).quantize(Decimal(1))
+            await s.at(when + 120, sales.deliver, org, sale.id, kilos, kilos - rejected,
+                       "kadar air tinggi", admin)  # fmt: skip
+            await s.at(when + 180, sales.issue_invoice, org, sale.id, admin)
 
 
 async def _scheduled_pickup(s: _Seeder) -> None:

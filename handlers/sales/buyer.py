@@ -22,10 +22,11 @@ from handlers.kit import (
     conversation,
     need,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
-from handlers.sales.common import COMMAND, NEW_BUTTONS, Ask
+from handlers.sales.common import COMMAND, NEW_BUTTONS, Ask, says
 from storage import sales
 
 NAME, KIND, PHONE, TERMS, CONFIRM = (
@@ -50,16 +51,6 @@ async def start(update: Update, context: BotContext) -> str:
     return await NAME_STEP.ask(update, context)
 
 
-def _keep(field: str, step):
-    async def then(update: Update, context: BotContext, value) -> str:
-        draft = BuyerDraft.load(context)
-        setattr(draft, field, value)
-        draft.save(context)
-        return await step().ask(update, context)
-
-    return then
-
-
 async def _name(context: BotContext, text: str) -> str:
     return sales.clean_buyer_name(text)
 
@@ -72,26 +63,22 @@ async def _terms(context: BotContext, text: str) -> int:
     return parse_terms(text)
 
 
-async def _ask(text: str) -> str:
-    return text
-
-
 NAME_STEP = Ask(
-    NAME, lambda context: _ask(_("Type the buyer's name, for example Bulog Kancab Klaten.")),
-    _name, _keep("name", lambda: KIND_STEP),
+    NAME, says(lambda: _("Type the buyer's name, for example Bulog Kancab Klaten.")),
+    _name, stored_in(BuyerDraft, "name", lambda: KIND_STEP),
 )  # fmt: skip
 KIND_STEP = Choice(
     KIND, KIND_BUTTONS, lambda: _("What kind of buyer is it?"),
     lambda context: [(gettext(label), kind.value) for kind, label in BUYER_KIND_LABELS.items()],
-    _keep("kind", lambda: PHONE_STEP), BuyerDraft,
+    stored_in(BuyerDraft, "kind", lambda: PHONE_STEP), BuyerDraft,
 )  # fmt: skip
 PHONE_STEP = Ask(
-    PHONE, lambda context: _ask(_("Type the buyer's phone number, for example 0812-3456-7890. Type - if there is none.")),
-    _phone, _keep("phone", lambda: TERMS_STEP),
+    PHONE, says(lambda: _("Type the buyer's phone number, for example 0812-3456-7890. Type - if there is none.")),
+    _phone, stored_in(BuyerDraft, "phone", lambda: TERMS_STEP),
 )  # fmt: skip
 TERMS_STEP = Ask(
-    TERMS, lambda context: _ask(_("In how many days does the buyer pay an invoice? Type 0 for cash on delivery, or for example 14.")),
-    _terms, _keep("terms", lambda: CONFIRM_STEP),
+    TERMS, says(lambda: _("In how many days does the buyer pay an invoice? Type 0 for cash on delivery, or for example 14.")),
+    _terms, stored_in(BuyerDraft, "terms", lambda: CONFIRM_STEP),
 )  # fmt: skip
 
 

@@ -65,6 +65,15 @@ def refusal(refused: InvalidInput, commodity: str | None = None) -> str:
     return gettext(text).format(**fields)
 
 
+def says(text: Callable[[], str]) -> Callable[[BotContext], Awaitable[str]]:
+    """A question of :class:`Ask` that is a fixed text (made in the person's language)."""
+
+    async def question(context: BotContext) -> str:
+        return text()
+
+    return question
+
+
 class Ask(Step):
     """A typed answer read with the conversation's draft in mind (the produce's units, what
     is left of the lot): ``parse(context, text)`` raises InvalidInput, which is answered
@@ -96,7 +105,7 @@ class Ask(Step):
 
 
 STATUS_LABELS = {
-    "open": N_("to deliver"),
+    "open": N_("still to deliver"),
     "delivered": N_("delivered, not invoiced"),
     "invoiced": N_("invoiced, not paid"),
     "paid": N_("paid"),

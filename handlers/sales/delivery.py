@@ -14,9 +14,19 @@ from bot.i18n import _
 from domain.produce import CATALOG
 from domain.quantity import QuantityRefused, parse_quantity
 from domain.sales import SaleRefused, check_reason, sale_commodity, sale_number
-from handlers.kit import END, Confirm, Draft, answer_query, conversation, need, reply, writes
+from handlers.kit import (
+    END,
+    Confirm,
+    Draft,
+    answer_query,
+    conversation,
+    need,
+    reply,
+    stored_in,
+    writes,
+)
 from handlers.menus import cancel
-from handlers.sales.common import COMMAND, DELIVER_BUTTONS, Ask, quantity_text, refusal
+from handlers.sales.common import COMMAND, DELIVER_BUTTONS, Ask, quantity_text, refusal, says
 from handlers.sales.listing import own_sale
 from handlers.sales.papers import send_delivery_note
 from storage import sales
@@ -110,31 +120,18 @@ async def _received_kept(update: Update, context: BotContext, value: str) -> str
     return await CONFIRM_STEP.ask(update, context)
 
 
-async def _reason_question(context: BotContext) -> str:
-    return _("Why did the buyer reject part of it? For example kadar air tinggi.")
-
-
 async def _reason(context: BotContext, text: str) -> str:
     return check_reason(text)
 
 
-async def _sent_kept(update: Update, context: BotContext, value: str) -> str:
-    draft = DeliveryDraft.load(context)
-    draft.sent = value
-    draft.save(context)
-    return await RECEIVED_STEP.ask(update, context)
-
-
-async def _reason_kept(update: Update, context: BotContext, value: str) -> str:
-    draft = DeliveryDraft.load(context)
-    draft.reason = value
-    draft.save(context)
-    return await CONFIRM_STEP.ask(update, context)
-
-
-SENT_STEP = Ask(SENT, _sent_question, _sent, _sent_kept, _commodity)
+SENT_STEP = Ask(
+    SENT, _sent_question, _sent, stored_in(DeliveryDraft, "sent", lambda: RECEIVED_STEP), _commodity
+)
 RECEIVED_STEP = Ask(RECEIVED, _received_question, _received, _received_kept, _commodity)
-REASON_STEP = Ask(REASON, _reason_question, _reason, _reason_kept, _commodity)
+REASON_STEP = Ask(
+    REASON, says(lambda: _("Why did the buyer reject part of it? For example kadar air tinggi.")),
+    _reason, stored_in(DeliveryDraft, "reason", lambda: CONFIRM_STEP), _commodity,
+)  # fmt: skip
 
 
 async def _summary(context: BotContext) -> str:
@@ -174,7 +171,7 @@ async def save(update: Update, context: BotContext) -> int:
     sale = await sales.sale(context.db, org, delivery.sale_id)
     await reply(update, _("Saved. Delivery note {number}: {quantity} accepted. The surat jalan follows.").format(
         number=delivery.number, quantity=quantity_text(delivery.received, sale.commodity)))  # fmt: skip
-    await send_delivery_note(update, context, sale, delivery)
+    await send_delivery_note(update, context, delivery)
     return END
 
 

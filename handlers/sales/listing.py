@@ -96,7 +96,7 @@ async def sale_card(context: BotContext, sale: sales.Sale):
                 owed=format_money(bill.owed_rupiah),
             )
         )
-    if margin.revenue or margin.cost:
+    if margin.revenue:  # before the first invoice it would show only the cost
         lines.append(_("Margin so far: {margin}").format(margin=format_money(margin.margin)))
     rows = []
     if Decimal(sale.remaining) > 0:

@@ -29,10 +29,11 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
-from handlers.sales.common import COMMAND, INVOICE_BUTTONS, PAYMENT_BUTTONS, Ask, refusal
+from handlers.sales.common import COMMAND, INVOICE_BUTTONS, PAYMENT_BUTTONS, Ask, refusal, says
 from handlers.sales.listing import own_sale
 from handlers.sales.papers import send_invoice
 from storage import sales
@@ -61,7 +62,7 @@ async def make_invoice(update: Update, context: BotContext) -> None:
         number=invoice.number, total=format_money(invoice.total_rupiah),
         due=format_date(date.fromisoformat(invoice.due_on), context.person.timezone),
     ))  # fmt: skip
-    await send_invoice(update, context, sale, invoice)
+    await send_invoice(update, context, invoice)
 
 
 @dataclass
@@ -96,11 +97,7 @@ async def start(update: Update, context: BotContext) -> str | int:
     return await METHOD_STEP.ask(update, context)
 
 
-async def _method_chosen(update: Update, context: BotContext, value: str) -> str:
-    draft = PaymentDraft.load(context)
-    draft.method = value
-    draft.save(context)
-    return await AMOUNT_STEP.ask(update, context)
+_method_chosen = stored_in(PaymentDraft, "method", lambda: AMOUNT_STEP)
 
 
 METHOD_STEP = Choice(
@@ -135,23 +132,15 @@ async def _amount_kept(update: Update, context: BotContext, value: int) -> str:
     return await CONFIRM_STEP.ask(update, context)
 
 
-async def _reference_question(context: BotContext) -> str:
-    return _("Type the transfer's reference, for example BRI 240915123456.")
-
-
 async def _reference(context: BotContext, text: str) -> str:
     return check_payment_reference(PaymentMethod.TRANSFER, text)
 
 
-async def _reference_kept(update: Update, context: BotContext, value: str) -> str:
-    draft = PaymentDraft.load(context)
-    draft.reference = value
-    draft.save(context)
-    return await CONFIRM_STEP.ask(update, context)
-
-
 AMOUNT_STEP = Ask(AMOUNT, _amount_question, _amount, _amount_kept)
-REFERENCE_STEP = Ask(REFERENCE, _reference_question, _reference, _reference_kept)
+REFERENCE_STEP = Ask(
+    REFERENCE, says(lambda: _("Type the transfer's reference, for example BRI 240915123456.")),
+    _reference, stored_in(PaymentDraft, "reference", lambda: CONFIRM_STEP),
+)  # fmt: skip
 
 
 async def _summary(context: BotContext) -> str:

@@ -1,49 +1,35 @@
 """Sending a sale's papers to the administrator as PDF documents: the surat jalan of a
-delivery, the faktur of an invoice (bot.sales_pdf lays them out, in a thread)."""
+delivery, the faktur of an invoice (bot.sales_pdf makes them, in a thread)."""
 
 from __future__ import annotations
-
-import asyncio
 
 from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import _
-from storage import orgs, sales, stock
 
 
-async def send_delivery_note(update: Update, context: BotContext, sale, delivery) -> None:
+async def send_delivery_note(update: Update, context: BotContext, delivery) -> None:
     from bot import sales_pdf  # fpdf2: loaded with the first paper
 
-    org = await orgs.by_id(context.db, sale.org_id)
-    buyer = await sales.buyer(context.db, sale.org_id, sale.buyer_id)
-    sources = await stock.trace(context.db, await sales.delivery_batches(context.db, delivery.id))
-    paper = sales_pdf.delivery_note(
-        cooperative=org.name, address=org.address, sale=sale, delivery=delivery, buyer=buyer,
-        sources=sources, zone=context.person.timezone,
-    )  # fmt: skip
-    pdf = await asyncio.to_thread(sales_pdf.render, paper)
-    stem = _("delivery-note")  # the file's name: plain letters and hyphens
-    name = f"{stem}-{delivery.number}.pdf".replace("/", "-")
-    await update.effective_chat.send_document(
-        pdf, filename=name, caption=_("Delivery note {number}").format(number=delivery.number)
+    pdf = await sales_pdf.delivery_note_pdf(
+        context.db, context.person.org_id, delivery.id, context.person.timezone
     )
+    stem = _("delivery-note")  # the file's name: plain letters and hyphens
+    await update.effective_chat.send_document(
+        pdf, filename=f"{stem}-{delivery.number}.pdf".replace("/", "-"),
+        caption=_("Delivery note {number}").format(number=delivery.number),
+    )  # fmt: skip
 
 
-async def send_invoice(update: Update, context: BotContext, sale, invoice) -> None:
+async def send_invoice(update: Update, context: BotContext, invoice) -> None:
     from bot import sales_pdf
 
-    org = await orgs.by_id(context.db, sale.org_id)
-    buyer = await sales.buyer(context.db, sale.org_id, sale.buyer_id)
-    paper = sales_pdf.invoice(
-        cooperative=org.name, address=org.address,
-        bank_account=await sales.bank_account(context.db, sale.org_id), sale=sale, invoice=invoice,
-        lines=await sales.invoice_deliveries(context.db, invoice.id), buyer=buyer,
-        zone=context.person.timezone,
-    )  # fmt: skip
-    pdf = await asyncio.to_thread(sales_pdf.render, paper)
-    stem = _("invoice")  # the file's name: plain letters and hyphens
-    name = f"{stem}-{invoice.number}.pdf".replace("/", "-")
-    await update.effective_chat.send_document(
-        pdf, filename=name, caption=_("Invoice {number}").format(number=invoice.number)
+    pdf = await sales_pdf.invoice_pdf(
+        context.db, context.person.org_id, invoice.id, context.person.timezone
     )
+    stem = _("invoice")  # the file's name: plain letters and hyphens
+    await update.effective_chat.send_document(
+        pdf, filename=f"{stem}-{invoice.number}.pdf".replace("/", "-"),
+        caption=_("Invoice {number}").format(number=invoice.number),
+    )  # fmt: skip

@@ -28,11 +28,12 @@ from handlers.kit import (
     conversation,
     need,
     reply,
+    stored_in,
     today,
     writes,
 )
 from handlers.menus import cancel
-from handlers.sales.common import COMMAND, NEW_BUTTONS, Ask, quantity_text, refusal, unit_of
+from handlers.sales.common import COMMAND, NEW_BUTTONS, Ask, quantity_text, refusal, says, unit_of
 from handlers.wording import produce_with_grade
 from storage import sales, stock
 
@@ -124,12 +125,8 @@ async def _produce_chosen(
     return await GRADE_STEP.ask(update, context)
 
 
-async def _ask_text(text: str) -> str:
-    return text
-
-
 PRODUCE_STEP = Ask(
-    PRODUCE, lambda context: _ask_text(_("Which produce is sold? Type its name, for example gabah.")),
+    PRODUCE, says(lambda: _("Which produce is sold? Type its name, for example gabah.")),
     _produce, _produce_chosen,
 )  # fmt: skip
 
@@ -154,11 +151,7 @@ class GradeChoice(Choice):
         return "\n".join(lines)
 
 
-async def _grade_chosen(update: Update, context: BotContext, grade: str) -> str:
-    draft = SaleDraft.load(context)
-    draft.grade = grade
-    draft.save(context)
-    return await QUANTITY_STEP.ask(update, context)
+_grade_chosen = stored_in(SaleDraft, "grade", lambda: QUANTITY_STEP)
 
 
 GRADE_STEP = GradeChoice(
@@ -212,29 +205,27 @@ async def _place(context: BotContext, text: str) -> str:
     return cleaned
 
 
-def _keep(field: str, step):
-    async def then(update: Update, context: BotContext, value) -> str:
-        draft = SaleDraft.load(context)
-        setattr(draft, field, value)
-        draft.save(context)
-        return await step().ask(update, context)
-
-    return then
-
-
 QUANTITY_STEP = Ask(
-    QUANTITY, _quantity_question, _quantity, _keep("quantity", lambda: PRICE_STEP), _commodity
+    QUANTITY,
+    _quantity_question,
+    _quantity,
+    stored_in(SaleDraft, "quantity", lambda: PRICE_STEP),
+    _commodity,
 )
 PRICE_STEP = Ask(
-    PRICE, _unit_price_question, _price, _keep("price", lambda: UNTIL_STEP), _commodity
+    PRICE,
+    _unit_price_question,
+    _price,
+    stored_in(SaleDraft, "price", lambda: UNTIL_STEP),
+    _commodity,
 )
 UNTIL_STEP = Ask(
-    UNTIL, lambda context: _ask_text(_("Deliver by which day? Type the date, for example {example}.").format(example="20-12-2026")),
-    _until, _keep("until", lambda: PLACE_STEP),
+    UNTIL, says(lambda: _("Deliver by which day? Type the date, for example {example}.").format(example="20-12-2026")),
+    _until, stored_in(SaleDraft, "until", lambda: PLACE_STEP),
 )  # fmt: skip
 PLACE_STEP = Ask(
-    PLACE, lambda context: _ask_text(_("Where is it delivered? For example Gudang Bulog Ceper.")),
-    _place, _keep("place", lambda: CONFIRM_STEP),
+    PLACE, says(lambda: _("Where is it delivered? For example Gudang Bulog Ceper.")),
+    _place, stored_in(SaleDraft, "place", lambda: CONFIRM_STEP),
 )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from domain import ledger as L
 from domain import stock as stock_rules
 from domain.people import Role
 from storage import ledger, people, sales, stock
-from tests.handlers.flows import YES_EN
+from tests.handlers.flows import YES_EN, YES_ID
 from tests.storage.test_stock import _setup
 
 ORG = 1
@@ -157,3 +157,29 @@ async def test_a_sale_from_two_dried_batches_delivered_invoiced_and_paid(world):
     assert len(await sales.deliveries_of(world.db, ORG, sale.id)) == 1
     refusals = [c for c in world.telegram.calls_of("answerCallbackQuery") if c.params.get("text")]
     assert len(refusals) >= 4
+
+
+async def test_a_buyer_added_in_indonesian(world):
+    """One conversation read whole in Indonesian: the words of LANGUAGE.md (pembeli, nomor HP,
+    Sudah disimpan), a bad answer told why and asked again."""
+    admin, _admin_id = await _admin(world, 703, language="id")
+    first = (await admin.send("/penjualan"))[0]
+    assert first.startswith("Belum ada penjualan.") and "➕ Pembeli baru" in first
+    assert (await admin.press("➕ Pembeli baru"))[
+        -1
+    ] == "Ketik nama pembeli, misalnya Bulog Kancab Klaten."
+    assert (await admin.send("SPPG Ceper"))[-1] == "Pembeli ini jenisnya apa?"
+    await admin.press("Dapur makan bergizi (SPPG)")
+    await admin.send("0856-5555-6666")
+    refused = (await admin.send("seratus hari"))[-1]
+    assert refused.startswith("Ketik lama pembayaran dalam hari, dari 0 sampai 90")
+    summary = (await admin.send("7"))[-1]
+    assert summary.splitlines()[1:5] == [
+        "Nama: SPPG Ceper", "Jenis: Dapur makan bergizi (SPPG)", "Nomor HP: 0856-5555-6666",
+        "Membayar dalam: 7 hari",
+    ]  # fmt: skip
+    assert (await admin.press(YES_ID))[-1].startswith(
+        "Sudah disimpan. SPPG Ceper masuk daftar pembeli Anda."
+    )
+    farmer = world.person(704)
+    assert "daftar" in (await farmer.send("/penjualan"))[0].lower()  # not registered: told to

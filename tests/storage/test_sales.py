@@ -3,7 +3,7 @@ oldest first, a partial delivery with a rejection back to stock, the invoice, pa
 second beyond the total refused), the margin of the lot read from the ledger, and every
 refusal leaving nothing half-written."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -184,3 +184,31 @@ async def test_a_buyer_added_twice_is_one_buyer(db):
                 await sales.add_buyer(
                     conn, ORG, **{"name": "Kantin PT Maju", "kind": "canteen", **bad}
                 )
+
+
+async def test_the_receivables_panel_shows_the_viewers_cooperative_only(db):
+    from storage import dashboard
+
+    _older, _newer, bulog, other = await _two_batches(db)
+    sale = await _sale(db, bulog, "300")
+    async with db.transaction() as conn:
+        await sales.deliver(conn, ORG, sale.id, D("300"), D("300"))
+        bill = await sales.issue_invoice(conn, ORG, sale.id)
+        await sales.pay(conn, ORG, bill.id, 400_000, "cash")
+    due = date.fromisoformat(bill.due_on)
+    later = int(datetime(due.year, due.month, due.day, 12, tzinfo=UTC).timestamp()) + 86_400
+    rows = await dashboard.rows(
+        db, "receivables", dashboard.Scope((ORG,), "id", "Asia/Jakarta", later)
+    )
+    assert rows == [{"buyer": "Bulog Kancab Klaten", "invoiced": 2_400_000, "paid": 400_000,
+                     "owed": 2_000_000, "overdue": 2_000_000}]  # fmt: skip
+    on_time = await dashboard.rows(
+        db, "receivables", dashboard.Scope((ORG,), "id", "Asia/Jakarta", later - 2 * 86_400)
+    )
+    assert on_time[0]["overdue"] == 0
+    assert (
+        await dashboard.rows(
+            db, "receivables", dashboard.Scope((other,), "id", "Asia/Jakarta", later)
+        )
+        == []
+    )
