@@ -81,12 +81,12 @@ def register(app: Application) -> None:
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
-    app.add_handler(warehouse_arrival.arrival_conversation())
-    app.add_handler(warehouse_keeper.work_conversation())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
     app.add_handler(sales_money.conversation_handler())
+    app.add_handler(warehouse_arrival.arrival_conversation())
+    app.add_handler(warehouse_keeper.work_conversation())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -102,8 +102,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
     app.add_handler(CommandHandler("rekap", figures.show_figures))
-    app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("penjualan", sales_listing.show_sales))
+    app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).

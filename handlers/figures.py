@@ -37,8 +37,8 @@ from handlers.kit import (
     today,
 )
 from handlers.wording import produce_name, produce_with_grade
-from storage import dashboard, orgs
 from storage import figures as stored
+from storage import orgs
 from storage.figures import Figures, Period
 
 # <first day>x<last day>: the buttons carry the dates they named (a press next month still
@@ -92,8 +92,7 @@ async def on_period(update: Update, context: BotContext) -> None:
 
 async def _send(update: Update, context: BotContext, first: date, last: date) -> None:
     person = context.person
-    viewer = await dashboard.viewer(context.db, person.telegram_user_id)
-    org_ids = viewer.org_ids if viewer else ()
+    org_ids = await orgs.below(context.db, person.org_id)  # an officer's node and those below it
     period = Period(first, last, person.timezone)
     found = await stored.figures(context.db, org_ids, period)
     name = (await orgs.by_id(context.db, person.org_id)).name

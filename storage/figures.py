@@ -198,9 +198,9 @@ async def has_table(source: Source, table: str) -> bool:
 
 
 async def _entry_range(source: Source, period: Period) -> tuple[int, int]:
-    """The ledger entries posted in the period as an id range [low, high] (entries are
-    numbered in the order they are posted, at the time they are posted): the lines of an
-    account are then one range of its (account_id, entry_id) index."""
+    """The ledger entries posted in the period lie within this id range [low, high]: the lines
+    of an account are then one range of its (account_id, entry_id) index (entries are numbered
+    as they are posted; the caller still checks each entry's time)."""
     rows = await fetchall(
         source,
         "SELECT (SELECT MIN(id) FROM ledger_entries WHERE at >= ? AND at < ?) AS low,"
@@ -312,8 +312,8 @@ async def _lot_lines(
         " JOIN ledger_lines l ON l.account_id = a.id AND l.entry_id BETWEEN ? AND ?"
         " JOIN ledger_entries e ON e.id = l.entry_id"
         f" WHERE a.org_id IN ({_marks(org_ids)}) AND a.kind IN ({_marks(kinds)})"
-        f" AND e.reference LIKE ? AND {_LIVE} GROUP BY e.reference, a.kind",
-        (low, high, *org_ids, *kinds, "lot:%"),
+        f" AND e.at >= ? AND e.at < ? AND e.reference LIKE ? AND {_LIVE} GROUP BY e.reference, a.kind",
+        (low, high, *org_ids, *kinds, period.start, period.end, "lot:%"),
     )
 
 
