@@ -1,10 +1,11 @@
 """The real bot process through one sale (issue 17, done when), every step driven through the
 bot's own conversations, none seeded: a warehouse and a price set from the command line, a
 farmer registers and offers cabai merah, a coordinator takes, weighs and pays it, then brings
-it into the gudang with its susut (📦 on the receipt). An administrator (English) adds a buyer
-and a sale from that stock in /penjualan, records the delivery with the buyer's received
-weight (part rejected: back to stock), makes the invoice (the faktur arrives as a PDF naming
-the buyer and the total) and records the payment. The database then holds the lot and the
+it into the gudang with its susut (📦 in /gudang). An administrator (English) adds a buyer and
+a sale from that stock in /penjualan (a sale larger than the stock refused first), records the
+delivery with the buyer's received weight (part rejected: back to stock; the surat jalan
+arrives as a PDF naming the buyer, the farmer and his village), makes the invoice (the faktur
+arrives as a PDF naming the buyer and the total) and records the payment. The database then holds the lot and the
 ledger entries lot:…:delivery, lot:…:invoice, invoice:…:payment; ``audit verify`` passes;
 ``report offtake`` writes a workbook whose sheets hold the sale's buyer, kilos and rupiah and
 the purchase. Runs on SQLite, and on PostgreSQL when KOPERASI_TEST_PG_URL is set."""
@@ -24,7 +25,8 @@ from domain import ledger as L
 from storage import ledger, offers, orgs, people, sales, stock
 from storage.db import Database
 from tests.e2e.botproc import run_cli
-from tests.e2e.flow import STEPS, Farmer, Step
+from tests.e2e.flow import USER_ID, Farmer, Step
+from tests.e2e.offtake_steps import join_with_invite, weighed_and_paid
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,65 +38,6 @@ BOUGHT = 6_256_000
 # 150 kg sold at Rp45.000/kg; the buyer accepts 148 kg: 2 kg rejected go back to stock.
 PRICE, ACCEPTED = 45_000, 148
 TOTAL = PRICE * ACCEPTED  # 6.660.000
-
-
-async def _staff(
-    emu, bots, role: str, user_id: int, name: str, phone: str, english: bool
-) -> Farmer:
-    """A coordinator or administrator of ``pusat`` who joins with an invite link."""
-    person = Farmer(emu, user_id, name.split()[0])
-    invite = await run_cli(
-        bots.db_path, "invite", role, "--org", "pusat", "--bot-username", "kopbot", cwd=bots.dir
-    )
-    token = invite.strip().rsplit("=", 1)[1]
-    await person.do(Step("send", f"/start {token}", "Selamat datang di bot koperasi."))
-    await person.do(Step("press", "English" if english else "Bahasa Indonesia", ""))
-    await person.do(Step("contact", phone, ""))
-    await person.do(Step("send", name, ""))
-    welcome = "Welcome, " if english else "Selamat datang, "
-    await person.do(Step("press", "✅ Yes, save" if english else "✅ Ya, simpan", welcome + name))
-    return person
-
-
-async def _weighed_and_paid(emu, bots) -> tuple[Farmer, str]:
-    """Budi's cabai merah offered, taken, scheduled, weighed (195,5 kg) and paid in cash."""
-    farmer = Farmer(emu)
-    for step in STEPS:  # Budi registers in Desa Kujon (33.10.11.2004)
-        await farmer.do(step)
-    sari = await _staff(
-        emu, bots, "coordinator", COORDINATOR_ID, "Sari Dewi", "6281355550002", False
-    )
-    await run_cli(
-        bots.db_path, "person", "cover", "33.10.11", "--phone", "0813-5555-0002", cwd=bots.dir
-    )
-    await farmer.do(Step("send", "/jual", "Apa yang ingin Anda jual?"))
-    await farmer.do(Step("press", "Cabai merah", "Berapa banyak cabai merah"))
-    await farmer.do(Step("send", "2 kuintal", "Kapan siap dijemput?"))
-    await farmer.do(Step("press", "Besok", "Di mana koordinator menjemputnya?"))
-    await farmer.do(Step("send", "🏠 Di desa saya, Kujon", "🏠 Dijemput di desa Anda."))
-    await farmer.expect_reply("Periksa tawaran Anda:")
-    saved = await farmer.do(Step("press", "✅ Ya, simpan", "Tawaran Anda sudah disimpan."))
-    number = saved.text.split("Nomornya ", 1)[1].split(".", 1)[0]
-
-    await sari.expect_reply(f"Tawaran baru {number}")
-    await sari.act(Step("press", "✋ Ambil penjemputan ini", ""))
-    await farmer.expect_reply("Kabar baik: koordinator Sari Dewi")
-    await sari.act(Step("press", "📅 Jadwalkan penjemputan", ""))
-    await sari.expect_reply("Hari apa Anda menjemput?")
-    day = (await sari.bot_messages())[-1].buttons[0]  # today
-    await sari.do(Step("press", day, "Jam berapa?"))
-    await sari.do(Step("press", "06.00–09.00", f"Baik. Penjemputan {number}"))
-    await farmer.expect_reply("Koordinator akan menjemput cabai merah Anda")
-    await sari.do(Step("send", "/jemput", "Penjemputan Anda:"))
-    await sari.do(Step("press", f"⚖️ Timbang {number}", "Setelah diperiksa, mutunya apa?"))
-    await sari.do(Step("press", "Mutu A", "Berapa hasil timbang Anda?"))
-    await sari.do(Step("send", "195,5 kg", f"Periksa hasil timbang {number}:"))
-    await sari.do(Step("press", "✅ Ya, simpan", f"Tanda terima {number}"))
-    await farmer.expect_reply(f"Tanda terima {number}")
-    await farmer.do(Step("press", "✅ Sesuai", "Terima kasih. Koperasi akan membayar Anda"))
-    await sari.act(Step("press", "💵 Dibayar tunai", ""))
-    await farmer.expect_reply(f"Koperasi sudah membayar {number} tunai sebesar Rp6.256.000.")
-    return sari, number
 
 
 async def _into_the_gudang(sari: Farmer, number: str) -> None:
@@ -216,7 +159,7 @@ async def _check_database(db_path) -> tuple[int, int]:
         # 194 kg came in, 150 kg went out, 2 kg came back: 46 kg left in the gudang.
         left = await stock.available(db, org.id, "cabai_merah", "A")
         assert sum(float(b.quantity) for b in left) == 46
-        (offer,) = await offers.of_farmer(db, (await people.by_telegram_id(db, 424_242)).id)
+        (offer,) = await offers.of_farmer(db, (await people.by_telegram_id(db, USER_ID)).id)
         assert offer.status == "paid"
         assert await ledger.verify(db) is None
     return org.id, sale.id
@@ -276,9 +219,13 @@ async def test_one_sale_through_the_real_process_then_the_offtake_report(emu, bo
         "--village", "33.10.11.2004", cwd=bots.dir,
     )  # fmt: skip
     bot = await bots.start()
-    sari, number = await _weighed_and_paid(emu, bots)
+    _budi, sari, number, _receipt = await weighed_and_paid(
+        emu, bots, COORDINATOR_ID, "6281355550002"
+    )
     await _into_the_gudang(sari, number)
-    admin = await _staff(emu, bots, "admin", ADMIN_ID, "Dewi Lestari", "6281366660003", True)
+    admin = await join_with_invite(
+        emu, bots, "admin", ADMIN_ID, "Dewi Lestari", "6281366660003", english=True
+    )
     await _sell_deliver_invoice_pay(emu, admin)
     await bot.stop()
 
