@@ -75,6 +75,11 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     L.REASON_STOCK_ARRIVAL: lambda p: _("Into {warehouse}: {quantity} {produce}").format(
         warehouse=p["warehouse"], quantity=_quantity(p), produce=_produce(p)
     ),
+    L.REASON_STOCK_COST: lambda p: (
+        _("Drying fee: {quantity} {produce}")
+        if p["kind"] == "drying"
+        else _("Processing fee: {quantity} {produce}")
+    ).format(quantity=_quantity(p), produce=_produce(p)),  # fmt: skip
     L.REASON_STOCK_LOSS: lambda p: _("Stock lost ({why}): {quantity} {produce}").format(
         why=p["why"], quantity=_quantity(p), produce=_produce(p)
     ),

@@ -484,6 +484,7 @@ REASON_PAID_CASH = "offer.paid.cash"  # number
 REASON_PAID_TRANSFER = "offer.paid.transfer"  # number, transfer (its reference)
 REASON_STOCK_ARRIVAL = "stock.arrival"  # warehouse (its name), quantity, produce, grade
 REASON_STOCK_LOSS = "stock.loss"  # why (typed by the keeper), quantity, produce, grade
+REASON_STOCK_COST = "stock.cost"  # kind (drying or processing), quantity, produce, grade
 
 _CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
 

@@ -15,6 +15,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from domain import N_
+from domain.money import parse_rupiah
 from domain.people import InvalidInput
 
 ZERO = Decimal(0)
@@ -25,6 +26,8 @@ PROCESSED_INTO = {"gabah": "beras"}
 #: The most one move may hold, in base units: a typo with extra zeros is refused.
 MAX_MOVE = Decimal(10_000_000)
 MAX_REASON = 200
+#: The most a drying or processing fee paid at once (as a desk entry): a typo is refused.
+MAX_FEE = 100_000_000
 
 
 class MoveKind(StrEnum):
@@ -47,6 +50,8 @@ REASONS = {
     "stock.same": N_("Choose another grade than the one it has now."),
     "stock.reason": N_("A reason is 3 to 200 letters long."),
     "stock.no_processing": N_("This produce is not processed here. Choose drying or sorting."),
+    "stock.fee": N_("Type the fee in rupiah, for example 150.000, or 0 if none was paid."),
+    "stock.fee_too_high": N_("That fee is too high. One fee is at most Rp100.000.000."),
     "stock.not_enough": N_("There is not that much in the warehouse. Type a smaller amount."),
 }  # fmt: skip
 
@@ -78,6 +83,11 @@ def cost_share(cost: int, quantity: Decimal, taken: Decimal) -> int:
         return cost
     share = (Decimal(cost) * taken / quantity).quantize(Decimal(1), ROUND_HALF_UP)
     return min(int(share), cost)
+
+
+def cost_per_unit(cost: int, quantity: Decimal) -> int:
+    """What a unit of a batch costs now (whole rupiah, half up): shown, never booked."""
+    return int((Decimal(cost) / quantity).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def split(total: Decimal, weights: list[Decimal], quantum: Decimal = GRAM) -> list[Decimal]:
@@ -146,3 +156,11 @@ def check_output(
         raise StockRefused("stock.same")
     if kind in (MoveKind.ARRIVAL, MoveKind.LOSS):
         raise ValueError(f"{kind} makes no batch")
+
+
+def parse_fee(text: str) -> int:
+    """A fee paid in cash for drying or processing, whole rupiah, 0 when none."""
+    fee = parse_rupiah(text, allow_zero=True, reason="stock.fee", too_high="stock.fee_too_high")
+    if fee > MAX_FEE:
+        raise StockRefused("stock.fee_too_high")
+    return fee

@@ -595,7 +595,8 @@ class Made:
     out_commodity: str
     out_grade: str
     quantity_out: Decimal
-    cost_rupiah: int
+    cost_rupiah: int  # of the new batch: what it took, and the fee
+    fee_rupiah: int = 0
 
     @property
     def yield_fraction(self) -> Decimal:
@@ -606,11 +607,14 @@ async def transform(
     conn: aiosqlite.Connection, warehouse_id: int, person_id: int, org_id: int,
     roles: frozenset[Role], kind: rules.MoveKind, commodity: str, grade: str,
     quantity_in: Decimal, out_grade: str, quantity_out: Decimal | None = None,
+    fee_rupiah: int = 0,
 ) -> Made:  # fmt: skip
     """Drying (same produce, another grade, fewer kilos), processing (gabah → beras) or
     sorting (kilos moved to another grade, none lost): the inputs taken oldest first, one new
     batch carrying their cost and their pickups. A yield above 100 % or of nothing refused.
-    Only the warehouse's keeper or an administrator of its cooperative."""
+    A fee paid in cash for drying or processing joins the batch's cost (ledger
+    ``stock:cost:<move_id>``: inventory from cash). Only the warehouse's keeper or an
+    administrator of its cooperative."""
     place = await _mine(conn, warehouse_id, person_id, org_id, roles, keeping=True)
     out_commodity = rules.output_commodity(kind, commodity)
     rules.check_output(kind, commodity, grade, out_commodity, out_grade)
@@ -621,18 +625,33 @@ async def transform(
         quantity_out = quantity_in
     rules.check_quantity(quantity_in)
     rules.yield_of(quantity_in, quantity_out)
+    if (
+        fee_rupiah < 0
+        or fee_rupiah > rules.MAX_FEE
+        or (fee_rupiah and kind is rules.MoveKind.SORTING)
+    ):
+        raise rules.StockRefused("stock.fee_too_high")
     taken = await _take_oldest(conn, org_id, place.id, commodity, grade, quantity_in)
+    cost = taken.cost_rupiah + fee_rupiah
     now = now_utc()
     move_id = await _move(
         conn, org_id, place.id, kind, commodity, grade, quantity_in, quantity_out,
-        taken.cost_rupiah, person_id, now, out=(out_commodity, out_grade),
+        cost, person_id, now, out=(out_commodity, out_grade),
     )  # fmt: skip
+    if fee_rupiah:
+        await ledger.post(
+            conn, [L.debit(L.inventory(org_id), fee_rupiah), L.credit(L.cash(org_id), fee_rupiah)],
+            person_id,
+            L.coded_reason(L.REASON_STOCK_COST, kind=kind.value, quantity=rules.text(quantity_out),
+                           produce=out_commodity, grade=out_grade),
+            f"stock:cost:{move_id}",
+        )  # fmt: skip
     await _inputs(conn, move_id, taken)
     offers = sorted(taken.sources)
     shares = rules.split(quantity_out, [taken.sources[o] for o in offers]) if offers else []
     batch_id = await new_batch(
         conn, org_id=org_id, warehouse_id=place.id, commodity=out_commodity, grade=out_grade,
-        quantity=quantity_out, cost_rupiah=taken.cost_rupiah, origin=kind.value, received_at=now,
+        quantity=quantity_out, cost_rupiah=cost, origin=kind.value, received_at=now,
         sources=dict(zip(offers, shares, strict=True)), parent_batch_id=taken.parts[0][0],
         move_id=move_id,
     )  # fmt: skip
@@ -642,7 +661,7 @@ async def transform(
     )  # fmt: skip
     return Made(
         move_id, batch_id, kind, commodity, grade, quantity_in, out_commodity, out_grade,
-        quantity_out, taken.cost_rupiah,
+        quantity_out, cost, fee_rupiah,
     )  # fmt: skip
 
 

@@ -58,7 +58,7 @@ def percent(fraction: Decimal) -> str:
 def held_line(line: stock.OnHand) -> str:
     """One stock line: kilos, cost and cost per unit."""
     unit = CATALOG[line.commodity].base_unit
-    per_unit = int((Decimal(line.cost_rupiah) / line.quantity).to_integral_value())
+    per_unit = rules.cost_per_unit(line.cost_rupiah, line.quantity)
     return _("{amount}: cost {cost} ({per_unit} per {unit})").format(
         amount=amount(line.quantity, line.commodity, line.grade), cost=format_money(line.cost_rupiah),
         per_unit=format_money(per_unit), unit=unit_name(unit),

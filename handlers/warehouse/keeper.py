@@ -54,8 +54,9 @@ from handlers.warehouse.common import (
 from handlers.wording import produce_name
 from storage import stock
 
-ACTION, OUT_GRADE, QUANTITY_IN, QUANTITY_OUT, REASON, CONFIRM = (
-    "stock_action", "stock_out_grade", "stock_in", "stock_out", "stock_reason", "stock_confirm",
+ACTION, OUT_GRADE, QUANTITY_IN, QUANTITY_OUT, FEE, REASON, CONFIRM = (
+    "stock_action", "stock_out_grade", "stock_in", "stock_out", "stock_fee", "stock_reason",
+    "stock_confirm",
 )  # fmt: skip
 Kind = rules.MoveKind
 
@@ -123,6 +124,7 @@ class WorkDraft(Draft):
     quantity_in: str | None = None
     quantity_out: str | None = None
     reason: str | None = None
+    fee: int | None = None  # rupiah paid in cash for drying or processing
     offered: list[str] | None = None
 
 
@@ -269,6 +271,8 @@ class QuantityStep(Step):
             return await QUANTITY_OUT_STEP.ask(update, context)
         if kind is Kind.LOSS:
             return await REASON_STEP.ask(update, context)
+        if kind in (Kind.DRYING, Kind.PROCESSING):
+            return await FEE_STEP.ask(update, context)
         return await CONFIRM_STEP.ask(update, context)
 
     def handlers(self) -> list:
@@ -278,6 +282,12 @@ class QuantityStep(Step):
 QUANTITY_IN_STEP = QuantityStep(QUANTITY_IN, "quantity_in")
 QUANTITY_OUT_STEP = QuantityStep(QUANTITY_OUT, "quantity_out")
 
+
+FEE_STEP = Typed(
+    FEE, lambda: _("Was a fee paid in cash for it? Type the amount, for example 150.000, or 0 if none."),
+    rules.parse_fee, stored_in(WorkDraft, "fee", lambda: CONFIRM_STEP),
+    reasons={r: (lambda r=r: gettext(rules.REASONS[r])) for r in ("stock.fee", "stock.fee_too_high")},
+)  # fmt: skip
 
 REASON_STEP = Typed(
     REASON,
@@ -315,6 +325,8 @@ async def _summary(context: BotContext) -> str:
             _("Out: {amount}").format(amount=amount(out, made, need(draft.out_grade))),
             _("Yield (rendemen): {percent}").format(percent=percent(out / taken)),
         ]  # fmt: skip
+        if draft.fee:
+            lines.append(_("Fee paid in cash: {fee}").format(fee=format_money(draft.fee)))
     return "\n".join([*lines, "", _("Is this right?")])
 
 
@@ -338,7 +350,8 @@ async def save_work(update: Update, context: BotContext) -> int:
         else:
             out = Decimal(need(draft.quantity_out)) if draft.quantity_out else None
             made = await context.db.write(
-                stock.transform, *common, kind, commodity, grade, taken, need(draft.out_grade), out)  # fmt: skip
+                stock.transform, *common, kind, commodity, grade, taken, need(draft.out_grade), out,
+                draft.fee or 0)  # fmt: skip
     except (stock.NotEnoughStock, stock.NotYours, rules.StockRefused):
         return await _gone(update, context)
     WorkDraft.drop(context)
@@ -349,7 +362,7 @@ async def save_work(update: Update, context: BotContext) -> int:
         text = _("Saved. {amount} is now {grade}.").format(
             amount=amount(made.quantity_out, commodity, grade), grade=gettext(CATALOG[commodity].grade(made.out_grade).label))  # fmt: skip
     else:
-        per_unit = int((Decimal(made.cost_rupiah) / made.quantity_out).to_integral_value())
+        per_unit = rules.cost_per_unit(made.cost_rupiah, made.quantity_out)
         text = "\n".join([
             _("Saved. {amount} is in the warehouse.").format(amount=amount(made.quantity_out, made.out_commodity, made.out_grade)),
             _("Yield (rendemen): {percent}").format(percent=percent(made.yield_fraction)),
@@ -369,6 +382,6 @@ CONFIRM_STEP = Confirm(CONFIRM, _summary, save_work, change)
 def work_conversation() -> ConversationHandler:
     return conversation(
         "stock_work", "gudang", entry_points=[LINE_BUTTONS.handler(start_work)],
-        steps=[ACTION_STEP, OUT_GRADE_STEP, QUANTITY_IN_STEP, QUANTITY_OUT_STEP, REASON_STEP, CONFIRM_STEP],
+        steps=[ACTION_STEP, OUT_GRADE_STEP, QUANTITY_IN_STEP, QUANTITY_OUT_STEP, FEE_STEP, REASON_STEP, CONFIRM_STEP],
         cancel=cancel,
     )  # fmt: skip

@@ -108,7 +108,14 @@ async def test_pickup_to_warehouse_with_shrink_then_drying_sorting_and_loss(worl
     await keeper.send("985")
     too_much = await keeper.send("990")
     assert too_much[0].startswith("Hasilnya tidak bisa lebih berat dari yang masuk.")
-    summary = (await keeper.send("852"))[-1]
+    await keeper.send("852")
+    too_high = await keeper.send("seratus juta lima")
+    assert too_high[0].startswith(
+        "Biaya itu terlalu besar. Satu biaya paling banyak Rp100.000.000.\n"
+    )
+    unreadable = await keeper.send("banyak")
+    assert unreadable[0].startswith("Ketik biayanya dalam rupiah")
+    summary = (await keeper.send("0"))[-1]
     assert "Masuk: 985 kg gabah, GKP (gabah kering panen)" in summary
     assert "Hasil: 852 kg gabah, GKG (gabah kering giling)" in summary
     assert "Rendemen: 86,5 %" in summary
@@ -279,7 +286,9 @@ async def test_processing_gabah_into_beras_shows_the_rendemen(world):
     await keeper.press("🏭 Diolah jadi beras")
     await keeper.press("beras medium")
     await keeper.send("500")
-    summary = (await keeper.send("320 kg"))[-1]
+    await keeper.send("320 kg")
+    summary = (await keeper.send("Rp160.000"))[-1]
+    assert "Biaya dibayar tunai: Rp160.000" in summary
     assert summary.startswith("Silakan periksa pengolahan di Gudang Kujon:")
     assert "Hasil: 320 kg beras, beras medium" in summary and "Rendemen: 64 %" in summary
     await keeper.press(YES_ID)
@@ -287,7 +296,14 @@ async def test_processing_gabah_into_beras_shows_the_rendemen(world):
         (h.commodity, h.grade, h.quantity, h.cost_rupiah)
         for h in await stock.on_hand(world.db, [1])
     }
+    # The milling fee joins the beras' cost, paid from cash in the ledger.
     assert held == {
         ("gabah", "GKP", Decimal(500), 3_250_000),
-        ("beras", "medium", Decimal(320), 3_250_000),
+        ("beras", "medium", Decimal(320), 3_410_000),
     }
+    fee = await world.db.fetchone(
+        "SELECT id FROM ledger_entries WHERE reference LIKE 'stock:cost:%'"
+    )
+    assert fee is not None and await _balance(world, L.inventory(1)) == 6_660_000
+    assert await _balance(world, L.cash(1)) == -160_000
+    assert await ledger.verify(world.db) is None
