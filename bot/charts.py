@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING
 
 from babel import dates as babel_dates
 
-from bot.i18n import _, current_language, format_money, ngettext, unit_name, use_locale
+from bot.i18n import (
+    _,
+    current_language,
+    format_money,
+    format_number,
+    ngettext,
+    unit_name,
+    use_locale,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -172,3 +180,49 @@ def render_png(chart: TrendChart, language: str) -> bytes:
 async def trend_png(chart: TrendChart, language: str | None = None) -> bytes:
     """The chart as PNG bytes, drawn in a worker thread: the event loop is not held up."""
     return await asyncio.to_thread(render_png, chart, language or current_language())
+
+
+# --- weekly volume (report offtake) --------------------------------------------------------
+
+Weeks = Sequence[tuple[date, float, float]]  # (Monday, kilos bought, kilos sold)
+
+
+def build_volume_figure(weeks: Weeks, language: str | None = None) -> Figure:
+    """Kilos bought and sold per week, side by side bars (800 × 500 px)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    language = language or current_language()
+    with use_locale(language):
+        title = _("Volume bought and sold per week (kg)")
+        bought_label, sold_label = _("Bought from farmers"), _("Sold to buyers")
+        x_label = _("Week of")
+
+        def kilos(value: float, _position: int) -> str:
+            with use_locale(language):
+                return format_number(int(round(value)))
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=13, loc="left")
+    axes.set_xlabel(x_label)
+    positions = list(range(len(weeks)))
+    axes.bar([p - 0.2 for p in positions], [b for _d, b, _s in weeks], width=0.4,
+             color=COOPERATIVE_COLOUR, label=bought_label)  # fmt: skip
+    axes.bar([p + 0.2 for p in positions], [s for _d, _b, s in weeks], width=0.4,
+             color=REFERENCE_COLOUR, label=sold_label)  # fmt: skip
+    step = max(1, len(weeks) // 12)  # at most ~12 labels on a year's 53 weeks
+    axes.set_xticks(positions[::step])
+    axes.set_xticklabels(
+        [babel_dates.format_date(d, "d MMM", locale=language) for d, _b, _s in weeks][::step]
+    )
+    axes.yaxis.set_major_formatter(FuncFormatter(kilos))
+    axes.grid(True, axis="y", color="#dddddd", linewidth=0.8)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="best", frameon=False)
+    return figure
+
+
+def volume_png(weeks: Weeks, language: str | None = None) -> bytes:
+    with _drawing:
+        return to_png(build_volume_figure(weeks, language))

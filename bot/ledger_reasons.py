@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from bot.i18n import _, current_language, format_month, format_number, gettext
 from domain import N_
 from domain import ledger as L
+from domain import sales as S
 from domain.ledger import SavingsKind
 from domain.produce import CATALOG, NO_GRADE
 
@@ -70,6 +71,28 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     L.REASON_PAID_CASH: lambda p: _("Paid in cash, {number}").format(number=p["number"]),
     L.REASON_PAID_TRANSFER: lambda p: _("Paid by transfer {transfer}, {number}").format(
         transfer=p["transfer"], number=p["number"]
+    ),
+    L.REASON_STOCK_ARRIVAL: lambda p: _("Into {warehouse}: {quantity} {produce}").format(
+        warehouse=p["warehouse"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    L.REASON_STOCK_COST: lambda p: (
+        _("Drying fee: {quantity} {produce}")
+        if p["kind"] == "drying"
+        else _("Processing fee: {quantity} {produce}")
+    ).format(quantity=_quantity(p), produce=_produce(p)),  # fmt: skip
+    L.REASON_STOCK_LOSS: lambda p: _("Stock lost ({why}): {quantity} {produce}").format(
+        why=p["why"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    # Market sales (storage.sales)
+    S.REASON_DELIVERED: lambda p: _("Delivered {note} of sale {sale}: {quantity} {produce}").format(
+        note=p["note"], sale=p["sale"], quantity=_quantity(p), produce=_produce(p)
+    ),
+    S.REASON_INVOICED: lambda p: _("Invoice {invoice} to {buyer}, sale {sale}").format(
+        invoice=p["invoice"], buyer=p["buyer"], sale=p["sale"]
+    ),
+    S.REASON_PAID_CASH: lambda p: _("Buyer paid in cash, {invoice}").format(invoice=p["invoice"]),
+    S.REASON_PAID_TRANSFER: lambda p: _("Buyer paid by transfer {transfer}, {invoice}").format(
+        transfer=p["transfer"], invoice=p["invoice"]
     ),
 }
 

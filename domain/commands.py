@@ -59,8 +59,23 @@ COMMANDS: tuple[Command, ...] = (
         N_("See pickups: schedule, record the weighing, pay the farmer"),
         frozenset({Role.COORDINATOR, Role.TREASURER}),
     ),
+    Command(
+        "rekap",
+        N_("See the figures: bought, sold, stock, margin, what is owed"),
+        frozenset({Role.ADMIN, Role.TREASURER}),
+    ),
+    Command(
+        "gudang",
+        N_("See the warehouse: stock, pickups coming in, drying and losses"),
+        frozenset({Role.KEEPER, Role.ADMIN, Role.COORDINATOR}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
+    Command(
+        "penjualan",
+        N_("Sell to buyers: sales, deliveries, invoices, payments"),
+        frozenset({Role.ADMIN}),
+    ),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

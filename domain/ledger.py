@@ -482,6 +482,9 @@ REASON_CANCELLED = "savings.cancelled"  # why (typed by the treasurer)
 REASON_PICKED_UP = "offer.picked_up"  # number, quantity (base units), produce, grade
 REASON_PAID_CASH = "offer.paid.cash"  # number
 REASON_PAID_TRANSFER = "offer.paid.transfer"  # number, transfer (its reference)
+REASON_STOCK_ARRIVAL = "stock.arrival"  # warehouse (its name), quantity, produce, grade
+REASON_STOCK_LOSS = "stock.loss"  # why (typed by the keeper), quantity, produce, grade
+REASON_STOCK_COST = "stock.cost"  # kind (drying or processing), quantity, produce, grade
 
 _CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
 

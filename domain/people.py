@@ -16,6 +16,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     TREASURER = "treasurer"
     ADMIN = "admin"
+    KEEPER = "keeper"  # penjaga gudang: keeps one or more warehouses of the cooperative
 
 
 ROLE_LABELS = {
@@ -24,6 +25,7 @@ ROLE_LABELS = {
     Role.COORDINATOR: N_("coordinator"),
     Role.TREASURER: N_("treasurer"),
     Role.ADMIN: N_("administrator"),
+    Role.KEEPER: N_("warehouse keeper"),
 }
 
 # What people may type for a role (English and Indonesian).
@@ -32,10 +34,11 @@ ROLE_WORDS = {
     "coordinator": Role.COORDINATOR, "koordinator": Role.COORDINATOR,
     "treasurer": Role.TREASURER, "bendahara": Role.TREASURER,
     "admin": Role.ADMIN, "administrator": Role.ADMIN, "pengurus": Role.ADMIN,
+    "keeper": Role.KEEPER, "penjaga": Role.KEEPER, "penjaga gudang": Role.KEEPER,
 }  # fmt: skip
 
 # Roles given through an invite link; farmers and members register themselves.
-STAFF_ROLES = frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN})
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN, Role.KEEPER})
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"

@@ -21,6 +21,7 @@ from handlers import (
     admin,
     alerts,
     catalog_admin,
+    figures,
     groups,
     help,
     jobs,
@@ -40,9 +41,17 @@ from handlers.pickup import listing as pickup_listing
 from handlers.pickup import payment as pickup_payment
 from handlers.pickup import schedule as pickup_schedule
 from handlers.pickup import weighing as pickup_weighing
+from handlers.sales import buyer as sales_buyer
+from handlers.sales import common as sales_common
+from handlers.sales import delivery as sales_delivery
+from handlers.sales import listing as sales_listing
+from handlers.sales import money as sales_money
+from handlers.sales import sale as sales_sale
 from handlers.treasurer import common as treasurer_common
 from handlers.treasurer import decisions as treasurer_decisions
 from handlers.treasurer import desk as treasurer_desk
+from handlers.warehouse import arrival as warehouse_arrival
+from handlers.warehouse import keeper as warehouse_keeper
 
 # Our conversations mix buttons and typed answers per chat (per_message=False) on purpose;
 # PTB warns about that combination at every start.
@@ -72,6 +81,12 @@ def register(app: Application) -> None:
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
+    app.add_handler(sales_buyer.conversation_handler())
+    app.add_handler(sales_sale.conversation_handler())
+    app.add_handler(sales_delivery.conversation_handler())
+    app.add_handler(sales_money.conversation_handler())
+    app.add_handler(warehouse_arrival.arrival_conversation())
+    app.add_handler(warehouse_keeper.work_conversation())
 
     # Commands outside conversations.
     app.add_handler(CommandHandler("help", help.show_help))
@@ -86,6 +101,9 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
+    app.add_handler(CommandHandler("rekap", figures.show_figures))
+    app.add_handler(CommandHandler("penjualan", sales_listing.show_sales))
+    app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -112,6 +130,9 @@ def register(app: Application) -> None:
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))
     app.add_handler(set_price.TELL_BUTTONS.handler(prices.on_tell))
+    app.add_handler(figures.PERIOD_BUTTONS.handler(figures.on_period))
+    app.add_handler(sales_common.SALE_BUTTONS.handler(sales_listing.show_sale))
+    app.add_handler(sales_common.INVOICE_BUTTONS.handler(sales_money.make_invoice))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

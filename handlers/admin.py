@@ -24,7 +24,7 @@ async def make_invite(update: Update, context: BotContext) -> None:
         await reply(
             update,
             _(
-                "Which role is the invite for? Send for example: /invite koordinator (or bendahara, admin)."
+                "Which role is the invite for? Send for example: /invite koordinator (or bendahara, admin, penjaga)."
             ),
         )
         return

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from domain import N_, regions
 from domain.people import Role
+from domain.produce import CATALOG
 from domain.savings import Month
-from storage import savings
+from storage import figures, orgs, savings
 from storage.db import Database
 
 #: The roles that open the dashboard.
@@ -100,13 +101,7 @@ async def viewer(db: Database, telegram_user_id: int) -> Viewer | None:
     )
     org_ids: tuple[int, ...] = ()
     if officer:
-        rows = await db.fetchall(
-            "WITH RECURSIVE below(id) AS (SELECT CAST(? AS BIGINT)"
-            " UNION SELECT o.id FROM organisations o JOIN below b ON o.parent_id = b.id)"
-            " SELECT id FROM below ORDER BY id",
-            (person["org_id"],),
-        )
-        org_ids = tuple(row["id"] for row in rows)
+        org_ids = await orgs.below(db, person["org_id"])
     return Viewer(
         person["id"], person["full_name"], person["language"], person["timezone"], org_ids
     )
@@ -346,3 +341,44 @@ async def broadcasts(db: Database, scope: Scope) -> list[dict]:
          "sent": r["sent"], "failed": r["failed"], "pending": r["pending"]}
         for r in found
     ]  # fmt: skip
+
+
+def _in_kg(code: str) -> bool:
+    found = CATALOG.get(code)
+    return found is not None and found.base_unit == "kg"
+
+
+@panel(
+    "rekap", N_("This month's figures"),
+    (Column("cooperative", N_("Cooperative")), Column("bought_kg", N_("Bought (kg)"), "number"),
+     Column("bought", N_("Bought"), "money"), Column("sold", N_("Sold"), "money"),
+     Column("margin", N_("Margin"), "money"), Column("stock", N_("Stock at cost"), "money"),
+     Column("owed_farmers", N_("Owed to farmers"), "money"),
+     Column("owed_buyers", N_("Owed by buyers"), "money")),
+    chart="bars", x="cooperative", y=("bought", "sold"),
+)  # fmt: skip
+async def rekap(db: Database, scope: Scope) -> list[dict]:
+    """This month (in the viewer's zone) per cooperative, the figures /rekap shows (storage.figures)."""
+    period = figures.Period.month_of(_local_day(scope.now, scope.timezone), scope.timezone)
+    result = []
+    for org in await organisations(db, scope.org_ids):
+        found = await figures.figures(db, (org.id,), period)
+        if not (found.bought or found.sold or found.stock or found.owed_to_farmers.count
+                or (found.owed_by_buyers and found.owed_by_buyers.count)):  # fmt: skip
+            continue
+        result.append({
+            "cooperative": org.name,
+            "bought_kg": _number(sum((b.quantity for b in found.bought if _in_kg(b.commodity)), Decimal(0))),
+            "bought": found.bought_amount,
+            "sold": sum(s.amount for s in found.sold or []),
+            "margin": sum(m.margin for m in found.margin or []),
+            "stock": sum(s.cost for s in found.stock or []),
+            "owed_farmers": found.owed_to_farmers.amount,
+            "owed_buyers": found.owed_by_buyers.amount if found.owed_by_buyers else 0,
+        })  # fmt: skip
+    return result
+
+
+# Panels of later features, each in its own module (imported last: they use the above).
+from storage import sales as _sales  # noqa: E402, F401
+from storage import stock_panel  # noqa: E402, F401

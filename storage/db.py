@@ -166,6 +166,9 @@ async def _open(path: str) -> aiosqlite.Connection:
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # Sorts and DISTINCTs (the market's figures count a month's farmers among ~80,000
+        # pickups) in memory, not in temporary files: half the time on bench.market.
+        await conn.execute("PRAGMA temp_store = MEMORY")
     except BaseException:
         await conn.close()  # else its worker thread outlives the failed start
         raise

@@ -3,7 +3,7 @@
 A replayed update (processed again after a crash) gets its use cases' stored results
 instead of running them again, so it answers exactly what the first run would have: the
 same invite link, the same offer number, the same receipt. Results are encoded as JSON:
-plain values, tuples, lists, sets, dicts, enums and dataclasses of ``domain`` and
+plain values, exact Decimals, tuples, lists, sets, dicts, enums and dataclasses of ``domain`` and
 ``storage`` (named by module and class, rebuilt field by field).
 """
 
@@ -13,6 +13,7 @@ import dataclasses
 import enum
 import importlib
 import json
+from decimal import Decimal
 from typing import Any
 
 import aiosqlite
@@ -50,6 +51,8 @@ def _encode(value: Any) -> Any:
         and not isinstance(value, enum.Enum)
     ):
         return value
+    if isinstance(value, Decimal):  # quantities: kept exact, as their text
+        return {"$dec": str(value)}
     if isinstance(value, enum.Enum):
         return {"$enum": _type_name(type(value)), "v": value.value}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -71,6 +74,8 @@ def _decode(value: Any) -> Any:
         return [_decode(v) for v in value]
     if not isinstance(value, dict):
         return value
+    if "$dec" in value:
+        return Decimal(value["$dec"])
     if "$enum" in value:
         return _type_of(value["$enum"])(value["v"])
     if "$dc" in value:

@@ -205,6 +205,13 @@ async def by_reference(source: Source, reference: str) -> Entry | None:
     return await _entry(source, rows[0]["id"]) if rows else None
 
 
+async def last_at(source: Source) -> int:
+    """When the newest entry was posted (0: none yet): a replay of history (the demo's seed)
+    posts after it, so the ledger stays in time order."""
+    rows = await fetchall(source, "SELECT MAX(at) AS at FROM ledger_entries")
+    return int(rows[0]["at"] or 0) if rows else 0
+
+
 async def reversal_of(source: Source, entry_id: int) -> int | None:
     """The id of the entry that reversed ``entry_id``, if any."""
     rows = await fetchall(source, "SELECT id FROM ledger_entries WHERE reverses = ?", (entry_id,))

@@ -98,6 +98,18 @@ async def coverage(db: Database, org_id: int) -> list[str]:
     return [row["prefix"] for row in rows]
 
 
+async def below(source: Source, org_id: int) -> tuple[int, ...]:
+    """The organisation and every node below it, by id: what its officers may see."""
+    rows = await fetchall(
+        source,
+        "WITH RECURSIVE below(id) AS (SELECT CAST(? AS BIGINT)"
+        " UNION SELECT o.id FROM organisations o JOIN below b ON o.parent_id = b.id)"
+        " SELECT id FROM below ORDER BY id",
+        (org_id,),
+    )
+    return tuple(row["id"] for row in rows)
+
+
 async def tree(db: Database) -> list[tuple[int, Organisation]]:
     """Every node with its depth, parents before children."""
     rows = await db.fetchall(

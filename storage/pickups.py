@@ -13,7 +13,7 @@ from domain import pickups as rules
 from domain.offers import Action, OfferActionRefused, OfferFacts, Status, allowed, next_status
 from domain.people import Role
 from domain.quantity import amount_rupiah
-from storage import deductions, ledger, offers, prices
+from storage import deductions, figures, ledger, offers, prices
 from storage.catalog import fetchall
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
@@ -240,6 +240,8 @@ async def _picked_up(
 ) -> tuple[Offer, Pickup]:  # fmt: skip
     offer_id = offer.id
     await conn.execute("UPDATE pickups SET picked_up_at = ? WHERE offer_id = ?", (now, offer_id))
+    await figures.record_pickup(conn, offer_id, org_id=offer.org_id, farmer_id=offer.farmer_id,
+                                village_code=offer.village_code, commodity=offer.commodity, quantity=quantity)  # fmt: skip
     cur = await conn.execute(
         "UPDATE offers SET status = 'picked_up', updated_at = ? WHERE id = ? AND status = 'scheduled'",
         (now, offer_id),

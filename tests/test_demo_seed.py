@@ -43,7 +43,7 @@ async def seeded(tmp_path):
 
 ROLE_WORDS = {
     "admin": "pengurus", "treasurer": "bendahara", "coordinator": "koordinator",
-    "farmer": "petani", "member": "anggota koperasi",
+    "farmer": "petani", "member": "anggota koperasi", "keeper": "penjaga gudang",
 }  # fmt: skip
 
 
@@ -69,10 +69,10 @@ async def test_the_ledger_of_the_seed_verifies(seeded, capsys):
 async def test_the_cast_are_registered_people_with_their_roles_and_organisations(seeded):
     db, cast = seeded
     assert cast == CAST
-    assert len({p.user_id for p in cast}) == len(cast) == 16
+    assert len({p.user_id for p in cast}) == len(cast) == 17
     assert all(7_000_001 <= p.user_id < 7_001_000 for p in cast)
     assert Counter(p.role for p in cast) == {
-        "admin": 3, "treasurer": 3, "coordinator": 1, "farmer": 5, "member": 4,
+        "admin": 3, "treasurer": 3, "coordinator": 1, "farmer": 5, "member": 4, "keeper": 1,
     }  # fmt: skip
     assert [p.language for p in cast if p.language != "id"] == ["en"]
     assert _by_role(cast, "farmer")[3].language == "en"
@@ -320,3 +320,33 @@ async def test_the_seeded_administrator_sets_a_price(demo_world):
     price = await prices.price_in_force(demo_world.db, "cabai_merah", "A", "33.10.11.2004", at)
     admin = await people.by_telegram_id(demo_world.db, CAST[8].user_id)
     assert (price.price_rupiah, price.area_prefix, price.set_by) == (41_000, "33.10.11", admin.id)
+
+
+async def test_the_warehouse_holds_gabah_with_a_keeper_and_one_pickup_on_its_way(seeded):
+    from storage import stock
+
+    db, cast = seeded
+    keeper = await _person(db, cast[demo_seed.KEEPER])
+    org = (await orgs.by_code(db, demo_seed.KLATEN)).id
+    (place,) = await stock.warehouses(db, org)
+    assert (place.name, place.keeper_id) == (demo_seed.WAREHOUSE_NAME, keeper.id)
+    held = {(h.commodity, h.grade) for h in await stock.on_hand(db, [org])}
+    assert held == {("gabah", "GKP"), ("gabah", "GKG")}
+    coordinator = await _person(db, cast[demo_seed.COORDINATOR])
+    way = await stock.on_the_way(db, coordinator.id, org, coordinator.roles)
+    assert [p.commodity for p in way if p.commodity == "gabah"] == ["gabah"]
+
+
+async def test_two_buyers_one_sale_delivered_and_invoiced_one_open(seeded):
+    from storage import sales
+
+    db, _cast = seeded
+    org = (await orgs.by_code(db, demo_seed.KLATEN)).id
+    assert [b.name for b in await sales.buyers(db, org)] == ["Bulog Kancab Klaten", "SPPG Ceper"]
+    found = {s.buyer_name: s for s in await sales.sales_of(db, org)}
+    assert found["Bulog Kancab Klaten"].status == "invoiced"
+    assert found["SPPG Ceper"].status == "open"
+    margin = await sales.margin(db, found["Bulog Kancab Klaten"].id)
+    assert margin.revenue > margin.cost > 0
+    (owed,) = await sales.receivables(db, [org])
+    assert owed.buyer == "Bulog Kancab Klaten" and owed.owed == margin.revenue

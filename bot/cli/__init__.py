@@ -18,6 +18,7 @@ import traceback
 from bot.cli import (
     audit,
     backup,
+    buyers,
     catalog,
     db,
     demo,
@@ -29,9 +30,12 @@ from bot.cli import (
     org,
     person,
     price,
+    report,
     roster,
     run,
+    sales,
     schedule,
+    warehouse,
 )
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
@@ -43,8 +47,8 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
-    audit, backup, demo,
+    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, warehouse, buyers, sales, inbox,
+    ledger, audit, backup, report, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).

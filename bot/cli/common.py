@@ -26,9 +26,9 @@ def parse_role(word: str, staff_only: bool = False):
     role = ROLE_WORDS.get(word.lower())
     if role is None or (staff_only and role not in STAFF_ROLES):
         allowed = (
-            "coordinator, treasurer, admin"
+            "coordinator, treasurer, admin, keeper"
             if staff_only
-            else "farmer, member, coordinator, treasurer, admin"
+            else "farmer, member, coordinator, treasurer, admin, keeper"
         )
         raise CliError(f"unknown role {word!r}; one of: {allowed}")
     return role

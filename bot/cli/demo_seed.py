@@ -20,7 +20,9 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   a new version each week for 14 weeks; a transport deduction for gabah;
 * six weeks of purchases (weighed, most paid, the last ones still owed; one entered by the
   coordinator for a farmer without Telegram), an offer nobody
-  has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered.
+  has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered;
+* two buyers of the Klaten cooperative: Bulog's sale of dried gabah delivered (a little
+  rejected) and invoiced, the SPPG kitchen's sale still to deliver.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from domain import regions
+from domain import stock as stock_rules
 from domain.broadcasts import digest_key
 from domain.ledger import SavingsKind
 from domain.people import Role
@@ -41,6 +44,7 @@ from domain.savings import Month
 from storage import (
     deductions,
     invites,
+    ledger,
     offers,
     orgs,
     outbox,
@@ -48,10 +52,12 @@ from storage import (
     pickups,
     prices,
     registration,
+    sales,
     savings,
     savings_desk,
     savings_import,
     savings_sheets,
+    stock,
 )
 from storage.db import Database, clock_at
 from storage.registration import Applicant
@@ -131,6 +137,8 @@ CAST: tuple[DemoPerson, ...] = (
             "Pak Paijo — petani, Desa Pokak, Klaten"),
     _person(15, "Tri", "Handayani", "+6281225550016", "treasurer", KLATEN,
             "Bu Tri — bendahara, KDKMP Kujon, Klaten (bayar petani)"),
+    _person(16, "Sri", "Mulyani", "+6281225550017", "keeper", KLATEN,
+            "Bu Sri — penjaga gudang, Gudang Kujon, Klaten (/gudang)"),
 )  # fmt: skip
 
 # Who does what, by their place in CAST.
@@ -139,6 +147,8 @@ SITI, DEDI, NENENG, EKO = 4, 5, 6, 7
 KLATEN_ADMIN, COORDINATOR = 8, 9
 DARTO, SUMIYATI, SLAMET, WULAN, PAIJO = 10, 11, 12, 13, 14
 KLATEN_TREASURER = 15  # pays the farmers what is still owed (/jemput)
+KEEPER = 16  # keeps the Gudang Kujon: gabah brought in, part of it dried (/gudang)
+WAREHOUSE_NAME = "Gudang Kujon"
 FARMER_VILLAGE = {DARTO: KUJON, SUMIYATI: POKAK, SLAMET: KURUNG, WULAN: KUJON, PAIJO: POKAK}
 COORDINATOR_COVERS = (KUJON, POKAK, KURUNG)
 # Mas Joko enters the offers of a farmer who has no Telegram (no user id: not in CAST).
@@ -420,6 +430,9 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     await s.at(
         start + 4 * 86_400 + 7200, offers.set_coverage, s.ids[COORDINATOR], COORDINATOR_COVERS
     )
+    await s.staff(KEEPER, start + 4 * 86_400 + 9000, s.ids[KLATEN_ADMIN])
+    await s.at(start + 4 * 86_400 + 14_400, stock.add_warehouse, s.org[KLATEN], WAREHOUSE_NAME,
+               KUJON, s.ids[KEEPER], s.ids[KLATEN_ADMIN])  # fmt: skip
     await s.at(start + 4 * 86_400, savings.set_rate, s.org[BEKASI],
                _months_back(this_month, 12), POKOK, WAJIB)  # fmt: skip
     await s.at(start + 4 * 86_400, savings.set_reminder, s.org[BEKASI], 5, "08:00")
@@ -484,7 +497,10 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     for when, _seq, (kind, what) in sorted(events, key=lambda e: (e[0], e[1])):
         await _run(s, kind, what, when, this_month)
 
-    # Now: a pickup scheduled for tomorrow, an offer waiting, yesterday's digest delivered.
+    # Now: the gabah in the warehouse, a pickup scheduled for tomorrow, an offer waiting,
+    # yesterday's digest delivered.
+    await _stock(s)
+    await _sales(s)
     await _scheduled_pickup(s)
     morning = _at(s.today, 6, 30)
     await s.offer(
@@ -524,6 +540,56 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
         await s.sell_for(*what)
     elif kind == "weigh":
         await s.weigh(*what)
+
+
+async def _stock(s: _Seeder) -> None:
+    """The gabah weighed over the weeks, brought into the Gudang Kujon this morning with a
+    little shrink (the newest left on its way, for Mas Joko's 📦), and half of it dried."""
+    keeper, roles = s.ids[KEEPER], s.roles(KEEPER)
+    org = s.org[KLATEN]
+    place = (await stock.warehouses(s.db, org))[0]
+    way = [p for p in await stock.on_the_way(s.db, keeper, org, roles) if p.commodity == "gabah"]
+    when = max(s.now - 4 * 3600, await ledger.last_at(s.db) + 60)  # the ledger stays in time order
+    for k, pickup in enumerate(way[:-1]):
+        arrived = (pickup.quantity * Decimal("0.985")).quantize(Decimal(1))
+        await s.at(when + 60 * k, stock.arrive, [pickup.offer_id], place.id, keeper, org, roles,
+                   arrived)  # fmt: skip
+    held = sum(b.quantity for b in await stock.available(s.db, org, "gabah", "GKP", place.id))
+    if held > 0:
+        dried = (held / 2).quantize(Decimal(1))
+        await s.at(when + 3600, stock.transform, place.id, keeper, org, roles,
+                   stock_rules.MoveKind.DRYING, "gabah", "GKP", dried, "GKG",
+                   (dried * Decimal("0.86")).quantize(Decimal(1)))  # fmt: skip
+
+
+async def _sales(s: _Seeder) -> None:
+    """Two buyers of the Klaten cooperative: Bulog took most of the dried gabah (delivered,
+    a little rejected for moisture, invoiced, not paid yet); the SPPG kitchen's sale of
+    gabah GKP waits for its delivery (/penjualan)."""
+    org, admin = s.org[KLATEN], s.ids[KLATEN_ADMIN]
+    when = max(s.now - 1800, await ledger.last_at(s.db) + 60)  # the ledger stays in time order
+    await s.at(when, sales.set_bank_account, org, "BRI 0123-01-000123-30-1 a.n. KDKMP Kujon")
+    bulog = await s.at(when, sales.add_buyer, org, "Bulog Kancab Klaten", "bulog",
+                       phone="+6282133334444", contact="Pak Hadi", terms_days=14, by=admin)  # fmt: skip
+    sppg = await s.at(when, sales.add_buyer, org, "SPPG Ceper", "sppg", phone="+6285655556666",
+                      contact="Bu Ratna", terms_days=7, by=admin)  # fmt: skip
+    until = s.today + timedelta(days=7)
+    for buyer, grade, share, price in (
+        (bulog, "GKG", Decimal("0.8"), 8_200),
+        (sppg, "GKP", Decimal("0.3"), 7_000),
+    ):
+        held = sum(b.quantity for b in await stock.available(s.db, org, "gabah", grade))
+        kilos = (held * share).quantize(Decimal(1))
+        if kilos <= 0:
+            continue
+        sale = await s.at(when + 60, sales.record_sale, org, buyer.id, "gabah", grade, kilos, price,
+                          s.today, until, "Gudang Bulog Ceper" if buyer is bulog else "Dapur SPPG Ceper",
+                          admin)  # fmt: skip
+        if buyer is bulog:
+            rejected = (kilos * Decimal("0.02")).quantize(Decimal(1))
+            await s.at(when + 120, sales.deliver, org, sale.id, kilos, kilos - rejected,
+                       "kadar air tinggi", admin)  # fmt: skip
+            await s.at(when + 180, sales.issue_invoice, org, sale.id, admin)
 
 
 async def _scheduled_pickup(s: _Seeder) -> None:

@@ -125,7 +125,7 @@ def progress(total: int | None, what: str):
         yield bar.update
 
 
-def _xlsx_cell(sheet, value: object):
+def xlsx_cell(sheet, value: object):
     """Text is stored as a string cell, never as a formula (openpyxl makes ``=…`` a formula)."""
     from openpyxl.cell import WriteOnlyCell
 
@@ -173,6 +173,6 @@ def sheet_writer(path: Path, header: Sequence[str]):
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(sheet_title(path))
     sheet.append(list(header))
-    yield lambda row: sheet.append([_xlsx_cell(sheet, v) for v in row])
+    yield lambda row: sheet.append([xlsx_cell(sheet, v) for v in row])
     with _cannot_write(path):
         book.save(path)

@@ -66,13 +66,14 @@ from handlers.pickup.common import (
     receipt_text,
     refuse,
 )
+from handlers.warehouse.common import ARRIVE_BUTTONS
 from handlers.wording import (
     deductions_line,
     grade_line,
     is_weighed,
 )
 from storage import deductions as deduction_rates
-from storage import offers, people, pickups
+from storage import offers, people, pickups, stock
 from storage.offers import Offer
 from storage.outbox import OutgoingMessage
 
@@ -226,7 +227,11 @@ async def receipt_out(
     farmer = await people.by_id(context.db, offer.farmer_id)
     on_telegram = farmer is not None and farmer.chat_id is not None
     if update is not None:
-        await reply(update, receipt + "\n\n" + after_receipt(on_telegram), pay_buttons(offer))
+        await reply(
+            update,
+            receipt + "\n\n" + after_receipt(on_telegram),
+            await _taker_buttons(context, offer),
+        )
     else:
         taker = await people.by_id(context.db, need(offer.taker_id))
         if taker and taker.chat_id:
@@ -234,7 +239,7 @@ async def receipt_out(
                 text = (
                     await receipt_text(context, offer, pickup) + "\n\n" + after_receipt(on_telegram)
                 )
-                markup = pay_buttons(offer)
+                markup = await _taker_buttons(context, offer)
             await tell(context, key=f"receipt-taker:{offer.id}:{pickup.picked_up_at}", kind="receipt",
                        person_id=taker.id, chat_id=taker.chat_id, text=text, markup=markup)  # fmt: skip
     if on_telegram:
@@ -244,6 +249,17 @@ async def receipt_out(
                                  RECEIPT_BUTTONS.button(_("⚠️ Not right"), f"no{offer.id}")]])  # fmt: skip
         await tell(context, key=f"receipt:{offer.id}:{pickup.picked_up_at}", kind="receipt",
                    person_id=farmer.id, chat_id=farmer.chat_id, text=text, markup=buttons)  # fmt: skip
+
+
+async def _taker_buttons(context: BotContext, offer: Offer):
+    """Pay the farmer; and, where the cooperative has a warehouse, 📦 once it is there."""
+    markup = pay_buttons(offer)
+    if not await stock.warehouses(context.db, offer.org_id):
+        return markup
+    arrive = ARRIVE_BUTTONS.button(
+        _("📦 In the warehouse: {number}").format(number=offer.number), str(offer.id)
+    )
+    return keyboard([*markup.inline_keyboard, [arrive]])
 
 
 # --- a weighing far above the offer: a second person confirms -----------------------------

@@ -10,7 +10,7 @@ from domain import ledger as L
 from storage import ledger, offers, people
 from storage.db import Database
 from tests.e2e.botproc import run_cli
-from tests.e2e.flow import STEPS, Farmer, Step
+from tests.e2e.offtake_steps import weighed_and_paid
 
 pytestmark = pytest.mark.asyncio
 
@@ -31,74 +31,10 @@ async def test_offer_take_weigh_receipt_paid_over_long_polling(emu, bots):
         cwd=bots.dir,
     )
     bot = await bots.start()
-    farmer = Farmer(emu)
-    for step in STEPS:  # Budi registers in Desa Kujon (33.10.11.2004)
-        await farmer.do(step)
-
-    sari = Farmer(emu, COORDINATOR_ID, "Sari")  # a coordinator joins with an invite link
-    invite = await run_cli(
-        bots.db_path,
-        "invite",
-        "coordinator",
-        "--org",
-        "pusat",
-        "--bot-username",
-        "kopbot",
-        cwd=bots.dir,
+    farmer, _sari, number, receipt = await weighed_and_paid(
+        emu, bots, COORDINATOR_ID, "6281355550001"
     )
-    await sari.do(
-        Step(
-            "send", f"/start {invite.strip().rsplit('=', 1)[1]}", "Selamat datang di bot koperasi."
-        )
-    )
-    await sari.do(Step("press", "Bahasa Indonesia", "Tekan tombol 📱"))
-    await sari.do(Step("contact", "6281355550001", "Siapa nama lengkap Anda?"))
-    await sari.do(Step("send", "Sari Dewi", "Periksa data Anda:"))
-    await sari.do(
-        Step("press", "✅ Ya, simpan", "Selamat datang, Sari Dewi! Anda sekarang koordinator")
-    )
-    await run_cli(
-        bots.db_path, "person", "cover", "33.10.11", "--phone", "0813-5555-0001", cwd=bots.dir
-    )
-
-    await farmer.do(Step("send", "/jual", "Apa yang ingin Anda jual?"))
-    await farmer.do(
-        Step("press", "Cabai merah", "Berapa banyak cabai merah")
-    )  # one grade priced: not asked
-    await farmer.do(Step("send", "2 kuintal", "Kapan siap dijemput?"))
-    await farmer.do(Step("press", "Besok", "Di mana koordinator menjemputnya?"))
-    await farmer.do(Step("send", "🏠 Di desa saya, Kujon", "🏠 Dijemput di desa Anda."))
-    await farmer.expect_reply("Periksa tawaran Anda:")
-    saved = await farmer.do(Step("press", "✅ Ya, simpan", "Tawaran Anda sudah disimpan."))
-    number = saved.text.split("Nomornya ", 1)[1].split(".", 1)[0]
-
-    await sari.expect_reply(f"Tawaran baru {number}")
-    await sari.act(Step("press", "✋ Ambil penjemputan ini", ""))
-    await farmer.expect_reply("Kabar baik: koordinator Sari Dewi")
-    await sari.act(Step("press", "📅 Jadwalkan penjemputan", ""))
-    await sari.expect_reply("Hari apa Anda menjemput?")
-    day = (await sari.bot_messages())[-1].buttons[0]  # today
-    await sari.do(Step("press", day, "Jam berapa?"))
-    await sari.do(Step("press", "06.00–09.00", f"Baik. Penjemputan {number}"))
-    await farmer.expect_reply("Koordinator akan menjemput cabai merah Anda")
-    await sari.do(Step("send", "/jemput", "Penjemputan Anda:"))
-    await sari.do(
-        Step(
-            "press",
-            f"⚖️ Timbang {number}",
-            "Setelah diperiksa, mutunya apa? Petani menyebut Mutu A.",
-        )
-    )
-    await sari.do(Step("press", "Mutu A", "Berapa hasil timbang Anda?"))
-    await sari.do(Step("send", "195,5 kg", f"Periksa hasil timbang {number}:"))
-    await sari.do(Step("press", "✅ Ya, simpan", f"Tanda terima {number}"))
-    receipt = await farmer.expect_reply(f"Tanda terima {number}")
     assert "Total: Rp6.256.000 (enam juta dua ratus lima puluh enam ribu rupiah)" in receipt.text
-    await farmer.do(
-        Step("press", "✅ Sesuai", "Terima kasih. Koperasi akan membayar Anda Rp6.256.000.")
-    )
-    await sari.act(Step("press", "💵 Dibayar tunai", ""))
-    await farmer.expect_reply(f"Koperasi sudah membayar {number} tunai sebesar Rp6.256.000.")
     await bot.stop()
 
     async with Database(str(bots.db_path)) as db:

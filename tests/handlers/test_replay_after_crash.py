@@ -43,6 +43,19 @@ TABLES = (
     "price_subscriptions",
     "broadcasts",
     "outbox",
+    "buyers",
+    "sales",
+    "sale_allocations",
+    "deliveries",
+    "delivery_pieces",
+    "invoices",
+    "sale_payments",
+    "stock_batches WHERE quantity <> '0'",
+    "stock_moves",
+    "stock_batches",
+    "stock_batch_sources",
+    "stock_move_inputs",
+    "stock_arrivals",
 )
 
 
@@ -343,7 +356,108 @@ async def _settle(world):
     return admin, lambda: admin.press("🤝 Selesai, tanda terima benar")
 
 
+async def _sales_admin(world):
+    from tests.handlers.test_sales_flow import _admin, _two_dried_batches
+
+    admin, admin_id = await _admin(world, 612)
+    await _two_dried_batches(world, admin_id)
+    return admin
+
+
+async def _sales_buyer(world):
+    from tests.handlers.test_sales_flow import _new_buyer
+
+    admin = await _sales_admin(world)
+    return admin, await _new_buyer(admin)
+
+
+async def _sales_record(world):
+    from tests.handlers.test_sales_flow import _new_sale
+
+    admin, save = await _sales_buyer(world)
+    await save()
+    _replies, record = await _new_sale(admin)
+    return admin, record
+
+
+async def _sales_card(admin):
+    await admin.send("/penjualan")
+    await admin.press(next(b for b in admin.buttons() if b.startswith("PJ-")))
+
+
+async def _sales_deliver(world):
+    from tests.handlers.flows import YES_EN
+
+    admin, record = await _sales_record(world)
+    await record()
+    await _sales_card(admin)
+    await admin.press("🚚 Record a delivery")
+    for answer in ("400", "380", "kadar air tinggi"):
+        await admin.send(answer)
+    return admin, lambda: admin.press(YES_EN)
+
+
+async def _sales_invoice(world):
+    admin, deliver = await _sales_deliver(world)
+    await deliver()
+    await _sales_card(admin)
+    return admin, lambda: admin.press("🧾 Make the invoice")
+
+
+async def _sales_pay(world):
+    from tests.handlers.flows import YES_EN
+
+    admin, invoice = await _sales_invoice(world)
+    await invoice()
+    await _sales_card(admin)
+    await admin.press(next(b for b in admin.buttons() if b.startswith("💰 Payment of")))
+    await admin.press("🏦 Transfer")
+    await admin.send("1.000.000")
+    await admin.send("BRI 240915123456")
+    return admin, lambda: admin.press(YES_EN)
+
+
+async def _warehouse_of(world, keeper_user):
+    from storage import people, stock
+
+    await _person_with_roles(world, keeper_user, [])
+    keeper = await people.by_telegram_id(world.db, keeper_user)
+    await world.db.write(stock.add_warehouse, 1, "Gudang Kujon", "33.10.11.2004", keeper.id)
+    return world.person(keeper_user)
+
+
+async def _arrive(world):
+    await _warehouse_of(world, 640)
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("📦")))
+    await coordinator.send("235")
+    return coordinator, lambda: coordinator.press(YES_ID)
+
+
+async def _stock_work(world):
+    keeper = await _warehouse_of(world, 641)
+    coordinator, save = await _weigh(world)
+    await save()
+    await coordinator.press(next(b for b in coordinator.buttons() if b.startswith("📦")))
+    await coordinator.send("235")
+    await coordinator.press(YES_ID)
+    await keeper.send("/gudang")
+    await keeper.press("⚙️ Cabai merah B · Gudang Kujon")
+    await keeper.press("📉 Hilang (tikus, busuk, tumpah)")
+    await keeper.send("5 kg")
+    await keeper.send("busuk")
+    return keeper, lambda: keeper.press(YES_ID)
+
+
 SCENARIOS = {
+    "sales.buyer": _sales_buyer,
+    "sales.record": _sales_record,
+    "sales.deliver": _sales_deliver,
+    "sales.invoice": _sales_invoice,
+    "sales.pay": _sales_pay,
+    "stock.arrive": _arrive,
+    "stock.work": _stock_work,
     "offer.assign": _assign,
     "pickup.check_weight": _check_weight,
     "receipt.settle": _settle,

@@ -1,0 +1,81 @@
+"""Sales from the command line: buyer add/list, sale add (refused beyond stock), deliver with
+a rejection and its surat jalan, invoice with its faktur, pay (a second full payment refused),
+the bank account printed on the faktur."""
+
+import asyncio
+import io
+from decimal import Decimal as D
+
+from pypdf import PdfReader
+
+from bot.cli import main
+from storage.db import Database
+from storage.migrate import migrate
+from tests.storage.test_stock import _batch, _setup
+
+
+def _seed(path):
+    async def seed():
+        async with Database(path) as db:
+            await migrate(db)
+            _farmer, offers, warehouses, _other = await _setup(db)
+            await _batch(db, warehouses[0], "600", 3_900_000, 100, {offers[0]: D("600")})
+            await _batch(db, warehouses[0], "400", 2_600_000, 200, {offers[1]: D("400")})
+
+    asyncio.run(seed())
+
+
+def _pdf_text(path) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
+        monkeypatch.delenv(key, raising=False)
+    path = str(tmp_path / "k.sqlite3")
+    _seed(path)
+
+    def run(*args):
+        code = main(["--db", path, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _err = run("buyer", "add", "--org", "pusat", "--name", "Bulog Kancab Klaten",
+                          "--kind", "bulog", "--phone", "0812-3456-7890", "--terms", "14")  # fmt: skip
+    assert code == 0 and out.startswith("buyer 1: Bulog Kancab Klaten (bulog), pays in 14 days")
+    assert "0812-3456-7890" in run("buyer", "list", "--org", "pusat")[1]
+    assert run("buyer", "add", "--org", "pusat", "--name", "X", "--kind", "bulog")[0] == 2
+
+    sale = ("sale", "add", "--org", "pusat", "--buyer", "1", "--commodity", "gabah", "--grade", "GKP",
+            "--price", "8.000", "--until", "2027-01-31", "--place", "Gudang Bulog Ceper")  # fmt: skip
+    code, _out, err = run(*sale, "--quantity", "11 kuintal")
+    assert code == 2 and "Only 1000 is there" in err
+    code, out, _err = run(*sale, "--quantity", "8 kuintal")
+    assert (
+        code == 0
+        and out.startswith("sale PJ-0001: 800 kg gabah GKP")
+        and "lot cost Rp5200000" in out
+    )
+
+    assert run("sale", "bank", "--org", "pusat", "BRI 0123-01-000123-30-1")[0] == 0
+    note = tmp_path / "sj.pdf"
+    code, out, _err = run("sale", "deliver", "PJ-0001", "--org", "pusat", "--sent", "500 kg",
+                          "--received", "450", "--reason", "kadar air tinggi", "--pdf", str(note))  # fmt: skip
+    assert code == 0 and "sent 500, accepted 450, rejected 50" in out
+    assert "Pak Sarno" in _pdf_text(note) and "SURAT JALAN" in _pdf_text(note)
+    faktur = tmp_path / "fkt.pdf"
+    code, out, _err = run("sale", "invoice", "PJ-0001", "--org", "pusat", "--pdf", str(faktur))
+    assert code == 0 and "Rp3600000" in out
+    text = _pdf_text(faktur)
+    assert "Tiga juta enam ratus ribu rupiah" in text and "BRI 0123-01-000123-30-1" in text
+    number = out.split()[1].rstrip(":")
+    assert (
+        run(
+            "sale", "pay", number, "--org", "pusat", "--amount", "3.600.000", "--transfer", "BRI 99"
+        )[0]
+        == 0
+    )
+    code, _out, err = run("sale", "pay", number, "--org", "pusat", "--amount", "3.600.000")
+    assert code == 2 and "already paid in full" in err
+    assert "margin Rp675000" in run("sale", "list", "--org", "pusat")[1]
