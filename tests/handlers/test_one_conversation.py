@@ -64,8 +64,31 @@ async def _ani(world):
                 pickups.record, offer.id, person.id, person.roles, "GKP", Decimal(100)
             )
         made.append(offer.id)
+    made += await _a_sale_invoiced(world)
     await ani.send("/help")  # a message to press forged buttons on
     return ani, made
+
+
+async def _a_sale_invoiced(world) -> list[int]:
+    """A buyer, 500 kg of gabah GKG in a warehouse, a sale of 200 kg of it with 100 kg
+    delivered and invoiced: its id (100 kg still to deliver) and its invoice's (unpaid)."""
+    from datetime import timedelta
+
+    from storage import sales, stock
+
+    async with world.db.transaction() as conn:
+        buyer = await sales.add_buyer(conn, 1, "Bulog Kancab Klaten", "bulog")
+        place = await stock.add_warehouse(conn, 1, "Gudang Kujon", KUJON)
+        await stock.new_batch(
+            conn, org_id=1, warehouse_id=place.id, commodity="gabah", grade="GKG",
+            quantity=Decimal(500), cost_rupiah=3_500_000, origin="pickup", received_at=0, sources={},
+        )  # fmt: skip
+        today = kit.today("Asia/Jakarta")
+        sale = await sales.record_sale(conn, 1, buyer.id, "gabah", "GKG", Decimal(200), 8_000,
+                                       today, today + timedelta(days=7), "Gudang Bulog Ceper")  # fmt: skip
+        await sales.deliver(conn, 1, sale.id, Decimal(100), Decimal(100))
+        bill = await sales.issue_invoice(conn, 1, sale.id)
+    return [sale.id, bill.id]
 
 
 async def _press_data(who, data):
@@ -125,6 +148,24 @@ SPECS = {
         ("send", "x"),
         said("A reference is 4 to 40 letters or digits."),
     ),  # fmt: skip
+    "sales_buyer": Spec(
+        "penjualan",
+        [("send", "/penjualan"), ("press", "➕ Pembeli baru")],
+        ("send", "SPPG Ceper"),
+        "Pembeli ini jenisnya apa?",
+    ),
+    "sales_sale": Spec(
+        "penjualan",
+        [("send", "/penjualan"), ("press", "➕ Penjualan baru")],
+        ("press", "Bulog Kancab Klaten"),
+        "Hasil panen apa yang dijual?",
+    ),
+    "sales_delivery": Spec(
+        "penjualan", [("data", "jlkirim:{sale}")], ("send", "50"), "Berapa yang diterima pembeli"
+    ),
+    "sales_payment": Spec(
+        "penjualan", [("data", "jlbyr:{invoice}")], ("press", "💵 Tunai"), "Berapa yang dibayar"
+    ),
 }
 # Conversations no pair can reach, and why.
 UNPAIRED = {
@@ -137,7 +178,13 @@ UNPAIRED = {
 async def _do(who, steps, offer_id):
     replies = []
     for action, value in steps:
-        value = value.format(offer=offer_id[0], scheduled=offer_id[1], picked=offer_id[2])
+        value = value.format(
+            offer=offer_id[0],
+            scheduled=offer_id[1],
+            picked=offer_id[2],
+            sale=offer_id[3],
+            invoice=offer_id[4],
+        )
         if action == "send":
             replies += await who.send(value)
         elif action == "press":
