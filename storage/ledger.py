@@ -205,6 +205,13 @@ async def by_reference(source: Source, reference: str) -> Entry | None:
     return await _entry(source, rows[0]["id"]) if rows else None
 
 
+async def last_at(source: Source) -> int | None:
+    """When the newest entry was posted (None: no entry yet): a seed that posts later entries
+    keeps the ledger in time order."""
+    rows = await fetchall(source, "SELECT MAX(at) AS at FROM ledger_entries")
+    return rows[0]["at"] if rows else None
+
+
 async def reversal_of(source: Source, entry_id: int) -> int | None:
     """The id of the entry that reversed ``entry_id``, if any."""
     rows = await fetchall(source, "SELECT id FROM ledger_entries WHERE reverses = ?", (entry_id,))

@@ -42,6 +42,7 @@ from domain.savings import Month
 from storage import (
     deductions,
     invites,
+    ledger,
     offers,
     orgs,
     outbox,
@@ -544,7 +545,7 @@ async def _stock(s: _Seeder) -> None:
     org = s.org[KLATEN]
     place = (await stock.warehouses(s.db, org))[0]
     way = [p for p in await stock.on_the_way(s.db, keeper, org, roles) if p.commodity == "gabah"]
-    last = (await s.db.fetchone("SELECT MAX(at) AS at FROM ledger_entries"))["at"] or 0
+    last = await ledger.last_at(s.db) or 0
     when = max(s.now - 4 * 3600, last + 60)  # the ledger stays in time order
     for k, pickup in enumerate(way[:-1]):
         arrived = (pickup.quantity * Decimal("0.985")).quantize(Decimal(1))

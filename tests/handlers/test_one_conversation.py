@@ -13,7 +13,7 @@ import pytest
 
 from domain.people import Role
 from handlers import kit
-from storage import offers, people, pickups, prices
+from storage import offers, people, pickups, prices, stock
 from storage.offers import NewOffer, ProxyFarmer, Shown
 from tests.handlers.flows import YES_ID
 from tests.handlers.test_offer import _prices
@@ -64,6 +64,14 @@ async def _ani(world):
                 pickups.record, offer.id, person.id, person.roles, "GKP", Decimal(100)
             )
         made.append(offer.id)
+    # A warehouse of her cooperative holding gabah (an administrator keeps every one).
+    place = await world.db.write(stock.add_warehouse, 1, "Gudang Kujon", KUJON)
+    async with world.db.transaction(bookkeeping=True) as conn:
+        await stock.new_batch(
+            conn, org_id=1, warehouse_id=place.id, commodity="gabah", grade="GKP",
+            quantity=Decimal(500), cost_rupiah=3_250_000, origin="pickup", received_at=0,
+            sources={made[0]: Decimal(500)},
+        )  # fmt: skip
     await ani.send("/help")  # a message to press forged buttons on
     return ani, made
 
@@ -125,6 +133,15 @@ SPECS = {
         ("send", "x"),
         said("A reference is 4 to 40 letters or digits."),
     ),  # fmt: skip
+    "stock_arrival": Spec(
+        "gudang", [("data", "gdg:{picked}")], ("send", "95"), "Silakan periksa kedatangan"
+    ),
+    "stock_work": Spec(
+        "gudang",
+        [("send", "/gudang"), ("data", "stok:1.gabah.GKP")],
+        ("nth", "0"),  # ☀️ drying
+        "Apa mutunya sesudah itu?",
+    ),
 }
 # Conversations no pair can reach, and why.
 UNPAIRED = {
