@@ -81,6 +81,10 @@ class KoperasiApplication(Application):
         CATALOG.replace_with(await catalog.load(db, include_inactive=True))
         self.update_queue.db = db
         await super().initialize()
+        if self.chat_leases is not None:
+            # Before the updates of the process before run: its chats are free at once,
+            # instead of being left to a dead holder until the first sweep.
+            await self.chat_leases.take_over_dead()
         await self._requeue_unapplied()
         await self._set_public_menus()
         # Administrators and treasurers: the 📊 Dasbor menu button (none without a URL).

@@ -195,6 +195,12 @@ class ChatLeases:
         if found:
             self.swept += await self._take(found)
 
+    async def take_over_dead(self) -> None:
+        """At start-up, before any update runs: the chats and outbox rows of this host's
+        dead processes (the process this one replaces after a crash) are taken at once."""
+        self._reaped_at = asyncio.get_running_loop().time()
+        await self._reap_dead()
+
     async def _reap_dead(self) -> None:
         """Chats and outbox rows of processes of this host that are gone: taken at once
         (a restart after a crash does not wait for their leases and claims to lapse)."""

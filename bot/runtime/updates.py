@@ -44,6 +44,7 @@ from bot.runtime.batch import Batcher
 from bot.runtime.multiproc import Admit, ChatLeases, lease_key_of
 from bot.runtime.outgoing import SentCall, SentCallJournal
 from bot.runtime.processor import PerChatUpdateProcessor
+from bot.runtime.ratelimit import first_in_line
 from storage import inbox, sent_calls
 from storage.db import Database, current_update_id
 from storage.persistence import SqlitePersistence
@@ -415,7 +416,11 @@ class ExactlyOnceProcessor(PerChatUpdateProcessor):
             await self._count_attempt(update_id)  # on disk before it runs: a crash counts
         token = current_update_id.set(update_id)
         try:
-            with self.journal.update(update_id) if self.journal else contextlib.nullcontext():
+            with (
+                self.journal.update(update_id) if self.journal else contextlib.nullcontext(),
+                # run alone (a suspect): its replies go first, so it is soon done
+                first_in_line() if update_id in self.suspects else contextlib.nullcontext(),
+            ):
                 if self.max_concurrent_updates > 1:  # PTB gave the update a task of its own
                     self._running[update_id] = asyncio.current_task()  # type: ignore[assignment]
                     await coroutine

@@ -253,3 +253,35 @@ def sends_settled(emu: BotApiEmulator) -> bool:
     including those of a process killed meanwhile: like Telegram, the emulator finishes
     a request whose client hung up)."""
     return emu.state.stats.sends >= api_calls(emu, "sendMessage")
+
+
+def updates_run_again(database: Path) -> dict[int, dict[int, int]]:
+    """Per private chat, which of its updates (0 = the chat's first) a process that died
+    left unfinished, so that a later process ran it again, and how many times (the inbox's
+    ``attempts``). A reply that reached someone twice is the bot's fault unless the update
+    it answers is here: then the first copy went out from a process killed before its record
+    of the call was on disk, which no bot can avoid."""
+    from tests.dbcheck import run_sql  # the PostgreSQL driver only when a test asks
+
+    rows = run_sql(
+        database,
+        "SELECT update_id, lease_key, attempts FROM inbox WHERE lease_key LIKE ?"
+        " ORDER BY update_id",
+        ("c:%",),
+    )
+    seen: dict[int, int] = {}
+    run_again: dict[int, dict[int, int]] = {}
+    for _, lease_key, attempts in rows:
+        chat_id = int(lease_key[2:])
+        nth = seen[chat_id] = seen.get(chat_id, -1) + 1
+        if attempts > 0:
+            run_again.setdefault(chat_id, {})[nth] = attempts
+    return run_again
+
+
+def update_answered(text: str, replies: list[list[str]]) -> int | None:
+    """Which of a person's updates a bot message answers: ``replies[n]`` holds the replies
+    to their n-th update (a message is the reply when it starts with one of them)."""
+    return next(
+        (n for n, texts in enumerate(replies) if any(text.startswith(t) for t in texts)), None
+    )

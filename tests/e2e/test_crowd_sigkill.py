@@ -5,8 +5,10 @@ Every update not done at a kill is processed again by the next process. Calls Te
 accepted for it are answered from the bot's record instead of being made again (before the
 record: the button press answered again and the chosen button ticked again, each refused by
 Telegram with 400, about 400 times in such a run; a step with two messages sent its first
-one again). What remains: a send on its way when the process died (Telegram delivers it, the
-bot never heard back), which arrives twice.
+one again). What remains: a send Telegram accepted from a process that died before its record
+was on disk (Telegram delivers it, the bot never knew), which arrives twice. Whether a repeat
+is of that kind is read from the inbox (the update was run again), not from timing: on a
+loaded machine a record can be a second behind its send.
 
 The figures are printed (``-s``); ``python -m tests.e2e.crowd`` runs the same from the shell.
 """
@@ -20,23 +22,25 @@ from tests.e2e.crowd import run_crowd
 pytestmark = pytest.mark.asyncio
 
 FARMERS, KILLS = 100, 5
-# Calls on the wire at one moment here (≈60 calls/s, 50 ms each): ≈3. A replayed update's
-# calls that Telegram had answered are not made again, so refusals stay around that.
-REFUSED_PER_KILL = 5
 
 
 async def test_a_crowd_registering_through_sigkills_gets_nothing_twice_but_sends_in_flight(
     emu, bots
 ):
-    outcome = await run_crowd(emu, bots.start, farmers=FARMERS, kills=KILLS, seed=1)
+    outcome = await run_crowd(emu, bots.start, bots.db_path, farmers=FARMERS, kills=KILLS, seed=1)
     print(f"\n{outcome.summary()}")
     assert len(outcome.kills) == KILLS, "the crowd finished before every kill"
-    in_flight = sum(kill.in_flight for kill in outcome.kills)
-    # A reply whose 200 was on its way back at the kill (delivered just before it, the
-    # bot's record not yet written) counts with the sends in flight: at most one per kill.
-    assert outcome.repeated_messages <= in_flight + KILLS, outcome.repeats
+    # Every repeat is the reply of an update a killed process left unfinished (its 200 on
+    # the way back, or the bot's record of it not yet on disk), and each run of such an
+    # update repeats at most its own reply: an update run once never replies twice.
     assert outcome.unexplained == {}, outcome.unexplained
+    assert outcome.repeated_messages <= outcome.runs_again, outcome.repeats
+    # A run again answers from the record what Telegram had accepted; only calls whose record
+    # was not on disk yet are made again (then refused: a press answered twice, an edit to
+    # the same text). Without the record (tried: the journal switched off) 207 refusals in
+    # 327 runs again; with it 5 to 16, and 38 in 320 with PostgreSQL on a loaded machine.
     refused = outcome.refused.get("400", 0)
-    assert refused <= REFUSED_PER_KILL * KILLS, (
-        f"{refused} calls refused: replays made accepted calls again"
+    assert refused <= outcome.runs_again // 4, (
+        f"{refused} calls refused in {outcome.runs_again} runs again:"
+        " replays made accepted calls again"
     )

@@ -15,6 +15,7 @@ from bot.runtime.ratelimit import (
     INTERACTIVE,
     PriorityRateLimiter,
     SendLimits,
+    first_in_line,
     is_counted,
     resolve_lane,
     retry_after_seconds,
@@ -178,6 +179,30 @@ async def test_interactive_goes_before_queued_bulk(fake_clock) -> None:
     await asyncio.gather(reply, *bulk)
     assert tg.labels() == ["bulk1", "reply", "bulk2", "bulk3", "bulk4", "bulk5"]
     assert tg.calls[1][0] == pytest.approx(t0 + 1.0)
+
+
+async def test_a_send_first_in_line_goes_before_queued_replies_within_the_limits(
+    fake_clock,
+) -> None:
+    limiter, tg = make(fake_clock, overall_rate=1.0, overall_burst=1.0)
+    t0 = fake_clock.now
+    replies = [tg.send(limiter, c, f"reply{c}") for c in range(1, 6)]
+    await fake_clock.settle()
+    assert limiter.waiting(INTERACTIVE) == 4  # reply1 went out on the burst token
+    with first_in_line():  # the task created here carries the context
+        rerun = tg.send(limiter, 99, "rerun")
+    later = tg.send(limiter, 98, "later")
+    await fake_clock.advance(10.0)
+    await asyncio.gather(rerun, later, *replies)
+    assert tg.labels() == ["reply1", "rerun", "reply2", "reply3", "reply4", "reply5", "later"]
+    assert tg.calls[1][0] == pytest.approx(t0 + 1.0)  # still one token a second
+    # and its chat's own limit holds: a second send to chat 99 waits for chat 99's token
+    limiter, tg = make(fake_clock, private_rate=1.0, private_burst=1.0)
+    with first_in_line():
+        first, second = tg.send(limiter, 99, "a"), tg.send(limiter, 99, "b")
+    await fake_clock.advance(3.0)
+    await asyncio.gather(first, second)
+    assert tg.times(99)[1] - tg.times(99)[0] == pytest.approx(1.0)
 
 
 async def test_long_bulk_backlog_barely_delays_a_reply(fake_clock) -> None:
