@@ -13,7 +13,7 @@ import pytest
 
 from domain.people import Role
 from handlers import kit
-from storage import offers, people, pickups, prices
+from storage import offers, people, pickups, prices, stock
 from storage.offers import NewOffer, ProxyFarmer, Shown
 from tests.handlers.flows import YES_ID
 from tests.handlers.test_offer import _prices
@@ -65,6 +65,14 @@ async def _ani(world):
             )
         made.append(offer.id)
     made += await _a_sale_invoiced(world)
+    # The sale's warehouse holds gabah GKP too (an administrator keeps every one).
+    place = (await stock.warehouses(world.db, 1))[0]
+    async with world.db.transaction(bookkeeping=True) as conn:
+        await stock.new_batch(
+            conn, org_id=1, warehouse_id=place.id, commodity="gabah", grade="GKP",
+            quantity=Decimal(500), cost_rupiah=3_250_000, origin="pickup", received_at=0,
+            sources={made[0]: Decimal(500)},
+        )  # fmt: skip
     await ani.send("/help")  # a message to press forged buttons on
     return ani, made
 
@@ -165,6 +173,15 @@ SPECS = {
     ),
     "sales_payment": Spec(
         "penjualan", [("data", "jlbyr:{invoice}")], ("press", "💵 Tunai"), "Berapa yang dibayar"
+    ),
+    "stock_arrival": Spec(
+        "gudang", [("data", "gdg:{picked}")], ("send", "95"), "Silakan periksa kedatangan"
+    ),
+    "stock_work": Spec(
+        "gudang",
+        [("send", "/gudang"), ("data", "stok:1.gabah.GKP")],
+        ("nth", "0"),  # ☀️ drying
+        "Apa mutunya sesudah itu?",
     ),
 }
 # Conversations no pair can reach, and why.
