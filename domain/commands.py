@@ -61,6 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
+    Command("butuh", N_("See and close the cooperative's buying windows"), frozenset({Role.ADMIN})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -30,6 +30,7 @@ from handlers import (
     savings,
     set_price,
     settings,
+    windows,
 )
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
@@ -86,6 +87,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("mutasi", savings.show_moves))
     app.add_handler(CommandHandler("tagihan", savings.show_dues))
     app.add_handler(CommandHandler("jemput", pickup_listing.show_pickups))
+    app.add_handler(CommandHandler("butuh", windows.show_windows))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -112,6 +114,7 @@ def register(app: Application) -> None:
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))
     app.add_handler(set_price.TELL_BUTTONS.handler(prices.on_tell))
+    app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -346,3 +346,7 @@ async def broadcasts(db: Database, scope: Scope) -> list[dict]:
          "sent": r["sent"], "failed": r["failed"], "pending": r["pending"]}
         for r in found
     ]  # fmt: skip
+
+
+# Panels of later features live beside their own queries; importing them registers them.
+from storage import windows as _windows  # noqa: E402, F401
