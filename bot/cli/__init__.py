@@ -32,6 +32,7 @@ from bot.cli import (
     roster,
     run,
     schedule,
+    windows,
 )
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.config import SETTINGS, ConfigError, Settings
@@ -44,7 +45,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
     run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
-    audit, backup, demo,
+    windows, audit, backup, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).
