@@ -60,7 +60,7 @@ MAX_DAYS = 120
 REASONS = {
     "window.target": N_("I could not read that amount. Type the amount and unit, for example {example}."),
     "window.target_too_big": N_("That is more than one buying window can hold. Type a smaller amount."),
-    "window.deadline": N_("I could not read that date. Type it as 2026-12-20, or tap a day."),
+    "window.deadline": N_("I could not read that date. Type it as 2026-12-20."),
     "window.deadline_past": N_("That day has passed. Type a day from today on."),
     "window.deadline_far": N_("That day is too far. A buying window lasts at most 120 days."),
     "window.grade": N_("That grade does not exist for this produce. Pick one of its grades."),

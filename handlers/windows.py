@@ -13,7 +13,16 @@ from decimal import Decimal
 from telegram import Update
 
 from bot.context import BotContext
-from bot.i18n import _, format_date, format_money, format_quantity, gettext, unit_name, use_locale
+from bot.i18n import (
+    _,
+    format_date,
+    format_money,
+    format_quantity,
+    gettext,
+    ngettext,
+    unit_name,
+    use_locale,
+)
 from bot.notices import Sender
 from domain import windows as rules
 from domain.money import record_id
@@ -118,11 +127,17 @@ def _opener_text(window: BuyingWindow, collected: Decimal, sellers: int) -> str:
     target, got = amounts(window, collected)
     produce = _produce(commodity, window.grade)
     if window.state == State.FILLED:
-        return _("Need {number} is filled: {collected} of {target} {produce} from {farmers} farmer(s). Send /jemput to see the pickups.").format(
-            number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
+        return ngettext(
+            "Need {number} is filled: {collected} of {target} {produce} from {farmers} farmer. Send /jemput to see the pickups.",
+            "Need {number} is filled: {collected} of {target} {produce} from {farmers} farmers. Send /jemput to see the pickups.",
+            sellers,
+        ).format(number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
     if window.state == State.CLOSED_SHORT:
-        return _("Need {number} closed short: {collected} of {target} {produce} collected from {farmers} farmer(s) by the deadline.").format(
-            number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
+        return ngettext(
+            "Need {number} closed short: {collected} of {target} {produce} collected from {farmers} farmer by the deadline.",
+            "Need {number} closed short: {collected} of {target} {produce} collected from {farmers} farmers by the deadline.",
+            sellers,
+        ).format(number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
     return _("Need {number} is cancelled: {collected} of {target} {produce} had been offered.").format(
         number=window.number, collected=got, target=target, produce=produce)  # fmt: skip
 
@@ -144,17 +159,7 @@ async def announce_closed(db: Database, sender: Sender | None) -> int:
             with use_locale(seller.language):
                 text = _seller_text(window, collected, seller.quantity, seller.timezone)
             messages.append(outbox.OutgoingMessage(seller.person_id, seller.chat_id, text))
-        openers = []
-        if window.opened_by is not None:
-            opener = await db.fetchone(
-                "SELECT id, chat_id, language, timezone FROM people WHERE id = ? AND reachable = 1",
-                (window.opened_by,),
-            )
-            if opener is not None and opener["chat_id"] is not None:
-                openers = [windows.Seller(opener["id"], opener["chat_id"], opener["language"], opener["timezone"], Decimal(0))]  # fmt: skip
-        else:
-            openers = await windows.administrators(db, window.org_id)
-        for who in openers:
+        for who in await windows.openers(db, window):
             with use_locale(who.language):
                 text = _opener_text(window, collected, len(sellers))
             messages.append(outbox.OutgoingMessage(who.person_id, who.chat_id, text))

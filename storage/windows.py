@@ -347,26 +347,27 @@ async def announce(
     )  # fmt: skip
 
 
-async def administrators(source: Source, org_id: int) -> list[Seller]:
-    """Who hears of a window the command line opened: its cooperative's administrators."""
+async def openers(source: Source, window: BuyingWindow) -> list[Seller]:
+    """Who hears of a window's close besides its farmers: the person who opened it; the
+    cooperative's administrators when the command line (or a contract) did."""
+    if window.opened_by is not None:
+        who, params = "p.id = ?", (window.opened_by,)
+    else:
+        who, params = (
+            "p.org_id = ? AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id"
+            " AND r.role = 'admin')",
+            (window.org_id,),
+        )
     rows = await fetchall(
         source,
         "SELECT p.id, p.chat_id, p.language, p.timezone FROM people p"
-        " JOIN person_roles r ON r.person_id = p.id AND r.role = 'admin'"
-        " WHERE p.org_id = ? AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.id",
-        (org_id,),
+        f" WHERE {who} AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.id",
+        params,
     )
     return [Seller(r["id"], r["chat_id"], r["language"], r["timezone"], Decimal(0)) for r in rows]
 
 
 # --- the dashboard --------------------------------------------------------------------------
-
-STATE_LABELS = {
-    State.OPEN: N_("open"),
-    State.FILLED: N_("filled"),
-    State.CLOSED_SHORT: N_("closed short"),
-    State.CANCELLED: N_("cancelled"),
-}
 
 
 @panel(
