@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -186,5 +186,5 @@ def display_unit(target: Decimal, commodity: Commodity) -> Unit:
 
 def in_unit(value: Decimal, unit: Unit) -> Decimal:
     """``value`` (base units) said in ``unit``, to at most three decimals (3.200 kg → 3,2 ton)."""
-    said = (value / unit.factor).quantize(Decimal("0.001"))
+    said = (value / unit.factor).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
     return said.normalize() if said != said.to_integral_value() else said.to_integral_value()
