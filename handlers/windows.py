@@ -26,6 +26,7 @@ from bot.i18n import (
 from bot.notices import Sender
 from domain import windows as rules
 from domain.money import record_id
+from domain.people import InvalidInput
 from domain.produce import CATALOG, Commodity
 from domain.windows import State
 from handlers.kit import (
@@ -229,12 +230,13 @@ async def on_close(update: Update, context: BotContext) -> None:
     if window is None or window.org_id != context.person.org_id:  # another cooperative's
         await refuse_button(update)
         return
-    if window.state != State.OPEN:
-        await answer_query(update, gettext(rules.REASONS["window.closed"]))
+    try:  # the use case decides whether it is still open (a replay gets its stored result)
+        done = await context.db.write(
+            windows.close, window.id, context.person.id, (context.person.org_id,)
+        )
+    except InvalidInput as refused:
+        await answer_query(update, gettext(rules.REASONS[refused.reason]))
         return
-    done = await context.db.write(
-        windows.close, window.id, context.person.id, (context.person.org_id,)
-    )
     await close_buttons(update, _("✖ Close {number} now").format(number=done.number))
     collected = await windows.collected(context.db, done.id)
     target, got = amounts(done, collected)

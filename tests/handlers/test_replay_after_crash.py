@@ -43,6 +43,9 @@ TABLES = (
     "price_subscriptions",
     "broadcasts",
     "outbox",
+    "buying_windows WHERE state = 'open'",
+    "buying_windows WHERE announced_at IS NOT NULL",
+    "window_offers",
 )
 
 
@@ -343,7 +346,26 @@ async def _settle(world):
     return admin, lambda: admin.press("🤝 Selesai, tanda terima benar")
 
 
+async def _close_window(world):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from domain.windows import deadline_of
+    from storage import people, windows
+
+    admin = await _person_with_roles(world, 612, [Role.ADMIN])
+    opener = await people.by_telegram_id(world.db, 612)
+    await world.db.write(
+        windows.open_window, org_id=1, commodity="gabah", grade="GKP", area_prefix="33.10",
+        target=Decimal(5000), target_unit="ton", price_rupiah=6500,
+        deadline=deadline_of(date.today() + timedelta(days=10), "Asia/Jakarta"), opened_by=opener.id,
+    )  # fmt: skip
+    await admin.send("/butuh")
+    return admin, lambda: admin.press("✖ Tutup #1 sekarang")
+
+
 SCENARIOS = {
+    "window.close": _close_window,
     "offer.assign": _assign,
     "pickup.check_weight": _check_weight,
     "receipt.settle": _settle,
