@@ -30,6 +30,7 @@ from handlers import (
     savings,
     set_price,
     settings,
+    window_open,
     windows,
 )
 from handlers.errors import on_error
@@ -72,6 +73,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup_payment.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
+    app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
 
     # Commands outside conversations.

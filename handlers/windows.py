@@ -40,6 +40,7 @@ from handlers.kit import (
     reply,
     writes,
 )
+from handlers.window_open import OPEN_BUTTONS
 from handlers.wording import produce_in_sentence, produce_with_grade_in_sentence
 from storage import outbox, prices, windows
 from storage.db import Database
@@ -212,13 +213,17 @@ async def show_windows(update: Update, context: BotContext) -> None:
     """The cooperative's open windows, each with a button to close it now."""
     zone = context.person.timezone
     found = await windows.of_org(context.db, context.person.org_id, include_closed=False)
-    hint = _("To open one, ask your system operator: koperasi-bot window open.")
-    if not found:
-        await reply(update, "\n".join([_("Your cooperative has no open buying window."), hint]))
-        return
-    lines = [_("Open buying windows of your cooperative:"), *(_list_line(f, zone) for f in found)]
     rows = [[CLOSE_BUTTONS.button(_("✖ Close {number} now").format(number=f.window.number), str(f.window.id))] for f in found]  # fmt: skip
-    await reply(update, "\n".join(lines), keyboard(rows))
+    rows.append([OPEN_BUTTONS.button(_("➕ Open a buying window"), "new")])
+    if not found:
+        text = _(
+            "Your cooperative has no open buying window. Tap ➕ Open a buying window to say what it needs."
+        )
+    else:
+        text = "\n".join(
+            [_("Open buying windows of your cooperative:"), *(_list_line(f, zone) for f in found)]
+        )
+    await reply(update, text, keyboard(rows))
 
 
 @for_command("butuh")

@@ -364,8 +364,27 @@ async def _close_window(world):
     return admin, lambda: admin.press("✖ Tutup #1 sekarang")
 
 
+async def _open_window(world):
+    from datetime import timedelta
+
+    from bot.i18n import format_date, use_locale
+    from handlers.kit import today
+
+    admin = await _person_with_roles(world, 613, [Role.ADMIN])
+    await admin.send("/butuh")
+    await admin.press("➕ Buka kebutuhan pembelian")
+    await admin.send("gabah")
+    await admin.press("GKP (gabah kering panen)")  # the root: everywhere, no area question
+    await admin.send("5 ton")
+    await admin.send("6500")
+    with use_locale("id"):
+        await admin.press(format_date(today("Asia/Jakarta") + timedelta(days=7), "Asia/Jakarta"))
+    return admin, lambda: admin.press(YES_ID)
+
+
 SCENARIOS = {
     "window.close": _close_window,
+    "window.open": _open_window,
     "offer.assign": _assign,
     "pickup.check_weight": _check_weight,
     "receipt.settle": _settle,

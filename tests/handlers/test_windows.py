@@ -17,6 +17,7 @@ from domain import windows as rules
 from domain.people import Role
 from domain.windows import State
 from handlers import windows as window_handlers
+from handlers.kit import today
 from storage import offers, orgs, outbox, people, prices, windows
 from storage.db import now_utc
 from tests.handlers.flows import register_farmer
@@ -238,3 +239,62 @@ async def test_butuh_lists_the_windows_and_closes_one_of_its_own_cooperative_onl
     assert said("This buying window is closed already.") in [
         c.params.get("text") for c in world.telegram.calls_of("answerCallbackQuery")
     ]
+
+
+async def _klaten_admin(world, user_id: int):
+    """An administrator of a village cooperative covering Kab. Klaten and Kab. Sukoharjo."""
+    klaten = await world.db.write(
+        orgs.add, code="klaten", name="KDKMP Klaten", kind="kdkmp", parent_code=None,
+        covers=("33.10", "33.11"),
+    )  # fmt: skip
+    admin = await _person_with_roles(world, user_id, [Role.ADMIN])
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE people SET org_id = ? WHERE telegram_user_id = ?", (klaten, user_id)
+        )
+    return admin, klaten
+
+
+async def test_an_administrator_opens_a_window_in_the_bot_and_farmers_fill_it(world, market):
+    admin, klaten = await _klaten_admin(world, 1001)
+    first = (await admin.send("/butuh"))[0]
+    assert first == said(
+        "Your cooperative has no open buying window. Tap ➕ Open a buying window to say what it needs."
+    )
+    assert (await admin.press("➕ Buka kebutuhan pembelian"))[-1].startswith(
+        "Hasil panen apa yang dibutuhkan koperasi?"
+    )
+    await admin.send("gabah")  # typed: gabah has grades
+    assert admin.buttons()[-1] == "Mutu apa saja"
+    await admin.press("GKP (gabah kering panen)")
+    await admin.press("Kabupaten Klaten")
+    refused = await admin.send("banyak sekali")  # bad input: the reason and the question again
+    assert refused[-1].startswith("Saya tidak bisa membaca jumlah itu.")
+    assert "Berapa banyak gabah yang dibutuhkan koperasi?" in refused[-1]
+    price_question = (await admin.send("5 ton"))[-1]
+    assert price_question.startswith("Harga beli koperasi di sana sekarang: Rp6.500 per kg.")
+    assert (await admin.send("0"))[-1].startswith("Ketik harga dalam rupiah")  # zero refused
+    await admin.send("6.500")
+    assert (await admin.send("20 Desember"))[0] == said(
+        "I could not read that date. Type it as 2026-12-20."
+    )
+    last_day = today("Asia/Jakarta") + timedelta(days=14)  # where the cooperative is
+    with use_locale("id"):
+        label = format_date(last_day, "Asia/Jakarta")
+    summary = (await admin.press(label))[-1]
+    assert "Hasil panen: Gabah, GKP (gabah kering panen)" in summary
+    assert "Wilayah: Kabupaten Klaten" in summary and "Dibutuhkan: 5 ton" in summary
+    assert "Harga: Rp6.500 per kg" in summary and f"Sampai: {label}" in summary
+    saved = (await admin.press("✅ Ya, simpan"))[-1]
+    (window,) = [p.window for p in await windows.of_org(world.db, klaten)]
+    assert saved.startswith(f"Sudah disimpan: kebutuhan #{window.id}.")
+    assert (window.commodity, window.grade, window.area_prefix, window.target, window.price_rupiah) == (
+        "gabah", "GKP", "33.10", "5000", 6500,
+    )  # fmt: skip
+    assert rules.last_day(window.deadline, "Asia/Jakarta") == last_day
+    assert window.opened_by == await _person_id(world, 1001)
+
+    budi = await _farmer(world, 1002, "Budi", "Kujon")  # his village's cooperative: Klaten
+    await _sells(budi, "Kujon", "5 ton")
+    assert (await windows.get(world.db, window.id)).state == State.FILLED
+    assert [t for t in admin.take_new() if t.startswith(f"Kebutuhan #{window.id} sudah terpenuhi")]
