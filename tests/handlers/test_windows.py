@@ -298,3 +298,63 @@ async def test_an_administrator_opens_a_window_in_the_bot_and_farmers_fill_it(wo
     await _sells(budi, "Kujon", "5 ton")
     assert (await windows.get(world.db, window.id)).state == State.FILLED
     assert [t for t in admin.take_new() if t.startswith(f"Kebutuhan #{window.id} sudah terpenuhi")]
+
+
+async def test_the_morning_prices_say_what_the_cooperative_needs_there(world, market):
+    from handlers.prices import enqueue_digest
+    from storage import subscriptions
+
+    window = await _open(world, None)
+    budi = await _farmer(world, 1011, "Budi", "Kujon")
+    joko = await _farmer(world, 1012, "Joko", "Cirahab")  # outside the window's area
+    for user_id in (1011, 1012):
+        await world.db.write(subscriptions.subscribe, await _person_id(world, user_id), "gabah")
+    assert await enqueue_digest(BotContext(world.app), "Asia/Jakarta", date(2026, 12, 5)) == 2
+    await world.outbox_sent()
+    (morning,) = budi.take_new()
+    lines = morning.splitlines()
+    assert lines[1].startswith("Gabah, GKP (gabah kering panen): Rp6.500 per kg")
+    assert lines[2].startswith(
+        f"Koperasi sedang butuh 5 ton gabah, GKP (gabah kering panen) sampai {_said_day(window)}."
+    )
+    assert lines[-1] == "Untuk menjual, kirim /jual."
+    (elsewhere,) = joko.take_new()
+    assert "butuh" not in elsewhere
+
+
+async def test_the_dashboard_panel_shows_only_the_viewers_cooperatives(world, market):
+    from storage import dashboard
+
+    window = await _open(world, None)  # the root's
+    _admin, klaten = await _klaten_admin(world, 1021)
+    theirs = await world.db.write(
+        windows.open_window, org_id=klaten, commodity="jagung", grade="", area_prefix="33.10",
+        target=Decimal(2000), target_unit="ton", price_rupiah=5500,
+        deadline=now_utc() + 86400, opened_by=None,
+    )  # fmt: skip
+    budi = await _farmer(world, 1022, "Budi", "Kujon")  # Klaten's farmer now
+    await world.db.write(
+        prices.set_price, commodity="jagung", grade="-", area_prefix="33",
+        price_rupiah=5500, valid_from=START,
+    )  # fmt: skip
+    await budi.send("/jual")
+    await budi.send("jagung")
+    await budi.send("1,5 ton")
+    await budi.press("Besok")
+    await budi.tap("🏠 Di desa saya, Kujon")
+    await budi.press("✅ Ya, simpan")
+
+    scope = dashboard.Scope((klaten,), "id", "Asia/Jakarta", now_utc())
+    rows = await dashboard.rows(world.db, "windows", scope)
+    assert rows == [{
+        "number": theirs.number, "commodity": "Jagung", "area": "33.10", "state": "open",
+        "target": 2000, "collected": 1500, "price": 5500,
+        "deadline": rules.last_day(theirs.deadline, "Asia/Jakarta").isoformat(),
+    }]  # fmt: skip
+    everyone = dashboard.Scope((1, klaten), "id", "Asia/Jakarta", now_utc())
+    numbers = {r["number"] for r in await dashboard.rows(world.db, "windows", everyone)}
+    assert numbers == {window.number, theirs.number}
+    assert (
+        await dashboard.rows(world.db, "windows", dashboard.Scope((), "id", "Asia/Jakarta", 0))
+        == []
+    )
