@@ -23,6 +23,7 @@ from domain.money import check_price, max_price, parse_rupiah
 from domain.people import InvalidInput
 from domain.produce import CATALOG, Commodity
 from domain.quantity import PRICE_REASONS
+from handlers import produce_pick
 from handlers.kit import (
     END,
     TEXT,
@@ -103,25 +104,6 @@ async def start(update: Update, context: BotContext) -> str:
 # --- produce, grade, area ------------------------------------------------------------------
 
 
-async def _produce_typed(update: Update, context: BotContext) -> str:
-    found = CATALOG.search(update.effective_message.text)
-    if len(found) == 1:
-        grade = found[0].grade.code if found[0].grade else None
-        return await _produce_chosen(update, context, found[0].commodity.code, grade)
-    if not found:
-        await reply(update, _("I do not know that produce. Tap one of the buttons."))
-    draft = WindowDraft.load(context)
-    draft.offered = [m.commodity.code for m in found] or None
-    draft.save(context)
-    return await PRODUCE_STEP.ask(update, context)
-
-
-def _produce_options(context: BotContext) -> list[tuple[str, str]]:
-    narrowed = WindowDraft.load(context).offered
-    codes = narrowed if narrowed else [c.code for c in CATALOG if c.active]
-    return [(produce_name(CATALOG[code]), code) for code in codes if CATALOG.get(code)]
-
-
 async def _produce_chosen(
     update: Update, context: BotContext, code: str, grade: str | None = None
 ) -> str:
@@ -135,8 +117,9 @@ async def _produce_chosen(
 
 PRODUCE_STEP = Choice(
     PRODUCE, PRODUCE_BUTTONS, lambda: _("Which produce does the cooperative need? Tap it, or type its name."),
-    _produce_options, _produce_chosen, WindowDraft,
+    produce_pick.options(WindowDraft), _produce_chosen, WindowDraft,
 )  # fmt: skip
+_produce_typed = produce_pick.typed(WindowDraft, lambda: PRODUCE_STEP, _produce_chosen)
 
 
 async def _grade_chosen(update: Update, context: BotContext, grade: str) -> str:
@@ -254,9 +237,7 @@ class PriceStep(Step):
         try:
             price = check_price(parse_rupiah(update.effective_message.text), unit)
         except InvalidInput as refused:
-            reason = gettext(PRICE_REASONS[refused.reason]).format(
-                unit=unit_name(unit), most=format_money(max_price(unit))
-            )
+            reason = produce_pick.price_refusal(refused.reason, unit)
             await reply(update, reason + "\n" + await self._question(context))
             return PRICE
         draft = WindowDraft.load(context)

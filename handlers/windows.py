@@ -129,19 +129,20 @@ def _opener_text(window: BuyingWindow, collected: Decimal, sellers: int) -> str:
     target, got = amounts(window, collected)
     produce = _produce(commodity, window.grade)
     if window.state == State.FILLED:
-        return ngettext(
+        said = ngettext(
             "Need {number} is filled: {collected} of {target} {produce} from {farmers} farmer. Send /jemput to see the pickups.",
             "Need {number} is filled: {collected} of {target} {produce} from {farmers} farmers. Send /jemput to see the pickups.",
             sellers,
-        ).format(number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
-    if window.state == State.CLOSED_SHORT:
-        return ngettext(
+        )  # fmt: skip
+    elif window.state == State.CLOSED_SHORT:
+        said = ngettext(
             "Need {number} closed short: {collected} of {target} {produce} collected from {farmers} farmer by the deadline.",
             "Need {number} closed short: {collected} of {target} {produce} collected from {farmers} farmers by the deadline.",
             sellers,
-        ).format(number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
-    return _("Need {number} is cancelled: {collected} of {target} {produce} had been offered.").format(
-        number=window.number, collected=got, target=target, produce=produce)  # fmt: skip
+        )  # fmt: skip
+    else:
+        said = _("Need {number} is cancelled: {collected} of {target} {produce} had been offered.")
+    return said.format(number=window.number, collected=got, target=target, produce=produce, farmers=sellers)  # fmt: skip
 
 
 async def announce_closed(db: Database, sender: Sender | None) -> int:
