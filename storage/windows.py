@@ -248,13 +248,12 @@ async def of_org(source: Source, org_id: int | None, include_closed: bool = True
 
 
 async def close_due(conn: aiosqlite.Connection) -> list[BuyingWindow]:
-    """A use case (a job): every open window whose deadline passed closes: filled when its
-    offers reached the target meanwhile (a weighing), else closed short."""
+    """A use case (a job): every open window whose deadline passed closes, closed short or
+    filled; one whose offers reached the target otherwise than by a new offer (a weighing
+    found more) closes filled before its deadline."""
     now = now_utc()
     rows = await fetchall(
-        conn,
-        f"SELECT {_COLUMNS} FROM buying_windows WHERE state = 'open' AND deadline <= ? ORDER BY id",
-        (now,),
+        conn, f"SELECT {_COLUMNS} FROM buying_windows WHERE state = 'open' ORDER BY id"
     )
     closed = []
     for w in map(_window, rows):

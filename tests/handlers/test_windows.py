@@ -205,6 +205,15 @@ async def test_an_offer_withdrawn_stops_counting_and_the_weighed_one_replaces_it
         )
         await conn.execute("UPDATE offers SET status = 'picked_up' WHERE id = ?", (mine[1].id,))
     assert await windows.collected(world.db, window.id) == 1950
+    budi.take_new()
+
+    # the scale found far more than offered: the job closes the window filled before its day
+    async with world.db.transaction() as conn:
+        await conn.execute("UPDATE pickups SET quantity = '5000' WHERE offer_id = ?", (mine[1].id,))
+    await window_handlers.close_windows(BotContext(world.app))
+    await world.outbox_sent()
+    assert (await windows.get(world.db, window.id)).state == State.FILLED
+    assert [t for t in budi.take_new() if "sudah terpenuhi. 5.000 kg dari Anda" in t]
 
 
 async def test_butuh_lists_the_windows_and_closes_one_of_its_own_cooperative_only(world, market):
