@@ -367,3 +367,20 @@ async def test_the_dashboard_panel_shows_only_the_viewers_cooperatives(world, ma
         await dashboard.rows(world.db, "windows", dashboard.Scope((), "id", "Asia/Jakarta", 0))
         == []
     )
+
+
+async def test_a_farmer_who_reads_english_is_told_in_english(world, market):
+    window = await _open(world, None, target="1000")
+    mary = world.person(1031, "Mary", "en")
+    await register_farmer(mary, name="Mary Wijaya", phone="6281200001031", language="English")
+    mary.take_new()
+    await mary.send("/jual")
+    question = (await mary.send("gabah"))[-1]
+    assert question.startswith("The cooperative needs 1 ton unhusked rice, GKP")
+    await mary.send("1 ton")
+    await mary.press("Tomorrow")
+    await mary.tap("🏠 In my village, Kujon")
+    told = await mary.press("✅ Yes, save")
+    assert (await windows.get(world.db, window.id)).state == State.FILLED
+    assert told[-1].startswith(f"The cooperative's need #{window.id} for 1 ton unhusked rice")
+    assert "is filled. Your 1,000 kg is part of it." in told[-1]
