@@ -110,8 +110,12 @@ SPECS = {
     ),  # fmt: skip
     "window_open": Spec(
         "butuh",
-        [("send", "/butuh"), ("press", "➕ Buka kebutuhan pembelian"), ("send", "gabah"),
-         ("press", "GKP (gabah kering panen)")],
+        [
+            ("send", "/butuh"),
+            ("press", "➕ Buka kebutuhan pembelian"),
+            ("send", "gabah"),
+            ("press", "GKP (gabah kering panen)"),
+        ],
         ("send", "5 ton"),
         "Ketik harga per kg",
     ),  # fmt: skip
