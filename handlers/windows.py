@@ -114,10 +114,10 @@ def _seller_text(window: BuyingWindow, collected: Decimal, brought: Decimal, zon
     target, got = amounts(window, collected)
     produce = _produce(commodity, window.grade)
     if window.state == State.FILLED:
-        return _("The cooperative's need {number} for {target} {produce} is filled. Your {amount} is part of it. Thank you. A coordinator will contact you for the pickup.").format(
+        return _("The cooperative's need {number} for {target} {produce} is filled. Your {amount} is part of it. Thank you.").format(
             number=window.number, target=target, produce=produce, amount=mine)  # fmt: skip
     if window.state == State.CLOSED_SHORT:
-        return _("The cooperative's need {number} for {produce} closed on {date} with {collected} of {target}. Your offer of {amount} still stands. A coordinator will contact you for the pickup.").format(
+        return _("The cooperative's need {number} for {produce} closed on {date} with {collected} of {target}. Your offer of {amount} still stands.").format(
             number=window.number, produce=produce, collected=got, target=target, amount=mine,
             date=format_date(rules.last_day(window.deadline, zone), zone))  # fmt: skip
     return _("The cooperative cancelled its need {number} for {produce}. Your offer of {amount} still stands at its price.").format(

@@ -119,8 +119,7 @@ async def test_a_window_fills_from_offers_closes_and_its_farmers_are_told(world,
     for seen, amount in ((budi.take_new(), "3.000 kg"), (sari_saw, "2.500 kg")):
         assert seen[-1] == (
             f"Kebutuhan koperasi #{window.id} untuk 5 ton gabah, GKP (gabah kering panen) sudah"
-            f" terpenuhi. {amount} dari Anda ikut di dalamnya. Terima kasih. Koordinator akan"
-            " menghubungi Anda untuk penjemputan."
+            f" terpenuhi. {amount} dari Anda ikut di dalamnya. Terima kasih."
         )
     assert not [t for t in joko.take_new() if "Kebutuhan" in t]
     assert admin.take_new()[-1].startswith(
@@ -165,7 +164,7 @@ async def test_a_window_past_its_deadline_closes_short_once_and_says_so(world, m
     assert with_budi == [
         f"Kebutuhan koperasi #{window.id} untuk gabah, GKP (gabah kering panen) ditutup kurang"
         f" pada {_said_day(await windows.get(world.db, window.id))}. Terkumpul 3,2 ton dari 5 ton. Tawaran Anda 3.200 kg tetap"
-        " berlaku. Koordinator akan menghubungi Anda untuk penjemputan."
+        " berlaku."
     ]
     told_admin = [t for t in admin.take_new() if "ditutup kurang" in t]
     assert told_admin == [
