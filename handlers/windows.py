@@ -147,7 +147,8 @@ def _opener_text(window: BuyingWindow, collected: Decimal, sellers: int) -> str:
 
 async def announce_closed(db: Database, sender: Sender | None) -> int:
     """Every closed window not told yet: one notice to each farmer who sold into it and to
-    whoever opened it (the cooperative's administrators when the command line did), in
+    whoever opened it (the cooperative's administrators when the command line did; not
+    the one who closed it by hand), in
     their language, through the outbox. Queued and marked told in one transaction under the
     window's key: a second run, a restart, another process, tells nobody twice. Returns how
     many windows were told now."""

@@ -42,6 +42,7 @@ class BuyingWindow:
     sale_id: int | None
     created_at: int
     closed_at: int | None
+    closed_by: int | None
     announced_at: int | None
 
     @property
@@ -159,8 +160,9 @@ async def _close(
 ) -> BuyingWindow | None:
     """A conditional close: only from open (a second closer, a replay, finds it done)."""
     cur = await conn.execute(
-        "UPDATE buying_windows SET state = ?, closed_at = ? WHERE id = ? AND state = 'open'",
-        (to.value, now_utc(), window.id),
+        "UPDATE buying_windows SET state = ?, closed_at = ?, closed_by = ? WHERE id = ?"
+        " AND state = 'open'",
+        (to.value, now_utc(), by, window.id),
     )
     if cur.rowcount == 0:
         return None
@@ -340,6 +342,8 @@ async def announce(
     )
     if cur.rowcount == 0:
         return None
+    if not messages:  # nobody to tell (no farmer sold into it, its closer knows)
+        return outbox.Enqueued(0, False, 0)
     return await outbox.enqueue(
         conn, key=announce_key(window_id), kind=WINDOW_CLOSED, messages=messages,
         priority=outbox.NOTICE,
@@ -348,7 +352,8 @@ async def announce(
 
 async def openers(source: Source, window: BuyingWindow) -> list[Seller]:
     """Who hears of a window's close besides its farmers: the person who opened it; the
-    cooperative's administrators when the command line (or a contract) did."""
+    cooperative's administrators when the command line (or a contract) did. Never the one
+    who closed it by hand (their answer said so)."""
     if window.opened_by is not None:
         who, params = "p.id = ?", (window.opened_by,)
     else:
@@ -363,6 +368,7 @@ async def openers(source: Source, window: BuyingWindow) -> list[Seller]:
         f" WHERE {who} AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.id",
         params,
     )
+    rows = [r for r in rows if r["id"] != window.closed_by]
     return [Seller(r["id"], r["chat_id"], r["language"], r["timezone"], Decimal(0)) for r in rows]
 
 

@@ -20,6 +20,7 @@ CREATE TABLE buying_windows (
     sale_id       INTEGER,
     created_at    BIGINT  NOT NULL,
     closed_at     BIGINT,
+    closed_by     INTEGER REFERENCES people (id), -- who closed it by hand (NULL: itself, or a job)
     announced_at  BIGINT                          -- the close queued to its farmers (once)
 );
 CREATE INDEX buying_windows_state ON buying_windows (state, org_id, commodity);
