@@ -136,7 +136,8 @@ async def test_a_window_fills_from_offers_closes_and_its_farmers_are_told(world,
     await world.restart()
     await window_handlers.close_windows(BotContext(world.app))
     await world.outbox_sent()
-    assert budi.take_new() == [] and sari.take_new() == [] and admin.take_new() == []
+    for who in (budi, sari, admin):  # (the morning prices may come: a restart catches up on them)
+        assert not [t for t in who.take_new() if "Kebutuhan" in t]
     notices = await outbox.by_key(world.db, windows.announce_key(window.id))
     assert notices.total == 3  # two farmers and the opener
 
