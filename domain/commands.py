@@ -76,6 +76,7 @@ COMMANDS: tuple[Command, ...] = (
         N_("Sell to buyers: sales, deliveries, invoices, payments"),
         frozenset({Role.ADMIN}),
     ),
+    Command("butuh", N_("See and close the cooperative's buying windows"), frozenset({Role.ADMIN})),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -31,6 +31,8 @@ from handlers import (
     savings,
     set_price,
     settings,
+    window_open,
+    windows,
 )
 from handlers.errors import on_error
 from handlers.menus import cancel, load_person
@@ -80,6 +82,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup_payment.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
+    app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
@@ -104,6 +107,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("rekap", figures.show_figures))
     app.add_handler(CommandHandler("penjualan", sales_listing.show_sales))
     app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
+    app.add_handler(CommandHandler("butuh", windows.show_windows))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -133,6 +137,7 @@ def register(app: Application) -> None:
     app.add_handler(figures.PERIOD_BUTTONS.handler(figures.on_period))
     app.add_handler(sales_common.SALE_BUTTONS.handler(sales_listing.show_sale))
     app.add_handler(sales_common.INVOICE_BUTTONS.handler(sales_money.make_invoice))
+    app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -25,6 +25,7 @@ from domain.people import Person, display_phone
 from domain.pickups import deductions
 from domain.produce import CATALOG
 from domain.quantity import amount_rupiah
+from handlers import windows
 from handlers.kit import (
     Buttons,
     answer_query,
@@ -40,6 +41,7 @@ from handlers.kit import (
 from handlers.wording import deductions_line, produce_in_sentence, produce_with_grade_in_sentence
 from storage import deductions as deduction_rates
 from storage import offers, outbox, people, pickups
+from storage import windows as window_store
 from storage.offers import Offer
 from storage.outbox import OutgoingMessage
 
@@ -57,7 +59,9 @@ def _produce(offer: Offer) -> str:
     return produce_with_grade_in_sentence(CATALOG[offer.commodity], offer.grade)
 
 
-def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str) -> str:
+def _alert_text(
+    offer: Offer, farmer_name: str, farmer_phone: str, timezone: str, window_id: int | None = None
+) -> str:
     commodity = CATALOG[offer.commodity]
     place = regions.place(offer.village_code)
     quantity = Decimal(offer.quantity)
@@ -72,6 +76,7 @@ def _alert_text(offer: Offer, farmer_name: str, farmer_phone: str, timezone: str
         _("Farmer: {name}, {phone}").format(name=farmer_name, phone=farmer_phone),
         *([_("📍 The farmer shared the pickup location. Tap 🔎 Details to see it.")] if offer.latitude is not None else []),
         *([_("📷 With a photo. Tap 🔎 Details to see it.")] if offer.photo_file_id else []),
+        *windows.window_of_offer_line(window_id),  # which buying window it fills
     ])  # fmt: skip
 
 
@@ -81,11 +86,12 @@ async def new_offer(context: BotContext, offer: Offer) -> None:
     bot.runtime.broadcast (a stop or a crash resumes it and sends nobody a second one); the
     message ids Telegram gives are kept there for the edits when the offer is taken."""
     farmer = await people.by_id(context.db, offer.farmer_id)
+    window_id = await window_store.window_of_offer(context.db, offer.id)
     messages = []
     for who in await offers.recipients(context.db, offer):
         with use_locale(who.language):
             text = _alert_text(
-                offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone
+                offer, farmer.full_name, display_phone(farmer.phone or ""), who.timezone, window_id
             )
             first = (
                 ASSIGN_BUTTONS.button(_("👥 Give it to a coordinator"), str(offer.id))

@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.context import BotContext
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
-from handlers import alerts, prices, savings
+from handlers import alerts, prices, savings, windows
 from handlers.pickup import schedule as pickups
 from storage import catalog, job_runs
 from storage.leases import process_identity
@@ -64,6 +64,11 @@ def schedule(app: Application) -> None:
     app.job_queue.run_repeating(
         once("alert-missed", alerts.alert_missed, every(300)), interval=300, first=90, name="alert-missed",
         job_kwargs={"id": "alert-missed", "replace_existing": True, "coalesce": True, "misfire_grace_time": 300},
+    )  # fmt: skip
+    # buying windows past their deadline close, and every close is told (once: storage.windows)
+    app.job_queue.run_repeating(
+        once("close-windows", windows.close_windows, every(60)), interval=60, first=20, name="close-windows",
+        job_kwargs={"id": "close-windows", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
     )  # fmt: skip
     app.job_queue.run_repeating(
         refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",

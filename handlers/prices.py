@@ -28,6 +28,7 @@ from domain import regions
 from domain.broadcasts import PRICE_CHANGE, PRICE_DIGEST, digest_key
 from domain.commands import in_scope
 from domain.produce import CATALOG, Commodity
+from handlers import windows
 from handlers.kit import (
     Buttons,
     answer_query,
@@ -141,7 +142,10 @@ async def show_prices(update: Update, context: BotContext) -> None:
     title = _("The cooperative's buying prices in {village}, {date}:").format(
         village=_village_name(village), date=format_date(_now(), zone))  # fmt: skip
     hint = _("Send /harga and a name for one produce, for example /harga cabai.")
-    await reply(update, "\n".join([title, *lines, "", hint]))
+    needs = []  # buying windows open here: the cooperative needs these now
+    for code in codes:
+        needs += await windows.need_lines(context.db, context.person.org_id, village, zone, code)
+    await reply(update, "\n".join([title, *lines, *needs, "", hint]))
 
 
 async def _one_commodity(update: Update, context: BotContext, village: str, typed: str) -> None:
@@ -171,10 +175,14 @@ async def _one_commodity(update: Update, context: BotContext, village: str, type
             continue
         title = _("The cooperative's buying prices in {village}, {date}:").format(
             village=_village_name(village), date=format_date(_now(), zone))  # fmt: skip
+        needs = await windows.need_lines(
+            context.db, context.person.org_id, village, zone, commodity.code
+        )
         text = "\n".join(
             [
                 title,
                 *lines,
+                *needs,
                 "",
                 _("Once you sell, the cooperative guarantees this price for up to 7 days."),
             ]
@@ -284,6 +292,7 @@ async def enqueue_digest(context: BotContext, zone: str, day) -> int:
     """One message per subscriber of ``zone`` for ``day``; returns how many were queued (0
     when that day's digest was queued before: a restart never queues it twice)."""
     rendered: dict[tuple, list[str]] = {}  # villages and languages repeat: render each once
+    needs: dict[tuple, list[str]] = {}  # the buying windows open in a village, per language
     messages = []
     for who in await subscriptions.subscribers(context.db, zone):
         with use_locale(who.language):
@@ -295,7 +304,14 @@ async def enqueue_digest(context: BotContext, zone: str, day) -> int:
                 lines += rendered[key]
             if not lines:
                 continue
-            text = _digest_text(who.village_code, zone, day, lines)
+            key = (who.village_code, who.language, who.commodities)
+            if key not in needs:
+                org_id = await orgs.for_village(context.db, who.village_code)
+                needs[key] = [
+                    line for code in who.commodities
+                    for line in await windows.need_lines(context.db, org_id, who.village_code, zone, code)
+                ]  # fmt: skip
+            text = _digest_text(who.village_code, zone, day, lines, needs[key])
             markup = keyboard([[STOP_ALL_BUTTONS.button(_("🔕 Stop the morning prices"), "all")]])
         messages.append(outbox.OutgoingMessage(who.person_id, who.chat_id, text, markup.to_json()))
     done = await context.db.write(
@@ -329,12 +345,13 @@ async def catch_up_digests(context: BotContext, now: datetime, at: time) -> list
     return queued
 
 
-def _digest_text(village: str, zone: str, day, lines: list[str]) -> str:
+def _digest_text(village: str, zone: str, day, lines: list[str], needs: list[str] = ()) -> str:
     title = _("Today's cooperative prices in {village}, {date}:").format(
         village=_village_name(village), date=format_date(day, zone))  # fmt: skip
     shown = lines[:DIGEST_LINES]
     if len(lines) > DIGEST_LINES:
         shown.append(_("and {count} more: send /harga").format(count=len(lines) - DIGEST_LINES))
+    shown += list(needs)[:1]  # the first buying window open there (six lines or so in all)
     return "\n".join([title, *shown, _("To sell, send /jual.")])
 
 

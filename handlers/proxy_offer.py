@@ -15,7 +15,19 @@ from bot.context import BotContext
 from bot.i18n import _
 from domain import regions
 from domain.people import clean_name, display_phone, normalise_phone
-from handlers.kit import END, Buttons, Confirm, Typed, conversation, keyboard, need, reply, writes
+from handlers import windows
+from handlers.kit import (
+    END,
+    Buttons,
+    Confirm,
+    Typed,
+    conversation,
+    in_background,
+    keyboard,
+    need,
+    reply,
+    writes,
+)
 from handlers.menus import cancel
 from handlers.offer import flow as offer
 from handlers.offer.draft import OfferDraft
@@ -92,6 +104,7 @@ async def save_for_farmer(update: Update, context: BotContext) -> int:
     )
     await reply(update, _("Offer {number} is saved for {name} ({phone}). It is yours to pick up: schedule it when you have agreed a time. If they register in the bot with this number, they will see it in /tawaran.").format(
         number=made.number, name=farmer.full_name, phone=display_phone(farmer.phone)), schedule)  # fmt: skip
+    in_background(context, windows.after_offer(context), f"windows-{made.id}")  # it may fill one
     return END
 
 

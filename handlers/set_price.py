@@ -18,10 +18,10 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 from bot.context import BotContext
 from bot.i18n import _, format_money, gettext, unit_name
 from domain import N_, regions
-from domain.money import check_price, max_price, parse_rupiah
+from domain.money import check_price, parse_rupiah
 from domain.people import InvalidInput, short_text
 from domain.produce import CATALOG, Commodity
-from domain.quantity import PRICE_REASONS
+from handlers import produce_pick
 from handlers.kit import (
     END,
     TEXT,
@@ -39,7 +39,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from handlers.wording import produce_name, produce_with_grade
+from handlers.wording import produce_with_grade
 from storage import orgs, prices
 
 KIND, PRODUCE, GRADE, AREA, AMOUNT, SOURCE, CONFIRM = (
@@ -124,25 +124,6 @@ KIND_STEP = Choice(
 )  # fmt: skip
 
 
-async def _produce_typed(update: Update, context: BotContext) -> str:
-    found = CATALOG.search(update.effective_message.text)
-    if len(found) == 1:
-        grade = found[0].grade.code if found[0].grade else None
-        return await _produce_chosen(update, context, found[0].commodity.code, grade)
-    if not found:
-        await reply(update, _("I do not know that produce. Tap one of the buttons."))
-    draft = PriceDraft.load(context)
-    draft.offered = [m.commodity.code for m in found] or None
-    draft.save(context)
-    return await PRODUCE_STEP.ask(update, context)
-
-
-def _produce_options(context: BotContext) -> list[tuple[str, str]]:
-    narrowed = PriceDraft.load(context).offered
-    codes = narrowed if narrowed else [c.code for c in CATALOG if c.active]
-    return [(produce_name(CATALOG[code]), code) for code in codes if CATALOG.get(code)]
-
-
 async def _produce_chosen(
     update: Update, context: BotContext, code: str, grade: str | None = None
 ) -> str:
@@ -157,8 +138,9 @@ async def _produce_chosen(
 
 PRODUCE_STEP = Choice(
     PRODUCE, PRODUCE_BUTTONS, lambda: _("Which produce is the price for? Tap it, or type its name."),
-    _produce_options, _produce_chosen, PriceDraft,
+    produce_pick.options(PriceDraft), _produce_chosen, PriceDraft,
 )  # fmt: skip
+_produce_typed = produce_pick.typed(PriceDraft, lambda: PRODUCE_STEP, _produce_chosen)
 
 
 class GradeChoice(Choice):
@@ -239,10 +221,7 @@ class AmountStep(Step):
                 parse_rupiah(update.effective_message.text), _commodity(context).base_unit
             )
         except InvalidInput as refused:
-            unit = _commodity(context).base_unit
-            reason = gettext(PRICE_REASONS[refused.reason]).format(
-                unit=unit_name(unit), most=format_money(max_price(unit))
-            )
+            reason = produce_pick.price_refusal(refused.reason, _commodity(context).base_unit)
             await reply(update, reason + "\n" + self._question(context))
             return AMOUNT
         draft = PriceDraft.load(context)
@@ -301,13 +280,7 @@ async def save(update: Update, context: BotContext) -> int:
         )  # fmt: skip
     except InvalidInput as refused:
         PriceDraft.drop(context)
-        await reply(
-            update,
-            gettext(PRICE_REASONS[refused.reason]).format(
-                unit=unit_name(commodity.base_unit),
-                most=format_money(max_price(commodity.base_unit)),
-            ),
-        )
+        await reply(update, produce_pick.price_refusal(refused.reason, commodity.base_unit))
         return END
     PriceDraft.drop(context)
     tell = (

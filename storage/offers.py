@@ -14,7 +14,7 @@ from domain import regions
 from domain.offers import Action, Actor, OfferFacts, Status, offer_number
 from domain.people import Role
 from domain.pickups import Rate
-from storage import deductions, orgs, prices, subscriptions
+from storage import deductions, orgs, prices, subscriptions, windows
 from storage.catalog import Source, fetchall, stopped
 from storage.db import Database, now_utc
 from storage.people import add_role, audit, insert_person
@@ -150,6 +150,9 @@ async def _insert(
     offer_id = (await cur.fetchone())[0]
     await deductions.lock(conn, offer_id, rates)
     await subscriptions.subscribe(conn, farmer_id, new.commodity)  # its price, every morning
+    await windows.count_offer(
+        conn, offer_id, org_id, new.commodity, new.grade, village_code, new.quantity, now
+    )  # toward the buying window it matches, if any (it may fill it)
     await audit(
         conn, entered_by or farmer_id, "offer.create", f"offer:{offer_id}",
         price=price.price_rupiah, farmer=farmer_id,

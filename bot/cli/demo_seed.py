@@ -23,6 +23,8 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered;
 * two buyers of the Klaten cooperative: Bulog's sale of dried gabah delivered (a little
   rejected) and invoiced, the SPPG kitchen's sale still to deliver.
+* a buying window opened three days ago: 10 ton of gabah GKP from Kec. Ceper for ten days
+  more, the offers made since counting toward it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from domain.ledger import SavingsKind
 from domain.people import Role
 from domain.pickups import DeductionKind
 from domain.savings import Month
+from domain.windows import deadline_of
 from storage import (
     deductions,
     invites,
@@ -58,6 +61,7 @@ from storage import (
     savings_import,
     savings_sheets,
     stock,
+    windows,
 )
 from storage.db import Database, clock_at
 from storage.registration import Applicant
@@ -489,6 +493,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
             event(_at(day, 6, 40), ("sell", (key, n, day, commodity, grade, kg, unit, window)))
             weighed = _at(day + timedelta(days=1), window[0], 40)
             event(weighed, ("weigh", (key, n, weighed, commodity, grade, kg, paid)))
+    event(_at(s.today - timedelta(days=3), 9), ("window", None))  # the cooperative's need
     proxy_day, key = _weeks_before(s.today, 3) + timedelta(days=3), len(events)
     event(_at(proxy_day, 8), ("sell_for", (key, proxy_day, (9, 12))))
     weighed = _at(proxy_day + timedelta(days=1), 9, 40)
@@ -540,6 +545,11 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
         await s.sell_for(*what)
     elif kind == "weigh":
         await s.weigh(*what)
+    elif kind == "window":
+        await s.at(when, windows.open_window, org_id=s.org[KLATEN], commodity="gabah", grade="GKP",
+                   area_prefix=CEPER, target=Decimal(10_000), target_unit="ton", price_rupiah=6_500,
+                   deadline=deadline_of(s.today + timedelta(days=10), regions.WIB),
+                   opened_by=s.ids[KLATEN_ADMIN])  # fmt: skip
 
 
 async def _stock(s: _Seeder) -> None:

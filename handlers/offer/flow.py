@@ -15,7 +15,7 @@ from bot.i18n import _, format_date, format_money, format_quantity, gettext, uni
 from domain import regions
 from domain.produce import CATALOG
 from domain.quantity import QuantityRefused, parse_quantity
-from handlers import alerts
+from handlers import alerts, windows
 from handlers.kit import (
     END,
     TEXT,
@@ -237,7 +237,12 @@ class QuantityStep(Step):
         )  # fmt: skip
 
     async def ask(self, update: Update, context: BotContext) -> str:
-        await reply(update, self._question(context))
+        draft = OfferDraft.load(context)
+        needs = await windows.need_lines(
+            context.db, need(draft.org_id), village_of(context), context.person.timezone,
+            need(draft.commodity), need(draft.grade),
+        )  # fmt: skip  # a buying window this offer would fill: said before the amount
+        await reply(update, "\n".join([*needs, self._question(context)]))
         return QUANTITY
 
     async def on_text(self, update: Update, context: BotContext) -> str:
@@ -423,6 +428,7 @@ async def _save_own(update: Update, context: BotContext) -> int:
         number=offer.number, date=format_date(until, context.person.timezone)
     ))  # fmt: skip
     in_background(context, alerts.new_offer(context, offer), f"alerts-{offer.id}")
+    in_background(context, windows.after_offer(context), f"windows-{offer.id}")
     return END
 
 

@@ -139,6 +139,17 @@ SPECS = {
         ("send", "7.000"),  # (a phone number is now over every price's ceiling: domain.money)
         "Periksa harga baru",
     ),  # fmt: skip
+    "window_open": Spec(
+        "butuh",
+        [
+            ("send", "/butuh"),
+            ("press", "➕ Buka kebutuhan pembelian"),
+            ("send", "gabah"),
+            ("press", "GKP (gabah kering panen)"),
+        ],
+        ("send", "5 ton"),
+        "Ketik harga per kg",
+    ),  # fmt: skip
     "savings_desk": Spec(
         "setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"
     ),
@@ -217,7 +228,8 @@ async def _do(who, steps, offer_id):
 
 async def _saved(world):
     counts = {}
-    for table in ("offers", "buying_prices", "ledger_entries", "pickups", "savings_requests"):
+    for table in ("offers", "buying_prices", "ledger_entries", "pickups", "savings_requests",
+                  "buying_windows"):  # fmt: skip
         counts[table] = (await world.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
     who = await people.by_telegram_id(world.db, ANI)
     return counts, who.village_code

@@ -56,6 +56,9 @@ TABLES = (
     "stock_batch_sources",
     "stock_move_inputs",
     "stock_arrivals",
+    "buying_windows WHERE state = 'open'",
+    "buying_windows WHERE announced_at IS NOT NULL",
+    "window_offers",
 )
 
 
@@ -450,6 +453,42 @@ async def _stock_work(world):
     return keeper, lambda: keeper.press(YES_ID)
 
 
+async def _close_window(world):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from domain.windows import deadline_of
+    from storage import people, windows
+
+    admin = await _person_with_roles(world, 612, [Role.ADMIN])
+    opener = await people.by_telegram_id(world.db, 612)
+    await world.db.write(
+        windows.open_window, org_id=1, commodity="gabah", grade="GKP", area_prefix="33.10",
+        target=Decimal(5000), target_unit="ton", price_rupiah=6500,
+        deadline=deadline_of(date.today() + timedelta(days=10), "Asia/Jakarta"), opened_by=opener.id,
+    )  # fmt: skip
+    await admin.send("/butuh")
+    return admin, lambda: admin.press("✖ Tutup #1 sekarang")
+
+
+async def _open_window(world):
+    from datetime import timedelta
+
+    from bot.i18n import format_date, use_locale
+    from handlers.kit import today
+
+    admin = await _person_with_roles(world, 613, [Role.ADMIN])
+    await admin.send("/butuh")
+    await admin.press("➕ Buka kebutuhan pembelian")
+    await admin.send("gabah")
+    await admin.press("GKP (gabah kering panen)")  # the root: everywhere, no area question
+    await admin.send("5 ton")
+    await admin.send("6500")
+    with use_locale("id"):
+        await admin.press(format_date(today("Asia/Jakarta") + timedelta(days=7), "Asia/Jakarta"))
+    return admin, lambda: admin.press(YES_ID)
+
+
 SCENARIOS = {
     "sales.buyer": _sales_buyer,
     "sales.record": _sales_record,
@@ -458,6 +497,8 @@ SCENARIOS = {
     "sales.pay": _sales_pay,
     "stock.arrive": _arrive,
     "stock.work": _stock_work,
+    "window.close": _close_window,
+    "window.open": _open_window,
     "offer.assign": _assign,
     "pickup.check_weight": _check_weight,
     "receipt.settle": _settle,
