@@ -35,9 +35,11 @@ CREATE TABLE rafaksi_cuts (
 -- What the weighing measured and cut (the price_rupiah of a pickup is then the locked price
 -- less cut_rupiah, and amount_rupiah that price × quantity): kept on the pickup so that the
 -- receipt never changes when the table does.
-ALTER TABLE pickups ADD COLUMN moisture TEXT;         -- percent, exact decimal; NULL: not measured
-ALTER TABLE pickups ADD COLUMN foreign_matter TEXT;   -- hampa/kotoran percent, exact decimal
-ALTER TABLE pickups ADD COLUMN cut_rupiah INTEGER NOT NULL DEFAULT 0;   -- per base unit
+-- moisture and foreign_matter (hampa/kotoran): percent, exact decimal, NULL where not
+-- measured; cut_rupiah per base unit.
+ALTER TABLE pickups ADD COLUMN moisture TEXT;
+ALTER TABLE pickups ADD COLUMN foreign_matter TEXT;
+ALTER TABLE pickups ADD COLUMN cut_rupiah INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE pickups ADD COLUMN rafaksi_table_id INTEGER REFERENCES rafaksi_tables (id);
 
 -- The government's table for GKP at the farm gate, Kepbadan Bapanas 2/2025 (in force from
