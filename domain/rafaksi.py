@@ -75,13 +75,17 @@ def parse_percent(text: str) -> Decimal:
         raise RafaksiRefused("rafaksi.unreadable")
     if value > HUNDRED:
         raise RafaksiRefused("rafaksi.range")
-    return value.normalize() if value == value.to_integral_value() else value
+    return plain(value)
+
+
+def plain(value: Decimal) -> Decimal:
+    """The same figure, plain: 30 (never 3E+1 nor 30.00), 14.5 (never 14.50)."""
+    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
 
 
 def percent_text(value: Decimal) -> str:
     """``27``, ``14,5``: a reading the Indonesian way (the caller adds `` %``)."""
-    plain = format(value.normalize(), "f")
-    return plain.replace(".", ",")
+    return format(plain(value), "f").replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,8 @@ def check_table(moisture, foreign, cuts, base_unit: str = "kg") -> Table:
     rupiah from 0 up to the commodity's price ceiling; the first cell 0; a worse band never
     cuts less."""
     try:
-        m = tuple(Decimal(str(x)) for x in moisture)
-        f = tuple(Decimal(str(x)) for x in foreign)
+        m = tuple(plain(Decimal(str(x))) for x in moisture)
+        f = tuple(plain(Decimal(str(x))) for x in foreign)
     except ArithmeticError:
         raise RafaksiRefused("rafaksi.table") from None
     grid = tuple(tuple(row) for row in cuts)

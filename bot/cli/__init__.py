@@ -29,6 +29,7 @@ from bot.cli import (
     org,
     person,
     price,
+    rafaksi,
     roster,
     run,
     schedule,
@@ -43,7 +44,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, invite, person, catalog, price, schedule, inbox, ledger,
+    run, db, org, roster, members, deposits, invite, person, catalog, price, rafaksi, schedule, inbox, ledger,
     audit, backup, demo,
 )  # fmt: skip
 

@@ -121,3 +121,13 @@ def test_worse_quality_never_cuts_less(m1, f1, m2, f2):
 @given(readings)
 def test_every_typed_reading_reads_back(value):
     assert parse_percent(percent_text(value)) == value
+
+
+@pytest.mark.parametrize(
+    "typed, stored", [("30", "30"), ("30,00", "30"), ("14,50", "14.5"), ("100", "100")]
+)
+def test_readings_are_kept_plain(typed, stored):
+    assert str(parse_percent(typed)) == stored
+    assert percent_text(Decimal(stored + ".00" if "." not in stored else stored)) == stored.replace(
+        ".", ","
+    )
