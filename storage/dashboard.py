@@ -346,3 +346,7 @@ async def broadcasts(db: Database, scope: Scope) -> list[dict]:
          "sent": r["sent"], "failed": r["failed"], "pending": r["pending"]}
         for r in found
     ]  # fmt: skip
+
+
+# Panels of later features, in their own modules (registered when this one is imported).
+from storage import dashboard_rafaksi  # noqa: E402, F401
