@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 
 from domain import ledger as L
-from storage import ledger, offers, people, pickups, rafaksi
+from storage import ledger, people, pickups, rafaksi
 from storage.db import now_utc
 from tests.handlers.flows import YES_ID, register_farmer
-from tests.handlers.test_offer import _coordinator, _prices
+from tests.handlers.test_offer import _coordinator, _farmer_offers, _prices
+from tests.handlers.test_offtake_field import _offer_gabah, _offer_of, to_the_scale
 from tests.texts import said
 
 HOME = "🏠 Di desa saya, Kujon"
@@ -39,22 +40,12 @@ async def market(world):
 
 
 async def _scheduled(world, budi, sari, produce="Gabah", grade=None, amount="1 ton"):
-    await budi.send("/jual")
-    await budi.press(produce)
-    if grade:
-        await budi.press(grade)
-    await budi.send(amount)
-    await budi.press("Besok")
-    await budi.tap(HOME)
-    await budi.press(YES_ID)
-    farmer = await people.by_telegram_id(world.db, 701)
-    offer = (await offers.of_farmer(world.db, farmer.id))[0]
-    await sari.press("✋ Ambil penjemputan ini")
-    await sari.press("📅 Jadwalkan penjemputan")
-    await sari.press(sari.buttons()[-6])
-    await sari.press("09.00–12.00")
-    await sari.send("/jemput")
-    await sari.press(f"⚖️ Timbang {offer.number}")
+    if produce == "Gabah":
+        await _offer_gabah(budi, amount)
+    else:
+        await _farmer_offers(world, budi, produce, grade, amount)
+    offer = await _offer_of(world, 701)
+    await to_the_scale(sari, offer)
     return offer
 
 
