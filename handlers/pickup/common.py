@@ -14,6 +14,7 @@ from bot.i18n import (
     _,
     current_language,
     format_money,
+    format_number,
     format_quantity,
     gettext,
     unit_name,
@@ -23,7 +24,6 @@ from domain.pickups import (
     deductions,
 )
 from domain.produce import CATALOG, NO_GRADE
-from domain.rafaksi import percent_text
 from handlers.kit import (
     Buttons,
     Draft,
@@ -142,7 +142,7 @@ async def receipt_text(context: BotContext, offer: Offer, pickup: pickups.Pickup
 def rafaksi_line(moisture: Decimal, foreign: Decimal, cut: int, unit: str) -> str:
     """``Kadar air 27 %, hampa/kotoran 8 %: potongan Rp425 per kg``: the readings and the
     cut per unit they gave (the price on the next line is already less the cut)."""
-    readings = dict(moisture=percent_text(moisture), foreign=percent_text(foreign))
+    readings = dict(moisture=format_number(moisture), foreign=format_number(foreign))
     if not cut:
         return _("Moisture {moisture} %, empty grain/dirt {foreign} %: no cut").format(**readings)
     return _("Moisture {moisture} %, empty grain/dirt {foreign} %: cut {cut} per {unit}").format(

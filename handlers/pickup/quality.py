@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import MessageHandler
 
 from bot.context import BotContext
-from bot.i18n import _, gettext
+from bot.i18n import _, format_number, gettext
 from domain.rafaksi import (
     FOREIGN,
     MEASURE_LABELS,
@@ -20,7 +20,6 @@ from domain.rafaksi import (
     REASONS,
     RafaksiRefused,
     parse_percent,
-    percent_text,
 )
 from handlers.kit import TEXT, Step, reply
 from handlers.pickup.common import FOREIGN as FOREIGN_STATE
@@ -43,7 +42,7 @@ def refusal(refused: RafaksiRefused) -> str:
         return text
     return text.format(
         measure=gettext(MEASURE_LABELS[refused.measure]),
-        highest=percent_text(refused.highest) + " %",
+        highest=format_number(refused.highest) + " %",
     )
 
 
@@ -58,7 +57,7 @@ class Reading(Step):
 
     async def _question(self, context: BotContext) -> str:
         found = await table_of(context)
-        base = percent_text(found.table.base(self.measure)) if found else "?"
+        base = format_number(found.table.base(self.measure)) if found else "?"
         return self.question().format(base=base)
 
     async def ask(self, update: Update, context: BotContext) -> str:

@@ -191,3 +191,26 @@ async def test_a_held_weighing_keeps_its_cut_when_confirmed(world, market):
         True, 425, 6_075_000,
     )  # fmt: skip
     assert Decimal(pickup.moisture) == 26
+
+
+async def test_an_english_farmer_reads_the_readings_and_the_cut_on_the_receipt(world):
+    await _prices(world)
+    await adopt_government_table(world)
+    budi = world.person(701, "Budi", "en")
+    await register_farmer(budi, language="English")
+    sari = await _coordinator(world, 731, "33.10")
+    await budi.send("/jual")
+    await budi.press("Unhusked rice")
+    await budi.send("1 ton")
+    await budi.press("Tomorrow")
+    await budi.tap("🏠 In my village, Kujon")
+    await budi.press("✅ Yes, save")
+    offer = await _offer_of(world, 701)
+    await to_the_scale(sari, offer)
+    await sari.press("GKP (gabah kering panen)")
+    for answer in ("1.000 kg", "26,5", "12"):
+        await sari.send(answer)
+    await sari.press(YES_ID)
+    receipt = budi.take_new()[-1].split("\n\n")[0].splitlines()
+    assert receipt[2] == "Moisture 26.5 %, empty grain/dirt 12 %: cut Rp750 per kg"
+    assert receipt[3] == "Weight: 1,000 kg × Rp5,750 per kg"
