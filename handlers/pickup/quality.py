@@ -104,3 +104,13 @@ def readings(draft: PickupDraft) -> tuple[Decimal, Decimal] | None:
     if draft.moisture is None or draft.foreign is None:
         return None
     return Decimal(draft.moisture), Decimal(draft.foreign)
+
+
+async def terms_line(context: BotContext, org_id: int, commodity: str) -> str | None:
+    """Where the cooperative cuts by a table, what the full price is for: said to the farmer
+    before the offer is saved, so the cut at the scale comes as no surprise."""
+    found = await rafaksi.in_force(context.db, org_id, commodity, now_utc())
+    if found is None:
+        return None
+    return _("The full price holds up to {moisture} % moisture and {foreign} % empty grain/dirt. Above that, a cut (rafaksi) comes off at the weighing.").format(
+        moisture=format_number(found.table.base(MOISTURE)), foreign=format_number(found.table.base(FOREIGN)))  # fmt: skip
