@@ -10,10 +10,11 @@ import aiosqlite
 
 from domain import ledger as L
 from domain import pickups as rules
+from domain import rafaksi as quality
 from domain.offers import Action, OfferActionRefused, OfferFacts, Status, allowed, next_status
 from domain.people import Role
 from domain.quantity import amount_rupiah
-from storage import deductions, figures, ledger, offers, prices
+from storage import deductions, figures, ledger, offers, prices, rafaksi
 from storage.catalog import fetchall
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
@@ -40,6 +41,14 @@ class Pickup:
     requested_on: str | None = None  # the day the farmer asked to move it to
     held_at: int | None = None  # weighed far above the offer: waits for a second person
     settled_at: int | None = None  # an administrator settled the farmer's dispute
+    moisture: str | None = None  # rafaksi readings (percent, exact), where the table asks them
+    foreign_matter: str | None = None
+    cut_rupiah: int = 0  # rafaksi per base unit: price_rupiah is the locked price less it
+    rafaksi_table_id: int | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.moisture is not None and self.foreign_matter is not None
 
     @property
     def held(self) -> bool:
@@ -178,25 +187,42 @@ class NoPriceForGrade(Exception):
 
 
 async def record(conn: aiosqlite.Connection, offer_id: int, person_id: int, roles: frozenset[Role],
-                 grade: str, quantity: Decimal) -> tuple[Offer, Pickup]:  # fmt: skip
-    """The weighing: the grade and weight found, the amount at the locked price. Far above
-    the offer (domain.pickups.needs_second_look) it is held: nothing is owed and the offer
-    stays scheduled until a second person confirms it (:func:`check_weight`)."""
+                 grade: str, quantity: Decimal,
+                 readings: tuple[Decimal, Decimal] | None = None) -> tuple[Offer, Pickup]:  # fmt: skip
+    """The weighing: the grade and weight found, the amount at the locked price less the
+    rafaksi for ``readings`` (moisture, hampa/kotoran percent) where the cooperative has a
+    table for the commodity in force now (storage.rafaksi). Far above the offer
+    (domain.pickups.needs_second_look) it is held: nothing is owed and the offer stays
+    scheduled until a second person confirms it (:func:`check_weight`). Refused with
+    domain.rafaksi.RafaksiRefused: readings outside the table, a cut as high as the price,
+    or no readings where a table asks them (``rafaksi.not_measured``)."""
     offer = await _offer_for(conn, offer_id, Action.CONFIRM, person_id, roles)
     price = await locked_price(conn, offer, grade)
     if price is None:
         raise NoPriceForGrade
     now = now_utc()
+    table = await rafaksi.in_force(conn, offer.org_id, offer.commodity, now)
+    cut = None
+    if table is not None:
+        if readings is None:
+            raise quality.RafaksiRefused("rafaksi.not_measured")
+        cut = quality.cut_for(table.table, *readings)
+        price = quality.price_after(price, cut)
     held = rules.needs_second_look(offer.commodity, Decimal(offer.quantity), quantity)
     await conn.execute(
         "UPDATE pickups SET grade = ?, quantity = ?, price_rupiah = ?, amount_rupiah = ?, held_at = ?,"
-        " requested_on = NULL WHERE offer_id = ?",
+        " requested_on = NULL, moisture = ?, foreign_matter = ?, cut_rupiah = ?, rafaksi_table_id = ?"
+        " WHERE offer_id = ?",
         (
             grade,
             str(quantity),
             price,
             amount_rupiah(price, quantity),
             now if held else None,
+            str(cut.moisture) if cut else None,
+            str(cut.foreign) if cut else None,
+            cut.rupiah_per_unit if cut else 0,
+            table.id if table else None,
             offer_id,
         ),
     )
@@ -220,7 +246,8 @@ async def check_weight(
     if not ok:
         await conn.execute(
             "UPDATE pickups SET grade = NULL, quantity = NULL, price_rupiah = NULL, amount_rupiah = NULL,"
-            " held_at = NULL WHERE offer_id = ?",
+            " held_at = NULL, moisture = NULL, foreign_matter = NULL, cut_rupiah = 0,"
+            " rafaksi_table_id = NULL WHERE offer_id = ?",
             (offer_id,),
         )
         await audit(conn, person_id, "offer.weighing_refused", f"offer:{offer_id}")
@@ -355,7 +382,8 @@ async def _weigh_again(
     await conn.execute(
         "UPDATE pickups SET grade = NULL, quantity = NULL, price_rupiah = NULL, amount_rupiah = NULL,"
         " deductions_rupiah = 0, picked_up_at = NULL, held_at = NULL, farmer_answer = NULL,"
-        " answered_at = NULL WHERE offer_id = ?",
+        " answered_at = NULL, moisture = NULL, foreign_matter = NULL, cut_rupiah = 0,"
+        " rafaksi_table_id = NULL WHERE offer_id = ?",
         (offer_id,),
     )
     await audit(conn, person_id, "offer.dispute_reweigh", f"offer:{offer_id}")

@@ -208,6 +208,16 @@ async def test_offtake_purchases_paid_and_owed_an_open_offer_and_a_scheduled_pic
         " WHERE o.commodity = 'gabah' AND p.picked_up_at IS NOT NULL"
     )
     assert gabah and all(r["deductions_rupiah"] > 0 for r in gabah)
+    # Klaten adopted the government's rafaksi table three weeks ago: gabah weighed since
+    # carries its readings and, below the full-price quality, the cut
+    measured = await db.fetchall(
+        "SELECT p.moisture, p.cut_rupiah, p.price_rupiah + p.cut_rupiah AS locked FROM pickups p"
+        " JOIN offers o ON o.id = p.offer_id WHERE o.commodity = 'gabah' AND p.picked_up_at IS NOT NULL"
+        " AND p.moisture IS NOT NULL"
+    )
+    assert 0 < len(measured) < len(gabah)
+    assert any(r["cut_rupiah"] > 0 for r in measured)
+    assert all(r["cut_rupiah"] in (0, 300, 425, 750) for r in measured)
 
 
 async def test_a_price_digest_was_delivered_to_the_subscribed_farmers(seeded):

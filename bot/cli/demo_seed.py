@@ -17,7 +17,9 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
 * a village cooperative in Klaten (Kec. Ceper, 33.10.11) with an administrator, a treasurer, a
   coordinator covering Kujon, Pokak and Kurung, and five farmers there (one speaks English);
 * buying prices per grade for gabah, jagung and cabai merah beside HPP and the market price,
-  a new version each week for 14 weeks; a transport deduction for gabah;
+  a new version each week for 14 weeks; a transport deduction for gabah; the government's
+  rafaksi table for gabah adopted by the Klaten cooperative three weeks ago (its gabah
+  weighings since carry kadar air, hampa/kotoran and the cut);
 * six weeks of purchases (weighed, most paid, the last ones still owed; one entered by the
   coordinator for a farmer without Telegram), an offer nobody
   has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered;
@@ -54,6 +56,7 @@ from storage import (
     people,
     pickups,
     prices,
+    rafaksi,
     registration,
     sales,
     savings,
@@ -213,6 +216,7 @@ class _Seeder:
         self.now = int(now.timestamp())
         self.today = now.astimezone(WIB).date()
         self.rng = random.Random(SEED)
+        self.readings = random.Random(SEED + 1)  # rafaksi readings: the rest stays as it was
         self.ids: dict[int, int] = {}  # CAST index → person id
         self.org: dict[str, int] = {}
         self.made: dict[int, int] = {}  # a purchase's key → its offer id
@@ -348,7 +352,11 @@ class _Seeder:
         if commodity == "cabai_merah" and self.rng.random() < 0.3:
             found = "B"  # graded down at the scale: the receipt shows it
         weighed = Decimal(round(kg * self.rng.uniform(0.96, 1.015)))
-        await self.at(when, pickups.record, offer_id, coordinator, roles, found, weighed)
+        readings = None
+        if commodity == "gabah":  # asked where a rafaksi table is in force, ignored before
+            readings = (Decimal(self.readings.randrange(220, 290)) / 10,
+                        Decimal(self.readings.randrange(40, 130)) / 10)  # fmt: skip
+        await self.at(when, pickups.record, offer_id, coordinator, roles, found, weighed, readings)
         if n is not None:  # a farmer without Telegram answers nothing
             await self.at(when + 600, pickups.answer, offer_id, self.ids[n], True)
         if paid:
@@ -473,6 +481,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
         if back == 2:
             event(_at(date(m.year, m.month, 18), 14), ("withdraw", ("KKB-0001", 750_000)))
     event(_at(first_day - timedelta(days=2), 9), ("transport", None))
+    event(_at(_weeks_before(s.today, 3), 8), ("rafaksi", None))
     for when, write in await s.price_history(first_day):
         event(when, ("price", write))
     # Six weeks of purchases: the last ten days' receipts are still owed.
@@ -536,6 +545,11 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
     elif kind == "transport":
         await s.at(when, deductions.set_rate, org_id=s.org[KLATEN], kind=DeductionKind.TRANSPORT,
                    rupiah_per_unit=TRANSPORT_GABAH, commodity="gabah", set_by=s.ids[KLATEN_ADMIN])  # fmt: skip
+    elif kind == "rafaksi":
+        template = await rafaksi.government(s.db, "gabah", when)
+        await s.at(when, rafaksi.set_table, org_id=s.org[KLATEN], commodity="gabah",
+                   table=template.table, valid_from=when, source=template.source,
+                   set_by=s.ids[KLATEN_ADMIN])  # fmt: skip
     elif kind == "price":
         use_case, kwargs = what
         await s.at(when, use_case, **kwargs)

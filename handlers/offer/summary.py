@@ -20,8 +20,9 @@ from handlers.kit import (
     need,
 )
 from handlers.offer.draft import OfferDraft, ready_day, village_of
+from handlers.pickup.quality import terms_line
 from handlers.wording import deductions_line, produce_with_grade
-from storage import prices
+from storage import orgs, prices
 
 # --- summary and saving ------------------------------------------------------------------------------
 
@@ -50,6 +51,14 @@ async def summary(context: BotContext) -> str:
     lines += money_lines(
         commodity, price.price_rupiah, quantity, draft.shown().rates, draft.for_someone_else
     )
+    org_id = (
+        await orgs.for_village(context.db, village_of(context))
+        if draft.for_someone_else
+        else context.person.org_id
+    )
+    terms = await terms_line(context, org_id, commodity.code)
+    if terms:
+        lines.append(terms)
     until = datetime.fromtimestamp(
         guaranteed_until(price.valid_until, int(datetime.now().timestamp()))
     )

@@ -14,6 +14,7 @@ from bot.i18n import (
     _,
     current_language,
     format_money,
+    format_number,
     format_quantity,
     gettext,
     unit_name,
@@ -61,6 +62,7 @@ DAY, WINDOW, GRADE, WEIGHT, CONFIRM, TRANSFER = (
     "pickup.confirm",
     "pickup.transfer",
 )
+MOISTURE, FOREIGN = "pickup.moisture", "pickup.foreign"  # rafaksi readings at the scale
 BULK = {"lane": "bulk"}
 
 
@@ -73,6 +75,8 @@ class PickupDraft(Draft):
     grade: str | None = None
     quantity: str | None = None
     offered: list[str] | None = None
+    moisture: str | None = None  # rafaksi readings, percent as exact decimal text
+    foreign: str | None = None
 
 
 def window_label(window: tuple[int, int]) -> str:
@@ -122,14 +126,27 @@ async def receipt_text(context: BotContext, offer: Offer, pickup: pickups.Pickup
     grade = "" if pickup.grade == NO_GRADE else ", " + gettext(commodity.grade(pickup.grade).label)
     weight = dict(amount=format_quantity(quantity, commodity.base_unit), price=format_money(pickup.price_rupiah),
                   unit=unit_name(commodity.base_unit), gross=format_money(pickup.amount_rupiah))  # fmt: skip
+    quality = [rafaksi_line(Decimal(pickup.moisture), Decimal(pickup.foreign_matter),
+                            pickup.cut_rupiah, commodity.base_unit)] if pickup.measured else []  # fmt: skip
     return "\n".join([
         _("Receipt {number}").format(number=offer.number),
         _("Produce: {produce}").format(produce=produce_name(commodity) + grade),
+        *quality,
         weight_line(commodity.base_unit, bool(taken)).format(**weight),
         deductions_line(taken, commodity),
         _("Total: {total}").format(total=total),
         _("Payment: {status}").format(status=payment_line(offer, pickup)),
     ])  # fmt: skip
+
+
+def rafaksi_line(moisture: Decimal, foreign: Decimal, cut: int, unit: str) -> str:
+    """``Kadar air 27 %, hampa/kotoran 8 %: potongan Rp425 per kg``: the readings and the
+    cut per unit they gave (the price on the next line is already less the cut)."""
+    readings = dict(moisture=format_number(moisture), foreign=format_number(foreign))
+    if not cut:
+        return _("Moisture {moisture} %, empty grain/dirt {foreign} %: no cut").format(**readings)
+    return _("Moisture {moisture} %, empty grain/dirt {foreign} %: cut {cut} per {unit}").format(
+        cut=format_money(cut), unit=unit_name(unit), **readings)  # fmt: skip
 
 
 def weight_line(unit: str, gross: bool) -> str:

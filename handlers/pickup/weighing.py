@@ -21,6 +21,7 @@ from bot.i18n import (
     use_locale,
 )
 from bot.notices import notify
+from domain import rafaksi
 from domain.commands import BUTTONS as BUTTON_ROLES
 from domain.offers import Action, OfferActionRefused
 from domain.people import display_phone
@@ -63,9 +64,12 @@ from handlers.pickup.common import (
     draft_offer,
     may,
     pay_buttons,
+    rafaksi_line,
     receipt_text,
     refuse,
 )
+from handlers.pickup.quality import reading_steps, readings, table_of
+from handlers.pickup.quality import refusal as quality_refusal
 from handlers.warehouse.common import ARRIVE_BUTTONS
 from handlers.wording import (
     deductions_line,
@@ -155,7 +159,10 @@ class WeightStep(Step):
             return WEIGHT
         draft = PickupDraft.load(context)
         draft.quantity = str(quantity.value)
+        draft.moisture = draft.foreign = None  # asked again with every weight
         draft.save(context)
+        if await table_of(context) is not None:
+            return await READING_STEPS[0].ask(update, context)
         return await CONFIRM_STEP.ask(update, context)
 
     def handlers(self) -> list:
@@ -163,6 +170,7 @@ class WeightStep(Step):
 
 
 WEIGHT_STEP = WeightStep()
+READING_STEPS = reading_steps(lambda: CONFIRM_STEP.ask)
 
 
 async def _weighing_summary(context: BotContext) -> str:
@@ -175,11 +183,21 @@ async def _weighing_summary(context: BotContext) -> str:
             "The cooperative had no price for that grade when the offer was made. Send /cancel and call the cooperative."
         )
     quantity = Decimal(need(draft.quantity))
+    quality = []
+    table, measured = await table_of(context), readings(draft)
+    if table is not None and measured is not None:
+        try:
+            cut = rafaksi.cut_for(table.table, *measured)
+            price = rafaksi.price_after(price, cut)
+        except rafaksi.RafaksiRefused as refused:
+            return quality_refusal(refused)
+        quality = [rafaksi_line(*measured, cut.rupiah_per_unit, commodity.base_unit)]
     gross = amount_rupiah(price, quantity)
     taken = deductions(await deduction_rates.locked(context.db, offer.id), quantity, gross)
     return "\n".join([
         _("Please check the weighing of {number}:").format(number=offer.number),
         grade_line(gettext(commodity.grade(need(draft.grade)).label)),
+        *quality,
         (_("Weight: {amount} × {price} per {unit}") if is_weighed(commodity.base_unit) else _("Quantity: {amount} × {price} per {unit}")).format(amount=format_quantity(quantity, commodity.base_unit), price=format_money(price), unit=unit_name(commodity.base_unit)),
         deductions_line(taken, commodity),
         _("Total: {total}").format(total=format_money(net_amount(gross, taken))),
@@ -193,11 +211,15 @@ async def save_weighing(update: Update, context: BotContext) -> int:
     try:
         offer, pickup = await context.db.write(
             pickups.record, need(draft.offer_id), context.person.id, context.person.roles,
-            need(draft.grade), Decimal(need(draft.quantity)),
+            need(draft.grade), Decimal(need(draft.quantity)), readings(draft),
         )  # fmt: skip
     except (OfferActionRefused, pickups.NoPriceForGrade):
         PickupDraft.drop(context)
         await reply(update, _("This weighing cannot be recorded. Please call the cooperative."))
+        return END
+    except rafaksi.RafaksiRefused as refused:  # the table changed since the readings
+        PickupDraft.drop(context)
+        await reply(update, quality_refusal(refused))
         return END
     PickupDraft.drop(context)
     if pickup.held:
@@ -433,5 +455,5 @@ async def _tell_weigh_again(context: BotContext, offer: Offer, pickup: pickups.P
 def weighing_conversation() -> ConversationHandler:
     return conversation(
         "pickup_weighing", "jemput", entry_points=[WEIGH_BUTTONS.handler(start_weighing)],
-        steps=[GRADE_STEP, WEIGHT_STEP, CONFIRM_STEP], cancel=cancel,
+        steps=[GRADE_STEP, WEIGHT_STEP, *READING_STEPS, CONFIRM_STEP], cancel=cancel,
     )  # fmt: skip

@@ -172,16 +172,22 @@ async def _offer_gabah(farmer, amount="1 ton"):
     await farmer.press(YES_ID)
 
 
-async def _picked_up(world, budi, coordinator_id=731):
-    sari = await _coordinator(world, coordinator_id, "33.10")
-    await _offer_gabah(budi)
-    offer = await _offer_of(world, 701)
+async def to_the_scale(sari, offer):
+    """The coordinator takes the offer just alerted, schedules it for tomorrow and opens its
+    weighing (the grade question is next)."""
     await sari.press("✋ Ambil penjemputan ini")
     await sari.press("📅 Jadwalkan penjemputan")
     await sari.press(sari.buttons()[-6])
     await sari.press("09.00–12.00")
     await sari.send("/jemput")
     await sari.press(f"⚖️ Timbang {offer.number}")
+
+
+async def _picked_up(world, budi, coordinator_id=731):
+    sari = await _coordinator(world, coordinator_id, "33.10")
+    await _offer_gabah(budi)
+    offer = await _offer_of(world, 701)
+    await to_the_scale(sari, offer)
     await sari.press("GKP (gabah kering panen)")
     await sari.send("1.000 kg")
     await sari.press(YES_ID)
