@@ -15,9 +15,10 @@ Choices, said once here:
 - What an offer brings is what was offered; once weighed, the weight found at the scale
   replaces it. A withdrawn or expired offer stops counting. A window already closed stays
   closed whatever a later weighing finds (its farmers were told).
-- The price is the one the cooperative announces with the window; each offer still locks
-  the buying price in force (domain.offers), which texts call guaranteed when it is the
-  window's price.
+- The price is the one the cooperative announces with the window: an offer that counts
+  toward it locks the higher of it and the buying price in force (:func:`offer_price`), so
+  a window never pays a farmer less than the board does. The summary shows that price
+  before the farmer confirms; the guarantee's length is the buying price's.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Window:
     deadline: int
     state: State
     created_at: int
+    price_rupiah: int = 0  # per base unit, what the cooperative offers while it is open
 
 
 def window_number(window_id: int) -> str:
@@ -100,6 +102,14 @@ def counts(
         and window.grade in (ANY_GRADE, grade)
         and within(village_code, window.area_prefix)
     )
+
+
+def offer_price(buying_price: int, window: Window | None, grade: str) -> int:
+    """The price per base unit an offer of ``grade`` locks: the window's where it counts
+    toward one that offers more (of that grade, or of any), else the buying price."""
+    if window is None or window.grade not in (ANY_GRADE, grade):
+        return buying_price
+    return max(buying_price, window.price_rupiah)
 
 
 def brings(status: str, offered: Decimal, weighed: Decimal | None) -> Decimal:

@@ -89,15 +89,18 @@ async def need_lines(
     grade: str | None = None,
 ) -> list[str]:  # fmt: skip
     """One line per open window an offer from ``village`` would fill; with the window's
-    price when it is the cooperative's guaranteed price there now."""
-    lines = []
+    price when an offer would lock it (domain.windows.offer_price: not below the board's)."""
+    lines, priced = [], set()
     for found in await windows.open_here(db, org_id, village, commodity, grade):
         line = need_line(found, zone)
         window = found.window
         in_force = await prices.price_in_force(
             db, window.commodity, grade or window.grade, village, datetime.now().astimezone()
         )
-        if in_force is not None and in_force.price_rupiah == window.price_rupiah:
+        # An offer counts toward the oldest window it matches, which pays the higher price.
+        first = window.commodity not in priced
+        priced.add(window.commodity)
+        if first and in_force is not None and in_force.price_rupiah <= window.price_rupiah:
             line += " " + _("Guaranteed price: {price} per {unit}.").format(
                 price=format_money(window.price_rupiah), unit=unit_name(CATALOG[window.commodity].base_unit)
             )  # fmt: skip

@@ -133,8 +133,13 @@ async def _insert(
     if price is None or new.commodity in await stopped(conn, org_id):  # /katalog
         raise NoPrice
     rates = await deductions.in_force(conn, org_id, new.commodity, now)
+    locked, window = await windows.price_of_offer(
+        conn, org_id, new.commodity, new.grade, village_code, price.price_rupiah, now
+    )
     if price.id != shown.price_id or rates != shown.rates:
         raise PriceChanged
+    if shown.price_rupiah is not None and shown.price_rupiah != locked:
+        raise PriceChanged  # a window opened, closed or filled since the summary
     until = rules.guaranteed_until(price.valid_until, now)
     status = Status.OPEN if entered_by is None else Status.TAKEN
     cur = await conn.execute(
@@ -143,19 +148,18 @@ async def _insert(
         " latitude, longitude, photo_file_id, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (farmer_id, org_id, village_code, new.commodity, new.grade, str(new.quantity),
-         str(new.typed_amount), new.typed_unit, price.id, price.price_rupiah, until,
+         str(new.typed_amount), new.typed_unit, price.id, locked, until,
          new.ready_on.isoformat(), status.value, entered_by, entered_by, new.latitude,
          new.longitude, new.photo_file_id, now, now),
     )  # fmt: skip
     offer_id = (await cur.fetchone())[0]
     await deductions.lock(conn, offer_id, rates)
     await subscriptions.subscribe(conn, farmer_id, new.commodity)  # its price, every morning
-    await windows.count_offer(
-        conn, offer_id, org_id, new.commodity, new.grade, village_code, new.quantity, now
-    )  # toward the buying window it matches, if any (it may fill it)
+    if window is not None:  # it counts toward the buying window it matches (it may fill it)
+        await windows.count_offer(conn, offer_id, window, new.quantity, now)
     await audit(
         conn, entered_by or farmer_id, "offer.create", f"offer:{offer_id}",
-        price=price.price_rupiah, farmer=farmer_id,
+        price=locked, farmer=farmer_id,
     )  # fmt: skip
     return await _one(conn, offer_id)
 
@@ -166,6 +170,9 @@ class Shown:
 
     price_id: int
     rates: tuple[Rate, ...] = ()
+    # The price per unit it showed, when it knew of buying windows (a window may offer more
+    # than the price version): PriceChanged when the offer would lock another.
+    price_rupiah: int | None = None
 
 
 async def create(conn: aiosqlite.Connection, farmer_id: int, new: NewOffer, shown: Shown) -> Offer:

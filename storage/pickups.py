@@ -11,10 +11,11 @@ import aiosqlite
 from domain import ledger as L
 from domain import pickups as rules
 from domain import rafaksi as quality
+from domain import windows as window_rules
 from domain.offers import Action, OfferActionRefused, OfferFacts, Status, allowed, next_status
 from domain.people import Role
 from domain.quantity import amount_rupiah
-from storage import deductions, figures, ledger, offers, prices, rafaksi
+from storage import deductions, figures, ledger, offers, prices, rafaksi, windows
 from storage.catalog import fetchall
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
@@ -173,13 +174,18 @@ async def schedule(conn: aiosqlite.Connection, offer_id: int, person_id: int, ro
 
 async def locked_price(source, offer: Offer, grade: str) -> int | None:
     """The price of ``grade`` locked into ``offer``: the offer's own for its grade, else the
-    price of the grade found that was in force when the farmer confirmed."""
+    price of the grade found that was in force when the farmer confirmed (or its buying
+    window's, where the window takes that grade and pays more)."""
     if grade == offer.grade:
         return offer.price_rupiah
     price = await prices.price_in_force(
         source, offer.commodity, grade, offer.village_code, offer.created_at
     )
-    return price.price_rupiah if price else None
+    if price is None:
+        return None
+    window_id = await windows.window_of_offer(source, offer.id)
+    window = await windows.get(source, window_id) if window_id else None
+    return window_rules.offer_price(price.price_rupiah, window.facts() if window else None, grade)
 
 
 class NoPriceForGrade(Exception):

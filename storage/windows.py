@@ -52,7 +52,7 @@ class BuyingWindow:
     def facts(self) -> rules.Window:
         return rules.Window(
             self.org_id, self.commodity, self.grade, self.area_prefix, Decimal(self.target),
-            self.deadline, self.state, self.created_at,
+            self.deadline, self.state, self.created_at, self.price_rupiah,
         )  # fmt: skip
 
 
@@ -170,34 +170,48 @@ async def _close(
     return await get(conn, window.id)
 
 
-async def count_offer(
-    conn: aiosqlite.Connection, offer_id: int, org_id: int, commodity: str, grade: str,
-    village_code: str, quantity: Decimal, at: int,
-) -> BuyingWindow | None:  # fmt: skip
-    """Inside the offer's transaction: the offer counts toward the oldest open window it
-    matches; the window closes as filled when it reaches its target. The window, or None."""
+async def matching(
+    source: Source, org_id: int, commodity: str, grade: str, village_code: str, at: int
+) -> BuyingWindow | None:
+    """The window an offer confirmed at ``at`` counts toward: the oldest open one it matches."""
     rows = await fetchall(
-        conn,
+        source,
         f"SELECT {_COLUMNS} FROM buying_windows WHERE state = 'open' AND org_id = ?"
         " AND commodity = ? ORDER BY created_at, id",
         (org_id, commodity),
     )
-    found = next(
+    return next(
         (w for w in map(_window, rows)
          if rules.counts(w.facts(), org_id=org_id, commodity=commodity, grade=grade,
                          village_code=village_code, at=at)),
         None,
     )  # fmt: skip
-    if found is None:
-        return None
+
+
+async def count_offer(
+    conn: aiosqlite.Connection, offer_id: int, window: BuyingWindow, quantity: Decimal, at: int
+) -> BuyingWindow:
+    """Inside the offer's transaction: the offer counts toward ``window`` (:func:`matching`),
+    which closes as filled when it reaches its target. The window as it is now."""
     await conn.execute(
         "INSERT INTO window_offers (window_id, offer_id, quantity) VALUES (?, ?, ?)"
         " ON CONFLICT (offer_id) DO NOTHING",
-        (found.id, offer_id, str(quantity)),
+        (window.id, offer_id, str(quantity)),
     )
-    if rules.closing_state(found.facts(), await collected(conn, found.id), at) == State.FILLED:
-        return await _close(conn, found, State.FILLED, None) or found
-    return found
+    if rules.closing_state(window.facts(), await collected(conn, window.id), at) == State.FILLED:
+        return await _close(conn, window, State.FILLED, None) or window
+    return window
+
+
+async def price_of_offer(
+    source: Source, org_id: int, commodity: str, grade: str, village_code: str,
+    buying_price: int, at: int,
+) -> tuple[int, BuyingWindow | None]:  # fmt: skip
+    """The price an offer confirmed now locks (domain.windows.offer_price) and the window
+    it counts toward, if any."""
+    window = await matching(source, org_id, commodity, grade, village_code, at)
+    facts = window.facts() if window else None
+    return rules.offer_price(buying_price, facts, grade), window
 
 
 async def window_of_offer(source: Source, offer_id: int) -> int | None:

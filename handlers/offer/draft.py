@@ -47,6 +47,8 @@ class OfferDraft(Draft):
     ready_on: str | None = None  # the day the pressed button showed, 20261204
     price_id: int | None = None  # the price the summary showed …
     rates: list[list] | None = None  # … and the deductions: [kind, rupiah per unit]
+    price_rupiah: int | None = None  # … and the price per unit it locks (a window may pay more)
+    window_id: int | None = None  # the buying window the offer would count toward
     village_code: str | None = None  # where the produce is: the farmer's village
     org_id: int | None = None  # the farmer's cooperative (its deductions)
     latitude: float | None = None  # a shared location, if the farmer sent one
@@ -64,7 +66,9 @@ class OfferDraft(Draft):
 
     def shown(self) -> Shown:
         return Shown(
-            need(self.price_id), tuple(Rate(DeductionKind(k), r) for k, r in self.rates or [])
+            need(self.price_id),
+            tuple(Rate(DeductionKind(k), r) for k, r in self.rates or []),
+            self.price_rupiah,
         )
 
 

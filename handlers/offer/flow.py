@@ -59,6 +59,7 @@ from handlers.settings import ask_village_again
 from handlers.wording import produce_in_sentence, produce_name
 from storage import deductions as deduction_rates
 from storage import offers, prices
+from storage import windows as buying_windows
 from storage.offers import NewOffer, NoPrice
 
 
@@ -303,6 +304,11 @@ async def _to_summary(update: Update, context: BotContext) -> str | int:
         context.db, need(draft.org_id), need(draft.commodity), now
     )
     draft.price_id, draft.rates = price.id, [[r.kind.value, r.rupiah_per_unit] for r in rates]
+    draft.price_rupiah, window = await buying_windows.price_of_offer(
+        context.db, need(draft.org_id), need(draft.commodity), need(draft.grade),
+        village_of(context), price.price_rupiah, int(now.timestamp()),
+    )  # fmt: skip
+    draft.window_id = window.id if window else None
     draft.save(context)
     return await CONFIRM_STEP.ask(update, context)
 

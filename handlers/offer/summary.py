@@ -16,6 +16,7 @@ from domain.people import display_phone
 from domain.pickups import Rate, deductions, net_amount
 from domain.produce import CATALOG, Commodity
 from domain.quantity import amount_rupiah
+from domain.windows import window_number
 from handlers.kit import (
     need,
 )
@@ -31,6 +32,7 @@ async def summary(context: BotContext) -> str:
     draft = OfferDraft.load(context)
     commodity = CATALOG[need(draft.commodity)]
     price = need(await prices.get(context.db, need(draft.price_id)))
+    locked = draft.price_rupiah or price.price_rupiah  # a buying window's may be higher
     quantity = Decimal(need(draft.quantity))
     title = (
         _("Please check the offer for {name}:").format(name=draft.farmer_name)
@@ -39,18 +41,20 @@ async def summary(context: BotContext) -> str:
     )
     lines = [offer_text(
         title, commodity, need(draft.grade), quantity,
-        need(draft.unit), Decimal(need(draft.amount)), price.price_rupiah,
+        need(draft.unit), Decimal(need(draft.amount)), locked,
         ready_day(draft), regions.place(village_of(context)),
         context.person.timezone,
     )]  # fmt: skip
+    if locked > price.price_rupiah:
+        lines.append(_("That is the price of the cooperative's need {number}; its usual buying price is {price} per {unit}.").format(
+            number=window_number(need(draft.window_id)), price=format_money(price.price_rupiah),
+            unit=unit_name(commodity.base_unit)))  # fmt: skip
     if draft.for_someone_else:
         lines.append(_("Farmer: {name}, {phone}").format(
             name=draft.farmer_name, phone=display_phone(need(draft.farmer_phone))))  # fmt: skip
     elif draft.latitude is not None:
         lines.append(_("📍 Pickup at the location you sent."))
-    lines += money_lines(
-        commodity, price.price_rupiah, quantity, draft.shown().rates, draft.for_someone_else
-    )
+    lines += money_lines(commodity, locked, quantity, draft.shown().rates, draft.for_someone_else)
     org_id = (
         await orgs.for_village(context.db, village_of(context))
         if draft.for_someone_else

@@ -101,3 +101,14 @@ def test_amounts_read_in_the_largest_unit_that_fits():
     assert rules.in_unit(Decimal(5000), ton) == Decimal(5)
     assert rules.in_unit(Decimal("1234.5"), ton) == Decimal("1.235")
     assert rules.window_number(12) == "#12"
+
+
+def test_an_offer_in_a_window_locks_the_higher_of_its_price_and_the_board_s():
+    paying_more = _window(price_rupiah=6_800)
+    assert rules.offer_price(6_500, paying_more, "GKP") == 6_800
+    assert rules.offer_price(7_000, paying_more, "GKP") == 7_000  # never below the board
+    assert rules.offer_price(6_500, None, "GKP") == 6_500  # no window
+    assert rules.offer_price(6_500, paying_more, "GKG") == 6_500  # a grade it does not take
+    assert (
+        rules.offer_price(6_500, _window(grade=rules.ANY_GRADE, price_rupiah=6_800), "GKG") == 6_800
+    )
