@@ -1,7 +1,9 @@
 """The two papers of a sale, as PDF (fpdf2, as bot.statement_pdf): the delivery note
 (*surat jalan*: the lot sent with the farmers and villages its kilos came from, the weights
-sent and accepted, three signatures) and the invoice (*faktur*: one line per delivery, the
-total in figures and in words, the due date, where to pay).
+sent and accepted, the buyer's quality readings and their cut where a rafaksi table applied,
+three signatures) and the invoice (*faktur*: one line per delivery at the contract price
+less its cut, each cut with its readings, the total in figures and in words, the due date,
+where to pay).
 
 Every text is made in the reader's language first (:func:`delivery_note`, :func:`invoice`
 build a :class:`Paper` inside the reader's locale); :func:`render` only lays it out, so it
@@ -17,9 +19,11 @@ from decimal import Decimal
 
 from bot.i18n import _, current_language, format_date, format_money, format_quantity, unit_name
 from bot.ledger_reasons import _produce
+from bot.quality_words import rafaksi_line
 from bot.statement_pdf import _latin1
 from domain import regions
 from domain.produce import CATALOG
+from domain.sales import price_less_cut
 from domain.terbilang import in_words
 
 
@@ -145,6 +149,15 @@ def _day(at: int, zone: str) -> str:
     return format_date(datetime.fromtimestamp(at, UTC), zone)
 
 
+def quality_line(delivery, unit: str) -> str | None:
+    """The buyer's readings and the cut they gave, where the delivery has them."""
+    if not delivery.measured:
+        return None
+    return rafaksi_line(
+        Decimal(delivery.moisture), Decimal(delivery.foreign_matter), delivery.cut_rupiah, unit
+    )
+
+
 def delivery_note(
     *, cooperative: str, address: str | None, sale, delivery, buyer, sources, zone: str
 ) -> Paper:
@@ -168,6 +181,9 @@ def delivery_note(
         facts.append(
             (_("Rejected"), f"{format_quantity(rejected, unit)} ({delivery.reject_reason})")
         )
+    quality = quality_line(delivery, unit)
+    if quality:
+        facts.append((_("Quality (buyer)"), quality))
     columns = [
         Column(_("Offer"), 22), Column(_("Farmer"), 50), Column(_("Village"), 58),
         Column(_("Picked up"), 40), Column(_("Quantity"), 30, right=True),
@@ -205,13 +221,21 @@ def invoice(
     ]  # fmt: skip
     rows = [
         (d.number, produce_label(sale.commodity, sale.grade),
-         format_quantity(Decimal(d.received), unit), format_money(sale.price_rupiah),
-         format_money(d.amount_rupiah or 0))
+         format_quantity(Decimal(d.received), unit),
+         format_money(price_less_cut(sale.price_rupiah, d.cut_rupiah)), format_money(d.amount_rupiah or 0))
         for d in lines
-        if d.amount_rupiah
+        if Decimal(d.received) > 0
     ]  # fmt: skip
     words = in_words(invoice.total_rupiah, current_language())
     notes = [_("In words: {words}").format(words=words[:1].upper() + words[1:])]
+    notes += [
+        _("{number}: {quality}; the contract price {price} per {unit} less the cut.").format(
+            number=d.number, quality=quality_line(d, unit),
+            price=format_money(sale.price_rupiah), unit=unit_name(unit),
+        )
+        for d in lines
+        if Decimal(d.received) > 0 and d.measured
+    ]  # fmt: skip
     notes.append(
         _("Please pay by transfer to {account}, quoting {number}.").format(
             account=bank_account, number=invoice.number

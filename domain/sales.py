@@ -18,6 +18,10 @@ rules on plain data; storage.sales keeps them and posts the ledger.
   each line is kilos × the contract price rounded half up to whole rupiah
   (domain.quantity.amount_rupiah), the total is the sum of the lines (no rounding of its
   own). Due after the buyer's payment terms (:func:`due_date`).
+- **Buyers pay by the same measurements** as farmers are paid by: where the cooperative's
+  rafaksi table (domain.rafaksi) is in force at a delivery, the buyer's readings give a cut
+  per base unit, kept on the delivery; its invoice line is then kilos × (contract price −
+  cut), never below zero (:func:`price_less_cut`). A delivery without readings cuts nothing.
 - **A payment** settles an invoice, in one or several parts; never beyond what is owed
   (:func:`check_payment`: a second payment of a paid invoice is refused).
 """
@@ -100,6 +104,8 @@ REASONS = {
     "delivery.received": N_("The buyer cannot accept more than was sent ({sent}). Type the accepted amount again."),
     "delivery.reason": N_("Type why the buyer rejected part of it, in 3 to 120 letters, for example kadar air tinggi."),
     "delivery.nothing": N_("Nothing of this lot is left to deliver."),
+    "delivery.quality": N_("The cooperative's quality table for this produce changed while you typed. Record the delivery again from the sale's card."),
+    "delivery.no_quality": N_("This produce has no quality table in force, so the buyer's readings are not asked. Record the delivery without them."),
     "invoice.nothing": N_("Every accepted kilo of this sale is already invoiced."),
     "invoice.paid": N_("This invoice is already paid in full. Nothing more is owed."),
     "invoice.overpaid": N_("That is more than is owed. The buyer still owes {owed}. Type the amount again."),
@@ -296,18 +302,32 @@ def check_reason(text: str) -> str:
 class InvoiceLine:
     delivery_id: int
     quantity: Decimal  # accepted, in the base unit
-    price_rupiah: int  # per base unit
+    price_rupiah: int  # per base unit, the contract's less the delivery's cut
     amount_rupiah: int
+    cut_rupiah: int = 0  # rafaksi per base unit by the buyer's readings
 
 
-def invoice_lines(price_rupiah: int, accepted: Sequence[tuple[int, Decimal]]) -> list[InvoiceLine]:
-    """One line per delivery (its id, the kilos accepted), each rounded half up."""
-    lines = [
-        InvoiceLine(delivery, quantity, price_rupiah, amount_rupiah(price_rupiah, quantity))
-        for delivery, quantity in accepted
-        if quantity > 0
-    ]
-    if not lines:
+def price_less_cut(price_rupiah: int, cut_rupiah: int) -> int:
+    """What the buyer pays per base unit for a delivery cut by ``cut_rupiah`` (rafaksi by the
+    buyer's readings): the contract price less the cut, never below zero."""
+    return max(0, price_rupiah - cut_rupiah)
+
+
+def invoice_lines(
+    price_rupiah: int, accepted: Sequence[tuple[int, Decimal] | tuple[int, Decimal, int]]
+) -> list[InvoiceLine]:
+    """One line per delivery (its id, the kilos accepted, and the cut per base unit where
+    the buyer's readings gave one), each kilos × (price − cut) rounded half up. Refused
+    (invoice.nothing) when no line bills anything."""
+    lines = []
+    for delivery, quantity, *cut in accepted:
+        if quantity > 0:
+            cut_rupiah = cut[0] if cut else 0
+            price = price_less_cut(price_rupiah, cut_rupiah)
+            lines.append(
+                InvoiceLine(delivery, quantity, price, amount_rupiah(price, quantity), cut_rupiah)
+            )
+    if not lines or not any(line.amount_rupiah for line in lines):
         raise SaleRefused("invoice.nothing")
     if sum(line.amount_rupiah for line in lines) > MAX_AMOUNT:
         raise SaleRefused("sale.price_too_high")

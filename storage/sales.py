@@ -23,10 +23,11 @@ import aiosqlite
 
 from domain import N_
 from domain import ledger as L
+from domain import rafaksi as quality
 from domain import sales as rules
 from domain.people import normalise_phone
 from domain.sales import BuyerKind, Held, PaymentMethod, SaleRefused, SaleStatus
-from storage import ledger, stock
+from storage import ledger, rafaksi, stock
 from storage.catalog import Source, fetchall
 from storage.dashboard import Column, Scope, panel
 from storage.db import now_utc
@@ -305,23 +306,53 @@ class Delivery:
     invoice_id: int | None
     amount_rupiah: int | None
     delivered_at: int
+    moisture: str | None = None  # the buyer's readings (percent, exact) where a table applied
+    foreign_matter: str | None = None
+    cut_rupiah: int = 0  # rafaksi per base unit the readings gave
+    rafaksi_table_id: int | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.moisture is not None and self.foreign_matter is not None
 
 
 _DELIVERY = (
     "id, sale_id, number, sent, received, rejected, reject_reason, cost_rupiah, invoice_id,"
-    " amount_rupiah, delivered_at"
+    " amount_rupiah, delivered_at, moisture, foreign_matter, cut_rupiah, rafaksi_table_id"
 )
+
+
+async def quality_table(source: Source, org_id: int, commodity: str) -> rafaksi.StoredTable | None:
+    """The cooperative's rafaksi table for ``commodity`` in force now: the one a delivery
+    recorded now cuts by (the weighing's, storage.rafaksi.in_force)."""
+    return await rafaksi.in_force(source, org_id, commodity, now_utc())
 
 
 async def deliver(
     conn: aiosqlite.Connection, org_id: int, sale_id: int, sent: Decimal, received: Decimal,
     reason: str | None = None, by: int | None = None,
+    readings: tuple[Decimal, Decimal] | None = None,
 ) -> Delivery:  # fmt: skip
     """``sent`` kilos of the lot went to the buyer, who accepted ``received``: the accepted
     kilos' cost moves from inventory to cost of goods sold (``lot:<sale>:delivery:<id>``),
-    the rejected ones go back to their stock batches (no entry: they never left inventory)."""
+    the rejected ones go back to their stock batches (no entry: they never left inventory).
+
+    Where the cooperative's rafaksi table for the produce is in force now (read in this
+    transaction, as the weighing reads it), the buyer's ``readings`` (moisture, hampa/kotoran
+    percent) are required for accepted kilos and their cut is kept on the delivery, with the
+    table's id: its invoice line is cut by it. Refused: no readings where the table asks
+    them or readings where there is none (SaleRefused delivery.quality / delivery.no_quality),
+    a reading outside the table (domain.rafaksi.RafaksiRefused)."""
     found = await sale(conn, org_id, sale_id)
     reason = rules.check_reason(reason) if received < sent else None
+    table = await quality_table(conn, org_id, found.commodity)
+    cut = None
+    if table is None and readings is not None:
+        raise SaleRefused("delivery.no_quality")
+    if table is not None and readings is not None:
+        cut = quality.cut_for(table.table, *readings)
+    elif table is not None and received > 0:
+        raise SaleRefused("delivery.quality")
     lot = await _lot(conn, sale_id)
     plan = rules.plan_delivery(
         [Held(a["id"], _d(a["remaining"]), a["remaining_cost"]) for a in lot],
@@ -332,9 +363,12 @@ async def deliver(
     number = await _next_number(conn, org_id, rules.DELIVERY_PREFIX)
     cur = await conn.execute(
         "INSERT INTO deliveries (org_id, sale_id, number, sent, received, rejected, reject_reason,"
-        " cost_rupiah, delivered_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " cost_rupiah, delivered_at, recorded_by, moisture, foreign_matter, cut_rupiah, rafaksi_table_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (org_id, sale_id, number, _plain(sent), _plain(plan.received), _plain(plan.rejected_quantity),
-         reason, plan.cost, now_utc(), by),
+         reason, plan.cost, now_utc(), by, str(cut.moisture) if cut else None,
+         str(cut.foreign) if cut else None, cut.rupiah_per_unit if cut else 0,
+         table.id if cut and table else None),
     )  # fmt: skip
     delivery_id = (await cur.fetchone())[0]
     batch_of = {a["id"]: a["batch_id"] for a in lot}
@@ -358,7 +392,7 @@ async def deliver(
     await _refresh_status(conn, sale_id)
     await audit(
         conn, by, "sale.deliver", f"sale:{sale_id}", delivery=delivery_id, sent=_plain(sent),
-        received=_plain(plan.received), reason=reason,
+        received=_plain(plan.received), reason=reason, cut=cut.rupiah_per_unit if cut else None,
     )  # fmt: skip
     return await delivery(conn, org_id, delivery_id)
 
@@ -480,11 +514,12 @@ async def issue_invoice(
     the_buyer = await buyer(conn, org_id, found.buyer_id)
     open_rows = await fetchall(
         conn,
-        "SELECT id, received FROM deliveries WHERE sale_id = ? AND invoice_id IS NULL ORDER BY id",
+        "SELECT id, received, cut_rupiah FROM deliveries WHERE sale_id = ? AND invoice_id IS NULL"
+        " ORDER BY id",
         (sale_id,),
     )
     lines = rules.invoice_lines(
-        found.price_rupiah, [(r["id"], _d(r["received"])) for r in open_rows]
+        found.price_rupiah, [(r["id"], _d(r["received"]), r["cut_rupiah"]) for r in open_rows]
     )
     total = rules.invoice_total(lines)
     issued = books_today()

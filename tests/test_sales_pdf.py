@@ -5,7 +5,7 @@ total in words, due date and where to pay; Indonesian and English."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -33,6 +33,8 @@ class _Line:
     number: str
     received: str
     amount_rupiah: int
+    cut_rupiah: int = 0
+    measured: bool = False
 
 
 def _text(pdf: bytes) -> str:
@@ -88,3 +90,28 @@ def test_the_invoice_has_its_total_in_words_due_date_and_bank():
     assert "INVOICE" in english and "Three million six hundred thousand rupiah" in english
     assert "Monday 4 January 2027" in english or "Monday, 4 January 2027" in english
     assert "in cash" in english
+
+
+# Buyers pay by the same measurements: Rp425 per kg off the contract's Rp8.000 for 27 % kadar
+# air and 8 % hampa/kotoran, on the surat jalan and on the faktur.
+MEASURED = replace(DELIVERY, moisture="27", foreign_matter="8", cut_rupiah=425, rafaksi_table_id=2)
+
+
+def test_the_delivery_note_and_the_invoice_print_the_buyers_readings_and_the_cut():
+    with use_locale("id"):
+        note = render(delivery_note(
+            cooperative="Koperasi Merah Putih Klaten", address=None, sale=SALE, delivery=MEASURED,
+            buyer=BUYER, sources=SOURCES, zone="Asia/Jakarta",
+        ))  # fmt: skip
+    assert "Kadar air 27 %, hampa/kotoran 8 %: potongan Rp425 per kg" in _text(note)
+    line = replace(MEASURED, amount_rupiah=3_408_750)  # 450 kg × Rp7.575
+    bill = Invoice(5, 1, 7, 3, "FKT/2026/0001", "2026-12-21", "2027-01-04", 3_408_750, 0, "unpaid")
+    with use_locale("id"):
+        text = _text(render(invoice(
+            cooperative="Koperasi Merah Putih Klaten", address=None, bank_account=None, sale=SALE,
+            invoice=bill, lines=[line], buyer=BUYER, zone="Asia/Jakarta",
+        )))  # fmt: skip
+    row = next(r for r in text.splitlines() if r.startswith("SJ/2026/0001") and "450 kg" in r)
+    assert "Rp7.575" in row and "Rp3.408.750" in row
+    assert "Kadar air 27 %, hampa/kotoran 8 %: potongan Rp425 per kg" in text
+    assert "Tiga juta empat ratus delapan ribu tujuh ratus lima puluh rupiah" in text

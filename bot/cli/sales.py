@@ -1,6 +1,8 @@
 """``koperasi-bot sale add|list|deliver|invoice|pay|bank``: sale contracts from the office
 computer, the same use cases as /penjualan. ``deliver`` and ``invoice`` write the surat jalan
-or the faktur as PDF with ``--pdf FILE`` (Indonesian; ``--lang en`` for English)."""
+or the faktur as PDF with ``--pdf FILE`` (Indonesian; ``--lang en`` for English). Where the
+cooperative's rafaksi table for the produce is in force, ``deliver`` needs the buyer's
+readings (``--moisture``, ``--foreign``) and the invoice line is cut by them."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from domain.money import max_price, parse_rupiah
 from domain.people import InvalidInput
 from domain.produce import CATALOG, NO_GRADE
 from domain.quantity import parse_quantity
+from domain.rafaksi import MEASURE_LABELS, REASONS, RafaksiRefused, parse_percent
 from domain.sales import PaymentMethod, SaleRefused, sale_commodity
 from storage import sales
 from storage.db import Database
@@ -53,6 +56,14 @@ def add_parser(sub) -> None:
     deliver.add_argument("--sent", required=True, help='e.g. "400 kg"')
     deliver.add_argument("--received", help="accepted by the buyer (default: all sent)")
     deliver.add_argument("--reason", help="why the rest was rejected")
+    deliver.add_argument(
+        "--moisture",
+        help="the buyer's kadar air in percent, e.g. 14,5 (where a rafaksi table applies)",
+    )
+    deliver.add_argument(
+        "--foreign",
+        help="the buyer's hampa/kotoran in percent, e.g. 3 (where a rafaksi table applies)",
+    )
     invoice = sale_sub.add_parser("invoice", help="invoice the accepted kilos not yet billed")
     invoice.add_argument("sale", help="PJ-0007 or 7")
     invoice.add_argument("--org", required=True)
@@ -104,6 +115,39 @@ async def sale_command(args: argparse.Namespace, settings: Settings, db: Databas
         return await _ACTIONS[args.action](args, db, org.id)
     except SaleRefused as exc:
         raise refused(exc) from None
+    except RafaksiRefused as exc:
+        raise _quality_refused(exc) from None
+
+
+def _quality_refused(exc: RafaksiRefused) -> CliError:
+    """The rule's own words (English msgid), the measure and the table's highest plainly."""
+    text = REASONS.get(exc.reason, REASONS["rafaksi.unreadable"])
+    if exc.measure is not None:
+        text = text.format(measure=MEASURE_LABELS[exc.measure], highest=f"{exc.highest} %")
+    return CliError(f"refused: {text}")
+
+
+async def _readings(args, db: Database, org_id: int, sale, received: Decimal):
+    """The buyer's readings from ``--moisture`` and ``--foreign``: required where the
+    cooperative's rafaksi table for the produce is in force (and something was accepted),
+    refused where there is none."""
+    given = args.moisture is not None or args.foreign is not None
+    table = await sales.quality_table(db, org_id, sale.commodity)
+    if table is None:
+        if given:
+            raise CliError(
+                f"refused: the cooperative has no rafaksi table in force for {sale.commodity}:"
+                " record the delivery without --moisture and --foreign"
+            )
+        return None
+    if received <= 0 and not given:
+        return None
+    if args.moisture is None or args.foreign is None:
+        raise CliError(
+            f"refused: the cooperative cuts {sale.commodity} by its rafaksi table: give the buyer's"
+            " readings with --moisture and --foreign (percent, e.g. 14,5)"
+        )
+    return parse_percent(args.moisture), parse_percent(args.foreign)
 
 
 async def _add(args, db: Database, org_id: int) -> int:
@@ -147,9 +191,19 @@ async def _deliver(args, db: Database, org_id: int) -> int:
     sale = await sales.sale(db, org_id, _sale_id(args.sale))
     sent = _quantity(args.sent, sale.commodity)
     received = _quantity(args.received, sale.commodity) if args.received else sent
-    found = await db.write(sales.deliver, org_id, sale.id, sent, received, args.reason)
+    readings = await _readings(args, db, org_id, sale, received)
+    found = await db.write(
+        sales.deliver, org_id, sale.id, sent, received, args.reason, None, readings
+    )
+    quality = (
+        f"; moisture {found.moisture} %, foreign {found.foreign_matter} %:"
+        f" cut Rp{found.cut_rupiah} per {CATALOG[sale.commodity].base_unit}"
+        if found.measured
+        else ""
+    )
     print(
         f"delivery {found.number}: sent {found.sent}, accepted {found.received}, rejected {found.rejected}"
+        + quality
     )
     await _write_pdf(
         args.pdf, args.lang, lambda: sales_pdf.delivery_note_pdf(db, org_id, found.id, ZONE)

@@ -14,11 +14,11 @@ from bot.i18n import (
     _,
     current_language,
     format_money,
-    format_number,
     format_quantity,
     gettext,
     unit_name,
 )
+from bot.quality_words import rafaksi_line
 from domain.offers import REASONS, STATUS_LABELS, Action, OfferActionRefused, Status
 from domain.pickups import (
     deductions,
@@ -137,16 +137,6 @@ async def receipt_text(context: BotContext, offer: Offer, pickup: pickups.Pickup
         _("Total: {total}").format(total=total),
         _("Payment: {status}").format(status=payment_line(offer, pickup)),
     ])  # fmt: skip
-
-
-def rafaksi_line(moisture: Decimal, foreign: Decimal, cut: int, unit: str) -> str:
-    """``Kadar air 27 %, hampa/kotoran 8 %: potongan Rp425 per kg``: the readings and the
-    cut per unit they gave (the price on the next line is already less the cut)."""
-    readings = dict(moisture=format_number(moisture), foreign=format_number(foreign))
-    if not cut:
-        return _("Moisture {moisture} %, empty grain/dirt {foreign} %: no cut").format(**readings)
-    return _("Moisture {moisture} %, empty grain/dirt {foreign} %: cut {cut} per {unit}").format(
-        cut=format_money(cut), unit=unit_name(unit), **readings)  # fmt: skip
 
 
 def weight_line(unit: str, gross: bool) -> str:

@@ -1,5 +1,8 @@
 """🚚 Record a delivery (a sale's card): kilos sent → kilos the buyer accepted → why the rest
-was rejected (only when some was) → a summary → saved; the surat jalan comes as a PDF."""
+was rejected (only when some was) → where the cooperative's rafaksi table for the produce is
+in force and the buyer accepted something, the buyer's readings (kadar air, hampa/kotoran:
+the weighing's questions, handlers.quality) → a summary with the cut → saved; the surat
+jalan comes as a PDF. Buyers pay by the same measurements farmers are paid by."""
 
 from __future__ import annotations
 
@@ -10,10 +13,13 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from bot.i18n import _
+from bot.i18n import _, format_money, unit_name
+from bot.quality_words import rafaksi_line
+from bot.quality_words import refusal as quality_refusal
+from domain import rafaksi
 from domain.produce import CATALOG
-from domain.quantity import QuantityRefused, parse_quantity
-from domain.sales import SaleRefused, check_reason, sale_commodity, sale_number
+from domain.quantity import QuantityRefused, amount_rupiah, parse_quantity
+from domain.sales import SaleRefused, check_reason, price_less_cut, sale_commodity, sale_number
 from handlers.kit import (
     END,
     Confirm,
@@ -26,15 +32,26 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from handlers.sales.common import COMMAND, DELIVER_BUTTONS, Ask, quantity_text, refusal, says
+from handlers.quality import reading_steps
+from handlers.sales.common import (
+    COMMAND,
+    DELIVER_BUTTONS,
+    Ask,
+    quantity_text,
+    refusal,
+    says,
+    unit_of,
+)
 from handlers.sales.listing import own_sale
 from handlers.sales.papers import send_delivery_note
 from storage import sales
 
-SENT, RECEIVED, REASON, CONFIRM = (
+SENT, RECEIVED, REASON, MOISTURE, FOREIGN, CONFIRM = (
     "delivery.sent",
     "delivery.received",
     "delivery.reason",
+    "delivery.moisture",
+    "delivery.foreign",
     "delivery.confirm",
 )
 
@@ -47,6 +64,8 @@ class DeliveryDraft(Draft):
     sent: str | None = None
     received: str | None = None
     reason: str | None = None
+    moisture: str | None = None  # the buyer's readings, percent as exact decimal text
+    foreign: str | None = None
 
 
 def _commodity(context: BotContext) -> str | None:
@@ -57,6 +76,17 @@ async def _sale(context: BotContext) -> sales.Sale:
     return await sales.sale(
         context.db, context.person.org_id, need(DeliveryDraft.load(context).sale_id)
     )
+
+
+async def _table(context: BotContext):
+    """The cooperative's rafaksi table for the sale's produce in force now, if any."""
+    return await sales.quality_table(context.db, context.person.org_id, need(_commodity(context)))
+
+
+def _readings(draft: DeliveryDraft) -> tuple[Decimal, Decimal] | None:
+    if draft.moisture is None or draft.foreign is None:
+        return None
+    return Decimal(draft.moisture), Decimal(draft.foreign)
 
 
 async def start(update: Update, context: BotContext) -> str | int:
@@ -113,11 +143,32 @@ async def _received(context: BotContext, text: str) -> str:
 async def _received_kept(update: Update, context: BotContext, value: str) -> str:
     draft = DeliveryDraft.load(context)
     draft.received = value
-    draft.reason = None
+    draft.reason = draft.moisture = draft.foreign = None  # asked again with every weight
     draft.save(context)
     if Decimal(value) < Decimal(need(draft.sent)):
         return await REASON_STEP.ask(update, context)
+    return await _quality_or_summary(update, context)
+
+
+async def _reason_kept(update: Update, context: BotContext, value: str) -> str:
+    draft = DeliveryDraft.load(context)
+    draft.reason = value
+    draft.save(context)
+    return await _quality_or_summary(update, context)
+
+
+async def _quality_or_summary(update: Update, context: BotContext) -> str:
+    """The buyer's readings where a table applies to kilos accepted; else the summary."""
+    if Decimal(need(DeliveryDraft.load(context).received)) > 0 and await _table(context):
+        return await READING_STEPS[0].ask(update, context)
     return await CONFIRM_STEP.ask(update, context)
+
+
+def _buyer_questions() -> tuple[str, str]:
+    return (
+        _("What moisture (kadar air) did the buyer measure? Type the percentage, for example 24 or 24,5. The contract price holds up to {base} %."),
+        _("How much empty grain and dirt (hampa/kotoran) did the buyer find? Type the percentage, for example 8 or 8,5. The contract price holds up to {base} %."),
+    )  # fmt: skip
 
 
 async def _reason(context: BotContext, text: str) -> str:
@@ -130,8 +181,11 @@ SENT_STEP = Ask(
 RECEIVED_STEP = Ask(RECEIVED, _received_question, _received, _received_kept, _commodity)
 REASON_STEP = Ask(
     REASON, says(lambda: _("Why did the buyer reject part of it? For example kadar air tinggi.")),
-    _reason, stored_in(DeliveryDraft, "reason", lambda: CONFIRM_STEP), _commodity,
+    _reason, _reason_kept, _commodity,
 )  # fmt: skip
+READING_STEPS = reading_steps(
+    (MOISTURE, FOREIGN), DeliveryDraft, _table, lambda: CONFIRM_STEP.ask, _buyer_questions
+)
 
 
 async def _summary(context: BotContext) -> str:
@@ -146,6 +200,21 @@ async def _summary(context: BotContext) -> str:
     if received < sent:
         lines.append(_("Rejected: {quantity} ({reason}). It goes back to stock.").format(
             quantity=quantity_text(sent - received, code), reason=need(draft.reason)))  # fmt: skip
+    measured, table = _readings(draft), await _table(context)
+    if measured is not None and table is not None:
+        try:
+            cut = rafaksi.cut_for(table.table, *measured)
+        except rafaksi.RafaksiRefused as refused:  # the table changed since the readings
+            return quality_refusal(refused)
+        price = (await _sale(context)).price_rupiah
+        paid = price_less_cut(price, cut.rupiah_per_unit)
+        lines += [
+            rafaksi_line(*measured, cut.rupiah_per_unit, unit_of(code)),
+            _("To invoice: {quantity} × {price} per {unit} = {amount} (the contract's {contract} less the cut)").format(
+                quantity=quantity_text(received, code), price=format_money(paid),
+                unit=unit_name(unit_of(code)), amount=format_money(amount_rupiah(paid, received)),
+                contract=format_money(price)),
+        ]  # fmt: skip
     return "\n".join(lines) + "\n\n" + _("Is this right?")
 
 
@@ -156,16 +225,17 @@ async def save(update: Update, context: BotContext) -> int:
     try:
         delivery = await context.db.write(
             sales.deliver, org, need(draft.sale_id), Decimal(need(draft.sent)),
-            Decimal(need(draft.received)), draft.reason, context.person.id,
+            Decimal(need(draft.received)), draft.reason, context.person.id, _readings(draft),
         )  # fmt: skip
-    except SaleRefused as refused:  # another delivery took the lot meanwhile
+    except (SaleRefused, rafaksi.RafaksiRefused) as refused:
+        # another delivery took the lot, or the quality table changed, meanwhile
         DeliveryDraft.drop(context)
-        await reply(
-            update,
-            refusal(refused, draft.commodity)
-            + "\n"
-            + _("Nothing was saved. Send /penjualan to start again."),
+        said = (
+            quality_refusal(refused)
+            if isinstance(refused, rafaksi.RafaksiRefused)
+            else refusal(refused, draft.commodity)
         )
+        await reply(update, said + "\n" + _("Nothing was saved. Send /penjualan to start again."))
         return END
     DeliveryDraft.drop(context)
     sale = await sales.sale(context.db, org, delivery.sale_id)
@@ -188,5 +258,5 @@ CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
 def conversation_handler() -> ConversationHandler:
     return conversation(
         "sales_delivery", COMMAND, entry_points=[DELIVER_BUTTONS.handler(start)],
-        steps=[SENT_STEP, RECEIVED_STEP, REASON_STEP, CONFIRM_STEP], cancel=cancel,
+        steps=[SENT_STEP, RECEIVED_STEP, REASON_STEP, *READING_STEPS, CONFIRM_STEP], cancel=cancel,
     )  # fmt: skip

@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import _, format_money, unit_name
+from bot.quality_words import rafaksi_line
 from domain.money import record_id
 from domain.sales import SaleRefused
 from handlers.kit import answer_query, for_command, keyboard, refuse_button, reply
@@ -87,6 +88,19 @@ async def sale_card(context: BotContext, sale: sales.Sale):
         _("Accepted by the buyer: {quantity}").format(
             quantity=quantity_text(accepted, sale.commodity)
         ),
+    ]
+    lines += [  # the buyer's readings: what cut each delivery's price
+        _("{number}: {quality}").format(
+            number=d.number,
+            quality=rafaksi_line(
+                Decimal(d.moisture),
+                Decimal(d.foreign_matter),
+                d.cut_rupiah,
+                unit_of(sale.commodity),
+            ),
+        )  # fmt: skip
+        for d in deliveries
+        if d.measured
     ]
     for bill in invoices:
         lines.append(
