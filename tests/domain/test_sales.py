@@ -187,3 +187,25 @@ def test_delivery_dates_as_people_type_them():
     for bad in ("kemarin", "31-02-2027", "1-12-2026", "1-1-2029", ""):
         with pytest.raises(S.SaleRefused):
             S.parse_date(bad, today)
+
+
+def test_an_invoice_line_is_cut_by_the_buyers_readings_never_below_zero():
+    """Buyers pay by the same measurements: 380 kg at Rp8.000 less Rp425 (27 % kadar air, 8 %
+    hampa/kotoran by the GKP table) is 380 × Rp7.575; a delivery without readings is billed
+    at the contract price; a cut above the price bills the kilos at zero, never below."""
+    from domain import rafaksi
+
+    table = rafaksi.check_table(["25", "30"], ["10", "15"], [[0, 300], [425, 750]])
+    cut = rafaksi.cut_for(table, D("27"), D("8"))
+    lines = S.invoice_lines(8_000, [(1, D("380"), cut.rupiah_per_unit), (2, D("100"))])
+    assert [(line.price_rupiah, line.cut_rupiah, line.amount_rupiah) for line in lines] == [
+        (7_575, 425, 2_878_500),
+        (8_000, 0, 800_000),
+    ]
+    assert S.invoice_total(lines) == 3_678_500
+    assert S.price_less_cut(500, 750) == 0
+    lines = S.invoice_lines(500, [(1, D("10"), 750), (2, D("10"), 0)])
+    assert [line.amount_rupiah for line in lines] == [0, 5_000]
+    with pytest.raises(S.SaleRefused) as refused:  # nothing to bill: every line cut to zero
+        S.invoice_lines(500, [(1, D("10"), 750)])
+    assert refused.value.reason == "invoice.nothing"

@@ -212,3 +212,63 @@ async def test_the_receivables_panel_shows_the_viewers_cooperative_only(db):
         )
         == []
     )
+
+
+async def _adopt_gkp_table(db, valid_from=None):
+    """The cooperative adopts the government's GKP table (migration 0020's template)."""
+    from storage import rafaksi
+    from storage.db import now_utc
+
+    template = await rafaksi.government(db, "gabah")
+    async with db.transaction() as conn:
+        return await rafaksi.set_table(
+            conn, org_id=ORG, commodity="gabah", table=template.table,
+            valid_from=now_utc() - 60 if valid_from is None else valid_from,
+        )  # fmt: skip
+
+
+async def test_a_delivery_cut_by_the_buyers_readings_is_invoiced_at_the_lower_price(db):
+    """Buyers pay by the same measurements: the table in force at the delivery gives the cut,
+    kept on the delivery with its readings and table; the invoice line and the ledger's
+    revenue are the lower; a delivery recorded before the table keeps its full price."""
+    from domain.rafaksi import RafaksiRefused
+
+    _older, _newer, bulog, _other = await _two_batches(db)
+    sale = await _sale(db, bulog)
+    async with db.transaction() as conn:  # before the cooperative had a table: as it was
+        before = await sales.deliver(conn, ORG, sale.id, D("100"), D("100"))
+    with pytest.raises(SaleRefused) as refused:  # readings where no table applies
+        async with db.transaction() as conn:
+            await sales.deliver(conn, ORG, sale.id, D("100"), D("100"), readings=(D("27"), D("8")))
+    assert refused.value.reason == "delivery.no_quality"
+    table = await _adopt_gkp_table(db)
+    assert before.cut_rupiah == 0 and not before.measured
+
+    with pytest.raises(SaleRefused) as refused:  # the table asks readings
+        async with db.transaction() as conn:
+            await sales.deliver(conn, ORG, sale.id, D("400"), D("380"), "kadar air tinggi")
+    assert refused.value.reason == "delivery.quality"
+    with pytest.raises(RafaksiRefused) as out:  # wetter than the table's last band
+        async with db.transaction() as conn:
+            await sales.deliver(conn, ORG, sale.id, D("400"), D("380"), "kadar air tinggi",
+                                readings=(D("31"), D("8")))  # fmt: skip
+    assert (out.value.reason, out.value.highest) == ("rafaksi.out_of_table", D("30"))
+    assert await _count(db, "deliveries") == 1  # the refusals wrote nothing
+    async with db.transaction() as conn:
+        cut = await sales.deliver(conn, ORG, sale.id, D("400"), D("380"), "kadar air tinggi",
+                                  readings=(D("27"), D("8")))  # fmt: skip
+    assert (cut.moisture, cut.foreign_matter, cut.cut_rupiah) == ("27", "8", 425)
+    assert cut.rafaksi_table_id == table.id and cut.measured
+    async with db.transaction() as conn:  # the buyer accepted nothing: no readings needed
+        await sales.deliver(conn, ORG, sale.id, D("50"), D("0"), "busuk")
+
+    async with db.transaction() as conn:
+        bill = await sales.issue_invoice(conn, ORG, sale.id)
+    lines = {d.id: d.amount_rupiah for d in await sales.invoice_deliveries(db, bill.id)}
+    assert lines[before.id] == 100 * 8_000 and lines[cut.id] == 380 * (8_000 - 425)
+    assert bill.total_rupiah == 800_000 + 2_878_500
+    entry = await ledger.by_reference(db, f"lot:{sale.id}:invoice:{bill.id}")
+    assert {(line.account, line.amount) for line in entry.lines} == {
+        (L.buyer_receivable(bulog.id), 3_678_500), (L.sales(ORG), -3_678_500)
+    }  # fmt: skip
+    assert (await sales.margin(db, sale.id)).revenue == 3_678_500
