@@ -229,7 +229,7 @@ def invoice(
     words = in_words(invoice.total_rupiah, current_language())
     notes = [_("In words: {words}").format(words=words[:1].upper() + words[1:])]
     notes += [
-        _("{number}: {quality}; the contract price {price} per {unit} less the cut.").format(
+        _("{number}: {quality}. The contract price of {price} per {unit} less the cut.").format(
             number=d.number, quality=quality_line(d, unit),
             price=format_money(sale.price_rupiah), unit=unit_name(unit),
         )

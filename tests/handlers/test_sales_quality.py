@@ -74,7 +74,7 @@ async def test_a_gabah_delivery_asks_the_buyers_readings_and_the_invoice_is_cut(
     faktur = _pdf_text(world)
     row = next(r for r in faktur.splitlines() if r.startswith(delivery.number))
     assert "380 kg" in row and "Rp7,575" in row and "Rp2,878,500" in row
-    assert QUALITY in faktur and "the contract price Rp8,000 per kg less the cut" in faktur
+    assert QUALITY in faktur and "The contract price of Rp8,000 per kg less the cut" in faktur
     words = in_words(2_878_500, "en")
     assert words[:1].upper() + words[1:] in faktur
     assert "Two million eight hundred" in faktur
