@@ -358,5 +358,7 @@ async def test_two_buyers_one_sale_delivered_and_invoiced_one_open(seeded):
     assert found["SPPG Ceper"].status == "open"
     margin = await sales.margin(db, found["Bulog Kancab Klaten"].id)
     assert margin.revenue > margin.cost > 0
+    (delivered,) = await sales.deliveries_of(db, org, found["Bulog Kancab Klaten"].id)
+    assert (delivered.moisture, delivered.foreign_matter, delivered.cut_rupiah) == ("24", "11", 300)
     (owed,) = await sales.receivables(db, [org])
     assert owed.buyer == "Bulog Kancab Klaten" and owed.owed == margin.revenue

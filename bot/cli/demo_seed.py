@@ -24,7 +24,7 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   coordinator for a farmer without Telegram), an offer nobody
   has taken yet, a pickup scheduled for tomorrow, and yesterday's price digest delivered;
 * two buyers of the Klaten cooperative: Bulog's sale of dried gabah delivered (a little
-  rejected) and invoiced, the SPPG kitchen's sale still to deliver.
+  rejected, the rest cut by Bulog's kadar air and hampa/kotoran) and invoiced, the SPPG kitchen's sale still to deliver.
 * a buying window opened three days ago: 10 ton of gabah GKP from Kec. Ceper for ten days
   more, the offers made since counting toward it.
 """
@@ -588,7 +588,7 @@ async def _stock(s: _Seeder) -> None:
 
 async def _sales(s: _Seeder) -> None:
     """Two buyers of the Klaten cooperative: Bulog took most of the dried gabah (delivered,
-    a little rejected for moisture, invoiced, not paid yet); the SPPG kitchen's sale of
+    a little rejected for moisture, the rest cut by Bulog's readings, invoiced, not paid yet); the SPPG kitchen's sale of
     gabah GKP waits for its delivery (/penjualan)."""
     org, admin = s.org[KLATEN], s.ids[KLATEN_ADMIN]
     when = max(s.now - 1800, await ledger.last_at(s.db) + 60)  # the ledger stays in time order
@@ -611,8 +611,13 @@ async def _sales(s: _Seeder) -> None:
                           admin)  # fmt: skip
         if buyer is bulog:
             rejected = (kilos * Decimal("0.02")).quantize(Decimal(1))
+            # Bulog measured what it took: 24 % kadar air, 11 % hampa/kotoran (Rp300 per kg
+            # off by the cooperative's table, where it has one in force)
+            with clock_at(when + 120):
+                table = await sales.quality_table(s.db, org, "gabah")
+            readings = (Decimal("24"), Decimal("11")) if table else None
             await s.at(when + 120, sales.deliver, org, sale.id, kilos, kilos - rejected,
-                       "kadar air tinggi", admin)  # fmt: skip
+                       "kadar air tinggi", admin, readings)  # fmt: skip
             await s.at(when + 180, sales.issue_invoice, org, sale.id, admin)
 
 
