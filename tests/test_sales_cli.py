@@ -6,6 +6,7 @@ import asyncio
 import io
 from decimal import Decimal as D
 
+import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
@@ -29,7 +30,9 @@ def _pdf_text(path) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
+@pytest.fixture
+def run(monkeypatch, tmp_path, capsys):
+    """``koperasi-bot …`` on a database seeded with two batches of gabah: (code, out, err)."""
     monkeypatch.chdir(tmp_path)
     for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
         monkeypatch.delenv(key, raising=False)
@@ -41,6 +44,10 @@ def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
         out, err = capsys.readouterr()
         return code, out, err
 
+    return run
+
+
+def test_a_sale_from_the_command_line(run, tmp_path):
     code, out, _err = run("buyer", "add", "--org", "pusat", "--name", "Bulog Kancab Klaten",
                           "--kind", "bulog", "--phone", "0812-3456-7890", "--terms", "14")  # fmt: skip
     assert code == 0 and out.startswith("buyer 1: Bulog Kancab Klaten (bulog), pays in 14 days")
@@ -81,19 +88,9 @@ def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
     assert "margin Rp675000" in run("sale", "list", "--org", "pusat")[1]
 
 
-def test_a_delivery_from_the_command_line_with_the_buyers_readings(monkeypatch, tmp_path, capsys):
+def test_a_delivery_from_the_command_line_with_the_buyers_readings(run, tmp_path):
     """``--moisture`` and ``--foreign``: refused while gabah has no rafaksi table, required
     once the cooperative adopts one; the cut comes off the invoice line and the faktur says it."""
-    monkeypatch.chdir(tmp_path)
-    for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
-        monkeypatch.delenv(key, raising=False)
-    path = str(tmp_path / "k.sqlite3")
-    _seed(path)
-
-    def run(*args):
-        code = main(["--db", path, *args])
-        out, err = capsys.readouterr()
-        return code, out, err
 
     run("buyer", "add", "--org", "pusat", "--name", "Bulog Kancab Klaten", "--kind", "bulog")
     assert run("sale", "add", "--org", "pusat", "--buyer", "1", "--commodity", "gabah", "--grade",

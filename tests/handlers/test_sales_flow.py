@@ -73,6 +73,21 @@ async def _new_sale(admin):
     return replies, lambda: admin.press(YES_EN)
 
 
+async def margin_from_ledger(world, sale_id):
+    """The lot's revenue and cost summed from the ledger's lines of ``lot:<id>:…`` here, and
+    storage.sales.margin agreeing with them."""
+    margin = await sales.margin(world.db, sale_id)
+    lines = await world.db.fetchall(
+        "SELECT a.code, l.amount FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id"
+        " JOIN ledger_accounts a ON a.id = l.account_id WHERE e.reference LIKE ?",
+        (f"lot:{sale_id}:%",),
+    )
+    revenue = -sum(r["amount"] for r in lines if r["code"] == L.sales(ORG))
+    cost = sum(r["amount"] for r in lines if r["code"] == L.cogs(ORG))
+    assert (margin.revenue, margin.cost, margin.margin) == (revenue, cost, revenue - cost)
+    return revenue, cost
+
+
 async def test_a_sale_from_two_dried_batches_delivered_invoiced_and_paid(world):
     admin, admin_id = await _admin(world, 701)
     dried, other = await _two_dried_batches(world, admin_id)
@@ -134,15 +149,7 @@ async def test_a_sale_from_two_dried_batches_delivered_invoiced_and_paid(world):
     assert await ledger.balance(world.db, L.buyer_receivable(bill.buyer_id)) == 0
 
     # the margin of the lot is what the ledger's lines of lot:<id>:… say
-    margin = await sales.margin(world.db, sale.id)
-    lines = await world.db.fetchall(
-        "SELECT a.code, l.amount FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id"
-        " JOIN ledger_accounts a ON a.id = l.account_id WHERE e.reference LIKE ?",
-        (f"lot:{sale.id}:%",),
-    )
-    revenue = -sum(r["amount"] for r in lines if r["code"] == L.sales(ORG))
-    cost = sum(r["amount"] for r in lines if r["code"] == L.cogs(ORG))
-    assert (margin.revenue, margin.cost, margin.margin) == (revenue, cost, revenue - cost)
+    revenue, cost = await margin_from_ledger(world, sale.id)
     assert revenue == 3_040_000 and 0 < cost < revenue
     assert (await ledger.examine(world.db)).broken is None
 

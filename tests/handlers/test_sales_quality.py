@@ -11,12 +11,18 @@ from decimal import Decimal as D
 
 from pypdf import PdfReader
 
-from domain import ledger as L
 from domain.terbilang import in_words
 from storage import sales
 from tests.handlers.flows import YES_EN
 from tests.handlers.test_rafaksi import adopt_government_table
-from tests.handlers.test_sales_flow import ORG, _admin, _new_buyer, _new_sale, _two_dried_batches
+from tests.handlers.test_sales_flow import (
+    ORG,
+    _admin,
+    _new_buyer,
+    _new_sale,
+    _two_dried_batches,
+    margin_from_ledger,
+)
 from tests.texts import said
 
 QUALITY = "Moisture 27 %, empty grain/dirt 8 %: cut Rp425 per kg"
@@ -80,16 +86,8 @@ async def test_a_gabah_delivery_asks_the_buyers_readings_and_the_invoice_is_cut(
     assert "Two million eight hundred" in faktur
 
     # the lot's margin is read from the ledger, with the lower revenue
-    margin = await sales.margin(world.db, sale.id)
-    lines = await world.db.fetchall(
-        "SELECT a.code, l.amount FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id"
-        " JOIN ledger_accounts a ON a.id = l.account_id WHERE e.reference LIKE ?",
-        (f"lot:{sale.id}:%",),
-    )
-    revenue = -sum(r["amount"] for r in lines if r["code"] == L.sales(ORG))
-    cost = sum(r["amount"] for r in lines if r["code"] == L.cogs(ORG))
-    assert margin.revenue == revenue == 2_878_500
-    assert (margin.cost, margin.margin) == (cost, revenue - cost)
+    revenue, cost = await margin_from_ledger(world, sale.id)
+    assert revenue == 2_878_500 and 0 < cost
 
 
 async def test_a_delivery_of_all_rejected_gabah_asks_no_readings(world):
