@@ -7,6 +7,7 @@ again; a reading above the table's last band is refused with the table's highest
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 from telegram import Update
 from telegram.ext import MessageHandler
@@ -56,6 +57,14 @@ class Reading(Step):
 
     def handlers(self) -> list:
         return [MessageHandler(TEXT, self.on_text)]
+
+
+def readings(draft: Draft) -> tuple[Decimal, Decimal] | None:
+    """The draft's readings (its ``moisture`` and ``foreign``), when both were typed."""
+    moisture, foreign = getattr(draft, "moisture", None), getattr(draft, "foreign", None)
+    if moisture is None or foreign is None:
+        return None
+    return Decimal(moisture), Decimal(foreign)
 
 
 def scale_questions() -> tuple[str, str]:

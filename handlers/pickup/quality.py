@@ -7,7 +7,6 @@ Produce without a table is weighed as before."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 
 from telegram import Update
 
@@ -20,6 +19,7 @@ from handlers.kit import Step
 from handlers.pickup.common import FOREIGN as FOREIGN_STATE
 from handlers.pickup.common import MOISTURE as MOISTURE_STATE
 from handlers.pickup.common import PickupDraft, draft_offer
+from handlers.quality import readings
 from storage import rafaksi
 from storage.db import now_utc
 
@@ -37,13 +37,6 @@ def reading_steps(
 ) -> list[Step]:
     """The two readings in order; ``after`` is what follows the last (the summary)."""
     return quality.reading_steps((MOISTURE_STATE, FOREIGN_STATE), PickupDraft, table_of, after)
-
-
-def readings(draft: PickupDraft) -> tuple[Decimal, Decimal] | None:
-    """The draft's readings, when both were typed."""
-    if draft.moisture is None or draft.foreign is None:
-        return None
-    return Decimal(draft.moisture), Decimal(draft.foreign)
 
 
 async def terms_line(context: BotContext, org_id: int, commodity: str) -> str | None:

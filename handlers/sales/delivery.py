@@ -32,7 +32,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from handlers.quality import reading_steps
+from handlers.quality import reading_steps, readings
 from handlers.sales.common import (
     COMMAND,
     DELIVER_BUTTONS,
@@ -45,6 +45,7 @@ from handlers.sales.common import (
 from handlers.sales.listing import own_sale
 from handlers.sales.papers import send_delivery_note
 from storage import sales
+from storage.rafaksi import StoredTable
 
 SENT, RECEIVED, REASON, MOISTURE, FOREIGN, CONFIRM = (
     "delivery.sent",
@@ -78,15 +79,9 @@ async def _sale(context: BotContext) -> sales.Sale:
     )
 
 
-async def _table(context: BotContext):
+async def _table(context: BotContext) -> StoredTable | None:
     """The cooperative's rafaksi table for the sale's produce in force now, if any."""
     return await sales.quality_table(context.db, context.person.org_id, need(_commodity(context)))
-
-
-def _readings(draft: DeliveryDraft) -> tuple[Decimal, Decimal] | None:
-    if draft.moisture is None or draft.foreign is None:
-        return None
-    return Decimal(draft.moisture), Decimal(draft.foreign)
 
 
 async def start(update: Update, context: BotContext) -> str | int:
@@ -200,7 +195,7 @@ async def _summary(context: BotContext) -> str:
     if received < sent:
         lines.append(_("Rejected: {quantity} ({reason}). It goes back to stock.").format(
             quantity=quantity_text(sent - received, code), reason=need(draft.reason)))  # fmt: skip
-    measured, table = _readings(draft), await _table(context)
+    measured, table = readings(draft), await _table(context)
     if measured is not None and table is not None:
         try:
             cut = rafaksi.cut_for(table.table, *measured)
@@ -225,7 +220,7 @@ async def save(update: Update, context: BotContext) -> int:
     try:
         delivery = await context.db.write(
             sales.deliver, org, need(draft.sale_id), Decimal(need(draft.sent)),
-            Decimal(need(draft.received)), draft.reason, context.person.id, _readings(draft),
+            Decimal(need(draft.received)), draft.reason, context.person.id, readings(draft),
         )  # fmt: skip
     except (SaleRefused, rafaksi.RafaksiRefused) as refused:
         # another delivery took the lot, or the quality table changed, meanwhile
