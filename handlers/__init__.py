@@ -27,6 +27,7 @@ from handlers import (
     jobs,
     prices,
     proxy_offer,
+    rafaksi,
     registration,
     savings,
     set_price,
@@ -82,6 +83,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup_payment.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
+    app.add_handler(rafaksi.conversation_handler())
     app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
