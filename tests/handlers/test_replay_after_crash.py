@@ -517,7 +517,31 @@ async def _open_window(world):
     return admin, lambda: admin.press(YES_ID)
 
 
+async def _rafaksi_admin(world):
+    admin = await _person_with_roles(world, 614, [Role.ADMIN])
+    await admin.send("/rafaksi")
+    await admin.press("Gabah")
+    return admin
+
+
+async def _set_rafaksi(world):
+    admin = await _rafaksi_admin(world)
+    await admin.press("🏛 Pakai tabel pemerintah")
+    await admin.press("Hari ini")
+    return admin, lambda: admin.press(YES_ID)
+
+
+async def _own_rafaksi(world):
+    admin = await _rafaksi_admin(world)
+    await admin.press("✏️ Ubah")
+    for answer in ("25 30", "10 15", "300", "425", "750"):
+        await admin.send(answer)
+    await admin.press("Besok")
+    return admin, lambda: admin.press(YES_ID)
+
+
 SCENARIOS = {
+    "rafaksi.set": _set_rafaksi,
     "sales.buyer": _sales_buyer,
     "sales.record": _sales_record,
     "sales.deliver": _sales_deliver,
@@ -562,6 +586,7 @@ SCENARIOS = {
 # rafaksi readings writes the cut, the readings and the table on the pickup).
 VARIANTS = {
     "pickup.record (rafaksi)": _weigh_with_rafaksi,
+    "rafaksi.set (own grid)": _own_rafaksi,
 }
 
 
