@@ -216,3 +216,35 @@ async def test_a_typed_produce_without_a_template_gets_its_own_table_only(world)
     detail = (await admin.send("jagung"))[0]
     assert detail.startswith("Jagung: belum ada tabel.")
     assert admin.buttons()[-1] == "✏️ Ubah" and GOVERNMENT not in admin.buttons()[-2:]
+
+
+async def test_an_english_administrator_reads_the_table_and_the_summary(world):
+    await adopt_government_table(world)
+    await _admin(world)
+    async with world.db.transaction(bookkeeping=True) as conn:
+        await conn.execute("UPDATE people SET language = 'en' WHERE telegram_user_id = ?", (ADMIN,))
+    admin = world.person(ADMIN, "Siti", "en")
+    shown = (await admin.send("/rafaksi"))[0].splitlines()
+    assert shown[0] == "The cooperative's rafaksi tables: the cut off the price per kg by moisture and empty grain/dirt."  # fmt: skip
+    assert shown[2].startswith("Unhusked rice: in force since ")
+    assert shown[3:7] == [
+        "Cut per kg:",
+        "Empty grain/dirt: up to 10 % | 10–15 %",
+        "Moisture up to 25 %: Rp0 | Rp300",
+        "Moisture 25–30 %: Rp425 | Rp750",
+    ]
+    await admin.press("Unhusked rice")
+    assert admin.buttons()[-4:] == [
+        "🏛 Use the government's table", "✏️ Change", "⛔ Stop", "🕘 Earlier versions",
+    ]  # fmt: skip
+    await admin.press("⛔ Stop")
+    summary = (await admin.press("Tomorrow"))[0].splitlines()
+    assert summary[:3] == [
+        "Please check the new rafaksi table:",
+        "Produce: Unhusked rice",
+        "Table: none: weighed without cuts, as before",
+    ]
+    assert summary[3].startswith("From: ") and summary[4] == "Weighings already recorded do not change."  # fmt: skip
+    saved = await admin.press("✅ Yes, save")
+    assert saved[0].startswith("Saved. From ") and saved[0].endswith(", unhusked rice is weighed without cuts.")  # fmt: skip
+    assert (await rafaksi.in_force(world.db, 1, "gabah", now_utc())) is not None  # until tomorrow
