@@ -104,7 +104,7 @@ def _zone(context: BotContext) -> str:
 
 
 def _bands(limits: tuple[Decimal, ...] | list[Decimal]) -> list[str]:
-    """``s.d. 25 %``, ``25–30 %``: each band of a measure by its limits."""
+    """``sampai 25 %``, ``25–30 %``: each band of a measure by its limits."""
     shown = [_("up to {limit} %").format(limit=percent_text(limits[0]))]
     shown += [f"{percent_text(low)}–{percent_text(high)} %" for low, high in zip(limits, limits[1:], strict=False)]  # fmt: skip
     return shown
