@@ -29,7 +29,8 @@ def _pdf_text(path) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
+def _cli(monkeypatch, tmp_path, capsys):
+    """``koperasi-bot --db …`` on a seeded database: run(*args) → (code, out, err)."""
     monkeypatch.chdir(tmp_path)
     for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
         monkeypatch.delenv(key, raising=False)
@@ -40,6 +41,12 @@ def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
         code = main(["--db", path, *args])
         out, err = capsys.readouterr()
         return code, out, err
+
+    return run, path
+
+
+def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
+    run, path = _cli(monkeypatch, tmp_path, capsys)
 
     code, out, _err = run("buyer", "add", "--org", "pusat", "--name", "Bulog Kancab Klaten",
                           "--kind", "bulog", "--phone", "0812-3456-7890", "--terms", "14")  # fmt: skip
@@ -84,16 +91,7 @@ def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
 def test_a_sale_closed_short_from_the_command_line(monkeypatch, tmp_path, capsys):
     """``sale close PJ-0001``: the kilos left in the lot go back to stock, once; another
     cooperative's code finds no such sale; a sale all delivered has nothing to close."""
-    monkeypatch.chdir(tmp_path)
-    for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
-        monkeypatch.delenv(key, raising=False)
-    path = str(tmp_path / "k.sqlite3")
-    _seed(path)
-
-    def run(*args):
-        code = main(["--db", path, *args])
-        out, err = capsys.readouterr()
-        return code, out, err
+    run, path = _cli(monkeypatch, tmp_path, capsys)
 
     run("buyer", "add", "--org", "pusat", "--name", "SPPG Ceper", "--kind", "sppg")
     sale = ("sale", "add", "--org", "pusat", "--buyer", "1", "--commodity", "gabah", "--grade", "GKP",
