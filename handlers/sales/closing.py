@@ -67,7 +67,10 @@ async def on_close_answer(update: Update, context: BotContext) -> None:
         return
     if not yes:
         await close_buttons(update, _("✖️ No"))
-        await reply(update, _("Fine. Sale {number} stays open.").format(number=sale.number))
+        if sale.closed_at is None:
+            await reply(update, _("Fine. Sale {number} stays open.").format(number=sale.number))
+        else:  # someone closed it meanwhile
+            await reply(update, refusal(SaleRefused("sale.closed")))
         return
     try:  # a replay gets the stored result; a second close is refused by the use case
         closed = await context.db.write(
