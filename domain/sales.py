@@ -18,6 +18,9 @@ rules on plain data; storage.sales keeps them and posts the ledger.
   each line is kilos × the contract price rounded half up to whole rupiah
   (domain.quantity.amount_rupiah), the total is the sum of the lines (no rounding of its
   own). Due after the buyer's payment terms (:func:`due_date`).
+- **Closing a sale short** (:func:`plan_close`): the buyer needs no more; what is still in the
+  lot goes back to its stock batches at its remaining cost (it never left inventory: no
+  ledger entry), nothing more is delivered on the sale, its invoices stand as issued.
 - **A payment** settles an invoice, in one or several parts; never beyond what is owed
   (:func:`check_payment`: a second payment of a paid invoice is refused).
 """
@@ -96,6 +99,8 @@ REASONS = {
     "sale.produce": N_("I do not know that produce. Type its name, for example gabah."),
     "sale.place": N_("Type the delivery place in 3 to 120 letters, for example Gudang Bulog Ceper."),
     "sale.unknown": N_("I cannot find that sale in your cooperative."),
+    "sale.closed": N_("This sale is closed already. Nothing more can be delivered on it."),
+    "sale.all_delivered": N_("Every kilo of this sale is delivered. There is nothing left to close."),
     "delivery.too_heavy": N_("That is more than the lot still holds. The lot holds {remaining}. Type a smaller amount."),
     "delivery.received": N_("The buyer cannot accept more than was sent ({sent}). Type the accepted amount again."),
     "delivery.reason": N_("Type why the buyer rejected part of it, in 3 to 120 letters, for example kadar air tinggi."),
@@ -287,6 +292,19 @@ def check_reason(text: str) -> str:
     if not 3 <= len(cleaned) <= MAX_REASON:
         raise SaleRefused("delivery.reason")
     return cleaned
+
+
+def plan_close(lot: Sequence[Held], closed: bool) -> list[Piece]:
+    """Closing a sale short: every piece of the lot with kilos left gives them back whole,
+    with all of its remaining cost (so the cost of the lot is neither split nor lost).
+    Refused: a sale closed already (sale.closed), a lot all delivered (sale.all_delivered:
+    there is nothing to close)."""
+    if closed:
+        raise SaleRefused("sale.closed")
+    pieces = [Piece(h.id, h.quantity, h.cost) for h in lot if h.quantity > 0]
+    if not pieces:
+        raise SaleRefused("sale.all_delivered")
+    return pieces
 
 
 # --- invoices and payments ------------------------------------------------------------------

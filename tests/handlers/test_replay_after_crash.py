@@ -52,6 +52,8 @@ TABLES = (
     "delivery_pieces",
     "invoices",
     "sale_payments",
+    "sales WHERE closed_at IS NOT NULL",
+    "sale_allocations WHERE remaining <> '0'",
     "stock_batches WHERE quantity <> '0'",
     "stock_moves",
     "stock_batches",
@@ -448,6 +450,14 @@ async def _sales_pay(world):
     return admin, lambda: admin.press(YES_EN)
 
 
+async def _sales_close(world):
+    admin, deliver = await _sales_deliver(world)
+    await deliver()
+    await _sales_card(admin)
+    await admin.press("✖ Close the sale short")
+    return admin, lambda: admin.press("✅ Yes, close it")
+
+
 async def _warehouse_of(world, keeper_user):
     from storage import people, stock
 
@@ -547,6 +557,7 @@ SCENARIOS = {
     "sales.deliver": _sales_deliver,
     "sales.invoice": _sales_invoice,
     "sales.pay": _sales_pay,
+    "sales.close": _sales_close,
     "stock.arrive": _arrive,
     "stock.work": _stock_work,
     "window.close": _close_window,
