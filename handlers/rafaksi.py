@@ -44,6 +44,7 @@ from handlers.kit import (
     need,
     parse_day,
     reply,
+    start_over,
     today,
     writes,
 )
@@ -468,9 +469,7 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    await reply(update, _("Let us go through it again."))
-    return await ACTION_STEP.ask(update, context)
+change = start_over(ACTION_STEP)
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
