@@ -70,6 +70,11 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.KEEPER, Role.ADMIN, Role.COORDINATOR}),
     ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
+    Command(
+        "rafaksi",
+        N_("Set the quality cuts (rafaksi) by kadar air and hampa"),
+        frozenset({Role.ADMIN}),
+    ),
     Command("katalog", N_("Stop or start buying a produce"), frozenset({Role.ADMIN})),
     Command(
         "penjualan",

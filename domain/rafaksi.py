@@ -25,12 +25,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from domain import N_
 from domain.money import max_price
 from domain.people import InvalidInput
 from domain.quantity import numeral
+from domain.sales import parse_date
 
 # The measures a table may cut by, in the order the weighing asks them.
 MOISTURE, FOREIGN = "moisture", "foreign"
@@ -47,6 +50,13 @@ REASONS = {
     "rafaksi.out_of_table": N_("{measure} above {highest} is outside the cooperative's table: it does not buy at that quality. Check the reading and type it again, or send /cancel."),
     "rafaksi.not_measured": N_("The cooperative's quality table changed during the weighing. Send /jemput and weigh it again."),
     "rafaksi.cut_above_price": N_("The cut for that quality is as high as the price. The cooperative does not buy at that quality. Send /cancel and call the cooperative."),
+    # an administrator's own table, typed in /rafaksi; {most} the ceiling, {least} the cut of
+    # the better cell beside
+    "rafaksi.limits": N_("Type 1 to 4 limits above 0, from small to large, with a space between. For example: 25 30."),
+    "rafaksi.cut": N_("I could not read that. Type the cut in rupiah per {unit}, for example 300. Type 0 for no cut."),
+    "rafaksi.cut_high": N_("That cut is too high. A cut is below {most} per {unit}."),
+    "rafaksi.cut_less": N_("Worse quality never gets a smaller cut. Type {least} or more."),
+    "rafaksi.day": N_("I could not read that day. Type a date from today on, for example 20-12-2026."),
 }  # fmt: skip
 
 
@@ -54,9 +64,10 @@ class RafaksiRefused(InvalidInput):
     """A reading or a table the rules refuse; ``reason`` is a key of :data:`REASONS` (or
     ``rafaksi.table`` for a malformed table); ``measure`` and ``highest`` fill the text."""
 
-    def __init__(self, reason: str, measure: str | None = None, highest: Decimal | None = None):
+    def __init__(self, reason: str, measure: str | None = None, highest: Decimal | None = None,
+                 least: int | None = None):  # fmt: skip
         super().__init__(reason)
-        self.measure, self.highest = measure, highest
+        self.measure, self.highest, self.least = measure, highest, least
 
 
 _PERCENT = re.compile(r"\s*(%|persen|percent|pct)\s*$")
@@ -86,6 +97,57 @@ def plain(value: Decimal) -> Decimal:
 def percent_text(value: Decimal) -> str:
     """``27``, ``14,5``: a reading the Indonesian way (the caller adds `` %``)."""
     return format(plain(value), "f").replace(".", ",")
+
+
+# An administrator's own table (/rafaksi): at most this many bands per measure, so the grid
+# stays a handful of questions and reads on a small phone.
+MAX_BANDS = 4
+_BETWEEN = re.compile(r"\s*(?:;|/|\bdan\b|\band\b|\s)\s*")
+
+
+def parse_limits(text: str) -> tuple[Decimal, ...]:
+    """A measure's band limits as typed, smallest first: ``25 30``, ``25 % dan 30 %``,
+    ``14,5; 20`` (a comma is a decimal mark, so a space or ``;`` separates); each read by
+    :func:`parse_percent`; 1 to :data:`MAX_BANDS`, above 0, rising, else RafaksiRefused
+    (``rafaksi.limits``, or the reading's own reason)."""
+    cleaned = unicodedata.normalize("NFKC", text or "").lower().replace("%", " ")
+    words = [w for w in _BETWEEN.split(cleaned.strip()) if w]
+    if not 1 <= len(words) <= MAX_BANDS:
+        raise RafaksiRefused("rafaksi.limits")
+    limits = tuple(parse_percent(w) for w in words)
+    if limits[0] <= 0 or any(b <= a for a, b in zip(limits, limits[1:], strict=False)):
+        raise RafaksiRefused("rafaksi.limits")
+    return limits
+
+
+def check_cut(cut: int, better: list[int], base_unit: str = "kg") -> int:
+    """One cell's cut typed in /rafaksi: below the commodity's price ceiling
+    (``rafaksi.cut_high``) and never less than the cuts of the better cells beside it,
+    ``better`` (``rafaksi.cut_less``, with ``least``), as :func:`check_table` wants."""
+    if cut >= max_price(base_unit):
+        raise RafaksiRefused("rafaksi.cut_high")
+    least = max(better, default=0)
+    if cut < least:
+        raise RafaksiRefused("rafaksi.cut_less", least=least)
+    return cut
+
+
+def parse_start(text: str, today: date) -> date:
+    """The first day of a new table, typed as a delivery date is (``20-12-2026``,
+    ``2026-12-20``, ``20-12``): from ``today`` on, at most a year ahead; else
+    RafaksiRefused("rafaksi.day")."""
+    try:
+        return parse_date(text, today)
+    except InvalidInput:
+        raise RafaksiRefused("rafaksi.day") from None
+
+
+def starts_at(day: date, today: date, now: int, zone: str) -> int:
+    """When a table chosen for ``day`` applies (unix seconds): from now when it is today
+    (the next weighing uses it), else from 00:00 of that day where the cooperative is."""
+    if day <= today:
+        return now
+    return int(datetime.combine(day, time(0), ZoneInfo(zone)).timestamp())
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ rules on plain data; storage.sales keeps them and posts the ledger.
   rafaksi table (domain.rafaksi) is in force at a delivery, the buyer's readings give a cut
   per base unit, kept on the delivery; its invoice line is then kilos × (contract price −
   cut), never below zero (:func:`price_less_cut`). A delivery without readings cuts nothing.
+- **Closing a sale short** (:func:`plan_close`): the buyer needs no more; what is still in the
+  lot goes back to its stock batches at its remaining cost (it never left inventory: no
+  ledger entry), nothing more is delivered on the sale, its invoices stand as issued.
 - **A payment** settles an invoice, in one or several parts; never beyond what is owed
   (:func:`check_payment`: a second payment of a paid invoice is refused).
 """
@@ -100,6 +103,8 @@ REASONS = {
     "sale.produce": N_("I do not know that produce. Type its name, for example gabah."),
     "sale.place": N_("Type the delivery place in 3 to 120 letters, for example Gudang Bulog Ceper."),
     "sale.unknown": N_("I cannot find that sale in your cooperative."),
+    "sale.closed": N_("This sale is closed already. Nothing more can be delivered on it."),
+    "sale.all_delivered": N_("Every kilo of this sale is delivered. There is nothing left to close."),
     "delivery.too_heavy": N_("That is more than the lot still holds. The lot holds {remaining}. Type a smaller amount."),
     "delivery.received": N_("The buyer cannot accept more than was sent ({sent}). Type the accepted amount again."),
     "delivery.reason": N_("Type why the buyer rejected part of it, in 3 to 120 letters, for example kadar air tinggi."),
@@ -293,6 +298,19 @@ def check_reason(text: str) -> str:
     if not 3 <= len(cleaned) <= MAX_REASON:
         raise SaleRefused("delivery.reason")
     return cleaned
+
+
+def plan_close(lot: Sequence[Held], closed: bool) -> list[Piece]:
+    """Closing a sale short: every piece of the lot with kilos left gives them back whole,
+    with all of its remaining cost (so the cost of the lot is neither split nor lost).
+    Refused: a sale closed already (sale.closed), a lot all delivered (sale.all_delivered:
+    there is nothing to close)."""
+    if closed:
+        raise SaleRefused("sale.closed")
+    pieces = [Piece(h.id, h.quantity, h.cost) for h in lot if h.quantity > 0]
+    if not pieces:
+        raise SaleRefused("sale.all_delivered")
+    return pieces
 
 
 # --- invoices and payments ------------------------------------------------------------------

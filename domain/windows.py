@@ -47,6 +47,14 @@ class State(StrEnum):
 
 CLOSED = (State.FILLED, State.CLOSED_SHORT, State.CANCELLED)
 
+# How a window's state reads (the dashboard's column).
+STATE_LABELS = {
+    State.OPEN: N_("open"),
+    State.FILLED: N_("filled"),
+    State.CLOSED_SHORT: N_("closed short"),
+    State.CANCELLED: N_("cancelled"),
+}
+
 # Statuses of an offer that no longer brings anything to a window.
 OFFER_GONE = frozenset({"cancelled", "expired"})
 # Statuses of an offer whose weight at the scale is known.

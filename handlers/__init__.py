@@ -27,6 +27,7 @@ from handlers import (
     jobs,
     prices,
     proxy_offer,
+    rafaksi,
     registration,
     savings,
     set_price,
@@ -44,6 +45,7 @@ from handlers.pickup import payment as pickup_payment
 from handlers.pickup import schedule as pickup_schedule
 from handlers.pickup import weighing as pickup_weighing
 from handlers.sales import buyer as sales_buyer
+from handlers.sales import closing as sales_closing
 from handlers.sales import common as sales_common
 from handlers.sales import delivery as sales_delivery
 from handlers.sales import listing as sales_listing
@@ -82,6 +84,7 @@ def register(app: Application) -> None:
     app.add_handler(pickup_payment.transfer_conversation())
     app.add_handler(proxy_offer.conversation_handler())
     app.add_handler(set_price.conversation_handler())
+    app.add_handler(rafaksi.conversation_handler())
     app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
@@ -137,6 +140,8 @@ def register(app: Application) -> None:
     app.add_handler(figures.PERIOD_BUTTONS.handler(figures.on_period))
     app.add_handler(sales_common.SALE_BUTTONS.handler(sales_listing.show_sale))
     app.add_handler(sales_common.INVOICE_BUTTONS.handler(sales_money.make_invoice))
+    app.add_handler(sales_common.CLOSE_BUTTONS.handler(sales_closing.ask_close))
+    app.add_handler(sales_common.CLOSE_ANSWER_BUTTONS.handler(sales_closing.on_close_answer))
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.

@@ -290,6 +290,7 @@ async def detail(update: Update, context: BotContext) -> None:
     quantity = Decimal(offer.quantity)
     gross = amount_rupiah(offer.price_rupiah, quantity)
     lines.append(deductions_line(deductions(rates, quantity, gross), commodity))
+    lines += windows.window_of_offer_line(await window_store.window_of_offer(context.db, offer.id))
     await reply(update, "\n".join(lines))
     if offer.latitude is not None:
         await context.bot.send_location(update.effective_chat.id, offer.latitude, offer.longitude)

@@ -507,6 +507,19 @@ class Confirm(Step):
         return [CONFIRM_BUTTONS.handler(self.on_press)]
 
 
+def start_over(first: Step, fresh: Callable[[BotContext], Draft] | None = None) -> Callback:
+    """A confirmation's ✏️ No, change: the draft made afresh (``fresh`` keeps what the
+    conversation was started for, e.g. the sale), said so, and the first question asked again."""
+
+    async def change(update: Update, context: BotContext) -> Any:
+        if fresh is not None:
+            fresh(context).save(context)
+        await reply(update, _("Let us go through it again."))
+        return await first.ask(update, context)
+
+    return change
+
+
 # --- the conversation ----------------------------------------------------------------------------
 
 # One active conversation per chat. Each running conversation keeps, in ``user_data`` (persisted

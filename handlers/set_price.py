@@ -35,6 +35,7 @@ from handlers.kit import (
     keyboard,
     need,
     reply,
+    start_over,
     stored_in,
     writes,
 )
@@ -302,10 +303,7 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    PriceDraft().save(context)
-    await reply(update, _("Let us go through it again."))
-    return await KIND_STEP.ask(update, context)
+change = start_over(KIND_STEP, lambda _context: PriceDraft())
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

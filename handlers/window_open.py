@@ -37,6 +37,7 @@ from handlers.kit import (
     need,
     parse_day,
     reply,
+    start_over,
     today,
     writes,
 )
@@ -332,10 +333,7 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    WindowDraft().save(context)
-    await reply(update, _("Let us go through it again."))
-    return await PRODUCE_STEP.ask(update, context)
+change = start_over(PRODUCE_STEP, lambda _context: WindowDraft())
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

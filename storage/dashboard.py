@@ -47,6 +47,12 @@ class Column:
     key: str
     label: str  # msgid
     kind: str = "text"  # text | number | money | date
+    # a text column of codes: each code's msgid, shown translated (the row keeps the code)
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label_of(self, value: object) -> str | None:
+        """The msgid a code of this column reads as (None: not a coded column, or unknown)."""
+        return dict(self.labels).get(value) if self.labels else None
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,18 @@ async def history(source: Source, org_id: int, commodity: str) -> list[StoredTab
     return [await _load(source, row) for row in rows]
 
 
+async def commodities(source: Source, org_id: int) -> list[str]:
+    """The commodities the cooperative has a table of (any version) or the government has a
+    template of: those /rafaksi shows."""
+    rows = await fetchall(
+        source,
+        "SELECT DISTINCT commodity FROM rafaksi_tables WHERE org_id = ? OR org_id IS NULL"
+        " ORDER BY commodity",
+        (org_id,),
+    )
+    return [row["commodity"] for row in rows]
+
+
 async def set_table(
     conn: aiosqlite.Connection, *, org_id: int, commodity: str, table: Table | None,
     valid_from: int, source: str = "", set_by: int | None = None,

@@ -161,6 +161,8 @@ class Sale:
     created_at: int
     remaining: str = "0"  # kilos of the lot not yet delivered
     cost_rupiah: int = 0  # the lot's cost as allocated
+    closed_at: int | None = None  # closed short (close_sale): nothing more is delivered
+    returned: str | None = None  # the kilos the close gave back to stock
 
     @property
     def number(self) -> str:
@@ -169,7 +171,8 @@ class Sale:
 
 _SALE = (
     "s.id, s.org_id, s.buyer_id, b.name AS buyer_name, s.commodity, s.grade, s.quantity,"
-    " s.price_rupiah, s.deliver_from, s.deliver_until, s.place, s.status, s.created_at"
+    " s.price_rupiah, s.deliver_from, s.deliver_until, s.place, s.status, s.created_at,"
+    " s.closed_at, s.returned"
 )
 
 
@@ -406,6 +409,41 @@ async def _take_from_allocation(conn: aiosqlite.Connection, piece: rules.Piece) 
         (_plain(_d(rows[0]["remaining"]) - piece.quantity), rows[0]["remaining_cost"] - piece.cost,
          piece.id),
     )  # fmt: skip
+
+
+async def close_sale(
+    conn: aiosqlite.Connection, org_id: int, sale_id: int, by: int | None = None
+) -> Sale:
+    """The sale ends short (the buyer needs no more): the kilos still in its lot go back to
+    the stock batches they came from with their remaining cost (no ledger entry: they never
+    left inventory); nothing more can be delivered on it; its invoices stand. Refused: a
+    sale closed already, a lot all delivered (domain.sales.plan_close). Once: the close is
+    a conditional UPDATE, so a second close (a replay, two administrators) returns nothing
+    twice."""
+    found = await sale(conn, org_id, sale_id)
+    lot = await _lot(conn, sale_id)
+    pieces = rules.plan_close(
+        [Held(a["id"], _d(a["remaining"]), a["remaining_cost"]) for a in lot],
+        closed=found.closed_at is not None,
+    )
+    returned = sum((p.quantity for p in pieces), Decimal(0))
+    cur = await conn.execute(
+        "UPDATE sales SET closed_at = ?, closed_by = ?, returned = ?, updated_at = ?"
+        " WHERE id = ? AND org_id = ? AND closed_at IS NULL",
+        (now_utc(), by, _plain(returned), now_utc(), sale_id, org_id),
+    )
+    if cur.rowcount != 1:
+        raise SaleRefused("sale.closed")
+    batch_of = {a["id"]: a["batch_id"] for a in lot}
+    for piece in pieces:
+        await _take_from_allocation(conn, piece)
+        await stock.give_back(conn, batch_of[piece.id], piece.quantity, piece.cost)
+    await _refresh_status(conn, sale_id)
+    await audit(
+        conn, by, "sale.close", f"sale:{sale_id}", returned=_plain(returned),
+        cost=sum(p.cost for p in pieces),
+    )  # fmt: skip
+    return await sale(conn, org_id, sale_id)
 
 
 async def delivery(source: Source, org_id: int, delivery_id: int) -> Delivery:

@@ -221,6 +221,20 @@ async def window_of_offer(source: Source, offer_id: int) -> int | None:
     return rows[0]["window_id"] if rows else None
 
 
+async def windows_of_offers(source: Source, offer_ids: list[int]) -> dict[int, int]:
+    """The window each of ``offer_ids`` counts toward (offer id → window id; an offer that
+    counts toward none is absent), in one query for a whole list."""
+    if not offer_ids:
+        return {}
+    ids = tuple(dict.fromkeys(offer_ids))
+    rows = await fetchall(
+        source,
+        f"SELECT offer_id, window_id FROM window_offers WHERE offer_id IN ({_marks(ids)})",
+        ids,
+    )
+    return {r["offer_id"]: r["window_id"] for r in rows}
+
+
 # --- what people see ------------------------------------------------------------------------
 
 
@@ -392,7 +406,8 @@ async def openers(source: Source, window: BuyingWindow) -> list[Seller]:
 @panel(
     "windows", N_("Buying windows"),
     (Column("number", N_("Window")), Column("commodity", N_("Produce")),
-     Column("area", N_("Area")), Column("state", N_("State")),
+     Column("area", N_("Area")),
+     Column("state", N_("State"), labels=tuple(rules.STATE_LABELS.items())),
      Column("target", N_("Target (base unit)"), "number"),
      Column("collected", N_("Collected (base unit)"), "number"),
      Column("price", N_("Price"), "money"), Column("deadline", N_("Deadline"), "date")),

@@ -6,7 +6,6 @@ import asyncio
 import io
 from decimal import Decimal as D
 
-import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
@@ -30,9 +29,8 @@ def _pdf_text(path) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-@pytest.fixture
-def run(monkeypatch, tmp_path, capsys):
-    """``koperasi-bot …`` on a database seeded with two batches of gabah: (code, out, err)."""
+def _cli(monkeypatch, tmp_path, capsys):
+    """``koperasi-bot --db …`` on a seeded database: run(*args) → (code, out, err)."""
     monkeypatch.chdir(tmp_path)
     for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
         monkeypatch.delenv(key, raising=False)
@@ -44,10 +42,12 @@ def run(monkeypatch, tmp_path, capsys):
         out, err = capsys.readouterr()
         return code, out, err
 
-    return run
+    return run, path
 
 
-def test_a_sale_from_the_command_line(run, tmp_path):
+def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
+    run, path = _cli(monkeypatch, tmp_path, capsys)
+
     code, out, _err = run("buyer", "add", "--org", "pusat", "--name", "Bulog Kancab Klaten",
                           "--kind", "bulog", "--phone", "0812-3456-7890", "--terms", "14")  # fmt: skip
     assert code == 0 and out.startswith("buyer 1: Bulog Kancab Klaten (bulog), pays in 14 days")
@@ -88,9 +88,10 @@ def test_a_sale_from_the_command_line(run, tmp_path):
     assert "margin Rp675000" in run("sale", "list", "--org", "pusat")[1]
 
 
-def test_a_delivery_from_the_command_line_with_the_buyers_readings(run, tmp_path):
+def test_a_delivery_from_the_command_line_with_the_buyers_readings(monkeypatch, tmp_path, capsys):
     """``--moisture`` and ``--foreign``: refused while gabah has no rafaksi table, required
     once the cooperative adopts one; the cut comes off the invoice line and the faktur says it."""
+    run, _path = _cli(monkeypatch, tmp_path, capsys)
 
     run("buyer", "add", "--org", "pusat", "--name", "Bulog Kancab Klaten", "--kind", "bulog")
     assert run("sale", "add", "--org", "pusat", "--buyer", "1", "--commodity", "gabah", "--grade",
@@ -115,3 +116,38 @@ def test_a_delivery_from_the_command_line_with_the_buyers_readings(run, tmp_path
     text = _pdf_text(faktur)
     assert "Kadar air 27 %, hampa/kotoran 8 %: potongan Rp425 per kg" in text
     assert "Tiga juta empat ratus delapan ribu tujuh ratus lima puluh rupiah" in text
+
+
+def test_a_sale_closed_short_from_the_command_line(monkeypatch, tmp_path, capsys):
+    """``sale close PJ-0001``: the kilos left in the lot go back to stock, once; another
+    cooperative's code finds no such sale; a sale all delivered has nothing to close."""
+    run, path = _cli(monkeypatch, tmp_path, capsys)
+
+    run("buyer", "add", "--org", "pusat", "--name", "SPPG Ceper", "--kind", "sppg")
+    sale = ("sale", "add", "--org", "pusat", "--buyer", "1", "--commodity", "gabah", "--grade", "GKP",
+            "--price", "8.000", "--until", "2027-01-31", "--place", "Dapur SPPG Ceper")  # fmt: skip
+    assert run(*sale, "--quantity", "8 kuintal")[0] == 0
+    assert run("sale", "deliver", "PJ-0001", "--org", "pusat", "--sent", "500 kg")[0] == 0
+
+    code, _out, err = run("sale", "close", "PJ-0001", "--org", "KOPB")  # not theirs
+    assert code == 2 and "cannot find that sale" in err
+    code, out, _err = run("sale", "close", "PJ-0001", "--org", "pusat")
+    assert code == 0 and out.startswith("sale PJ-0001 closed short: 300 gabah GKP back to stock")
+    code, _out, err = run("sale", "close", "PJ-0001", "--org", "pusat")
+    assert code == 2 and "closed already" in err
+    code, _out, err = run("sale", "deliver", "PJ-0001", "--org", "pusat", "--sent", "10 kg")
+    assert code == 2 and "Nothing of this lot is left" in err
+    listed = run("sale", "list", "--org", "pusat")[1]
+    assert "left 0" in listed and "delivered, closed short" in listed
+
+    async def held():
+        async with Database(path) as db:
+            rows = await db.fetchall("SELECT quantity FROM stock_batches WHERE org_id = 1")
+            return sum(D(r["quantity"]) for r in rows)
+
+    assert asyncio.run(held()) == 1000 - 500  # 800 allocated, 500 delivered, 300 back
+
+    assert run(*sale, "--quantity", "1 kuintal")[0] == 0
+    assert run("sale", "deliver", "PJ-0002", "--org", "pusat", "--sent", "100 kg")[0] == 0
+    code, _out, err = run("sale", "close", "PJ-0002", "--org", "pusat")
+    assert code == 2 and "Every kilo of this sale is delivered" in err

@@ -1,5 +1,5 @@
-"""``koperasi-bot sale add|list|deliver|invoice|pay|bank``: sale contracts from the office
-computer, the same use cases as /penjualan. ``deliver`` and ``invoice`` write the surat jalan
+"""``koperasi-bot sale add|list|deliver|invoice|pay|close|bank``: sale contracts from the
+office computer, the same use cases as /penjualan. ``deliver`` and ``invoice`` write the surat jalan
 or the faktur as PDF with ``--pdf FILE`` (Indonesian; ``--lang en`` for English). Where the
 cooperative's rafaksi table for the produce is in force, ``deliver`` needs the buyer's
 readings (``--moisture``, ``--foreign``) and the invoice line is cut by them."""
@@ -75,6 +75,11 @@ def add_parser(sub) -> None:
     pay.add_argument("--org", required=True)
     pay.add_argument("--amount", required=True, help="e.g. 1.500.000")
     pay.add_argument("--transfer", metavar="REFERENCE", help="paid by transfer with this reference")
+    close = sale_sub.add_parser(
+        "close", help="close a sale short: what is still in its lot goes back to stock"
+    )
+    close.add_argument("sale", help="PJ-0007 or 7")
+    close.add_argument("--org", required=True)
     bank = sale_sub.add_parser("bank", help="the bank account printed on the invoices")
     bank.add_argument("--org", required=True)
     bank.add_argument(
@@ -171,8 +176,9 @@ async def _add(args, db: Database, org_id: int) -> int:
 async def _list(args, db: Database, org_id: int) -> int:
     for s in await sales.sales_of(db, org_id, limit=1000):
         margin = await sales.margin(db, s.id)
+        status = f"{s.status}, closed short" if s.closed_at is not None else s.status
         print(f"{s.number}\t{s.buyer_name}\t{s.commodity} {s.grade}\t{s.quantity}\tleft {s.remaining}"
-              f"\tRp{s.price_rupiah}\t{s.status}\tmargin Rp{margin.margin}")  # fmt: skip
+              f"\tRp{s.price_rupiah}\t{status}\tmargin Rp{margin.margin}")  # fmt: skip
     return 0
 
 
@@ -234,6 +240,13 @@ async def _pay(args, db: Database, org_id: int) -> int:
     return 0
 
 
+async def _close(args, db: Database, org_id: int) -> int:
+    found = await db.write(sales.close_sale, org_id, _sale_id(args.sale))
+    print(f"sale {found.number} closed short: {found.returned} {found.commodity} {found.grade}"
+          f" back to stock; status {found.status}")  # fmt: skip
+    return 0
+
+
 async def _bank(args, db: Database, org_id: int) -> int:
     await db.write(sales.set_bank_account, org_id, args.account)
     print(f"invoices say: {args.account or 'pay in cash'}")
@@ -246,5 +259,6 @@ _ACTIONS = {
     "deliver": _deliver,
     "invoice": _invoice,
     "pay": _pay,
+    "close": _close,
     "bank": _bank,
 }

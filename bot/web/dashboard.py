@@ -87,6 +87,17 @@ def _cell(kind: str, value: Any, timezone: str) -> str:
     return str(value)
 
 
+def _coded(column: dashboard.Column, value: Any) -> Any:
+    """A coded column's value in the person's words (a window's state); others as they are."""
+    msgid = column.label_of(value)
+    return gettext(msgid) if msgid else value
+
+
+def _shown(column: dashboard.Column, value: Any, timezone: str) -> str:
+    msgid = column.label_of(value)
+    return gettext(msgid) if msgid else _cell(column.kind, value, timezone)
+
+
 class _Base(tornado.web.RequestHandler):
     def initialize(self, db: Database, token: str, clock=time.time) -> None:
         self.db = db
@@ -198,18 +209,16 @@ class PanelHandler(_Api):
         with use_locale(self.language):
             if extension == ".csv":
                 return self._csv(found, rows)
-            display = [
-                {c.key: _cell(c.kind, row.get(c.key), scope.timezone) for c in found.columns}
-                for row in rows
-            ]
+            display = [{c.key: _shown(c, row.get(c.key), scope.timezone) for c in found.columns}
+                       for row in rows]  # fmt: skip
         self._json({"rows": rows, "display": display})
 
     def _csv(self, found: dashboard.Panel, rows: list[dict]) -> None:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow([csv_safe(_(c.label)) for c in found.columns])
-        for row in rows:
-            writer.writerow([csv_safe(row.get(c.key)) for c in found.columns])
+        for row in rows:  # coded columns in words, the rest as stored
+            writer.writerow([csv_safe(_coded(c, row.get(c.key))) for c in found.columns])
         self.set_header("Content-Type", "text/csv; charset=utf-8")
         self.set_header("Content-Disposition", f'attachment; filename="{found.name}.csv"')
         self.finish(out.getvalue().encode("utf-8-sig"))

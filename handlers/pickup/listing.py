@@ -31,10 +31,11 @@ from handlers.pickup.common import (
     receipt_text,
     window_label,
 )
+from handlers.windows import window_of_offer_line
 from handlers.wording import (
     produce_in_sentence,
 )
-from storage import pickups
+from storage import pickups, windows
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ async def show_pickups(update: Update, context: BotContext) -> None:
         await reply(update, _("You have no pickups now. New offers in your area come as messages."))
         return
     lines, rows = [_("Your pickups:")], []
+    # which buying window each offer fills, read for the whole list at once
+    needs = await windows.windows_of_offers(context.db, [offer.id for offer, _p in mine])
     for offer, pickup in mine:
         commodity = CATALOG[offer.commodity]
         when = (
@@ -68,6 +71,7 @@ async def show_pickups(update: Update, context: BotContext) -> None:
                     date=format_date(date.fromisoformat(pickup.requested_on))
                 )
             )
+        lines += [f"   {line}" for line in window_of_offer_line(needs.get(offer.id))]
         row = [
             SCHEDULE_BUTTONS.button(
                 _("📅 Schedule the pickup of {number}").format(number=offer.number), str(offer.id)

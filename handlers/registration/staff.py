@@ -9,7 +9,7 @@ from bot import dashboard_menu
 from bot.context import BotContext
 from bot.i18n import _, current_language
 from domain.people import display_phone
-from handlers.kit import Confirm, need, reply, writes
+from handlers.kit import Confirm, need, reply, start_over, writes
 from handlers.menus import role_label
 from handlers.registration.common import (
     Registration,
@@ -88,9 +88,7 @@ async def save(update: Update, context: BotContext) -> int:
     )
 
 
-async def change(update: Update, context: BotContext) -> str:
-    await reply(update, _("Let us go through it again."))
-    return await NAME_STEP.ask(update, context)
+change = start_over(NAME_STEP)
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

@@ -22,6 +22,7 @@ from handlers.kit import (
     conversation,
     need,
     reply,
+    start_over,
     stored_in,
     writes,
 )
@@ -111,10 +112,7 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    BuyerDraft().save(context)
-    await reply(update, _("Let us go through it again."))
-    return await NAME_STEP.ask(update, context)
+change = start_over(NAME_STEP, lambda _context: BuyerDraft())
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

@@ -29,6 +29,8 @@ NEW_BUTTONS = Buttons("jlbaru", value=r"[bs]", max_length=1)
 DELIVER_BUTTONS = Buttons("jlkirim", value=r"[0-9]", max_length=12)
 INVOICE_BUTTONS = Buttons("jlfkt", value=r"[0-9]", max_length=12)
 PAYMENT_BUTTONS = Buttons("jlbyr", value=r"[0-9]", max_length=12)
+CLOSE_BUTTONS = Buttons("jltutup", value=r"[0-9]", max_length=12)  # close the sale short
+CLOSE_ANSWER_BUTTONS = Buttons("jltt", value=r"(?:ok|no)[0-9]", max_length=14)  # Ya/Tidak
 COMMAND = "penjualan"
 
 
@@ -110,6 +112,12 @@ STATUS_LABELS = {
     "invoiced": N_("invoiced, not paid"),
     "paid": N_("paid"),
 }
+# A sale closed short (nothing left to deliver), by where its money stands.
+CLOSED_STATUS_LABELS = {
+    "delivered": N_("closed short, not invoiced"),
+    "invoiced": N_("closed short, invoiced, not paid"),
+    "paid": N_("closed short, nothing owed"),
+}
 
 
 def sale_line(sale: sales.Sale) -> str:
@@ -119,7 +127,9 @@ def sale_line(sale: sales.Sale) -> str:
         if CATALOG.get(sale.commodity)
         else sale.commodity
     )
-    return f"{sale.number} · {sale.buyer_name} · {quantity_text(sale.quantity, sale.commodity)} {produce} · {gettext(STATUS_LABELS[sale.status])}"
+    labels = STATUS_LABELS if sale.closed_at is None else CLOSED_STATUS_LABELS
+    status = gettext(labels.get(sale.status, STATUS_LABELS[sale.status]))
+    return f"{sale.number} · {sale.buyer_name} · {quantity_text(sale.quantity, sale.commodity)} {produce} · {status}"
 
 
 def window_text(sale: sales.Sale, zone: str) -> str:

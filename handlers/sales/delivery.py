@@ -28,6 +28,7 @@ from handlers.kit import (
     conversation,
     need,
     reply,
+    start_over,
     stored_in,
     writes,
 )
@@ -240,11 +241,12 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
+def _fresh_delivery(context: BotContext) -> DeliveryDraft:
     draft = DeliveryDraft.load(context)
-    DeliveryDraft(sale_id=draft.sale_id, commodity=draft.commodity).save(context)
-    await reply(update, _("Let us go through it again."))
-    return await SENT_STEP.ask(update, context)
+    return DeliveryDraft(sale_id=draft.sale_id, commodity=draft.commodity)
+
+
+change = start_over(SENT_STEP, _fresh_delivery)
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

@@ -4,17 +4,20 @@ far from the ledger) with what can be done next."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 
 from bot.context import BotContext
-from bot.i18n import _, format_money, unit_name
+from bot.i18n import _, format_date, format_money, unit_name
 from bot.quality_words import rafaksi_line
 from domain.money import record_id
 from domain.sales import SaleRefused
 from handlers.kit import answer_query, for_command, keyboard, refuse_button, reply
 from handlers.sales.common import (
+    CLOSE_BUTTONS,
     COMMAND,
     DELIVER_BUTTONS,
     INVOICE_BUTTONS,
@@ -51,7 +54,13 @@ async def show_sales(update: Update, context: BotContext) -> None:
 async def own_sale(update: Update, context: BotContext, buttons) -> sales.Sale | None:
     """The sale a button names, when it is of the presser's cooperative; a forged or stale
     button (another cooperative's sale, an id that is not there) is refused politely."""
-    sale_id = record_id(buttons.value(update))
+    return await own_sale_of(update, context, record_id(buttons.value(update)))
+
+
+async def own_sale_of(
+    update: Update, context: BotContext, sale_id: int | None
+) -> sales.Sale | None:
+    """:func:`own_sale` for an id read from a button of another shape (Ya/Tidak)."""
     try:
         return await sales.sale(context.db, context.person.org_id, sale_id or 0)
     except SaleRefused:
@@ -84,6 +93,11 @@ async def sale_card(context: BotContext, sale: sales.Sale):
         _("Delivery: {window}, {place}").format(window=window_text(sale, zone), place=sale.place),
         _("Still in the lot: {quantity}").format(
             quantity=quantity_text(sale.remaining, sale.commodity)
+        )
+        if sale.closed_at is None
+        else _("Closed short on {date}: {quantity} went back to stock.").format(
+            date=format_date(datetime.fromtimestamp(sale.closed_at, ZoneInfo(zone)), zone),
+            quantity=quantity_text(sale.returned or "0", sale.commodity),
         ),
         _("Accepted by the buyer: {quantity}").format(
             quantity=quantity_text(accepted, sale.commodity)
@@ -126,4 +140,6 @@ async def sale_card(context: BotContext, sale: sales.Sale):
                     )
                 ]
             )
+    if Decimal(sale.remaining) > 0 and sale.closed_at is None:  # the buyer needs no more
+        rows.append([CLOSE_BUTTONS.button(_("✖ Close the sale short"), str(sale.id))])
     return "\n".join(lines), keyboard(rows) if rows else None

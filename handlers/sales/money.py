@@ -29,6 +29,7 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    start_over,
     stored_in,
     writes,
 )
@@ -185,10 +186,7 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    PaymentDraft(invoice_id=PaymentDraft.load(context).invoice_id).save(context)
-    await reply(update, _("Let us go through it again."))
-    return await METHOD_STEP.ask(update, context)
+change = start_over(METHOD_STEP, lambda c: PaymentDraft(invoice_id=PaymentDraft.load(c).invoice_id))
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

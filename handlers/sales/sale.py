@@ -28,6 +28,7 @@ from handlers.kit import (
     conversation,
     need,
     reply,
+    start_over,
     stored_in,
     today,
     writes,
@@ -276,10 +277,7 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    SaleDraft().save(context)
-    await reply(update, _("Let us go through it again."))
-    return await BUYER_STEP.ask(update, context)
+change = start_over(BUYER_STEP, lambda _context: SaleDraft())
 
 
 CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)

@@ -131,3 +131,63 @@ def test_readings_are_kept_plain(typed, stored):
     assert percent_text(Decimal(stored + ".00" if "." not in stored else stored)) == stored.replace(
         ".", ","
     )
+
+
+# --- an administrator's own table, typed in /rafaksi -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, limits",
+    [("25 30", ("25", "30")), ("25 % dan 30 %", ("25", "30")), ("14,5; 20", ("14.5", "20")),
+     ("10/15/20/25", ("10", "15", "20", "25")), ("  12 ", ("12",)), ("25 and 30", ("25", "30"))],
+)  # fmt: skip
+def test_band_limits_are_read_as_typed(typed, limits):
+    from domain.rafaksi import parse_limits
+
+    assert parse_limits(typed) == tuple(Decimal(x) for x in limits)
+
+
+@pytest.mark.parametrize(
+    "typed, reason",
+    [("30 25", "rafaksi.limits"), ("25 25", "rafaksi.limits"), ("0 10", "rafaksi.limits"),
+     ("", "rafaksi.limits"), ("5 10 15 20 25", "rafaksi.limits"), ("basah", "rafaksi.unreadable"),
+     ("25 120", "rafaksi.range"), ("25,123", "rafaksi.unreadable")],
+)  # fmt: skip
+def test_band_limits_refused_say_why(typed, reason):
+    from domain.rafaksi import parse_limits
+
+    with pytest.raises(RafaksiRefused) as refused:
+        parse_limits(typed)
+    assert refused.value.reason == reason
+
+
+def test_a_cut_is_below_the_ceiling_and_never_less_than_a_better_cell():
+    from domain.money import max_price
+    from domain.rafaksi import check_cut
+
+    assert check_cut(0, []) == 0
+    assert check_cut(425, [300, 0]) == 425
+    with pytest.raises(RafaksiRefused) as refused:
+        check_cut(350, [425, 300])
+    assert (refused.value.reason, refused.value.least) == ("rafaksi.cut_less", 425)
+    with pytest.raises(RafaksiRefused) as refused:
+        check_cut(max_price("kg"), [])
+    assert refused.value.reason == "rafaksi.cut_high"
+
+
+def test_a_table_starts_now_today_and_at_midnight_where_the_cooperative_is_later():
+    from datetime import date
+
+    from domain.rafaksi import parse_start, starts_at
+
+    today = date(2026, 12, 4)
+    assert parse_start("20-12-2026", today) == date(2026, 12, 20)
+    assert parse_start("2026-12-20", today) == date(2026, 12, 20)
+    for typed in ("3-12-2026", "besok", "31-02-2027"):
+        with pytest.raises(RafaksiRefused) as refused:
+            parse_start(typed, today)
+        assert refused.value.reason == "rafaksi.day"
+    assert starts_at(today, today, 1_800_000_000, "Asia/Jakarta") == 1_800_000_000
+    # 00:00 WIB of 5 December 2026 is 17:00 UTC on the 4th
+    assert starts_at(date(2026, 12, 5), today, 0, "Asia/Jakarta") == 1796403600
+    assert starts_at(date(2026, 12, 5), today, 0, "Asia/Makassar") == 1796403600 - 3600

@@ -139,6 +139,12 @@ SPECS = {
         ("send", "7.000"),  # (a phone number is now over every price's ceiling: domain.money)
         "Periksa harga baru",
     ),  # fmt: skip
+    "rafaksi": Spec(
+        "rafaksi",
+        [("send", "/rafaksi"), ("press", "Gabah"), ("press", "✏️ Ubah")],
+        ("send", "25 30"),
+        "Ketik batas hampa/kotoran",
+    ),
     "window_open": Spec(
         "butuh",
         [
@@ -229,7 +235,7 @@ async def _do(who, steps, offer_id):
 async def _saved(world):
     counts = {}
     for table in ("offers", "buying_prices", "ledger_entries", "pickups", "savings_requests",
-                  "buying_windows"):  # fmt: skip
+                  "buying_windows", "rafaksi_tables"):  # fmt: skip
         counts[table] = (await world.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
     who = await people.by_telegram_id(world.db, ANI)
     return counts, who.village_code

@@ -52,6 +52,8 @@ TABLES = (
     "delivery_pieces",
     "invoices",
     "sale_payments",
+    "sales WHERE closed_at IS NOT NULL",
+    "sale_allocations WHERE remaining <> '0'",
     "stock_batches WHERE quantity <> '0'",
     "stock_moves",
     "stock_batches",
@@ -450,6 +452,14 @@ async def _sales_pay(world):
     return admin, lambda: admin.press(YES_EN)
 
 
+async def _sales_close(world):
+    admin, deliver = await _sales_deliver(world)
+    await deliver()
+    await _sales_card(admin)
+    await admin.press("✖ Close the sale short")
+    return admin, lambda: admin.press("✅ Yes, close it")
+
+
 async def _warehouse_of(world, keeper_user):
     from storage import people, stock
 
@@ -519,12 +529,37 @@ async def _open_window(world):
     return admin, lambda: admin.press(YES_ID)
 
 
+async def _rafaksi_admin(world):
+    admin = await _person_with_roles(world, 614, [Role.ADMIN])
+    await admin.send("/rafaksi")
+    await admin.press("Gabah")
+    return admin
+
+
+async def _set_rafaksi(world):
+    admin = await _rafaksi_admin(world)
+    await admin.press("🏛 Pakai tabel pemerintah")
+    await admin.press("Hari ini")
+    return admin, lambda: admin.press(YES_ID)
+
+
+async def _own_rafaksi(world):
+    admin = await _rafaksi_admin(world)
+    await admin.press("✏️ Ubah")
+    for answer in ("25 30", "10 15", "300", "425", "750"):
+        await admin.send(answer)
+    await admin.press("Besok")
+    return admin, lambda: admin.press(YES_ID)
+
+
 SCENARIOS = {
+    "rafaksi.set": _set_rafaksi,
     "sales.buyer": _sales_buyer,
     "sales.record": _sales_record,
     "sales.deliver": _sales_deliver,
     "sales.invoice": _sales_invoice,
     "sales.pay": _sales_pay,
+    "sales.close": _sales_close,
     "stock.arrive": _arrive,
     "stock.work": _stock_work,
     "window.close": _close_window,
@@ -564,6 +599,7 @@ SCENARIOS = {
 # rafaksi readings writes the cut, the readings and the table on the pickup).
 VARIANTS = {
     "pickup.record (rafaksi)": _weigh_with_rafaksi,
+    "rafaksi.set (own grid)": _own_rafaksi,
 }
 
 

@@ -190,3 +190,33 @@ async def test_a_buyer_added_in_indonesian(world):
     )
     farmer = world.person(704)
     assert "daftar" in (await farmer.send("/penjualan"))[0].lower()  # not registered: told to
+
+
+async def test_no_change_at_the_summary_starts_the_buyer_and_the_sale_over(world):
+    admin, admin_id = await _admin(world, 731)
+    await _two_dried_batches(world, admin_id)
+    await _new_buyer(admin)
+    replies = await admin.press("✏️ No, change")
+    assert replies[-2:] == [
+        "Let us go through it again.",
+        "Type the buyer's name, for example Bulog Kancab Klaten.",
+    ]
+    await admin.send("SPPG Ceper")
+    await admin.press("School-meal kitchen (SPPG)")
+    await admin.send("0812-3456-7891")
+    await admin.send("7")
+    await admin.press(YES_EN)
+    assert [b.name for b in await sales.buyers(world.db, ORG)] == [
+        "SPPG Ceper"
+    ]  # the first dropped
+
+    await admin.send("/penjualan")
+    await admin.press("➕ New sale")
+    await admin.press("SPPG Ceper")
+    await admin.send("gabah")
+    await admin.press("GKG (dried)")
+    for answer in ("5 kuintal", "8.000", "31-12", "Dapur SPPG Ceper"):
+        await admin.send(answer)
+    replies = await admin.press("✏️ No, change")
+    assert replies[-2] == "Let us go through it again." and "SPPG Ceper" in admin.buttons()
+    assert await sales.sales_of(world.db, ORG) == []

@@ -391,3 +391,75 @@ async def test_a_farmer_who_reads_english_is_told_in_english(world, market):
     (told,) = [t for t in mary.texts() if t.startswith("The cooperative's need")]
     assert told.startswith(f"The cooperative's need #{window.id} for 1 ton unhusked rice")
     assert "is filled. Your 1,000 kg is part of it." in told
+
+
+async def test_jemput_says_which_need_each_offer_fills(world, market):
+    """/jemput (and the offer's 🔎 Details) shows "Untuk kebutuhan koperasi #N" on the offer
+    that counts toward a window, not on the one outside its area."""
+    _admin, andi = market
+    window = await _open(world, await _person_id(world, 950))
+    budi = await _farmer(world, 1041, "Budi", "Kujon")
+    joko = await _farmer(world, 1042, "Joko", "Cirahab")  # outside 33.10: counts toward none
+    await _sells(budi, "Kujon", "2 ton")
+    await _sells(joko, "Cirahab", "1 ton")
+    numbers, ids = {}, {}
+    for user_id, who in ((1041, "budi"), (1042, "joko")):
+        offer = (await offers.of_farmer(world.db, await _person_id(world, user_id)))[0]
+        numbers[who], ids[who] = offer.number, offer.id
+        alert = next(
+            m
+            for m in world.telegram.messages[951]
+            if m.text.startswith(f"Tawaran baru {offer.number}")
+        )
+        take = next(b["callback_data"] for row in alert.reply_markup["inline_keyboard"] for b in row
+                    if b["text"] == "✋ Ambil penjemputan ini")  # fmt: skip
+        await andi.press_data(alert, take)
+    assert await windows.windows_of_offers(world.db, []) == {}
+
+    listing = (await andi.send("/jemput"))[0].splitlines()
+    budi_at = next(i for i, line in enumerate(listing) if line.startswith(numbers["budi"]))
+    assert any(line.startswith(numbers["joko"]) for line in listing)  # listed all the same
+    need = f"   Untuk kebutuhan koperasi #{window.id}"
+    assert listing[budi_at + 1] == need  # under Budi's offer, the need it fills
+    assert [line for line in listing if "kebutuhan" in line] == [need]  # Joko's: nothing
+
+    details = {}
+    for who in ("budi", "joko"):  # the taker opens the offer's card
+        sent = world.telegram.messages[951][-1]
+        details[who] = (await andi.press_data(sent, f"rinci:{ids[who]}"))[-1]
+    assert f"Untuk kebutuhan koperasi #{window.id}" in details["budi"]
+    assert "kebutuhan" not in details["joko"]
+
+
+@pytest.mark.parametrize(("language", "state"), [("id", "ditutup kurang"), ("en", "closed short")])
+async def test_the_dashboard_panel_says_the_state_in_the_viewers_language(
+    world, market, language, state
+):
+    import httpx
+
+    from bot.web.dashboard import dashboard_routes
+    from bot.web.initdata import sign_init_data
+    from bot.web.server import start_web_server
+
+    admin, _andi = market
+    window = await _open(world, None)
+    await world.db.write(windows.close, window.id, None, None)  # nothing offered: closed short
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE people SET language = ? WHERE telegram_user_id = 950", (language,)
+        )
+    token = "123456:dashboard-test"
+    server = await start_web_server(dashboard_routes(world.db, token), listen="127.0.0.1", port=0)
+    try:
+        data = sign_init_data(
+            token, {"id": 950, "first_name": "A"}, auth_date=int(datetime.now(UTC).timestamp())
+        )
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as client:
+            headers = {"Authorization": f"tma {data}"}
+            found = (await client.get("/dasbor/api/panel/windows", headers=headers)).json()
+            sheet = (await client.get("/dasbor/api/panel/windows.csv", headers=headers)).text
+    finally:
+        await server.stop()
+    assert [r["state"] for r in found["rows"]] == ["closed_short"]  # the code, for sorting
+    assert [r["state"] for r in found["display"]] == [state]
+    assert f",{state}," in sheet and "closed_short" not in sheet
