@@ -110,6 +110,7 @@ REASONS = {
     "delivery.reason": N_("Type why the buyer rejected part of it, in 3 to 120 letters, for example kadar air tinggi."),
     "delivery.nothing": N_("Nothing of this lot is left to deliver."),
     "delivery.quality": N_("The cooperative's quality table for this produce changed while you typed. Record the delivery again from the sale's card."),
+    "delivery.cut_above_price": N_("The buyer's cut for that quality is as high as the contract price: nothing would be paid for it. Record those kilos as rejected, with the reason."),
     "delivery.no_quality": N_("This produce has no quality table in force, so the buyer's readings are not asked. Record the delivery without them."),
     "invoice.nothing": N_("Every accepted kilo of this sale is already invoiced."),
     "invoice.paid": N_("This invoice is already paid in full. Nothing more is owed."),
@@ -323,6 +324,13 @@ class InvoiceLine:
     price_rupiah: int  # per base unit, the contract's less the delivery's cut
     amount_rupiah: int
     cut_rupiah: int = 0  # rafaksi per base unit by the buyer's readings
+
+
+def check_cut(price_rupiah: int, cut_rupiah: int) -> None:
+    """A delivery whose cut takes the whole contract price is refused: those kilos are a
+    rejection (back to stock), not a sale for nothing that could never be invoiced."""
+    if cut_rupiah >= price_rupiah:
+        raise SaleRefused("delivery.cut_above_price")
 
 
 def price_less_cut(price_rupiah: int, cut_rupiah: int) -> int:

@@ -345,7 +345,8 @@ async def deliver(
     percent) are required for accepted kilos and their cut is kept on the delivery, with the
     table's id: its invoice line is cut by it. Refused: no readings where the table asks
     them or readings where there is none (SaleRefused delivery.quality / delivery.no_quality),
-    a reading outside the table (domain.rafaksi.RafaksiRefused)."""
+    a reading outside the table (domain.rafaksi.RafaksiRefused), a cut as high as the price
+    (delivery.cut_above_price)."""
     found = await sale(conn, org_id, sale_id)
     reason = rules.check_reason(reason) if received < sent else None
     table = await quality_table(conn, org_id, found.commodity)
@@ -354,6 +355,8 @@ async def deliver(
         raise SaleRefused("delivery.no_quality")
     if table is not None and readings is not None:
         cut = quality.cut_for(table.table, *readings)
+        if received > 0:
+            rules.check_cut(found.price_rupiah, cut.rupiah_per_unit)
     elif table is not None and received > 0:
         raise SaleRefused("delivery.quality")
     lot = await _lot(conn, sale_id)

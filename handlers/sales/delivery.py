@@ -204,6 +204,9 @@ async def _summary(context: BotContext) -> str:
             return quality_refusal(refused)
         price = (await _sale(context)).price_rupiah
         paid = price_less_cut(price, cut.rupiah_per_unit)
+        if paid == 0:  # refused at ✅: say it now, and ✏️ records it again as rejected
+            lines.append(refusal(SaleRefused("delivery.cut_above_price"), draft.commodity))
+            return "\n".join(lines)
         lines += [
             rafaksi_line(*measured, cut.rupiah_per_unit, unit_of(code)),
             _("To invoice: {quantity} × {price} per {unit} = {amount} (the contract's {contract} less the cut)").format(

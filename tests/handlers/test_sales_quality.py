@@ -109,3 +109,30 @@ async def test_a_delivery_of_all_rejected_gabah_asks_no_readings(world):
     await admin.press(YES_EN)
     delivery = (await sales.deliveries_of(world.db, ORG, sale.id))[0]
     assert (D(delivery.received), delivery.measured) == (0, False)
+
+
+async def test_a_cut_as_high_as_the_contract_price_is_said_at_the_summary_and_refused(world):
+    admin, admin_id = await _admin(world, 715)
+    await _two_dried_batches(world, admin_id)
+    await (await _new_buyer(admin))()
+    _refused, save = await _new_sale(admin)
+    await save()
+    sale = (await sales.sales_of(world.db, ORG))[0]
+    await adopt_government_table(world)
+    async with world.db.transaction() as conn:  # a contract at Rp750: the top cut takes it all
+        await conn.execute("UPDATE sales SET price_rupiah = 750 WHERE id = ?", (sale.id,))
+
+    await admin.send("/penjualan")
+    await admin.press(f"{sale.number} · Bulog Kancab Klaten")
+    await admin.press("🚚 Record a delivery")
+    for answer in ("400", "400", "27"):
+        await admin.send(answer)
+    summary = (await admin.send("12"))[-1]
+    refusal = said(
+        "The buyer's cut for that quality is as high as the contract price: nothing would be paid for it. Record those kilos as rejected, with the reason.",
+        "en",
+    )  # fmt: skip
+    assert summary.endswith(refusal) and "To invoice" not in summary
+    told = await admin.press(YES_EN)
+    assert told[0].startswith(refusal)
+    assert await sales.deliveries_of(world.db, ORG, sale.id) == []  # nothing written

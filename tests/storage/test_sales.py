@@ -253,6 +253,17 @@ async def test_a_delivery_cut_by_the_buyers_readings_is_invoiced_at_the_lower_pr
             await sales.deliver(conn, ORG, sale.id, D("400"), D("380"), "kadar air tinggi",
                                 readings=(D("31"), D("8")))  # fmt: skip
     assert (out.value.reason, out.value.highest) == ("rafaksi.out_of_table", D("30"))
+    async with db.transaction() as conn:  # a contract at Rp425: the cut would take it all
+        await conn.execute("UPDATE sales SET price_rupiah = 425 WHERE id = ?", (sale.id,))
+    with pytest.raises(SaleRefused) as refused:
+        async with db.transaction() as conn:
+            await sales.deliver(conn, ORG, sale.id, D("400"), D("380"), "kadar air tinggi",
+                                readings=(D("27"), D("8")))  # fmt: skip
+    assert refused.value.reason == "delivery.cut_above_price"
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE sales SET price_rupiah = ? WHERE id = ?", (sale.price_rupiah, sale.id)
+        )
     assert await _count(db, "deliveries") == 1  # the refusals wrote nothing
     async with db.transaction() as conn:
         cut = await sales.deliver(conn, ORG, sale.id, D("400"), D("380"), "kadar air tinggi",
