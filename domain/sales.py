@@ -112,6 +112,7 @@ REASONS = {
     "delivery.quality": N_("The cooperative's quality table for this produce changed while you typed. Record the delivery again from the sale's card."),
     "delivery.cut_above_price": N_("The buyer's cut for that quality is as high as the contract price: nothing would be paid for it. Record those kilos as rejected, with the reason."),
     "delivery.no_quality": N_("This produce has no quality table in force, so the buyer's readings are not asked. Record the delivery without them."),
+    "invoice.too_big": N_("One invoice holds at most {most}. Record the delivery in smaller parts and invoice each."),
     "invoice.nothing": N_("Every accepted kilo of this sale is already invoiced."),
     "invoice.paid": N_("This invoice is already paid in full. Nothing more is owed."),
     "invoice.overpaid": N_("That is more than is owed. The buyer still owes {owed}. Type the amount again."),
@@ -185,7 +186,7 @@ def check_sale_price(price_rupiah: int, ceiling: int) -> int:
     if isinstance(price_rupiah, bool) or not isinstance(price_rupiah, int) or price_rupiah <= 0:
         raise SaleRefused("sale.price")
     if price_rupiah > ceiling:
-        raise SaleRefused("sale.price_too_high")
+        raise SaleRefused("sale.price_too_high", most=ceiling)
     return price_rupiah
 
 
@@ -356,7 +357,7 @@ def invoice_lines(
     if not lines or not any(line.amount_rupiah for line in lines):
         raise SaleRefused("invoice.nothing")
     if sum(line.amount_rupiah for line in lines) > MAX_AMOUNT:
-        raise SaleRefused("sale.price_too_high")
+        raise SaleRefused("invoice.too_big", most=MAX_AMOUNT)
     return lines
 
 

@@ -58,6 +58,9 @@ def test_a_sale_from_the_command_line(monkeypatch, tmp_path, capsys):
             "--price", "8.000", "--until", "2027-01-31", "--place", "Gudang Bulog Ceper")  # fmt: skip
     code, _out, err = run(*sale, "--quantity", "11 kuintal")
     assert code == 2 and "Only 1000 is there" in err
+    phone_as_price = [a if a != "8.000" else "081234567890" for a in sale]
+    code, _out, err = run(*phone_as_price, "--quantity", "8 kuintal")  # the ceiling, named
+    assert code == 2 and "A price per kg is at most Rp1,000,000." in err, err
     code, out, _err = run(*sale, "--quantity", "8 kuintal")
     assert (
         code == 0

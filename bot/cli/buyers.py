@@ -37,7 +37,8 @@ async def org_of(db: Database, code: str):
 
 def refused(exc: SaleRefused) -> CliError:
     """The rule's own words (English msgid), placeholders filled plainly."""
-    fields = {"unit": "kg", "most": "", "example": "2026-12-20", **exc.fields}
+    given = {k: f"Rp{v:,}" if isinstance(v, int) else v for k, v in exc.fields.items()}
+    fields = {"unit": "kg", "example": "2026-12-20", **given}
     return CliError(f"refused: {REASONS.get(exc.reason, exc.reason).format(**fields)}")
 
 

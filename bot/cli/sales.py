@@ -162,7 +162,7 @@ async def _add(args, db: Database, org_id: int) -> int:
     try:
         price = parse_rupiah(args.price, reason="sale.price", too_high="sale.price_too_high")
     except InvalidInput as exc:
-        raise SaleRefused(exc.reason) from None
+        raise SaleRefused(exc.reason, most=max_price(commodity.base_unit)) from None
     found = await db.write(
         sales.record_sale, org_id, args.buyer, commodity.code, args.grade,
         _quantity(args.quantity, commodity.code), price, args.start or sales.books_today(),
