@@ -82,6 +82,11 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.ADMIN}),
     ),
     Command("butuh", N_("See and close the cooperative's buying windows"), frozenset({Role.ADMIN})),
+    Command(
+        "koperasi",
+        N_("See the village cooperatives of the network and their officers"),
+        frozenset({Role.ADMIN, Role.TREASURER, Role.CHAIR, Role.STORE_MANAGER}),
+    ),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -17,6 +17,9 @@ class Role(StrEnum):
     TREASURER = "treasurer"
     ADMIN = "admin"
     KEEPER = "keeper"  # penjaga gudang: keeps one or more warehouses of the cooperative
+    # Officers of a village cooperative (KDKMP/KMP) beside its bendahara (TREASURER).
+    CHAIR = "chair"  # ketua
+    STORE_MANAGER = "store_manager"  # pengelola gerai: runs the cooperative's shop
 
 
 ROLE_LABELS = {
@@ -26,6 +29,8 @@ ROLE_LABELS = {
     Role.TREASURER: N_("treasurer"),
     Role.ADMIN: N_("administrator"),
     Role.KEEPER: N_("warehouse keeper"),
+    Role.CHAIR: N_("chair"),
+    Role.STORE_MANAGER: N_("store manager"),
 }
 
 # What people may type for a role (English and Indonesian).
@@ -35,10 +40,17 @@ ROLE_WORDS = {
     "treasurer": Role.TREASURER, "bendahara": Role.TREASURER,
     "admin": Role.ADMIN, "administrator": Role.ADMIN, "pengurus": Role.ADMIN,
     "keeper": Role.KEEPER, "penjaga": Role.KEEPER, "penjaga gudang": Role.KEEPER,
+    "chair": Role.CHAIR, "ketua": Role.CHAIR,
+    "store_manager": Role.STORE_MANAGER, "pengelola": Role.STORE_MANAGER,
+    "pengelola gerai": Role.STORE_MANAGER, "pengelola_gerai": Role.STORE_MANAGER, "gerai": Role.STORE_MANAGER,
 }  # fmt: skip
 
 # Roles given through an invite link; farmers and members register themselves.
-STAFF_ROLES = frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN, Role.KEEPER})
+STAFF_ROLES = frozenset(
+    {Role.COORDINATOR, Role.TREASURER, Role.ADMIN, Role.KEEPER, Role.CHAIR, Role.STORE_MANAGER}
+)
+# A village cooperative's officers: ketua, bendahara, pengelola gerai.
+VILLAGE_OFFICERS = (Role.CHAIR, Role.TREASURER, Role.STORE_MANAGER)
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"

@@ -25,6 +25,7 @@ from handlers import (
     groups,
     help,
     jobs,
+    network,
     prices,
     proxy_offer,
     rafaksi,
@@ -111,6 +112,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("penjualan", sales_listing.show_sales))
     app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("butuh", windows.show_windows))
+    app.add_handler(CommandHandler("koperasi", network.show_network))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -143,6 +145,7 @@ def register(app: Application) -> None:
     app.add_handler(sales_common.CLOSE_BUTTONS.handler(sales_closing.ask_close))
     app.add_handler(sales_common.CLOSE_ANSWER_BUTTONS.handler(sales_closing.on_close_answer))
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
+    app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from domain import regions
+from domain import network, regions
 from storage.catalog import Source, fetchall
 from storage.db import Database, now_utc
 
 KINDS = ("confederation", "federation", "puk", "coop_primary", "coop_secondary", "kdkmp", "kmp")
+VILLAGE_KINDS = network.VILLAGE_KINDS  # a village cooperative: serves one desa (village_code)
 ROOT_ID = 1
 
 
@@ -23,6 +24,7 @@ class Organisation:
     code: str
     name: str
     address: str | None = None
+    village_code: str | None = None  # a village cooperative's desa (one per desa)
 
 
 class OrgError(ValueError):
@@ -47,10 +49,29 @@ async def add(
     kind: str,
     parent_code: str | None,
     covers: tuple[str, ...] = (),
+    village: str | None = None,
 ) -> int:
-    """A new node under ``parent_code`` covering the given village-code prefixes."""
+    """A new node under ``parent_code`` covering the given village-code prefixes; a village
+    cooperative (kdkmp/kmp) with ``village`` serves that desa, which it covers too, and no
+    other cooperative may serve the same desa."""
     if kind not in KINDS:
         raise OrgError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+    if village is not None:
+        place = regions.region(village)
+        if kind not in VILLAGE_KINDS:
+            raise OrgError(f"only a village cooperative ({', '.join(VILLAGE_KINDS)}) has a village")
+        if place is None or place.level != regions.VILLAGE:
+            raise OrgError(f"not a village code: {village!r} (e.g. 33.10.11.2004)")
+        async with conn.execute(
+            "SELECT code FROM organisations WHERE village_code = ?", (village,)
+        ) as cur:
+            other = await cur.fetchone()
+        if other is not None:
+            raise OrgError(
+                f"village {village} ({place.name}) already has a cooperative: {other['code']}"
+            )
+        if not any(regions.within(village, prefix) for prefix in covers):
+            covers = (*covers, village)  # it covers its desa (unless a wider prefix does)
     async with conn.execute(
         "SELECT id FROM organisations WHERE code = ?", (parent_code or "pusat",)
     ) as cur:
@@ -61,9 +82,9 @@ async def add(
         if await cur.fetchone():
             raise OrgError(f"code {code!r} is taken")
     cur = await conn.execute(
-        "INSERT INTO organisations (parent_id, kind, code, name, created_at) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING id",
-        (parent["id"], kind, code, name, now_utc()),
+        "INSERT INTO organisations (parent_id, kind, code, name, village_code, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (parent["id"], kind, code, name, village, now_utc()),
     )
     org_id = (await cur.fetchone())[0]
     await conn.executemany(

@@ -43,7 +43,7 @@ async def seeded(tmp_path):
 
 ROLE_WORDS = {
     "admin": "pengurus", "treasurer": "bendahara", "coordinator": "koordinator",
-    "farmer": "petani", "member": "anggota koperasi", "keeper": "penjaga gudang",
+    "farmer": "petani", "member": "anggota koperasi", "keeper": "penjaga gudang", "chair": "ketua",
 }  # fmt: skip
 
 
@@ -69,10 +69,11 @@ async def test_the_ledger_of_the_seed_verifies(seeded, capsys):
 async def test_the_cast_are_registered_people_with_their_roles_and_organisations(seeded):
     db, cast = seeded
     assert cast == CAST
-    assert len({p.user_id for p in cast}) == len(cast) == 17
+    assert len({p.user_id for p in cast}) == len(cast) == 19
     assert all(7_000_001 <= p.user_id < 7_001_000 for p in cast)
     assert Counter(p.role for p in cast) == {
         "admin": 3, "treasurer": 3, "coordinator": 1, "farmer": 5, "member": 4, "keeper": 1,
+        "chair": 2,
     }  # fmt: skip
     assert [p.language for p in cast if p.language != "id"] == ["en"]
     assert _by_role(cast, "farmer")[3].language == "en"

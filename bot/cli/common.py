@@ -23,12 +23,12 @@ class CliError(Exception):
 
 
 def parse_role(word: str, staff_only: bool = False):
-    role = ROLE_WORDS.get(word.lower())
+    role = ROLE_WORDS.get(word.lower().replace("-", " "))
     if role is None or (staff_only and role not in STAFF_ROLES):
         allowed = (
-            "coordinator, treasurer, admin, keeper"
+            "coordinator, treasurer (bendahara), admin, keeper, ketua, pengelola-gerai"
             if staff_only
-            else "farmer, member, coordinator, treasurer, admin, keeper"
+            else "farmer, member, coordinator, treasurer, admin, keeper, ketua, pengelola-gerai"
         )
         raise CliError(f"unknown role {word!r}; one of: {allowed}")
     return role

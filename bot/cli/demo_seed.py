@@ -14,8 +14,10 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   administrator, two treasurers (maker–checker), twelve members on its roster since up to
   twelve months, six of them on Telegram; pokok once, wajib by monthly payroll batches (three
   members behind by 1–3 months), sukarela at the desk and one approved withdrawal;
-* a village cooperative in Klaten (Kec. Ceper, 33.10.11) with an administrator, a treasurer, a
-  coordinator covering Kujon, Pokak and Kurung, and five farmers there (one speaks English);
+* a village cooperative in Klaten (Desa Kujon, buying in Kec. Ceper, 33.10.11) with an
+  administrator, a ketua, a treasurer (bendahara), a coordinator covering Kujon, Pokak and
+  Kurung, and five farmers there (one speaks English); a second village cooperative in
+  Desa Jombong (Kab. Boyolali) with its ketua: the hub's network in /koperasi;
 * buying prices per grade for gabah, jagung and cabai merah beside HPP and the market price,
   a new version each week for 14 weeks; a transport deduction for gabah; the government's
   rafaksi table for gabah adopted by the Klaten cooperative three weeks ago (its gabah
@@ -84,6 +86,10 @@ KLATEN_ADDRESS = "Jl. Raya Ceper–Klaten Km 3, Kujon, Ceper, Klaten 57465"
 CEPER = "33.10.11"  # Kec. Ceper, Kab. Klaten: the village cooperative buys here
 KUJON, POKAK, KURUNG = "33.10.11.2004", "33.10.11.2005", "33.10.11.2013"
 KLATEN_REGENCY = "33.10"
+# A second village cooperative of the hub's network, in another kabupaten (/koperasi).
+CEPOGO = "kdkmp-jombong"
+CEPOGO_NAME = "Koperasi Desa Merah Putih Jombong"
+JOMBONG = "33.09.03.2002"  # Desa Jombong, Kec. Cepogo, Kab. Boyolali
 
 POKOK, WAJIB = 100_000, 50_000
 
@@ -146,6 +152,10 @@ CAST: tuple[DemoPerson, ...] = (
             "Bu Tri — bendahara, KDKMP Kujon, Klaten (bayar petani)"),
     _person(16, "Sri", "Mulyani", "+6281225550017", "keeper", KLATEN,
             "Bu Sri — penjaga gudang, Gudang Kujon, Klaten (/gudang)"),
+    _person(17, "Harjono", "Wibowo", "+6281225550018", "chair", KLATEN,
+            "Pak Harjono — ketua, KDKMP Kujon, Klaten (/koperasi)"),
+    _person(18, "Sumarni", "", "+6285640880019", "chair", CEPOGO,
+            "Bu Sumarni — ketua, KDKMP Jombong, Boyolali (/koperasi)"),
 )  # fmt: skip
 
 # Who does what, by their place in CAST.
@@ -155,6 +165,7 @@ KLATEN_ADMIN, COORDINATOR = 8, 9
 DARTO, SUMIYATI, SLAMET, WULAN, PAIJO = 10, 11, 12, 13, 14
 KLATEN_TREASURER = 15  # pays the farmers what is still owed (/jemput)
 KEEPER = 16  # keeps the Gudang Kujon: gabah brought in, part of it dried (/gudang)
+KLATEN_CHAIR, CEPOGO_CHAIR = 17, 18  # ketua of the two village cooperatives (/koperasi)
 WAREHOUSE_NAME = "Gudang Kujon"
 FARMER_VILLAGE = {DARTO: KUJON, SUMIYATI: POKAK, SLAMET: KURUNG, WULAN: KUJON, PAIJO: POKAK}
 COORDINATOR_COVERS = (KUJON, POKAK, KURUNG)
@@ -236,9 +247,11 @@ class _Seeder:
                       parent_code=ROOT, covers=("32.16", "32.75"))  # fmt: skip
         await self.at(when, orgs.set_address, BEKASI, BEKASI_ADDRESS)
         await self.at(when, orgs.add, code=KLATEN, name=KLATEN_NAME, kind="kdkmp",
-                      parent_code=ROOT, covers=(CEPER,))  # fmt: skip
+                      parent_code=ROOT, covers=(CEPER,), village=KUJON)  # fmt: skip
         await self.at(when, orgs.set_address, KLATEN, KLATEN_ADDRESS)
-        for code in (ROOT, BEKASI, KLATEN):
+        await self.at(when, orgs.add, code=CEPOGO, name=CEPOGO_NAME, kind="kdkmp",
+                      parent_code=ROOT, village=JOMBONG)  # fmt: skip
+        for code in (ROOT, BEKASI, KLATEN, CEPOGO):
             self.org[code] = (await orgs.by_code(self.db, code)).id
 
     def applicant(self, n: int) -> Applicant:
@@ -443,6 +456,8 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
         start + 4 * 86_400 + 7200, offers.set_coverage, s.ids[COORDINATOR], COORDINATOR_COVERS
     )
     await s.staff(KEEPER, start + 4 * 86_400 + 9000, s.ids[KLATEN_ADMIN])
+    await s.staff(KLATEN_CHAIR, start + 4 * 86_400 + 10_800, s.ids[FEDERATION_ADMIN])
+    await s.staff(CEPOGO_CHAIR, start + 5 * 86_400, s.ids[FEDERATION_ADMIN])
     await s.at(start + 4 * 86_400 + 14_400, stock.add_warehouse, s.org[KLATEN], WAREHOUSE_NAME,
                KUJON, s.ids[KEEPER], s.ids[KLATEN_ADMIN])  # fmt: skip
     await s.at(start + 4 * 86_400, savings.set_rate, s.org[BEKASI],

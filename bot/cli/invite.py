@@ -7,13 +7,16 @@ import argparse
 from bot.cli.common import CliError, on_database, parse_role
 from bot.config import Settings
 from domain.invites import deep_link
+from domain.network import role_fits
 from storage import invites, orgs
 from storage.db import Database
 
 
 def add_parser(sub) -> None:
     inv = sub.add_parser("invite", help="print a single-use invite link for a staff role")
-    inv.add_argument("role", help="coordinator, treasurer or admin")
+    inv.add_argument(
+        "role", help="coordinator, treasurer (bendahara), admin, keeper, ketua or pengelola-gerai"
+    )
     inv.add_argument("--org", required=True, help="organisation code")
     inv.add_argument("--hours", type=int, help="hours the link stays valid")
     inv.add_argument(
@@ -40,6 +43,8 @@ async def invite_command(args: argparse.Namespace, settings: Settings, db: Datab
     org = await orgs.by_code(db, args.org)
     if org is None:
         raise CliError(f"no organisation with code {args.org!r}")
+    if not role_fits(role, org.kind):
+        raise CliError(f"only a village cooperative (kdkmp, kmp) has a {role.value}")
     username = await _bot_username(settings, args.bot_username)
     invite = await db.write(
         invites.create,

@@ -30,6 +30,11 @@ def add_parser(sub) -> None:
         metavar="CODE",
         help="a village-code prefix it covers, e.g. 33.10 (Kab. Klaten); repeatable",
     )
+    add.add_argument(
+        "--village",
+        metavar="CODE",
+        help="the desa a village cooperative (kdkmp, kmp) serves, e.g. 33.10.11.2004; one per desa",
+    )
     address = org_sub.add_parser("address", help="set the postal address shown on statements")
     address.add_argument("code")
     address.add_argument("address", help='e.g. "Jl. Raya Ceper No. 12, Ceper, Klaten 57465"')
@@ -72,12 +77,16 @@ async def org_command(args: argparse.Namespace, settings: Settings, db: Database
                 kind=args.kind,
                 parent_code=args.parent,
                 covers=covers,
+                village=args.village,
             )
         except orgs.OrgError as exc:
             raise CliError(str(exc)) from None
+        org = await orgs.by_code(db, args.code)
+        covers = tuple(await orgs.coverage(db, org.id))
         where = ", ".join(f"{c} {regions.region(c).name}" for c in covers) or "nothing yet"
         print(f"added {args.code} ({args.kind}) under {args.parent}, covering {where}")
     else:
         for depth, node in await orgs.tree(db):
-            print(f"{'  ' * depth}{node.code}  {node.name}  [{node.kind}]")
+            village = f"  desa {node.village_code}" if node.village_code else ""
+            print(f"{'  ' * depth}{node.code}  {node.name}  [{node.kind}]{village}")
     return 0
