@@ -47,7 +47,7 @@ def _where(village_code: str) -> str:
 
 def card_text(coop: Cooperative) -> str:
     """A cooperative's card: where it is, each officer with their phone, its monthly report."""
-    lines = [coop.org.name, _where(coop.org.village_code or "")]
+    lines = [coop.org.name] + ([_where(coop.org.village_code)] if coop.org.village_code else [])
     for role in (*VILLAGE_OFFICERS, Role.ADMIN):
         holders = [o for o in coop.officers if o.role == role]
         label = _capital(role_label(role))

@@ -363,3 +363,19 @@ async def test_two_buyers_one_sale_delivered_and_invoiced_one_open(seeded):
     assert (delivered.moisture, delivered.foreign_matter, delivered.cut_rupiah) == ("24", "11", 300)
     (owed,) = await sales.receivables(db, [org])
     assert owed.buyer == "Bulog Kancab Klaten" and owed.owed == margin.revenue
+
+
+async def test_the_hubs_network_of_two_village_cooperatives(seeded):
+    """/koperasi for the federation's administrator: Kujon (Klaten) with its ketua, bendahara
+    and pengurus, Jombong (Boyolali) with its ketua."""
+    from storage import network
+
+    db, _ = seeded
+    assert await network.regencies(db, orgs.ROOT_ID) == [("33.09", 1), ("33.10", 1)]
+    (kujon,) = await network.in_regency(db, orgs.ROOT_ID, "33.10", 0)
+    assert kujon.org.code == demo_seed.KLATEN and kujon.org.village_code == demo_seed.KUJON
+    assert [(o.full_name, o.role.value) for o in kujon.officers] == [
+        ("Harjono Wibowo", "chair"), ("Tri Handayani", "treasurer"), ("Bambang Sutrisno", "admin"),
+    ]  # fmt: skip
+    (jombong,) = await network.in_regency(db, orgs.ROOT_ID, "33.09", 0)
+    assert [(o.full_name, o.role.value) for o in jombong.officers] == [("Sumarni", "chair")]
