@@ -316,8 +316,11 @@ async def officer_text(context: BotContext) -> str:
             name=row.full_name, phone=display_phone(row.phone or ""), left=format_money(row.left)
         )
         if rules.overdue(row.oldest_at, now):
-            line = _("{line}, overdue since {days} days").format(
-                line=line, days=(now - row.oldest_at) // 86_400
+            line = _("{line} (overdue: given on {date})").format(
+                line=line,
+                date=format_date(
+                    datetime.fromtimestamp(row.oldest_at, UTC), context.person.timezone
+                ),
             )
         lines.append(line)
     return "\n".join(lines)
