@@ -8,7 +8,8 @@ import pytest
 
 from domain import ledger as L
 from domain.people import Role
-from storage import advances, ledger, offers, people
+from storage import advances, dashboard, ledger, offers, people
+from storage.db import now_utc
 from tests.handlers.flows import YES_ID, register_farmer
 from tests.handlers.test_offer import _coordinator, _prices
 from tests.handlers.test_offtake_field import _offer_gabah, to_the_scale
@@ -177,6 +178,20 @@ async def test_goods_go_to_purchases_and_a_rejection_records_nothing(world, desk
     tono.take_new()
     listing = await tono.send("/utang")
     assert listing == ["Pinjaman input yang belum lunas:\nBudi Santoso (0812-3456-7890): Rp300.000"]
+    # the dashboard panel: per farmer of the viewer's cooperatives, nothing of another one
+    later = now_utc() + 121 * 86_400
+    rows = await dashboard.rows(
+        world.db, "advances", dashboard.Scope((1,), "id", "Asia/Jakarta", later)
+    )
+    assert [(r["farmer"], r["owed"], r["overdue"]) for r in rows] == [
+        ("Budi Santoso", 300_000, "⚠️")
+    ]
+    assert (
+        await dashboard.rows(
+            world.db, "advances", dashboard.Scope((2,), "id", "Asia/Jakarta", later)
+        )
+        == []
+    )
 
 
 async def test_an_officer_of_another_cooperative_cannot_decide(world, desk):
