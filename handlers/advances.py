@@ -32,14 +32,15 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    stored_in,
     tell,
+    tell_person,
     writes,
     yes_no_press,
 )
 from handlers.menus import cancel
 from handlers.wording import in_sentence
 from storage import advances as stored
-from storage import people
 from storage import savings_desk as desk
 from storage.db import now_utc
 
@@ -114,16 +115,10 @@ WHAT_STEP = Choice(
 )  # fmt: skip
 
 
-async def _described(update: Update, context: BotContext, text: str) -> str:
-    draft = AdvanceDraft.load(context)
-    draft.description = text
-    draft.save(context)
-    return await AMOUNT_STEP.ask(update, context)
-
-
 DESCRIPTION_STEP = Typed(
     DESCRIPTION, lambda: _("Type what is given and how much, for example Urea 2 sak."),
-    partial(short_text, low=3, high=rules.MAX_DESCRIPTION, reason="advance.description"), _described,
+    partial(short_text, low=3, high=rules.MAX_DESCRIPTION, reason="advance.description"),
+    stored_in(AdvanceDraft, "description", lambda: AMOUNT_STEP),
     reasons={"advance.description": lambda: _("Type 3 to 80 letters.")},
 )  # fmt: skip
 
@@ -246,29 +241,32 @@ async def on_decision(update: Update, context: BotContext) -> None:
 
 
 async def _tell_maker(context: BotContext, decided: stored.Advance) -> None:
-    maker = await people.by_id(context.db, decided.maker_id)
-    if not (maker and maker.chat_id):
-        return
-    with use_locale(maker.language):
-        text = (
-            _("Advance {number} is approved by {name}.") if decided.status == "approved"
-            else _("Advance {number} is rejected by {name}. Nothing was recorded.")
-        ).format(number=decided.number, name=context.person.full_name)  # fmt: skip
-    await tell(context, key=f"advance-decided:{decided.id}", kind="decision", person_id=maker.id,
-               chat_id=maker.chat_id, text=text)  # fmt: skip
+    def text() -> str:
+        if decided.status == "approved":
+            return _("Advance {number} is approved by {name}.").format(
+                number=decided.number, name=context.person.full_name
+            )
+        return _("Advance {number} is rejected by {name}. Nothing was recorded.").format(
+            number=decided.number, name=context.person.full_name
+        )
+
+    await tell_person(
+        context, decided.maker_id, text, key=f"advance-decided:{decided.id}", kind="decision"
+    )
 
 
 async def _tell_farmer(context: BotContext, decided: stored.Advance) -> None:
-    farmer = await stored.farmer(context.db, decided.farmer_id)
-    if not (farmer and farmer.chat_id and farmer.reachable):
-        return  # a farmer without Telegram hears it from the officer
-    owed = await stored.outstanding(context.db, farmer.id)
-    with use_locale(farmer.language):
-        text = _("The cooperative gave you an advance of {amount} ({what}). It is taken from your next harvest payments. You now owe {owed}. Send /utang to see it.").format(
+    """In the farmer's language; a farmer without Telegram hears it from the officer."""
+    owed = await stored.outstanding(context.db, decided.farmer_id)
+
+    def text() -> str:
+        return _("The cooperative gave you an advance of {amount} ({what}). It is taken from your next harvest payments. You now owe {owed}. Send /utang to see it.").format(
             amount=format_money(decided.amount_rupiah), what=decided.description or _what_words(decided.what),
             owed=format_money(owed))  # fmt: skip
-    await tell(context, key=f"advance-given:{decided.id}", kind="advance", person_id=farmer.id,
-               chat_id=farmer.chat_id, text=text)  # fmt: skip
+
+    await tell_person(
+        context, decided.farmer_id, text, key=f"advance-given:{decided.id}", kind="advance"
+    )
 
 
 # --- /utang ---------------------------------------------------------------------------------
