@@ -266,7 +266,7 @@ async def repayments(source: Source, farmer_id: int) -> list[Repayment]:
         source,
         "SELECT r.advance_id, r.offer_id, r.amount_rupiah, r.at FROM advance_repayments r"
         " JOIN advances a ON a.id = r.advance_id"
-        " WHERE a.farmer_id = ? AND r.undone_at IS NULL ORDER BY r.at, r.advance_id",
+        " WHERE a.farmer_id = ? AND r.undone_at IS NULL ORDER BY r.at, r.id",
         (farmer_id,),
     )
     return [Repayment(**{k: r[k] for k in r.keys()}) for r in rows]

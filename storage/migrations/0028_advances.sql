@@ -26,13 +26,14 @@ CREATE INDEX advances_org ON advances (org_id, status);
 -- What one weighing repaid of one advance (whole rupiah); undone_at when the weighing was
 -- done again (its ledger entry reversed).
 CREATE TABLE advance_repayments (
+    id             INTEGER PRIMARY KEY,
     advance_id     INTEGER NOT NULL REFERENCES advances (id),
     offer_id       INTEGER NOT NULL REFERENCES offers (id),
     amount_rupiah  BIGINT  NOT NULL CHECK (amount_rupiah > 0),
     at             BIGINT  NOT NULL,
-    undone_at      BIGINT,
-    PRIMARY KEY (advance_id, offer_id, at)
+    undone_at      BIGINT
 );
+CREATE INDEX advance_repayments_advance ON advance_repayments (advance_id);
 CREATE INDEX advance_repayments_offer ON advance_repayments (offer_id);
 
 -- The cooperative's rule: what one farmer may owe in advances at once.

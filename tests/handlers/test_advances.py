@@ -8,7 +8,7 @@ import pytest
 
 from domain import ledger as L
 from domain.people import Role
-from storage import advances, dashboard, ledger, offers, people
+from storage import advances, dashboard, ledger, offers, people, pickups
 from storage.db import now_utc
 from tests.handlers.flows import YES_ID, register_farmer
 from tests.handlers.test_offer import _coordinator, _prices
@@ -200,3 +200,27 @@ async def test_an_officer_of_another_cooperative_cannot_decide(world, desk):
     await tono.press(YES_ID)
     with pytest.raises(advances.DecisionRefused):
         await world.db.write(advances.decide, 1, 4242, 7, frozenset({Role.ADMIN}), True)
+
+
+async def test_a_weighing_done_again_after_a_dispute_undoes_its_repayment(world, desk):
+    budi, tono, ani, farmer = desk
+    await _asked(tono, "2.000.000")
+    await tono.press(YES_ID)
+    await ani.press("✅ Setujui")
+    sari = await _coordinator(world, 731, "33.10")
+    offer, receipt = await _weigh(world, sari, budi, farmer, 200)  # Rp1.300.000
+    assert "Potongan pinjaman input: Rp1.300.000 (sisa Rp700.000)" in receipt
+    await budi.press("⚠️ Tidak sesuai")
+    admin = await people.by_telegram_id(world.db, 992)
+    await world.db.write(pickups.settle, offer.id, admin.id, admin.roles, False)  # weigh again
+    assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 2_000_000
+    assert (await advances.get(world.db, 1)).left == 2_000_000
+    await sari.send("/jemput")
+    await sari.press(f"⚖️ Timbang {offer.number}")
+    await sari.press("GKP (gabah kering panen)")
+    await sari.send("100 kg")
+    await sari.press(YES_ID)
+    again = [t for t in budi.take_new() if t.startswith(f"Tanda terima {offer.number}")][-1]
+    assert "Potongan pinjaman input: Rp650.000 (sisa Rp1.350.000)" in again
+    assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 1_350_000
+    assert await ledger.verify(world.db) is None
