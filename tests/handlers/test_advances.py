@@ -224,3 +224,23 @@ async def test_a_weighing_done_again_after_a_dispute_undoes_its_repayment(world,
     assert "Potongan pinjaman input: Rp650.000 (sisa Rp1.350.000)" in again
     assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 1_350_000
     assert await ledger.verify(world.db) is None
+
+
+async def test_the_farmer_reads_it_in_english(world):
+    await _prices(world)
+    budi = world.person(701, "Budi")
+    await register_farmer(budi, language="English")
+    tono = await _person_with_roles(world, 991, [Role.TREASURER])
+    ani = await _person_with_roles(world, 992, [Role.ADMIN])
+    await _asked(tono, "400.000")
+    await tono.press(YES_ID)
+    await ani.press("✅ Setujui")
+    assert budi.take_new()[-1] == (
+        "The cooperative gave you an advance of Rp400,000 (cash). It is taken from your next "
+        "harvest payments. You now owe Rp400,000. Send /utang to see it."
+    )
+    lines = (await budi.send("/utang"))[-1].splitlines()
+    assert lines[0] == "You owe Rp400,000 for input advances."
+    assert lines[1].startswith("PJ-0001, ") and lines[1].endswith(
+        "Rp400,000 (cash), still owed Rp400,000"
+    )
