@@ -8,7 +8,7 @@ import pytest
 
 from domain import ledger as L
 from domain.people import Role
-from storage import advances, dashboard, ledger, offers, people, pickups
+from storage import advances, dashboard, figures, ledger, offers, people, pickups
 from storage.db import now_utc
 from tests.handlers.flows import YES_ID, register_farmer
 from tests.handlers.test_offer import _coordinator, _prices
@@ -136,6 +136,8 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
     assert receipt[-2].startswith("Total: Rp850.000")
     assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 0
     assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 850_000
+    owed = await figures.owed_to_farmers(world.db, (1,))  # /rekap's "owed to farmers"
+    assert (owed.receipts, owed.amount) == (1, 850_000)
     assert (await advances.get(world.db, 1)).status == "repaid"
     assert await ledger.verify(world.db) is None
 
