@@ -137,7 +137,7 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
     assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 0
     assert await ledger.balance(world.db, L.farmer_payable(farmer.id)) == 850_000
     owed = await figures.owed_to_farmers(world.db, (1,))  # /rekap's "owed to farmers"
-    assert (owed.receipts, owed.amount) == (1, 850_000)
+    assert (owed.count, owed.amount) == (1, 850_000)
     assert (await advances.get(world.db, 1)).status == "repaid"
     assert await ledger.verify(world.db) is None
 
