@@ -133,7 +133,8 @@ async def receipt_text(context: BotContext, offer: Offer, pickup: pickups.Pickup
         _("Produce: {produce}").format(produce=produce_name(commodity) + grade),
         *quality,
         weight_line(commodity.base_unit, bool(taken)).format(**weight),
-        deductions_line(taken, commodity),
+        # "Deductions: none" gives its place to the advance's line (receipts keep to six lines)
+        *([] if pickup.advance_rupiah and not taken else [deductions_line(taken, commodity)]),
         *([_("Input advance repaid: {amount} (still owed {left})").format(
             amount=format_money(pickup.advance_rupiah), left=format_money(pickup.advance_left_rupiah))]
           if pickup.advance_rupiah else []),
