@@ -117,3 +117,11 @@ def overdue(approved_at: int, now: int, days: int = OVERDUE_DAYS) -> bool:
     """Whether an advance approved at ``approved_at`` (Unix seconds) and still owed at ``now``
     is listed for the officers."""
     return now - approved_at >= days * 86_400
+
+
+ADVANCE_PREFIX = "PIN"  # pinjaman input: PJ- is a sale (penjualan)
+
+
+def advance_number(advance_id: int) -> str:
+    """How people quote an advance: ``PIN-0007``."""
+    return f"{ADVANCE_PREFIX}-{advance_id:04d}"

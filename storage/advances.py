@@ -41,8 +41,7 @@ class Advance:
 
     @property
     def number(self) -> str:
-        """How people quote it: ``PJ-0007``."""
-        return f"PJ-{self.id:04d}"
+        return rules.advance_number(self.id)
 
     @property
     def left(self) -> int:

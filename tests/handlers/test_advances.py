@@ -80,16 +80,16 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
         "Beri Budi Santoso (0812-3456-7890) pinjaman Rp5.000.000 (uang tunai)?"
     )
     waiting = (await tono.press(YES_ID))[0]
-    assert waiting.startswith("Pinjaman PJ-0001 menunggu persetujuan petugas kedua.")
+    assert waiting.startswith("Pinjaman PIN-0001 menunggu persetujuan petugas kedua.")
     assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 0  # not yet
 
     alert = ani.take_new()[-1]
     assert (
         alert
-        == "Pinjaman PJ-0001 dari Uji Coba: Rp5.000.000 (uang tunai) untuk Budi Santoso. Setujui?"
+        == "Pinjaman PIN-0001 dari Uji Coba: Rp5.000.000 (uang tunai) untuk Budi Santoso. Setujui?"
     )
     assert not [
-        t for t in tono.take_new() if t.startswith("Pinjaman PJ-0001 dari")
+        t for t in tono.take_new() if t.startswith("Pinjaman PIN-0001 dari")
     ]  # never the maker
     sent = world.telegram.messages[992][-1]
     await tono.press_data(sent, "pjd:ok1")  # the maker forges the checker's button
@@ -99,8 +99,8 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
     await budi.press_data(sent, "pjd:ok1")  # so does the farmer
     assert (await advances.get(world.db, 1)).status == "requested"
 
-    assert (await ani.press("✅ Setujui"))[-1] == "Pinjaman PJ-0001 disetujui."
-    assert tono.take_new()[-1] == "Pinjaman PJ-0001 disetujui oleh Uji Coba."
+    assert (await ani.press("✅ Setujui"))[-1] == "Pinjaman PIN-0001 disetujui."
+    assert tono.take_new()[-1] == "Pinjaman PIN-0001 disetujui oleh Uji Coba."
     assert budi.take_new()[-1] == (
         "Koperasi memberi Anda pinjaman Rp5.000.000 (uang tunai). Pinjaman dipotong dari "
         "pembayaran panen berikutnya. Pinjaman Anda sekarang Rp5.000.000. Kirim /utang untuk melihatnya."
@@ -149,7 +149,7 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
     budi.take_new()
     utang = (await budi.send("/utang"))[-1].splitlines()
     assert utang[0] == "Sisa pinjaman input Anda: Rp0."
-    assert utang[1].startswith("PJ-0001, ") and utang[1].endswith(
+    assert utang[1].startswith("PIN-0001, ") and utang[1].endswith(
         "Rp5.000.000 (uang tunai), sisa Rp0"
     )
     assert utang[2:] == [
@@ -168,8 +168,8 @@ async def test_goods_go_to_purchases_and_a_rejection_records_nothing(world, desk
     summary = (await tono.send("750000"))[0]
     assert "pinjaman Rp750.000 (bibit: benih padi Inpari 32 25 kg)?" in summary
     await tono.press(YES_ID)
-    assert (await ani.press("❌ Tolak"))[-1] == "Pinjaman PJ-0001 ditolak."
-    assert tono.take_new()[-1] == "Pinjaman PJ-0001 ditolak oleh Uji Coba. Tidak ada yang dicatat."
+    assert (await ani.press("❌ Tolak"))[-1] == "Pinjaman PIN-0001 ditolak."
+    assert tono.take_new()[-1] == "Pinjaman PIN-0001 ditolak oleh Uji Coba. Tidak ada yang dicatat."
     assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 0
     assert (await budi.send("/utang")) == ["Anda tidak punya pinjaman input."]
 
@@ -248,6 +248,6 @@ async def test_the_farmer_reads_it_in_english(world):
     )
     lines = (await budi.send("/utang"))[-1].splitlines()
     assert lines[0] == "You owe Rp400,000 for input advances."
-    assert lines[1].startswith("PJ-0001, ") and lines[1].endswith(
+    assert lines[1].startswith("PIN-0001, ") and lines[1].endswith(
         "Rp400,000 (cash), still owed Rp400,000"
     )
