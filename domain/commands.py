@@ -69,6 +69,16 @@ COMMANDS: tuple[Command, ...] = (
         N_("See the warehouse: stock, pickups coming in, drying and losses"),
         frozenset({Role.KEEPER, Role.ADMIN, Role.COORDINATOR}),
     ),
+    Command(
+        "pinjaman",
+        N_("Give a farmer an input advance: pupuk, bibit or cash (a second officer approves)"),
+        frozenset({Role.ADMIN, Role.TREASURER, Role.COORDINATOR}),
+    ),
+    Command(
+        "utang",
+        N_("See input advances: what is owed and repaid"),
+        frozenset({Role.FARMER, Role.ADMIN, Role.TREASURER}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command(
         "rafaksi",
@@ -104,7 +114,14 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "weighing.check": frozenset({Role.COORDINATOR, Role.ADMIN}),
     "dispute.settle": frozenset({Role.ADMIN}),
     "savings.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # never the maker (storage)
+    "advance.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # never the maker (storage)
 }
+
+
+def may_check(button: str, maker_id: int, checker_id: int, roles: frozenset[Role]) -> bool:
+    """Maker–checker: whether ``checker_id`` holding ``roles`` may decide what ``maker_id``
+    asked (a withdrawal, an advance): a role of ``button`` and never one's own request."""
+    return maker_id != checker_id and bool(roles & BUTTONS[button])
 
 
 def in_scope(area_prefix: str, coverage: list[str] | tuple[str, ...]) -> bool:

@@ -80,6 +80,9 @@ class AccountKind(StrEnum):
     COGS = "cogs"
     LOSSES = "losses"
     RECEIVABLE_BUYER = "receivable_buyer"
+    # Hub (issue 18): what a farmer owes for an input advance (pupuk, bibit, cash), repaid
+    # from their harvests.
+    RECEIVABLE_FARMER = "receivable_farmer"
 
     @property
     def normal(self) -> Side:
@@ -96,10 +99,11 @@ class AccountKind(StrEnum):
 _DEBIT_NORMAL = frozenset({
     AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES, AccountKind.RECEIVABLE,
     AccountKind.INVENTORY, AccountKind.COGS, AccountKind.LOSSES, AccountKind.RECEIVABLE_BUYER,
+    AccountKind.RECEIVABLE_FARMER,
 })  # fmt: skip
 _NEVER_NEGATIVE = frozenset({
     AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
-    AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER,
+    AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER, AccountKind.RECEIVABLE_FARMER,
 })  # fmt: skip
 
 SAVINGS_ACCOUNT = {
@@ -124,6 +128,7 @@ _ID = r"([1-9][0-9]{0,17})"
 _MEMBER = re.compile(rf"^member:{_ID}:(pokok|wajib|sukarela)$")
 _PAYABLE = re.compile(rf"^payable:farmer:{_ID}$")
 _BUYER = re.compile(rf"^receivable:buyer:{_ID}$")
+_FARMER_RECEIVABLE = re.compile(rf"^receivable:farmer:{_ID}$")
 _ORG = re.compile(rf"^({'|'.join(_ORG_WORDS)}):{_ID}$")
 
 
@@ -306,6 +311,12 @@ def buyer_receivable(buyer_id: int) -> str:
     return f"receivable:buyer:{_positive_id(buyer_id, 'a buyer id')}"
 
 
+def farmer_receivable(person_id: int) -> str:
+    """``receivable:farmer:<person_id>``: what a farmer owes for input advances (never below
+    zero: a harvest repays at most what is owed)."""
+    return f"receivable:farmer:{_positive_id(person_id, 'a person id')}"
+
+
 def parse_account(code: object) -> Account:
     """The account a code names; InvalidAccount for anything else (no spaces, no case
     variants, no leading zeros: one account has exactly one code)."""
@@ -316,6 +327,8 @@ def parse_account(code: object) -> Account:
             return Account(code, AccountKind.PAYABLE_FARMER, person_id=int(found[1]))
         if found := _BUYER.match(code):
             return Account(code, AccountKind.RECEIVABLE_BUYER)
+        if found := _FARMER_RECEIVABLE.match(code):
+            return Account(code, AccountKind.RECEIVABLE_FARMER, person_id=int(found[1]))
         if found := _ORG.match(code):
             return Account(code, _ORG_WORDS[found[1]], org_id=int(found[2]))
     raise InvalidAccount(f"not an account code: {code!r}")
@@ -485,6 +498,8 @@ REASON_PAID_TRANSFER = "offer.paid.transfer"  # number, transfer (its reference)
 REASON_STOCK_ARRIVAL = "stock.arrival"  # warehouse (its name), quantity, produce, grade
 REASON_STOCK_LOSS = "stock.loss"  # why (typed by the keeper), quantity, produce, grade
 REASON_STOCK_COST = "stock.cost"  # kind (drying or processing), quantity, produce, grade
+
+REASON_ADVANCE = "advance.given"  # number (ADV-…), what (pupuk, bibit, cash)
 
 _CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
 

@@ -19,6 +19,7 @@ from telegram.warnings import PTBUserWarning
 
 from handlers import (
     admin,
+    advances,
     alerts,
     catalog_admin,
     figures,
@@ -88,6 +89,7 @@ def register(app: Application) -> None:
     app.add_handler(rafaksi.conversation_handler())
     app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
+    app.add_handler(advances.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
@@ -113,6 +115,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("gudang", warehouse_keeper.show_warehouse))
     app.add_handler(CommandHandler("butuh", windows.show_windows))
     app.add_handler(CommandHandler("koperasi", network.show_network))
+    app.add_handler(CommandHandler("utang", advances.show_debts))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -135,6 +138,7 @@ def register(app: Application) -> None:
     app.add_handler(savings.DUES_BUTTONS.handler(savings.on_dues))
     app.add_handler(savings.STATEMENT_BUTTONS.handler(savings.on_statement))
     app.add_handler(treasurer_common.DECIDE_BUTTONS.handler(treasurer_decisions.on_decision))
+    app.add_handler(advances.DECIDE_BUTTONS.handler(advances.on_decision))
     app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))

@@ -45,11 +45,12 @@ from telegram.ext import (
 
 from bot import unparsed
 from bot.context import BotContext
-from bot.i18n import _
+from bot.i18n import _, use_locale
 from bot.notices import notify
 from domain import N_
 from domain.commands import BY_NAME
 from domain.people import InvalidInput, Role
+from storage import people
 from storage.db import current_update_id, current_writer
 from storage.outbox import OutgoingMessage
 
@@ -281,6 +282,18 @@ async def tell(context: BotContext, *, key: str, kind: str, person_id: int, chat
     )
     key = key if update_id is None else f"{key}:u{update_id}"
     await notify(context.db, context.bot_data.outbox, key=key, kind=kind, messages=[message])
+
+
+async def tell_person(context: BotContext, person_id: int | None, text: Callable[[], str], *,
+                      key: str, kind: str) -> None:  # fmt: skip
+    """:func:`tell` someone known by id, ``text`` rendered in their language; nothing for a
+    person without a chat (a farmer entered for them) or who blocked the bot."""
+    found = await people.by_id(context.db, person_id) if person_id else None
+    if not (found and found.chat_id and found.reachable):
+        return
+    with use_locale(found.language):
+        message = text()
+    await tell(context, key=key, kind=kind, person_id=found.id, chat_id=found.chat_id, text=message)
 
 
 # --- who may write, who may act --------------------------------------------------------------

@@ -435,7 +435,7 @@ async def stock(source: Source, org_ids: tuple[int, ...]) -> list[Stock] | None:
 async def owed_to_farmers(source: Source, org_ids: tuple[int, ...]) -> Owed:
     rows = await fetchall(
         source,
-        "SELECT COUNT(*) AS receipts, SUM(k.amount_rupiah - k.deductions_rupiah) AS owed"
+        "SELECT COUNT(*) AS receipts, SUM(k.amount_rupiah - k.deductions_rupiah - k.advance_rupiah) AS owed"
         " FROM offers o JOIN pickups k ON k.offer_id = o.id"
         f" WHERE o.org_id IN ({_marks(org_ids)}) AND o.status = 'picked_up'",
         org_ids,
@@ -597,7 +597,7 @@ async def unpaid_receipts(source: Source, org_ids: tuple[int, ...]) -> AsyncIter
         rows = await fetchall(
             source,
             "SELECT o.id, p.full_name, o.village_code, o.commodity, k.grade, k.quantity,"
-            " k.amount_rupiah - k.deductions_rupiah AS owed, k.picked_up_at"
+            " k.amount_rupiah - k.deductions_rupiah - k.advance_rupiah AS owed, k.picked_up_at"
             " FROM offers o JOIN pickups k ON k.offer_id = o.id JOIN people p ON p.id = o.farmer_id"
             f" WHERE o.org_id IN ({_marks(org_ids)}) AND o.status = 'picked_up' AND o.id > ?"
             f" ORDER BY o.id LIMIT {PAGE}",

@@ -15,7 +15,7 @@ from domain import windows as window_rules
 from domain.offers import Action, OfferActionRefused, OfferFacts, Status, allowed, next_status
 from domain.people import Role
 from domain.quantity import amount_rupiah
-from storage import deductions, figures, ledger, offers, prices, rafaksi, windows
+from storage import advances, deductions, figures, ledger, offers, prices, rafaksi, windows
 from storage.catalog import fetchall
 from storage.db import Database, now_utc
 from storage.offers import _COLUMNS as OFFER_COLUMNS
@@ -46,6 +46,8 @@ class Pickup:
     foreign_matter: str | None = None
     cut_rupiah: int = 0  # rafaksi per base unit: price_rupiah is the locked price less it
     rafaksi_table_id: int | None = None
+    advance_rupiah: int = 0  # input advances repaid from this harvest (storage.advances)
+    advance_left_rupiah: int = 0  # what the farmer still owed on advances after it
 
     @property
     def measured(self) -> bool:
@@ -62,8 +64,8 @@ class Pickup:
 
     @property
     def net_rupiah(self) -> int:
-        """What the farmer is paid: the amount less the deductions."""
-        return (self.amount_rupiah or 0) - self.deductions_rupiah
+        """What the farmer is paid: the amount less the deductions and the advances repaid."""
+        return (self.amount_rupiah or 0) - self.deductions_rupiah - self.advance_rupiah
 
 
 _COLUMNS = ", ".join(Pickup.__dataclass_fields__)
@@ -287,12 +289,22 @@ async def _picked_up(
         "UPDATE pickups SET deductions_rupiah = ? WHERE offer_id = ?",
         (gross - rules.net_amount(gross, taken), offer_id),
     )
-    # What the cooperative now owes the farmer: the gross less its services, itemised.
+    # The price board's deductions come off first; what is left repays the farmer's input
+    # advances, oldest first, never more than it (storage.advances, domain.advances.netting).
+    net = rules.net_amount(gross, taken)
+    repaid, left = await advances.repay_at_weighing(conn, offer.farmer_id, offer_id, net, now)
+    await conn.execute(
+        "UPDATE pickups SET advance_rupiah = ?, advance_left_rupiah = ? WHERE offer_id = ?",
+        (repaid, left, offer_id),
+    )
+    # What the cooperative now owes the farmer: the gross less its services and the advances
+    # repaid, itemised (the repayment in this entry: a weighing done again reverses it too).
     await ledger.post(
         conn, [
             L.debit(L.purchases(offer.org_id), gross),
-            *([L.credit(L.fees(offer.org_id), gross - rules.net_amount(gross, taken))] if taken else []),
-            L.credit(L.farmer_payable(offer.farmer_id), rules.net_amount(gross, taken)),
+            *([L.credit(L.fees(offer.org_id), gross - net)] if taken else []),
+            *([L.credit(L.farmer_payable(offer.farmer_id), net - repaid)] if net > repaid else []),
+            *([L.credit(L.farmer_receivable(offer.farmer_id), repaid)] if repaid else []),
         ],
         person_id, L.coded_reason(L.REASON_PICKED_UP, number=offer.number, quantity=str(quantity), produce=offer.commodity, grade=grade), f"offer:{offer_id}:owed",
     )  # fmt: skip
@@ -329,10 +341,11 @@ async def pay(
         if by_transfer
         else L.coded_reason(L.REASON_PAID_CASH, number=offer.number)
     )
-    await ledger.post(
-        conn, [L.debit(L.farmer_payable(offer.farmer_id), pickup.net_rupiah), L.credit(source, pickup.net_rupiah)],
-        person_id, reason, f"offer:{offer_id}:paid",
-    )  # fmt: skip
+    if pickup.net_rupiah > 0:  # nothing to pay when the advances took the whole harvest
+        await ledger.post(
+            conn, [L.debit(L.farmer_payable(offer.farmer_id), pickup.net_rupiah), L.credit(source, pickup.net_rupiah)],
+            person_id, reason, f"offer:{offer_id}:paid",
+        )  # fmt: skip
     cur = await conn.execute(
         "UPDATE offers SET status = 'paid', updated_at = ? WHERE id = ? AND status = 'picked_up'",
         (now_utc(), offer_id),
@@ -379,6 +392,7 @@ async def _weigh_again(
     owed = await ledger.by_reference(conn, f"offer:{offer_id}:owed")
     if owed is not None:
         await ledger.reverse(conn, owed.id, person_id, f"Keberatan {offer.number}: timbang ulang")
+    await advances.undo_repayments(conn, offer_id, now_utc())
     cur = await conn.execute(
         "UPDATE offers SET status = 'scheduled', updated_at = ? WHERE id = ? AND status = 'picked_up'",
         (now_utc(), offer_id),
@@ -387,7 +401,7 @@ async def _weigh_again(
         raise OfferActionRefused("offer.status", Action.REWEIGH, offer.status)
     await conn.execute(
         "UPDATE pickups SET grade = NULL, quantity = NULL, price_rupiah = NULL, amount_rupiah = NULL,"
-        " deductions_rupiah = 0, picked_up_at = NULL, held_at = NULL, farmer_answer = NULL,"
+        " deductions_rupiah = 0, advance_rupiah = 0, advance_left_rupiah = 0, picked_up_at = NULL, held_at = NULL, farmer_answer = NULL,"
         " answered_at = NULL, moisture = NULL, foreign_matter = NULL, cut_rupiah = 0,"
         " rafaksi_table_id = NULL WHERE offer_id = ?",
         (offer_id,),

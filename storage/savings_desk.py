@@ -10,7 +10,7 @@ import aiosqlite
 from rapidfuzz import fuzz, process
 
 from domain import ledger as L
-from domain.commands import BUTTONS
+from domain.commands import BUTTONS, may_check
 from domain.ledger import Entry, SavingsKind
 from domain.money import MAX_DESK_AMOUNT, check_desk_amount
 from domain.people import InvalidInput, Role, normalise_phone
@@ -195,7 +195,7 @@ async def decide(
 ) -> Request:
     """Approve (the entry is posted now; the rules are checked again) or reject, once."""
     found = await request(conn, request_id)
-    if found is None or found.maker_id == checker_id or not roles & set(CHECKERS):
+    if found is None or not may_check("savings.decide", found.maker_id, checker_id, roles):
         raise DecisionRefused
     if not await _same_cooperative(conn, checker_id, found.org_id):
         raise DecisionRefused

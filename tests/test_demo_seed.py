@@ -16,7 +16,7 @@ from bot.cli import demo_seed
 from bot.cli.audit import audit_command
 from bot.cli.demo_seed import CAST, DemoPerson, demo_cast, seed_demo
 from domain import regions
-from domain.ledger import SavingsKind
+from domain.ledger import SavingsKind, farmer_receivable
 from domain.people import normalise_phone
 from domain.savings import Month
 from storage import ledger, offers, orgs, people, pickups, prices, savings
@@ -379,3 +379,16 @@ async def test_the_hubs_network_of_two_village_cooperatives(seeded):
     ]  # fmt: skip
     (jombong,) = await network.in_regency(db, orgs.ROOT_ID, "33.09", 0)
     assert [(o.full_name, o.role.value) for o in jombong.officers] == [("Sumarni", "chair")]
+
+
+async def test_one_advance_partly_repaid_by_a_harvest(seeded):
+    from bot.cli.demo_seed import ADVANCE_RP, WULAN
+    from storage import advances
+
+    db, cast = seeded
+    wulan = await people.by_telegram_id(db, cast[WULAN].user_id)
+    (given,) = await advances.of_farmer(db, wulan.id)
+    assert given.status == "approved" and given.maker_id != given.checker_id
+    assert 0 < given.repaid_rupiah < ADVANCE_RP  # partly repaid by her last harvest
+    assert await ledger.balance(db, farmer_receivable(wulan.id)) == given.left
+    assert await ledger.verify(db) is None

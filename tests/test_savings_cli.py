@@ -203,3 +203,12 @@ def test_deposits_once_and_the_ledger_export(cli, tmp_path):
     assert out == "buku.xlsx: 0 entries, debits Rp0, credits Rp0\n"
     code, _, err = cli("members", "export", str(tmp_path / "out.ods"))
     assert code == 2 and "a spreadsheet is .csv or .xlsx" in err
+
+
+def test_org_advances_sets_the_ceiling_per_farmer(cli):
+    code, out, _ = cli("org", "advances", "--org", "kop-a")
+    assert (code, out) == (0, "kop-a: at most Rp5.000.000 owed in advances per farmer\n")
+    code, out, _ = cli("org", "advances", "--org", "kop-a", "--max", "2.500.000")
+    assert (code, out) == (0, "kop-a: at most Rp2.500.000 owed in advances per farmer\n")
+    code, _, err = cli("org", "advances", "--org", "nope")
+    assert code != 0 and "no organisation" in err

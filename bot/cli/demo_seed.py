@@ -29,6 +29,8 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   rejected, the rest cut by Bulog's kadar air and hampa/kotoran) and invoiced, the SPPG kitchen's sale still to deliver.
 * a buying window opened three days ago: 10 ton of gabah GKP from Kec. Ceper for ten days
   more, the offers made since counting toward it.
+* an input advance of pupuk to Wulan approved last week (maker–checker): her last harvest
+  repaid part of it, the rest is still owed.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from domain import regions
 from domain import stock as stock_rules
+from domain.advances import What
 from domain.broadcasts import digest_key
 from domain.ledger import SavingsKind
 from domain.people import Role
@@ -49,6 +52,7 @@ from domain.pickups import DeductionKind
 from domain.savings import Month
 from domain.windows import deadline_of
 from storage import (
+    advances,
     deductions,
     invites,
     ledger,
@@ -83,6 +87,7 @@ BEKASI_ADDRESS = "Jl. Industri Selatan 5 No. 17, Cikarang Selatan, Kab. Bekasi 1
 KLATEN = "kdkmp-kujon"
 KLATEN_NAME = "Koperasi Desa Merah Putih Kujon"
 KLATEN_ADDRESS = "Jl. Raya Ceper–Klaten Km 3, Kujon, Ceper, Klaten 57465"
+ADVANCE_GOODS, ADVANCE_RP = "Urea 4 sak, NPK Phonska 2 sak", 5_000_000  # Wulan's pupuk
 CEPER = "33.10.11"  # Kec. Ceper, Kab. Klaten: the village cooperative buys here
 KUJON, POKAK, KURUNG = "33.10.11.2004", "33.10.11.2005", "33.10.11.2013"
 KLATEN_REGENCY = "33.10"
@@ -517,6 +522,9 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
             event(_at(day, 6, 40), ("sell", (key, n, day, commodity, grade, kg, unit, window)))
             weighed = _at(day + timedelta(days=1), window[0], 40)
             event(weighed, ("weigh", (key, n, weighed, commodity, grade, kg, paid)))
+    # An input advance (pupuk) to Wulan after her second-last harvest: her last one repays
+    # part of it, the rest is still owed (/utang, the dashboard's advances panel).
+    event(_at(_weeks_before(s.today, 1) + timedelta(days=1), 10), ("advance", WULAN))
     event(_at(s.today - timedelta(days=3), 9), ("window", None))  # the cooperative's need
     proxy_day, key = _weeks_before(s.today, 3) + timedelta(days=3), len(events)
     event(_at(proxy_day, 8), ("sell_for", (key, proxy_day, (9, 12))))
@@ -557,6 +565,11 @@ async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> Non
         await s.at(
             when + 1800, savings_desk.decide, asked.id, s.ids[CHECKER], s.roles(CHECKER), True
         )
+    elif kind == "advance":
+        asked = await s.at(when, advances.ask, s.ids[what], What.PUPUK, ADVANCE_GOODS, ADVANCE_RP,
+                           s.ids[KLATEN_TREASURER], s.org[KLATEN])  # fmt: skip
+        await s.at(when + 3600, advances.decide, asked.id, s.ids[KLATEN_ADMIN], s.org[KLATEN],
+                   s.roles(KLATEN_ADMIN), True)  # fmt: skip
     elif kind == "transport":
         await s.at(when, deductions.set_rate, org_id=s.org[KLATEN], kind=DeductionKind.TRANSPORT,
                    rupiah_per_unit=TRANSPORT_GABAH, commodity="gabah", set_by=s.ids[KLATEN_ADMIN])  # fmt: skip

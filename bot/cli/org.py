@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import savings_settings
+from bot.cli import advances, savings_settings
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
 from domain import regions
@@ -40,6 +40,7 @@ def add_parser(sub) -> None:
     address.add_argument("address", help='e.g. "Jl. Raya Ceper No. 12, Ceper, Klaten 57465"')
     org_sub.add_parser("list", help="print the tree")
     savings_settings.add_parser(org_sub)
+    advances.add_parser(org_sub)
     org.set_defaults(handler=on_database(org_command))
 
 
@@ -59,6 +60,8 @@ def _coverage(province: str | None, prefixes: list[str]) -> tuple[str, ...]:
 async def org_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     if args.action == "savings":
         return await savings_settings.savings_command(args, db)
+    if args.action == "advances":
+        return await advances.advances_command(args, db)
     if args.action == "address":
         text = " ".join(args.address.split())
         if len(text) > 200:

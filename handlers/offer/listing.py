@@ -16,7 +16,7 @@ from domain.offers import (
     allowed,
 )
 from domain.produce import CATALOG
-from handlers import alerts
+from handlers import advances, alerts
 from handlers.kit import (
     Buttons,
     for_command,
@@ -27,6 +27,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.wording import produce_in_sentence
+from storage import advances as stored_advances
 from storage import offers
 
 WITHDRAW_BUTTONS = Buttons("batal", value=r"[0-9]", max_length=12)
@@ -58,6 +59,10 @@ async def show_offers(update: Update, context: BotContext) -> None:
                     )
                 ]
             )
+    if owed := advances.tawaran_line(
+        await stored_advances.outstanding(context.db, context.person.id)
+    ):
+        lines.append(owed)
     await reply(update, "\n".join(lines), keyboard(rows) if rows else None)
 
 

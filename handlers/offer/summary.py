@@ -46,7 +46,7 @@ async def summary(context: BotContext) -> str:
         context.person.timezone,
     )]  # fmt: skip
     if locked > price.price_rupiah:
-        lines.append(_("That is the price of the cooperative's need {number}; its usual buying price is {price} per {unit}.").format(
+        lines.append(_("This price is for the cooperative's need {number}. Usual buying price: {price} per {unit}.").format(
             number=window_number(need(draft.window_id)), price=format_money(price.price_rupiah),
             unit=unit_name(commodity.base_unit)))  # fmt: skip
     if draft.for_someone_else:

@@ -111,8 +111,8 @@ def pay_buttons(offer: Offer):
 
 
 async def receipt_text(context: BotContext, offer: Offer, pickup: pickups.Pickup) -> str:
-    """The weighing in figures, the deductions itemised, the total (in Indonesian also in
-    words) and whether it is paid."""
+    """The weighing in figures, the deductions itemised, then the input advances repaid from
+    it, the total paid (in Indonesian also in words) and whether it is paid."""
     commodity = CATALOG[offer.commodity]
     quantity = Decimal(pickup.quantity)
     taken = deductions(
@@ -133,7 +133,11 @@ async def receipt_text(context: BotContext, offer: Offer, pickup: pickups.Pickup
         _("Produce: {produce}").format(produce=produce_name(commodity) + grade),
         *quality,
         weight_line(commodity.base_unit, bool(taken)).format(**weight),
-        deductions_line(taken, commodity),
+        # "Deductions: none" gives its place to the advance's line (receipts keep to six lines)
+        *([] if pickup.advance_rupiah and not taken else [deductions_line(taken, commodity)]),
+        *([_("Input advance repaid: {amount} (still owed {left})").format(
+            amount=format_money(pickup.advance_rupiah), left=format_money(pickup.advance_left_rupiah))]
+          if pickup.advance_rupiah else []),
         _("Total: {total}").format(total=total),
         _("Payment: {status}").format(status=payment_line(offer, pickup)),
     ])  # fmt: skip

@@ -69,11 +69,15 @@ async def _tell_farmer_paid(context: BotContext, offer: Offer, pickup: pickups.P
     if not (farmer and farmer.chat_id):
         return
     with use_locale(farmer.language):
-        text = (
+        if pickup.net_rupiah == 0 and pickup.advance_rupiah:  # the harvest repaid an advance
+            text = _("Offer {number} is settled: all of {amount} went to your input advance. You still owe {left}.").format(
+                number=offer.number, amount=format_money(pickup.advance_rupiah), left=format_money(pickup.advance_left_rupiah))  # fmt: skip
+        else:
+            text = (
             _("Offer {number} is paid by transfer: {total}, reference {reference}. Thank you for selling to the cooperative.")
             if pickup.paid_by == "transfer"
             else _("Offer {number} is paid: {total} in cash. Thank you for selling to the cooperative.")
-        ).format(number=offer.number, total=format_money(pickup.net_rupiah), reference=pickup.payment_reference)  # fmt: skip
+            ).format(number=offer.number, total=format_money(pickup.net_rupiah), reference=pickup.payment_reference)  # fmt: skip
     await tell(context, key=f"paid:{offer.id}", kind="paid", person_id=farmer.id,
                chat_id=farmer.chat_id, text=text)  # fmt: skip
 

@@ -76,6 +76,7 @@ def test_normal_sides():
         AccountKind.COGS,
         AccountKind.LOSSES,
         AccountKind.RECEIVABLE_BUYER,
+        AccountKind.RECEIVABLE_FARMER,
     }
     for kind in AccountKind:
         assert kind.normal is (L.Side.DEBIT if kind in debit_normal else L.Side.CREDIT), kind
@@ -85,7 +86,7 @@ def test_normal_sides():
     assert L.raw_change(AccountKind.SAVINGS_WAJIB, 50_000) == -50_000
     assert {k for k in AccountKind if k.never_negative} == {
         AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
-        AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER,
+        AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER, AccountKind.RECEIVABLE_FARMER,
     }  # fmt: skip
 
 

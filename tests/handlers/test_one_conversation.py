@@ -159,6 +159,12 @@ SPECS = {
     "savings_desk": Spec(
         "setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"
     ),
+    "advances": Spec(
+        "pinjaman",
+        [("send", "/pinjaman")],
+        ("send", f"+62812{ANI:07d}"),
+        "Apa yang diterima petani?",
+    ),
     "pickup_schedule": Spec("jemput", [("data", "jdw:{offer}")], ("nth", "1"), "Jam berapa"),
     "pickup_weighing": Spec(
         "jemput",
@@ -235,7 +241,7 @@ async def _do(who, steps, offer_id):
 async def _saved(world):
     counts = {}
     for table in ("offers", "buying_prices", "ledger_entries", "pickups", "savings_requests",
-                  "buying_windows", "rafaksi_tables"):  # fmt: skip
+                  "buying_windows", "rafaksi_tables", "advances"):  # fmt: skip
         counts[table] = (await world.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
     who = await people.by_telegram_id(world.db, ANI)
     return counts, who.village_code

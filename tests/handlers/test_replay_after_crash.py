@@ -63,6 +63,8 @@ TABLES = (
     "buying_windows WHERE state = 'open'",
     "buying_windows WHERE announced_at IS NOT NULL",
     "window_offers",
+    "advances",
+    "advances WHERE status = 'approved'",
 )
 
 
@@ -552,7 +554,28 @@ async def _own_rafaksi(world):
     return admin, lambda: admin.press(YES_ID)
 
 
+async def _advance_asked(world):
+    from tests.handlers.test_advances import _asked, _desk
+
+    _budi, tono, ani, _farmer = await _desk(world)
+    await _asked(tono)
+    return tono, ani
+
+
+async def _advance_request(world):
+    tono, _ani = await _advance_asked(world)
+    return tono, lambda: tono.press(YES_ID)
+
+
+async def _advance_approval(world):
+    tono, ani = await _advance_asked(world)
+    await tono.press(YES_ID)
+    return ani, lambda: ani.press("✅ Setujui")
+
+
 SCENARIOS = {
+    "advance.ask": _advance_request,
+    "advance.decide": _advance_approval,
     "rafaksi.set": _set_rafaksi,
     "sales.buyer": _sales_buyer,
     "sales.record": _sales_record,

@@ -59,7 +59,8 @@ async def test_a_window_paying_more_is_the_price_the_farmer_sees_and_locks(world
     summary = (await budi.tap("🏠 Di desa saya, Kujon"))[-1]
     assert "Harga beli koperasi: Rp6.800 per kg\nPerkiraan total: Rp13.600.000\n" in summary
     assert (
-        f"Itu harga kebutuhan koperasi #{window.id}; harga beli biasanya Rp6.500 per kg." in summary
+        f"Harga ini khusus untuk kebutuhan koperasi #{window.id}. Harga beli biasa: Rp6.500 per kg."
+        in summary
     )
     await budi.press("✅ Ya, simpan")
     assert (await _offer_of(world, 1201)).price_rupiah == 6800
@@ -90,7 +91,7 @@ async def test_a_window_paying_less_never_lowers_the_price(world):
     replies = await _sells(budi, "Kujon", "1 ton")
     question, summary = replies[1], replies[-2]
     assert f"(#{window.id})." in question and "Harga dijamin" not in question
-    assert "Harga beli koperasi: Rp6.500 per kg" in summary and "biasanya" not in summary
+    assert "Harga beli koperasi: Rp6.500 per kg" in summary and "Harga beli biasa" not in summary
     offer = await _offer_of(world, 1211)
     assert offer.price_rupiah == 6500
     assert await windows.window_of_offer(world.db, offer.id) == window.id  # it still counts
@@ -113,7 +114,7 @@ async def test_a_window_filled_before_the_farmer_confirms_is_not_paid(world):
 
     told = await budi.press("✅ Ya, simpan")
     assert told[0] == "Harga atau potongan baru saja berubah. Silakan periksa lagi."
-    assert "Harga beli koperasi: Rp6.500 per kg" in told[-1] and "biasanya" not in told[-1]
+    assert "Harga beli koperasi: Rp6.500 per kg" in told[-1] and "Harga beli biasa" not in told[-1]
     assert await offers.of_farmer(world.db, await _person_id(world, 1221)) == []
     await budi.press("✅ Ya, simpan")
     assert (await _offer_of(world, 1221)).price_rupiah == 6500
