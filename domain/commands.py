@@ -43,6 +43,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("See which months of mandatory savings (wajib) are paid"),
         frozenset({Role.MEMBER}),
     ),
+    Command(
+        "pinjam",
+        N_("Borrow from the cooperative: simulate a loan, apply, see your loans"),
+        frozenset({Role.MEMBER}),
+    ),
     Command("setor", N_("Record a member's savings deposit"), frozenset({Role.TREASURER})),
     Command(
         "tarik",
@@ -115,6 +120,9 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "dispute.settle": frozenset({Role.ADMIN}),
     "savings.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # never the maker (storage)
     "advance.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # never the maker (storage)
+    # a member's loan: two officers approve, then one pays it out; never the applicant
+    "loan.decide": frozenset({Role.TREASURER, Role.ADMIN}),
+    "loan.disburse": frozenset({Role.TREASURER, Role.ADMIN}),
 }
 
 

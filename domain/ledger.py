@@ -83,6 +83,10 @@ class AccountKind(StrEnum):
     # Hub (issue 18): what a farmer owes for an input advance (pupuk, bibit, cash), repaid
     # from their harvests.
     RECEIVABLE_FARMER = "receivable_farmer"
+    # Loans (issue 19): the pokok a member owes on a loan paid out, and the cooperative's
+    # income from loan admin fees (jasa, the interest, comes with repayment).
+    RECEIVABLE_LOAN = "receivable_loan"
+    LOAN_FEES = "loan_fees"
 
     @property
     def normal(self) -> Side:
@@ -99,11 +103,12 @@ class AccountKind(StrEnum):
 _DEBIT_NORMAL = frozenset({
     AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES, AccountKind.RECEIVABLE,
     AccountKind.INVENTORY, AccountKind.COGS, AccountKind.LOSSES, AccountKind.RECEIVABLE_BUYER,
-    AccountKind.RECEIVABLE_FARMER,
+    AccountKind.RECEIVABLE_FARMER, AccountKind.RECEIVABLE_LOAN,
 })  # fmt: skip
 _NEVER_NEGATIVE = frozenset({
     AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
     AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER, AccountKind.RECEIVABLE_FARMER,
+    AccountKind.RECEIVABLE_LOAN,
 })  # fmt: skip
 
 SAVINGS_ACCOUNT = {
@@ -123,12 +128,14 @@ _ORG_WORDS = {
     "inventory": AccountKind.INVENTORY,
     "cogs": AccountKind.COGS,
     "losses": AccountKind.LOSSES,
+    "loanfees": AccountKind.LOAN_FEES,
 }
 _ID = r"([1-9][0-9]{0,17})"
 _MEMBER = re.compile(rf"^member:{_ID}:(pokok|wajib|sukarela)$")
 _PAYABLE = re.compile(rf"^payable:farmer:{_ID}$")
 _BUYER = re.compile(rf"^receivable:buyer:{_ID}$")
 _FARMER_RECEIVABLE = re.compile(rf"^receivable:farmer:{_ID}$")
+_LOAN_RECEIVABLE = re.compile(rf"^receivable:loan:{_ID}$")
 _ORG = re.compile(rf"^({'|'.join(_ORG_WORDS)}):{_ID}$")
 
 
@@ -317,6 +324,18 @@ def farmer_receivable(person_id: int) -> str:
     return f"receivable:farmer:{_positive_id(person_id, 'a person id')}"
 
 
+def loan_receivable(loan_id: int) -> str:
+    """``receivable:loan:<loan_id>``: the pokok a member still owes on a loan paid out (never
+    below zero: a loan is not repaid twice). One account per loan, so a member's two loans
+    (a top-up) and their schedules stay apart."""
+    return f"receivable:loan:{_positive_id(loan_id, 'a loan id')}"
+
+
+def loan_fees(org_id: int) -> str:
+    """``loanfees:<org_id>``: income from loan admin fees, kept at the payout."""
+    return _org_account("loanfees", org_id)
+
+
 def parse_account(code: object) -> Account:
     """The account a code names; InvalidAccount for anything else (no spaces, no case
     variants, no leading zeros: one account has exactly one code)."""
@@ -329,6 +348,8 @@ def parse_account(code: object) -> Account:
             return Account(code, AccountKind.RECEIVABLE_BUYER)
         if found := _FARMER_RECEIVABLE.match(code):
             return Account(code, AccountKind.RECEIVABLE_FARMER, person_id=int(found[1]))
+        if found := _LOAN_RECEIVABLE.match(code):
+            return Account(code, AccountKind.RECEIVABLE_LOAN)
         if found := _ORG.match(code):
             return Account(code, _ORG_WORDS[found[1]], org_id=int(found[2]))
     raise InvalidAccount(f"not an account code: {code!r}")
@@ -500,6 +521,7 @@ REASON_STOCK_LOSS = "stock.loss"  # why (typed by the keeper), quantity, produce
 REASON_STOCK_COST = "stock.cost"  # kind (drying or processing), quantity, produce, grade
 
 REASON_ADVANCE = "advance.given"  # number (ADV-…), what (pupuk, bibit, cash)
+REASON_LOAN_PAID_OUT = "loan.disbursed"  # number (KP-…), via (cash or transfer), transfer
 
 _CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
 

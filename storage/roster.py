@@ -20,12 +20,21 @@ class RosterEntry:
 
 
 async def add(
-    conn: aiosqlite.Connection, *, org_id: int, member_number: str, full_name: str, phone: str
-) -> None:
+    conn: aiosqlite.Connection, *, org_id: int, member_number: str, full_name: str, phone: str,
+    take_home: int | None = None,
+) -> None:  # fmt: skip
     await conn.execute(
-        "INSERT INTO roster (org_id, member_number, full_name, phone, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (org_id, member_number, full_name, phone, now_utc()),
+        "INSERT INTO roster (org_id, member_number, full_name, phone, created_at, take_home_rupiah)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (org_id, member_number, full_name, phone, now_utc(), take_home),
+    )
+
+
+async def set_take_home(conn: aiosqlite.Connection, roster_id: int, take_home: int | None) -> None:
+    """The member's take-home pay per month (whole rupiah; None: unknown), which caps a loan's
+    installment (domain.loans); the payroll's figure replaces the one before."""
+    await conn.execute(
+        "UPDATE roster SET take_home_rupiah = ? WHERE id = ?", (take_home, roster_id)
     )
 
 

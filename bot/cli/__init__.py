@@ -26,6 +26,7 @@ from bot.cli import (
     inbox,
     invite,
     ledger,
+    loans,
     members,
     org,
     person,
@@ -49,7 +50,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, invite, person, catalog, price, rafaksi, schedule, windows,
+    run, db, org, roster, members, deposits, loans, invite, person, catalog, price, rafaksi, schedule, windows,
     warehouse, buyers, sales, inbox, ledger, audit, backup, report, demo,
 )  # fmt: skip
 

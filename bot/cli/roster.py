@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.common import CliError, on_database
+from bot.cli.savings_settings import _amount
 from bot.config import Settings
 from domain.people import InvalidInput, clean_name, normalise_phone
 from storage import orgs, roster
@@ -20,6 +21,7 @@ def add_parser(sub) -> None:
     radd.add_argument("--number", required=True, help="member number")
     radd.add_argument("--name", required=True)
     radd.add_argument("--phone", required=True)
+    radd.add_argument("--take-home", type=_amount, help="take-home pay per month (loans)")
     ros.set_defaults(handler=on_database(roster_command))
 
 
@@ -42,6 +44,7 @@ async def roster_command(args: argparse.Namespace, settings: Settings, db: Datab
             member_number=number,
             full_name=name,
             phone=normalise_phone(args.phone),
+            take_home=args.take_home,
         )
     except InvalidInput:
         raise CliError(f"not a phone number: {args.phone!r}") from None
