@@ -82,6 +82,7 @@ class _Plan:
     join_dates: list[tuple[str, int]] = field(default_factory=list)  # (iso date, roster id)
     links: list[tuple[int, int]] = field(default_factory=list)  # (person id, roster id)
     openings: list[tuple[MemberRow, int]] = field(default_factory=list)  # (row, roster id)
+    take_homes: list[tuple[int, int]] = field(default_factory=list)  # (rupiah, roster id)
     completed: set[int] = field(default_factory=set)  # rows
     unchanged: int = 0
 
@@ -98,6 +99,13 @@ async def _roster(conn: aiosqlite.Connection, org_ids: set[int]) -> list[Member]
         sorted(org_ids),
     )
     return [member_of(r) for r in rows]
+
+
+async def _take_homes(conn: aiosqlite.Connection, org_ids: set[int]) -> dict[int, int | None]:
+    rows = await _in_chunks(
+        conn, "SELECT id, take_home_rupiah FROM roster WHERE org_id IN ({})", sorted(org_ids)
+    )
+    return {r["id"]: r["take_home_rupiah"] for r in rows}
 
 
 async def _openings(
@@ -148,7 +156,12 @@ def _differences(
     return errors
 
 
-def _plan_known(plan: _Plan, row: MemberRow, known: Member, opening, person_id: int | None) -> None:
+def _plan_known(
+    plan: _Plan, row: MemberRow, known: Member, opening, person_id: int | None, pay: int | None
+) -> None:  # fmt: skip
+    if row.take_home is not None and row.take_home != pay:  # the payroll's newer figure
+        plan.take_homes.append((row.take_home, known.id))
+        plan.completed.add(row.row)
     if known.joined_on is None:
         plan.join_dates.append((row.joined_on.isoformat(), known.id))
         plan.completed.add(row.row)
@@ -178,6 +191,7 @@ async def _plan_members(
     by_number = {(m.org_id, m.member_number): m for m in stored}
     by_phone = {(m.org_id, m.phone): m for m in stored}
     openings = await _openings(conn, [m.id for m in stored])
+    pays = await _take_homes(conn, {m.org_id for m in stored})
     people = await _people_by_phone(conn, sorted({r.phone for r in rows}))
     for row in rows:
         org_id = orgs[row.cooperative]
@@ -194,7 +208,8 @@ async def _plan_members(
         if wrong:
             errors += wrong
         else:
-            _plan_known(plan, row, known, openings.get(known.id), people.get(row.phone))
+            _plan_known(plan, row, known, openings.get(known.id), people.get(row.phone),
+                        pays.get(known.id))  # fmt: skip
     return plan, errors, orgs, people
 
 
@@ -206,10 +221,11 @@ async def _write_roster(
     now = now_utc()
     await conn.executemany(
         "INSERT INTO roster (org_id, member_number, full_name, phone, person_id, joined_on,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " created_at, take_home_rupiah) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(orgs[r.cooperative], r.member_number, r.name, r.phone, people.get(r.phone),
-          r.joined_on.isoformat(), now) for r in plan.new],
+          r.joined_on.isoformat(), now, r.take_home) for r in plan.new],
     )  # fmt: skip
+    await conn.executemany("UPDATE roster SET take_home_rupiah = ? WHERE id = ?", plan.take_homes)
     await conn.executemany(
         "UPDATE roster SET joined_on = ? WHERE id = ? AND joined_on IS NULL", plan.join_dates
     )

@@ -163,6 +163,8 @@ MEMBER_COLUMNS = (
     Column("pokok", ("pokok", "simpanan pokok", "saldo pokok"), required=False),
     Column("wajib", ("wajib", "simpanan wajib", "saldo wajib"), required=False),
     Column("sukarela", ("sukarela", "simpanan sukarela", "saldo sukarela"), required=False),
+    # loans (issue 19): the installment may take a share of it; empty is unknown
+    Column("take_home", ("take-home pay", "take home pay", "take home", "gaji bersih", "thp", "penghasilan bersih"), required=False),
 )  # fmt: skip
 
 DEPOSIT_COLUMNS = (
@@ -267,6 +269,7 @@ class MemberRow:
     phone: str
     joined_on: dt.date
     opening: dict[SavingsKind, int] = field(hash=False, compare=True)
+    take_home: int | None = None  # per month, whole rupiah; None: not in the file
 
     @property
     def opening_total(self) -> int:
@@ -308,6 +311,7 @@ def read_member(
     phone = cells.read("phone", parse_phone)
     joined_on = cells.read("joined_on", parse_date, today=today)
     opening = {k: cells.read(k.value, parse_rupiah, required=False) for k in SavingsKind}
+    take_home = cells.read("take_home", parse_rupiah, required=False) or None
     cooperative = str(layout.cell(values, "cooperative") or "").strip() or default_cooperative
     if not cooperative:
         cells.errors.append(layout.error(row, "cooperative", "empty, and no --org given"))
@@ -315,7 +319,7 @@ def read_member(
         cells.errors.append(layout.error(row, "cooperative", f"no cooperative {cooperative!r}"))
     if cells.errors:
         return None, cells.errors
-    return MemberRow(row, cooperative, number, name, phone, joined_on, opening), []
+    return MemberRow(row, cooperative, number, name, phone, joined_on, opening, take_home), []
 
 
 def read_deposit(

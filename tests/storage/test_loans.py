@@ -208,3 +208,28 @@ async def test_one_refusal_refuses_the_loan(db):
     assert (decided.final, decided.loan.status) == (True, "refused")
     with pytest.raises(loans.DecisionRefused):
         await db.write(loans.disburse, loan.id, tono, 1, OFFICER, "cash", None, TODAY)
+
+
+async def test_the_take_home_pay_comes_with_the_roster_import(db):
+    from storage.savings_import import import_members
+    from storage.savings_sheets import MEMBER_COLUMNS, match_header, read_member
+
+    header = ["No Anggota", "Nama", "HP", "Koperasi", "Tanggal Masuk", "Gaji Bersih"]
+    layout, problems = match_header(header, MEMBER_COLUMNS)
+    assert problems == []
+
+    async def run(pay):
+        values = ["A-7", "Sri Rahayu", "0813-7777-0007", "pusat", "2025-01-02", pay]
+        row, errors = read_member(
+            2, values, layout, default_cooperative=None, today=dt.date(2026, 12, 4)
+        )
+        assert errors == []
+        return await db.write(import_members, [row], [], layout, "anggota.xlsx")
+
+    assert (await run("4.500.000")).new == 1
+    entry = await db.fetchone("SELECT id FROM roster WHERE member_number = 'A-7'")
+    assert await loans.take_home(db, entry["id"]) == 4_500_000
+    assert (await run("4.500.000")).unchanged == 1  # the same file again changes nothing
+    assert (await run("5.000.000")).completed == 1  # the next payroll's figure replaces it
+    assert await loans.take_home(db, entry["id"]) == 5_000_000
+    assert (await run("")).unchanged == 1  # an empty cell keeps what is known
