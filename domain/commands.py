@@ -84,6 +84,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("See input advances: what is owed and repaid"),
         frozenset({Role.FARMER, Role.ADMIN, Role.TREASURER}),
     ),
+    Command(
+        "cairkan",
+        N_("Pay out approved member loans, in cash or by transfer"),
+        frozenset({Role.ADMIN, Role.TREASURER}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command(
         "rafaksi",

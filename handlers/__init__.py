@@ -38,6 +38,9 @@ from handlers import (
     windows,
 )
 from handlers.errors import on_error
+from handlers.loans import apply as loans_apply
+from handlers.loans import common as loans_common
+from handlers.loans import officers as loans_officers
 from handlers.menus import cancel, load_person
 from handlers.offer import flow as offer
 from handlers.offer import listing as offer_listing
@@ -90,6 +93,8 @@ def register(app: Application) -> None:
     app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
     app.add_handler(advances.conversation_handler())
+    app.add_handler(loans_apply.conversation_handler())
+    app.add_handler(loans_officers.payout_conversation())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
@@ -139,6 +144,8 @@ def register(app: Application) -> None:
     app.add_handler(savings.STATEMENT_BUTTONS.handler(savings.on_statement))
     app.add_handler(treasurer_common.DECIDE_BUTTONS.handler(treasurer_decisions.on_decision))
     app.add_handler(advances.DECIDE_BUTTONS.handler(advances.on_decision))
+    app.add_handler(loans_common.DECIDE_BUTTONS.handler(loans_officers.on_decision))
+    app.add_handler(loans_common.SCHEDULE_BUTTONS.handler(loans_apply.on_schedule))
     app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))

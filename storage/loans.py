@@ -399,3 +399,12 @@ async def officers(source: Source, org_id: int, but: frozenset[int]) -> list[tup
         (org_id,),
     )
     return [(r["id"], r["chat_id"], r["language"]) for r in rows if r["id"] not in but]
+
+
+async def approved_in(source: Source, org_id: int | None) -> list[Loan]:
+    """Loans approved and waiting to be paid out, oldest first (``None``: every cooperative)."""
+    where, params = ("", ()) if org_id is None else (" AND l.org_id = ?", (org_id,))
+    rows = await fetchall(
+        source, f"{_LOAN} WHERE l.status = 'approved'{where} ORDER BY l.id", params
+    )
+    return [_loan(r) for r in rows]
