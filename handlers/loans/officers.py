@@ -176,7 +176,11 @@ class PayoutDraft(Draft):
 async def on_payout(update: Update, context: BotContext) -> str | int:
     """💵 pays out at once; 🏦 asks for the transfer's reference first."""
     value = PAYOUT_BUTTONS.value(update)
-    loan = await stored.get(context.db, record_id(value[1:]) or 0)
+    loan_id = record_id(value[1:]) or 0
+    if value[0] == "c":  # the use case checks everything (a replay gets its stored answer)
+        await _pay_out(update, context, loan_id, "cash", None)
+        return END
+    loan = await stored.get(context.db, loan_id)
     if loan is None or context.person.org_id not in (loan.org_id, 1):
         await refuse_button(update)
         return END
@@ -185,9 +189,6 @@ async def on_payout(update: Update, context: BotContext) -> str | int:
         return END
     if loan.status != rules.Status.APPROVED:
         await _refused(update, "loan.decided")
-        return END
-    if value[0] == "c":
-        await _pay_out(update, context, loan.id, "cash", None)
         return END
     await close_buttons(update, _("🏦 Transfer"))
     PayoutDraft(loan.id).save(context)

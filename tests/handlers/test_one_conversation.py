@@ -35,7 +35,7 @@ async def _ani(world):
     await _prices(world)
     await _member(world)
     ani = await _person_with_roles(
-        world, ANI, [Role.ADMIN, Role.TREASURER, Role.COORDINATOR, Role.FARMER]
+        world, ANI, [Role.ADMIN, Role.TREASURER, Role.COORDINATOR, Role.FARMER, Role.MEMBER]
     )
     person = await people.by_telegram_id(world.db, ANI)
     async with world.db.transaction(bookkeeping=True) as conn:
@@ -73,8 +73,34 @@ async def _ani(world):
             quantity=Decimal(500), cost_rupiah=3_250_000, origin="pickup", received_at=0,
             sources={made[0]: Decimal(500)},
         )  # fmt: skip
+    made.append(await _a_loan_approved(world, person.id))
     await ani.send("/help")  # a message to press forged buttons on
     return ani, made
+
+
+async def _a_loan_approved(world, ani_id: int) -> int:
+    """A loan product; Ani on the roster (to start /pinjam); Sri's loan approved by two other
+    officers, waiting to be paid out (Ani's to pay out by transfer)."""
+    from domain import loans as rules
+    from storage import loans, roster
+
+    product = await world.db.write(loans.add_product, 1, "umum", rules.Product(
+        "Pinjaman Umum", 20_000_000, 24, 100, rules.Method.FLAT, 0, 0, 0, 3_000))  # fmt: skip
+    await world.db.write(roster.add, org_id=1, member_number="SP-951", full_name="Ani",
+                         phone=f"+62812{ANI:07d}", take_home=5_000_000)  # fmt: skip
+    async with world.db.transaction(bookkeeping=True) as conn:
+        await conn.execute(
+            "UPDATE roster SET person_id = ? WHERE member_number = 'SP-951'", (ani_id,)
+        )
+        await conn.execute("UPDATE roster SET take_home_rupiah = 5000000")
+    sri = await world.db.fetchone("SELECT id, person_id FROM roster WHERE member_number = 'SP-001'")
+    loan = await world.db.write(loans.apply, sri["id"], sri["person_id"], product.id, 1_000_000,
+                                6, "biaya sekolah", kit.today("Asia/Jakarta").isoformat())  # fmt: skip
+    officers = [await _person_with_roles(world, n, [Role.TREASURER]) for n in (952, 953)]
+    for officer in officers:
+        who = await people.by_telegram_id(world.db, officer.user_id)
+        await world.db.write(loans.decide, loan.id, who.id, 1, who.roles, True)
+    return loan.id
 
 
 async def _a_sale_invoiced(world) -> list[int]:
@@ -165,6 +191,19 @@ SPECS = {
         ("send", f"+62812{ANI:07d}"),
         "Apa yang diterima petani?",
     ),
+    "loans": Spec(
+        "pinjam",
+        [("send", "/pinjam"), ("nth", "0")],
+        ("send", "5 juta"),
+        said("Over how many months? Type the tenor, for example 12 bulan or 1 tahun."),
+    ),
+    # (an answer it refuses: one it takes ends it at once, and pays out)
+    "loan_payout": Spec(
+        "cairkan",
+        [("data", "pjc:t{loan}")],
+        ("send", "x"),
+        said("A reference is 4 to 40 letters or digits."),
+    ),
     "pickup_schedule": Spec("jemput", [("data", "jdw:{offer}")], ("nth", "1"), "Jam berapa"),
     "pickup_weighing": Spec(
         "jemput",
@@ -224,6 +263,7 @@ async def _do(who, steps, offer_id):
             picked=offer_id[2],
             sale=offer_id[3],
             invoice=offer_id[4],
+            loan=offer_id[5],
         )
         if action == "send":
             replies += await who.send(value)
@@ -241,7 +281,8 @@ async def _do(who, steps, offer_id):
 async def _saved(world):
     counts = {}
     for table in ("offers", "buying_prices", "ledger_entries", "pickups", "savings_requests",
-                  "buying_windows", "rafaksi_tables", "advances"):  # fmt: skip
+                  "buying_windows", "rafaksi_tables", "advances", "loans",
+                  "loans WHERE status = 'disbursed'"):  # fmt: skip
         counts[table] = (await world.db.fetchone(f"SELECT COUNT(*) AS n FROM {table}"))["n"]
     who = await people.by_telegram_id(world.db, ANI)
     return counts, who.village_code

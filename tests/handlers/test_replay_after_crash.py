@@ -65,6 +65,11 @@ TABLES = (
     "window_offers",
     "advances",
     "advances WHERE status = 'approved'",
+    "loans",
+    "loans WHERE status = 'approved'",
+    "loans WHERE status = 'disbursed'",
+    "loan_approvals",
+    "loan_installments",
 )
 
 
@@ -573,7 +578,64 @@ async def _advance_approval(world):
     return ani, lambda: ani.press("✅ Setujui")
 
 
+async def _loan_simulated(world):
+    from tests.handlers.test_loans import _cooperative, _simulated
+    from tests.texts import said
+
+    sri, tono, ani = await _cooperative(world)
+    await _simulated(sri)
+    await sri.press(said("✅ Apply"))
+    return sri, tono, ani
+
+
+async def _loan_apply(world):
+    sri, _tono, _ani = await _loan_simulated(world)
+    return sri, lambda: sri.send("biaya sekolah anak")
+
+
+async def _loan_applied(world):
+    sri, tono, ani = await _loan_simulated(world)
+    await sri.send("biaya sekolah anak")
+    return tono, ani
+
+
+async def _loan_decide(world):
+    from tests.texts import said
+
+    tono, ani = await _loan_applied(world)
+    await tono.press(said("✅ Approve"))
+    return ani, lambda: ani.press(said("✅ Approve"))
+
+
+async def _loan_approved(world):
+    from tests.texts import said
+
+    tono, ani = await _loan_applied(world)
+    await tono.press(said("✅ Approve"))
+    await ani.press(said("✅ Approve"))
+    return tono, ani
+
+
+async def _loan_disburse(world):
+    from tests.texts import said
+
+    tono, _ani = await _loan_approved(world)
+    return tono, lambda: tono.press(said("💵 Cash"))
+
+
+async def _loan_disburse_transfer(world):
+    from tests.texts import said
+
+    tono, _ani = await _loan_approved(world)
+    await tono.press(said("🏦 Transfer"))
+    return tono, lambda: tono.send("BRI 2026/12/001")
+
+
 SCENARIOS = {
+    "loan.apply": _loan_apply,
+    "loan.decide": _loan_decide,
+    "loan.disburse": _loan_disburse,
+    "loan.disburse_transfer": _loan_disburse_transfer,
     "advance.ask": _advance_request,
     "advance.decide": _advance_approval,
     "rafaksi.set": _set_rafaksi,
