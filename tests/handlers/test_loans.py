@@ -232,3 +232,59 @@ async def test_another_cooperatives_officer_cannot_touch_the_loan(world):
         "This button is no longer active."
     )
     assert world.telegram.calls_of("sendDocument") == []
+
+
+async def test_the_simulation_and_the_card_read_in_indonesian(world, monkeypatch):
+    """One whole conversation word for word (LANGUAGE.md: pokok pinjaman, jasa, angsuran, tenor)."""
+    monkeypatch.setattr("handlers.kit.today", lambda zone: dt.date(2026, 12, 4))
+    monkeypatch.setattr("handlers.loans.apply.today", lambda zone: dt.date(2026, 12, 4))
+    sri, tono, _ani = await _cooperative(world)
+    assert (await _simulated(sri))[0] == "\n".join([
+        "Simulasi: Pinjaman Umum",
+        "Pokok pinjaman: Rp5.000.000",
+        "Tenor: 12 bulan, jasa 1 % per bulan (flat)",
+        "Angsuran: Rp466.666 bulan pertama, Rp466.674 bulan terakhir",
+        "Biaya administrasi: Rp60.000. Anda menerima Rp4.940.000.",
+        "Total dibayar kembali: Rp5.600.000",
+        "",
+        "Bulan-bulan pertama:",
+        "1. 4 Jan 2027: Rp466.666 (pokok Rp416.666, jasa Rp50.000)",
+        "2. 4 Feb 2027: Rp466.666 (pokok Rp416.666, jasa Rp50.000)",
+        "3. 4 Mar 2027: Rp466.666 (pokok Rp416.666, jasa Rp50.000)",
+        "… dan 9 bulan lagi.",
+    ])  # fmt: skip
+    assert sri.buttons()[-3:] == ["📄 Jadwal PDF", "✅ Ajukan", "✏️ Ubah"]
+    await sri.press("✅ Ajukan")
+    await sri.send("biaya sekolah anak")
+    assert tono.take_new()[-1] == "\n".join([
+        "Permohonan pinjaman KP-0001 dari Sri Wahyuni (anggota SP-001)",
+        "Rp5.000.000, 12 bulan, jasa 1 % per bulan (flat)",
+        "Angsuran: Rp466.666 bulan pertama, Rp466.674 bulan terakhir",
+        "Keperluan: biaya sekolah anak",
+        "Gaji bersih: Rp2.500.000",
+        "Simpanan: Rp0 (pokok Rp0, wajib Rp0, sukarela Rp0)",
+        "Simpanan wajib: lunas sampai bulan ini",
+        "Pinjaman lain: tidak ada",
+        "Dua petugas harus menyetujuinya.",
+    ])  # fmt: skip
+    assert tono.buttons()[-2:] == ["✅ Setujui", "❌ Tolak"]
+
+
+async def test_the_member_reads_it_in_english(world):
+    sri, _tono, _ani = await _cooperative(world, language="English")
+    await sri.send("/pinjam")
+    await sri.press(next(b for b in sri.buttons() if b.startswith("Pinjaman Umum")))
+    assert await sri.send("15 juta") == [
+        "Over how many months? Type the tenor, for example 12 bulan or 1 tahun."
+    ]
+    assert await sri.send("1 year") == [
+        "The installment is more than your pay allows. At most Rp8,000,000 for 12 months with"
+        " your pay.\nType a smaller amount."
+    ]
+    simulation = (await sri.send("Rp5,000,000"))[0].splitlines()
+    assert simulation[:4] == [
+        "Simulation: Pinjaman Umum",
+        "Loan principal: Rp5,000,000",
+        "Tenor: 12 months, interest 1 % a month (flat)",
+        "Installment: Rp466,666 the first month, Rp466,674 the last",
+    ]
