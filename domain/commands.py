@@ -86,7 +86,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "cairkan",
-        N_("Pay out approved member loans, in cash or by transfer"),
+        N_("Member loans: approve applications, pay out approved ones"),
         frozenset({Role.ADMIN, Role.TREASURER}),
     ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),

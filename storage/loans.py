@@ -403,8 +403,22 @@ async def officers(source: Source, org_id: int, but: frozenset[int]) -> list[tup
 
 async def approved_in(source: Source, org_id: int | None) -> list[Loan]:
     """Loans approved and waiting to be paid out, oldest first (``None``: every cooperative)."""
-    where, params = ("", ()) if org_id is None else (" AND l.org_id = ?", (org_id,))
+    return await _in(source, "approved", org_id)
+
+
+async def waiting_for(source: Source, org_id: int | None, officer_id: int) -> list[Loan]:
+    """Applications ``officer_id`` may still decide: not their own, not decided by them."""
     rows = await fetchall(
-        source, f"{_LOAN} WHERE l.status = 'approved'{where} ORDER BY l.id", params
+        source, "SELECT loan_id FROM loan_approvals WHERE officer_id = ?", (officer_id,)
     )
+    decided = {r["loan_id"] for r in rows}
+    return [
+        loan for loan in await _in(source, "applied", org_id)
+        if loan.person_id != officer_id and loan.id not in decided
+    ]  # fmt: skip
+
+
+async def _in(source: Source, status: str, org_id: int | None) -> list[Loan]:
+    where, params = ("", (status,)) if org_id is None else (" AND l.org_id = ?", (status, org_id))
+    rows = await fetchall(source, f"{_LOAN} WHERE l.status = ?{where} ORDER BY l.id", params)
     return [_loan(r) for r in rows]

@@ -392,3 +392,16 @@ async def test_one_advance_partly_repaid_by_a_harvest(seeded):
     assert 0 < given.repaid_rupiah < ADVANCE_RP  # partly repaid by her last harvest
     assert await ledger.balance(db, farmer_receivable(wulan.id)) == given.left
     assert await ledger.verify(db) is None
+
+
+async def test_a_loan_product_and_one_application_waiting(seeded):
+    from bot.cli.demo_seed import LOAN_RP, SITI
+    from storage import loans
+
+    db, cast = seeded
+    siti = await people.by_telegram_id(db, cast[SITI].user_id)
+    member = await loans.membership(db, siti.id, siti.org_id)
+    (applied,) = await loans.of_member(db, member.id)
+    assert (applied.status, applied.amount_rupiah) == ("applied", LOAN_RP)
+    assert [p.name for p in await loans.products(db, applied.org_id)] == ["Pinjaman Umum"]
+    assert await loans.take_home(db, member.id) > 0  # imported with the roster

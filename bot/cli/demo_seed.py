@@ -31,6 +31,8 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   more, the offers made since counting toward it.
 * an input advance of pupuk to Wulan approved last week (maker–checker): her last harvest
   repaid part of it, the rest is still owed.
+* the Bekasi cooperative's loan product *Pinjaman Umum* (the take-home pay of its members came
+  with the roster) and Siti's loan application waiting for two officers (/cairkan, /pinjam).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from domain import loans as loan_rules
 from domain import regions
 from domain import stock as stock_rules
 from domain.advances import What
@@ -56,6 +59,7 @@ from storage import (
     deductions,
     invites,
     ledger,
+    loans,
     offers,
     orgs,
     outbox,
@@ -387,13 +391,20 @@ class _Seeder:
     # --- savings -----------------------------------------------------------------------------
 
     async def roster(self, when: int, this_month: Month) -> None:
-        header = ["No Anggota", "Nama", "No HP", "Tanggal Masuk"]
+        header = ["No Anggota", "Nama", "No HP", "Tanggal Masuk", "Gaji Bersih"]
         layout, missing = savings_sheets.match_header(header, savings_sheets.MEMBER_COLUMNS)
         assert not missing, missing
         rows, errors = [], []
         for i, m in enumerate(ROSTER, start=2):
             joined = _months_back(this_month, m.months_ago)
-            values = [m.number, m.name, m.phone, date(joined.year, joined.month, 1).isoformat()]
+            pay = 4_200_000 + 150_000 * (i % 5)  # the factory's take-home pay, for loans
+            values = [
+                m.number,
+                m.name,
+                m.phone,
+                date(joined.year, joined.month, 1).isoformat(),
+                pay,
+            ]
             row, found = savings_sheets.read_member(
                 i, values, layout, default_cooperative=BEKASI, today=self.today
             )
@@ -544,7 +555,24 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
         WULAN, morning if s.now - morning >= 600 else s.now - 3 * 3600, "cabai_merah", "A", 120
     )
     await _delivered_digest(s)
+    await _loans(s)
     return CAST
+
+
+#: The Bekasi cooperative's loan product, and Siti's application waiting for two officers.
+LOAN_PRODUCT = loan_rules.Product(
+    "Pinjaman Umum", 20_000_000, 24, 100, loan_rules.Method.FLAT, fee_rupiah=10_000, fee_bp=100,
+    min_member_months=6, max_share_bp=3_000,
+)  # fmt: skip
+LOAN_RP, LOAN_MONTHS, LOAN_PURPOSE = 5_000_000, 12, "biaya sekolah anak"
+
+
+async def _loans(s: _Seeder) -> None:
+    product = await s.at(s.now - 30 * 86_400, loans.add_product, s.org[BEKASI], "umum",
+                         LOAN_PRODUCT, s.ids[BEKASI_ADMIN])  # fmt: skip
+    member = await savings.member_by_number(s.db, s.org[BEKASI], "KKB-0001")
+    await s.at(s.now - 2 * 3600, loans.apply, member.id, s.ids[SITI], product.id, LOAN_RP,
+               LOAN_MONTHS, LOAN_PURPOSE, s.today.isoformat())  # fmt: skip
 
 
 async def _run(s: _Seeder, kind: str, what, when: int, this_month: Month) -> None:

@@ -34,7 +34,6 @@ from handlers.kit import (
     writes,
 )
 from handlers.loans.common import (
-    DECIDE_BUTTONS,
     SCHEDULE_BUTTONS,
     loan_line,
     months,
@@ -42,7 +41,7 @@ from handlers.loans.common import (
     send_schedule_pdf,
     simulation_text,
 )
-from handlers.loans.officers import card_text
+from handlers.loans.officers import card_text, decide_buttons
 from handlers.menus import cancel
 from storage import loans as stored
 from storage.savings import Member
@@ -328,8 +327,7 @@ async def alert_officers(context: BotContext, loan: stored.Loan) -> None:
     ):
         with use_locale(language):
             text = await card_text(context, loan, person_id)
-            buttons = keyboard([[DECIDE_BUTTONS.button(_("✅ Approve"), f"ok{loan.id}"),
-                                 DECIDE_BUTTONS.button(_("❌ Refuse"), f"no{loan.id}")]])  # fmt: skip
+            buttons = decide_buttons(loan.id)
         await tell(context, key=f"loan-applied:{loan.id}:{person_id}", kind="decision",
                    person_id=person_id, chat_id=chat_id, text=text, markup=buttons)  # fmt: skip
 

@@ -143,6 +143,11 @@ async def _refused(update: Update, reason: str) -> None:
         await refuse_button(update)
 
 
+def decide_buttons(loan_id: int):
+    return keyboard([[DECIDE_BUTTONS.button(_("✅ Approve"), f"ok{loan_id}"),
+                      DECIDE_BUTTONS.button(_("❌ Refuse"), f"no{loan_id}")]])  # fmt: skip
+
+
 def _payout_buttons(loan_id: int):
     return keyboard([[PAYOUT_BUTTONS.button(_("💵 Cash"), f"c{loan_id}"),
                       PAYOUT_BUTTONS.button(_("🏦 Transfer"), f"t{loan_id}")]])  # fmt: skip
@@ -153,8 +158,13 @@ def _payout_buttons(loan_id: int):
 
 @for_command("cairkan")
 async def show_payouts(update: Update, context: BotContext) -> int:
-    org = context.person.org_id
-    waiting = await stored.approved_in(context.db, None if org == 1 else org)
+    """Applications this officer may still decide (with the card), then loans to pay out."""
+    org = None if context.person.org_id == 1 else context.person.org_id
+    for loan in (await stored.waiting_for(context.db, org, context.person.id))[:10]:
+        await reply(
+            update, await card_text(context, loan, context.person.id), decide_buttons(loan.id)
+        )
+    waiting = await stored.approved_in(context.db, org)
     if not waiting:
         await reply(update, _("No approved loan is waiting to be paid out."))
         return END

@@ -288,3 +288,19 @@ async def test_the_member_reads_it_in_english(world):
         "Tenor: 12 months, interest 1 % a month (flat)",
         "Installment: Rp466,666 the first month, Rp466,674 the last",
     ]
+
+
+async def test_cairkan_lists_the_applications_to_decide_then_the_payouts(world):
+    sri, tono, ani = await _cooperative(world)
+    assert await tono.send("/cairkan") == [said("No approved loan is waiting to be paid out.")]
+    await _simulated(sri)
+    await sri.press(said("✅ Apply"))
+    await sri.send("biaya sekolah")
+    listed = await tono.send("/cairkan")
+    assert listed[0].startswith(said("Loan application {number} from {name} (member {member_number})",
+                                     number="KP-0001", name="Sri Wahyuni", member_number="SP-001"))  # fmt: skip
+    await tono.press(said("✅ Approve"))
+    assert (await tono.send("/cairkan")) == [said("No approved loan is waiting to be paid out.")]
+    await ani.send("/cairkan")
+    await ani.press(said("✅ Approve"))
+    assert (await tono.send("/cairkan"))[-1].startswith("KP-0001: Sri Wahyuni")
