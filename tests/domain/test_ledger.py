@@ -77,6 +77,7 @@ def test_normal_sides():
         AccountKind.LOSSES,
         AccountKind.RECEIVABLE_BUYER,
         AccountKind.RECEIVABLE_FARMER,
+        AccountKind.RECEIVABLE_LOAN,
     }
     for kind in AccountKind:
         assert kind.normal is (L.Side.DEBIT if kind in debit_normal else L.Side.CREDIT), kind
@@ -87,7 +88,12 @@ def test_normal_sides():
     assert {k for k in AccountKind if k.never_negative} == {
         AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
         AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER, AccountKind.RECEIVABLE_FARMER,
+        AccountKind.RECEIVABLE_LOAN,
     }  # fmt: skip
+    # loans: the pokok owed on one loan (never below zero), the admin fees as income
+    assert L.parse_account(L.loan_receivable(7)).kind is AccountKind.RECEIVABLE_LOAN
+    assert L.parse_account(L.loan_fees(3)) == L.Account("loanfees:3", AccountKind.LOAN_FEES, org_id=3)
+    assert AccountKind.LOAN_FEES.normal is L.Side.CREDIT
 
 
 # --- amounts and entries ----------------------------------------------------------------
