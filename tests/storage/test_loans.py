@@ -233,3 +233,18 @@ async def test_the_take_home_pay_comes_with_the_roster_import(db):
     assert (await run("5.000.000")).completed == 1  # the next payroll's figure replaces it
     assert await loans.take_home(db, entry["id"]) == 5_000_000
     assert (await run("")).unchanged == 1  # an empty cell keeps what is known
+
+
+async def test_the_dashboard_panel_shows_open_loans_of_the_viewers_cooperatives(db):
+    from storage import dashboard
+    from storage.db import now_utc
+
+    _, _, loan = await _apply(db)
+    rows = await dashboard.rows(db, "loans", dashboard.Scope((1,), "id", "Asia/Jakarta", now_utc()))
+    assert [(r["number"], r["member"], r["amount"], r["status"]) for r in rows] == [
+        (loan.number, "Sri Wahyuni", 5_000_000, "applied")
+    ]
+    other = await dashboard.rows(
+        db, "loans", dashboard.Scope((2,), "id", "Asia/Jakarta", now_utc())
+    )
+    assert other == []
