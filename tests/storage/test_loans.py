@@ -248,3 +248,18 @@ async def test_the_dashboard_panel_shows_open_loans_of_the_viewers_cooperatives(
         db, "loans", dashboard.Scope((2,), "id", "Asia/Jakarta", now_utc())
     )
     assert other == []
+
+
+async def test_three_officers_approving_at_once_approve_it_once(db):
+    person_id, _, loan = await _apply(db)
+    officers = [await _person(db, n, f"Petugas {n}", [Role.TREASURER]) for n in (2, 3, 4)]
+    results = await asyncio.gather(
+        *(db.write(loans.decide, loan.id, o, 1, OFFICER, True) for o in officers),
+        return_exceptions=True,
+    )
+    decisions = [r for r in results if isinstance(r, loans.Decision)]
+    refused = [r.reason for r in results if isinstance(r, loans.DecisionRefused)]
+    assert (len(decisions), refused) == (2, ["loan.decided"])
+    assert sorted(d.final for d in decisions) == [False, True]
+    found = await loans.get(db, loan.id)
+    assert (found.status, found.approvals) == ("approved", 2)
