@@ -34,6 +34,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.loans.common import (
+    CANCEL_BUTTONS,
     SCHEDULE_BUTTONS,
     loan_line,
     months,
@@ -105,6 +106,8 @@ async def _my_loans(context: BotContext, mine: list[stored.Loan]) -> tuple[str, 
                 lines.append(_("Next installment: {amount} on {date}").format(
                     amount=format_money(due.total), date=format_short_date(due.due_on, zone)))  # fmt: skip
             buttons.append([SCHEDULE_BUTTONS.button(_("📄 Schedule {number}").format(number=loan.number), str(loan.id))])  # fmt: skip
+        if loan.status in (rules.Status.APPLIED, rules.Status.APPROVED):
+            buttons.append([CANCEL_BUTTONS.button(_("✖️ Cancel {number}").format(number=loan.number), str(loan.id))])  # fmt: skip
     return "\n".join(lines), keyboard(buttons) if buttons else None
 
 
@@ -378,6 +381,21 @@ async def on_schedule(update: Update, context: BotContext) -> None:
         amount=loan.amount_rupiah, tenor=loan.tenor_months, rate_bp=loan.rate_bp,
         method=loan.method, fee=loan.fee_rupiah,
     )  # fmt: skip
+
+
+@writes("loan.cancel")
+@for_command("pinjam")
+async def on_cancel(update: Update, context: BotContext) -> None:
+    """✖️ of "Pinjaman saya": the member withdraws an application not paid out yet."""
+    try:
+        loan = await context.db.write(
+            stored.cancel, record_id(CANCEL_BUTTONS.value(update)) or 0, context.person.id
+        )
+    except stored.DecisionRefused:
+        await refuse_button(update)
+        return
+    await close_buttons(update)
+    await reply(update, _("Your application {number} is cancelled.").format(number=loan.number))
 
 
 def conversation_handler() -> ConversationHandler:

@@ -24,6 +24,7 @@ SHOWN_MONTHS = 3
 DECIDE_BUTTONS = Buttons("pjk", value=r"(?:ok|no)[0-9]", max_length=14)
 PAYOUT_BUTTONS = Buttons("pjc", value=r"[ct][0-9]", max_length=13)
 SCHEDULE_BUTTONS = Buttons("pjj", value=r"[0-9]", max_length=12)
+CANCEL_BUTTONS = Buttons("pjb", value=r"[0-9]", max_length=12)
 
 STATUS_WORDS = {
     rules.Status.APPLIED: N_("waiting for approval"),

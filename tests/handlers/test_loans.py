@@ -304,3 +304,22 @@ async def test_cairkan_lists_the_applications_to_decide_then_the_payouts(world):
     await ani.send("/cairkan")
     await ani.press(said("✅ Approve"))
     assert (await tono.send("/cairkan"))[-1].startswith("KP-0001: Sri Wahyuni")
+
+
+async def test_the_member_cancels_an_application_not_paid_out(world):
+    sri, tono, _ani = await _cooperative(world)
+    await _simulated(sri)
+    await sri.press(said("✅ Apply"))
+    await sri.send("biaya sekolah")
+    await sri.send("/pinjam")
+    assert await sri.press(said("✖️ Cancel {number}", number="KP-0001")) == [
+        said("Your application {number} is cancelled.", number="KP-0001")
+    ]
+    assert (await loans.get(world.db, 1)).status == "cancelled"
+    assert (await tono.press(said("✅ Approve")))[-1] == said("This loan is already decided.")
+    # cancelled, so another may be asked for (one at a time counts open loans only)
+    await sri.send("/pinjam")
+    await sri.press(next(b for b in sri.buttons() if b.startswith("Pinjaman Umum")))
+    assert (await sri.send("2 juta")) == [
+        said("Over how many months? Type the tenor, for example 12 bulan or 1 tahun.")
+    ]

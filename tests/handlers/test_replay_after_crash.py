@@ -68,6 +68,7 @@ TABLES = (
     "loans",
     "loans WHERE status = 'approved'",
     "loans WHERE status = 'disbursed'",
+    "loans WHERE status = 'cancelled'",
     "loan_approvals",
     "loan_installments",
 )
@@ -631,8 +632,18 @@ async def _loan_disburse_transfer(world):
     return tono, lambda: tono.send("BRI 2026/12/001")
 
 
+async def _loan_cancel(world):
+    from tests.texts import said
+
+    sri, _tono, _ani = await _loan_simulated(world)
+    await sri.send("biaya sekolah anak")
+    await sri.send("/pinjam")
+    return sri, lambda: sri.press(said("✖️ Cancel {number}", number="KP-0001"))
+
+
 SCENARIOS = {
     "loan.apply": _loan_apply,
+    "loan.cancel": _loan_cancel,
     "loan.decide": _loan_decide,
     "loan.disburse": _loan_disburse,
     "loan.disburse_transfer": _loan_disburse_transfer,
