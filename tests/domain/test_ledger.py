@@ -92,7 +92,9 @@ def test_normal_sides():
     }  # fmt: skip
     # loans: the pokok owed on one loan (never below zero), the admin fees as income
     assert L.parse_account(L.loan_receivable(7)).kind is AccountKind.RECEIVABLE_LOAN
-    assert L.parse_account(L.loan_fees(3)) == L.Account("loanfees:3", AccountKind.LOAN_FEES, org_id=3)
+    assert L.parse_account(L.loan_fees(3)) == L.Account(
+        "loanfees:3", AccountKind.LOAN_FEES, org_id=3
+    )
     assert AccountKind.LOAN_FEES.normal is L.Side.CREDIT
 
 
