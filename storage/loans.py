@@ -92,6 +92,30 @@ async def add_product(
     return await product_by_id(conn, product_id)
 
 
+async def retire_product(
+    conn: aiosqlite.Connection, org_id: int, code: str, by: int | None = None
+) -> StoredProduct:
+    """Stop lending under ``code``: a last version with the same terms, marked retired (the
+    history stays; loans applied before keep theirs). ValueError for an unknown code."""
+    found = [p for p in await products(conn, org_id, history=True) if p.code == code]
+    if not found:
+        raise ValueError(f"no loan product {code!r}")
+    last = found[-1]
+    if last.retired:
+        return last
+    cur = await conn.execute(
+        "INSERT INTO loan_products (org_id, code, version, name, max_amount, max_tenor, rate_bp,"
+        " method, fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, retired, set_by,"
+        " set_at) SELECT org_id, code, version + 1, name, max_amount, max_tenor, rate_bp, method,"
+        " fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, 1, ?, ? FROM loan_products"
+        " WHERE id = ? RETURNING id",
+        (by, now_utc(), last.id),
+    )
+    product_id = (await cur.fetchone())[0]
+    await audit(conn, by, "loan.product.retired", f"loan_product:{product_id}", code=code)
+    return await product_by_id(conn, product_id)
+
+
 async def product_by_id(source: Source, product_id: int) -> StoredProduct | None:
     rows = await fetchall(source, f"{_PRODUCT} WHERE id = ?", (product_id,))
     return _product(rows[0]) if rows else None

@@ -1,7 +1,8 @@
 """``koperasi-bot loan product add|list --org CODE``: a cooperative's loan products.
 
 ``add`` with a code that exists adds the product's next version (loans applied before keep
-theirs); ``list`` shows the products in force, ``--history`` every version. Rates and shares
+theirs); ``retire`` stops lending under it; ``list`` shows the products in force,
+``--history`` every version. Rates and shares
 are typed as percent (``1,25`` is 1,25 % a month) and stored exactly in basis points."""
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def add_parser(sub) -> None:
         help="the largest installment as percent of take-home pay (30)",
     )  # fmt: skip
     add.add_argument("--top-up", action="store_true", help="a second loan beside an open one")
+    retire = product_sub.add_parser("retire", help="stop lending under a product (kept in history)")
+    retire.add_argument("--org", required=True)
+    retire.add_argument("--code", required=True, type=_code)
     lst = product_sub.add_parser("list", help="the products in force")
     lst.add_argument("--org", required=True)
     lst.add_argument("--history", action="store_true", help="every version")
@@ -84,6 +88,13 @@ async def loan_command(args: argparse.Namespace, settings: Settings, db: Databas
         except rules.ProductInvalid as exc:
             raise CliError(f"product refused: {exc}") from None
         print(f"{org.code}: product {stored.code} version {stored.version} saved")
+        return 0
+    if args.action == "retire":
+        try:
+            stored = await db.write(loans.retire_product, org.id, args.code)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        print(f"{org.code}: product {stored.code} retired (version {stored.version})")
         return 0
     for p in await loans.products(db, org.id, history=args.history):
         print(
