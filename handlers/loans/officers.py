@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.i18n import _, format_money, format_month, use_locale
+from bot.i18n import _, format_money, format_month, format_short_date, use_locale
 from domain import loans as rules
 from domain.ledger import LedgerError
 from domain.money import record_id
@@ -72,6 +72,13 @@ async def card_text(context: BotContext, loan: stored.Loan, viewer_id: int) -> s
             total=format_money(saved.total), pokok=format_money(saved.by_kind["pokok"]),
             wajib=format_money(saved.by_kind["wajib"]), sukarela=format_money(saved.by_kind["sukarela"])),
     ]  # fmt: skip
+    last = next(
+        (m for m in await savings.recent(context.db, loan.roster_id, 5) if m.change > 0), None
+    )
+    if last is not None:
+        lines.append(_("Last deposit: {amount} on {date}").format(
+            amount=format_money(last.change),
+            date=format_short_date(datetime.fromtimestamp(last.at, UTC), context.person.timezone)))  # fmt: skip
     if dues is not None and dues.unpaid:
         first = dues.unpaid[0].month
         lines.append(_("Mandatory savings unpaid since {month}: {owed}").format(

@@ -10,7 +10,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from bot.i18n import format_money, use_locale
+from bot.i18n import format_money, format_short_date, use_locale
 from domain import ledger as L
 from domain import loans as rules
 from domain.people import Role
@@ -239,6 +239,10 @@ async def test_the_simulation_and_the_card_read_in_indonesian(world, monkeypatch
     monkeypatch.setattr("handlers.kit.today", lambda zone: dt.date(2026, 12, 4))
     monkeypatch.setattr("handlers.loans.apply.today", lambda zone: dt.date(2026, 12, 4))
     sri, tono, _ani = await _cooperative(world)
+    deposit = L.coded_reason(L.REASON_DEPOSIT_MONTH, kind="wajib", month="2026-11")
+    member = await world.db.fetchone("SELECT id FROM roster WHERE member_number = 'SP-001'")
+    await world.db.write(ledger.post, [L.debit(L.cash(1), 50_000),
+                         L.credit(L.member_savings(member["id"], "wajib"), 50_000)], None, deposit)  # fmt: skip
     assert (await _simulated(sri))[0] == "\n".join([
         "Simulasi: Pinjaman Umum",
         "Pokok pinjaman: Rp5.000.000",
@@ -256,13 +260,16 @@ async def test_the_simulation_and_the_card_read_in_indonesian(world, monkeypatch
     assert sri.buttons()[-3:] == ["📄 Jadwal PDF", "✅ Ajukan", "✏️ Ubah"]
     await sri.press("✅ Ajukan")
     await sri.send("biaya sekolah anak")
+    with use_locale("id"):  # the deposit's day where Tono lives
+        deposited = format_short_date(dt.datetime.now(dt.UTC), "Asia/Jakarta")
     assert tono.take_new()[-1] == "\n".join([
         "Permohonan pinjaman KP-0001 dari Sri Wahyuni (anggota SP-001)",
         "Rp5.000.000, 12 bulan, jasa 1 % per bulan (flat)",
         "Angsuran: Rp466.666 bulan pertama, Rp466.674 bulan terakhir",
         "Keperluan: biaya sekolah anak",
         "Gaji bersih: Rp2.500.000",
-        "Simpanan: Rp0 (pokok Rp0, wajib Rp0, sukarela Rp0)",
+        "Simpanan: Rp50.000 (pokok Rp0, wajib Rp50.000, sukarela Rp0)",
+        f"Setoran terakhir: Rp50.000 pada {deposited}",
         "Simpanan wajib: lunas sampai bulan ini",
         "Pinjaman lain: tidak ada",
         "Dua petugas harus menyetujuinya.",
