@@ -304,7 +304,8 @@ def check_tenor(product: Product, tenor: int) -> int:
 
 
 def check_member(product: Product, applicant: Applicant, today: dt.date) -> None:
-    """What does not depend on the amount: membership long enough, one loan at a time."""
+    """What does not depend on the amount: membership long enough, one loan at a time, a
+    take-home pay known (without it no installment can be checked)."""
     if product.min_member_months:
         if applicant.joined_on is None:
             raise LoanRefused("loan.joined_unknown", months=product.min_member_months)
@@ -313,6 +314,8 @@ def check_member(product: Product, applicant: Applicant, today: dt.date) -> None
             raise LoanRefused("loan.membership", months=product.min_member_months - have)
     if applicant.active_loans and not product.top_up:
         raise LoanRefused("loan.one_at_a_time")
+    if applicant.take_home is None:
+        raise LoanRefused("loan.pay_unknown")
 
 
 def check(
@@ -322,8 +325,6 @@ def check(
     check_member(product, applicant, today)
     check_amount(product, amount)
     check_tenor(product, tenor)
-    if applicant.take_home is None:
-        raise LoanRefused("loan.pay_unknown")
     simulation = simulate(product, amount, tenor, today)
     room = installment_room(applicant.take_home, product.max_share_bp, applicant.other_installments)
     if simulation.largest > room:
