@@ -333,3 +333,14 @@ async def test_the_member_cancels_an_application_not_paid_out(world):
     assert (await sri.send("2 juta")) == [
         said("Over how many months? Type the tenor, for example 12 bulan or 1 tahun.")
     ]
+
+
+async def test_a_tenor_no_amount_fits_asks_for_a_longer_one(world):
+    sri, _tono, _ani = await _cooperative(world, take_home=300_000)  # Rp90.000 an installment
+    assert await _simulated(sri, "1 juta", "1 bulan") == [
+        said("Even the smallest loan is too much for your pay over this tenor. Try a longer tenor.")
+        + "\n" + said("Over how many months? Type the tenor, for example 12 bulan or 1 tahun.")
+    ]  # fmt: skip
+    assert (await sri.send("24 bulan"))[0].startswith(
+        said("Simulation: {product}", product="Pinjaman Umum")
+    )
