@@ -20,6 +20,7 @@ from domain import cycles as rules
 from domain.cycles import Line, OrderRefused, OrderStatus, Status
 from domain.network import VILLAGE_KINDS
 from domain.people import VILLAGE_OFFICERS, Role
+from storage import outbox
 from storage.catalog import Source, fetchall
 from storage.dashboard import Column, Scope, _marks, panel
 from storage.db import Database, now_utc
@@ -363,16 +364,23 @@ async def place(
             now = await item(conn, line.item_id)
             raise OrderRefused("stock", item_id=line.item_id, left=now.left if now else 0)
     now = now_utc()
-    rows = await fetchall(
-        conn,
-        "INSERT INTO cycle_orders (cycle_id, orderer_kind, org_id, status, placed_by, placed_at,"
-        " changed_at) VALUES (?, 'org', ?, 'open', ?, ?, ?)"
-        " ON CONFLICT (cycle_id, org_id) WHERE orderer_kind = 'org'"
-        " DO UPDATE SET status = 'open', placed_by = excluded.placed_by, changed_at = excluded.changed_at"
-        " RETURNING id",
-        (cycle_id, org_id, by, now, now),
-    )
-    order_id = rows[0][0]
+    # The write is serialised (BEGIN IMMEDIATE; PostgreSQL's write lock), so the order read
+    # above is still the one there: no upsert, whose failed inserts would leave gaps in the
+    # PSN numbers on PostgreSQL.
+    if before is None:
+        rows = await fetchall(
+            conn,
+            "INSERT INTO cycle_orders (cycle_id, orderer_kind, org_id, status, placed_by, placed_at,"
+            " changed_at) VALUES (?, 'org', ?, 'open', ?, ?, ?) RETURNING id",
+            (cycle_id, org_id, by, now, now),
+        )
+        order_id = rows[0][0]
+    else:
+        order_id = before.id
+        await conn.execute(
+            "UPDATE cycle_orders SET status = 'open', placed_by = ?, changed_at = ? WHERE id = ?",
+            (by, now, order_id),
+        )
     await conn.execute("DELETE FROM cycle_order_lines WHERE order_id = ?", (order_id,))
     await conn.executemany(
         "INSERT INTO cycle_order_lines (order_id, item_id, quantity, price_rupiah, fee_rupiah)"
@@ -455,6 +463,35 @@ async def mark_announced(conn: aiosqlite.Connection, cycle_id: int) -> bool:
         (now_utc(), cycle_id),
     )
     return cur.rowcount == 1
+
+
+async def announce(
+    conn: aiosqlite.Connection, cycle_id: int, messages: list[outbox.OutgoingMessage]
+) -> outbox.Enqueued | None:
+    """A use case: the close's notices queued under the cycle's key and the cycle marked told,
+    in one transaction; None when it was told before (a second run, another process)."""
+    if not await mark_announced(conn, cycle_id):
+        return None
+    if not messages:
+        return outbox.Enqueued(0, False, 0)
+    return await outbox.enqueue(
+        conn, key=f"cycle-closed:{cycle_id}", kind="cycle_closed", messages=messages,
+        priority=outbox.NOTICE,
+    )  # fmt: skip
+
+
+async def remind(
+    conn: aiosqlite.Connection, cycle_id: int, messages: list[outbox.OutgoingMessage]
+) -> int:
+    """A use case: each officer claimed for the cycle's reminder and, for those claimed now,
+    their message queued; how many were queued (a second run queues nobody twice)."""
+    claimed = [m for m in messages if await claim_reminder(conn, cycle_id, m.person_id)]
+    if claimed:
+        first = min(m.person_id for m in claimed)
+        await outbox.enqueue(
+            conn, key=f"cycle-reminder:{cycle_id}:{first}", kind="cycle_reminder", messages=claimed,
+        )  # fmt: skip
+    return len(claimed)
 
 
 # --- what the close sends ----------------------------------------------------------------------
