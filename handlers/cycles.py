@@ -44,7 +44,7 @@ from handlers.kit import (
 from handlers.menus import cancel
 from storage import cycles, orgs, outbox
 from storage.cycles import Cycle, Item, Order
-from storage.db import Database
+from storage.db import Database, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -237,12 +237,24 @@ async def cancel_order(update: Update, context: BotContext) -> int:
     return END
 
 
+async def _closed_now(update: Update, context: BotContext, draft: OrderDraft) -> bool:
+    """True, and said with the close time, when the cycle closed while the officer chose."""
+    cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
+    if cycle.open_at(now_utc()):
+        return False
+    OrderDraft.drop(context)
+    await reply(update, closed_text(cycle, context.person.timezone))
+    return True
+
+
 class ItemStep(Choice):
     """The items with their prices and what is left, the order so far, a button per item and
     one to see the summary."""
 
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
+    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str | int:
         draft = OrderDraft.load(context)
+        if await _closed_now(update, context, draft):
+            return END
         context.cycle_items = await _offered(context, need(draft.cycle_id))
         return await super().ask(update, context, page)
 
@@ -313,7 +325,9 @@ def _quantity_question() -> str:
 
 
 class QuantityStep(Typed):
-    async def ask(self, update: Update, context: BotContext) -> str:
+    async def ask(self, update: Update, context: BotContext) -> str | int:
+        if await _closed_now(update, context, OrderDraft.load(context)):
+            return END
         item, room = await _room(context, OrderDraft.load(context))
         await reply(update, _("How many {unit} of {name}? {left} left.").format(
             unit=units(2, item.unit).split(" ", 1)[1], name=item.name, left=units(room, item.unit),

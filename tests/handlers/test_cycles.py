@@ -251,6 +251,19 @@ async def test_after_the_close_an_order_is_refused_with_the_close_time(world, hu
         expected = f"Pesanan sudah ditutup {closing_time(closed, 'Asia/Jakarta')}. Tidak ada yang disimpan."
     assert await ani.press(YES_ID) == [expected]
     assert await cycles.order_of(world.db, cycle.id, kops[0]) is None
+    # an officer still choosing items when the clock passed is told at the next question
+    budi = await _someone(world, 822, kops[1], [Role.TREASURER])
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE order_cycles SET closes_at = ? WHERE id = ?", (now_utc() + 3600, cycle.id)
+        )
+    await budi.send("/pesan")
+    await budi.press(PICK)
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE order_cycles SET closes_at = ? WHERE id = ?", (closed.closes_at, cycle.id)
+        )
+    assert await budi.press(BERAS) == [expected]
     assert (await ani.send("/pesan"))[0].startswith("Belum ada siklus pesanan hub yang dibuka.")
 
 

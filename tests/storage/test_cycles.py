@@ -199,3 +199,24 @@ async def test_who_is_reminded(db):
     assert await db.write(cycles.claim_reminder, cycle.id, made[1]) is False
     assert [o.person_id for o in await cycles.to_remind(db, cycle)] == [made[2]]
     assert [o.person_id for o in await cycles.administrators(db, ids["hub"])] == [made[4]]
+
+
+async def test_the_cycles_panel_shows_each_items_orders_to_its_hub_only(db):
+    from storage import orgs
+    from storage.dashboard import PANELS, Scope
+
+    ids, cycle, _s, (beras, minyak, npk), kops = await _world(db)
+    await db.write(cycles.place, cycle.id, kops[0], {beras.id: 10, npk.id: 2}, None)
+    await db.write(cycles.place, cycle.id, kops[1], {beras.id: 5, npk.id: 1}, None)
+    scope = Scope(await orgs.below(db, ids["hub"]), "id", "Asia/Jakarta", now_utc())
+    rows = await PANELS["cycles"].query(db, scope)
+    assert [
+        (r["item"], r["supplier"], r["ordered"], r["left"], r["orders"], r["fees"]) for r in rows
+    ] == [
+        ("Beras SPHP 5 kg", "Bulog Klaten", 15, 25, 2, 30_000),
+        ("Minyak goreng 1 L", "Bulog Klaten", 0, 500, 0, 0),
+        ("Pupuk NPK 50 kg", "Pupuk Kaltim Solo", 3, 97, 2, 15_000),
+    ]
+    assert rows[0]["cycle"] == "SP-0001 Sembako Desember"
+    other = Scope(await orgs.below(db, ids["other-hub"]), "id", "Asia/Jakarta", now_utc())
+    assert await PANELS["cycles"].query(db, other) == []
