@@ -423,7 +423,7 @@ async def save(update: Update, context: BotContext) -> int | str:
             return END
         if refused.reason == "stock":  # another cooperative took it since: what is left now
             item = need(await cycles.item(context.db, need(refused.item_id)))
-            await reply(update, _("Only {left} of {name} are left now: another cooperative ordered first. Nothing was saved yet.").format(
+            await reply(update, _("Only {left} of {name} are left now. Another cooperative ordered first. Nothing was saved yet.").format(
                 left=units(refused.left, item.unit), name=item.name))  # fmt: skip
             draft.item_id = item.id
             draft.save(context)
@@ -556,8 +556,8 @@ async def announce_closed(db: Database, sender: Sender | None) -> int:
         for admin in await cycles.administrators(db, cycle.hub_id):
             with use_locale(admin.language):
                 text = [ngettext(
-                    "Orders for {cycle} are closed: {count} cooperative ordered.",
-                    "Orders for {cycle} are closed: {count} cooperatives ordered.", len(orders),
+                    "Orders for {cycle} are closed. {count} cooperative ordered.",
+                    "Orders for {cycle} are closed. {count} cooperatives ordered.", len(orders),
                 ).format(cycle=cycle.name, count=len(orders))]  # fmt: skip
                 text += [_("{name}: {ordered}").format(name=t.item.name, ordered=units(t.ordered, t.item.unit))
                          for t in totals if t.ordered]  # fmt: skip

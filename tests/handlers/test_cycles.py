@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -273,9 +275,14 @@ async def test_the_reminder_the_close_once_and_what_each_is_told(world, hub):
     budi = await _someone(world, 832, kops[1], [Role.TREASURER], language="en")
     dewi = await _someone(world, 833, kops[2], [Role.STORE_MANAGER])
     admin = await _someone(world, 834, ids["hub"], [Role.ADMIN])
+    eko = await _someone(world, 835, kops[3], [Role.CHAIR], language="en")  # lives in WITA
+    async with world.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE people SET timezone = 'Asia/Makassar' WHERE telegram_user_id = 835"
+        )
     await world.db.write(cycles.place, cycle.id, kops[0], {beras.id: 10, minyak.id: 24}, None)
     await world.db.write(cycles.place, cycle.id, kops[1], {npk.id: 4}, None)
-    for who in (ani, budi, dewi, admin):
+    for who in (ani, budi, dewi, admin, eko):
         who.take_new()
 
     # a day before the close: those who have not ordered, once
@@ -284,7 +291,7 @@ async def test_the_reminder_the_close_once_and_what_each_is_told(world, hub):
     )  # too early
     assert (
         await cycle_handlers.remind(world.db, world.app.bot_data.outbox, now=cycle.closes_at - 3600)
-        == 1
+        == 2
     )
     assert (
         await cycle_handlers.remind(world.db, world.app.bot_data.outbox, now=cycle.closes_at - 600)
@@ -294,6 +301,12 @@ async def test_the_reminder_the_close_once_and_what_each_is_told(world, hub):
     (reminder,) = dewi.take_new()
     assert reminder.startswith("Koperasi Anda belum memesan di Sembako Desember. Pesanan ditutup ")
     assert reminder.endswith("WIB. Kirim /pesan untuk memesan.")
+    (in_english,) = eko.take_new()  # his language, the close in his zone (an hour later in WITA)
+    local = datetime.fromtimestamp(cycle.closes_at, UTC).astimezone(ZoneInfo("Asia/Makassar"))
+    assert in_english.startswith(
+        "Your cooperative has not ordered in Sembako Desember yet. Orders close "
+    )
+    assert in_english.endswith(f"at {local:%H:%M} WITA. Send /pesan to order.")
     assert ani.take_new() == [] and budi.take_new() == []
 
     async with world.db.transaction() as conn:  # the closing minute
@@ -306,8 +319,9 @@ async def test_the_reminder_the_close_once_and_what_each_is_told(world, hub):
     )
     assert sorted(results) == [[], [cycle.id]]
     await world.kill()
-    for _run in range(2):  # the job after the restart, and again
-        await cycle_handlers.close_cycles(BotContext(world.app))
+    jobs = {job.name: job for job in world.app.job_queue.jobs()}
+    await jobs["close-cycles"].run(world.app)  # the job as scheduled, after the restart
+    await cycle_handlers.close_cycles(BotContext(world.app))  # and once more
     await world.outbox_sent()
     (told,) = ani.take_new()
     assert told.splitlines() == [
@@ -323,10 +337,10 @@ async def test_the_reminder_the_close_once_and_what_each_is_told(world, hub):
     assert told_en.startswith(
         "Orders for Sembako Desember are closed. Your order PSN-0002 goes to the hub:\n4 bags Pupuk NPK 50 kg: Rp740,000"
     )
-    assert dewi.take_new() == []
+    assert dewi.take_new() == [] and eko.take_new() == []
     (hub_told,) = admin.take_new()
     assert hub_told.splitlines() == [
-        "Pesanan Sembako Desember sudah ditutup: 2 koperasi memesan.",
+        "Pesanan Sembako Desember sudah ditutup. 2 koperasi memesan.",
         "Beras SPHP 5 kg: 10 karung",
         "Minyak goreng 1 L: 24 liter",
         "Pupuk NPK 50 kg: 4 sak",
