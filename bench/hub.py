@@ -13,7 +13,9 @@ Measured, each in its own child process (``os.wait4``: wall time and peak RSS, r
 
 * **the close**: storage.cycles.close, then every paper the hub gets (bot.cycle_papers: the 4
   purchase orders as XLSX and PDF, the delivery plan as XLSX and PDF, the plan streamed from
-  storage.cycles.plan_rows a page of orders at a time), each part timed inside;
+  storage.cycles.plan_rows a page of orders at a time), then the notices (handlers.cycles.
+  announce_closed: each ordering cooperative's ketua, one per cooperative, gets their order,
+  queued in the outbox in one transaction), each part timed inside;
 * **baseline**: the same child that opens the same database and reads the same order lines
   once with a plain SELECT (orders, cooperatives, items joined), summing the quantities.
 
@@ -114,7 +116,20 @@ async def fill(target: str, cooperatives: int, ordering: int, items: int) -> dic
                 quantity = rng.randrange(1, 50)
                 taken[item.id] += quantity
                 lines.append((order_id, item.id, quantity, item.price_rupiah, item.fee_rupiah))
+        # one ketua on Telegram per ordering cooperative: the close tells each their order
+        first_person = ((await db.fetchone("SELECT MAX(id) AS m FROM people"))["m"] or 0) + 1
+        officers = [(first_person + k, 8_000_000_000 + k, 8_000_000_000 + k, f"Ketua {k}", f"+6281{k:09d}", "id",
+                     "Asia/Jakarta", first_id + n, now, now) for k, n in enumerate(chosen)]  # fmt: skip
         async with db.transaction(bookkeeping=True) as conn:
+            await conn.executemany(
+                "INSERT INTO people (id, telegram_user_id, chat_id, full_name, phone, language, timezone,"
+                " org_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                officers,
+            )
+            await conn.executemany(
+                "INSERT INTO person_roles (person_id, role, granted_at) VALUES (?, 'chair', ?)",
+                [(o[0], now) for o in officers],
+            )
             await conn.executemany(
                 "INSERT INTO cycle_orders (id, cycle_id, orderer_kind, org_id, status, placed_at, changed_at)"
                 " VALUES (?, ?, 'org', ?, 'open', ?, ?)",
@@ -174,8 +189,15 @@ async def child_close(target: str, cycle_id: int, out: Path) -> dict[str, Any]:
             data, _count = await papers.plan_pdf(db, hub, cycle)
             (out / "plan.pdf").write_bytes(data)
             parts["delivery plan, PDF"] = time.perf_counter() - t
+        from handlers.cycles import announce_closed  # the wiring's side: the bench may
+
+        t = time.perf_counter()
+        told = await announce_closed(db, None)
+        parts["each officer told their order (outbox)"] = time.perf_counter() - t
+        queued = (await db.fetchone("SELECT COUNT(*) AS n FROM outbox"))["n"]
         sizes.update({p: (out / p).stat().st_size for p in ("plan.xlsx", "plan.pdf")})
-        return {"closed": closed, "parts": parts, "plan_lines": lines, "sizes": sizes}
+        return {"closed": closed, "parts": parts, "plan_lines": lines, "sizes": sizes, "told": told,
+                "notices": queued}  # fmt: skip
     finally:
         await db.close()
 
@@ -233,6 +255,7 @@ def report(res: dict[str, Any]) -> None:
         ["part", "s"],
         [[k, v] for k, v in {**close["parts"], **base["parts"]}.items()],
     )
+    print(f"  {close['notices']:,} notices queued in the outbox (cycles told: {close['told']})")
     print(f"  the plan: {close['plan_lines']:,} lines; files: "
           + ", ".join(f"{k} {v // 1024} KiB" for k, v in sorted(close["sizes"].items())))  # fmt: skip
     print("  asked: the close ≤ 30 s, peak RSS ≤ 200 MB")

@@ -548,7 +548,7 @@ async def announce_closed(db: Database, sender: Sender | None) -> int:
         orders = await cycles.frozen_orders(db, cycle.id)
         by_org = {o.org_id: o for o in orders}
         messages = []
-        for officer in await cycles.officers(db, tuple(by_org)):
+        for officer in await cycles.ordering_officers(db, cycle.id):
             with use_locale(officer.language):
                 text = officer_order_text(cycle, by_org[officer.org_id], offered, officer.timezone)
             messages.append(outbox.OutgoingMessage(officer.person_id, officer.chat_id, text))

@@ -567,14 +567,31 @@ async def plan_rows(source: Source, cycle_id: int) -> AsyncIterator[PlanRow]:
 
 
 async def frozen_orders(source: Source, cycle_id: int) -> list[Order]:
-    """The orders a closed cycle froze (their officers are told what was ordered)."""
+    """The orders a closed cycle froze (their officers are told what was ordered): two
+    queries whatever their number."""
     rows = await fetchall(
         source,
         "SELECT id, cycle_id, org_id, status, placed_by FROM cycle_orders"
         " WHERE cycle_id = ? AND status = 'frozen' ORDER BY id",
         (cycle_id,),
     )
-    return [await _order(source, r) for r in rows]
+    lines = await fetchall(
+        source,
+        "SELECT l.order_id, l.item_id, l.quantity, l.price_rupiah, l.fee_rupiah FROM cycle_order_lines l"
+        " JOIN cycle_orders o ON o.id = l.order_id WHERE o.cycle_id = ? AND o.status = 'frozen'"
+        " ORDER BY l.order_id, l.item_id",
+        (cycle_id,),
+    )
+    by_order: dict[int, list[Line]] = {}
+    for r in lines:
+        by_order.setdefault(r["order_id"], []).append(
+            Line(r["item_id"], r["quantity"], r["price_rupiah"], r["fee_rupiah"])
+        )
+    return [
+        Order(r["id"], r["cycle_id"], r["org_id"], OrderStatus(r["status"]), r["placed_by"],
+              tuple(by_order.get(r["id"], ())))
+        for r in rows
+    ]  # fmt: skip
 
 
 # --- people to tell ------------------------------------------------------------------------------
@@ -582,17 +599,16 @@ async def frozen_orders(source: Source, cycle_id: int) -> list[Order]:
 _OFFICER_ROLES = tuple(role.value for role in VILLAGE_OFFICERS)
 
 
-async def officers(source: Source, org_ids: tuple[int, ...]) -> list[Officer]:
-    """The reachable officers (ketua, bendahara, pengelola gerai) of these cooperatives."""
-    if not org_ids:
-        return []
+async def ordering_officers(source: Source, cycle_id: int) -> list[Officer]:
+    """The reachable officers of the cooperatives whose orders the cycle froze (found by a
+    join: 10,000 cooperatives are no list of parameters)."""
     rows = await fetchall(
         source,
-        "SELECT DISTINCT p.id, p.org_id, p.chat_id, p.language, p.timezone FROM people p"
-        " JOIN person_roles r ON r.person_id = p.id"
-        f" WHERE p.org_id IN ({_marks(org_ids)}) AND r.role IN ({_marks(_OFFICER_ROLES)})"
+        "SELECT DISTINCT p.id, p.org_id, p.chat_id, p.language, p.timezone FROM cycle_orders o"
+        " JOIN people p ON p.org_id = o.org_id JOIN person_roles r ON r.person_id = p.id"
+        f" WHERE o.cycle_id = ? AND o.status = 'frozen' AND r.role IN ({_marks(_OFFICER_ROLES)})"
         " AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.id",
-        (*org_ids, *_OFFICER_ROLES),
+        (cycle_id, *_OFFICER_ROLES),
     )
     return [Officer(r["id"], r["org_id"], r["chat_id"], r["language"], r["timezone"]) for r in rows]
 
