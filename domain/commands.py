@@ -89,6 +89,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("Member loans: approve applications, pay out approved ones"),
         frozenset({Role.ADMIN, Role.TREASURER}),
     ),
+    Command(
+        "pesan",
+        N_("Order goods from the hub, or see what a cycle ordered"),
+        frozenset({Role.CHAIR, Role.TREASURER, Role.STORE_MANAGER, Role.ADMIN}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command(
         "rafaksi",

@@ -22,6 +22,7 @@ from handlers import (
     advances,
     alerts,
     catalog_admin,
+    cycles,
     figures,
     groups,
     help,
@@ -95,6 +96,7 @@ def register(app: Application) -> None:
     app.add_handler(advances.conversation_handler())
     app.add_handler(loans_apply.conversation_handler())
     app.add_handler(loans_officers.payout_conversation())
+    app.add_handler(cycles.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
@@ -158,6 +160,7 @@ def register(app: Application) -> None:
     app.add_handler(sales_common.CLOSE_ANSWER_BUTTONS.handler(sales_closing.on_close_answer))
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
+    app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

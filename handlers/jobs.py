@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.context import BotContext
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
-from handlers import alerts, prices, savings, windows
+from handlers import alerts, cycles, prices, savings, windows
 from handlers.pickup import schedule as pickups
 from storage import catalog, job_runs
 from storage.leases import process_identity
@@ -69,6 +69,15 @@ def schedule(app: Application) -> None:
     app.job_queue.run_repeating(
         once("close-windows", windows.close_windows, every(60)), interval=60, first=20, name="close-windows",
         job_kwargs={"id": "close-windows", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+    )  # fmt: skip
+    # order cycles past their closing time close and are told; a day before, the reminder
+    app.job_queue.run_repeating(
+        once("close-cycles", cycles.close_cycles, every(60)), interval=60, first=25, name="close-cycles",
+        job_kwargs={"id": "close-cycles", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+    )  # fmt: skip
+    app.job_queue.run_repeating(
+        once("remind-cycles", cycles.remind_cycles, every(600)), interval=600, first=45, name="remind-cycles",
+        job_kwargs={"id": "remind-cycles", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
     )  # fmt: skip
     app.job_queue.run_repeating(
         refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",

@@ -405,3 +405,31 @@ async def test_a_loan_product_and_one_application_waiting(seeded):
     assert (applied.status, applied.amount_rupiah) == ("applied", LOAN_RP)
     assert [p.name for p in await loans.products(db, applied.org_id)] == ["Pinjaman Umum"]
     assert await loans.take_home(db, member.id) > 0  # imported with the roster
+
+
+async def test_an_open_order_cycle_kujon_ordered_jombong_not_yet(seeded):
+    from storage import cycles
+
+    db, _cast = seeded
+    (cycle,) = await cycles.of_hub(db, orgs.ROOT_ID)
+    assert cycle.name == demo_seed.CYCLE_NAME and cycle.status == "open"
+    kujon, jombong = [await orgs.by_code(db, code) for code in (demo_seed.KLATEN, demo_seed.CEPOGO)]
+    assert [c.id for c in await cycles.open_for(db, jombong.id, now=int(NOW.timestamp()))] == [
+        cycle.id
+    ]
+    order = await cycles.order_of(db, cycle.id, kujon.id)
+    names = {i.id: i.name for i in await cycles.items(db, cycle.id)}
+    assert {names[x.item_id]: x.quantity for x in order.lines} == demo_seed.KUJON_ORDER
+    assert await cycles.order_of(db, cycle.id, jombong.id) is None
+    assert [o.person_id for o in await cycles.to_remind(db, cycle)] != []  # Jombong's ketua
+
+
+async def test_the_seeded_ketua_sees_the_cycle_in_pesan(demo_world):
+    from bot.cli.demo_seed import KLATEN_CHAIR
+
+    ketua = _chat(demo_world, CAST[KLATEN_CHAIR])
+    await ketua.send("/pesan")
+    (existing,) = await ketua.press(f"SP-0001 {demo_seed.CYCLE_NAME}")
+    assert existing.startswith(
+        f"Pesanan Anda PSN-0001 di {demo_seed.CYCLE_NAME}:\n20 karung Beras SPHP 5 kg"
+    )

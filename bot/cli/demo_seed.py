@@ -33,6 +33,9 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
   repaid part of it, the rest is still owed.
 * the Bekasi cooperative's loan product *Pinjaman Umum* (the take-home pay of its members came
   with the roster) and Siti's loan application waiting for two officers (/cairkan, /pinjam).
+* an open order cycle of the hub (the federation, parent of both village cooperatives):
+  sembako and pupuk from two suppliers, closing in five days at 17.00 WIB; Kujon's ketua
+  ordered yesterday, Jombong has not yet (/pesan, the dashboard's cycles panel).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from domain.savings import Month
 from domain.windows import deadline_of
 from storage import (
     advances,
+    cycles,
     deductions,
     invites,
     ledger,
@@ -550,6 +554,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     await _stock(s)
     await _sales(s)
     await _scheduled_pickup(s)
+    await _order_cycle(s)
     morning = _at(s.today, 6, 30)
     await s.offer(
         WULAN, morning if s.now - morning >= 600 else s.now - 3 * 3600, "cabai_merah", "A", 120
@@ -684,6 +689,36 @@ async def _scheduled_pickup(s: _Seeder) -> None:
     await s.at(_at(yesterday, 8), offers.take, made.id, coordinator, roles)
     await s.at(_at(yesterday, 8, 5), pickups.schedule, made.id, coordinator, roles,
                s.today + timedelta(days=1), (6, 9))  # fmt: skip
+
+
+# The hub's open cycle: (supplier, item, unit, price, hub fee, stock) and Kujon's order.
+CYCLE_NAME = "Sembako dan Pupuk Desember"
+CYCLE_ITEMS = (
+    ("Bulog Klaten", "Beras SPHP 5 kg", "karung", 62_000, 2_000, 200),
+    ("Bulog Klaten", "Minyak goreng 1 L", "liter", 15_000, 500, 600),
+    ("Bulog Klaten", "Gula pasir 1 kg", "bungkus", 16_500, 500, 400),
+    ("Pupuk Kaltim Solo", "Pupuk NPK Phonska 50 kg", "sak", 180_000, 5_000, 80),
+)
+KUJON_ORDER = {"Beras SPHP 5 kg": 20, "Minyak goreng 1 L": 48, "Pupuk NPK Phonska 50 kg": 4}
+
+
+async def _order_cycle(s: _Seeder) -> None:
+    opened = _at(s.today - timedelta(days=2), 9)
+    closes = _at(s.today + timedelta(days=5), 17)
+    cycle = await s.at(opened, cycles.open_cycle, hub_id=s.org[ROOT], name=CYCLE_NAME, closes_at=closes,
+                       delivery_on=s.today + timedelta(days=8), minimum_rupiah=500_000,
+                       timezone=regions.WIB, opened_by=s.ids[FEDERATION_ADMIN])  # fmt: skip
+    suppliers, items = {}, {}
+    for supplier, name, unit, price, fee, stock_units in CYCLE_ITEMS:
+        if supplier not in suppliers:
+            suppliers[supplier] = await s.at(
+                opened, cycles.add_supplier, s.org[ROOT], supplier, None, None
+            )
+        made = await s.at(opened, cycles.add_item, cycle_id=cycle.id, supplier_id=suppliers[supplier].id,
+                          name=name, unit=unit, price_rupiah=price, fee_rupiah=fee, stock=stock_units)  # fmt: skip
+        items[name] = made.id
+    await s.at(_at(s.today - timedelta(days=1), 10), cycles.place, cycle.id, s.org[KLATEN],
+               {items[name]: units for name, units in KUJON_ORDER.items()}, s.ids[KLATEN_CHAIR])  # fmt: skip
 
 
 async def _delivered_digest(s: _Seeder) -> None:

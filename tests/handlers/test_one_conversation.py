@@ -251,6 +251,9 @@ UNPAIRED = {
     # only for people not registered yet, who may start no other conversation (and a
     # registered person's /start answers at once): see test_registration_is_not_ended_by_a_refused_command
     "registration",
+    # /pesan orders for a village cooperative: Ani's organisation is the root, where /pesan
+    # shows the hub's totals without a conversation (tests/handlers/test_cycles.py)
+    "cycle_order",
 }
 
 

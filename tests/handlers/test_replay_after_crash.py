@@ -71,6 +71,10 @@ TABLES = (
     "loans WHERE status = 'cancelled'",
     "loan_approvals",
     "loan_installments",
+    "cycle_orders",
+    "cycle_orders WHERE status = 'cancelled'",
+    "cycle_order_lines",
+    "cycle_items WHERE taken > 0",
 )
 
 
@@ -641,12 +645,44 @@ async def _loan_cancel(world):
     return sri, lambda: sri.press(said("✖️ Cancel {number}", number="KP-0001"))
 
 
+async def _cycle_officer(world):
+    from tests.cycles_seed import network_with_cycle
+    from tests.handlers.test_network import _someone
+    from tests.network_seed import KLATEN, villages
+
+    ids, cycle, _suppliers, items = await network_with_cycle(world.db)
+    kop = ids[f"kop-{villages(KLATEN, 1)[0]}"]
+    return await _someone(world, 606, kop, [Role.CHAIR]), cycle, items, kop
+
+
+async def _cycle_order(world):
+    ani, _cycle, _items, _kop = await _cycle_officer(world)
+    await ani.send("/pesan")
+    await ani.press("SP-0001 Sembako Desember")
+    await ani.press("Beras SPHP 5 kg")
+    await ani.send("10 karung")
+    await ani.press("🧾 Lihat ringkasan")
+    return ani, lambda: ani.press(YES_ID)
+
+
+async def _cycle_cancel(world):
+    from storage import cycles
+
+    ani, cycle, items, kop = await _cycle_officer(world)
+    await world.db.write(cycles.place, cycle.id, kop, {items[0].id: 10}, None)
+    await ani.send("/pesan")
+    await ani.press("SP-0001 Sembako Desember")
+    return ani, lambda: ani.press("❌ Batalkan pesanan")
+
+
 SCENARIOS = {
     "loan.apply": _loan_apply,
     "loan.cancel": _loan_cancel,
     "loan.decide": _loan_decide,
     "loan.disburse": _loan_disburse,
     "loan.disburse_transfer": _loan_disburse_transfer,
+    "cycle.order": _cycle_order,
+    "cycle.cancel": _cycle_cancel,
     "advance.ask": _advance_request,
     "advance.decide": _advance_approval,
     "rafaksi.set": _set_rafaksi,
