@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.i18n import _, current_language, format_month, format_number, gettext
 from domain import N_
+from domain import advances as A
 from domain import ledger as L
 from domain import sales as S
 from domain.ledger import SavingsKind
@@ -83,6 +84,16 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     L.REASON_STOCK_LOSS: lambda p: _("Stock lost ({why}): {quantity} {produce}").format(
         why=p["why"], quantity=_quantity(p), produce=_produce(p)
     ),
+    L.REASON_ADVANCE: lambda p: _("Input advance {number}: {what}").format(
+        number=p["number"], what=gettext(A.WHAT_WORDS[A.What(p["what"])])
+    ),
+    L.REASON_LOAN_PAID_OUT: lambda p: (
+        _("Loan {number} paid out by transfer {transfer}").format(
+            number=p["number"], transfer=p["transfer"]
+        )
+        if p["via"] == "transfer"
+        else _("Loan {number} paid out in cash").format(number=p["number"])
+    ),  # fmt: skip
     # Market sales (storage.sales)
     S.REASON_DELIVERED: lambda p: _("Delivered {note} of sale {sale}: {quantity} {produce}").format(
         note=p["note"], sale=p["sale"], quantity=_quantity(p), produce=_produce(p)
