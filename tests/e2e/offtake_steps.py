@@ -10,12 +10,20 @@ from tests.e2e.flow import STEPS, Farmer, Step
 
 
 async def join_with_invite(
-    emu: BotApiEmulator, bots, role: str, user_id: int, name: str, phone: str, english=False
+    emu: BotApiEmulator,
+    bots,
+    role: str,
+    user_id: int,
+    name: str,
+    phone: str,
+    english=False,
+    org: str = "pusat",
 ) -> Farmer:
-    """A coordinator or administrator of ``pusat`` who joins with an invite link."""
+    """An officer of ``org`` (a coordinator or administrator of ``pusat`` unless said) who joins
+    with an invite link."""
     person = Farmer(emu, user_id, name.split()[0])
     invite = await run_cli(
-        bots.db_path, "invite", role, "--org", "pusat", "--bot-username", "kopbot", cwd=bots.dir
+        bots.db_path, "invite", role, "--org", org, "--bot-username", "kopbot", cwd=bots.dir
     )
     token = invite.strip().rsplit("=", 1)[1]
     await person.do(Step("send", f"/start {token}", "Selamat datang di bot koperasi."))
