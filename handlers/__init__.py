@@ -21,11 +21,13 @@ from handlers import (
     admin,
     advances,
     alerts,
+    announcements,
     catalog_admin,
     figures,
     groups,
     help,
     jobs,
+    monthly_report,
     network,
     prices,
     proxy_offer,
@@ -90,6 +92,8 @@ def register(app: Application) -> None:
     app.add_handler(window_open.conversation_handler())
     app.add_handler(treasurer_desk.conversation_handler())
     app.add_handler(advances.conversation_handler())
+    app.add_handler(monthly_report.conversation_handler())
+    app.add_handler(announcements.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
@@ -150,6 +154,7 @@ def register(app: Application) -> None:
     app.add_handler(sales_common.CLOSE_ANSWER_BUTTONS.handler(sales_closing.on_close_answer))
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
+    app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))
