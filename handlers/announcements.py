@@ -118,9 +118,10 @@ TEXT_STEP = Typed(
 async def _summary(context: BotContext) -> str:
     draft = AnnouncementDraft.load(context)
     reached = await stored.reached(context.db, context.person.org_id, need(draft.area))
-    return _("Preview:\n\n{text}\n\nTo: {area}, {count} officers. Send it?").format(
-        text=need(draft.text), area=area_name(need(draft.area)), count=len(reached)
-    )
+    return ngettext(
+        "Preview:\n\n{text}\n\nTo: {area}, {count} officer. Send it?",
+        "Preview:\n\n{text}\n\nTo: {area}, {count} officers. Send it?", len(reached),
+    ).format(text=need(draft.text), area=area_name(need(draft.area)), count=len(reached))  # fmt: skip
 
 
 def announcement_text(hub: str, body: str) -> str:
