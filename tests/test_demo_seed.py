@@ -392,3 +392,20 @@ async def test_one_advance_partly_repaid_by_a_harvest(seeded):
     assert 0 < given.repaid_rupiah < ADVANCE_RP  # partly repaid by her last harvest
     assert await ledger.balance(db, farmer_receivable(wulan.id)) == given.left
     assert await ledger.verify(db) is None
+
+
+async def test_kujon_filed_last_month_jombong_not_and_one_announcement(seeded):
+    from bot.cli.demo_seed import ANNOUNCEMENT, CEPOGO, KLATEN, REPORT_FIGURES
+    from domain.savings import Month
+    from storage import announcements, monthly_reports
+
+    db, _cast = seeded
+    kujon, jombong = await orgs.by_code(db, KLATEN), await orgs.by_code(db, CEPOGO)
+    report = await monthly_reports.last_filed(db, kujon.id)
+    assert report.filer_name == "Harjono Wibowo" and report.version == 1
+    assert (report.members, report.savings_rupiah, report.store_sales_rupiah, report.produce_grams) == REPORT_FIGURES  # fmt: skip
+    assert Month.parse(report.month) < Month.of(datetime.now(UTC).date())
+    assert await monthly_reports.last_filed(db, jombong.id) is None
+    (made,) = await announcements.last_of(db, orgs.ROOT_ID)
+    # Kujon's ketua and bendahara, Jombong's ketua; Kujon's ketua read it
+    assert (made.body, made.recipients, made.read_count) == (ANNOUNCEMENT, 3, 1)
