@@ -9,7 +9,6 @@ import asyncio
 import openpyxl
 import pytest
 
-from bot.cli import main
 from domain import monthly_reports as rules
 from domain.people import Role
 from domain.savings import Month
@@ -18,6 +17,7 @@ from storage import people
 from storage.db import Database
 from storage.migrate import migrate
 from tests.network_seed import BOYOLALI, KLATEN, hub_with_network, villages
+from tests.test_config_and_cli import _cli
 
 
 async def _officer(db, org_id, user_id, name):
@@ -52,14 +52,10 @@ async def _seed(path):
 
 @pytest.fixture
 def cli(monkeypatch, tmp_path, capsys):
-    path = str(tmp_path / "k.sqlite3")
-    asyncio.run(_seed(path))
-    monkeypatch.chdir(tmp_path)
-    for key in ("TELEGRAM_BOT_TOKEN", "KOPERASI_DB_PATH", "KOPERASI_BOT_USERNAME"):
-        monkeypatch.delenv(key, raising=False)
+    asyncio.run(_seed(str(tmp_path / "k.sqlite3")))  # the file _cli runs the command on
 
     def run(*args):
-        code = main(["--db", path, "report", "network", *args])
+        code = _cli(monkeypatch, tmp_path, "report", "network", *args)
         out, err = capsys.readouterr()
         return code, out, err
 
