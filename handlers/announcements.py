@@ -139,8 +139,6 @@ async def save(update: Update, context: BotContext) -> int:
     hub = await orgs.by_id(context.db, made.org_id)
     messages = []
     for officer in officers:
-        if officer.chat_id is None or not officer.reachable:
-            continue
         with use_locale(officer.language):
             markup = keyboard([[READ_BUTTONS.button(_("✅ Read"), str(made.id))]])
             messages.append(OutgoingMessage(

@@ -106,6 +106,11 @@ async def test_the_whole_network_and_who_may_announce(world):
     ids, officers, joko, _stranger, admin = await _network(world)
     await admin.send("/umumkan")
     assert (await admin.send("semua"))[0] == "seluruh jaringan: sampai ke 4 petugas."
+    # an officer who blocked the bot is not reached, nor counted
+    async with world.db.transaction(bookkeeping=True) as conn:
+        await conn.execute("UPDATE people SET reachable = 0 WHERE telegram_user_id = 824")
+    await admin.send("/umumkan")
+    assert (await admin.send("semua"))[0] == "seluruh jaringan: sampai ke 3 petugas."
     # a village officer holds no /umumkan; a village cooperative's pengurus is refused
     assert await officers[0].send("/umumkan") == [said("Sorry, this command is not available to you.")]  # fmt: skip
     pengurus = await _someone(world, 827, officers and ids[f"kop-{villages(KLATEN, 1)[0]}"], [Role.ADMIN])  # fmt: skip

@@ -118,6 +118,14 @@ async def test_reminded_then_filed_then_refiled_and_seen_by_the_hub(world, decem
     await world.outbox_sent()
     assert last == 1 and other.take_new()[0].endswith("Ini pengingat terakhir untuk November 2026.")
     assert await send_report_reminders(context, "Asia/Jakarta", date(2026, 12, 11)) == 0
+    # the job, as scheduled: once per zone and local day across processes and restarts
+    assert {f"report-reminders-{zone}" for zone in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")} <= {
+        job.name for job in world.app.job_queue.jobs()
+    }  # fmt: skip
+    await world.kill()
+    assert (
+        await send_report_reminders(BotContext(world.app), "Asia/Jakarta", date(2026, 12, 10)) == 0
+    )
 
     # Wati files again: a new version, the first kept
     await wati.send("/laporan")
