@@ -126,7 +126,7 @@ def _person(n: int, first: str, last: str, phone: str, role: str, org: str, titl
 # bot stores them); villages are real Kemendagri codes.
 CAST: tuple[DemoPerson, ...] = (
     _person(0, "Retno", "Wulandari", "+6281311040001", "admin", ROOT,
-            "Bu Retno — pengurus, Federasi (pusat)"),
+            "Bu Retno — pengurus, Federasi (pusat; /koperasi, /umumkan)"),
     _person(1, "Agus", "Setiawan", "+6281298110002", "admin", BEKASI,
             "Pak Agus — pengurus, Koperasi Karyawan Bekasi"),
     _person(2, "Dewi", "Lestari", "+6281298110003", "treasurer", BEKASI,
@@ -160,9 +160,9 @@ CAST: tuple[DemoPerson, ...] = (
     _person(16, "Sri", "Mulyani", "+6281225550017", "keeper", KLATEN,
             "Bu Sri — penjaga gudang, Gudang Kujon, Klaten (/gudang)"),
     _person(17, "Harjono", "Wibowo", "+6281225550018", "chair", KLATEN,
-            "Pak Harjono — ketua, KDKMP Kujon, Klaten (/koperasi)"),
+            "Pak Harjono — ketua, KDKMP Kujon, Klaten (/koperasi, /laporan)"),
     _person(18, "Sumarni", "", "+6285640880019", "chair", CEPOGO,
-            "Bu Sumarni — ketua, KDKMP Jombong, Boyolali (/koperasi)"),
+            "Bu Sumarni — ketua, KDKMP Jombong, Boyolali (/laporan belum dikirim)"),
 )  # fmt: skip
 
 # Who does what, by their place in CAST.
