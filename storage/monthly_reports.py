@@ -55,11 +55,14 @@ _SELECT = (
     " r.store_sales_rupiah, r.produce_grams, r.problems, r.filed_by, r.filed_at,"
     " p.full_name AS filer_name FROM monthly_reports r JOIN people p ON p.id = r.filed_by"
 )
-# The version that counts: no higher one of the same cooperative and month.
-_LATEST = (
-    "NOT EXISTS (SELECT 1 FROM monthly_reports n WHERE n.org_id = r.org_id"
-    " AND n.month = r.month AND n.version > r.version)"
-)
+
+
+def _latest(alias: str) -> str:
+    """The version that counts: no higher one of the same cooperative and month."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM monthly_reports n WHERE n.org_id = {alias}.org_id"
+        f" AND n.month = {alias}.month AND n.version > {alias}.version)"
+    )
 
 
 def _report(row) -> Report:
@@ -226,8 +229,7 @@ def _join(alias: str, prefix: str) -> tuple[str, str]:
     cols += f", {alias}p.full_name AS {prefix}filer_name"
     join = (
         f" LEFT JOIN monthly_reports {alias} ON {alias}.org_id = o.id AND {alias}.month = ?"
-        f" AND NOT EXISTS (SELECT 1 FROM monthly_reports n WHERE n.org_id = {alias}.org_id"
-        f" AND n.month = {alias}.month AND n.version > {alias}.version)"
+        f" AND {_latest(alias)}"
         f" LEFT JOIN people {alias}p ON {alias}p.id = {alias}.filed_by"
     )
     return cols, join
@@ -258,48 +260,58 @@ async def network(
         after = rows[-1]["village_code"]
 
 
-async def month_totals(source: Source, org_ids: tuple[int, ...], month: Month) -> dict:
-    """Of the village cooperatives among ``org_ids``: how many, how many filed ``month``, and
-    the sums of its figures."""
+async def by_regency(source: Source, org_ids: tuple[int, ...], month: Month) -> list[dict]:
+    """Per kabupaten of the village cooperatives among ``org_ids``: how many, how many filed
+    ``month``, the sums of its figures and of the month before's (the trend)."""
+    regency = "SUBSTR(o.village_code, 1, 5)"
+    sums = ", ".join(f"SUM(a.{c}) AS {c}, SUM(b.{c}) AS before_{c}" for c in _FIGURES)
     rows = await fetchall(
         source,
-        "SELECT COUNT(DISTINCT o.id) AS cooperatives, COUNT(r.id) AS filed,"
-        " SUM(r.members) AS members, SUM(r.savings_rupiah) AS savings_rupiah,"
-        " SUM(r.store_sales_rupiah) AS store_sales_rupiah, SUM(r.produce_grams) AS produce_grams"
-        f" FROM organisations o LEFT JOIN monthly_reports r ON r.org_id = o.id AND r.month = ? AND {_LATEST}"
-        f" WHERE o.id IN ({_marks(org_ids)}) AND {_VILLAGE}",
-        (str(month), *org_ids, *VILLAGE_KINDS),
+        f"SELECT {regency} AS regency, COUNT(*) AS cooperatives, COUNT(a.id) AS filed, {sums}"
+        f" FROM organisations o"
+        f" LEFT JOIN monthly_reports a ON a.org_id = o.id AND a.month = ? AND {_latest('a')}"
+        f" LEFT JOIN monthly_reports b ON b.org_id = o.id AND b.month = ? AND {_latest('b')}"
+        f" WHERE o.id IN ({_marks(org_ids)}) AND {_VILLAGE} GROUP BY {regency} ORDER BY {regency}",
+        (str(month), str(month.plus(-1)), *org_ids, *VILLAGE_KINDS),
     )
-    row = rows[0]
-    return {k: int(row[k] or 0) for k in ("cooperatives", "filed", *_FIGURES)}
+    return [
+        {"regency": r["regency"], "cooperatives": int(r["cooperatives"]), "filed": int(r["filed"]),
+         **{c: int(r[c] or 0) for c in _FIGURES}, **{f"before_{c}": int(r[f"before_{c}"] or 0) for c in _FIGURES}}
+        for r in rows
+    ]  # fmt: skip
 
 
 @panel(
     "monthly_reports", N_("Monthly reports of the village cooperatives"),
-    (Column("month", N_("Month")), Column("filed", N_("Filed"), "number"),
+    (Column("regency", N_("Regency or city")), Column("filed", N_("Filed"), "number"),
      Column("not_filed", N_("Not filed"), "number"), Column("members", N_("Members"), "number"),
      Column("savings", N_("Savings collected (Rp)"), "money"),
+     Column("savings_change", N_("Savings, change (Rp)"), "money"),
      Column("store_sales", N_("Store sales (Rp)"), "money"),
+     Column("store_sales_change", N_("Store sales, change (Rp)"), "money"),
      Column("produce_kg", N_("Produce sent to the hub (kg)"), "number")),
-    chart="bar", x="month", y=("filed", "not_filed"),
+    chart="bar", x="regency", y=("filed", "not_filed"),
 )  # fmt: skip
 async def reports_panel(db: Database, scope: Scope) -> list[dict]:
-    """The month reported now (the last one, in the viewer's zone) and the month before: the
-    trend. The viewer's network only (scope.org_ids)."""
+    """The month reported now (the last one, in the viewer's zone) per kabupaten of the
+    viewer's network (scope.org_ids): filed or not, the sums, and the change from the month
+    before (the sums of both months, whoever filed them)."""
     import datetime as dt
     from zoneinfo import ZoneInfo
 
+    from domain import regions
+
     today = dt.datetime.fromtimestamp(scope.now, ZoneInfo(scope.timezone)).date()
-    month = rules.report_month(today)
     result = []
-    for shown in (month.plus(-1), month):
-        totals = await month_totals(db, scope.org_ids, shown)
-        if not totals["cooperatives"]:
-            return []
+    for row in await by_regency(db, scope.org_ids, rules.report_month(today)):
+        found = regions.region(row["regency"])
         result.append({
-            "month": str(shown), "filed": totals["filed"],
-            "not_filed": totals["cooperatives"] - totals["filed"], "members": totals["members"],
-            "savings": totals["savings_rupiah"], "store_sales": totals["store_sales_rupiah"],
-            "produce_kg": totals["produce_grams"] // 1000,
+            "regency": found.short_name if found else row["regency"], "filed": row["filed"],
+            "not_filed": row["cooperatives"] - row["filed"], "members": row["members"],
+            "savings": row["savings_rupiah"],
+            "savings_change": row["savings_rupiah"] - row["before_savings_rupiah"],
+            "store_sales": row["store_sales_rupiah"],
+            "store_sales_change": row["store_sales_rupiah"] - row["before_store_sales_rupiah"],
+            "produce_kg": row["produce_grams"] // 1000,
         })  # fmt: skip
     return result

@@ -75,9 +75,12 @@ async def test_versions_the_latest_counts_and_only_officers_of_a_village_file(db
     )
     assert [r.org_id async for r in stored.network(db, ids["other-hub"], NOV)] == [ids["kop-other"]]
 
-    totals = await stored.month_totals(db, (ids["hub"], a, b, c), NOV)
-    assert totals == {"cooperatives": 3, "filed": 1, "members": 250, "savings_rupiah": 2_000,
-                      "store_sales_rupiah": 2_000, "produce_grams": 0}  # fmt: skip
+    boyolali, klaten = await stored.by_regency(db, (ids["hub"], a, b, c), NOV)
+    assert (boyolali["regency"], boyolali["cooperatives"], boyolali["filed"]) == (BOYOLALI, 1, 0)
+    assert klaten == {"regency": KLATEN, "cooperatives": 2, "filed": 1, "members": 250,
+                      "savings_rupiah": 2_000, "store_sales_rupiah": 2_000, "produce_grams": 0,
+                      "before_members": 240, "before_savings_rupiah": 0, "before_store_sales_rupiah": 0,
+                      "before_produce_grams": 0}  # fmt: skip
 
     # reminders: officers of cooperatives that have not filed, each claimed once a day
     slamet = await _officer(db, b, 5, name="Slamet")
