@@ -112,6 +112,16 @@ COMMANDS: tuple[Command, ...] = (
         N_("See the village cooperatives of the network and their officers"),
         frozenset({Role.ADMIN, Role.TREASURER, Role.CHAIR, Role.STORE_MANAGER}),
     ),
+    Command(
+        "laporan",
+        N_("File your village cooperative's monthly report"),
+        frozenset({Role.CHAIR, Role.TREASURER, Role.STORE_MANAGER}),
+    ),
+    Command(
+        "umumkan",
+        N_("Send an announcement to the officers of the network's cooperatives"),
+        frozenset({Role.ADMIN}),
+    ),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
 )
 

@@ -21,12 +21,14 @@ from handlers import (
     admin,
     advances,
     alerts,
+    announcements,
     catalog_admin,
     cycles,
     figures,
     groups,
     help,
     jobs,
+    monthly_report,
     network,
     prices,
     proxy_offer,
@@ -97,6 +99,8 @@ def register(app: Application) -> None:
     app.add_handler(loans_apply.conversation_handler())
     app.add_handler(loans_officers.payout_conversation())
     app.add_handler(cycles.conversation_handler())
+    app.add_handler(monthly_report.conversation_handler())
+    app.add_handler(announcements.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
     app.add_handler(sales_sale.conversation_handler())
     app.add_handler(sales_delivery.conversation_handler())
@@ -161,6 +165,7 @@ def register(app: Application) -> None:
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
     app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
+    app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.context import BotContext
+from domain.monthly_reports import REMINDER_HOUR as REPORT_REMINDER_HOUR
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
-from handlers import alerts, cycles, prices, savings, windows
+from handlers import alerts, cycles, monthly_report, prices, savings, windows
 from handlers.pickup import schedule as pickups
 from storage import catalog, job_runs
 from storage.leases import process_identity
@@ -108,4 +109,11 @@ def schedule(app: Application) -> None:
             once(f"digest-{zone}", pickups.morning_digest, local_day), time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
             name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
                                                "coalesce": True, "misfire_grace_time": 3600},
+        )  # fmt: skip
+    for zone in TIMEZONES:  # the monthly report reminder, 09:00 where the officers live (1st-10th)
+        app.job_queue.run_daily(
+            once(f"report-reminders-{zone}", monthly_report.report_reminders, local_day),
+            time(REPORT_REMINDER_HOUR, 0, tzinfo=ZoneInfo(zone)), data=zone, name=f"report-reminders-{zone}",
+            job_kwargs={"id": f"report-reminders-{zone}", "replace_existing": True, "coalesce": True,
+                        "misfire_grace_time": 3 * 3600},
         )  # fmt: skip

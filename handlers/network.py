@@ -17,7 +17,9 @@ from domain import regions
 from domain.people import VILLAGE_OFFICERS, Role, display_phone
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
 from handlers.menus import role_label
-from storage import network, orgs
+from handlers.monthly_report import report_line
+from storage import monthly_reports, network, orgs
+from storage.monthly_reports import Report
 from storage.network import Cooperative
 
 # i<page>: the kabupaten; r<kabupaten without its dot>p<page>: a kabupaten's cooperatives;
@@ -45,7 +47,7 @@ def _where(village_code: str) -> str:
     )
 
 
-def card_text(coop: Cooperative) -> str:
+def card_text(coop: Cooperative, report: Report | None = None) -> str:
     """A cooperative's card: where it is, each officer with their phone, its monthly report."""
     lines = [coop.org.name] + ([_where(coop.org.village_code)] if coop.org.village_code else [])
     for role in (*VILLAGE_OFFICERS, Role.ADMIN):
@@ -58,19 +60,19 @@ def card_text(coop: Cooperative) -> str:
                 role=label, name=officer.full_name,
                 phone=display_phone(officer.phone) if officer.phone else _("no phone number"),
             ))  # fmt: skip
-    # Monthly reports come with the mentoring part of issue 18: none can exist yet.
-    lines.append(_("Monthly report: none yet"))
+    lines.append(report_line(report))
     return "\n".join(lines)
 
 
-async def _card(update: Update, coop: Cooperative, back: bool) -> None:
+async def _card(update: Update, context: BotContext, coop: Cooperative, back: bool) -> None:
     markup = None
     if back and coop.org.village_code:
         regency = coop.org.village_code[:5]
         markup = keyboard([[NETWORK_BUTTONS.button(
             f"◀ {_regency_name(regency)}", f"r{regency.replace('.', '')}p0"
         )]])  # fmt: skip
-    await reply(update, card_text(coop), markup)
+    report = await monthly_reports.last_filed(context.db, coop.org.id)
+    await reply(update, card_text(coop, report), markup)
 
 
 def _nav(page: int, total: int, value: str, middle: list | None = None) -> list:
@@ -157,7 +159,7 @@ async def show_network(update: Update, context: BotContext) -> None:
     own = await _own_org(context)
     if own is not None and rules.is_village(own.kind):
         coop = await network.visible(context.db, own.id, own.id)
-        await _card(update, coop, back=False)
+        await _card(update, context, coop, back=False)
         return
     text, markup = await _index(context, 0)
     await reply(update, text, markup)
@@ -174,7 +176,7 @@ async def on_network(update: Update, context: BotContext) -> None:
             await refuse_button(update, context)
             return
         await answer_query(update)
-        await _card(update, coop, back=not village_officer)
+        await _card(update, context, coop, back=not village_officer)
         return
     shown = None
     if match and not village_officer:  # a village officer sees their own card only

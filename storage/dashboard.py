@@ -390,6 +390,7 @@ from storage import advances_panel as _advances  # noqa: E402, F401
 from storage import cycles as _cycles  # noqa: E402, F401
 from storage import dashboard_rafaksi as _rafaksi  # noqa: E402, F401
 from storage import loans_panel as _loans  # noqa: E402, F401
+from storage import monthly_reports as _monthly_reports  # noqa: E402, F401
 from storage import network as _network  # noqa: E402, F401
 from storage import sales as _sales  # noqa: E402, F401
 from storage import stock_panel as _stock  # noqa: E402, F401

@@ -433,3 +433,20 @@ async def test_the_seeded_ketua_sees_the_cycle_in_pesan(demo_world):
     assert existing.startswith(
         f"Pesanan Anda PSN-0001 di {demo_seed.CYCLE_NAME}:\n20 karung Beras SPHP 5 kg"
     )
+
+
+async def test_kujon_filed_last_month_jombong_not_and_one_announcement(seeded):
+    from bot.cli.demo_seed import ANNOUNCEMENT, CEPOGO, KLATEN, REPORT_FIGURES
+    from domain.savings import Month
+    from storage import announcements, monthly_reports
+
+    db, _cast = seeded
+    kujon, jombong = await orgs.by_code(db, KLATEN), await orgs.by_code(db, CEPOGO)
+    report = await monthly_reports.last_filed(db, kujon.id)
+    assert report.filer_name == "Harjono Wibowo" and report.version == 1
+    assert (report.members, report.savings_rupiah, report.store_sales_rupiah, report.produce_grams) == REPORT_FIGURES  # fmt: skip
+    assert Month.parse(report.month) < Month.of(datetime.now(UTC).date())
+    assert await monthly_reports.last_filed(db, jombong.id) is None
+    (made,) = await announcements.last_of(db, orgs.ROOT_ID)
+    # Kujon's ketua and bendahara, Jombong's ketua; Kujon's ketua read it
+    assert (made.body, made.recipients, made.read_count) == (ANNOUNCEMENT, 3, 1)

@@ -17,7 +17,9 @@ What there is (``now`` is when the demo starts; a fixed random seed, so every ru
 * a village cooperative in Klaten (Desa Kujon, buying in Kec. Ceper, 33.10.11) with an
   administrator, a ketua, a treasurer (bendahara), a coordinator covering Kujon, Pokak and
   Kurung, and five farmers there (one speaks English); a second village cooperative in
-  Desa Jombong (Kab. Boyolali) with its ketua: the hub's network in /koperasi;
+  Desa Jombong (Kab. Boyolali) with its ketua: the hub's network in /koperasi; Kujon filed
+  last month's report (/laporan), Jombong not yet; one announcement of the federation to
+  their officers (/umumkan), read by Kujon's ketua;
 * buying prices per grade for gabah, jagung and cabai merah beside HPP and the market price,
   a new version each week for 14 weeks; a transport deduction for gabah; the government's
   rafaksi table for gabah adopted by the Klaten cooperative three weeks ago (its gabah
@@ -132,7 +134,7 @@ def _person(n: int, first: str, last: str, phone: str, role: str, org: str, titl
 # bot stores them); villages are real Kemendagri codes.
 CAST: tuple[DemoPerson, ...] = (
     _person(0, "Retno", "Wulandari", "+6281311040001", "admin", ROOT,
-            "Bu Retno — pengurus, Federasi (pusat)"),
+            "Bu Retno — pengurus, Federasi (pusat; /koperasi, /umumkan)"),
     _person(1, "Agus", "Setiawan", "+6281298110002", "admin", BEKASI,
             "Pak Agus — pengurus, Koperasi Karyawan Bekasi"),
     _person(2, "Dewi", "Lestari", "+6281298110003", "treasurer", BEKASI,
@@ -166,9 +168,9 @@ CAST: tuple[DemoPerson, ...] = (
     _person(16, "Sri", "Mulyani", "+6281225550017", "keeper", KLATEN,
             "Bu Sri — penjaga gudang, Gudang Kujon, Klaten (/gudang)"),
     _person(17, "Harjono", "Wibowo", "+6281225550018", "chair", KLATEN,
-            "Pak Harjono — ketua, KDKMP Kujon, Klaten (/koperasi)"),
+            "Pak Harjono — ketua, KDKMP Kujon, Klaten (/koperasi, /laporan)"),
     _person(18, "Sumarni", "", "+6285640880019", "chair", CEPOGO,
-            "Bu Sumarni — ketua, KDKMP Jombong, Boyolali (/koperasi)"),
+            "Bu Sumarni — ketua, KDKMP Jombong, Boyolali (/laporan belum dikirim)"),
 )  # fmt: skip
 
 # Who does what, by their place in CAST.
@@ -561,6 +563,7 @@ async def seed_demo(db: Database, *, now: datetime) -> tuple[DemoPerson, ...]:
     )
     await _delivered_digest(s)
     await _loans(s)
+    await _mentoring(s, this_month)
     return CAST
 
 
@@ -739,6 +742,25 @@ async def _delivered_digest(s: _Seeder) -> None:
             await outbox.mark_sending(s.db, row.id, at + k)
             await outbox.mark_sent(s.db, [(row.id, 900 + k, None)])
         await outbox.finish(s.db, found.id, at + len(rows))
+
+
+# Kujon's report of last month (Jombong has not filed: the reminder's case), and one
+# announcement of the federation to both cooperatives' officers, read by Kujon's ketua.
+REPORT_FIGURES = (312, 4_650_000, 38_250_000, 12_400_000)  # members, Rp, Rp, grams
+REPORT_PROBLEMS = "Pupuk subsidi datang terlambat dua minggu."
+ANNOUNCEMENT = "Rapat koordinasi koperasi desa hari Sabtu pukul 09.00 di kantor federasi. Bawa laporan bulanan."
+
+
+async def _mentoring(s: _Seeder, this_month: Month) -> None:
+    from domain.monthly_reports import Figures
+    from storage import announcements, monthly_reports
+
+    filed_at = min(_at(this_month.first_day() + timedelta(days=1), 10), s.now - 7200)
+    await s.at(filed_at, monthly_reports.file, s.ids[KLATEN_CHAIR], this_month.plus(-1),
+               Figures(*REPORT_FIGURES), REPORT_PROBLEMS)  # fmt: skip
+    made, _officers = await s.at(s.now - 5400, announcements.send, s.org[ROOT], "", ANNOUNCEMENT,
+                                 s.ids[FEDERATION_ADMIN])  # fmt: skip
+    await s.at(s.now - 3600, announcements.mark_read, made.id, s.ids[KLATEN_CHAIR])
 
 
 async def demo_cast(db: Database) -> tuple[DemoPerson, ...]:

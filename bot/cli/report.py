@@ -61,7 +61,10 @@ def add_parser(sub) -> None:
                      help=f"time zone of the dates (default {regions.WIB})")  # fmt: skip
     off.add_argument("--lang", default=DEFAULT_LANGUAGE, choices=LANGUAGES,
                      help=f"language of the headers (default {DEFAULT_LANGUAGE})")  # fmt: skip
-    rep.set_defaults(handler=on_database(offtake_command))
+    off.set_defaults(handler=on_database(offtake_command))
+    from bot.cli import report_network  # the hub's monthly reports (issue 18)
+
+    report_network.add_parser(rep_sub)
 
 
 def _village(code: str | None) -> str:

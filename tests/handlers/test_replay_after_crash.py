@@ -75,6 +75,10 @@ TABLES = (
     "cycle_orders WHERE status = 'cancelled'",
     "cycle_order_lines",
     "cycle_items WHERE taken > 0",
+    "monthly_reports",
+    "announcements",
+    "announcement_recipients",
+    "announcement_recipients WHERE read_at IS NOT NULL",
 )
 
 
@@ -675,6 +679,37 @@ async def _cycle_cancel(world):
     return ani, lambda: ani.press("❌ Batalkan pesanan")
 
 
+async def _report_file(world):
+    from tests.handlers.test_monthly_report import _file, _network
+
+    _ids, _a, _b, ketua, _wati, _other, _admin = await _network(world)
+    await ketua.send("/laporan")
+    await _file(ketua, ketua.buttons()[0])
+    return ketua, lambda: ketua.press(YES_ID)
+
+
+async def _announced(world):
+    from tests.handlers.test_announcements import _network
+
+    _ids, officers, _joko, _stranger, admin = await _network(world)
+    await admin.send("/umumkan")
+    await admin.send("33.10")
+    await admin.send("Rapat anggota hari Sabtu.")
+    return admin, officers
+
+
+async def _announcement_send(world):
+    admin, _officers = await _announced(world)
+    return admin, lambda: admin.press(YES_ID)
+
+
+async def _announcement_read(world):
+    admin, officers = await _announced(world)
+    await admin.press(YES_ID)
+    await world.outbox_sent()
+    return officers[0], lambda: officers[0].press("✅ Sudah dibaca")
+
+
 SCENARIOS = {
     "loan.apply": _loan_apply,
     "loan.cancel": _loan_cancel,
@@ -683,6 +718,9 @@ SCENARIOS = {
     "loan.disburse_transfer": _loan_disburse_transfer,
     "cycle.order": _cycle_order,
     "cycle.cancel": _cycle_cancel,
+    "report.file": _report_file,
+    "announcement.send": _announcement_send,
+    "announcement.read": _announcement_read,
     "advance.ask": _advance_request,
     "advance.decide": _advance_approval,
     "rafaksi.set": _set_rafaksi,
