@@ -112,6 +112,16 @@ def fee(amount: int, fee_rupiah: int, fee_bp: int) -> int:
     return fee_rupiah + half_up(Fraction(amount * fee_bp, BP))
 
 
+def smallest_amount(product: Product) -> int:
+    """The smallest loan of ``product``: :data:`MIN_AMOUNT`, or more where the admin fee (kept
+    at the payout) would leave the member nothing: the first thousand whose fee is less than
+    it. The fee grows slower than the amount (at most 10 %), so every larger amount passes."""
+    amount = max(MIN_AMOUNT, product.fee_rupiah * BP // (BP - product.fee_bp) + 1)
+    while product.fee(amount) >= amount:
+        amount += 1
+    return -(-amount // 1_000) * 1_000 if amount > MIN_AMOUNT else amount
+
+
 class ProductInvalid(ValueError):
     """A product the command line refuses; the message says which field and why."""
 
@@ -268,17 +278,20 @@ def most_for_pay(product: Product, tenor: int, room: int, applied_on: dt.date) -
     def fits(amount: int) -> bool:
         return simulate(product, amount, tenor, applied_on).largest <= room
 
+    smallest = smallest_amount(product)
     low, high = 0, product.max_amount
     if fits(high):
         return high
     while high - low > 1:
         middle = (low + high) // 2
-        if middle >= MIN_AMOUNT and fits(middle):
+        if middle >= smallest and fits(middle):
             low = middle
         else:
             high = middle
     most = low - low % SUGGEST_STEP if low >= SUGGEST_STEP else low
-    return most if most >= MIN_AMOUNT else 0
+    if most < smallest:  # rounded below the product's smallest loan, which still fits
+        most = smallest if low >= smallest else 0
+    return most
 
 
 @dataclass(frozen=True)
@@ -290,8 +303,9 @@ class Applicant:
 
 
 def check_amount(product: Product, amount: int) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < MIN_AMOUNT:
-        raise LoanRefused("loan.too_small", most=MIN_AMOUNT)
+    smallest = smallest_amount(product)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < smallest:
+        raise LoanRefused("loan.too_small", most=smallest)
     if amount > product.max_amount:
         raise LoanRefused("loan.over_max", most=product.max_amount)
     return amount

@@ -5,6 +5,7 @@ reference. The member is told each decision, and gets the schedule when paid out
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,6 +47,8 @@ from handlers.loans.common import (
 from handlers.menus import cancel
 from storage import loans as stored
 from storage import people, savings
+
+log = logging.getLogger(__name__)
 
 TRANSFER = "loan.transfer"
 
@@ -220,8 +223,15 @@ async def _pay_out(
             stored.disburse, loan_id, context.person.id, context.person.org_id,
             context.person.roles, via, reference, today(context.person.timezone).isoformat(),
         )  # fmt: skip
-    except (stored.DecisionRefused, LedgerError) as refused:
-        await _refused(update, getattr(refused, "reason", "loan.decided"))
+    except stored.DecisionRefused as refused:
+        await _refused(update, refused.reason)
+        return
+    except LedgerError:
+        # The domain checks keep every payout postable; should one not be, nothing moved (the
+        # transaction rolled back) and the officer must not read "already decided".
+        log.exception("loan %s: the payout could not be posted", loan_id)
+        await reply(update, _("Loan {number} could not be paid out: nothing was recorded. Tell the cooperative's administrator.").format(
+            number=rules.loan_number(loan_id)))  # fmt: skip
         return
     if update.callback_query:
         await close_buttons(update, _("💵 Cash"))

@@ -146,9 +146,11 @@ def test_the_installment_share_gives_the_largest_amount_for_the_tenor():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(500_000, 50_000_000), st.integers(1, 36), rates, methods)
-def test_the_suggested_amount_always_passes(pay, tenor, rate, method):
-    p = product(max_amount=100_000_000, max_tenor=36, rate_bp=rate, method=method)
+@given(st.integers(500_000, 50_000_000), st.integers(1, 36), rates, methods,
+       st.integers(0, 1_000_000), st.integers(0, 1_000))  # fmt: skip
+def test_the_suggested_amount_always_passes(pay, tenor, rate, method, fee, fee_bp):
+    p = product(max_amount=100_000_000, max_tenor=36, rate_bp=rate, method=method,
+                fee_rupiah=fee, fee_bp=fee_bp)  # fmt: skip
     member = L.Applicant(joined_on=dt.date(2020, 1, 1), take_home=pay)
     room = L.installment_room(pay, p.max_share_bp, 0)
     most = L.most_for_pay(p, tenor, room, DAY)
@@ -175,6 +177,28 @@ def test_a_product_with_a_fee_that_takes_everything_is_refused():
     with pytest.raises(L.ProductInvalid):
         L.check_product(product(max_amount=100_000, fee_rupiah=200_000))
     assert L.check_product(product()) == product()
+
+
+def test_a_loan_the_fee_would_swallow_is_refused_with_the_smallest_that_pays_out():
+    # a fixed fee of Rp200.000: Rp100.000 would pay out minus Rp100.000
+    p = L.check_product(product(fee_rupiah=200_000, fee_bp=100))
+    member = L.Applicant(joined_on=dt.date(2020, 1, 1), take_home=10_000_000)
+    with pytest.raises(L.LoanRefused) as small:
+        L.check(p, member, 150_000, 12, DAY)
+    assert (small.value.reason, small.value.most) == ("loan.too_small", 203_000)
+    # Rp202.021 is the first amount the fee leaves something of; said as a round thousand
+    assert p.fee(202_021) < 202_021 and p.fee(202_020) >= 202_020
+    assert L.check(p, member, 203_000, 12, DAY).amount == 203_000
+    assert L.smallest_amount(product(fee_rupiah=0, fee_bp=0)) == L.MIN_AMOUNT
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**9), st.integers(0, 1_000))
+def test_every_amount_from_the_smallest_pays_something_out(fee, fee_bp):
+    p = product(max_amount=10**12, fee_rupiah=fee, fee_bp=fee_bp)
+    smallest = L.smallest_amount(p)
+    for amount in (smallest, smallest + 1, smallest * 3, 10**12):
+        assert p.fee(amount) < amount
 
 
 def test_who_may_approve():

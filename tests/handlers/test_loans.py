@@ -169,6 +169,29 @@ async def test_a_transfer_payout_asks_for_its_reference(world):
     assert await ledger.balance(world.db, L.bank(1)) == -4_940_000
 
 
+async def test_a_payout_the_ledger_refuses_is_said_so_and_stays_to_pay(world, monkeypatch):
+    """Not "already decided": nothing moved, the loan is still there to pay out."""
+    sri, tono, ani = await _cooperative(world)
+    await _simulated(sri)
+    await sri.press(said("✅ Apply"))
+    await sri.send("renovasi rumah")
+    await tono.press(said("✅ Approve"))
+    await ani.press(said("✅ Approve"))
+
+    async def refused(*_args, **_kwargs):
+        raise L.InvalidAmount("an amount must be positive: -1")
+
+    monkeypatch.setattr(loans, "disburse", refused)
+    answer = await ani.press(said("💵 Cash"))
+    assert answer[-1] == said(
+        "Loan {number} could not be paid out: nothing was recorded. Tell the cooperative's administrator.",
+        number="KP-0001",
+    )
+    monkeypatch.undo()
+    assert (await loans.get(world.db, 1)).status == "approved"
+    assert await ledger.balance(world.db, L.cash(1)) == 0
+
+
 @pytest.mark.parametrize(
     ("take_home", "reply"),
     [(None, "The cooperative does not know your take-home pay, so I cannot check the installment. Ask the treasurer to record it.")],
