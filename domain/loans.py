@@ -15,8 +15,9 @@ uses exact fractions and rounds only where a rupiah is paid.
 **Rounding rule.** Equal parts (flat and declining pokok, flat jasa) are rounded down to the
 rupiah and the last installment takes the remainder; the flat total jasa is pokok × rate ×
 tenor rounded half up. A month's jasa on what is owed (annuity, declining) is rounded half up
-(Rp0,50 becomes Rp1); the annuity's installment is rounded half up and its last one takes what
-is left of the pokok. So the pokok parts always sum exactly to the pokok, and the
+(Rp0,50 becomes Rp1); the annuity's installment is rounded half up (a rupiah less where that
+rounding, compounded, would pay the pokok off before the last month) and its last one takes
+what is left of the pokok. So the pokok parts always sum exactly to the pokok, and the
 installments exactly to pokok plus jasa; no part is ever below zero.
 
 **Fee.** A product's admin fee (*biaya administrasi*) is a fixed amount plus a share of the
@@ -177,17 +178,32 @@ def _parts(amount: int, tenor: int, rate: Fraction, method: Method) -> list[tupl
     if method is Method.FLAT:
         interest = half_up(amount * rate * tenor)
         return list(zip(_equal_parts(amount, tenor), _equal_parts(interest, tenor), strict=True))
-    balance, rows = amount, []
     if method is Method.DECLINING:
+        balance, rows = amount, []
         for principal in _equal_parts(amount, tenor):
             rows.append((principal, half_up(balance * rate)))
             balance -= principal
         return rows
     exact = Fraction(amount, tenor) if rate == 0 else amount * rate / (1 - (1 + rate) ** -tenor)
     installment = half_up(exact)
+    while (rows := _annuity(amount, tenor, rate, installment)) is None:
+        # The rupiah rounding, compounded over a long tenor at a high rate, would pay the
+        # pokok off before the last month: one rupiah less a month, the last takes the rest.
+        installment -= 1
+    return rows
+
+
+def _annuity(
+    amount: int, tenor: int, rate: Fraction, installment: int
+) -> list[tuple[int, int]] | None:
+    """Equal installments of ``installment``, the last one taking what is left of the pokok;
+    None when the pokok would be paid off before the last month."""
+    balance, rows = amount, []
     for number in range(1, tenor + 1):
         interest = half_up(balance * rate)
-        principal = balance if number == tenor else min(balance, max(0, installment - interest))
+        principal = balance if number == tenor else max(0, installment - interest)
+        if number < tenor and principal >= balance:
+            return None
         rows.append((principal, interest))
         balance -= principal
     return rows
