@@ -87,6 +87,18 @@ class AccountKind(StrEnum):
     # income from loan admin fees (jasa, the interest, comes with repayment).
     RECEIVABLE_LOAN = "receivable_loan"
     LOAN_FEES = "loan_fees"
+    # Loans, repayment: jasa (the interest) and penalties (denda) as income, kept apart so the
+    # year's SHU can give jasa usaha back by interest paid.
+    LOAN_INTEREST = "loan_interest"
+    LOAN_PENALTIES = "loan_penalties"
+    # Hub order cycles: what a village cooperative owes the hub (goods invoiced, advances), what
+    # the hub owes a supplier for goods received, and the hub's fee per item as income.
+    RECEIVABLE_COOP = "receivable_coop"
+    PAYABLE_SUPPLIER = "payable_supplier"
+    HUB_FEES = "hub_fees"
+    # What a union member owes for goods taken on payroll deduction (collected by payroll
+    # import with the wajib and the installments).
+    RECEIVABLE_MEMBER = "receivable_member"
 
     @property
     def normal(self) -> Side:
@@ -103,12 +115,14 @@ class AccountKind(StrEnum):
 _DEBIT_NORMAL = frozenset({
     AccountKind.CASH, AccountKind.BANK, AccountKind.PURCHASES, AccountKind.RECEIVABLE,
     AccountKind.INVENTORY, AccountKind.COGS, AccountKind.LOSSES, AccountKind.RECEIVABLE_BUYER,
-    AccountKind.RECEIVABLE_FARMER, AccountKind.RECEIVABLE_LOAN,
+    AccountKind.RECEIVABLE_FARMER, AccountKind.RECEIVABLE_LOAN, AccountKind.RECEIVABLE_COOP,
+    AccountKind.RECEIVABLE_MEMBER,
 })  # fmt: skip
 _NEVER_NEGATIVE = frozenset({
     AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
     AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER, AccountKind.RECEIVABLE_FARMER,
-    AccountKind.RECEIVABLE_LOAN,
+    AccountKind.RECEIVABLE_LOAN, AccountKind.RECEIVABLE_COOP, AccountKind.PAYABLE_SUPPLIER,
+    AccountKind.RECEIVABLE_MEMBER,
 })  # fmt: skip
 
 SAVINGS_ACCOUNT = {
@@ -129,6 +143,9 @@ _ORG_WORDS = {
     "cogs": AccountKind.COGS,
     "losses": AccountKind.LOSSES,
     "loanfees": AccountKind.LOAN_FEES,
+    "loaninterest": AccountKind.LOAN_INTEREST,
+    "loanpenalty": AccountKind.LOAN_PENALTIES,
+    "hubfees": AccountKind.HUB_FEES,
 }
 _ID = r"([1-9][0-9]{0,17})"
 _MEMBER = re.compile(rf"^member:{_ID}:(pokok|wajib|sukarela)$")
@@ -136,6 +153,9 @@ _PAYABLE = re.compile(rf"^payable:farmer:{_ID}$")
 _BUYER = re.compile(rf"^receivable:buyer:{_ID}$")
 _FARMER_RECEIVABLE = re.compile(rf"^receivable:farmer:{_ID}$")
 _LOAN_RECEIVABLE = re.compile(rf"^receivable:loan:{_ID}$")
+_COOP_RECEIVABLE = re.compile(rf"^receivable:coop:{_ID}$")
+_SUPPLIER_PAYABLE = re.compile(rf"^payable:supplier:{_ID}$")
+_MEMBER_RECEIVABLE = re.compile(rf"^receivable:member:{_ID}$")
 _ORG = re.compile(rf"^({'|'.join(_ORG_WORDS)}):{_ID}$")
 
 
@@ -336,6 +356,39 @@ def loan_fees(org_id: int) -> str:
     return _org_account("loanfees", org_id)
 
 
+def loan_interest(org_id: int) -> str:
+    """``loaninterest:<org_id>``: income from jasa paid on loans."""
+    return _org_account("loaninterest", org_id)
+
+
+def loan_penalties(org_id: int) -> str:
+    """``loanpenalty:<org_id>``: income from penalties (denda) on late installments."""
+    return _org_account("loanpenalty", org_id)
+
+
+def hub_fees(org_id: int) -> str:
+    """``hubfees:<org_id>``: the hub's fee per item of an order cycle, as income."""
+    return _org_account("hubfees", org_id)
+
+
+def coop_receivable(org_id: int) -> str:
+    """``receivable:coop:<org_id>``: what a village cooperative owes its hub (goods invoiced,
+    advances); never below zero: a payment is not taken twice."""
+    return f"receivable:coop:{_positive_id(org_id, 'an organisation id')}"
+
+
+def supplier_payable(supplier_id: int) -> str:
+    """``payable:supplier:<supplier_id>``: what the hub owes a supplier for goods received;
+    never below zero: a supplier is not paid twice."""
+    return f"payable:supplier:{_positive_id(supplier_id, 'a supplier id')}"
+
+
+def member_receivable(roster_id: int) -> str:
+    """``receivable:member:<roster_id>``: what a member owes for goods taken on payroll
+    deduction (keyed by the membership, as savings are); never below zero."""
+    return f"receivable:member:{_positive_id(roster_id, 'a roster id')}"
+
+
 def parse_account(code: object) -> Account:
     """The account a code names; InvalidAccount for anything else (no spaces, no case
     variants, no leading zeros: one account has exactly one code)."""
@@ -350,6 +403,12 @@ def parse_account(code: object) -> Account:
             return Account(code, AccountKind.RECEIVABLE_FARMER, person_id=int(found[1]))
         if found := _LOAN_RECEIVABLE.match(code):
             return Account(code, AccountKind.RECEIVABLE_LOAN)
+        if found := _COOP_RECEIVABLE.match(code):
+            return Account(code, AccountKind.RECEIVABLE_COOP, org_id=int(found[1]))
+        if found := _SUPPLIER_PAYABLE.match(code):
+            return Account(code, AccountKind.PAYABLE_SUPPLIER)
+        if found := _MEMBER_RECEIVABLE.match(code):
+            return Account(code, AccountKind.RECEIVABLE_MEMBER, roster_id=int(found[1]))
         if found := _ORG.match(code):
             return Account(code, _ORG_WORDS[found[1]], org_id=int(found[2]))
     raise InvalidAccount(f"not an account code: {code!r}")

@@ -78,6 +78,8 @@ def test_normal_sides():
         AccountKind.RECEIVABLE_BUYER,
         AccountKind.RECEIVABLE_FARMER,
         AccountKind.RECEIVABLE_LOAN,
+        AccountKind.RECEIVABLE_COOP,
+        AccountKind.RECEIVABLE_MEMBER,
     }
     for kind in AccountKind:
         assert kind.normal is (L.Side.DEBIT if kind in debit_normal else L.Side.CREDIT), kind
@@ -88,7 +90,8 @@ def test_normal_sides():
     assert {k for k in AccountKind if k.never_negative} == {
         AccountKind.SAVINGS_POKOK, AccountKind.SAVINGS_WAJIB, AccountKind.SAVINGS_SUKARELA,
         AccountKind.PAYABLE_FARMER, AccountKind.RECEIVABLE_BUYER, AccountKind.RECEIVABLE_FARMER,
-        AccountKind.RECEIVABLE_LOAN,
+        AccountKind.RECEIVABLE_LOAN, AccountKind.RECEIVABLE_COOP, AccountKind.PAYABLE_SUPPLIER,
+        AccountKind.RECEIVABLE_MEMBER,
     }  # fmt: skip
     # loans: the pokok owed on one loan (never below zero), the admin fees as income
     assert L.parse_account(L.loan_receivable(7)).kind is AccountKind.RECEIVABLE_LOAN
@@ -96,6 +99,17 @@ def test_normal_sides():
         "loanfees:3", AccountKind.LOAN_FEES, org_id=3
     )
     assert AccountKind.LOAN_FEES.normal is L.Side.CREDIT
+    # repayment, hub cycles, member purchases on payroll
+    assert L.parse_account(L.loan_interest(3)).kind is AccountKind.LOAN_INTEREST
+    assert L.parse_account(L.loan_penalties(3)).kind is AccountKind.LOAN_PENALTIES
+    assert L.parse_account(L.hub_fees(3)).kind is AccountKind.HUB_FEES
+    assert L.parse_account(L.coop_receivable(9)) == L.Account(
+        "receivable:coop:9", AccountKind.RECEIVABLE_COOP, org_id=9
+    )
+    assert L.parse_account(L.supplier_payable(4)).kind is AccountKind.PAYABLE_SUPPLIER
+    assert L.parse_account(L.member_receivable(5)) == L.Account(
+        "receivable:member:5", AccountKind.RECEIVABLE_MEMBER, roster_id=5
+    )
 
 
 # --- amounts and entries ----------------------------------------------------------------
