@@ -2,17 +2,20 @@
 village cooperatives in an area (a code prefix, or "semua"): the area with its name and how
 many officers it reaches, the text, a preview, then sent through the outbox, each message
 with a "✅ Sudah dibaca" button. A press records the read once; the sender sees "Read by 12
-of 40" on /umumkan."""
+of 40" on /umumkan, and on the "Sent to 40 officers" message, edited as officers read."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ConversationHandler
 
+from bot import unparsed
 from bot.context import BotContext
 from bot.i18n import _, format_short_date, ngettext, use_locale
 from bot.notices import notify
@@ -39,8 +42,10 @@ from handlers.kit import (
 )
 from handlers.menus import cancel
 from storage import announcements as stored
-from storage import orgs
+from storage import orgs, people
 from storage.outbox import OutgoingMessage
+
+log = logging.getLogger(__name__)
 
 AREA, TEXT, CONFIRM = "announce.area", "announce.text", "announce.confirm"
 READ_BUTTONS = Buttons("umb", value=r"[0-9]", max_length=12)
@@ -147,11 +152,32 @@ async def save(update: Update, context: BotContext) -> int:
             ))  # fmt: skip
     await notify(context.db, context.bot_data.outbox, key=f"announcement:{made.id}",
                  kind="announcement", messages=messages)  # fmt: skip
-    await reply(update, ngettext(
-        "Sent to {count} officer. Send /umumkan to see how many have read it.",
-        "Sent to {count} officers. Send /umumkan to see how many have read it.", made.recipients,
-    ).format(count=made.recipients))  # fmt: skip
+    chat_id = update.effective_chat.id
+    status = await unparsed.send_message(update.get_bot(), chat_id, status_text(made))
+    await context.db.write(stored.remember_status, made.id, chat_id, status["message_id"])
     return END
+
+
+def status_text(sent: stored.Announcement) -> str:
+    """The sender's message, edited as officers read."""
+    return ngettext(
+        "Sent to {count} officer. Read by {read} of {count}: this message counts as they read.",
+        "Sent to {count} officers. Read by {read} of {count}: this message counts as they read.",
+        sent.recipients,
+    ).format(count=sent.recipients, read=sent.read_count)
+
+
+async def _edit_status(context: BotContext, sent: stored.Announcement) -> None:
+    """Best effort: a status message deleted or too old to edit leaves /umumkan's count."""
+    sender = await people.by_id(context.db, sent.sent_by)
+    with use_locale(sender.language if sender else "id"):
+        text = status_text(sent)
+    try:
+        await unparsed.edit_message_text(
+            context.bot, need(sent.status_chat_id), need(sent.status_message_id), text
+        )
+    except TelegramError as exc:
+        log.debug("announcement %s: the count was not edited: %s", sent.id, exc)
 
 
 CONFIRM_STEP = Confirm(
@@ -176,11 +202,13 @@ async def on_read(update: Update, context: BotContext) -> None:
         await refuse_button(update)
         return
     try:
-        recorded = await context.db.write(stored.mark_read, announcement_id, context.person.id)
+        read = await context.db.write(stored.record_read, announcement_id, context.person.id)
     except stored.NotAddressed:
         await refuse_button(update)
         return
-    if recorded:
-        await close_buttons(update, _("✅ Read"))
-    else:
+    if not read.recorded:
         await answer_query(update, _("You have already marked it as read. Thank you."))
+        return
+    await close_buttons(update, _("✅ Read"))
+    if read.status is not None:
+        await _edit_status(context, read.status)

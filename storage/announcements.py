@@ -18,6 +18,9 @@ from storage.people import audit
 
 _OFFICER_ROLES = tuple(role.value for role in VILLAGE_OFFICERS)
 LISTED = 5  # the last announcements /umumkan shows with their counts
+#: The sender's status message is edited at most once in this many seconds (Telegram limits
+#: edits of one chat; the last read of all always edits it).
+STATUS_EDIT_EVERY = 5
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class Announcement:
     sent_at: int
     recipients: int = 0
     read_count: int = 0
+    status_chat_id: int | None = None
+    status_message_id: int | None = None
 
 
 async def send(
@@ -86,7 +91,8 @@ async def send(
 
 
 _SELECT = (
-    "SELECT a.id, a.org_id, a.area, a.body, a.sent_by, a.sent_at,"
+    "SELECT a.id, a.org_id, a.area, a.body, a.sent_by, a.sent_at, a.status_chat_id,"
+    " a.status_message_id,"
     " (SELECT COUNT(*) FROM announcement_recipients r WHERE r.announcement_id = a.id) AS recipients,"
     " (SELECT COUNT(*) FROM announcement_recipients r WHERE r.announcement_id = a.id"
     "  AND r.read_at IS NOT NULL) AS read_count FROM announcements a"
@@ -132,3 +138,37 @@ async def mark_read(conn: aiosqlite.Connection, announcement_id: int, person_id:
     if not rows:
         raise NotAddressed
     return False
+
+
+async def remember_status(
+    conn: aiosqlite.Connection, announcement_id: int, chat_id: int, message_id: int
+) -> None:
+    """A use case: where the sender's "Sent to …" message is, to edit it as officers read."""
+    await conn.execute(
+        "UPDATE announcements SET status_chat_id = ?, status_message_id = ? WHERE id = ?",
+        (chat_id, message_id, announcement_id),
+    )
+
+
+@dataclass(frozen=True)
+class Read:
+    recorded: bool  # False: read before (a double tap)
+    status: Announcement | None  # the counts to edit the sender's message with, if it is due
+
+
+async def record_read(conn: aiosqlite.Connection, announcement_id: int, person_id: int) -> Read:
+    """A use case: the read (NotAddressed for a forged button) and, in the same transaction, the
+    claim on editing the sender's message: due when it was not edited in the last
+    STATUS_EDIT_EVERY seconds, or when this read is the last one (the final count is always
+    shown)."""
+    if not await mark_read(conn, announcement_id, person_id):
+        return Read(False, None)
+    now = now_utc()
+    cur = await conn.execute(
+        "UPDATE announcements SET status_edited_at = ? WHERE id = ? AND status_message_id IS NOT NULL"
+        " AND (status_edited_at IS NULL OR status_edited_at <= ? OR NOT EXISTS ("
+        "  SELECT 1 FROM announcement_recipients r WHERE r.announcement_id = announcements.id"
+        "  AND r.read_at IS NULL))",
+        (now, announcement_id, now - STATUS_EDIT_EVERY),
+    )
+    return Read(True, await get(conn, announcement_id) if cur.rowcount == 1 else None)

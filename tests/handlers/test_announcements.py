@@ -57,8 +57,9 @@ async def test_an_announcement_to_an_area_is_read_and_counted(world):
         "Untuk: Kab. Klaten (33.10), 3 petugas. Kirim sekarang?"
     )
     assert await admin.press(YES_ID) == [
-        "Sudah dikirim ke 3 petugas. Kirim /umumkan untuk melihat berapa yang sudah membaca."
+        "Sudah dikirim ke 3 petugas. Dibaca 0 dari 3: angka di pesan ini bertambah saat mereka membaca."
     ]
+    status = world.telegram.messages[826][-1]
     await world.outbox_sent()
     (got,) = harjono.take_new()
     assert got == (
@@ -89,6 +90,8 @@ async def test_an_announcement_to_an_area_is_read_and_counted(world):
 
     (made,) = await stored.last_of(world.db, ids["hub"])
     assert (made.recipients, made.read_count) == (3, 2)
+    # the sender's message was edited at the first read; the second, within seconds, waits
+    assert status.text.startswith("Sudah dikirim ke 3 petugas. Dibaca 1 dari 3")
     listing = await admin.send("/umumkan")
     assert listing[0].splitlines()[0] == "Pengumuman terakhir Anda:"
     assert (
@@ -100,6 +103,8 @@ async def test_an_announcement_to_an_area_is_read_and_counted(world):
     )
     await gita.press("✅ Sudah dibaca")  # updated as people read
     assert (await admin.send("/umumkan"))[0].splitlines()[1].endswith("Dibaca 3 dari 3.")
+    # the last read always edits the sender's message: the final count is never left behind
+    assert status.text.startswith("Sudah dikirim ke 3 petugas. Dibaca 3 dari 3")
 
 
 async def test_the_whole_network_and_who_may_announce(world):
@@ -133,5 +138,5 @@ async def test_the_announcement_reads_in_english(world):
         "Preview:\n\nBeras SPHP datang Senin.\n\nTo: Kab. Boyolali (33.09), 1 officer. Send it?"
     ]
     assert await admin.press("✅ Yes, save") == [
-        "Sent to 1 officer. Send /umumkan to see how many have read it."
+        "Sent to 1 officer. Read by 0 of 1: this message counts as they read."
     ]
