@@ -99,10 +99,55 @@ async def day_gone(update: Update, context: BotContext, day: date | None) -> boo
 # --- replies ---------------------------------------------------------------------------
 
 
+#: Telegram's longest message text, in UTF-16 code units (an emoji counts two).
+TEXT_LIMIT = 4096
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    """The longest head of ``line`` within ``limit``, and the rest."""
+    cut = min(len(line), limit)
+    while _utf16(line[:cut]) > limit:
+        cut -= 1
+    return line[:cut], line[cut:]
+
+
+def message_pieces(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """``text`` in messages Telegram takes: cut at line breaks, a longer line where it must.
+    A list grown past what anyone planned is sent whole, in parts, rather than refused."""
+    if _utf16(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current: str | None = None
+    for line in text.split("\n"):
+        while _utf16(line) > limit:  # one line longer than a message
+            head, line = _cut(line, limit)
+            if current is not None:
+                pieces.append(current)
+                current = None
+            pieces.append(head)
+        joined = line if current is None else f"{current}\n{line}"
+        if _utf16(joined) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = joined
+    if current is not None:
+        pieces.append(current)
+    return [piece for piece in pieces if piece.strip()] or [text[:limit]]
+
+
 async def reply(update: Update, text: str, markup: object = None) -> None:
     """Answer in the chat the update came from (message or button press). Nothing reads the
-    sent message: Telegram's answer is not parsed (``bot.unparsed``)."""
-    await unparsed.send_message(update.get_bot(), update.effective_chat.id, text, markup)
+    sent message: Telegram's answer is not parsed (``bot.unparsed``). A text over Telegram's
+    limit goes in parts, the buttons with the last."""
+    pieces = message_pieces(text)
+    for piece in pieces[:-1]:
+        await unparsed.send_message(update.get_bot(), update.effective_chat.id, piece)
+    await unparsed.send_message(update.get_bot(), update.effective_chat.id, pieces[-1], markup)
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:

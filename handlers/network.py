@@ -47,6 +47,10 @@ def _where(village_code: str) -> str:
     )
 
 
+#: Officers listed per role on a card (a cooperative has one or two; the card stays short).
+CARD_OFFICERS = 5
+
+
 def card_text(coop: Cooperative, report: Report | None = None) -> str:
     """A cooperative's card: where it is, each officer with their phone, its monthly report."""
     lines = [coop.org.name] + ([_where(coop.org.village_code)] if coop.org.village_code else [])
@@ -55,11 +59,15 @@ def card_text(coop: Cooperative, report: Report | None = None) -> str:
         label = _capital(role_label(role))
         if not holders and role != Role.ADMIN:
             lines.append(_("{role}: none yet").format(role=label))
-        for officer in holders:
+        for officer in holders[:CARD_OFFICERS]:
             lines.append(_("{role}: {name}, {phone}").format(
                 role=label, name=officer.full_name,
                 phone=display_phone(officer.phone) if officer.phone else _("no phone number"),
             ))  # fmt: skip
+        if len(holders) > CARD_OFFICERS:
+            more = len(holders) - CARD_OFFICERS
+            lines.append(ngettext("{role}: and {count} more", "{role}: and {count} more", more).format(
+                role=label, count=more))  # fmt: skip
     lines.append(report_line(report))
     return "\n".join(lines)
 

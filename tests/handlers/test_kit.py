@@ -124,3 +124,17 @@ async def _page_through(world, picked):
     assert picked == []
     await siti.press("n9")
     assert picked == ["9"]
+
+
+def test_a_text_over_telegrams_limit_goes_in_parts_cut_at_line_breaks():
+    from handlers.kit import TEXT_LIMIT, message_pieces
+
+    assert message_pieces("Halo") == ["Halo"]
+    lines = [f"{n}. Koperasi Desa Kujon, ketua Budi, 0812-3456-7890" for n in range(200)]
+    pieces = message_pieces("\n".join(lines))
+    assert len(pieces) > 1 and all(len(p) <= TEXT_LIMIT for p in pieces)
+    assert "\n".join(pieces) == "\n".join(lines)  # nothing lost, no line cut
+    emoji = "🌾" * 3000  # 6000 UTF-16 units on one line: cut where Telegram counts
+    pieces = message_pieces("Awal\n" + emoji + "\nAkhir")
+    assert all(len(p.encode("utf-16-le")) // 2 <= TEXT_LIMIT for p in pieces)
+    assert "".join(pieces).replace("\n", "") == "Awal" + emoji + "Akhir"

@@ -175,3 +175,17 @@ async def test_a_hub_with_no_village_cooperative_yet(world):
     hub = await orgs.by_code(world.db, "hub")
     admin = await _someone(world, 541, hub.id, [Role.ADMIN])
     assert await admin.send("/koperasi") == [said("No village cooperative is in your network yet.")]
+
+
+async def test_a_card_lists_a_few_officers_per_role_and_counts_the_rest(world):
+    """Found by the hub fuzz: a cooperative with a hundred ketua (a test's leftovers, or a
+    careless import) made a card longer than Telegram takes, and /koperasi failed."""
+    ids = await hub_with_network(world.db, klaten=1, boyolali=0)
+    (village,) = (ids[f"kop-{v}"] for v in villages(KLATEN, 1))
+    for n in range(120):
+        await _someone(world, 600 + n, village, [Role.CHAIR], name=f"Ketua Nomor {n:03d}")
+    ketua = world.person(600)
+    (card,) = await ketua.send("/koperasi")
+    chairs = [line for line in card.splitlines() if line.startswith("Ketua: Ketua Nomor")]
+    assert len(chairs) == 5
+    assert "Ketua: dan 115 lainnya" in card.splitlines()
