@@ -2,11 +2,11 @@
 ERROR logged, every message and press answered once, nothing to another chat, no English to
 an Indonesian speaker, no raw placeholder), on people who can reach them.
 
-Each example brings fresh people: the ketua of a village cooperative and the bendahara of
-another (an order cycle is open: ``/pesan``, ``/laporan``), the hub's administrator
-(``/koperasi``, ``/umumkan``, the cycle's papers), a union member with take-home pay on the
-roster of a cooperative with a loan product (``/pinjam``, ``/saldo``) and two treasurers
-(``/cairkan``). Hypothesis draws what they do: the commands with odd arguments, answers
+The same officers serve every example: the ketua of a village cooperative and the bendahara
+of another (an order cycle is open: ``/pesan``, ``/laporan``), the hub's administrator
+(``/koperasi``, ``/umumkan``, the cycle's papers) and two officers of a cooperative with a
+loan product (``/cairkan``); each example brings a new union member with take-home pay on
+its roster (``/pinjam``, ``/saldo``). Hypothesis draws what they do: the commands with odd arguments, answers
 that move the conversations on (``10 karung``, ``5 juta``, ``1 tahun``, ``33.10``), any text,
 presses of buttons the bot really sent, and forged button data. One World serves every
 example, so orders and loans pile up across them as they would in a week of use.
@@ -100,7 +100,7 @@ JOURNEYS = [
 ACTS = st.tuples(st.sampled_from(JOURNEYS), st.lists(_acts(6), min_size=0, max_size=25)).map(
     lambda t: [*t[0], *t[1]]
 )
-_people = itertools.count(0)
+_members = itertools.count(0)
 
 
 class HubPlayer(Player):
@@ -130,32 +130,41 @@ class HubPlayer(Player):
         super().__init__(world, errors)
         self.ids = ids
         self.staff_chats: set[int] = set()
+        self.staff: list = []
+        self.typed = {}
+        self.phones = {}
 
     async def play_acts(self, acts: list[Act]) -> None:
         self.examples += 1
         self.errors.records.clear()
         self.transcript = []
-        self.typed = {}
-        self.phones = {}
         self.invite_code = "NOINVITE"
-        base = 900_000_000 + next(_people) * 10
-        village_a, village_b = (self.ids[f"kop-{v}"] for v in villages(KLATEN, 2))
-        staff = [
-            (KETUA, village_a, Role.CHAIR, "id"),
-            (BENDAHARA, village_b, Role.TREASURER, "en"),
-            (HUB_ADMIN, self.ids["hub"], Role.ADMIN, "id"),
-            (TREASURER, 1, Role.TREASURER, "id"),
-            (TREASURER_2, 1, Role.ADMIN, "id"),
-        ]
-        self.people = [self.world.person(base + i, f"Uji{i}") for i in range(6)]
-        self.staff_chats |= {who.user_id for who in self.people}
-        for slot, org_id, role, language in staff:
-            await self._staff(self.people[slot], org_id, role, language)
-        await self._member(self.people[MEMBER], base)
+        base = 900_000_000 + next(_members) * 10
+        if not self.staff:  # the same officers all along, as in a cooperative
+            await self._hire_staff()
+        member = self.world.person(base, "Sri")
+        self.people = [*self.staff[:MEMBER], member, *self.staff[MEMBER:]]
+        self.staff_chats.add(member.user_id)
+        await self._member(member, base)
         self._no_errors("setting up the people")
         for act in acts:
             await self._act(act)
         await self._check_people()
+
+    async def _hire_staff(self) -> None:
+        village_a, village_b = (self.ids[f"kop-{v}"] for v in villages(KLATEN, 2))
+        staff = [
+            (village_a, Role.CHAIR, "id"),
+            (village_b, Role.TREASURER, "en"),
+            (self.ids["hub"], Role.ADMIN, "id"),
+            (1, Role.TREASURER, "id"),
+            (1, Role.ADMIN, "id"),
+        ]
+        for n, (org_id, role, language) in enumerate(staff):
+            who = self.world.person(899_000_000 + n, f"Uji{n}")
+            await self._staff(who, org_id, role, language)
+            self.staff.append(who)
+        self.staff_chats |= {who.user_id for who in self.staff}
 
     async def _staff(self, who, org_id: int, role: Role, language: str) -> None:
         phone = _fresh_phone()
