@@ -161,9 +161,12 @@ async def answer_query(update: Update, text: str | None = None) -> None:
 
 async def close_buttons(update: Update, chosen: str | None = None) -> None:
     """Answer a button press and take its buttons away, showing what was chosen, so the
-    same question cannot be answered twice."""
-    await answer_query(update)
+    same question cannot be answered twice. A typed answer has no buttons to close (a
+    use case shared by a press and a typed step may call this for both)."""
     query = update.callback_query
+    if query is None:
+        return
+    await answer_query(update)
     message = query.message
     if message is None:  # an inline message: no buttons of a chat to close
         return
@@ -184,7 +187,11 @@ async def close_buttons(update: Update, chosen: str | None = None) -> None:
 
 
 async def refuse_button(update: Update, context: BotContext | None = None) -> None:
-    """A button from an old message, a forged one, or a value never offered."""
+    """A button from an old message, a forged one, or a value never offered; reached from a
+    typed step, it is said in the chat."""
+    if update.callback_query is None:
+        await reply(update, _("This button is no longer active."))
+        return
     await answer_query(update, _("This button is no longer active."))
 
 

@@ -169,6 +169,25 @@ async def test_a_transfer_payout_asks_for_its_reference(world):
     assert await ledger.balance(world.db, L.bank(1)) == -4_940_000
 
 
+async def test_a_reference_typed_after_another_officer_paid_it_out_is_refused_in_words(world):
+    """Found by the hub fuzz: the refusal of a typed reference closed the buttons of a press
+    that was not there, and the officer got "something went wrong"."""
+    sri, tono, ani = await _cooperative(world)
+    await _simulated(sri)
+    await sri.press(said("✅ Apply"))
+    await sri.send("renovasi rumah")
+    await tono.press(said("✅ Approve"))
+    await ani.press(said("✅ Approve"))
+    await ani.send("/cairkan")
+    await ani.press(said("🏦 Transfer"))  # Ani goes to fetch the bank receipt …
+    await tono.send("/cairkan")
+    await tono.press(said("💵 Cash"))  # … while Tono pays it out in cash
+    assert await ani.send("BRI 2026/12/001") == [said("This loan is already decided.")]
+    found = await loans.get(world.db, 1)
+    assert (found.disbursed_via, found.transfer_ref) == ("cash", None)
+    assert await ledger.balance(world.db, L.cash(1)) == -4_940_000
+
+
 async def test_a_payout_the_ledger_refuses_is_said_so_and_stays_to_pay(world, monkeypatch):
     """Not "already decided": nothing moved, the loan is still there to pay out."""
     sri, tono, ani = await _cooperative(world)
