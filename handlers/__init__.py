@@ -24,6 +24,7 @@ from handlers import (
     announcements,
     catalog_admin,
     cycle_delivery,
+    cycle_payments,
     cycles,
     figures,
     groups,
@@ -101,7 +102,7 @@ def register(app: Application) -> None:
     app.add_handler(loans_officers.payout_conversation())
     app.add_handler(cycles.conversation_handler())
     app.add_handler(cycle_delivery.count_conversation())
-    app.add_handler(cycle_delivery.pay_conversation())
+    app.add_handler(cycle_payments.pay_conversation())
     app.add_handler(monthly_report.conversation_handler())
     app.add_handler(announcements.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())

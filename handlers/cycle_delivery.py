@@ -1,20 +1,17 @@
-"""An order cycle after its close (issue 18): the **count step** and the **payments**.
+"""An order cycle after its close (issue 18): the **count step**.
 
 A village cooperative's officer sends /pesan once the cycle closed: each order on its way has
 a 📦 Goods have arrived button. The count: ✅ All as ordered, or each item typed as people write
 it (``8``, ``8 karung``, ``semua``, ``0``), never more than ordered; a summary (ordered vs
 received, the shortfall credited, the invoice total), then saved. The invoice (faktur) PDF
 comes back at once and the cooperative's other officers are told. A second count of the same
-order is answered with the first one's invoice.
-
-The hub's administrator or treasurer sees the unpaid invoices under its cycles in /pesan, each
-with a 💰 Record a payment button: the amount (never more than owed), the transfer reference,
-a summary, then saved; the cooperative's officers are told what is still owed.
+order is answered with the first one's invoice. The hub's payments: handlers.cycle_payments.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from telegram import Update
 from telegram.ext import ConversationHandler
@@ -24,10 +21,9 @@ from bot.context import BotContext
 from bot.cycle_papers import units
 from bot.i18n import _, format_date, format_money, gettext, ngettext
 from domain import cycle_delivery as rules
-from domain.cycle_delivery import PaymentRefused
 from domain.cycles import REASONS as ORDER_REASONS
-from domain.money import parse_rupiah, record_id
-from domain.people import InvalidInput, Role
+from domain.money import record_id
+from domain.people import InvalidInput
 from handlers.kit import (
     END,
     Buttons,
@@ -45,17 +41,13 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from storage import cycle_delivery, cycles, orgs
+from storage import cycle_delivery, cycles
 from storage.cycle_delivery import Invoice, Owed
 from storage.cycles import Order
 
 COUNT_BUTTONS = Buttons("pdt", value=r"[0-9]", max_length=12)  # the order to count
 HOW_BUTTONS = Buttons("pdh", value=r"[a-z]", max_length=4)  # all, each
-PAY_BUTTONS = Buttons("pdb", value=r"[0-9]", max_length=12)  # the order whose invoice is paid
 HOW, LINE, CONFIRM_COUNT = "delivery.how", "delivery.line", "delivery.confirm"
-AMOUNT, REFERENCE, CONFIRM_PAY = "payment.amount", "payment.reference", "payment.confirm"
-HUB_ROLES = frozenset({Role.ADMIN, Role.TREASURER})
-ARRIVED = "📦"
 
 
 @dataclass
@@ -65,14 +57,6 @@ class CountDraft(Draft):
     received: dict | None = None  # item id (text: the draft is JSON) → units
     item_id: int | None = None  # the line being asked
     offered: list[str] | None = None
-
-
-@dataclass
-class PayDraft(Draft):
-    key = "cycle_pay"
-    order_id: int | None = None
-    amount: int | None = None
-    reference: str | None = None
 
 
 # --- what people read ------------------------------------------------------------------------------
@@ -105,8 +89,6 @@ def invoice_text(bill: Invoice, zone: str) -> str:
         )
     lines.append(_("Total to pay: {amount}").format(amount=format_money(bill.total_rupiah)))
     if bill.total_rupiah:
-        from datetime import date
-
         lines.append(
             _("Pay by {day} by transfer, quoting {number}.").format(
                 day=format_date(date.fromisoformat(bill.due_on), zone), number=bill.number
@@ -304,23 +286,29 @@ async def save_count(update: Update, context: BotContext) -> int:
     await reply(update, head + "\n" + invoice_text(bill, zone))
     await _send_invoice(update, context, bill)
     if done.first:
-        await _tell_officers(context, bill)
+        await _tell_counted(context, bill)
     return END
 
 
-async def _tell_officers(context: BotContext, bill: Invoice) -> None:
-    """The cooperative's other officers learn of the count and its invoice (through the
-    outbox, once)."""
-    for person_id in await cycle_delivery.officers_of(context.db, bill.org_id):
-        if person_id == context.person.id:
-            continue
-        await tell_person(
-            context, person_id,
-            lambda: _("{name} counted the goods of order {order}.").format(
-                name=context.person.full_name, order=bill.order_number)
-            + "\n" + invoice_text(bill, context.person.timezone),
-            key=f"cycle-invoice:{bill.order_id}:{person_id}", kind="cycle_invoice",
-        )  # fmt: skip
+async def tell_officers(
+    context: BotContext, org_id: int, text, *, key: str, kind: str, skip: int | None = None
+) -> None:
+    """Each officer of the cooperative (but ``skip``) told ``text()`` in their language,
+    through the outbox, once per ``key``."""
+    for person_id in await cycle_delivery.officers_of(context.db, org_id):
+        if person_id != skip:
+            await tell_person(context, person_id, text, key=f"{key}:{person_id}", kind=kind)
+
+
+async def _tell_counted(context: BotContext, bill: Invoice) -> None:
+    """The cooperative's other officers learn of the count and its invoice."""
+    await tell_officers(
+        context, bill.org_id,
+        lambda: _("{name} counted the goods of order {order}.").format(
+            name=context.person.full_name, order=bill.order_number)
+        + "\n" + invoice_text(bill, context.person.timezone),
+        key=f"cycle-invoice:{bill.order_id}", kind="cycle_invoice", skip=context.person.id,
+    )  # fmt: skip
 
 
 CONFIRM_COUNT_STEP = Confirm(CONFIRM_COUNT, _count_summary, save_count, _count_again)
@@ -330,179 +318,4 @@ def count_conversation() -> ConversationHandler:
     return conversation(
         "cycle_count", "pesan", entry_points=[COUNT_BUTTONS.handler(start_count)],
         steps=[HOW_STEP, LINE_STEP, CONFIRM_COUNT_STEP], cancel=cancel,
-    )  # fmt: skip
-
-
-# --- the hub: unpaid invoices and payments ---------------------------------------------------------
-
-
-async def show_unpaid(update: Update, context: BotContext) -> None:
-    """Under the hub's cycles in /pesan: the invoices still owed on, a button each."""
-    found = await cycle_delivery.unpaid(context.db, context.person.org_id)
-    if not found:
-        return
-    text, rows = [_("Invoices not paid yet:")], []
-    for bill in found:
-        coop = await orgs.by_id(context.db, bill.org_id)
-        text.append(_("{number} ({order}) {coop}: {owed} of {total} owed").format(
-            number=bill.number, order=bill.order_number, coop=coop.name,
-            owed=format_money(bill.owed), total=format_money(bill.total_rupiah)))  # fmt: skip
-        rows.append([PAY_BUTTONS.button(
-            _("💰 Record a payment: {order}").format(order=bill.order_number), str(bill.order_id))])  # fmt: skip
-    await reply(update, "\n".join(text), keyboard(rows))
-
-
-async def _hub_invoice(context: BotContext, order_id: int | None) -> Invoice | None:
-    """The invoice if it is the presser's hub's and the presser may record money there."""
-    bill = await cycle_delivery.invoice(context.db, order_id) if order_id else None
-    if bill is None or bill.hub_id != context.person.org_id:
-        return None
-    return bill if context.person.has_any(HUB_ROLES) else None
-
-
-async def start_pay(update: Update, context: BotContext) -> int | str:
-    bill = await _hub_invoice(context, record_id(PAY_BUTTONS.value(update) or ""))
-    if bill is None:
-        await refuse_button(update)
-        return END
-    await answer_query(update)
-    if bill.owed <= 0:
-        await reply(update, _("Invoice {number} is paid in full.").format(number=bill.number))
-        return END
-    PayDraft(order_id=bill.order_id).save(context)
-    return await AMOUNT_STEP.ask(update, context)
-
-
-def _amount_question() -> str:
-    return _("Type the amount paid in whole rupiah, for example 500.000.")
-
-
-class AmountStep(Typed):
-    async def ask(self, update: Update, context: BotContext) -> str:
-        bill = need(await _hub_invoice(context, PayDraft.load(context).order_id))
-        coop = await orgs.by_id(context.db, bill.org_id)
-        await reply(update, _("Invoice {number} of {coop}: {owed} is owed.").format(
-            number=bill.number, coop=coop.name, owed=format_money(bill.owed))
-            + "\n" + _amount_question())  # fmt: skip
-        return self.state
-
-
-async def _amount_typed(update: Update, context: BotContext, amount: int) -> str:
-    draft = PayDraft.load(context)
-    bill = need(await _hub_invoice(context, draft.order_id))
-    if amount > bill.owed:
-        await reply(update, _("That is more than is owed. Only {owed} is owed.").format(
-            owed=format_money(bill.owed)) + "\n" + _amount_question())  # fmt: skip
-        return AMOUNT
-    draft.amount = amount
-    draft.save(context)
-    return await REFERENCE_STEP.ask(update, context)
-
-
-def _parse_amount(text: str) -> int:
-    return parse_rupiah(text, reason="pay.amount", too_high="pay.amount")
-
-
-AMOUNT_STEP = AmountStep(
-    AMOUNT, _amount_question, _parse_amount, _amount_typed,
-    reasons={"pay.amount": lambda: _("I could not read that amount.")},
-)  # fmt: skip
-
-
-def _reference_question() -> str:
-    return _("Type the transfer reference as the bank shows it, for example BRI 2026120401.")
-
-
-async def _reference_typed(update: Update, context: BotContext, reference: str) -> str:
-    draft = PayDraft.load(context)
-    draft.reference = reference
-    draft.save(context)
-    return await CONFIRM_PAY_STEP.ask(update, context)
-
-
-REFERENCE_STEP = Typed(
-    REFERENCE, _reference_question, rules.check_reference, _reference_typed,
-    reasons={"pay.reference": lambda: _("A transfer reference has 3 to 60 characters.")},
-)  # fmt: skip
-
-
-async def _pay_summary(context: BotContext) -> str:
-    draft = PayDraft.load(context)
-    bill = need(await _hub_invoice(context, draft.order_id))
-    coop = await orgs.by_id(context.db, bill.org_id)
-    return "\n".join([
-        _("Payment from {coop} for invoice {number}:").format(coop=coop.name, number=bill.number),
-        _("Amount: {amount}").format(amount=format_money(need(draft.amount))),
-        _("Transfer: {reference}").format(reference=need(draft.reference)),
-        _("Still owed after it: {owed}").format(owed=format_money(bill.owed - draft.amount)),
-        _("Is it right?"),
-    ])  # fmt: skip
-
-
-async def _pay_again(update: Update, context: BotContext) -> str:
-    await reply(update, _("Let us go through it again."))
-    return await AMOUNT_STEP.ask(update, context)
-
-
-@writes("cycle.pay")
-async def save_payment(update: Update, context: BotContext) -> int:
-    draft = PayDraft.load(context)
-    PayDraft.drop(context)
-    order_id, amount, reference = need(draft.order_id), need(draft.amount), need(draft.reference)
-    try:
-        done = await context.db.write(
-            cycle_delivery.pay, order_id, context.person.org_id, amount, reference,
-            context.person.id,
-        )  # fmt: skip
-    except PaymentRefused as refused:
-        if refused.reason == "more":
-            text = _("That is more than is owed. Only {owed} is owed. Nothing was saved.").format(
-                owed=format_money(refused.owed))  # fmt: skip
-        elif refused.reason == "reference":
-            text = _("That transfer reference is recorded for another invoice. Nothing was saved.")
-        else:
-            text = _("Nothing is owed on this invoice. Nothing was saved.")
-        await reply(update, text)
-        return END
-    except (LookupError, InvalidInput):
-        await reply(update, _("This invoice cannot take a payment now. Nothing was saved."))
-        return END
-    bill = done.invoice
-    if not done.first:
-        head = _("Transfer {reference} was recorded already: {amount}.").format(
-            reference=done.reference, amount=format_money(done.amount_rupiah))  # fmt: skip
-    else:
-        head = _("Payment saved: {amount} for {number}.").format(
-            amount=format_money(done.amount_rupiah), number=bill.number)  # fmt: skip
-    tail = (
-        _("Paid in full.")
-        if bill.owed == 0
-        else _("Still owed: {owed}.").format(owed=format_money(bill.owed))
-    )
-    await reply(update, head + "\n" + tail)
-    if done.first:
-        await _tell_paid(context, done)
-    return END
-
-
-async def _tell_paid(context: BotContext, done: cycle_delivery.Payment) -> None:
-    bill = done.invoice
-    for person_id in await cycle_delivery.officers_of(context.db, bill.org_id):
-        await tell_person(
-            context, person_id,
-            lambda: _("The hub received your payment of {amount} for {number}.").format(
-                amount=format_money(done.amount_rupiah), number=bill.number) + "\n" + (
-                _("Paid in full.") if bill.owed == 0
-                else _("Still owed: {owed}.").format(owed=format_money(bill.owed))),
-            key=f"cycle-paid:{done.id}:{person_id}", kind="cycle_paid",
-        )  # fmt: skip
-
-
-CONFIRM_PAY_STEP = Confirm(CONFIRM_PAY, _pay_summary, save_payment, _pay_again)
-
-
-def pay_conversation() -> ConversationHandler:
-    return conversation(
-        "cycle_pay", "pesan", entry_points=[PAY_BUTTONS.handler(start_pay)],
-        steps=[AMOUNT_STEP, REFERENCE_STEP, CONFIRM_PAY_STEP], cancel=cancel,
     )  # fmt: skip

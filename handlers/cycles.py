@@ -24,7 +24,7 @@ from domain.cycles import OrderRefused, OrderStatus
 from domain.money import record_id
 from domain.network import is_village
 from domain.people import InvalidInput, Role
-from handlers import cycle_delivery
+from handlers import cycle_delivery, cycle_payments
 from handlers.kit import (
     END,
     Buttons,
@@ -491,7 +491,7 @@ async def show_hub(update: Update, context: BotContext) -> None:
         if suppliers:
             rows.append([PAPER_BUTTONS.button(_("📄 Delivery plan"), f"{cycle.id}p")])
         await reply(update, "\n".join(text), keyboard(rows) if rows else None)
-    await cycle_delivery.show_unpaid(update, context)
+    await cycle_payments.show_unpaid(update, context)
 
 
 @for_command("pesan")

@@ -98,24 +98,36 @@ async def count_command(args: argparse.Namespace, db: Database) -> None:
     )
 
 
-async def pay_command(args: argparse.Namespace, db: Database) -> None:
-    order = await _order(db, args.order)
+async def _invoiced(db: Database, text: str):
+    order = await _order(db, text)
     bill = await cycle_delivery.invoice(db, order.id)
     if bill is None:
         raise CliError(f"order {order.number} has no invoice yet: count it first")
+    return order, bill
+
+
+async def _paid(db: Database, use_case, *args):
+    """A payment use case run, its refusal said in one line."""
     try:
-        done = await db.write(
-            cycle_delivery.pay, order.id, bill.hub_id, _amount(args.amount), args.ref, None
-        )
+        return await db.write(use_case, *args)
     except InvalidInput as exc:
         raise CliError(f"payment refused: {_reason(exc.reason)}") from None
     except PaymentRefused as exc:
         raise CliError(_refusal(exc)) from None
+
+
+def _said(done, what: str, owed: int) -> None:
     first = "" if done.first else " (this transfer was recorded before: nothing changed)"
     print(
-        f"{done.invoice.number}: {rupiah(done.amount_rupiah)} by {done.reference}{first};"
-        f" still owed {rupiah(done.invoice.owed)}"
+        f"{what} {rupiah(done.amount_rupiah)} by {done.reference}{first}; still owed {rupiah(owed)}"
     )
+
+
+async def pay_command(args: argparse.Namespace, db: Database) -> None:
+    order, bill = await _invoiced(db, args.order)
+    amount = _amount(args.amount)
+    done = await _paid(db, cycle_delivery.pay, order.id, bill.hub_id, amount, args.ref, None)
+    _said(done, f"{done.invoice.number}:", done.invoice.owed)
 
 
 def _refusal(exc: PaymentRefused) -> str:
@@ -129,10 +141,7 @@ def _refusal(exc: PaymentRefused) -> str:
 async def invoice_command(args: argparse.Namespace, db: Database) -> None:
     from bot import cycle_invoice
 
-    order = await _order(db, args.order)
-    bill = await cycle_delivery.invoice(db, order.id)
-    if bill is None:
-        raise CliError(f"order {order.number} has no invoice yet: count it first")
+    order, bill = await _invoiced(db, args.order)
     with use_locale(args.language):
         args.file.write_bytes(await cycle_invoice.invoice_pdf(db, order.id, "Asia/Jakarta"))
     print(f"invoice {bill.number} of {order.number} -> {args.file}")
@@ -146,16 +155,6 @@ async def supplier_pay_command(args: argparse.Namespace, db: Database, hub_id: i
     )  # fmt: skip
     if found is None:
         raise CliError(f"the hub has no supplier {args.supplier!r} (see: supplier list --org …)")
-    try:
-        done = await db.write(
-            cycle_delivery.pay_supplier, found.id, _amount(args.amount), args.ref, None
-        )
-    except InvalidInput as exc:
-        raise CliError(f"payment refused: {_reason(exc.reason)}") from None
-    except PaymentRefused as exc:
-        raise CliError(_refusal(exc)) from None
-    first = "" if done.first else " (this transfer was recorded before: nothing changed)"
-    print(
-        f"paid {found.name} {rupiah(done.amount_rupiah)} by {done.reference}{first};"
-        f" still owed {rupiah(done.owed_after)}"
-    )
+    amount = _amount(args.amount)
+    done = await _paid(db, cycle_delivery.pay_supplier, found.id, amount, args.ref, None)
+    _said(done, f"paid {found.name}", done.owed_after)
