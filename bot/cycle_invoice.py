@@ -1,6 +1,6 @@
 """A cycle order's invoice (*faktur*) from the hub to a village cooperative, as PDF laid out as
 bot.sales_pdf: one row per item with what was ordered and what arrived, the goods' price and
-the hub's fee per unit apart, the shortfall said as credited (not billed), the total in
+the hub's fee per unit apart, the shortfall said under the table as credited (not billed), the total in
 figures and words, the due date and where to pay. Made in the reader's language (call inside
 ``use_locale``); drawn in a thread."""
 
@@ -42,9 +42,9 @@ def paper(*, hub, bank_account: str | None, coop, cycle, order, offered, receive
         (_("Order"), f"{order.number}, {cycle.number} {cycle.name}"),
     ]
     columns = [
-        Column(_("Item"), 52), Column(_("Ordered"), 24, True), Column(_("Received"), 24, True),
-        Column(_("Price per unit"), 28, True), Column(_("Hub fee per unit"), 26, True),
-        Column(_("Amount"), 30, True),
+        Column(_("Item"), 46), Column(_("Ordered"), 22, True), Column(_("Received"), 22, True),
+        Column(_("Goods price"), 26, True), Column(_("Hub fee"), 22, True),
+        Column(_("Amount"), 28, True),
     ]  # fmt: skip
     rows = []
     for line in order.lines:
@@ -68,8 +68,6 @@ def paper(*, hub, bank_account: str | None, coop, cycle, order, offered, receive
         (_("Goods"), format_money(bill.goods_rupiah)),
         (_("Hub fee"), format_money(bill.fees_rupiah)),
     ]
-    if bill.credited_rupiah:
-        totals.append((_("Credited (not arrived)"), format_money(bill.credited_rupiah)))
     totals.append((_("Total to pay"), format_money(bill.total_rupiah)))
     return Paper(
         cooperative=hub.name, address=hub.address, title=_("INVOICE (FAKTUR)"), facts=facts,

@@ -21,7 +21,6 @@ from domain.people import VILLAGE_OFFICERS
 from domain.sales import INVOICE_PREFIX, document_number
 from storage import cycles, ledger
 from storage.catalog import Source, fetchall
-from storage.cycles import Order
 from storage.dashboard import Column, Scope, _marks, panel
 from storage.db import Database, now_utc
 from storage.people import audit
@@ -103,7 +102,7 @@ async def received(source: Source, order_id: int) -> dict[int, int]:
     return {r["item_id"]: r["received"] for r in rows}
 
 
-async def countable(source: Source, org_id: int) -> list[Order]:
+async def countable(source: Source, org_id: int) -> list[cycles.Order]:
     """The cooperative's orders frozen by a closed cycle, not counted yet (goods on the way)."""
     rows = await fetchall(
         source,
@@ -146,7 +145,7 @@ async def _next_number(conn: aiosqlite.Connection, hub_id: int, now: int) -> str
     return document_number(INVOICE_PREFIX, year, (await cur.fetchone())[0])
 
 
-async def _counted_lines(conn, found: Order, wanted: dict[int, int]) -> list[Counted]:
+async def _counted_lines(conn, found: cycles.Order, wanted: dict[int, int]) -> list[Counted]:
     suppliers = {i.id: i.supplier_id for i in await cycles.items(conn, found.cycle_id)}
     return [
         Counted(line, rules.check_received(wanted.get(line.item_id, line.quantity), line.quantity),
