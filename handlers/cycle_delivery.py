@@ -10,6 +10,7 @@ order is answered with the first one's invoice. The hub's payments: handlers.cyc
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,9 +20,11 @@ from telegram.ext import ConversationHandler
 from bot import cycle_invoice
 from bot.context import BotContext
 from bot.cycle_papers import units
-from bot.i18n import _, format_date, format_money, gettext, ngettext
+from bot.i18n import _, format_date, format_money, gettext, ngettext, use_locale
+from bot.notices import Sender
 from domain import cycle_delivery as rules
 from domain.cycles import REASONS as ORDER_REASONS
+from domain.cycles import local_day
 from domain.money import record_id
 from domain.people import InvalidInput
 from handlers.kit import (
@@ -41,9 +44,10 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from storage import cycle_delivery, cycles
+from storage import cycle_delivery, cycles, outbox
 from storage.cycle_delivery import Invoice, Owed
 from storage.cycles import Order
+from storage.db import Database, now_utc
 
 COUNT_BUTTONS = Buttons("pdt", value=r"[0-9]", max_length=12)  # the order to count
 HOW_BUTTONS = Buttons("pdh", value=r"[a-z]", max_length=4)  # all, each
@@ -319,3 +323,37 @@ def count_conversation() -> ConversationHandler:
         "cycle_count", "pesan", entry_points=[COUNT_BUTTONS.handler(start_count)],
         steps=[HOW_STEP, LINE_STEP, CONFIRM_COUNT_STEP], cancel=cancel,
     )  # fmt: skip
+
+
+# --- the delivery day: a notice with the button (a job, once across processes) ------------------
+
+
+async def tell_delivery_day(db: Database, sender: Sender | None, now: int | None = None) -> int:
+    """On a closed cycle's delivery day (the hub's day, WIB), the officers of each cooperative
+    whose order is on its way get the 📦 button, in their language, once (the outbox's key).
+    How many were queued."""
+    today = local_day(now_utc() if now is None else now, cycle_delivery.BOOKS_ZONE).isoformat()
+    queued = 0
+    for cycle_id in await cycle_delivery.due_for_delivery_notice(db, today):
+        cycle = need(await cycles.get(db, cycle_id))
+        orders = {o.org_id: o for o in await cycles.frozen_orders(db, cycle_id)}
+        messages = []
+        for officer in await cycles.ordering_officers(db, cycle_id):
+            order = orders[officer.org_id]
+            with use_locale(officer.language):
+                text = _("The goods of order {number} ({cycle}) come today. When they arrive, press 📦 Goods have arrived.").format(
+                    number=order.number, cycle=cycle.name)  # fmt: skip
+                markup = keyboard(
+                    [[COUNT_BUTTONS.button(_("📦 Goods have arrived"), str(order.id))]]
+                )
+            messages.append(outbox.OutgoingMessage(
+                officer.person_id, officer.chat_id, text, json.dumps(markup.to_dict())))  # fmt: skip
+        done = await db.write(cycle_delivery.tell_delivery_day, cycle_id, messages)
+        queued += done.total if done.created else 0
+    if queued and sender is not None:
+        sender.wake()
+    return queued
+
+
+async def delivery_day(context: BotContext) -> None:
+    await tell_delivery_day(context.db, context.bot_data.outbox)

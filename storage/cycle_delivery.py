@@ -19,7 +19,7 @@ from domain.cycle_delivery import Counted, PaymentRefused
 from domain.cycles import OrderStatus, order_number
 from domain.people import VILLAGE_OFFICERS
 from domain.sales import INVOICE_PREFIX, document_number
-from storage import cycles, ledger
+from storage import cycles, ledger, outbox
 from storage.catalog import Source, fetchall
 from storage.dashboard import Column, Scope, _marks, panel
 from storage.db import Database, now_utc
@@ -309,6 +309,35 @@ async def officers_of(source: Source, org_id: int) -> list[int]:
         (org_id, *roles),
     )
     return [r["id"] for r in rows]
+
+
+# --- the delivery day -----------------------------------------------------------------------
+
+
+def delivery_notice_key(cycle_id: int) -> str:
+    return f"cycle-delivery-day:{cycle_id}"
+
+
+async def due_for_delivery_notice(source: Source, today: str) -> list[int]:
+    """Closed cycles delivering ``today`` (ISO, the hub's day) whose officers were not told."""
+    rows = await fetchall(
+        source,
+        "SELECT c.id FROM order_cycles c WHERE c.status = 'closed' AND c.delivery_on = ?"
+        " AND NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.broadcast_key = "
+        "'cycle-delivery-day:' || CAST(c.id AS TEXT)) ORDER BY c.id",
+        (today,),
+    )
+    return [r["id"] for r in rows]
+
+
+async def tell_delivery_day(
+    conn: aiosqlite.Connection, cycle_id: int, messages: list[outbox.OutgoingMessage]
+) -> outbox.Enqueued:
+    """A use case: the delivery day's notices of a cycle queued, once (the outbox's key)."""
+    return await outbox.enqueue(
+        conn, key=delivery_notice_key(cycle_id), kind="cycle_delivery_day", messages=messages,
+        priority=outbox.NOTICE,
+    )  # fmt: skip
 
 
 # --- what is owed -----------------------------------------------------------------------------

@@ -224,3 +224,35 @@ async def test_all_as_ordered_and_forged_buttons(world, closed):
     with pytest.raises(PaymentRefused) as refused:
         await world.db.write(cycle_delivery.pay_supplier, _suppliers[0].id, owed + 1, "BRI 9", None)
     assert refused.value.owed == owed
+
+
+async def test_the_delivery_day_notice_once_with_the_button(world, closed):
+    ids, cycle, _suppliers, _items, kops = closed
+    ani = await _someone(world, 921, kops[0], [Role.CHAIR])
+    eko = await _someone(world, 922, kops[1], [Role.TREASURER], language="en")
+    day = await world.db.fetchone("SELECT delivery_on FROM order_cycles WHERE id = ?", (cycle.id,))
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from handlers import cycle_delivery as handler
+
+    delivery = date.fromisoformat(day["delivery_on"])
+    morning = int(datetime.combine(delivery, time(6), ZoneInfo("Asia/Jakarta")).timestamp())
+    sender = world.app.bot_data.outbox
+    assert (
+        await handler.tell_delivery_day(world.db, sender, now=morning - 86400) == 0
+    )  # the day before
+    assert await handler.tell_delivery_day(world.db, sender, now=morning) == 2
+    assert await handler.tell_delivery_day(world.db, sender, now=morning + 600) == 0  # once
+    await world.outbox_sent()
+    (told,) = ani.take_new()
+    assert (
+        told
+        == "Barang pesanan PSN-0001 (Sembako Desember) datang hari ini. Tekan 📦 Barang sudah datang saat barang tiba."
+    )
+    (told_en,) = eko.take_new()
+    assert told_en.startswith("The goods of order PSN-0002 (Sembako Desember) come today.")
+    (how,) = await ani.press(ARRIVED)  # the notice's own button starts the count
+    assert how.startswith("Apa saja yang datang dari pesanan PSN-0001?")
+    jobs = {job.name for job in world.app.job_queue.jobs()}
+    assert "delivery-day" in jobs
