@@ -24,7 +24,7 @@ from bot.i18n import _, format_date, format_money, gettext, ngettext, use_locale
 from bot.notices import Sender
 from domain import cycle_delivery as rules
 from domain.cycles import REASONS as ORDER_REASONS
-from domain.cycles import local_day
+from domain.cycles import OrderStatus, local_day
 from domain.money import record_id
 from domain.people import InvalidInput
 from handlers.kit import (
@@ -155,6 +155,9 @@ async def start_count(update: Update, context: BotContext) -> int | str:
     if done is not None:  # counted before: the first count's result
         await reply(update, _("Order {number} was counted already.").format(number=order.number)
                     + "\n" + invoice_text(done, context.person.timezone))  # fmt: skip
+        return END
+    if order.status != OrderStatus.FROZEN:  # still open, or cancelled: nothing is on its way
+        await reply(update, _("This order cannot be counted now. Nothing was saved."))
         return END
     CountDraft(order_id=order.id, received={}).save(context)
     return await HOW_STEP.ask(update, context)

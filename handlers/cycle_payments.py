@@ -30,6 +30,7 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    stored_in,
     writes,
 )
 from handlers.menus import cancel
@@ -126,15 +127,9 @@ def _reference_question() -> str:
     return _("Type the transfer reference as the bank shows it, for example BRI 2026120401.")
 
 
-async def _reference_typed(update: Update, context: BotContext, reference: str) -> str:
-    draft = PayDraft.load(context)
-    draft.reference = reference
-    draft.save(context)
-    return await CONFIRM_PAY_STEP.ask(update, context)
-
-
 REFERENCE_STEP = Typed(
-    REFERENCE, _reference_question, rules.check_reference, _reference_typed,
+    REFERENCE, _reference_question, rules.check_reference,
+    stored_in(PayDraft, "reference", lambda: CONFIRM_PAY_STEP),
     reasons={"pay.reference": lambda: _("A transfer reference has 3 to 60 characters.")},
 )  # fmt: skip
 
