@@ -256,3 +256,38 @@ async def test_the_delivery_day_notice_once_with_the_button(world, closed):
     assert how.startswith("Apa saja yang datang dari pesanan PSN-0001?")
     jobs = {job.name for job in world.app.job_queue.jobs()}
     assert "delivery-day" in jobs
+
+
+async def test_a_count_in_english_read_whole(world, closed):
+    from tests.handlers.flows import YES_EN
+
+    ids, cycle, _suppliers, _items, kops = closed
+    eko = await _someone(world, 931, kops[1], [Role.CHAIR], language="en", name="Eko Prasetyo")
+    shown = await eko.send("/pesan")
+    assert shown[0].splitlines()[1:] == [
+        "4 bags Pupuk NPK 50 kg",
+        "When the goods arrive, press 📦 Goods have arrived.",
+    ]
+    (how,) = await eko.press("📦 Goods have arrived")
+    assert how == (
+        "What arrived of order PSN-0002? It ordered:\n4 bags Pupuk NPK 50 kg\n"
+        "If everything arrived as ordered, press ✅ All as ordered. Otherwise press ✏️ Count each item."
+    )
+    assert await eko.press("✏️ Count each item") == [
+        "Pupuk NPK 50 kg: 4 bags ordered. How many arrived?\n"
+        "Type how many arrived, for example 8. Type all if everything came, 0 if none came."
+    ]
+    (summary,) = await eko.send("3 bags")
+    assert summary == (
+        "Count of order PSN-0002:\nPupuk NPK 50 kg: ordered 4 bags, arrived 3 bags\n"
+        "Did not arrive, credited: Rp185,000\nInvoice total: Rp555,000\nIs it right?"
+    )
+    saved, caption = await eko.press(YES_EN)
+    assert saved.splitlines()[0] == "Thank you. The count is saved."
+    assert saved.splitlines()[2:6] == [
+        "Goods: Rp540,000", "Hub fee: Rp15,000", "Did not arrive, credited: Rp185,000",
+        "Total to pay: Rp555,000",
+    ]  # fmt: skip
+    assert saved.splitlines()[6].startswith("Pay by ") and caption.startswith("Invoice FKT/")
+    (card,) = await eko.send("/koperasi")
+    assert card.splitlines()[-1] == "Owed to the hub: Rp555,000 (1 unpaid invoice)"
