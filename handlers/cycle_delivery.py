@@ -44,7 +44,7 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from storage import cycle_delivery, cycles, outbox
+from storage import cycle_delivery, cycles, orgs, outbox
 from storage.cycle_delivery import Invoice, Owed
 from storage.cycles import Order
 from storage.db import Database, now_utc
@@ -316,6 +316,15 @@ async def _tell_counted(context: BotContext, bill: Invoice) -> None:
         + "\n" + invoice_text(bill, context.person.timezone),
         key=f"cycle-invoice:{bill.order_id}", kind="cycle_invoice", skip=context.person.id,
     )  # fmt: skip
+    if bill.credited_rupiah:  # the hub's administrators learn of a shortfall (their supplier's)
+        coop = await orgs.by_id(context.db, bill.org_id)
+        for admin in await cycles.administrators(context.db, bill.hub_id):
+            await tell_person(
+                context, admin.person_id,
+                lambda: _("{coop} counted order {order}: goods worth {amount} did not arrive and are credited.").format(
+                    coop=coop.name, order=bill.order_number, amount=format_money(bill.credited_rupiah)),
+                key=f"cycle-short:{bill.order_id}:{admin.person_id}", kind="cycle_invoice",
+            )  # fmt: skip
 
 
 CONFIRM_COUNT_STEP = Confirm(CONFIRM_COUNT, _count_summary, save_count, _count_again)

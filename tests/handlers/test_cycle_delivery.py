@@ -111,6 +111,10 @@ async def test_count_with_a_shortfall_invoice_payments_and_what_is_owed(world, c
     await world.outbox_sent()
     (told,) = wati.take_new()
     assert told.startswith("Ani Lestari menghitung barang pesanan PSN-0001.")
+    (short,) = admin.take_new()
+    assert short == "KDKMP " + short.split("KDKMP ")[1].split(" menghitung")[0] + (
+        " menghitung pesanan PSN-0001: barang senilai Rp128.000 tidak datang dan dikreditkan."
+    )
 
     # a second count (an old button) answers with the first one's result
     (again,) = await ani.press(ARRIVED)
