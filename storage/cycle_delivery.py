@@ -285,12 +285,11 @@ async def pay_supplier(
         "SELECT id, amount_rupiah FROM supplier_payments WHERE supplier_id = ? AND reference = ?",
         (supplier_id, reference),
     )
-    if rows:
-        owed = await owed_to_supplier(conn, supplier_id)
+    owed = await owed_to_supplier(conn, supplier_id)
+    if rows:  # this transfer was recorded before: that payment, nothing again
         return SupplierPayment(
             rows[0]["id"], supplier_id, rows[0]["amount_rupiah"], reference, owed, False
         )
-    owed = await owed_to_supplier(conn, supplier_id)
     rules.check_amount(amount, owed)
     made = await fetchall(
         conn,

@@ -46,7 +46,9 @@ async def test_a_ketua_counts_a_shortfall_and_the_hub_records_a_payment(emu, bot
     document = await kujon.expect_reply("")
     assert document.kind == "document" and (document.caption or "").startswith("Faktur FKT/")
 
-    await admin.do(Step("send", "/pesan", f"SP-0001 {CYCLE}"))
+    await admin.expect_reply("KDKMP Kujon menghitung pesanan PSN-0001: barang senilai Rp128.000")
+    totals = await admin.do(Step("send", "/pesan", f"SP-0001 {CYCLE}"))
+    assert "10 karung dari 1 koperasi" in totals.text, totals.text  # counted: still ordered
     await admin.expect_reply("Faktur yang belum dibayar:")
     await admin.do(Step("press", "💰 Catat pembayaran: PSN-0001", "Faktur FKT/"))
     await admin.do(Step("send", "500.000", "Ketik referensi transfer"))

@@ -127,6 +127,11 @@ async def test_count_with_a_shortfall_invoice_payments_and_what_is_owed(world, c
 
     # the hub records a partial payment, then the rest
     shown = await admin.send("/pesan")
+    assert (
+        shown[0]
+        .splitlines()[1]
+        .startswith("Beras SPHP 5 kg (Bulog Klaten): 10 karung dari 1 koperasi")
+    )
     assert any(t.startswith("Faktur yang belum dibayar:") for t in shown)
     (ask,) = await admin.press("💰 Catat pembayaran: PSN-0001")
     assert "Rp884.000" in ask
