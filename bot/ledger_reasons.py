@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from bot.i18n import _, current_language, format_month, format_number, gettext
 from domain import N_
 from domain import advances as A
+from domain import cycle_delivery as C
 from domain import ledger as L
 from domain import sales as S
 from domain.ledger import SavingsKind
@@ -104,6 +105,16 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     S.REASON_PAID_CASH: lambda p: _("Buyer paid in cash, {invoice}").format(invoice=p["invoice"]),
     S.REASON_PAID_TRANSFER: lambda p: _("Buyer paid by transfer {transfer}, {invoice}").format(
         transfer=p["transfer"], invoice=p["invoice"]
+    ),
+    # Hub order cycles (storage.cycle_delivery)
+    C.REASON_INVOICED: lambda p: _("Invoice {invoice} for goods received, order {order}").format(
+        invoice=p["invoice"], order=p["order"]
+    ),
+    C.REASON_PAID: lambda p: _("Cooperative paid by transfer {transfer}, {invoice}").format(
+        transfer=p["transfer"], invoice=p["invoice"]
+    ),
+    C.REASON_SUPPLIER_PAID: lambda p: _("Paid {supplier} by transfer {transfer}").format(
+        supplier=p["supplier"], transfer=p["transfer"]
     ),
 }
 

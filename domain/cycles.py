@@ -48,7 +48,9 @@ class OrderStatus(StrEnum):
     OPEN = "open"
     CANCELLED = "cancelled"
     FROZEN = "frozen"  # the cycle closed: what is sent and billed
-    # the next parts: DELIVERED (counted), INVOICED, PAID
+    DELIVERED = "delivered"  # counted (storage.cycle_delivery sets INVOICED at the count)
+    INVOICED = "invoiced"
+    PAID = "paid"
 
 
 # The units goods are ordered in, with the words people type for each.

@@ -23,6 +23,8 @@ from handlers import (
     alerts,
     announcements,
     catalog_admin,
+    cycle_delivery,
+    cycle_payments,
     cycles,
     figures,
     groups,
@@ -99,6 +101,8 @@ def register(app: Application) -> None:
     app.add_handler(loans_apply.conversation_handler())
     app.add_handler(loans_officers.payout_conversation())
     app.add_handler(cycles.conversation_handler())
+    app.add_handler(cycle_delivery.count_conversation())
+    app.add_handler(cycle_payments.pay_conversation())
     app.add_handler(monthly_report.conversation_handler())
     app.add_handler(announcements.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())

@@ -24,6 +24,7 @@ from domain.cycles import OrderRefused, OrderStatus
 from domain.money import record_id
 from domain.network import is_village
 from domain.people import InvalidInput, Role
+from handlers import cycle_delivery, cycle_payments
 from handlers.kit import (
     END,
     Buttons,
@@ -137,6 +138,7 @@ async def start(update: Update, context: BotContext) -> int | str:
         else:
             await reply(update, _("Only officers of a village cooperative order goods here."))
         return END
+    await cycle_delivery.show_arrivals(update, context)  # closed cycles' orders on their way
     found = await cycles.open_for(context.db, context.person.org_id)
     if not found:
         await reply(
@@ -489,6 +491,7 @@ async def show_hub(update: Update, context: BotContext) -> None:
         if suppliers:
             rows.append([PAPER_BUTTONS.button(_("📄 Delivery plan"), f"{cycle.id}p")])
         await reply(update, "\n".join(text), keyboard(rows) if rows else None)
+    await cycle_payments.show_unpaid(update, context)
 
 
 @for_command("pesan")

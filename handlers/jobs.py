@@ -15,7 +15,7 @@ from bot.context import BotContext
 from domain.monthly_reports import REMINDER_HOUR as REPORT_REMINDER_HOUR
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
-from handlers import alerts, cycles, monthly_report, prices, savings, windows
+from handlers import alerts, cycle_delivery, cycles, monthly_report, prices, savings, windows
 from handlers.pickup import schedule as pickups
 from storage import catalog, job_runs
 from storage.leases import process_identity
@@ -79,6 +79,11 @@ def schedule(app: Application) -> None:
     app.job_queue.run_repeating(
         once("remind-cycles", cycles.remind_cycles, every(600)), interval=600, first=45, name="remind-cycles",
         job_kwargs={"id": "remind-cycles", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+    )  # fmt: skip
+    # a closed cycle's delivery day: its officers get the 📦 button (once: the outbox's key)
+    app.job_queue.run_repeating(
+        once("delivery-day", cycle_delivery.delivery_day, every(600)), interval=600, first=50, name="delivery-day",
+        job_kwargs={"id": "delivery-day", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
     )  # fmt: skip
     app.job_queue.run_repeating(
         refresh_catalog, interval=CATALOG_REFRESH_SECONDS, first=CATALOG_REFRESH_SECONDS, name="catalog",

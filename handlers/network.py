@@ -15,10 +15,11 @@ from bot.i18n import _, ngettext
 from domain import network as rules
 from domain import regions
 from domain.people import VILLAGE_OFFICERS, Role, display_phone
+from handlers.cycle_delivery import owed_line
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
 from handlers.menus import role_label
 from handlers.monthly_report import report_line
-from storage import monthly_reports, network, orgs
+from storage import cycle_delivery, monthly_reports, network, orgs
 from storage.monthly_reports import Report
 from storage.network import Cooperative
 
@@ -80,7 +81,8 @@ async def _card(update: Update, context: BotContext, coop: Cooperative, back: bo
             f"◀ {_regency_name(regency)}", f"r{regency.replace('.', '')}p0"
         )]])  # fmt: skip
     report = await monthly_reports.last_filed(context.db, coop.org.id)
-    await reply(update, card_text(coop, report), markup)
+    owed = owed_line(await cycle_delivery.owed_by(context.db, coop.org.id))
+    await reply(update, card_text(coop, report) + (f"\n{owed}" if owed else ""), markup)
 
 
 def _nav(page: int, total: int, value: str, middle: list | None = None) -> list:

@@ -26,7 +26,8 @@ from storage.dashboard import Column, Scope, _marks, panel
 from storage.db import Database, now_utc
 from storage.people import audit
 
-LIVE = (OrderStatus.OPEN.value, OrderStatus.FROZEN.value)  # orders that take stock
+# orders that take stock (and, from the close on, went to the suppliers: counted, invoiced, paid)
+LIVE = tuple(s.value for s in OrderStatus if s != OrderStatus.CANCELLED)
 
 
 @dataclass(frozen=True)

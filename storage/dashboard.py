@@ -387,6 +387,7 @@ async def rekap(db: Database, scope: Scope) -> list[dict]:
 
 # Panels of later features, each in its own module (imported last: they use the above).
 from storage import advances_panel as _advances  # noqa: E402, F401
+from storage import cycle_delivery as _cycle_delivery  # noqa: E402, F401
 from storage import cycles as _cycles  # noqa: E402, F401
 from storage import dashboard_rafaksi as _rafaksi  # noqa: E402, F401
 from storage import loans_panel as _loans  # noqa: E402, F401

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from bot import cycle_papers as papers
+from bot.cli import cycle_delivery as delivery
 from bot.cli.common import CliError, on_database
 from bot.config import Settings
 from bot.i18n import use_locale
@@ -32,6 +33,7 @@ def add_parser(sub) -> None:
     put.add_argument("--contact", default=None, help="the person to call there")
     show = supplier_sub.add_parser("list", help="the hub's suppliers")
     show.add_argument("--org", required=True, help="the hub's code")
+    delivery.add_supplier_actions(supplier_sub)
     supplier.set_defaults(handler=on_database(supplier_command))
 
     cycle = sub.add_parser(
@@ -79,7 +81,15 @@ def add_parser(sub) -> None:
     plan.add_argument("cycle", type=int)
     plan.add_argument("file", type=Path, help="FILE.xlsx or FILE.pdf")
     plan.add_argument("--language", default="id", choices=("id", "en"))
+    delivery.add_cycle_actions(cycle_sub)
     cycle.set_defaults(handler=on_database(cycle_command))
+
+
+DELIVERY_ACTIONS = {
+    "count": delivery.count_command,
+    "pay": delivery.pay_command,
+    "invoice": delivery.invoice_command,
+}
 
 
 def _reason(exc: InvalidInput) -> str:
@@ -101,7 +111,9 @@ async def hub_zone(db: Database, hub: orgs.Organisation) -> str:
 
 async def supplier_command(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     hub = await _hub(db, args.org)
-    if args.action == "add":
+    if args.action == "pay":
+        await delivery.supplier_pay_command(args, db, hub.id)
+    elif args.action == "add":
         phone = None
         if args.phone:
             try:
@@ -232,6 +244,8 @@ async def cycle_command(args: argparse.Namespace, settings: Settings, db: Databa
             )
     elif args.action == "show":
         await _show(db, await _cycle(db, args.cycle))
+    elif args.action in DELIVERY_ACTIONS:
+        await DELIVERY_ACTIONS[args.action](args, db)
     elif args.action == "close":
         cycle = await _cycle(db, args.cycle)
         try:

@@ -75,6 +75,9 @@ TABLES = (
     "cycle_orders WHERE status = 'cancelled'",
     "cycle_order_lines",
     "cycle_items WHERE taken > 0",
+    "cycle_invoices",
+    "cycle_payments",
+    "cycle_orders WHERE status = 'paid'",
     "monthly_reports",
     "announcements",
     "announcement_recipients",
@@ -710,6 +713,40 @@ async def _announcement_read(world):
     return officers[0], lambda: officers[0].press("✅ Sudah dibaca")
 
 
+async def _cycle_delivered(world):
+    """Ani's order of 10 karung, the cycle closed: goods on their way."""
+    from storage import cycles
+
+    ani, cycle, items, kop = await _cycle_officer(world)
+    await world.db.write(cycles.place, cycle.id, kop, {items[0].id: 10}, None)
+    await world.db.write(cycles.close, cycle.id)
+    return ani, kop
+
+
+async def _cycle_count(world):
+    ani, _kop = await _cycle_delivered(world)
+    await ani.send("/pesan")
+    await ani.press("📦 Barang sudah datang")
+    await ani.press("✏️ Hitung per barang")
+    await ani.send("8")
+    return ani, lambda: ani.press(YES_ID)
+
+
+async def _cycle_pay(world):
+    from storage import cycle_delivery
+    from tests.handlers.test_network import _someone
+
+    _ani, kop = await _cycle_delivered(world)
+    await world.db.write(cycle_delivery.count, 1, kop, {}, None)
+    hub = (await world.db.fetchone("SELECT hub_id FROM cycle_invoices"))["hub_id"]
+    admin = await _someone(world, 607, hub, [Role.ADMIN])
+    await admin.send("/pesan")
+    await admin.press("💰 Catat pembayaran: PSN-0001")
+    await admin.send("300.000")
+    await admin.send("BRI 2026120401")
+    return admin, lambda: admin.press(YES_ID)
+
+
 SCENARIOS = {
     "loan.apply": _loan_apply,
     "loan.cancel": _loan_cancel,
@@ -718,6 +755,8 @@ SCENARIOS = {
     "loan.disburse_transfer": _loan_disburse_transfer,
     "cycle.order": _cycle_order,
     "cycle.cancel": _cycle_cancel,
+    "cycle.count": _cycle_count,
+    "cycle.pay": _cycle_pay,
     "report.file": _report_file,
     "announcement.send": _announcement_send,
     "announcement.read": _announcement_read,
