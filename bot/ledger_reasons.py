@@ -12,6 +12,7 @@ from bot.i18n import _, current_language, format_month, format_number, gettext
 from domain import N_
 from domain import advances as A
 from domain import ledger as L
+from domain import member_orders as MO
 from domain import sales as S
 from domain.ledger import SavingsKind
 from domain.produce import CATALOG, NO_GRADE
@@ -105,6 +106,8 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     S.REASON_PAID_TRANSFER: lambda p: _("Buyer paid by transfer {transfer}, {invoice}").format(
         transfer=p["transfer"], invoice=p["invoice"]
     ),
+    # A union member's goods from the hub (storage.member_orders), picked up
+    MO.REASON_PICKUP: lambda p: _("Goods from the hub, order {number}").format(number=p["number"]),
 }
 
 

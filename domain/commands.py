@@ -94,6 +94,16 @@ COMMANDS: tuple[Command, ...] = (
         N_("Order goods from the hub, or see what a cycle ordered"),
         frozenset({Role.CHAIR, Role.TREASURER, Role.STORE_MANAGER, Role.ADMIN}),
     ),
+    Command(
+        "belanja",
+        N_("Order goods from your hub for pickup at your workplace, paid from savings or pay"),
+        frozenset({Role.MEMBER}),
+    ),
+    Command(
+        "serahkan",
+        N_("Hand over members' goods ordered from the hub"),
+        frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command(
         "rafaksi",

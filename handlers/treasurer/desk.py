@@ -187,9 +187,9 @@ class AmountStep(Step):
             await reply(update, why + "\n" + await self._question(context))
             return AMOUNT
         if draft.action == WITHDRAWAL:
-            balance = (await stored.balances(context.db, need(draft.roster_id)))[
-                SavingsKind(need(draft.kind))
-            ]
+            balance = await desk.withdrawable(
+                context.db, need(draft.roster_id), SavingsKind(need(draft.kind))
+            )
             if amount > balance:
                 await reply(update, _("That is more than the balance of {balance}.").format(
                     balance=format_money(balance)) + "\n" + await self._question(context))  # fmt: skip
