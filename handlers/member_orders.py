@@ -95,8 +95,8 @@ def refusal_text(refused: PaymentRefused) -> str:
             "Your cooperative does not know your take-home pay. Payroll deduction is not possible. Pay from voluntary savings, or ask your cooperative."
         )
     if refused.reason == "payroll":
-        return _("On payroll you may buy at most {room} more: 30% of your take-home pay, less what is still to be deducted. Your shopping: {total}. Order less.").format(
-            room=format_money(refused.room), total=format_money(refused.total))  # fmt: skip
+        return _("On payroll you may buy at most {room} more: {share} of your take-home pay, less what is still to be deducted. Your shopping: {total}. Order less.").format(
+            room=format_money(refused.room), share=f"{M.PAYROLL_SHARE_BP * 100 // M.BP}%", total=format_money(refused.total))  # fmt: skip
     return _("One order is at most {most}. Your shopping: {total}. Order less.").format(
         most=format_money(M.MAX_ORDER), total=format_money(refused.total))  # fmt: skip
 

@@ -41,6 +41,10 @@ def payroll() -> str:
 
 @pytest.fixture
 async def union(world):
+    return await union_world(world)
+
+
+async def union_world(world) -> dict:
     """The hub with one village cooperative and an open cycle; a union cooperative under the
     hub (Koperasi Buruh Klaten) with Sri on its roster (sukarela Rp150.000, take-home
     Rp2.000.000) and its treasurer Tono; a cooperative under another hub with Wati."""
@@ -242,8 +246,8 @@ async def test_payroll_needs_the_take_home_pay_and_stays_within_its_share(world,
     await sri.press(summary())
     refused, _again = await sri.press(payroll())
     assert refused == said(
-        "On payroll you may buy at most {room} more: 30% of your take-home pay, less what is still to be deducted. Your shopping: {total}. Order less.",
-        room="Rp600.000", total="Rp740.000",
+        "On payroll you may buy at most {room} more: {share} of your take-home pay, less what is still to be deducted. Your shopping: {total}. Order less.",
+        room="Rp600.000", share="30%", total="Rp740.000",
     )  # fmt: skip
     await sri.press(said("✏️ Change the order"))
     await sri.press("Pupuk NPK 50 kg")

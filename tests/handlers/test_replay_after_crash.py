@@ -710,7 +710,50 @@ async def _announcement_read(world):
     return officers[0], lambda: officers[0].press("✅ Sudah dibaca")
 
 
+async def _member_shopping(world):
+    from tests.handlers.test_member_orders import union_world
+
+    found = await union_world(world)
+    sri = found["sri"]
+    await sri.send("/belanja")
+    await sri.press("SP-0001 Sembako Desember")
+    await sri.press("Beras SPHP 5 kg")
+    await sri.send("2 karung")
+    await sri.press("🧾 Lihat ringkasan")
+    return found
+
+
+async def _member_order(world):
+    found = await _member_shopping(world)
+    sri = found["sri"]
+    await sri.press("💰 Dari simpanan sukarela saya")
+    return sri, lambda: sri.press(YES_ID)
+
+
+async def _member_order_cancel(world):
+    sri, confirm = await _member_order(world)
+    await confirm()
+    await sri.send("/belanja")
+    await sri.press("SP-0001 Sembako Desember")
+    return sri, lambda: sri.press("❌ Batalkan pesanan")
+
+
+async def _member_order_pickup(world):
+    from storage import cycles
+
+    found = await _member_shopping(world)
+    sri, tono = found["sri"], found["tono"]
+    await sri.press("💰 Dari simpanan sukarela saya")
+    await sri.press(YES_ID)
+    await world.db.write(cycles.close, found["cycle"].id)
+    await tono.send("/serahkan")
+    return tono, lambda: tono.press("✅ Sudah diserahkan")
+
+
 SCENARIOS = {
+    "member_order.place": _member_order,
+    "member_order.cancel": _member_order_cancel,
+    "member_order.pickup": _member_order_pickup,
     "loan.apply": _loan_apply,
     "loan.cancel": _loan_cancel,
     "loan.decide": _loan_decide,
