@@ -117,10 +117,19 @@ async def start(update: Update, context: BotContext) -> int | str:
         await reply(update, _("Only members of a union cooperative with a hub shop here. Please ask your cooperative."))  # fmt: skip
         return END
     if not await stored.open_cycles(context.db, shopper.hub_id):
-        await reply(update, _("No order cycle of your cooperative's hub is open now. Please try again later."))  # fmt: skip
+        await reply(update, await _none_open(context, shopper))
         return END
     ShopDraft().save(context)
     return await CYCLE_STEP.ask(update, context)
+
+
+async def _none_open(context: BotContext, shopper: Shopper) -> str:
+    """No cycle open: the last one's close time when there is one (orders after it are refused)."""
+    last = (await cycles.of_hub(context.db, shopper.hub_id))[:1]
+    if last:
+        return _("Orders for {cycle} closed {time}. No other order cycle of your hub is open now.").format(
+            cycle=last[0].name, time=closing_time(last[0], context.person.timezone))  # fmt: skip
+    return _("No order cycle of your cooperative's hub is open now. Please try again later.")
 
 
 class CycleStep(Choice):

@@ -183,9 +183,15 @@ async def test_a_member_orders_from_sukarela_holds_it_and_picks_it_up(world, uni
     ]
     assert await world.db.write(cycles.close, union["cycle"].id)
     # after the close: refused with the close time
+    from bot.cycle_papers import closing_time
+    from bot.i18n import use_locale
+
+    with use_locale("id"):
+        close_said = closing_time(await cycles.get(world.db, union["cycle"].id), "Asia/Jakarta")
     assert await sri.send("/belanja") == [
-        said("No order cycle of your cooperative's hub is open now. Please try again later.")
-    ]
+        said("Orders for {cycle} closed {time}. No other order cycle of your hub is open now.",
+             cycle="Sembako Desember", time=close_said)
+    ]  # fmt: skip
     # the officer hands it over: posted once, the member told
     listing = await tono.send("/serahkan")
     assert listing[1].startswith(said("{number}: {name} ({member_number})", number="PSN-0001", name="Sri Wahyuni", member_number="B-001"))  # fmt: skip
