@@ -104,6 +104,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("Hand over members' goods ordered from the hub"),
         frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN}),
     ),
+    Command(
+        "talangan",
+        N_("Give a village cooperative of the hub an advance (a second officer approves)"),
+        frozenset({Role.ADMIN, Role.TREASURER}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command(
         "rafaksi",
@@ -153,6 +158,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     # a member's loan: two officers approve, then one pays it out; never the applicant
     "loan.decide": frozenset({Role.TREASURER, Role.ADMIN}),
     "loan.disburse": frozenset({Role.TREASURER, Role.ADMIN}),
+    "coop_advance.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # a hub's; never the maker
 }
 
 

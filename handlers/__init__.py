@@ -23,6 +23,7 @@ from handlers import (
     alerts,
     announcements,
     catalog_admin,
+    coop_advances,
     cycles,
     figures,
     groups,
@@ -101,6 +102,7 @@ def register(app: Application) -> None:
     app.add_handler(loans_officers.payout_conversation())
     app.add_handler(cycles.conversation_handler())
     app.add_handler(member_orders.conversation_handler())
+    app.add_handler(coop_advances.conversation_handler())
     app.add_handler(monthly_report.conversation_handler())
     app.add_handler(announcements.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
@@ -169,6 +171,7 @@ def register(app: Application) -> None:
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
     app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
     app.add_handler(member_orders.HAND_OVER_BUTTONS.handler(member_orders.on_hand_over))
+    app.add_handler(coop_advances.DECIDE_BUTTONS.handler(coop_advances.on_decision))
     app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.

@@ -267,6 +267,9 @@ UNPAIRED = {
     # /belanja is for members of a union cooperative under a hub; Ani's is the root (the
     # conversation is the kit's like the others: tests/handlers/test_member_orders.py)
     "member_order",
+    # /talangan is for a hub's officers naming one of its village cooperatives; Ani's
+    # organisation is the root (tests/handlers/test_coop_advances.py)
+    "coop_advance",
 }
 
 

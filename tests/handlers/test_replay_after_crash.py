@@ -750,7 +750,32 @@ async def _member_order_pickup(world):
     return tono, lambda: tono.press("✅ Sudah diserahkan")
 
 
+async def _coop_advance_asked(world):
+    from tests.handlers.test_coop_advances import hub_officers
+
+    _ids, code, rina, dedi, _other = await hub_officers(world)
+    await rina.send("/talangan")
+    await rina.send(code)
+    await rina.send("15.000.000")
+    await rina.send("modal pupuk musim tanam")
+    return rina, dedi
+
+
+async def _coop_advance_ask(world):
+    rina, _dedi = await _coop_advance_asked(world)
+    return rina, lambda: rina.press(YES_ID)
+
+
+async def _coop_advance_decide(world):
+    rina, dedi = await _coop_advance_asked(world)
+    await rina.press(YES_ID)
+    await world.outbox_sent()
+    return dedi, lambda: dedi.press("✅ Setujui")
+
+
 SCENARIOS = {
+    "coop_advance.ask": _coop_advance_ask,
+    "coop_advance.decide": _coop_advance_decide,
     "member_order.place": _member_order,
     "member_order.cancel": _member_order_cancel,
     "member_order.pickup": _member_order_pickup,
