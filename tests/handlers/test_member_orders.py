@@ -194,6 +194,14 @@ async def test_a_member_orders_from_sukarela_holds_it_and_picks_it_up(world, uni
         said("Orders for {cycle} closed {time}. No other order cycle of your hub is open now.",
              cycle="Sembako Desember", time=close_said)
     ]  # fmt: skip
+    # the delivery plan carries it to the member's organisation (no desa: kecamatan "-")
+    from bot import cycle_papers
+
+    hub = await orgs.by_id(world.db, union["hub"])
+    pdf, count = await cycle_papers.plan_pdf(
+        world.db, hub, await cycles.get(world.db, union["cycle"].id)
+    )
+    assert count == 2 and pdf.startswith(b"%PDF")
     # the officer hands it over: posted once, the member told
     listing = await tono.send("/serahkan")
     assert listing[1].startswith(said("{number}: {name} ({member_number})", number="PSN-0001", name="Sri Wahyuni", member_number="B-001"))  # fmt: skip
