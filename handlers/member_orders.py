@@ -16,7 +16,8 @@ from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
 from bot.cycle_papers import closing_time, unit_name, units
-from bot.i18n import _, format_date, format_money, gettext
+from bot.i18n import _, format_date, format_money, gettext, use_locale
+from bot.notices import Sender, notify
 from domain import cycles as rules
 from domain import member_orders as M
 from domain.cycles import OrderRefused
@@ -43,10 +44,10 @@ from handlers.kit import (
     writes,
 )
 from handlers.menus import cancel
-from storage import cycles, orgs
+from storage import cycles, orgs, outbox
 from storage import member_orders as stored
 from storage.cycles import Cycle, Item
-from storage.db import now_utc
+from storage.db import Database, now_utc
 from storage.member_orders import MemberOrder, Shopper
 
 CYCLE, ITEM, QUANTITY, PAY, CONFIRM, EXISTING = (
@@ -554,3 +555,41 @@ async def on_hand_over(update: Update, context: BotContext) -> None:
     await tell_person(
         context, done.person_id, told, key=f"member-order-pickup:{done.id}", kind="member_order"
     )
+
+
+# --- the job: members told at the close ------------------------------------------------------------
+
+TOLD_WITHIN = 2 * 86400  # cycles closed this recently are looked at (a bot down a day still tells)
+
+
+async def tell_closed(db: Database, sender: Sender | None, now: int | None = None) -> int:
+    """Each member whose order a cycle's close froze: what they ordered, how it is paid, where
+    and from when to pick it up, in their language; once per cycle (the outbox's key), across
+    processes and restarts. How many were queued."""
+    now = now_utc() if now is None else now
+    queued = 0
+    for cycle in await stored.closed_since(db, now - TOLD_WITHIN):
+        key = f"member-orders-closed:{cycle.id}"
+        if await outbox.by_key(db, key) is not None:
+            continue
+        offered = {i.id: i for i in await cycles.items(db, cycle.id)}
+        messages = []
+        for found in await stored.to_tell(db, cycle.id):
+            with use_locale(found.language):
+                text = [_("Orders for {cycle} are closed. Your order {number}:").format(
+                    cycle=cycle.name, number=found.order.number)]  # fmt: skip
+                text += order_text({x.item_id: x.quantity for x in found.order.lines}, offered)
+                text.append(pay_words(found.order.pay_by))
+                text.append(_("Pick it up at {place} after the delivery on {day}.").format(
+                    place=found.place, day=format_date(cycle.delivery_day)))  # fmt: skip
+            messages.append(
+                outbox.OutgoingMessage(found.order.person_id, found.chat_id, "\n".join(text))
+            )
+        if messages:
+            await notify(db, sender, key=key, kind="member_order", messages=messages)
+            queued += len(messages)
+    return queued
+
+
+async def tell_closed_job(context: BotContext) -> None:
+    await tell_closed(context.db, context.bot_data.outbox)

@@ -364,3 +364,42 @@ async def pick_up(
     await ledger.post(conn, lines, officer_id, reason, M.hold_reference(order_id))
     await audit(conn, officer_id, "member_order.pickup", f"cycle-order:{order_id}")
     return await get(conn, order_id)
+
+
+# --- told at the close --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ToTell:
+    order: MemberOrder
+    chat_id: int
+    language: str
+    timezone: str
+    place: str  # where it is picked up
+
+
+async def closed_since(source: Source, since: int) -> list[Cycle]:
+    rows = await fetchall(
+        source,
+        "SELECT id FROM order_cycles WHERE status = 'closed' AND closed_at >= ? ORDER BY id",
+        (since,),
+    )
+    return [await cycles.get(source, r["id"]) for r in rows]
+
+
+async def to_tell(source: Source, cycle_id: int) -> list[ToTell]:
+    """The members whose orders the cycle froze and who can be reached, with their orders."""
+    rows = await fetchall(
+        source,
+        "SELECT o.id, o.cycle_id, o.org_id, o.person_id, o.roster_id, o.pay_by, o.status, o.picked_up_at,"
+        " p.chat_id, p.language, p.timezone, g.name AS place FROM cycle_orders o"
+        " JOIN people p ON p.id = o.person_id JOIN organisations g ON g.id = o.org_id"
+        " WHERE o.cycle_id = ? AND o.orderer_kind = 'person' AND o.status = 'frozen'"
+        " AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY o.id",
+        (cycle_id,),
+    )
+    orders = await _with_lines(source, rows)
+    return [
+        ToTell(o, r["chat_id"], r["language"], r["timezone"], r["place"])
+        for o, r in zip(orders, rows, strict=True)
+    ]

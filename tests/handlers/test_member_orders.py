@@ -194,6 +194,14 @@ async def test_a_member_orders_from_sukarela_holds_it_and_picks_it_up(world, uni
         said("Orders for {cycle} closed {time}. No other order cycle of your hub is open now.",
              cycle="Sembako Desember", time=close_said)
     ]  # fmt: skip
+    # the member is told at the close, once
+    from handlers import member_orders as member_handlers
+
+    jobs = {job.name: job for job in world.app.job_queue.jobs()}
+    await jobs["tell-member-orders"].run(world.app)  # the job as scheduled
+    assert await member_handlers.tell_closed(world.db, None) == 0  # told once
+    await world.outbox_sent()
+    assert sri.texts()[-1].startswith(said("Orders for {cycle} are closed. Your order {number}:", cycle="Sembako Desember", number="PSN-0001"))  # fmt: skip
     # the delivery plan carries it to the member's organisation (no desa: kecamatan "-")
     from bot import cycle_papers
 
