@@ -343,3 +343,21 @@ async def test_forged_buttons_and_the_close(world, union):
     await tono.send("/serahkan")
     await tono.press(said("✅ Handed over"))
     assert (await stored.get(world.db, order.id)).status == "delivered"
+
+
+async def test_a_withdrawal_approved_after_an_order_respects_its_hold(world, union):
+    roster_id, cycle = union["roster"], union["cycle"]
+    tono = await _person_id(world, 982)
+    asked = await world.db.write(
+        savings_desk.ask_withdrawal, roster_id, SavingsKind.SUKARELA, 100_000, tono
+    )
+    person = await _person_id(world, 981)
+    beras = union["items"][0]
+    await world.db.write(
+        stored.place, cycle.id, roster_id, person, union["buruh"], {beras.id: 2}, PayBy.SUKARELA
+    )
+    await _someone(world, 985, union["buruh"], [Role.ADMIN], name="Admin Buruh")
+    admin = await _person_id(world, 985)
+    with pytest.raises(SavingsWithdrawalRefused):  # Rp128.000 of Rp150.000 is held
+        await world.db.write(savings_desk.decide, asked.id, admin, frozenset({Role.ADMIN}), True)
+    assert await _sukarela(world, roster_id) == 150_000
