@@ -11,8 +11,10 @@ from decimal import Decimal, InvalidOperation
 from bot.i18n import _, current_language, format_month, format_number, gettext
 from domain import N_
 from domain import advances as A
+from domain import coop_advances as CA
 from domain import cycle_delivery as C
 from domain import ledger as L
+from domain import member_orders as MO
 from domain import sales as S
 from domain.ledger import SavingsKind
 from domain.produce import CATALOG, NO_GRADE
@@ -115,6 +117,12 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     ),
     C.REASON_SUPPLIER_PAID: lambda p: _("Paid {supplier} by transfer {transfer}").format(
         supplier=p["supplier"], transfer=p["transfer"]
+    ),
+    # A union member's goods from the hub (storage.member_orders), picked up
+    MO.REASON_PICKUP: lambda p: _("Goods from the hub, order {number}").format(number=p["number"]),
+    # A hub's advance to a village cooperative (storage.coop_advances)
+    CA.REASON_GIVEN: lambda p: _("Advance {number} to a village cooperative").format(
+        number=p["number"]
     ),
 }
 

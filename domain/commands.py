@@ -94,6 +94,21 @@ COMMANDS: tuple[Command, ...] = (
         N_("Order goods from the hub, or see what a cycle ordered"),
         frozenset({Role.CHAIR, Role.TREASURER, Role.STORE_MANAGER, Role.ADMIN}),
     ),
+    Command(
+        "belanja",
+        N_("Order goods from your hub for pickup at your workplace, paid from savings or pay"),
+        frozenset({Role.MEMBER}),
+    ),
+    Command(
+        "serahkan",
+        N_("Hand over members' goods ordered from the hub"),
+        frozenset({Role.COORDINATOR, Role.TREASURER, Role.ADMIN}),
+    ),
+    Command(
+        "talangan",
+        N_("Give a village cooperative of the hub an advance (a second officer approves)"),
+        frozenset({Role.ADMIN, Role.TREASURER}),
+    ),
     Command("setharga", N_("Set the cooperative's buying price"), frozenset({Role.ADMIN})),
     Command(
         "rafaksi",
@@ -143,6 +158,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     # a member's loan: two officers approve, then one pays it out; never the applicant
     "loan.decide": frozenset({Role.TREASURER, Role.ADMIN}),
     "loan.disburse": frozenset({Role.TREASURER, Role.ADMIN}),
+    "coop_advance.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # a hub's; never the maker
 }
 
 

@@ -23,6 +23,7 @@ from handlers import (
     alerts,
     announcements,
     catalog_admin,
+    coop_advances,
     cycle_delivery,
     cycle_payments,
     cycles,
@@ -30,6 +31,7 @@ from handlers import (
     groups,
     help,
     jobs,
+    member_orders,
     monthly_report,
     network,
     prices,
@@ -103,6 +105,8 @@ def register(app: Application) -> None:
     app.add_handler(cycles.conversation_handler())
     app.add_handler(cycle_delivery.count_conversation())
     app.add_handler(cycle_payments.pay_conversation())
+    app.add_handler(member_orders.conversation_handler())
+    app.add_handler(coop_advances.conversation_handler())
     app.add_handler(monthly_report.conversation_handler())
     app.add_handler(announcements.conversation_handler())
     app.add_handler(sales_buyer.conversation_handler())
@@ -131,6 +135,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("butuh", windows.show_windows))
     app.add_handler(CommandHandler("koperasi", network.show_network))
     app.add_handler(CommandHandler("utang", advances.show_debts))
+    app.add_handler(CommandHandler("serahkan", member_orders.show_hand_over))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -169,6 +174,8 @@ def register(app: Application) -> None:
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
     app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
+    app.add_handler(member_orders.HAND_OVER_BUTTONS.handler(member_orders.on_hand_over))
+    app.add_handler(coop_advances.DECIDE_BUTTONS.handler(coop_advances.on_decision))
     app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.

@@ -15,7 +15,16 @@ from bot.context import BotContext
 from domain.monthly_reports import REMINDER_HOUR as REPORT_REMINDER_HOUR
 from domain.produce import CATALOG
 from domain.regions import TIMEZONES
-from handlers import alerts, cycle_delivery, cycles, monthly_report, prices, savings, windows
+from handlers import (
+    alerts,
+    cycle_delivery,
+    cycles,
+    member_orders,
+    monthly_report,
+    prices,
+    savings,
+    windows,
+)
 from handlers.pickup import schedule as pickups
 from storage import catalog, job_runs
 from storage.leases import process_identity
@@ -75,6 +84,11 @@ def schedule(app: Application) -> None:
     app.job_queue.run_repeating(
         once("close-cycles", cycles.close_cycles, every(60)), interval=60, first=25, name="close-cycles",
         job_kwargs={"id": "close-cycles", "replace_existing": True, "coalesce": True, "misfire_grace_time": 600},
+    )  # fmt: skip
+    app.job_queue.run_repeating(  # members whose orders a close froze: what, where, when
+        once("tell-member-orders", member_orders.tell_closed_job, every(60)), interval=60, first=35,
+        name="tell-member-orders", job_kwargs={"id": "tell-member-orders", "replace_existing": True,
+                                               "coalesce": True, "misfire_grace_time": 600},
     )  # fmt: skip
     app.job_queue.run_repeating(
         once("remind-cycles", cycles.remind_cycles, every(600)), interval=600, first=45, name="remind-cycles",

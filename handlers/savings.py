@@ -28,7 +28,7 @@ from domain.ledger import SavingsKind
 from domain.money import record_id
 from domain.savings import Month, period_bounds, reminder_month
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply, tell
-from storage import orgs, reminders
+from storage import member_orders, orgs, reminders
 from storage import savings as stored
 from storage.savings import Member
 
@@ -93,6 +93,9 @@ async def balance_text(context: BotContext, member: Member) -> str:
         _("{kind}: {amount}").format(kind=gettext(KIND_LABELS[kind]), amount=format_money(savings[kind]))
         for kind in SavingsKind
     ]  # fmt: skip
+    held = await member_orders.held(context.db, member.id)
+    if held:  # goods ordered from the hub, paid from sukarela at pickup
+        lines.append(_("Held for shopping: {amount}").format(amount=format_money(held)))
     lines.append(_("Total: {total}").format(total=format_money(savings.total)))
     return "\n".join(lines)
 

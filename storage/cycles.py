@@ -328,6 +328,23 @@ async def _give_back(conn: aiosqlite.Connection, before: Order | None) -> None:
         )
 
 
+give_back = _give_back  # the members' orders (storage.member_orders) give back the same way
+
+
+async def take_stock(conn: aiosqlite.Connection, lines: list[Line]) -> None:
+    """Each line's units taken from its item's stock, one conditional UPDATE each (shared by
+    the cooperatives' and the members' orders); OrderRefused("stock", left=…) when another
+    order took it first (the caller's transaction then undoes all)."""
+    for line in lines:
+        cur = await conn.execute(
+            "UPDATE cycle_items SET taken = taken + ? WHERE id = ? AND taken + ? <= stock",
+            (line.quantity, line.item_id, line.quantity),
+        )
+        if cur.rowcount != 1:
+            now = await item(conn, line.item_id)
+            raise OrderRefused("stock", item_id=line.item_id, left=now.left if now else 0)
+
+
 async def _refuse_closed(cycle: Cycle | None, org_id: int, conn) -> Cycle:
     if cycle is None or not await may_order(conn, cycle, org_id):
         raise LookupError("cycle")
@@ -356,14 +373,7 @@ async def place(
     rules.check_order(lines, cycle.minimum_rupiah, open_now=True)
     before = await order_of(conn, cycle_id, org_id)
     await _give_back(conn, before)
-    for line in lines:
-        cur = await conn.execute(
-            "UPDATE cycle_items SET taken = taken + ? WHERE id = ? AND taken + ? <= stock",
-            (line.quantity, line.item_id, line.quantity),
-        )
-        if cur.rowcount != 1:  # another order took it first: what is left, then all undone
-            now = await item(conn, line.item_id)
-            raise OrderRefused("stock", item_id=line.item_id, left=now.left if now else 0)
+    await take_stock(conn, lines)
     now = now_utc()
     # The write is serialised (BEGIN IMMEDIATE; PostgreSQL's write lock), so the order read
     # above is still the one there: no upsert, whose failed inserts would leave gaps in the
@@ -573,14 +583,14 @@ async def frozen_orders(source: Source, cycle_id: int) -> list[Order]:
     rows = await fetchall(
         source,
         "SELECT id, cycle_id, org_id, status, placed_by FROM cycle_orders"
-        " WHERE cycle_id = ? AND status = 'frozen' ORDER BY id",
+        " WHERE cycle_id = ? AND status = 'frozen' AND orderer_kind = 'org' ORDER BY id",
         (cycle_id,),
     )
     lines = await fetchall(
         source,
         "SELECT l.order_id, l.item_id, l.quantity, l.price_rupiah, l.fee_rupiah FROM cycle_order_lines l"
         " JOIN cycle_orders o ON o.id = l.order_id WHERE o.cycle_id = ? AND o.status = 'frozen'"
-        " ORDER BY l.order_id, l.item_id",
+        " AND o.orderer_kind = 'org' ORDER BY l.order_id, l.item_id",
         (cycle_id,),
     )
     by_order: dict[int, list[Line]] = {}
@@ -607,7 +617,8 @@ async def ordering_officers(source: Source, cycle_id: int) -> list[Officer]:
         source,
         "SELECT DISTINCT p.id, p.org_id, p.chat_id, p.language, p.timezone FROM cycle_orders o"
         " JOIN people p ON p.org_id = o.org_id JOIN person_roles r ON r.person_id = p.id"
-        f" WHERE o.cycle_id = ? AND o.status = 'frozen' AND r.role IN ({_marks(_OFFICER_ROLES)})"
+        " WHERE o.cycle_id = ? AND o.status = 'frozen' AND o.orderer_kind = 'org'"
+        f" AND r.role IN ({_marks(_OFFICER_ROLES)})"
         " AND p.chat_id IS NOT NULL AND p.reachable = 1 ORDER BY p.id",
         (cycle_id, *_OFFICER_ROLES),
     )

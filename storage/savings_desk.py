@@ -15,7 +15,7 @@ from domain.ledger import Entry, SavingsKind
 from domain.money import MAX_DESK_AMOUNT, check_desk_amount
 from domain.people import InvalidInput, Role, normalise_phone
 from domain.produce import match_key
-from storage import ledger
+from storage import ledger, member_orders
 from storage import savings as stored
 from storage.catalog import Source, fetchall
 from storage.db import now_utc
@@ -91,6 +91,14 @@ async def deposit(
     return entry, await stored.balances(conn, roster_id)
 
 
+async def withdrawable(source: Source, roster_id: int, kind: SavingsKind) -> int:
+    """The balance of ``kind`` less what is held of it: sukarela held for goods a member
+    ordered from the hub (storage.member_orders) is not theirs to withdraw until released."""
+    if kind is SavingsKind.SUKARELA:
+        return (await member_orders.available_sukarela(source, roster_id))[0]
+    return (await stored.balances(source, roster_id))[kind]
+
+
 @dataclass(frozen=True)
 class Request:
     id: int
@@ -132,8 +140,7 @@ async def ask_withdrawal(
     rules or the balance already say no; InvalidInput over the cooperative's ceiling."""
     member = await stored.member(conn, roster_id)
     check_desk_amount(amount, await limit(conn, member.org_id))
-    balance = (await stored.balances(conn, roster_id))[kind]
-    L.check_savings_withdrawal(kind, balance, amount, member=True)
+    L.check_savings_withdrawal(kind, await withdrawable(conn, roster_id, kind), amount, member=True)
     made = await _insert(
         conn, org_id=member.org_id, action="withdrawal", roster_id=roster_id,
         savings_kind=kind.value, amount=amount, reason=L.coded_reason(L.REASON_WITHDRAWAL, kind=kind.value), maker_id=maker_id,
@@ -222,7 +229,7 @@ async def _apply(conn: aiosqlite.Connection, found: Request, checker_id: int) ->
             conn, found.entry_id, checker_id, L.coded_reason(L.REASON_CANCELLED, why=found.reason)
         )
     kind = SavingsKind(found.savings_kind)
-    balance = (await stored.balances(conn, found.roster_id))[kind]
+    balance = await withdrawable(conn, found.roster_id, kind)
     L.check_savings_withdrawal(kind, balance, found.amount, member=True)
     return await ledger.post(
         conn,

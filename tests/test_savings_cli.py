@@ -212,3 +212,10 @@ def test_org_advances_sets_the_ceiling_per_farmer(cli):
     assert (code, out) == (0, "kop-a: at most Rp2.500.000 owed in advances per farmer\n")
     code, _, err = cli("org", "advances", "--org", "nope")
     assert code != 0 and "no organisation" in err
+
+
+def test_org_advances_sets_a_hubs_rule_per_village_cooperative(cli):
+    assert cli("org", "add", "hub-x", "Hub X", "--kind", "coop_secondary")[0] == 0
+    code, out, _ = cli("org", "advances", "--org", "hub-x", "--coop-max", "20.000.000")
+    assert code == 0
+    assert "hub-x: at most Rp20.000.000 owed to the hub per village cooperative\n" in out

@@ -8,7 +8,7 @@ import argparse
 from bot.cli.common import CliError
 from bot.cli.savings_settings import _amount
 from bot.cli.sheets import rupiah
-from storage import advances, orgs
+from storage import advances, coop_advances, orgs
 from storage.db import Database
 
 
@@ -18,6 +18,10 @@ def add_parser(org_sub) -> None:
     adv.add_argument(
         "--max", type=_amount, help="the most one farmer may owe in advances at once (5000000)"
     )
+    adv.add_argument(
+        "--coop-max", type=_amount,
+        help="a hub: the most one village cooperative may owe it at once (50000000)",
+    )  # fmt: skip
 
 
 async def advances_command(args: argparse.Namespace, db: Database) -> int:
@@ -29,6 +33,11 @@ async def advances_command(args: argparse.Namespace, db: Database) -> int:
     print(
         f"{org.code}: at most {rupiah(await advances.limit(db, org.id))} owed in advances per farmer"
     )
+    if args.coop_max:
+        await db.write(coop_advances.set_limit, org.id, args.coop_max)
+    if org.kind == "coop_secondary":
+        most = rupiah(await coop_advances.limit(db, org.id))
+        print(f"{org.code}: at most {most} owed to the hub per village cooperative")
     for row in await advances.owed_in(db, [org.id]):
         print(f"{org.code}: {row.full_name} ({row.phone or '-'}) owes {rupiah(row.left)}")
     return 0

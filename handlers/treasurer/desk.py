@@ -53,6 +53,7 @@ from handlers.treasurer.common import (
 )
 from handlers.treasurer.decisions import alert_checkers, summary_of, tell_member
 from handlers.wording import in_sentence
+from storage import member_orders
 from storage import savings as stored
 from storage import savings_desk as desk
 
@@ -187,12 +188,17 @@ class AmountStep(Step):
             await reply(update, why + "\n" + await self._question(context))
             return AMOUNT
         if draft.action == WITHDRAWAL:
-            balance = (await stored.balances(context.db, need(draft.roster_id)))[
-                SavingsKind(need(draft.kind))
-            ]
+            balance = await desk.withdrawable(
+                context.db, need(draft.roster_id), SavingsKind(need(draft.kind))
+            )
             if amount > balance:
-                await reply(update, _("That is more than the balance of {balance}.").format(
-                    balance=format_money(balance)) + "\n" + await self._question(context))  # fmt: skip
+                held = await member_orders.held(context.db, need(draft.roster_id))
+                text = (
+                    _("That is more than can be withdrawn: {balance}. {held} is held for goods the member ordered.")
+                    if held and SavingsKind(need(draft.kind)) is SavingsKind.SUKARELA
+                    else _("That is more than the balance of {balance}.")
+                ).format(balance=format_money(balance), held=format_money(held))  # fmt: skip
+                await reply(update, text + "\n" + await self._question(context))
                 return AMOUNT
         draft.amount = amount
         draft.save(context)

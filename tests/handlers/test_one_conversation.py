@@ -264,6 +264,17 @@ UNPAIRED = {
     # only for officers of a village cooperative, and Ani's cooperative is the root: see
     # tests/handlers/test_monthly_report.py::test_a_report_started_is_ended_by_another_conversation_and_back
     "monthly_report",
+    # /belanja is for members of a union cooperative under a hub; Ani's is the root (the
+    # conversation is the kit's like the others: tests/handlers/test_member_orders.py)
+    "member_order",
+    # /talangan is for a hub's officers naming one of its village cooperatives; Ani's
+    # organisation is the root (tests/handlers/test_coop_advances.py)
+    "coop_advance",
+    # the count at delivery starts from 📦 on a closed cycle's order of a village cooperative,
+    # the hub's payment from 💰 on an invoice: neither has a command of its own, and Ani's
+    # organisation is the root (tests/handlers/test_cycle_delivery.py)
+    "cycle_count",
+    "cycle_pay",
 }
 
 
