@@ -143,6 +143,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     # a member's loan: two officers approve, then one pays it out; never the applicant
     "loan.decide": frozenset({Role.TREASURER, Role.ADMIN}),
     "loan.disburse": frozenset({Role.TREASURER, Role.ADMIN}),
+    "loan.repay": frozenset({Role.TREASURER, Role.ADMIN}),  # never the member (storage)
 }
 
 
