@@ -44,6 +44,7 @@ from handlers.errors import on_error
 from handlers.loans import apply as loans_apply
 from handlers.loans import common as loans_common
 from handlers.loans import officers as loans_officers
+from handlers.loans import repay as loans_repay
 from handlers.menus import cancel, load_person
 from handlers.offer import flow as offer
 from handlers.offer import listing as offer_listing
@@ -98,6 +99,7 @@ def register(app: Application) -> None:
     app.add_handler(advances.conversation_handler())
     app.add_handler(loans_apply.conversation_handler())
     app.add_handler(loans_officers.payout_conversation())
+    app.add_handler(loans_repay.repay_conversation())
     app.add_handler(cycles.conversation_handler())
     app.add_handler(monthly_report.conversation_handler())
     app.add_handler(announcements.conversation_handler())
@@ -127,6 +129,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("butuh", windows.show_windows))
     app.add_handler(CommandHandler("koperasi", network.show_network))
     app.add_handler(CommandHandler("utang", advances.show_debts))
+    app.add_handler(CommandHandler("pinjaman", loans_repay.show_my_loans))
+    app.add_handler(CommandHandler("tunggakan", loans_repay.show_arrears))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).

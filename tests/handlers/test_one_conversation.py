@@ -186,8 +186,8 @@ SPECS = {
         "setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"
     ),
     "advances": Spec(
-        "pinjaman",
-        [("send", "/pinjaman")],
+        "saprodi",
+        [("send", "/saprodi")],
         ("send", f"+62812{ANI:07d}"),
         "Apa yang diterima petani?",
     ),
