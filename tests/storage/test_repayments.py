@@ -184,3 +184,18 @@ async def add_treasurer_role(conn, person_id):
     from storage.people import add_role
 
     await add_role(conn, person_id, Role.TREASURER)
+
+
+async def test_an_overdue_installment_pays_its_penalty_first(tmp_path):
+    async with Database(str(tmp_path / "k.sqlite3")) as db:
+        await migrate(db)
+        person_id, member, loan, tono = await _disbursed(db)
+        async with db.transaction() as conn:  # denda 0,5 % a month (loan product add --penalty)
+            await conn.execute("UPDATE loan_products SET penalty_bp = 50")
+        # 5 March: installments of 112.000 three, two and one started months late
+        s = await repayments.standing(db, await loans.get(db, loan.id), dt.date(2027, 3, 5))
+        assert (s.penalty, s.days_overdue, s.arrears) == (1_680 + 1_120 + 560, 60, "dpk")
+        paid = await db.write(repayments.pay, loan.id, 5_000, tono, 1, OFFICER, "cash", "d1",
+                              "2027-03-05")  # fmt: skip
+        assert (paid.split.penalty, paid.split.interest) == (1_680, 3_320)  # the oldest first
+        assert await ledger.balance(db, L.loan_penalties(1)) == 1_680
