@@ -29,8 +29,8 @@ from fractions import Fraction
 from domain import N_
 from domain.loans import BP, Method, half_up
 
-#: The most one payment may be (far above any member loan; the ledger's own ceiling is higher).
-MAX_PAYMENT = 10**11
+#: A member is reminded of an installment this many days before it is due (in their zone).
+REMIND_DAYS_BEFORE = 3
 
 
 class Source(StrEnum):

@@ -277,3 +277,51 @@ async def standing(source: Source, loan: stored.Loan, today: dt.date) -> Standin
 async def payoff_of(source: Source, loan: stored.Loan, today: dt.date) -> R.Split:
     return R.payoff(await dues(source, loan.id), await penalty_bp(source, loan.id), loan.method,
                     today)  # fmt: skip
+
+
+# --- reminders before a due date ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    loan_id: int
+    number: int
+    due_on: dt.date
+    amount: int  # pokok and jasa still owed of the installment
+    person_id: int
+    chat_id: int
+    language: str
+
+
+async def due_soon(source: Source, zone: str, day: dt.date) -> list[DueSoon]:
+    """Installments due within :data:`domain.repayments.REMIND_DAYS_BEFORE` days of ``day``,
+    not paid, not reminded yet, of members living in ``zone`` who can be reached."""
+    last = day + dt.timedelta(days=R.REMIND_DAYS_BEFORE)
+    rows = await fetchall(
+        source,
+        _DUES.replace("SELECT ", "SELECT l.person_id, p.chat_id, p.language, ", 1)
+        + " JOIN loans l ON l.id = i.loan_id JOIN people p ON p.id = l.person_id"
+        " WHERE l.status = 'disbursed' AND i.due_on >= ? AND i.due_on <= ? AND p.timezone = ?"
+        " AND p.chat_id IS NOT NULL AND p.reachable = 1 AND NOT EXISTS (SELECT 1 FROM"
+        " loan_reminders r WHERE r.loan_id = i.loan_id AND r.number = i.number)"
+        f"{_GROUP}, l.person_id, p.chat_id, p.language ORDER BY i.due_on, i.loan_id",
+        (day.isoformat(), last.isoformat(), zone),
+    )
+    found = []
+    for r in rows:
+        due = _due(r)
+        if not due.settled:
+            owed = due.principal_owed + due.interest_owed
+            found.append(DueSoon(r["loan_id"], due.number, due.due_on, owed, r["person_id"],
+                                 r["chat_id"], r["language"]))  # fmt: skip
+    return found
+
+
+async def claim_reminder(conn: aiosqlite.Connection, loan_id: int, number: int) -> bool:
+    """Mark the installment reminded; False when a process already did."""
+    cur = await conn.execute(
+        "INSERT INTO loan_reminders (loan_id, number, sent_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (loan_id, number) DO NOTHING",
+        (loan_id, number, now_utc()),
+    )
+    return cur.rowcount == 1

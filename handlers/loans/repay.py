@@ -6,14 +6,17 @@ arrears by class, with what is overdue)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.i18n import _, format_money, format_short_date, gettext, ngettext
+from bot.i18n import _, format_date, format_money, format_short_date, gettext, ngettext, use_locale
 from domain import loans as rules
 from domain import repayments as R
 from domain.money import parse_rupiah, record_id
@@ -30,6 +33,7 @@ from handlers.kit import (
     need,
     refuse_button,
     reply,
+    tell,
     tell_person,
     today,
     writes,
@@ -312,3 +316,29 @@ def repay_conversation() -> ConversationHandler:
         entry_points=[CommandHandler("angsur", start), PAY_BUTTONS.handler(on_pay_button)],
         steps=[WHICH_STEP, AMOUNT_STEP], cancel=cancel,
     )  # fmt: skip
+
+
+# --- reminders before each due date ----------------------------------------------------------
+
+
+async def loan_reminders(context: BotContext) -> None:
+    """A job once a day in each zone (context.job.data), in the morning there."""
+    zone = context.job.data
+    await send_loan_reminders(context, zone, datetime.now(ZoneInfo(zone)).date())
+
+
+async def send_loan_reminders(context: BotContext, zone: str, day: dt.date) -> int:
+    """Remind each member living in ``zone`` of an installment due within a few days, once
+    per installment whichever process runs it. Returns how many were sent."""
+    sent = 0
+    for due in await repayments.due_soon(context.db, zone, day):
+        if not await context.db.write(repayments.claim_reminder, due.loan_id, due.number):
+            continue
+        with use_locale(due.language):
+            text = _("Reminder: the installment of your loan {number}, {amount}, is due on {date}. It is deducted from your pay, or pay it at the treasurer's desk.").format(
+                number=rules.loan_number(due.loan_id), amount=format_money(due.amount),
+                date=format_date(due.due_on, zone))  # fmt: skip
+        await tell(context, key=f"loan-reminder:{due.loan_id}:{due.number}", kind="reminder",
+                   person_id=due.person_id, chat_id=due.chat_id, text=text)  # fmt: skip
+        sent += 1
+    return sent

@@ -4,14 +4,16 @@ left and the arrears → /tunggakan by class → /angsur refuses more than owed 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.context import BotContext
 from bot.i18n import ngettext, use_locale
 from domain.people import Role
 from domain.savings import Month
 from handlers import kit
+from handlers.loans.repay import send_loan_reminders
 from storage import loans, orgs, payroll, savings
 from storage.savings_import import Batch
 from storage.savings_sheets import Layout
@@ -65,6 +67,18 @@ async def test_two_payroll_months_one_short_arrears_then_payoff(world, on_day):
         50_000, 416_666, 50_000, 0)  # fmt: skip
     february = await _payroll(world, Month(2027, 2), 300_000)  # short
     assert (february.interest, february.principal, february.short) == (50_000, 200_000, 1)
+
+    # three days before 4 March, where Sri lives, once whichever process runs the job
+    context = BotContext(world.app)
+    assert await send_loan_reminders(context, "Asia/Jakarta", date(2027, 2, 28)) == 0
+    assert await send_loan_reminders(context, "Asia/Jakarta", date(2027, 3, 1)) == 1
+    assert await send_loan_reminders(context, "Asia/Jakarta", date(2027, 3, 1)) == 0
+    assert await send_loan_reminders(context, "Asia/Makassar", date(2027, 3, 1)) == 0
+    await world.outbox_sent()
+    assert sri.take_new() == [said(
+        "Reminder: the installment of your loan {number}, {amount}, is due on {date}. It is deducted from your pay, or pay it at the treasurer's desk.",
+        number="KP-0001", amount="Rp466.666", date="Kamis, 4 Maret 2027",
+    )]  # fmt: skip
 
     on_day(2027, 3, 1)
     shown = await sri.send("/pinjaman")
