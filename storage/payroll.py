@@ -23,6 +23,7 @@ from domain import ledger as L
 from domain import payroll as P
 from domain import repayments as R
 from domain.ledger import SavingsKind
+from domain.loans import loan_number
 from domain.savings import Month, parse_rupiah, wajib_in
 from storage import ledger
 from storage import repayments as stored
@@ -206,8 +207,8 @@ def _row_errors(rows: Sequence[PayrollRow], known: dict[str, _Member], layout: L
 
 @dataclass
 class PayrollImported:
-    batch: RecordedBatch
     month: Month
+    batch: RecordedBatch | None = None
     wajib: int = 0
     principal: int = 0
     interest: int = 0
@@ -245,7 +246,7 @@ def _plan_row(plan: _Plan, result: PayrollImported, row: PayrollRow, member: _Me
         plan.effects.append(("deposit", member.id, SavingsKind.WAJIB))
     by_id = {loan.loan_id: loan for loan in books.loans.get(member.id, [])}
     for loan_id, split in done.loans:
-        reason = L.coded_reason(L.REASON_LOAN_REPAID, number=f"KP-{loan_id:04d}", source="payroll",
+        reason = L.coded_reason(L.REASON_LOAN_REPAID, number=loan_number(loan_id), source="payroll",
                                 month=str(month))  # fmt: skip
         ref = stored.reference(loan_id, R.Source.PAYROLL, f"{month}:{key}")
         plan.postings.append(stored.posting(loan_id, batch.org_id, split, into, reason, ref))
@@ -284,7 +285,7 @@ async def import_payroll(
     found = _row_errors(rows, known, layout)
     if errors or found or not rows:
         raise ImportRefused([*errors, *found] or [RowError(1, "", "no rows in the file")])
-    plan, result = _Plan([], [], []), PayrollImported(None, month)  # type: ignore[arg-type]
+    plan, result = _Plan([], [], []), PayrollImported(month)
     for row in rows:
         _plan_row(plan, result, row, known[row.member_number], books, batch, key)
     if not plan.postings:

@@ -223,6 +223,12 @@ async def on_pay_button(update: Update, context: BotContext) -> str | int:
     if loan is None or context.person.org_id not in (loan.org_id, 1):
         await refuse_button(update)
         return END
+    if loan.person_id == context.person.id:
+        await close_buttons(update)
+        await reply(
+            update, _("You cannot record a payment on your own loan. Another officer will.")
+        )
+        return END
     await close_buttons(update, _("💵 Installment"))
     RepayDraft(loan.id).save(context)
     return await AMOUNT_STEP.ask(update, context)
