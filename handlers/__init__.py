@@ -157,6 +157,7 @@ def register(app: Application) -> None:
     app.add_handler(loans_common.DECIDE_BUTTONS.handler(loans_officers.on_decision))
     app.add_handler(loans_common.SCHEDULE_BUTTONS.handler(loans_apply.on_schedule))
     app.add_handler(loans_common.CANCEL_BUTTONS.handler(loans_apply.on_cancel))
+    app.add_handler(loans_repay.ARREARS_BUTTONS.handler(loans_repay.on_arrears_page))
     app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))

@@ -26,6 +26,7 @@ from handlers.kit import (
     Buttons,
     Draft,
     Typed,
+    answer_query,
     close_buttons,
     conversation,
     for_command,
@@ -45,6 +46,8 @@ from storage import repayments, savings
 
 #: 💵 an installment, 🏁 the payoff, of the loan the button names.
 PAY_BUTTONS = Buttons("pjn", value=r"[ap][0-9]", max_length=13)
+#: ▶ the next page of /tunggakan.
+ARREARS_BUTTONS = Buttons("pjt", value=r"[0-9]", max_length=4)
 #: The loans /tunggakan shows in one message.
 ARREARS_SHOWN = 20
 
@@ -100,21 +103,35 @@ async def show_my_loans(update: Update, context: BotContext) -> None:
 
 @for_command("tunggakan")
 async def show_arrears(update: Update, context: BotContext) -> None:
-    org = context.person.org_id
+    await _arrears_page(update, context, 0)
+
+
+@for_command("tunggakan")
+async def on_arrears_page(update: Update, context: BotContext) -> None:
+    """▶ of /tunggakan: the next page (of the presser's own cooperative, whatever it says)."""
+    await answer_query(update)
+    await _arrears_page(update, context, int(ARREARS_BUTTONS.value(update) or 0))
+
+
+async def _late_loans(context: BotContext) -> list[tuple[int, repayments.OpenLoan, int]]:
+    """(days overdue, loan, what is overdue) of the cooperative, the longest overdue first."""
     on = today(context.person.timezone)
     late = []
-    for loans in (await repayments.open_loans(context.db, org)).values():
+    for loans in (await repayments.open_loans(context.db, context.person.org_id)).values():
         for loan in loans:
-            days = R.days_overdue(list(loan.dues), on)
-            if days:
-                overdue = R.owed_by(list(loan.dues), loan.penalty_bp, on, on)
-                late.append((days, loan, overdue))
+            if days := R.days_overdue(list(loan.dues), on):
+                late.append((days, loan, R.owed_by(list(loan.dues), loan.penalty_bp, on, on)))
+    return sorted(late, key=lambda item: (-item[0], item[1].loan_id))
+
+
+async def _arrears_page(update: Update, context: BotContext, page: int) -> None:
+    late = await _late_loans(context)
     if not late:
         await reply(update, _("No loan is overdue. All are current (lancar)."))
         return
-    late.sort(key=lambda item: (-item[0], item[1].loan_id))
+    shown = late[page * ARREARS_SHOWN : (page + 1) * ARREARS_SHOWN]
     by_class: dict[R.Arrears, list[str]] = {}
-    for days, loan, overdue in late[:ARREARS_SHOWN]:
+    for days, loan, overdue in shown:
         member = need(await savings.member(context.db, loan.roster_id))
         by_class.setdefault(R.arrears_class(days), []).append(
             ngettext("{number} {name}: {amount} overdue, {n} day",
@@ -126,9 +143,9 @@ async def show_arrears(update: Update, context: BotContext) -> None:
     for cls in reversed(R.Arrears):
         if cls in by_class:
             lines += ["", gettext(R.ARREARS_WORDS[cls]).capitalize() + ":", *by_class[cls]]
-    if len(late) > ARREARS_SHOWN:
-        lines += ["", _("… and {n} more.").format(n=len(late) - ARREARS_SHOWN)]
-    await reply(update, "\n".join(lines))
+    more = len(late) > (page + 1) * ARREARS_SHOWN
+    markup = keyboard([[ARREARS_BUTTONS.button(_("More ▶"), str(page + 1))]]) if more else None
+    await reply(update, "\n".join(lines), markup)
 
 
 # --- /angsur: a payment at the desk ----------------------------------------------------------

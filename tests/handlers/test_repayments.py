@@ -147,6 +147,10 @@ async def test_a_member_cannot_pay_own_loan_and_forged_buttons_are_refused(world
         replies = await joko.press_data(message, data)
         assert not any("KP-0001" in r for r in replies)
     assert (await loans.get(world.db, 1)).status == "disbursed"
+    # a page of /tunggakan is always the presser's own cooperative's
+    assert await joko.press_data(message, "pjt:0") == [
+        said("No loan is overdue. All are current (lancar).")
+    ]
     assert await joko.send("/angsur") and await joko.send("KP-0001") == [
         said("No loan being repaid has that number.") + "\n"
         + said("Type the loan number (for example KP-0007) or the member number.")
