@@ -148,10 +148,18 @@ def test_an_overpayment_goes_to_sukarela_and_errors_name_the_row(books, tmp_path
     assert code != 0 and "row 3, column No Anggota (A): no such member" in out
     assert "row 4, column Bulan (B): 2027-02: the file is for 2027-01" in out
     assert "nothing was recorded" in out
+
+    async def goods(db):  # Rp30.000 of goods taken on payroll deduction (another lane posts it)
+        lines = [L.debit(L.member_receivable(member.id), 30_000), L.credit(L.sales(1), 30_000)]
+        await db.write(ledger.post, lines, None, "goods", "test:goods")
+
+    _in_db(db_path, goods)
     sheet.write_text("No Anggota,Bulan,Jumlah\nA-1,2027-01,200000\n", encoding="utf-8")
     assert _run(capsys, db_path, "payroll", "import", "--org", "pusat", str(sheet))[0] == 0
     state = _in_db(db_path, lambda db: _state(db, loan.id, member.id))
-    assert state[2:4] == (50_000, 38_000)  # wajib, then the installment, the rest to sukarela
+    assert state[2:4] == (50_000, 8_000)  # wajib, the installment, belanja, the rest sukarela
+    owes = _in_db(db_path, lambda db: ledger.balance(db, L.member_receivable(member.id)))
+    assert owes == 0
 
 
 async def test_counter_payments_are_checked(tmp_path):
