@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from domain import repayments as R
 from domain.savings import Month
 
+#: The most one member's pay may have deducted in a month: above it a row is a typo.
+MAX_DEDUCTION = 100_000_000
+
 
 def month_end(month: Month) -> dt.date:
     return month.plus(1).first_day() - dt.timedelta(days=1)

@@ -24,6 +24,7 @@ from domain import payroll as P
 from domain import repayments as R
 from domain.ledger import SavingsKind
 from domain.loans import loan_number
+from domain.money import rupiah
 from domain.savings import Month, parse_rupiah, wajib_in
 from storage import ledger
 from storage import repayments as stored
@@ -197,6 +198,8 @@ def _row_errors(rows: Sequence[PayrollRow], known: dict[str, _Member], layout: L
             errors.append(layout.error(r.row, "member_number", "no such member"))
         if r.month != month:
             errors.append(layout.error(r.row, "month", f"{r.month}: the file is for {month}"))
+        if r.deducted > P.MAX_DEDUCTION:
+            errors.append(layout.error(r.row, "deducted", f"more than {rupiah(P.MAX_DEDUCTION)}"))
         if r.member_number in seen:
             errors.append(
                 layout.error(r.row, "member_number", f"also in row {seen[r.member_number]}")

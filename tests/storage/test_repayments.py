@@ -141,12 +141,14 @@ def test_an_overpayment_goes_to_sukarela_and_errors_name_the_row(books, tmp_path
     db_path, _, member, loan, _ = books
     sheet = tmp_path / "gaji.csv"
     sheet.write_text(
-        "No Anggota,Bulan,Jumlah\nA-1,2027-01,200000\nB-9,2027-01,5000\nA-1,2027-02,1\n",
+        "No Anggota,Bulan,Jumlah\nA-1,2027-01,200000\nB-9,2027-01,5000\nA-1,2027-02,1\n"
+        "C-1,2027-01,500.000.000\n",
         encoding="utf-8",
     )
     code, out = _run(capsys, db_path, "payroll", "import", "--org", "pusat", str(sheet))
     assert code != 0 and "row 3, column No Anggota (A): no such member" in out
     assert "row 4, column Bulan (B): 2027-02: the file is for 2027-01" in out
+    assert "row 5, column Jumlah (C): more than Rp100.000.000" in out
     assert "nothing was recorded" in out
 
     async def goods(db):  # Rp30.000 of goods taken on payroll deduction (another lane posts it)
