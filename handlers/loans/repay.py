@@ -269,10 +269,7 @@ async def _record(update: Update, context: BotContext, loan_id: int, amount: int
         if paid.paid_off
         else _("{amount} received for loan {number}.")
     ).format(number=loan.number, amount=format_money(split.total))
-    parts = _("Principal {principal}, interest {interest}, penalty {penalty}.").format(
-        principal=format_money(split.principal), interest=format_money(split.interest),
-        penalty=format_money(split.penalty),
-    )  # fmt: skip
+    parts = split_text(split)
     left = (
         ""
         if paid.paid_off
@@ -282,6 +279,19 @@ async def _record(update: Update, context: BotContext, loan_id: int, amount: int
     await tell_person(context, loan.person_id, lambda: _member_notice(paid),
                       key=f"loan-paid:{loan.id}:u{update.update_id}", kind="decision")  # fmt: skip
     return True
+
+
+def split_text(split: R.Split) -> str:
+    """``Pokok Rp216.666, jasa Rp50.000.``: the parts paid, those of Rp0 left out."""
+    parts = [
+        words.format(amount=format_money(amount))
+        for words, amount in ((_("principal {amount}"), split.principal),
+                              (_("interest {amount}"), split.interest),
+                              (_("penalty {amount}"), split.penalty))
+        if amount
+    ]  # fmt: skip
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
 def _member_notice(paid: repayments.Paid) -> str:

@@ -114,6 +114,7 @@ async def test_two_payroll_months_one_short_arrears_then_payoff(world, on_day):
     got = await tono.send("216.666")
     assert got[0].startswith(said("{amount} received for loan {number}.", amount="Rp216.666",
                                   number="KP-0001"))  # fmt: skip
+    assert got[0].splitlines()[1] == "Pokok Rp216.666."  # only the parts paid
     assert (await sri.send("/pinjaman"))[-1].count("\n") == 3  # no longer overdue
 
     await tono.send("/angsur")
