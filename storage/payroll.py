@@ -37,15 +37,15 @@ from storage.savings_import import (
     BatchAlreadyRecorded,
     ImportRefused,
     RecordedBatch,
-    _record_batch,
+    record_batch,
     recorded_batch,
 )
 from storage.savings_sheets import (
     MEMBER_COLUMNS,
+    CellReader,
     Column,
     Layout,
     RowError,
-    _Cells,
     parse_member_number,
     parse_month,
 )
@@ -174,7 +174,7 @@ class PayrollRow:
 def read_row(
     row: int, values: Sequence[object], layout: Layout
 ) -> tuple[PayrollRow | None, list[RowError]]:
-    cells = _Cells(row, values, layout)
+    cells = CellReader(row, values, layout)
     number = cells.read("member_number", parse_member_number)
     month = cells.read("month", parse_month)
     deducted = cells.read("deducted", parse_rupiah)
@@ -297,7 +297,7 @@ async def import_payroll(
     total = sum(r.deducted for r in rows)
     result.batch = RecordedBatch(batch.reference, batch.file_name, len(rows), total,
                                  entries[0].id, entries[-1].id, entries[0].at)  # fmt: skip
-    batch_id = await _record_batch(conn, batch, result.batch)
+    batch_id = await record_batch(conn, batch, result.batch)
     await _record_effects(conn, plan, entries, batch_id, month)
     await stored.mark_paid(conn, plan.paid_off)
     result.paid_off = len(plan.paid_off)
