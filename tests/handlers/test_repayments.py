@@ -106,6 +106,10 @@ async def test_two_payroll_months_one_short_arrears_then_payoff(world, on_day):
     card = await tono.send("kp-1")
     assert card[0].startswith("Sri Wahyuni")
     await tono.press(said("💵 Installment"))
+    assert await tono.send("banyak") == [
+        said("I could not read that amount.") + "\n"
+        + said("How much did the member pay? For example 500.000 or 1,5 juta.")
+    ]  # fmt: skip
     too_much = await tono.send("10 juta")
     assert too_much == [
         said("That is more than is owed: {owed}.", owed="Rp4.883.334") + "\n"
