@@ -1,8 +1,9 @@
 """Repaying a member's loan: /pinjaman for the member (what is left, the next installment and
 its date, any arrears, the schedule as a PDF), /angsur for a treasurer (a member's loan by its
 number or the member number, then 💵 an installment typed as people write it, never more
-than owed, or 🏁 the early payoff; never the member themselves), and /tunggakan (loans in
-arrears by class, with what is overdue)."""
+than owed, or 🏁 the early payoff; never the member themselves), /tunggakan (loans in
+arrears by class, with what is overdue, ▶ paged) and the reminder job a few days before each
+due date."""
 
 from __future__ import annotations
 
