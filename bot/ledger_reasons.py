@@ -59,6 +59,17 @@ def _quantity(params: dict) -> str:
         raise ValueError(params["quantity"]) from None
 
 
+def _loan_repaid(params: dict) -> str:
+    number = params["number"]
+    if params["source"] == "payroll":
+        return _("Installment of loan {number}, deducted from pay for {month}").format(
+            number=number, month=_month(params["month"])
+        )
+    if params["source"] == "payoff":
+        return _("Early payoff of loan {number}").format(number=number)
+    return _("Installment of loan {number}, paid at the desk").format(number=number)
+
+
 _RENDER: dict[str, Callable[[dict], str]] = {
     L.REASON_DEPOSIT_DESK: lambda p: _("Deposit to {kind} savings at the desk").format(
         kind=_kind(p)
@@ -97,6 +108,10 @@ _RENDER: dict[str, Callable[[dict], str]] = {
         if p["via"] == "transfer"
         else _("Loan {number} paid out in cash").format(number=p["number"])
     ),  # fmt: skip
+    L.REASON_LOAN_REPAID: lambda p: _loan_repaid(p),
+    L.REASON_PAYROLL_BELANJA: lambda p: _(
+        "Goods from the cooperative, deducted from pay for {month}"
+    ).format(month=_month(p["month"])),
     # Market sales (storage.sales)
     S.REASON_DELIVERED: lambda p: _("Delivered {note} of sale {sale}: {quantity} {produce}").format(
         note=p["note"], sale=p["sale"], quantity=_quantity(p), produce=_produce(p)

@@ -48,6 +48,11 @@ COMMANDS: tuple[Command, ...] = (
         N_("Borrow from the cooperative: simulate a loan, apply, see your loans"),
         frozenset({Role.MEMBER}),
     ),
+    Command(
+        "pinjaman",
+        N_("See your loan: what is left, the next installment, the schedule"),
+        frozenset({Role.MEMBER}),
+    ),
     Command("setor", N_("Record a member's savings deposit"), frozenset({Role.TREASURER})),
     Command(
         "tarik",
@@ -75,7 +80,7 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.KEEPER, Role.ADMIN, Role.COORDINATOR}),
     ),
     Command(
-        "pinjaman",
+        "saprodi",
         N_("Give a farmer an input advance: pupuk, bibit or cash (a second officer approves)"),
         frozenset({Role.ADMIN, Role.TREASURER, Role.COORDINATOR}),
     ),
@@ -87,6 +92,16 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "cairkan",
         N_("Member loans: approve applications, pay out approved ones"),
+        frozenset({Role.ADMIN, Role.TREASURER}),
+    ),
+    Command(
+        "angsur",
+        N_("Record a loan installment paid at the desk, or an early payoff"),
+        frozenset({Role.ADMIN, Role.TREASURER}),
+    ),
+    Command(
+        "tunggakan",
+        N_("See loans in arrears by class, with what is overdue"),
         frozenset({Role.ADMIN, Role.TREASURER}),
     ),
     Command(
@@ -159,6 +174,7 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "loan.decide": frozenset({Role.TREASURER, Role.ADMIN}),
     "loan.disburse": frozenset({Role.TREASURER, Role.ADMIN}),
     "coop_advance.decide": frozenset({Role.TREASURER, Role.ADMIN}),  # a hub's; never the maker
+    "loan.repay": frozenset({Role.TREASURER, Role.ADMIN}),  # never the member (storage)
 }
 
 

@@ -581,6 +581,8 @@ REASON_STOCK_COST = "stock.cost"  # kind (drying or processing), quantity, produ
 
 REASON_ADVANCE = "advance.given"  # number (ADV-…), what (pupuk, bibit, cash)
 REASON_LOAN_PAID_OUT = "loan.disbursed"  # number (KP-…), via (cash or transfer), transfer
+REASON_LOAN_REPAID = "loan.repaid"  # number (KP-…), source (payroll, counter, payoff), month
+REASON_PAYROLL_BELANJA = "payroll.belanja"  # month: goods taken, deducted from pay
 
 _CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
 

@@ -48,6 +48,8 @@ MIN_AMOUNT = 100_000
 MAX_TENOR = 120
 #: The highest rate a product may have: 10 % a month is far above any koperasi's.
 MAX_RATE_BP = 1_000
+#: The highest penalty (denda) a month on what is overdue: 10 %.
+MAX_PENALTY_BP = 1_000
 #: A purpose as the member writes it ("biaya sekolah anak").
 MAX_PURPOSE = 120
 #: What :func:`most_for_pay` offers is rounded down to this (people read Rp7.500.000).
@@ -104,6 +106,7 @@ class Product:
     min_member_months: int = 0
     max_share_bp: int = 3_000  # the largest installment as a share of take-home pay
     top_up: bool = False
+    penalty_bp: int = 0  # denda per month overdue, on what is unpaid (domain.repayments)
 
     def fee(self, amount: int) -> int:
         return fee(amount, self.fee_rupiah, self.fee_bp)
@@ -144,6 +147,8 @@ def check_product(product: Product) -> Product:
         raise ProductInvalid("the minimum membership is 0 to 600 months")
     if not 1 <= product.max_share_bp <= BP:
         raise ProductInvalid("the share of take-home pay is 1 to 10000 basis points")
+    if not 0 <= product.penalty_bp <= MAX_PENALTY_BP:
+        raise ProductInvalid(f"the penalty is 0 to {MAX_PENALTY_BP} basis points a month")
     return product
 
 

@@ -48,6 +48,7 @@ from handlers.errors import on_error
 from handlers.loans import apply as loans_apply
 from handlers.loans import common as loans_common
 from handlers.loans import officers as loans_officers
+from handlers.loans import repay as loans_repay
 from handlers.menus import cancel, load_person
 from handlers.offer import flow as offer
 from handlers.offer import listing as offer_listing
@@ -102,6 +103,7 @@ def register(app: Application) -> None:
     app.add_handler(advances.conversation_handler())
     app.add_handler(loans_apply.conversation_handler())
     app.add_handler(loans_officers.payout_conversation())
+    app.add_handler(loans_repay.repay_conversation())
     app.add_handler(cycles.conversation_handler())
     app.add_handler(cycle_delivery.count_conversation())
     app.add_handler(cycle_payments.pay_conversation())
@@ -136,6 +138,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("koperasi", network.show_network))
     app.add_handler(CommandHandler("utang", advances.show_debts))
     app.add_handler(CommandHandler("serahkan", member_orders.show_hand_over))
+    app.add_handler(CommandHandler("pinjaman", loans_repay.show_my_loans))
+    app.add_handler(CommandHandler("tunggakan", loans_repay.show_arrears))
     app.add_handler(CommandHandler("cancel", cancel))
 
     # Buttons that live outside conversations (any time, from /settings and /language).
@@ -162,6 +166,7 @@ def register(app: Application) -> None:
     app.add_handler(loans_common.DECIDE_BUTTONS.handler(loans_officers.on_decision))
     app.add_handler(loans_common.SCHEDULE_BUTTONS.handler(loans_apply.on_schedule))
     app.add_handler(loans_common.CANCEL_BUTTONS.handler(loans_apply.on_cancel))
+    app.add_handler(loans_repay.ARREARS_BUTTONS.handler(loans_repay.on_arrears_page))
     app.add_handler(prices.SUBSCRIBE_BUTTONS.handler(prices.on_subscription))
     app.add_handler(prices.STOP_ALL_BUTTONS.handler(prices.on_stop_all))
     app.add_handler(prices.CHART_BUTTONS.handler(prices.on_chart))

@@ -1,4 +1,4 @@
-"""/pinjaman: an officer gives a farmer an input advance (pupuk, bibit or cash): the farmer by
+"""/saprodi: an officer gives a farmer an input advance (pupuk, bibit or cash): the farmer by
 phone, what, the goods' description, the value, a summary, then a second officer approves or
 rejects (never the maker: domain.commands.may_check) and the farmer is told. /utang: what is
 owed, for the farmer; for officers, who owes, the overdue marked."""
@@ -168,7 +168,7 @@ async def save(update: Update, context: BotContext) -> int:
         )  # fmt: skip
     except rules.AdvanceRefused:
         AdvanceDraft.drop(context)
-        await reply(update, _("This cannot be saved any more: what the farmer owes has changed. Nothing was saved. Send /pinjaman to start again."))  # fmt: skip
+        await reply(update, _("This cannot be saved any more: what the farmer owes has changed. Nothing was saved. Send /saprodi to start again."))  # fmt: skip
         return END
     AdvanceDraft.drop(context)
     await reply(update, _("Advance {number} is waiting for a second officer. I will tell you when it is decided.").format(
@@ -197,7 +197,7 @@ async def change(update: Update, context: BotContext) -> int:
     await reply(
         update,
         _("Cancelled. Nothing was saved. To start again, send {command}.").format(
-            command="/pinjaman"
+            command="/saprodi"
         ),
     )
     return END
@@ -208,7 +208,7 @@ CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change, N_("✖️ No, cancel"))
 
 def conversation_handler() -> ConversationHandler:
     return conversation(
-        "advances", "pinjaman", entry_points=[CommandHandler("pinjaman", start)],
+        "advances", "saprodi", entry_points=[CommandHandler("saprodi", start)],
         steps=[PHONE_STEP, WHAT_STEP, DESCRIPTION_STEP, AMOUNT_STEP, CONFIRM_STEP], cancel=cancel,
     )  # fmt: skip
 

@@ -25,6 +25,7 @@ from handlers import (
     savings,
     windows,
 )
+from handlers.loans import repay as loan_repay
 from handlers.pickup import schedule as pickups
 from storage import catalog, job_runs
 from storage.leases import process_identity
@@ -128,6 +129,13 @@ def schedule(app: Application) -> None:
             once(f"digest-{zone}", pickups.morning_digest, local_day), time(6, 0, tzinfo=ZoneInfo(zone)), data=zone,
             name=f"digest-{zone}", job_kwargs={"id": f"digest-{zone}", "replace_existing": True,
                                                "coalesce": True, "misfire_grace_time": 3600},
+        )  # fmt: skip
+    for zone in TIMEZONES:  # loan installments due in a few days, 08:00 where members live
+        app.job_queue.run_daily(
+            once(f"loan-reminders-{zone}", loan_repay.loan_reminders, local_day), time(8, 0, tzinfo=ZoneInfo(zone)),
+            data=zone, name=f"loan-reminders-{zone}",
+            job_kwargs={"id": f"loan-reminders-{zone}", "replace_existing": True, "coalesce": True,
+                        "misfire_grace_time": 3 * 3600},
         )  # fmt: skip
     for zone in TIMEZONES:  # the monthly report reminder, 09:00 where the officers live (1st-10th)
         app.job_queue.run_daily(

@@ -46,18 +46,21 @@ class StoredProduct:
     top_up: bool
     retired: bool
     set_at: int
+    penalty_bp: int = 0
 
     @property
     def rules(self) -> rules.Product:
         return rules.Product(
             self.name, self.max_amount, self.max_tenor, self.rate_bp, rules.Method(self.method),
             self.fee_rupiah, self.fee_bp, self.min_member_months, self.max_share_bp, self.top_up,
+            self.penalty_bp,
         )  # fmt: skip
 
 
 _PRODUCT = (
     "SELECT id, org_id, code, version, name, max_amount, max_tenor, rate_bp, method, fee_rupiah,"
-    " fee_bp, min_member_months, max_share_bp, top_up, retired, set_at FROM loan_products"
+    " fee_bp, min_member_months, max_share_bp, top_up, retired, set_at, penalty_bp"
+    " FROM loan_products"
 )
 
 
@@ -81,11 +84,12 @@ async def add_product(
     )
     cur = await conn.execute(
         "INSERT INTO loan_products (org_id, code, version, name, max_amount, max_tenor, rate_bp,"
-        " method, fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, set_by, set_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " method, fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, set_by, set_at,"
+        " penalty_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (org_id, code, rows[0]["v"] + 1, product.name, product.max_amount, product.max_tenor,
          product.rate_bp, product.method.value, product.fee_rupiah, product.fee_bp,
-         product.min_member_months, product.max_share_bp, 1 if product.top_up else 0, by, now_utc()),
+         product.min_member_months, product.max_share_bp, 1 if product.top_up else 0, by, now_utc(),
+         product.penalty_bp),
     )  # fmt: skip
     product_id = (await cur.fetchone())[0]
     await audit(conn, by, "loan.product", f"loan_product:{product_id}", code=code)
@@ -106,8 +110,9 @@ async def retire_product(
     cur = await conn.execute(
         "INSERT INTO loan_products (org_id, code, version, name, max_amount, max_tenor, rate_bp,"
         " method, fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, retired, set_by,"
-        " set_at) SELECT org_id, code, version + 1, name, max_amount, max_tenor, rate_bp, method,"
-        " fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, 1, ?, ? FROM loan_products"
+        " set_at, penalty_bp) SELECT org_id, code, version + 1, name, max_amount, max_tenor,"
+        " rate_bp, method, fee_rupiah, fee_bp, min_member_months, max_share_bp, top_up, 1, ?, ?,"
+        " penalty_bp FROM loan_products"
         " WHERE id = ? RETURNING id",
         (by, now_utc(), last.id),
     )

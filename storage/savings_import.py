@@ -424,7 +424,7 @@ async def import_deposits(
         batch.reference, batch.file_name, len(rows), sum(r.amount for r in rows),
         entries[0].id, entries[-1].id, entries[0].at,
     )  # fmt: skip
-    batch_id = await _record_batch(conn, batch, recorded)
+    batch_id = await record_batch(conn, batch, recorded)
     await conn.executemany(
         "INSERT INTO savings_deposits (entry_id, batch_id, roster_id, kind, month)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -437,7 +437,7 @@ async def import_deposits(
     return DepositsImported(recorded, by_kind)
 
 
-async def _record_batch(conn: aiosqlite.Connection, batch: Batch, done: RecordedBatch) -> int:
+async def record_batch(conn: aiosqlite.Connection, batch: Batch, done: RecordedBatch) -> int:
     rows = await _rows(
         conn,
         "INSERT INTO savings_batches (org_id, reference, file_name, content_hash, row_count,"

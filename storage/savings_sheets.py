@@ -285,7 +285,7 @@ class DepositRow:
     kind: SavingsKind
 
 
-class _Cells:
+class CellReader:
     """Reads the cells of one row, collecting an error per bad cell instead of stopping."""
 
     def __init__(self, row: int, values: Sequence[object], layout: Layout) -> None:
@@ -305,7 +305,7 @@ def read_member(
     today: dt.date, cooperatives: Collection[str] | None = None,
 ) -> tuple[MemberRow | None, list[RowError]]:  # fmt: skip
     """One row of a members file; ``cooperatives``: the codes that exist, if known."""
-    cells = _Cells(row, values, layout)
+    cells = CellReader(row, values, layout)
     number = cells.read("member_number", parse_member_number)
     name = cells.read("name", parse_name)
     phone = cells.read("phone", parse_phone)
@@ -325,7 +325,7 @@ def read_member(
 def read_deposit(
     row: int, values: Sequence[object], layout: Layout
 ) -> tuple[DepositRow | None, list[RowError]]:
-    cells = _Cells(row, values, layout)
+    cells = CellReader(row, values, layout)
     number = cells.read("member_number", parse_member_number)
     month = cells.read("month", parse_month)
     amount = cells.read("amount", parse_rupiah)

@@ -22,7 +22,8 @@ def test_products_added_listed_and_versioned(tmp_path, capsys):
     db_path = str(tmp_path / "k.sqlite3")
     add = ["loan", "product", "add", "--org", "pusat", "--code", "umum", "--name", "Pinjaman Umum",
            "--max", "20.000.000", "--tenor", "24", "--rate", "1,25", "--method", "annuity",
-           "--fee", "10000", "--fee-percent", "1", "--min-months", "6", "--share", "30"]  # fmt: skip
+           "--fee", "10000", "--fee-percent", "1", "--min-months", "6", "--penalty", "0,5",
+           "--share", "30"]  # fmt: skip
     assert _run(capsys, db_path, *add)[0] == 0
     code, out = _run(capsys, db_path, *add[:-2], "--share", "35")
     assert (code, out.strip()) == (0, "pusat: product umum version 2 saved")
@@ -41,6 +42,7 @@ def test_products_added_listed_and_versioned(tmp_path, capsys):
 
     product = asyncio.run(stored())[0]
     assert (product.rate_bp, product.fee_bp, product.max_share_bp) == (125, 100, 3_500)
+    assert product.penalty_bp == 50 and "penalty 0,5 % a month" in out
     retire = ["loan", "product", "retire", "--org", "pusat", "--code", "umum"]
     assert _run(capsys, db_path, *retire) == (0, "pusat: product umum retired (version 3)\n")
     assert asyncio.run(stored()) == []  # no longer offered on /pinjam

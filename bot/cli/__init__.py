@@ -30,6 +30,7 @@ from bot.cli import (
     loans,
     members,
     org,
+    payroll,
     person,
     price,
     rafaksi,
@@ -51,7 +52,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
-    run, db, org, roster, members, deposits, loans, invite, person, catalog, price, rafaksi, schedule, windows,
+    run, db, org, roster, members, deposits, loans, payroll, invite, person, catalog, price, rafaksi, schedule, windows,
     warehouse, buyers, sales, cycles, inbox, ledger, audit, backup, report, demo,
 )  # fmt: skip
 

@@ -65,6 +65,10 @@ def add_parser(sub) -> None:
         help="the largest installment as percent of take-home pay (30)",
     )  # fmt: skip
     add.add_argument("--top-up", action="store_true", help="a second loan beside an open one")
+    add.add_argument(
+        "--penalty", type=percent_bp, default=0,
+        help="denda: percent a month on an overdue installment's unpaid part (0,5)",
+    )  # fmt: skip
     retire = product_sub.add_parser("retire", help="stop lending under a product (kept in history)")
     retire.add_argument("--org", required=True)
     retire.add_argument("--code", required=True, type=_code)
@@ -81,7 +85,7 @@ async def loan_command(args: argparse.Namespace, settings: Settings, db: Databas
     if args.action == "add":
         product = rules.Product(
             args.name.strip(), args.max, args.tenor, args.rate, rules.Method(args.method),
-            args.fee, args.fee_percent, args.min_months, args.share, args.top_up,
+            args.fee, args.fee_percent, args.min_months, args.share, args.top_up, args.penalty,
         )  # fmt: skip
         try:
             stored = await db.write(loans.add_product, org.id, args.code, product)
@@ -101,7 +105,7 @@ async def loan_command(args: argparse.Namespace, settings: Settings, db: Databas
             f"{org.code} {p.code} v{p.version}: {p.name}, up to {rupiah(p.max_amount)} over"
             f" {p.max_tenor} months, {_bp(p.rate_bp)} a month {p.method}, fee"
             f" {rupiah(p.fee_rupiah)} + {_bp(p.fee_bp)}, member {p.min_member_months} months,"
-            f" installment up to {_bp(p.max_share_bp)} of pay"
+            f" installment up to {_bp(p.max_share_bp)} of pay, penalty {_bp(p.penalty_bp)} a month"
             f"{', top-up allowed' if p.top_up else ''}{' (retired)' if p.retired else ''}"
         )
     return 0

@@ -38,13 +38,13 @@ from handlers.loans.common import (
     SCHEDULE_BUTTONS,
     loan_line,
     months,
-    next_due,
     send_schedule_pdf,
     simulation_text,
 )
 from handlers.loans.officers import card_text, decide_buttons
 from handlers.menus import cancel
 from storage import loans as stored
+from storage import repayments
 from storage.savings import Member
 
 PRODUCT, AMOUNT, TENOR, SIMULATION, PURPOSE = (
@@ -100,11 +100,11 @@ async def _my_loans(context: BotContext, mine: list[stored.Loan]) -> tuple[str, 
     for loan in mine[:10]:
         lines.append(loan_line(loan))
         if loan.status == rules.Status.DISBURSED:
-            rows = await stored.installments(context.db, loan.id)
-            due = next_due(rows, today(zone))
-            if due is not None:
+            due = (await repayments.standing(context.db, loan, today(zone))).next_due
+            if due is not None:  # the oldest not paid, less what is paid of it
                 lines.append(_("Next installment: {amount} on {date}").format(
-                    amount=format_money(due.total), date=format_short_date(due.due_on, zone)))  # fmt: skip
+                    amount=format_money(due.principal_owed + due.interest_owed),
+                    date=format_short_date(due.due_on, zone)))  # fmt: skip
             buttons.append([SCHEDULE_BUTTONS.button(_("📄 Schedule {number}").format(number=loan.number), str(loan.id))])  # fmt: skip
         if loan.status in (rules.Status.APPLIED, rules.Status.APPROVED):
             buttons.append([CANCEL_BUTTONS.button(_("✖️ Cancel {number}").format(number=loan.number), str(loan.id))])  # fmt: skip

@@ -4,7 +4,6 @@ simulation and the schedule in words, the PDF of a schedule."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -133,10 +132,6 @@ def loan_line(loan: stored.Loan) -> str:
         number=loan.number, amount=format_money(loan.amount_rupiah),
         months=months(loan.tenor_months), status=status,
     )  # fmt: skip
-
-
-def next_due(rows: list[rules.Installment], today: dt.date) -> rules.Installment | None:
-    return next((r for r in rows if r.due_on >= today), None)
 
 
 def schedule_notice(loan: stored.Loan, rows, zone: str) -> str:

@@ -36,7 +36,7 @@ async def desk(world):
 
 
 async def _asked(tono, amount="5.000.000"):
-    await tono.send("/pinjaman")
+    await tono.send("/saprodi")
     await tono.send(BUDI_PHONE)
     await tono.press("💵 Tunai")
     return await tono.send(amount)
@@ -57,7 +57,7 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
     world, desk
 ):
     budi, tono, ani, farmer = desk
-    assert await tono.send("/pinjaman") == [
+    assert await tono.send("/saprodi") == [
         "Petani yang mana? Ketik nomor HP-nya, misalnya 0812-3456-7890."
     ]
     assert (await tono.send("0813-0000-0000"))[0].startswith(
@@ -161,7 +161,7 @@ async def test_an_advance_asked_approved_by_a_second_officer_and_repaid_over_two
 
 async def test_goods_go_to_purchases_and_a_rejection_records_nothing(world, desk):
     budi, tono, ani, farmer = desk
-    await tono.send("/pinjaman")
+    await tono.send("/saprodi")
     await tono.send(BUDI_PHONE)
     await tono.press("🌾 Bibit")
     await tono.send("benih padi Inpari 32 25 kg")
@@ -173,7 +173,7 @@ async def test_goods_go_to_purchases_and_a_rejection_records_nothing(world, desk
     assert await ledger.balance(world.db, L.farmer_receivable(farmer.id)) == 0
     assert (await budi.send("/utang")) == ["Anda tidak punya pinjaman input."]
 
-    await tono.send("/pinjaman")
+    await tono.send("/saprodi")
     await tono.send(BUDI_PHONE)
     await tono.press("🌱 Pupuk")
     await tono.send("Urea 2 sak")

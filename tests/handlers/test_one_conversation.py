@@ -186,8 +186,8 @@ SPECS = {
         "setor", [("send", "/setor")], ("send", "081377770001"), "Simpanan yang mana?"
     ),
     "advances": Spec(
-        "pinjaman",
-        [("send", "/pinjaman")],
+        "saprodi",
+        [("send", "/saprodi")],
         ("send", f"+62812{ANI:07d}"),
         "Apa yang diterima petani?",
     ),
@@ -196,6 +196,13 @@ SPECS = {
         [("send", "/pinjam"), ("nth", "0")],
         ("send", "5 juta"),
         said("Over how many months? Type the tenor, for example 12 bulan or 1 tahun."),
+    ),
+    # (a loan number it does not know: one it knows shows the loan and ends it)
+    "loan_repay": Spec(
+        "angsur",
+        [("send", "/angsur")],
+        ("send", "KP-9999"),
+        said("No loan being repaid has that number."),
     ),
     # (an answer it refuses: one it takes ends it at once, and pays out)
     "loan_payout": Spec(

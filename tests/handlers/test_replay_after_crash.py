@@ -72,6 +72,9 @@ TABLES = (
     "loans WHERE status = 'cancelled'",
     "loan_approvals",
     "loan_installments",
+    "loan_payments",
+    "loan_allocations",
+    "loans WHERE status = 'paid'",
     "cycle_orders",
     "cycle_orders WHERE status = 'cancelled'",
     "cycle_order_lines",
@@ -816,12 +819,34 @@ async def _coop_advance_decide(world):
     return dedi, lambda: dedi.press("✅ Setujui")
 
 
+async def _loan_repay(world):
+    from tests.handlers.test_repayments import _paid_out
+    from tests.texts import said
+
+    _sri, tono, _ani = await _paid_out(world)
+    await tono.send("/angsur")
+    await tono.send("KP-0001")
+    await tono.press(said("💵 Installment"))
+    return tono, lambda: tono.send("250.000")
+
+
+async def _loan_payoff(world):
+    from tests.handlers.test_repayments import _paid_out
+
+    _sri, tono, _ani = await _paid_out(world)
+    await tono.send("/angsur")
+    await tono.send("KP-0001")
+    return tono, lambda: tono.press(tono.buttons()[-1])
+
+
 SCENARIOS = {
     "coop_advance.ask": _coop_advance_ask,
     "coop_advance.decide": _coop_advance_decide,
     "member_order.place": _member_order,
     "member_order.cancel": _member_order_cancel,
     "member_order.pickup": _member_order_pickup,
+    "loan.repay": _loan_repay,
+    "loan.payoff": _loan_payoff,
     "loan.apply": _loan_apply,
     "loan.cancel": _loan_cancel,
     "loan.decide": _loan_decide,
