@@ -94,6 +94,7 @@ _RENDER: dict[str, Callable[[dict], str]] = {
         if p["via"] == "transfer"
         else _("Loan {number} paid out in cash").format(number=p["number"])
     ),  # fmt: skip
+    L.REASON_SHU: lambda p: _("SHU {year} to voluntary savings").format(year=p["year"]),
     # Market sales (storage.sales)
     S.REASON_DELIVERED: lambda p: _("Delivered {note} of sale {sale}: {quantity} {produce}").format(
         note=p["note"], sale=p["sale"], quantity=_quantity(p), produce=_produce(p)
