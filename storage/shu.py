@@ -144,8 +144,8 @@ def year_period(year: int, zone: str = WIB, until: int | None = None) -> Period:
 
     ends = tuple(at(m + 1) for m in range(1, 12)) + (at(1, year + 1),)
     start, end = at(1), ends[-1]
-    if until is not None:
-        end = min(end, until)
+    if until is not None:  # inclusive: what was posted this very second counts
+        end = min(end, until + 1)
         ends = tuple(min(e, end) for e in ends)
     return Period(year, start, end, ends)
 
