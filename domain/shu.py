@@ -184,9 +184,3 @@ def split(figures: YearFigures, rules: Rules, roster_ids: Iterable[int]) -> Spli
         figures.income, figures.costs, shu, nonmember, reserve, modal_total, usaha_total,
         funds, members,
     )  # fmt: skip
-
-
-def month_weight(at: int, month_ends: tuple[int, ...]) -> int:
-    """How many of the month-ends (Unix seconds, exclusive) come after ``at``: a line posted
-    then counts in that many month-end balances."""
-    return sum(1 for end in month_ends if at < end)
