@@ -37,6 +37,7 @@ from handlers import (
     savings,
     set_price,
     settings,
+    shu,
     window_open,
     windows,
 )
@@ -166,6 +167,8 @@ def register(app: Application) -> None:
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
     app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
     app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
+    app.add_handler(CommandHandler("shu", shu.show_waiting))
+    app.add_handler(shu.APPROVE_BUTTONS.handler(shu.on_approve))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

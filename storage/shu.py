@@ -395,14 +395,32 @@ class Proposal:
     entry_id: int | None
 
 
+_PROPOSAL = (
+    "SELECT id, org_id, year, rules_id, shu_rupiah, members_rupiah, status, proposed_by,"
+    " approved_by, entry_id FROM shu_postings"
+)
+
+
+def _proposal(row) -> Proposal:
+    return Proposal(*(row[k] for k in row.keys()))
+
+
 async def proposal(source: Source, org_id: int, year: int) -> Proposal | None:
+    rows = await fetchall(source, f"{_PROPOSAL} WHERE org_id = ? AND year = ?", (org_id, year))
+    return _proposal(rows[0]) if rows else None
+
+
+async def proposal_by_id(source: Source, posting_id: int) -> Proposal | None:
+    rows = await fetchall(source, f"{_PROPOSAL} WHERE id = ?", (posting_id,))
+    return _proposal(rows[0]) if rows else None
+
+
+async def waiting(source: Source, org_id: int) -> list[Proposal]:
+    """The cooperative's proposals not yet approved, oldest year first."""
     rows = await fetchall(
-        source,
-        "SELECT id, org_id, year, rules_id, shu_rupiah, members_rupiah, status, proposed_by,"
-        " approved_by, entry_id FROM shu_postings WHERE org_id = ? AND year = ?",
-        (org_id, year),
+        source, f"{_PROPOSAL} WHERE org_id = ? AND status = 'proposed' ORDER BY year", (org_id,)
     )
-    return Proposal(*(rows[0][k] for k in rows[0].keys())) if rows else None
+    return [_proposal(r) for r in rows]
 
 
 async def propose(

@@ -71,6 +71,7 @@ TABLES = (
     "loans WHERE status = 'cancelled'",
     "loan_approvals",
     "loan_installments",
+    "shu_postings WHERE status = 'posted'",
     "cycle_orders",
     "cycle_orders WHERE status = 'cancelled'",
     "cycle_order_lines",
@@ -710,8 +711,19 @@ async def _announcement_read(world):
     return officers[0], lambda: officers[0].press("✅ Sudah dibaca")
 
 
+async def _shu_approve(world):
+    from tests.handlers.test_shu import _proposed
+    from tests.texts import said
+
+    await _proposed(world)
+    checker = world.person(722)
+    await checker.send("/shu")
+    return checker, lambda: checker.press(said("✅ Approve and post"))
+
+
 SCENARIOS = {
     "loan.apply": _loan_apply,
+    "shu.approve": _shu_approve,
     "loan.cancel": _loan_cancel,
     "loan.decide": _loan_decide,
     "loan.disburse": _loan_disburse,
