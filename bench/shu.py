@@ -188,18 +188,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="5,000 members, 1,000 loans")
     p.add_argument("--workdir", help="keep the files here (default: a new temporary folder)")
     p.add_argument("--seed", type=int, default=19)
+    p.add_argument("--reuse", action="store_true", help="the workdir's database as it is")
     args = p.parse_args(argv)
     if args.quick:
         args.members, args.loans, args.farmers = 5_000, 1_000, 200
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    wd = workdir(args.workdir, "bench-shu-")
-    db = wd / "shu.sqlite3"
-    (wd / "none.env").write_text("")
-    print(f"SHU benchmark in {wd}: {args.members} members, {args.loans} loans; {load_caveat()}")
+def _fill(wd: Path, db: Path, args: argparse.Namespace) -> None:
     cli(wd, db, "org", "add", ORG, "Koperasi Karyawan Bench", "--kind", "coop_primary")
     cli(wd, db, "shu", "rules", "set", "--org", ORG, "--reserve", "40", "--modal", "20",
         "--usaha", "20", "--fund", "pengurus=10", "--fund", "pendidikan=10", "--from", "2026-01-01")  # fmt: skip
@@ -208,6 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     seeded = time.perf_counter() - t0
     print(f"seeded {counts['entries']:,} entries, {counts['lines']:,} lines in {seeded:.1f} s;"
           f" file {os.path.getsize(db) / 2**20:.0f} MiB")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    wd = workdir(args.workdir, "bench-shu-")
+    db = wd / "shu.sqlite3"
+    (wd / "none.env").write_text("")
+    print(f"SHU benchmark in {wd}: {args.members} members, {args.loans} loans; {load_caveat()}")
+    if not (args.reuse and db.exists()):
+        _fill(wd, db, args)
     start = cli(wd, db, "shu", "rules", "show", "--org", ORG)
     base = baseline(db)
     compute = ["shu", "compute", "--org", ORG, "--year", str(YEAR)]
@@ -227,11 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table("SHU for the year", ["run", "wall s", "CPU s", "peak RSS MiB", "x baseline"], rows)
     print("\n".join(quiet["output"]))
     print(machine_info())
-    ok = (
-        max(r["wall_s"] for r in (quiet, lines, sheet)) <= 60
-        and max(r["rss_peak_kib"] for r in (quiet, lines, sheet)) <= 200 * 1024
-    )
-    print("within the budget (60 s, 200 MiB)" if ok else "OVER the budget (60 s, 200 MiB)")
+    for name, r in (("compute", lines), ("compute with the workbook", sheet)):
+        ok = r["wall_s"] <= 60 and r["rss_peak_kib"] <= 200 * 1024
+        print(f"{name}: {'within' if ok else 'OVER'} the budget (60 s, 200 MiB)")
     return 0
 
 

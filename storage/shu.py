@@ -187,23 +187,26 @@ def _loan_of(reference: str | None) -> int | None:
     return None
 
 
-async def _interest_pages(source: Source, org_id: int, period: Period) -> AsyncIterator[list]:
+async def _pages(source: Source, sql: str, params: tuple, key: str) -> AsyncIterator[list]:
+    """The rows of ``sql`` a page at a time, by keyset: its last two parameters are the
+    ``key`` to start after and the page's size (``… AND key > ? ORDER BY key LIMIT ?``)."""
     after = 0
-    while True:
-        rows = await fetchall(
-            source,
-            "SELECT l.entry_id, l.amount, COALESCE(e.reference,"
-            " (SELECT o.reference FROM ledger_entries o WHERE o.id = e.reverses)) AS reference"
-            " FROM ledger_accounts a JOIN ledger_lines l ON l.account_id = a.id"
-            " JOIN ledger_entries e ON e.id = l.entry_id"
-            " WHERE a.code = ? AND l.entry_id > ? AND e.at >= ? AND e.at < ?"
-            " ORDER BY l.entry_id LIMIT ?",
-            (L.loan_interest(org_id), after, period.start, period.end, PAGE),
-        )
-        if not rows:
-            return
+    while rows := await fetchall(source, sql, (*params, after, PAGE)):
         yield rows
-        after = rows[-1]["entry_id"]
+        after = rows[-1][key]
+
+
+def _interest_pages(source: Source, org_id: int, period: Period) -> AsyncIterator[list]:
+    return _pages(
+        source,
+        "SELECT l.entry_id, l.amount, COALESCE(e.reference,"
+        " (SELECT o.reference FROM ledger_entries o WHERE o.id = e.reverses)) AS reference"
+        " FROM ledger_accounts a JOIN ledger_lines l ON l.account_id = a.id"
+        " JOIN ledger_entries e ON e.id = l.entry_id WHERE a.code = ? AND e.at >= ?"
+        " AND e.at < ? AND l.entry_id > ? ORDER BY l.entry_id LIMIT ?",
+        (L.loan_interest(org_id), period.start, period.end),
+        "entry_id",
+    )
 
 
 async def _interest_by_member(source: Source, org_id: int, period: Period) -> dict[int, int]:
@@ -310,20 +313,15 @@ async def compute(
     return Computed(org_id, period, found, rules.split(year_figures, found.rules, ids), by_kind)
 
 
-async def roster_pages(source: Source, org_id: int) -> AsyncIterator[list]:
+def roster_pages(source: Source, org_id: int) -> AsyncIterator[list]:
     """The roster (id, member number, name) by id, a page at a time."""
-    after = 0
-    while True:
-        rows = await fetchall(
-            source,
-            "SELECT id, member_number, full_name FROM roster WHERE org_id = ? AND id > ?"
-            " ORDER BY id LIMIT ?",
-            (org_id, after, PAGE),
-        )
-        if not rows:
-            return
-        yield rows
-        after = rows[-1]["id"]
+    return _pages(
+        source,
+        "SELECT id, member_number, full_name FROM roster WHERE org_id = ? AND id > ?"
+        " ORDER BY id LIMIT ?",
+        (org_id,),
+        "id",
+    )
 
 
 # --- the estimate on /saldo -------------------------------------------------------------
