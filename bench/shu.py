@@ -25,6 +25,7 @@ year joined to its entry (the floor of "read the year's ledger once").
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import os
 import random
@@ -195,6 +196,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+async def _estimate_taps(db: Path) -> dict:
+    from statistics import median
+
+    from storage import shu
+    from storage.db import Database
+
+    async with Database(str(db)) as database:
+        row = await database.fetchone(
+            "SELECT o.id, MIN(r.id) AS r FROM organisations o JOIN roster r ON r.org_id = o.id"
+            " WHERE o.code = ? GROUP BY o.id", (ORG,),
+        )  # fmt: skip
+        now = int(dt.datetime(YEAR, 12, 20, 12, tzinfo=WIB).timestamp())
+        t0 = time.perf_counter()
+        first = await shu.estimate(database, row["id"], row["r"], now)
+        first_s = time.perf_counter() - t0
+        if pending := list(shu._PENDING.values()):
+            await asyncio.wait(pending)
+        ready_s = time.perf_counter() - t0 - first_s
+        cached, lookup = [], []
+        for n in range(200):
+            t1 = time.perf_counter()
+            await shu.estimate(database, row["id"], row["r"] + n, now)
+            cached.append(time.perf_counter() - t1)
+            t1 = time.perf_counter()
+            await database.fetchone("SELECT 1 FROM roster WHERE id = ?", (row["r"] + n,))
+            lookup.append(time.perf_counter() - t1)
+    return {"first": first, "first_s": first_s, "ready_s": ready_s,
+            "cached_ms": median(cached) * 1000, "lookup_ms": median(lookup) * 1000}  # fmt: skip
+
+
 def _fill(wd: Path, db: Path, args: argparse.Namespace) -> None:
     cli(wd, db, "org", "add", ORG, "Koperasi Karyawan Bench", "--kind", "coop_primary")
     cli(wd, db, "shu", "rules", "set", "--org", ORG, "--reserve", "40", "--modal", "20",
@@ -231,6 +262,12 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([name, fmt(r["wall_s"]), fmt(r["cpu_s"]), fmt(r["rss_peak_kib"] / 1024, 1),
                      fmt(ratio(r["wall_s"], base["wall_s"]), 1)])  # fmt: skip
     print_table("SHU for the year", ["run", "wall s", "CPU s", "peak RSS MiB", "x baseline"], rows)
+    taps = asyncio.run(_estimate_taps(db))
+    print(f"/saldo estimate: the first tap waits {taps['first_s']:.2f} s and has"
+          f" {'no figure yet' if taps['first'] is None else 'its figure'}; the day's split is"
+          f" ready {taps['ready_s']:.1f} s later (in the background); then a tap takes"
+          f" {taps['cached_ms']:.2f} ms (median of 200; the rules' lookup) against"
+          f" {taps['lookup_ms']:.2f} ms for one row by primary key")  # fmt: skip
     print("\n".join(quiet["output"]))
     print(machine_info())
     for name, r in (("compute", lines), ("compute with the workbook", sheet)):

@@ -18,8 +18,11 @@ What is read (``ledger_lines`` of the year, by the entry's time, in the cooperat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -30,8 +33,10 @@ from domain import shu as rules
 from domain.regions import WIB
 from storage import ledger
 from storage.catalog import Source, fetchall
-from storage.db import Database, now_utc
+from storage.db import Database, now_utc, open_reader
 from storage.people import audit
+
+log = logging.getLogger(__name__)
 
 INCOME_KINDS = (
     L.AccountKind.SALES, L.AccountKind.FEES, L.AccountKind.LOAN_FEES,
@@ -310,7 +315,9 @@ async def compute(
     ids, people = await roster_ids(source, org_id)
     by_kind = await _by_kind(source, org_id, period)
     year_figures = await figures(source, org_id, period, people, by_kind)
-    return Computed(org_id, period, found, rules.split(year_figures, found.rules, ids), by_kind)
+    # 100.000 members' shares are seconds of Python: off the event loop, which serves /saldo
+    split = await asyncio.to_thread(rules.split, year_figures, found.rules, ids)
+    return Computed(org_id, period, found, split, by_kind)
 
 
 def roster_pages(source: Source, org_id: int) -> AsyncIterator[list]:
@@ -327,31 +334,65 @@ def roster_pages(source: Source, org_id: int) -> AsyncIterator[list]:
 # --- the estimate on /saldo -------------------------------------------------------------
 
 _ESTIMATES: dict[tuple[str, int], tuple[str, int, dict[int, int]]] = {}
+_PENDING: dict[tuple[str, int], asyncio.Task] = {}
+#: How long a tap on /saldo waits for the day's estimate (seconds).
+ESTIMATE_WAIT = 1.0
 
 
 async def estimate(source: Database, org_id: int, roster_id: int, now: int) -> int | None:
-    """A member's SHU of the year so far (None: the cooperative has no rules in force), the
-    cooperative's split computed once per day (WIB) and kept per database and cooperative."""
-    key = str(source.path)
+    """A member's SHU of the year so far; None when the cooperative has no rules in force
+    today, or when the day's figure is not ready. The cooperative's split is computed once per
+    day (WIB) and per version of its rules, in the background, and kept (per database and
+    cooperative): the tap that starts it waits at most ESTIMATE_WAIT seconds (a small one's is
+    ready at once), the taps meanwhile do not wait: they have yesterday's figure, or none.
+    The computation reads through a connection of its own (SQLite)."""
     day = dt.datetime.fromtimestamp(now, ZoneInfo(WIB)).date()
-    cached = _ESTIMATES.get((key, org_id))
-    if cached is None or cached[0] != day.isoformat():
-        try:
-            done = await compute(source, org_id, day.year, until=now)
-        except NoRules:
-            _ESTIMATES[(key, org_id)] = (day.isoformat(), 0, {})
-            return None
-        shares = {m.roster_id: m.total for m in done.split.members}
-        cached = (day.isoformat(), 1, shares)
-        _ESTIMATES[(key, org_id)] = cached
-    if not cached[1]:
+    found = await in_force(source, org_id, day)
+    if found is None:
         return None
-    return cached[2].get(roster_id, 0)
+    key, want = (str(source.path), org_id), (day.isoformat(), found.id)
+    cached = _ESTIMATES.get(key)
+    if cached is None or cached[:2] != want:
+        if key not in _PENDING:  # this tap starts it, and waits a little (taps meanwhile do not)
+            task = _PENDING[key] = asyncio.create_task(_refresh(source, key, want, now))
+            try:
+                await asyncio.wait_for(asyncio.shield(task), ESTIMATE_WAIT)
+            except TimeoutError:
+                pass
+        cached = _ESTIMATES.get(key)
+    return None if cached is None else cached[2].get(roster_id, 0)
+
+
+@asynccontextmanager
+async def _reader_of_its_own(source: Database) -> AsyncIterator[Source]:
+    """SQLite: a connection of the computation's own, so the bot's other reads (one reader
+    connection, one query at a time) do not wait seconds behind its long queries; PostgreSQL
+    reads from a pool anyway."""
+    if source.dialect != "sqlite" or source.path == ":memory:":
+        yield source
+        return
+    conn = await open_reader(source.path)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def _refresh(source: Database, key: tuple[str, int], want: tuple[str, int], now: int) -> None:
+    try:
+        async with _reader_of_its_own(source) as reader:
+            done = await compute(reader, key[1], int(want[0][:4]), until=now)
+        _ESTIMATES[key] = (*want, {m.roster_id: m.total for m in done.split.members})
+    except Exception:  # noqa: BLE001 - the estimate is a courtesy: /saldo answers without it
+        log.exception("SHU estimate of cooperative %s not computed", key[1])
+    finally:
+        _PENDING.pop(key, None)
 
 
 def forget_estimates() -> None:
-    """Drop the day's cached estimates (rules changed; tests)."""
+    """Drop the cached estimates (tests)."""
     _ESTIMATES.clear()
+    _PENDING.clear()
 
 
 # --- proposing and posting --------------------------------------------------------------

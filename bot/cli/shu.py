@@ -105,7 +105,6 @@ async def _set_rules(args: argparse.Namespace, db: Database, org) -> int:
         saved = await db.write(stored.set_rules, org.id, new, first)
     except rules.RulesInvalid as exc:
         raise CliError(f"SHU rules refused: {exc}") from None
-    stored.forget_estimates()
     print(f"{org.code}: SHU rules version {saved.version} from {first.isoformat()}: {_line(new)}")
     return 0
 

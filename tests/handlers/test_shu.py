@@ -21,8 +21,9 @@ async def _sale(world, amount: int) -> None:
     )
 
 
-async def test_saldo_shows_the_estimate_when_the_rules_are_set(world):
+async def test_saldo_shows_the_estimate_when_the_rules_are_set(world, monkeypatch):
     stored.forget_estimates()
+    monkeypatch.setattr(stored, "ESTIMATE_WAIT", 30.0)  # a busy test machine: wait for it
     sri, _roster_id = await _member(world)
     await _sale(world, 1_000_000)
     before = (await sri.send("/saldo"))[0]

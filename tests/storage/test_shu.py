@@ -145,3 +145,19 @@ async def test_the_estimate_so_far_uses_the_rules_in_force_and_is_kept_for_the_d
     assert (
         await stored.estimate(db, 1, ids["Ani"], int(dt.datetime(2025, 6, 1).timestamp())) is None
     )
+
+
+async def test_a_slow_estimate_is_computed_in_the_background(db, monkeypatch):
+    import asyncio
+
+    ids = await seed_year(db)
+    stored.forget_estimates()
+    monkeypatch.setattr(stored, "ESTIMATE_WAIT", 0)
+    mid = int(dt.datetime(2026, 12, 31, 16, 59, tzinfo=dt.UTC).timestamp())  # 23.59 WIB
+    assert await stored.estimate(db, 1, ids["Ani"], mid) is None  # not ready: no line yet
+    for _ in range(500):
+        if not stored._PENDING:
+            break
+        await asyncio.sleep(0.01)
+    assert await stored.estimate(db, 1, ids["Ani"], mid) == 282_302  # the whole year by then
+    stored.forget_estimates()
