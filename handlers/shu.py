@@ -57,9 +57,7 @@ async def on_approve(update: Update, context: BotContext) -> None:
         await refuse_button(update)
         return
     try:
-        posted, _entry = await context.db.write(
-            stored.approve, found.org_id, found.year, context.person.id
-        )
+        posted = await context.db.write(stored.approve, found.org_id, found.year, context.person.id)
     except stored.PostingRefused as exc:
         if exc.reason == "shu.not_officer":  # another cooperative's, or not an officer
             await refuse_button(update)

@@ -462,9 +462,7 @@ async def waiting(source: Source, org_id: int) -> list[Proposal]:
     return [_proposal(r) for r in rows]
 
 
-async def propose(
-    conn: aiosqlite.Connection, org_id: int, year: int, person_id: int
-) -> tuple[Proposal, Computed]:
+async def propose(conn: aiosqlite.Connection, org_id: int, year: int, person_id: int) -> Proposal:
     """A maker proposes the year's SHU as the ledger gives it now (a proposal not yet posted
     is replaced)."""
     await _officer(conn, person_id, org_id)
@@ -482,7 +480,7 @@ async def propose(
          now_utc()),
     )  # fmt: skip
     await audit(conn, person_id, "shu.propose", f"shu:{org_id}:{year}")
-    return await proposal(conn, org_id, year), done
+    return await proposal(conn, org_id, year)
 
 
 async def _computed(conn: aiosqlite.Connection, org_id: int, year: int) -> Computed:
@@ -514,11 +512,11 @@ def reference(org_id: int, year: int) -> str:
     return f"shu:{org_id}:{year}"
 
 
-async def approve(
-    conn: aiosqlite.Connection, org_id: int, year: int, person_id: int
-) -> tuple[Proposal, L.Entry]:
+async def approve(conn: aiosqlite.Connection, org_id: int, year: int, person_id: int) -> Proposal:
     """A second officer approves the proposal: the year's SHU is posted once (members' parts
-    to their sukarela), the proposal marked posted in the same transaction."""
+    to their sukarela), the proposal marked posted in the same transaction (its ``entry_id``
+    names the entry; the entry itself, a line per member, is not the result kept for a
+    replay)."""
     await _officer(conn, person_id, org_id)
     found = await proposal(conn, org_id, year)
     if found is None:
@@ -544,4 +542,4 @@ async def approve(
     if cur.rowcount != 1:
         raise PostingRefused("shu.posted")
     await audit(conn, person_id, "shu.approve", f"shu:{org_id}:{year}")
-    return await proposal(conn, org_id, year), entry
+    return await proposal(conn, org_id, year)

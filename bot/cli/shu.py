@@ -191,7 +191,7 @@ async def _post(args: argparse.Namespace, db: Database, org) -> int:
         raise CliError(f"no registered person with phone {args.who}")
     use_case = stored.propose if args.action == "propose" else stored.approve
     try:
-        found, result = await db.write(use_case, org.id, args.year, person.id)
+        found = await db.write(use_case, org.id, args.year, person.id)
     except stored.PostingRefused as exc:
         message = REFUSALS[exc.reason].format(who=person.full_name, year=args.year)
         raise CliError(f"{args.action} refused: {message}") from None
@@ -201,6 +201,6 @@ async def _post(args: argparse.Namespace, db: Database, org) -> int:
               f" with `shu approve`")  # fmt: skip
     else:
         print(f"{org.code} SHU {args.year} approved by {person.full_name} and posted as ledger"
-              f" entry {result.id} ({stored.reference(org.id, args.year)}): members"
+              f" entry {found.entry_id} ({stored.reference(org.id, args.year)}): members"
               f" {rupiah(found.members)} to their simpanan sukarela")  # fmt: skip
     return 0

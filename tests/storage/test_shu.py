@@ -88,12 +88,14 @@ async def test_propose_then_another_officer_approves_once(db):
         await db.write(stored.propose, 1, 2026, member)
     with pytest.raises(stored.PostingRefused, match="shu.none"):
         await db.write(stored.approve, 1, 2026, checker)
-    proposal, _ = await db.write(stored.propose, 1, 2026, maker)
+    proposal = await db.write(stored.propose, 1, 2026, maker)
     assert (proposal.shu, proposal.members, proposal.status) == (1_670_000, 473_582, "proposed")
     with pytest.raises(stored.PostingRefused, match="shu.own"):
         await db.write(stored.approve, 1, 2026, maker)
-    posted, entry = await db.write(stored.approve, 1, 2026, checker)
-    assert (posted.status, posted.approved_by, posted.entry_id) == ("posted", checker, entry.id)
+    posted = await db.write(stored.approve, 1, 2026, checker)
+    entry = await ledger.get(db, posted.entry_id)
+    assert (posted.status, posted.approved_by) == ("posted", checker)
+    assert len(entry.lines) == 1 + 1 + 3 + 4  # the SHU, the reserve, 3 funds, 4 members
     with pytest.raises(stored.PostingRefused, match="shu.posted"):
         await db.write(stored.approve, 1, 2026, checker)
     with pytest.raises(stored.PostingRefused, match="shu.posted"):
