@@ -232,15 +232,16 @@ async def _interest_by_member(source: Source, org_id: int, period: Period) -> di
 
 
 async def _produce_by_farmer(source: Source, org_id: int, period: Period) -> dict[int, int]:
-    """Produce bought per farmer (person id): payable credits of the cooperative's purchases."""
+    """Produce bought per farmer (person id): the payable lines of the entries that post to
+    the cooperative's purchases (read from that account's lines: the year's entries are many)."""
     rows = await fetchall(
         source,
-        "SELECT a.person_id, SUM(l.amount) AS total FROM ledger_accounts a"
-        " JOIN ledger_lines l ON l.account_id = a.id JOIN ledger_entries e ON e.id = l.entry_id"
-        " WHERE a.kind = ? AND e.at >= ? AND e.at < ? AND EXISTS (SELECT 1 FROM ledger_lines p"
-        " JOIN ledger_accounts pa ON pa.id = p.account_id WHERE p.entry_id = l.entry_id"
-        " AND pa.code = ?) GROUP BY a.person_id",
-        (L.AccountKind.PAYABLE_FARMER.value, period.start, period.end, L.purchases(org_id)),
+        "SELECT a.person_id, SUM(l.amount) AS total FROM ledger_lines p"
+        " JOIN ledger_entries e ON e.id = p.entry_id JOIN ledger_lines l ON l.entry_id = p.entry_id"
+        " JOIN ledger_accounts a ON a.id = l.account_id"
+        " WHERE p.account_id = (SELECT pa.id FROM ledger_accounts pa WHERE pa.code = ?)"
+        " AND e.at >= ? AND e.at < ? AND a.kind = ? GROUP BY a.person_id",
+        (L.purchases(org_id), period.start, period.end, L.AccountKind.PAYABLE_FARMER.value),
     )
     return {r["person_id"]: -int(r["total"] or 0) for r in rows}
 
