@@ -126,10 +126,21 @@ class Split:
     usaha: int
     funds: tuple[tuple[str, int], ...]
     members: tuple[MemberShare, ...]
+    unshared: int = 0  # of jasa modal or usaha, nobody to give it to (in ``reserve``)
 
     @property
     def members_total(self) -> int:
         return self.modal + self.usaha
+
+    @property
+    def from_members(self) -> int:
+        """The SHU of business with members: what the bylaws split."""
+        return self.shu - self.nonmember_share if self.shu > 0 else 0
+
+    @property
+    def reserve_share(self) -> int:
+        """The bylaws' reserve part of the members' SHU (``reserve`` less the rest it holds)."""
+        return self.reserve - self.nonmember_share - self.unshared
 
 
 @dataclass(frozen=True)
@@ -174,13 +185,13 @@ def split(figures: YearFigures, rules: Rules, roster_ids: Iterable[int]) -> Spli
     modal = apportion(parts.get("modal", 0), savings)
     usaha = apportion(parts.get("usaha", 0), business)
     modal_total, usaha_total = sum(modal.values()), sum(usaha.values())
-    reserve = nonmember + parts.get("reserve", 0)
-    reserve += parts.get("modal", 0) - modal_total + parts.get("usaha", 0) - usaha_total
+    unshared = parts.get("modal", 0) - modal_total + parts.get("usaha", 0) - usaha_total
+    reserve = nonmember + parts.get("reserve", 0) + unshared
     members = tuple(
         MemberShare(r, savings[r], business[r], modal.get(r, 0), usaha.get(r, 0)) for r in ids
     )
     funds = tuple((name, parts.get(f"fund:{name}", 0)) for name, _ in rules.funds)
     return Split(
         figures.income, figures.costs, shu, nonmember, reserve, modal_total, usaha_total,
-        funds, members,
+        funds, members, unshared,
     )  # fmt: skip

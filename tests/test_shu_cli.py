@@ -73,6 +73,8 @@ def test_compute_prints_each_member_and_writes_the_rat_sheet(tmp_path, capsys):
     summary = {row[0]: row[2] for row in book["SHU"].iter_rows(values_only=True) if len(row) > 2}
     assert summary["SHU tahun ini"] == 1_670_000
     assert summary["Dana pengurus"] == 118_396
+    assert (summary["Cadangan"], summary["Total cadangan"]) == (473_582, 959_626)
+    assert summary["Dari transaksi dengan anggota (dibagi menurut AD/ART)"] == 1_183_956
     members = list(book["Anggota"].iter_rows(values_only=True))
     assert members[1] == ("K-1", "Ani", 425_000, 1_400_000, 107_825, 174_477, 282_302)
     assert sum(r[6] for r in members[1:]) == 473_582

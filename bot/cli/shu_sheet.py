@@ -48,7 +48,8 @@ def summary_rows(done: stored.Computed) -> list[tuple[str, str, int | None]]:
     rows.append((_("Total costs"), "", split.costs))
     rows.append((_("SHU of the year"), "", split.shu))
     rows.append((_("From business with non-members (to the reserve)"), "", split.nonmember_share))
-    rows.append((_("Reserve (cadangan)"), _percent(bylaws.reserve_bp), split.reserve))
+    rows.append((_("From business with members (split by the bylaws)"), "", split.from_members))
+    rows.append((_("Reserve (cadangan)"), _percent(bylaws.reserve_bp), split.reserve_share))
     rows.append((_("Jasa modal (by average savings)"), _percent(bylaws.modal_bp), split.modal))
     rows.append((_("Jasa usaha (by business)"), _percent(bylaws.usaha_bp), split.usaha))
     shares = dict(bylaws.funds)
@@ -56,6 +57,9 @@ def summary_rows(done: stored.Computed) -> list[tuple[str, str, int | None]]:
         (_("Fund: {name}").format(name=name), _percent(shares[name]), amount)
         for name, amount in split.funds
     ]
+    if split.unshared:
+        rows.append((_("Members' part nobody could receive (to the reserve)"), "", split.unshared))
+    rows.append((_("Total reserve"), "", split.reserve))
     return rows
 
 
@@ -105,7 +109,7 @@ async def write_xlsx(path: Path, org: Organisation, done: stored.Computed, sourc
     book.save(path)
 
 
-_WIDTHS = (24, 50, 24, 24, 22, 22, 24)
+_WIDTHS = (22, 38, 30, 26, 24, 24, 26)
 
 
 async def render_pdf(path: Path, org: Organisation, done: stored.Computed, source: Source) -> None:
@@ -118,8 +122,9 @@ async def render_pdf(path: Path, org: Organisation, done: stored.Computed, sourc
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(0, 7, _latin1(_title(org, done)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    bold = {_("Total income"), _("Total costs"), _("SHU of the year"), _("Total reserve")}
     for label, percent, amount in summary_rows(done):
-        pdf.set_font("Helvetica", "B" if amount is None else "", 9)
+        pdf.set_font("Helvetica", "B" if amount is None or label in bold else "", 9)
         pdf.cell(120, 5, _latin1(label))
         pdf.cell(20, 5, _latin1(percent), align="R")
         pdf.cell(50, 5, "" if amount is None else _latin1(format_money(amount)), align="R",
@@ -128,8 +133,8 @@ async def render_pdf(path: Path, org: Organisation, done: stored.Computed, sourc
     pdf.multi_cell(190, 4.5, _latin1(_note(done)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 7)
-    for width, text in zip(_WIDTHS, member_header(), strict=True):
-        pdf.cell(width, 5, _latin1(text), align="L")
+    for i, (width, text) in enumerate(zip(_WIDTHS, member_header(), strict=True)):
+        pdf.cell(width, 5, _latin1(text), align="L" if i < 2 else "R")
     pdf.ln(5)
     pdf.set_font("Helvetica", "", 7)
     async for row in member_rows(source, org.id, done):

@@ -69,6 +69,11 @@ def test_the_non_members_share_goes_to_the_reserve_and_the_rest_by_the_bylaws():
 def test_a_part_nobody_can_receive_stays_in_the_reserve_and_a_loss_shares_nothing():
     split = rules.split(_figures(business={}, nonmember_business=0), BYLAWS, [1, 2])
     assert split.usaha == 0 and split.reserve == 400_000 + 200_000
+    assert (split.unshared, split.reserve_share, split.from_members) == (
+        200_000,
+        400_000,
+        1_000_000,
+    )
     loss = rules.split(_figures(costs=2_000_000), BYLAWS, [1, 2])
     assert (loss.shu, loss.reserve, loss.members_total) == (-1_000_000, 0, 0)
     assert all(m.total == 0 for m in loss.members)
