@@ -87,3 +87,15 @@ async def test_a_forged_or_stale_approval_button_is_refused(world):
     answers = [c.params.get("text") for c in world.telegram.calls_of("answerCallbackQuery")]
     assert answers[-2:] == [refused, refused]
     assert await ledger.by_reference(world.db, "shu:1:2026") is None
+
+
+async def test_the_maker_pressing_an_approval_is_told_another_officer_approves(world):
+    await _proposed(world)
+    maker, checker = world.person(721), world.person(722)
+    await checker.send("/shu")
+    sent, data = checker.button(said("✅ Approve and post"))
+    answer = await maker.press_data(sent, data)
+    assert answer[-1] == said(
+        "You proposed the SHU {year}. Another officer approves it.", year=2026
+    )
+    assert await ledger.by_reference(world.db, "shu:1:2026") is None
