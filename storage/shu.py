@@ -400,7 +400,8 @@ def forget_estimates() -> None:
 
 
 class PostingRefused(Exception):
-    """``reason``: shu.not_officer, shu.posted (already), shu.none (nothing proposed), shu.own
+    """``reason``: shu.not_officer, shu.open (the year is not over), shu.posted (already),
+    shu.none (nothing proposed), shu.own
     (the maker approving), shu.changed (the ledger moved since the proposal), shu.nothing
     (a loss or zero: nothing to share), shu.no_rules."""
 
@@ -464,9 +465,11 @@ async def waiting(source: Source, org_id: int) -> list[Proposal]:
 
 
 async def propose(conn: aiosqlite.Connection, org_id: int, year: int, person_id: int) -> Proposal:
-    """A maker proposes the year's SHU as the ledger gives it now (a proposal not yet posted
-    is replaced)."""
+    """A maker proposes the year's SHU as the ledger gives it now, once the year is over (WIB);
+    a proposal not yet posted is replaced."""
     await _officer(conn, person_id, org_id)
+    if now_utc() < year_period(year).end:
+        raise PostingRefused("shu.open")
     done = await _computed(conn, org_id, year)
     found = await proposal(conn, org_id, year)
     if found is not None and found.status == "posted":

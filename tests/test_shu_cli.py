@@ -13,14 +13,15 @@ from pypdf import PdfReader
 from bot.cli import main
 from domain.people import Role
 from storage import ledger
-from storage.db import Database
+from storage.db import Database, clock_at
 from storage.migrate import migrate
-from tests.shu_seed import person, seed_year
+from tests.shu_seed import person, seed_year, wib
 
 
 def _run(capsys, db_path, *args):
     try:
-        code = main(["--db", db_path, *args])
+        with clock_at(wib(2027, 1, 5)):  # the year 2026 is over: it may be proposed
+            code = main(["--db", db_path, *args])
     except SystemExit as exit_:
         code = exit_.code
     out = capsys.readouterr()

@@ -32,6 +32,7 @@ from storage.db import Database
 
 REFUSALS = {
     "shu.not_officer": "{who} is not a treasurer, administrator or chair of this cooperative",
+    "shu.open": "{year} is not over yet: propose its SHU from 1 January {next}",
     "shu.posted": "the SHU of {year} is already posted",
     "shu.none": "nothing is proposed for {year}: run `shu propose` first",
     "shu.own": "{who} proposed it: another officer approves",
@@ -193,7 +194,9 @@ async def _post(args: argparse.Namespace, db: Database, org) -> int:
     try:
         found = await db.write(use_case, org.id, args.year, person.id)
     except stored.PostingRefused as exc:
-        message = REFUSALS[exc.reason].format(who=person.full_name, year=args.year)
+        message = REFUSALS[exc.reason].format(
+            who=person.full_name, year=args.year, next=args.year + 1
+        )
         raise CliError(f"{args.action} refused: {message}") from None
     if args.action == "propose":
         print(f"{org.code} SHU {args.year} proposed by {person.full_name}: SHU"

@@ -49,7 +49,11 @@ async def _proposed(world):
     ids = await seed_year(world.db)
     maker = await person(world.db, 21, "Bendahara", (Role.TREASURER,))
     await person(world.db, 22, "Ketua", (Role.ADMIN,))
-    await world.db.write(stored.propose, 1, 2026, maker)
+    from storage.db import clock_at
+    from tests.shu_seed import wib
+
+    with clock_at(wib(2027, 1, 5)):  # a year is proposed once it is over
+        await world.db.write(stored.propose, 1, 2026, maker)
     return ids
 
 

@@ -14,9 +14,15 @@ from domain.ledger import SavingsKind
 from domain.people import Role
 from storage import ledger, orgs
 from storage import shu as stored
-from storage.db import Database
+from storage.db import Database, clock_at
 from storage.migrate import migrate
-from tests.shu_seed import BYLAWS, person, seed_year
+from tests.shu_seed import BYLAWS, person, post, seed_year, wib
+
+
+async def _propose(db, person_id):
+    """Propose 2026 on 5 January 2027 (a year is proposed once it is over)."""
+    with clock_at(wib(2027, 1, 5)):
+        return await db.write(stored.propose, 1, 2026, person_id)
 
 
 @pytest.fixture
@@ -85,10 +91,13 @@ async def test_propose_then_another_officer_approves_once(db):
     checker = await person(db, 22, "Ketua", (Role.ADMIN,))
     member = ids["Ani:person"]
     with pytest.raises(stored.PostingRefused, match="shu.not_officer"):
-        await db.write(stored.propose, 1, 2026, member)
+        await _propose(db, member)
+    with pytest.raises(stored.PostingRefused, match="shu.open"):  # 31 December, 23.59 WIB
+        with clock_at(wib(2026, 12, 31, 23, 59)):
+            await db.write(stored.propose, 1, 2026, maker)
     with pytest.raises(stored.PostingRefused, match="shu.none"):
         await db.write(stored.approve, 1, 2026, checker)
-    proposal = await db.write(stored.propose, 1, 2026, maker)
+    proposal = await _propose(db, maker)
     assert (proposal.shu, proposal.members, proposal.status) == (1_670_000, 473_582, "proposed")
     with pytest.raises(stored.PostingRefused, match="shu.own"):
         await db.write(stored.approve, 1, 2026, maker)
@@ -99,7 +108,7 @@ async def test_propose_then_another_officer_approves_once(db):
     with pytest.raises(stored.PostingRefused, match="shu.posted"):
         await db.write(stored.approve, 1, 2026, checker)
     with pytest.raises(stored.PostingRefused, match="shu.posted"):
-        await db.write(stored.propose, 1, 2026, maker)
+        await _propose(db, maker)
     assert (await ledger.by_reference(db, "shu:1:2026")).id == entry.id
     sukarela = await ledger.balances(db, [L.member_savings(ids[n], SavingsKind.SUKARELA)
                                           for n in ("Ani", "Citra", "Dewi")])  # fmt: skip
@@ -114,9 +123,7 @@ async def test_an_approval_on_changed_figures_is_refused(db):
     await seed_year(db)
     maker = await person(db, 21, "Bendahara", (Role.TREASURER,))
     checker = await person(db, 22, "Ketua", (Role.CHAIR,))
-    await db.write(stored.propose, 1, 2026, maker)
-    from tests.shu_seed import post, wib
-
+    await _propose(db, maker)
     await post(db, wib(2026, 12, 30), [L.debit(L.cash(1), 10_000), L.credit(L.sales(1), 10_000)])
     with pytest.raises(stored.PostingRefused, match="shu.changed"):
         await db.write(stored.approve, 1, 2026, checker)
@@ -131,7 +138,7 @@ async def test_another_cooperatives_officer_may_not_propose(db):
     )
     stranger = await person(db, 23, "Bendahara Desa", (Role.TREASURER,), org_id=other)
     with pytest.raises(stored.PostingRefused, match="shu.not_officer"):
-        await db.write(stored.propose, 1, 2026, stranger)
+        await _propose(db, stranger)
 
 
 async def test_the_estimate_so_far_uses_the_rules_in_force_and_is_kept_for_the_day(db):
