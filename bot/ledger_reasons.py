@@ -112,6 +112,7 @@ _RENDER: dict[str, Callable[[dict], str]] = {
     L.REASON_PAYROLL_BELANJA: lambda p: _(
         "Goods from the cooperative, deducted from pay for {month}"
     ).format(month=_month(p["month"])),
+    L.REASON_SHU: lambda p: _("SHU {year} to voluntary savings").format(year=p["year"]),
     # Market sales (storage.sales)
     S.REASON_DELIVERED: lambda p: _("Delivered {note} of sale {sale}: {quantity} {produce}").format(
         note=p["note"], sale=p["sale"], quantity=_quantity(p), produce=_produce(p)

@@ -153,6 +153,11 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Role.ADMIN}),
     ),
     Command("invite", N_("Make an invite link for cooperative staff"), frozenset({Role.ADMIN})),
+    Command(
+        "shu",
+        N_("The year's SHU: approve posting it to the members' savings"),
+        frozenset({Role.ADMIN, Role.TREASURER, Role.CHAIR}),
+    ),
 )
 
 BY_NAME = {command.name: command for command in COMMANDS}

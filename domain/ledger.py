@@ -99,6 +99,14 @@ class AccountKind(StrEnum):
     # What a union member owes for goods taken on payroll deduction (collected by payroll
     # import with the wajib and the installments).
     RECEIVABLE_MEMBER = "receivable_member"
+    # SHU (issue 19, the year-end surplus): what a posted year's SHU took out of the surplus
+    # (``shu:<org>``, debited with the whole SHU: the income and cost accounts are never
+    # closed, so this equity account going below zero is what has been shared out), the
+    # reserve it built (``shureserve:<org>``, cadangan) and the funds it set aside
+    # (``shufund:<org>:<name>``: dana pengurus, karyawan, pendidikan, sosial …).
+    SHU = "shu"
+    SHU_RESERVE = "shu_reserve"
+    SHU_FUND = "shu_fund"
 
     @property
     def normal(self) -> Side:
@@ -146,6 +154,8 @@ _ORG_WORDS = {
     "loaninterest": AccountKind.LOAN_INTEREST,
     "loanpenalty": AccountKind.LOAN_PENALTIES,
     "hubfees": AccountKind.HUB_FEES,
+    "shu": AccountKind.SHU,
+    "shureserve": AccountKind.SHU_RESERVE,
 }
 _ID = r"([1-9][0-9]{0,17})"
 _MEMBER = re.compile(rf"^member:{_ID}:(pokok|wajib|sukarela)$")
@@ -156,6 +166,7 @@ _LOAN_RECEIVABLE = re.compile(rf"^receivable:loan:{_ID}$")
 _COOP_RECEIVABLE = re.compile(rf"^receivable:coop:{_ID}$")
 _SUPPLIER_PAYABLE = re.compile(rf"^payable:supplier:{_ID}$")
 _MEMBER_RECEIVABLE = re.compile(rf"^receivable:member:{_ID}$")
+_SHU_FUND = re.compile(rf"^shufund:{_ID}:([a-z][a-z0-9]{{0,19}})$")
 _ORG = re.compile(rf"^({'|'.join(_ORG_WORDS)}):{_ID}$")
 
 
@@ -389,6 +400,25 @@ def member_receivable(roster_id: int) -> str:
     return f"receivable:member:{_positive_id(roster_id, 'a roster id')}"
 
 
+def shu_shared(org_id: int) -> str:
+    """``shu:<org_id>``: debited with a year's whole SHU when it is posted (equity)."""
+    return _org_account("shu", org_id)
+
+
+def shu_reserve(org_id: int) -> str:
+    """``shureserve:<org_id>``: the reserve (cadangan) built from the years' SHU."""
+    return _org_account("shureserve", org_id)
+
+
+def shu_fund(org_id: int, name: str) -> str:
+    """``shufund:<org_id>:<name>``: a fund set aside from the SHU by the bylaws (``pengurus``,
+    ``karyawan``, ``pendidikan``, ``sosial`` …; a-z and 0-9, up to 20)."""
+    code = f"shufund:{_positive_id(org_id, 'an organisation id')}:{name}"
+    if not _SHU_FUND.match(code):
+        raise InvalidAccount(f"not a fund name: {name!r}")
+    return code
+
+
 def parse_account(code: object) -> Account:
     """The account a code names; InvalidAccount for anything else (no spaces, no case
     variants, no leading zeros: one account has exactly one code)."""
@@ -409,6 +439,8 @@ def parse_account(code: object) -> Account:
             return Account(code, AccountKind.PAYABLE_SUPPLIER)
         if found := _MEMBER_RECEIVABLE.match(code):
             return Account(code, AccountKind.RECEIVABLE_MEMBER, roster_id=int(found[1]))
+        if found := _SHU_FUND.match(code):
+            return Account(code, AccountKind.SHU_FUND, org_id=int(found[1]))
         if found := _ORG.match(code):
             return Account(code, _ORG_WORDS[found[1]], org_id=int(found[2]))
     raise InvalidAccount(f"not an account code: {code!r}")
@@ -583,6 +615,7 @@ REASON_ADVANCE = "advance.given"  # number (ADV-…), what (pupuk, bibit, cash)
 REASON_LOAN_PAID_OUT = "loan.disbursed"  # number (KP-…), via (cash or transfer), transfer
 REASON_LOAN_REPAID = "loan.repaid"  # number (KP-…), source (payroll, counter, payoff), month
 REASON_PAYROLL_BELANJA = "payroll.belanja"  # month: goods taken, deducted from pay
+REASON_SHU = "shu.posted"  # year
 
 _CODED = re.compile(r"([a-z]+(?:\.[a-z_]+)+)(?: (\{.*\}))?", re.DOTALL)
 

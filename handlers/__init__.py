@@ -41,6 +41,7 @@ from handlers import (
     savings,
     set_price,
     settings,
+    shu,
     window_open,
     windows,
 )
@@ -182,6 +183,8 @@ def register(app: Application) -> None:
     app.add_handler(member_orders.HAND_OVER_BUTTONS.handler(member_orders.on_hand_over))
     app.add_handler(coop_advances.DECIDE_BUTTONS.handler(coop_advances.on_decision))
     app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
+    app.add_handler(CommandHandler("shu", shu.show_waiting))
+    app.add_handler(shu.APPROVE_BUTTONS.handler(shu.on_approve))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.
     app.add_handler(CallbackQueryHandler(help.stale_button))

@@ -28,7 +28,7 @@ from domain.ledger import SavingsKind
 from domain.money import record_id
 from domain.savings import Month, period_bounds, reminder_month
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply, tell
-from storage import member_orders, orgs, reminders
+from storage import member_orders, orgs, reminders, shu
 from storage import savings as stored
 from storage.savings import Member
 
@@ -97,6 +97,13 @@ async def balance_text(context: BotContext, member: Member) -> str:
     if held:  # goods ordered from the hub, paid from sukarela at pickup
         lines.append(_("Held for shopping: {amount}").format(amount=format_money(held)))
     lines.append(_("Total: {total}").format(total=format_money(savings.total)))
+    estimate = await shu.estimate(context.db, member.org_id, member.id, int(now.timestamp()))
+    if estimate is not None:
+        lines.append(
+            _("Estimated SHU {year} so far: {amount}").format(
+                year=now.year, amount=format_money(estimate)
+            )
+        )
     return "\n".join(lines)
 
 

@@ -175,6 +175,12 @@ async def _open(path: str) -> aiosqlite.Connection:
     return conn
 
 
+async def open_reader(path: str) -> aiosqlite.Connection:
+    """A SQLite connection of its own, for a long read (WAL: it reads beside the bot's reader
+    without making the bot's short reads queue behind it). Close it after."""
+    return await _open(path)
+
+
 class Database:
     """``Database(path)`` is the SQLite file; ``Database("postgresql://…")`` is a
     :class:`storage.postgres.PostgresDatabase` with the same methods."""

@@ -39,6 +39,7 @@ from bot.cli import (
     run,
     sales,
     schedule,
+    shu,
     warehouse,
     windows,
 )
@@ -53,7 +54,7 @@ __all__ = ["EXIT_USAGE", "GROUPS", "CliError", "main"]
 #: The command groups, in the order ``--help`` lists them. A new group: a module, added here.
 GROUPS = (
     run, db, org, roster, members, deposits, loans, payroll, invite, person, catalog, price, rafaksi, schedule, windows,
-    warehouse, buyers, sales, cycles, inbox, ledger, audit, backup, report, demo,
+    warehouse, buyers, sales, cycles, inbox, ledger, audit, backup, report, shu, demo,
 )  # fmt: skip
 
 #: Command-line flags that override settings (each group's parser may define some of them).

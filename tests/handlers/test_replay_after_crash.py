@@ -75,6 +75,7 @@ TABLES = (
     "loan_payments",
     "loan_allocations",
     "loans WHERE status = 'paid'",
+    "shu_postings WHERE status = 'posted'",
     "cycle_orders",
     "cycle_orders WHERE status = 'cancelled'",
     "cycle_order_lines",
@@ -839,6 +840,16 @@ async def _loan_payoff(world):
     return tono, lambda: tono.press(tono.buttons()[-1])
 
 
+async def _shu_approve(world):
+    from tests.handlers.test_shu import _proposed
+    from tests.texts import said
+
+    await _proposed(world)
+    checker = world.person(722)
+    await checker.send("/shu")
+    return checker, lambda: checker.press(said("✅ Approve and post"))
+
+
 SCENARIOS = {
     "coop_advance.ask": _coop_advance_ask,
     "coop_advance.decide": _coop_advance_decide,
@@ -848,6 +859,7 @@ SCENARIOS = {
     "loan.repay": _loan_repay,
     "loan.payoff": _loan_payoff,
     "loan.apply": _loan_apply,
+    "shu.approve": _shu_approve,
     "loan.cancel": _loan_cancel,
     "loan.decide": _loan_decide,
     "loan.disburse": _loan_disburse,
