@@ -25,6 +25,9 @@ process); for the import, ``deposits import`` of one wajib row per member for 20
 per row through the same ledger path); for the reads, ``SELECT 1 FROM roster WHERE id = ?``
 through the same ``Database``. No timing is asserted.
 
+4. The year's SHU for as many members and loans: ``python -m bench.shu`` run after the rest
+   (a year of ledger of its own; ``--skip-shu`` leaves it out).
+
     python -m bench.loans                  # 100,000 members, 20,000 loans
     python -m bench.loans --quick          # 5,000 members, 1,000 loans
 """
@@ -40,6 +43,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import shu
 from bench.common import load_caveat, machine_info, percentile, print_table, ratio, workdir
 from bench.savings import cli
 
@@ -192,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--workdir")
     parser.add_argument("--quick", action="store_true", help="5,000 members, 1,000 loans")
+    parser.add_argument("--skip-shu", action="store_true", help="not the year's SHU (bench.shu)")
     args = parser.parse_args(argv)
     if args.quick:
         args.members, args.loans, args.queries = 5_000, 1_000, 300
@@ -237,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         [["loan + standing", _ms(reads["pinjaman"], 50), _ms(reads["pinjaman"], 99)],
          ["baseline: SELECT 1 by id", _ms(reads["baseline"], 50), _ms(reads["baseline"], 99)]],
     )  # fmt: skip
+    if not args.skip_shu:  # the issue's fourth figure: the year's SHU for the same cooperative size
+        shu_args = ["--members", str(args.members), "--loans", str(args.loans)]
+        shu.main([*shu_args, "--workdir", str(wd / "shu")])
     return 0
 
 

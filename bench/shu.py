@@ -143,11 +143,16 @@ def seed(db: Path, members: int, loans: int, farmers: int, seed_: int) -> dict[s
         for loan in loan_ids:
             w.entry(_at(month, 26), cash, interest, 50_000, f"loan:{loan}:i:{month}")
         purchases = w.account(f"purchases:{org_id}", "purchases", org=org_id)
+        bought = 0
         for person in people:
             payable = w.account(f"payable:farmer:{person}", "payable_farmer", person=person)
-            w.entry(_at(month, 5), purchases, payable, rng.randrange(100_000, 2_000_000))
+            amount = rng.randrange(100_000, 2_000_000)
+            w.entry(_at(month, 5), purchases, payable, amount)
+            bought += amount
         sales = w.account(f"sales:{org_id}", "sales", org=org_id)
-        w.entry(_at(month, 28), cash, sales, 900_000_000)
+        # sold on at a margin, so that the year has an SHU to share at any size (a loss
+        # shares nothing, and the split per member would not be measured)
+        w.entry(_at(month, 28), cash, sales, bought + 300_000_000)
         for r in rng.sample(roster, min(1_000, len(roster))):
             goods = w.account(f"receivable:member:{r}", "receivable_member", org=org_id, roster=r)
             w.entry(_at(month, 15), goods, sales, 250_000)
