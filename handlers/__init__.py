@@ -24,6 +24,7 @@ from handlers import (
     announcements,
     catalog_admin,
     cycle_delivery,
+    cycle_invoices,
     cycle_payments,
     cycles,
     figures,
@@ -169,6 +170,7 @@ def register(app: Application) -> None:
     app.add_handler(windows.CLOSE_BUTTONS.handler(windows.on_close))
     app.add_handler(network.NETWORK_BUTTONS.handler(network.on_network))
     app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
+    app.add_handler(cycle_invoices.INVOICE_BUTTONS.handler(cycle_invoices.on_invoices))
     app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
 
     # Last: whatever nothing above understood gets a polite answer, never silence.

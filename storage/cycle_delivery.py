@@ -125,6 +125,19 @@ async def unpaid(source: Source, hub_id: int) -> list[Invoice]:
     return [Invoice(**{k: r[k] for k in Invoice.__dataclass_fields__}) for r in rows]
 
 
+async def invoices_of(source: Source, org_id: int, limit: int = 10) -> list[Invoice]:
+    """A village cooperative's own invoices to pay (a count where nothing arrived has none),
+    the unpaid first, then the newest."""
+    rows = await fetchall(
+        source,
+        f"SELECT {_INVOICE} FROM cycle_invoices WHERE org_id = ? AND total_rupiah > 0"
+        " ORDER BY CASE WHEN paid_rupiah < total_rupiah THEN 0 ELSE 1 END, order_id DESC"
+        " LIMIT ?",
+        (org_id, limit),
+    )
+    return [Invoice(**{k: r[k] for k in Invoice.__dataclass_fields__}) for r in rows]
+
+
 # --- the count --------------------------------------------------------------------------------
 
 
