@@ -135,9 +135,12 @@ def _ordered(line, offered) -> str:
 
 
 async def _own_order(context: BotContext, order_id: int | None) -> Order | None:
-    """The order if it is the presser's cooperative's (else a forged or stale button)."""
+    """The order if it is the presser's cooperative's own (else a forged or stale button, or
+    a member's order picked up at the cooperative: not counted here)."""
     found = await cycles.order(context.db, order_id) if order_id else None
     if found is None or found.org_id != context.person.org_id:
+        return None
+    if not await cycle_delivery.a_cooperatives(context.db, found.id):
         return None
     return found
 

@@ -167,7 +167,7 @@ async def _counted_lines(conn, found: cycles.Order, wanted: dict[int, int]) -> l
     ]  # fmt: skip
 
 
-async def _a_cooperatives(conn, order_id: int) -> bool:
+async def a_cooperatives(conn, order_id: int) -> bool:
     """Whether the order is a cooperative's (a union member's order is picked up, not counted)."""
     rows = await fetchall(
         conn, "SELECT 1 FROM cycle_orders WHERE id = ? AND orderer_kind = 'org'", (order_id,)
@@ -183,7 +183,7 @@ async def count(
     ``org_id``'s or its cycle is not closed; InvalidInput ``count.more`` for more than ordered.
     A counted order answers with its invoice (``first`` False)."""
     found = await cycles.order(conn, order_id)
-    if found is None or found.org_id != org_id or not await _a_cooperatives(conn, order_id):
+    if found is None or found.org_id != org_id or not await a_cooperatives(conn, order_id):
         raise LookupError("order")
     done = await invoice(conn, order_id)
     if done is not None:

@@ -258,3 +258,57 @@ async def test_the_cooperatives_own_invoices(world, closed):
         await conn.execute("UPDATE cycle_invoices SET due_on = '2020-01-01' WHERE order_id = 1")
     (listed,) = await ani.press("🧾 Faktur")
     assert listed.splitlines()[1].endswith("⚠️ Sudah lewat jatuh tempo!")
+
+
+async def test_a_members_order_is_not_counted_by_the_cooperative(world, closed):
+    ids, cycle, _suppliers, (beras, _minyak, _npk), kops = closed
+    ani = await _someone(world, 975, kops[0], [Role.CHAIR])
+    async with world.db.transaction() as conn:  # a member's order picked up at Ani's cooperative
+        cur = await conn.execute(
+            "INSERT INTO cycle_orders (cycle_id, orderer_kind, org_id, person_id, status,"
+            " placed_at, changed_at) VALUES (?, 'person', ?, ?, 'frozen', 0, 0) RETURNING id",
+            (cycle.id, kops[0], None),
+        )
+        order_id = (await cur.fetchone())[0]
+        await conn.execute(
+            "INSERT INTO cycle_order_lines (order_id, item_id, quantity, price_rupiah, fee_rupiah)"
+            " VALUES (?, ?, 1, 64000, 2000)",
+            (order_id, beras.id),
+        )
+    await ani.send("/pesan")
+    sent, _data = ani.button(ARRIVED)
+    await ani.press_data(sent, f"pdt:{order_id}")
+    assert _refused(world)
+    assert await world.db.fetchone("SELECT 1 FROM cycle_invoices") is None
+
+
+async def test_the_delivery_day_job_in_two_processes_and_after_a_restart(world, closed):
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from bot.context import BotContext
+    from handlers import cycle_delivery as handler
+
+    ids, cycle, _suppliers, _items, kops = closed
+    ani = await _someone(world, 976, kops[0], [Role.CHAIR])
+    wati = await _someone(world, 977, kops[0], [Role.TREASURER])
+    day = await world.db.fetchone("SELECT delivery_on FROM order_cycles WHERE id = ?", (cycle.id,))
+    noon = datetime.combine(
+        date.fromisoformat(day["delivery_on"]), time(12), ZoneInfo("Asia/Jakarta")
+    )
+    at = int(noon.timestamp())
+    sender = world.app.bot_data.outbox
+    queued = await asyncio.gather(
+        handler.tell_delivery_day(world.db, sender, now=at),
+        handler.tell_delivery_day(world.db, sender, now=at),
+    )
+    assert sorted(queued) == [0, 2]  # Budi's cooperative has no officer here: Ani and Wati
+    await world.kill()  # a restart on the same day: the job runs again, nobody told twice
+    await handler.tell_delivery_day(world.db, world.app.bot_data.outbox, now=at + 60)
+    await handler.delivery_day(BotContext(world.app))
+    await world.outbox_sent()
+    assert [t for t in ani.take_new() if "datang hari ini" in t] == [
+        "Barang pesanan PSN-0001 (Sembako Desember) datang hari ini. "
+        "Tekan 📦 Barang sudah datang saat barang tiba."
+    ]
+    assert len([t for t in wati.take_new() if "datang hari ini" in t]) == 1
