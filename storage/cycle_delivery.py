@@ -180,7 +180,7 @@ async def count(
 ) -> CountResult:
     """A use case: the order's count (item id → units received; a line not named arrived
     whole), its invoice and the ledger entry, once. LookupError when the order is not
-    ``org_id``'s or its cycle is not closed; InvalidInput ``count.more`` for more than ordered.
+    ``org_id``'s, its cycle is not closed or ``wanted`` names an item it did not order; InvalidInput ``count.more`` for more than ordered.
     A counted order answers with its invoice (``first`` False)."""
     found = await cycles.order(conn, order_id)
     if found is None or found.org_id != org_id or not await a_cooperatives(conn, order_id):
@@ -191,6 +191,8 @@ async def count(
     cycle = await cycles.get(conn, found.cycle_id)
     if found.status != OrderStatus.FROZEN or cycle.status != "closed":
         raise LookupError("state")
+    if set(wanted) - {line.item_id for line in found.lines}:  # an item it did not order
+        raise LookupError("item")
     counted = await _counted_lines(conn, found, wanted)
     figures = rules.bill(counted)
     now = now_utc()

@@ -70,6 +70,9 @@ async def test_a_count_open_while_the_command_line_counts(world, closed):
     await ani.press(ARRIVED)
     await ani.press(EACH)
     await ani.send("5")
+    # an item the order has no line of (nobody ordered NPK here) is refused, not ignored
+    with pytest.raises(LookupError):
+        await world.db.write(cycle_delivery.count, 1, kops[0], {_npk.id: 3}, None)
     # meanwhile the hub counts the same order on the command line
     await world.db.write(cycle_delivery.count, 1, kops[0], {beras.id: 9}, None)
     (summary,) = await ani.send("semua")
