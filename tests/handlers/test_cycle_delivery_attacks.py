@@ -315,3 +315,20 @@ async def test_the_delivery_day_job_in_two_processes_and_after_a_restart(world, 
         "Tekan 📦 Barang sudah datang saat barang tiba."
     ]
     assert len([t for t in wati.take_new() if "datang hari ini" in t]) == 1
+
+
+async def test_an_english_officer_reads_the_invoices_and_an_empty_count(world, closed):
+    ids, _cycle, _suppliers, _items, kops = closed
+    eko = await _someone(world, 980, kops[1], [Role.STORE_MANAGER], language="en")
+    await eko.send("/pesan")
+    await eko.press("📦 Goods have arrived")
+    await eko.press("✏️ Count each item")
+    await eko.send("0 bags")
+    (saved,) = await eko.press("✅ Yes, save")
+    assert saved.splitlines()[1] == (
+        "Nothing of order PSN-0002 arrived, so there is nothing to pay. The hub has been told."
+    )
+    await world.db.write(cycle_delivery.count, 1, kops[0], {}, None)
+    shown = await eko.send("/pesan")
+    assert "🧾 Invoices" not in eko.buttons()  # a count of Rp0 is no invoice to list
+    assert not any("invoices from the hub" in t for t in shown)
