@@ -79,7 +79,7 @@ async def test_a_count_open_while_the_command_line_counts(world, closed):
     assert summary.startswith("Hitungan pesanan PSN-0001:")
     (saved, _caption) = await ani.press(YES_ID)
     assert saved.startswith("Pesanan PSN-0001 sudah dihitung.")
-    assert "Tidak datang, dikreditkan: Rp64.000" in saved  # the command line's count holds
+    assert "Tidak datang, tidak ditagih: Rp64.000" in saved  # the command line's count holds
     assert await _entries(world) == 1
 
 
@@ -106,7 +106,7 @@ async def test_nothing_arrived_at_all(world, closed):
     (summary,) = await budi.send("0")
     assert summary.splitlines()[1:] == [
         "Pupuk NPK 50 kg: dipesan 4 sak, datang 0 sak",
-        "Tidak datang, dikreditkan: Rp740.000",
+        "Tidak datang, tidak ditagih: Rp740.000",
         "Total faktur: Rp0",
         "Apakah sudah benar?",
     ]
@@ -235,7 +235,7 @@ async def test_the_cooperatives_own_invoices(world, closed):
     await world.db.write(cycle_delivery.count, 2, kops[1], {}, None)
     await world.db.write(cycle_delivery.pay, 1, ids["hub"], 12_000, "BRI 1", None)
     shown = await ani.send("/pesan")
-    assert "Faktur koperasi Anda dari hub: tekan 🧾 Faktur." in shown
+    assert "Tekan 🧾 Faktur untuk melihat faktur koperasi Anda dari hub." in shown
     (listed,) = await ani.press("🧾 Faktur")
     number = (await cycle_delivery.invoice(world.db, 1)).number
     lines = listed.splitlines()
