@@ -332,3 +332,28 @@ async def test_an_english_officer_reads_the_invoices_and_an_empty_count(world, c
     shown = await eko.send("/pesan")
     assert "🧾 Invoices" not in eko.buttons()  # a count of Rp0 is no invoice to list
     assert not any("invoices from the hub" in t for t in shown)
+
+
+async def test_paid_in_full_while_the_amount_is_asked(world, closed):
+    ids, _cycle, _suppliers, _items, kops = closed
+    admin = await _counted(world, kops, ids)
+    await admin.send("/pesan")
+    await admin.press("💰 Catat pembayaran: PSN-0002")
+    await world.db.write(cycle_delivery.pay, 2, ids["hub"], 740_000, "BNI 6", None)
+    (answer,) = await admin.send("100.000")  # not "more than the Rp0 owed", asked forever
+    number = (await cycle_delivery.invoice(world.db, 2)).number
+    assert answer == f"Faktur {number} sudah lunas. Tidak ada yang disimpan."
+    (after,) = await admin.send("BRI 8")  # the conversation ended: a stray text
+    assert "Rp" not in after
+
+
+async def test_one_reference_for_two_invoices_at_the_same_moment(world, closed):
+    ids, _cycle, _suppliers, _items, kops = closed
+    await _counted(world, kops, ids)
+    results = await asyncio.gather(
+        world.db.write(cycle_delivery.pay, 1, ids["hub"], 1_000, "BRI 55", None),
+        world.db.write(cycle_delivery.pay, 2, ids["hub"], 1_000, "BRI 55", None),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Payment", "PaymentRefused"]
+    assert await ledger.balance(world.db, L.bank(ids["hub"])) == 1_000
