@@ -32,8 +32,13 @@ async def offer_invoices(update: Update, context: BotContext) -> None:
     await reply(
         update,
         _("Your cooperative's invoices from the hub: press 🧾 Invoices."),
-        keyboard([[INVOICE_BUTTONS.button(_("🧾 Invoices"), LIST)]]),
+        keyboard([[invoices_button()]]),
     )
+
+
+def invoices_button():
+    """🧾 Invoices: the cooperative's own list (under /pesan, on its /koperasi card)."""
+    return INVOICE_BUTTONS.button(_("🧾 Invoices"), LIST)
 
 
 def _line(bill: Invoice, today: date, zone: str) -> str:

@@ -236,6 +236,9 @@ async def test_the_cooperatives_own_invoices(world, closed):
     await world.db.write(cycle_delivery.pay, 1, ids["hub"], 12_000, "BRI 1", None)
     shown = await ani.send("/pesan")
     assert "Tekan 🧾 Faktur untuk melihat faktur koperasi Anda dari hub." in shown
+    (card,) = await ani.send("/koperasi")  # the card's owed line has the button too
+    assert card.splitlines()[-1] == "Utang ke hub: Rp1.000.000 (1 faktur belum lunas)"
+    assert ani.button("🧾 Faktur")[0].text == card
     (listed,) = await ani.press("🧾 Faktur")
     number = (await cycle_delivery.invoice(world.db, 1)).number
     lines = listed.splitlines()
