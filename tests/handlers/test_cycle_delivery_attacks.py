@@ -360,3 +360,19 @@ async def test_one_reference_for_two_invoices_at_the_same_moment(world, closed):
     )
     assert sorted(type(r).__name__ for r in results) == ["Payment", "PaymentRefused"]
     assert await ledger.balance(world.db, L.bank(ids["hub"])) == 1_000
+
+
+async def test_forged_choices_inside_the_count(world, closed):
+    ids, _cycle, _suppliers, _items, kops = closed
+    ani = await _someone(world, 985, kops[0], [Role.CHAIR])
+    await ani.send("/pesan")
+    await ani.press(ARRIVED)
+    sent, _data = ani.button(ALL)
+    for forged in ("pdh:zzz", "pdh:alls", "pdt:2", "pdt:1"):
+        answers = await ani.press_data(sent, forged)
+        assert not any("Traceback" in a for a in answers)
+    (summary,) = await ani.press(ALL)  # the count goes on
+    assert summary.startswith("Hitungan pesanan PSN-0001:")
+    saved, _caption = await ani.press(YES_ID)
+    assert saved.startswith("Terima kasih. Hitungan sudah disimpan.")
+    assert await _entries(world) == 1
