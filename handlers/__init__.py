@@ -25,6 +25,7 @@ from handlers import (
     catalog_admin,
     coop_advances,
     cycle_delivery,
+    cycle_invoices,
     cycle_payments,
     cycles,
     figures,
@@ -182,6 +183,7 @@ def register(app: Application) -> None:
     app.add_handler(cycles.PAPER_BUTTONS.handler(cycles.on_paper))
     app.add_handler(member_orders.HAND_OVER_BUTTONS.handler(member_orders.on_hand_over))
     app.add_handler(coop_advances.DECIDE_BUTTONS.handler(coop_advances.on_decision))
+    app.add_handler(cycle_invoices.INVOICE_BUTTONS.handler(cycle_invoices.on_invoices))
     app.add_handler(announcements.READ_BUTTONS.handler(announcements.on_read))
     app.add_handler(CommandHandler("shu", shu.show_waiting))
     app.add_handler(shu.APPROVE_BUTTONS.handler(shu.on_approve))

@@ -78,6 +78,10 @@ def owed_line(owed: Owed) -> str | None:
 
 
 def invoice_text(bill: Invoice, zone: str) -> str:
+    if not bill.total_rupiah:  # nothing arrived: no invoice to pay, only the credit
+        return _(
+            "Nothing of order {order} arrived, so there is nothing to pay. The hub has been told."
+        ).format(order=bill.order_number)
     lines = [
         _("Invoice {number} for order {order}:").format(
             number=bill.number, order=bill.order_number
@@ -131,14 +135,20 @@ def _ordered(line, offered) -> str:
 
 
 async def _own_order(context: BotContext, order_id: int | None) -> Order | None:
-    """The order if it is the presser's cooperative's (else a forged or stale button)."""
+    """The order if it is the presser's cooperative's own (else a forged or stale button, or
+    a member's order picked up at the cooperative: not counted here)."""
     found = await cycles.order(context.db, order_id) if order_id else None
     if found is None or found.org_id != context.person.org_id:
+        return None
+    if not await cycle_delivery.a_cooperatives(context.db, found.id):
         return None
     return found
 
 
 async def _send_invoice(update: Update, context: BotContext, bill: Invoice) -> None:
+    """The faktur PDF; none when nothing is to be paid (a faktur of Rp0 confuses)."""
+    if not bill.total_rupiah:
+        return
     data = await cycle_invoice.invoice_pdf(context.db, bill.order_id, context.person.timezone)
     await update.effective_chat.send_document(
         data, filename=cycle_invoice.file_name(bill), caption=_("Invoice {number}").format(number=bill.number)

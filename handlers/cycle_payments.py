@@ -104,6 +104,11 @@ class AmountStep(Typed):
 async def _amount_typed(update: Update, context: BotContext, amount: int) -> str:
     draft = PayDraft.load(context)
     bill = need(await _hub_invoice(context, draft.order_id))
+    if bill.owed <= 0:  # paid in full meanwhile (another officer, the command line)
+        PayDraft.drop(context)
+        await reply(update, _("Invoice {number} is paid in full.").format(number=bill.number)
+                    + " " + _("Nothing was saved."))  # fmt: skip
+        return END
     if amount > bill.owed:
         await reply(update, _("That is more than is owed. Only {owed} is owed.").format(
             owed=format_money(bill.owed)) + "\n" + _amount_question())  # fmt: skip

@@ -24,7 +24,7 @@ from domain.cycles import OrderRefused, OrderStatus
 from domain.money import record_id
 from domain.network import is_village
 from domain.people import InvalidInput, Role
-from handlers import cycle_delivery, cycle_payments
+from handlers import cycle_delivery, cycle_invoices, cycle_payments
 from handlers.kit import (
     END,
     Buttons,
@@ -139,6 +139,7 @@ async def start(update: Update, context: BotContext) -> int | str:
             await reply(update, _("Only officers of a village cooperative order goods here."))
         return END
     await cycle_delivery.show_arrivals(update, context)  # closed cycles' orders on their way
+    await cycle_invoices.offer_invoices(update, context)  # the cooperative's own invoices
     found = await cycles.open_for(context.db, context.person.org_id)
     if not found:
         await reply(

@@ -16,6 +16,7 @@ from domain import network as rules
 from domain import regions
 from domain.people import VILLAGE_OFFICERS, Role, display_phone
 from handlers.cycle_delivery import owed_line
+from handlers.cycle_invoices import invoices_button
 from handlers.kit import Buttons, answer_query, for_command, keyboard, refuse_button, reply
 from handlers.menus import role_label
 from handlers.monthly_report import report_line
@@ -82,6 +83,8 @@ async def _card(update: Update, context: BotContext, coop: Cooperative, back: bo
         )]])  # fmt: skip
     report = await monthly_reports.last_filed(context.db, coop.org.id)
     owed = owed_line(await cycle_delivery.owed_by(context.db, coop.org.id))
+    if owed and coop.org.id == context.person.org_id:  # its own officer: the invoices behind it
+        markup = keyboard([*(markup.inline_keyboard if markup else []), [invoices_button()]])
     await reply(update, card_text(coop, report) + (f"\n{owed}" if owed else ""), markup)
 
 

@@ -125,6 +125,19 @@ async def unpaid(source: Source, hub_id: int) -> list[Invoice]:
     return [Invoice(**{k: r[k] for k in Invoice.__dataclass_fields__}) for r in rows]
 
 
+async def invoices_of(source: Source, org_id: int, limit: int = 10) -> list[Invoice]:
+    """A village cooperative's own invoices to pay (a count where nothing arrived has none),
+    the unpaid first, then the newest."""
+    rows = await fetchall(
+        source,
+        f"SELECT {_INVOICE} FROM cycle_invoices WHERE org_id = ? AND total_rupiah > 0"
+        " ORDER BY CASE WHEN paid_rupiah < total_rupiah THEN 0 ELSE 1 END, order_id DESC"
+        " LIMIT ?",
+        (org_id, limit),
+    )
+    return [Invoice(**{k: r[k] for k in Invoice.__dataclass_fields__}) for r in rows]
+
+
 # --- the count --------------------------------------------------------------------------------
 
 
@@ -154,7 +167,7 @@ async def _counted_lines(conn, found: cycles.Order, wanted: dict[int, int]) -> l
     ]  # fmt: skip
 
 
-async def _a_cooperatives(conn, order_id: int) -> bool:
+async def a_cooperatives(conn, order_id: int) -> bool:
     """Whether the order is a cooperative's (a union member's order is picked up, not counted)."""
     rows = await fetchall(
         conn, "SELECT 1 FROM cycle_orders WHERE id = ? AND orderer_kind = 'org'", (order_id,)
@@ -167,10 +180,10 @@ async def count(
 ) -> CountResult:
     """A use case: the order's count (item id → units received; a line not named arrived
     whole), its invoice and the ledger entry, once. LookupError when the order is not
-    ``org_id``'s or its cycle is not closed; InvalidInput ``count.more`` for more than ordered.
+    ``org_id``'s, its cycle is not closed or ``wanted`` names an item it did not order; InvalidInput ``count.more`` for more than ordered.
     A counted order answers with its invoice (``first`` False)."""
     found = await cycles.order(conn, order_id)
-    if found is None or found.org_id != org_id or not await _a_cooperatives(conn, order_id):
+    if found is None or found.org_id != org_id or not await a_cooperatives(conn, order_id):
         raise LookupError("order")
     done = await invoice(conn, order_id)
     if done is not None:
@@ -178,6 +191,8 @@ async def count(
     cycle = await cycles.get(conn, found.cycle_id)
     if found.status != OrderStatus.FROZEN or cycle.status != "closed":
         raise LookupError("state")
+    if set(wanted) - {line.item_id for line in found.lines}:  # an item it did not order
+        raise LookupError("item")
     counted = await _counted_lines(conn, found, wanted)
     figures = rules.bill(counted)
     now = now_utc()

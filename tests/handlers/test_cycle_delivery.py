@@ -80,7 +80,7 @@ async def test_count_with_a_shortfall_invoice_payments_and_what_is_owed(world, c
         "Hitungan pesanan PSN-0001:",
         "Beras SPHP 5 kg: dipesan 10 karung, datang 8 karung",
         "Minyak goreng 1 L: dipesan 24 liter, datang 24 liter",
-        "Tidak datang, dikreditkan: Rp128.000",
+        "Tidak datang, tidak ditagih: Rp128.000",
         "Total faktur: Rp884.000",
         "Apakah sudah benar?",
     ]
@@ -92,7 +92,7 @@ async def test_count_with_a_shortfall_invoice_payments_and_what_is_owed(world, c
         lines[1],
         "Barang: Rp856.000",
         "Biaya hub: Rp28.000",
-        "Tidak datang, dikreditkan: Rp128.000",
+        "Tidak datang, tidak ditagih: Rp128.000",
         "Total dibayar: Rp884.000",
     ]
     assert lines[1].startswith("Faktur FKT/") and lines[1].endswith("untuk pesanan PSN-0001:")
@@ -113,7 +113,7 @@ async def test_count_with_a_shortfall_invoice_payments_and_what_is_owed(world, c
     assert told.startswith("Ani Lestari menghitung barang pesanan PSN-0001.")
     (short,) = admin.take_new()
     assert short == "KDKMP " + short.split("KDKMP ")[1].split(" menghitung")[0] + (
-        " menghitung pesanan PSN-0001: barang senilai Rp128.000 tidak datang dan dikreditkan."
+        " menghitung pesanan PSN-0001: barang senilai Rp128.000 tidak datang dan tidak ditagih."
     )
 
     # a second count (an old button) answers with the first one's result
@@ -203,7 +203,7 @@ async def test_all_as_ordered_and_forged_buttons(world, closed):
     await budi.press(ARRIVED)
     (summary,) = await budi.press(ALL)
     assert "Pupuk NPK 50 kg: dipesan 4 sak, datang 4 sak" in summary
-    assert "dikreditkan" not in summary
+    assert "tidak ditagih" not in summary
     saved, _caption = await budi.press(YES_ID)
     assert "Total dibayar: Rp740.000" in saved
     # payment buttons: another hub's admin, a village officer, a forged order

@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import logging
 import time
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,8 +26,10 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from domain import loans as rules
+from domain.cycles import local_day
 from domain.people import Role
-from storage import loans, people, roster
+from storage import cycles, loans, people, roster
+from storage.db import now_utc
 from tests.cycles_seed import open_cycle
 from tests.handlers.test_fuzz import (
     FORGED_DATA,
@@ -77,11 +80,14 @@ def _acts(n: int) -> st.SearchStrategy[Act]:
 
 
 def _journey(who: int, *steps: object) -> tuple[Act, ...]:
-    """A conversation walked the way a person would; random acts follow it."""
+    """A conversation walked the way a person would; random acts follow it. A step ``@pdt:``
+    presses the newest button whose data starts so (📦, 💰, 🧾 of the closed cycle)."""
     return tuple(
-        Act("latest", who, step) if isinstance(step, int) else Act("text", who, step)
+        Act("latest", who, step) if isinstance(step, int)
+        else Act("prefix", who, step[1:]) if step.startswith("@")
+        else Act("text", who, step)
         for step in steps
-    )
+    )  # fmt: skip
 
 
 #: Walks deep into each conversation (a button press is an int: which of the latest buttons).
@@ -96,6 +102,14 @@ JOURNEYS = [
     _journey(HUB_ADMIN, "/koperasi", 0, 1, 0),
     _journey(HUB_ADMIN, "/pesan", 0, 0, 1),
     _journey(TREASURER, "/cairkan", 0, 0, 0),
+    # the closed cycle: the count (each item, all as ordered, nothing arrived), the hub's
+    # payment, the cooperative's own invoices
+    _journey(KETUA, "/pesan", "@pdt:", "@pdh:each", "8", "semua", 0),
+    _journey(KETUA, "/pesan", "@pdt:", "@pdh:all", 0),
+    _journey(BENDAHARA, "/pesan", "@pdt:", "@pdh:each", "0", 0),
+    _journey(HUB_ADMIN, "/pesan", "@pdb:", "100.000", "BRI 2026120401", 0),
+    _journey(HUB_ADMIN, "/pesan", "@pdb:", "1,5 jt", "Rp 50.000,-", "BRI 7", 0),
+    _journey(KETUA, "/pesan", "@pdi:l", "@pdi:"),
 ]
 ACTS = st.tuples(st.sampled_from(JOURNEYS), st.lists(_acts(6), min_size=0, max_size=25)).map(
     lambda t: [*t[0], *t[1]]
@@ -112,6 +126,9 @@ class HubPlayer(Player):
         return chat_id in chats or chat_id in self.staff_chats
 
     async def _act(self, act: Act) -> None:
+        if act.kind == "prefix":
+            await self._press_prefix(act)
+            return
         if act.kind != "latest":
             await super()._act(act)
             return
@@ -124,6 +141,16 @@ class HubPlayer(Player):
             await self._act(Act("text", act.who, "10"))
             return
         sent, data = latest[act.value % len(latest)]
+        await self._private(who, "press", self._query(who, sent, data))
+
+    async def _press_prefix(self, act: Act) -> None:
+        """The newest button whose data starts with ``act.value``; none: a number typed."""
+        who = self.people[act.who]
+        found = [(sent, data) for sent, data in self._buttons(who) if data.startswith(act.value)]
+        if not found:
+            await self._act(Act("text", act.who, "10"))
+            return
+        sent, data = found[-1]
         await self._private(who, "press", self._query(who, sent, data))
 
     def __init__(self, world: World, errors: ErrorRecords, ids: dict[str, int]) -> None:
@@ -196,6 +223,38 @@ class HubPlayer(Player):
             await self._checked_step(who, step)
 
 
+async def _closed_cycle(db, ids: dict[str, int], suppliers) -> None:
+    """A cycle already closed, the two village cooperatives' orders frozen (goods on the way):
+    the count, the invoice and the hub's payments to walk."""
+    bulog, pupuk = suppliers
+    closes = now_utc() + 3600
+    cycle = await db.write(
+        cycles.open_cycle, hub_id=ids["hub"], name="Sembako November", closes_at=closes,
+        delivery_on=local_day(closes, "Asia/Jakarta") + timedelta(days=1), minimum_rupiah=0,
+        timezone="Asia/Jakarta", opened_by=None,
+    )  # fmt: skip
+    beras, npk = [
+        await db.write(
+            cycles.add_item,
+            cycle_id=cycle.id,
+            supplier_id=supplier.id,
+            name=name,
+            unit=unit,
+            price_rupiah=price,
+            fee_rupiah=fee,
+            stock=100,
+        )  # fmt: skip
+        for supplier, name, unit, price, fee in (
+            (bulog, "Beras SPHP 5 kg", "karung", 62_000, 2_000),
+            (pupuk, "Pupuk NPK 50 kg", "sak", 180_000, 5_000),
+        )
+    ]
+    village_a, village_b = (ids[f"kop-{v}"] for v in villages(KLATEN, 2))
+    await db.write(cycles.place, cycle.id, village_a, {beras.id: 10, npk.id: 2}, None)
+    await db.write(cycles.place, cycle.id, village_b, {npk.id: 4}, None)
+    assert await db.write(cycles.close, cycle.id)
+
+
 @pytest.fixture
 def player(tmp_path):
     """One World with the network, an open cycle and a loan product, on its own loop."""
@@ -209,7 +268,8 @@ def player(tmp_path):
 
     async def network() -> dict[str, int]:
         ids = await hub_with_network(world.db, klaten=2, boyolali=1)
-        await open_cycle(world.db, ids["hub"], days=30)
+        _cycle, suppliers, _items = await open_cycle(world.db, ids["hub"], days=30)
+        await _closed_cycle(world.db, ids, suppliers)
         await world.db.write(loans.add_product, 1, "umum", UMUM)
         return ids
 
@@ -247,5 +307,8 @@ def test_random_use_of_the_hub_and_the_loans(player, request):
     fuzz_hub()
     orders = runner.run(fuzz.world.db.fetchone("SELECT COUNT(*) AS n FROM cycle_orders"))
     applied = runner.run(fuzz.world.db.fetchone("SELECT COUNT(*) AS n FROM loans"))
+    counted = runner.run(fuzz.world.db.fetchone("SELECT COUNT(*) AS n FROM cycle_invoices"))
+    paid = runner.run(fuzz.world.db.fetchone("SELECT COUNT(*) AS n FROM cycle_payments"))
     print(f"\nfuzz hub: {fuzz.examples} examples, {fuzz.updates} updates in {time.monotonic() - started:.1f} s; "
-          f"by kind {dict(fuzz.kinds)}; {orders['n']} orders, {applied['n']} loans applied")  # fmt: skip
+          f"by kind {dict(fuzz.kinds)}; {orders['n']} orders, {applied['n']} loans applied, "
+          f"{counted['n']} orders counted, {paid['n']} payments to the hub")  # fmt: skip

@@ -737,6 +737,16 @@ async def _cycle_count(world):
     return ani, lambda: ani.press(YES_ID)
 
 
+async def _cycle_count_nothing(world):
+    """Nothing arrived: no faktur sent, before the crash or after the replay."""
+    ani, _kop = await _cycle_delivered(world)
+    await ani.send("/pesan")
+    await ani.press("📦 Barang sudah datang")
+    await ani.press("✏️ Hitung per barang")
+    await ani.send("0")
+    return ani, lambda: ani.press(YES_ID)
+
+
 async def _cycle_pay(world):
     from storage import cycle_delivery
     from tests.handlers.test_network import _someone
@@ -920,6 +930,7 @@ SCENARIOS = {
 VARIANTS = {
     "pickup.record (rafaksi)": _weigh_with_rafaksi,
     "rafaksi.set (own grid)": _own_rafaksi,
+    "cycle.count (nothing arrived)": _cycle_count_nothing,
 }
 
 
