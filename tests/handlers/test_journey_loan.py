@@ -16,9 +16,8 @@ from domain import ledger as L
 from domain.savings import Month
 from handlers import kit
 from handlers.loans.repay import send_loan_reminders
-from storage import ledger, loans, payroll, savings
+from storage import db, ledger, loans, payroll, savings
 from storage import shu as stored
-from storage import db
 from tests.handlers.test_loans import _cooperative, _months, _most
 from tests.handlers.test_repayments import _payroll, plural
 from tests.shu_seed import BYLAWS, wib
@@ -73,7 +72,9 @@ async def _approved_and_paid_out(world, sri, tono, ani):
         "Your approval of {number} is recorded. A second officer must approve it too.",
         number="KP-0001",
     )
-    assert (await ani.press("✅ Setujui"))[-1].startswith("Pinjaman KP-0001 sudah disetujui dua petugas")
+    assert (await ani.press("✅ Setujui"))[-1].startswith(
+        "Pinjaman KP-0001 sudah disetujui dua petugas"
+    )
     await tono.send("/cairkan")
     paid = await tono.press("💵 Tunai")
     assert paid[-1] == said(
@@ -152,7 +153,9 @@ async def _paid_off(world, sri, tono):
     assert payoff in tono.buttons()
     done = await tono.press(payoff)
     assert done[-1].startswith(
-        said("Loan {number} is paid off: {amount} received.", number="KP-0001", amount="Rp4.883.334")
+        said(
+            "Loan {number} is paid off: {amount} received.", number="KP-0001", amount="Rp4.883.334"
+        )
     )
     assert (await loans.get(world.db, LOAN)).status == "paid"
     await world.outbox_sent()
