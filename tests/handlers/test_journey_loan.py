@@ -7,9 +7,11 @@ cooperative's SHU for 2027 computed by hand, equal to the rupiah to storage.shu.
 
 from __future__ import annotations
 
+import argparse
 import contextvars
 from datetime import UTC, date, datetime
 
+from bot.cli.shu import shu_command
 from bot.context import BotContext
 from bot.i18n import format_money, use_locale
 from domain import ledger as L
@@ -165,7 +167,18 @@ async def _paid_off(world, sri, tono):
     ]
 
 
-async def test_a_loan_from_simulation_to_payoff_and_its_share_of_the_shu(world, monkeypatch):
+async def _shu_by_the_command(world, capsys) -> str:
+    """`koperasi-bot shu compute --org pusat --year 2027`, run on the test's database."""
+    args = argparse.Namespace(org="pusat", action="compute", year=2027, xlsx=None, pdf=None,
+                              quiet=False, lang="id")  # fmt: skip
+    capsys.readouterr()
+    assert await shu_command(args, None, world.db) == 0
+    return capsys.readouterr().out
+
+
+async def test_a_loan_from_simulation_to_payoff_and_its_share_of_the_shu(
+    world, monkeypatch, capsys
+):
     _on_day(world, monkeypatch, 2026, 12, 4)
     sri, tono, ani = await _applied_after_a_refusal(world)
     await _approved_and_paid_out(world, sri, tono, ani)
@@ -191,3 +204,9 @@ async def test_a_loan_from_simulation_to_payoff_and_its_share_of_the_shu(world, 
     member = await world.db.fetchone("SELECT id FROM roster WHERE member_number = 'SP-001'")
     share = next(m for m in split.members if m.roster_id == member["id"])
     assert (share.business, share.usaha, share.modal) == (600_000, 120_000, 120_000)
+    # the command prints the same figures, and Sri's line: 120.000 + 120.000 = Rp240.000
+    out = await _shu_by_the_command(world, capsys)
+    assert "income Rp600.000, costs Rp0, SHU Rp600.000" in out
+    assert "reserve Rp240.000, jasa modal Rp120.000, jasa usaha Rp120.000" in out
+    (line,) = [x.split("\t") for x in out.splitlines() if x.startswith("SP-001")]
+    assert line[-1] == "SHU Rp240.000"
