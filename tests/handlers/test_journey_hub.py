@@ -226,6 +226,11 @@ async def test_a_cycle_from_opening_to_payment_and_pickup(world):
         "Dibayar dari: simpanan sukarela (ditahan sekarang, dipotong saat barang diambil)",
     ]
     await _purchase_order_checked(world, ids, cycle, bulog)
+    await admin.send("/pesan")  # the same purchase order as the hub's administrator gets it
+    await admin.press("📄 Pesanan pembelian: Bulog Klaten")
+    name, text = _pdf_text(world)
+    assert name == "po-SP-0001-1.pdf"
+    assert "11 karung" in text and "26 liter" in text and "Rp1.072.000" in text
 
     invoice = await _counted_with_a_shortfall(world, ani)
     card = (await ani.send("/koperasi"))[-1]
@@ -253,3 +258,6 @@ async def test_a_cycle_from_opening_to_payment_and_pickup(world):
     # Sri's sukarela: 150.000 − 95.000 = 55.000; the hub's bank got 500.000 + 384.000
     assert await _sukarela(world, roster_id) == 55_000
     assert await ledger.balance(world.db, L.bank(ids["hub"])) == 884_000
+    # Budi's card still shows his cooperative's debt, Ani's none
+    card = (await budi.send("/koperasi"))[-1]
+    assert card.splitlines()[-1] == "Utang ke hub: Rp740.000 (1 faktur belum lunas)"
