@@ -144,7 +144,7 @@ async def _counted_with_a_shortfall(world, ani):
         "Hitungan pesanan PSN-0001:",
         "Beras SPHP 5 kg: dipesan 10 karung, datang 8 karung",
         "Minyak goreng 1 L: dipesan 24 liter, datang 24 liter",
-        "Tidak datang, dikreditkan: Rp128.000",  # 2 × Rp64.000
+        "Tidak datang, tidak ditagih: Rp128.000",  # 2 × Rp64.000
         "Total faktur: Rp884.000",  # Rp1.012.000 − Rp128.000
         "Apakah sudah benar?",
     ]
@@ -154,7 +154,7 @@ async def _counted_with_a_shortfall(world, ani):
     assert saved.splitlines()[2:6] == [
         "Barang: Rp856.000",
         "Biaya hub: Rp28.000",
-        "Tidak datang, dikreditkan: Rp128.000",
+        "Tidak datang, tidak ditagih: Rp128.000",
         "Total dibayar: Rp884.000",
     ]
     name, text = _pdf_text(world)
