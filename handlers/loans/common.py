@@ -143,5 +143,5 @@ def schedule_notice(loan: stored.Loan, rows, zone: str) -> str:
             amount=format_money(loan.amount_rupiah), fee=format_money(loan.fee_rupiah)),
         _("Paid on {date}. Your installments:").format(date=format_short_date(paid, zone)),
         *schedule_lines(rows, zone),
-        _("Send /pinjam to see the whole schedule as a PDF."),
+        _("Send /pinjaman to see the whole schedule as a PDF."),
     ])  # fmt: skip
