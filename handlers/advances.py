@@ -25,20 +25,18 @@ from handlers.kit import (
     Confirm,
     Draft,
     Typed,
-    close_buttons,
     conversation,
     for_command,
     keyboard,
     need,
-    refuse_button,
     reply,
     stored_in,
     tell,
     tell_person,
     writes,
-    yes_no_press,
 )
 from handlers.menus import cancel
+from handlers.officer_decisions import advance_decided
 from handlers.wording import in_sentence
 from storage import advances as stored
 from storage import savings_desk as desk
@@ -218,23 +216,12 @@ def conversation_handler() -> ConversationHandler:
 
 @writes("advance.decide")
 async def on_decision(update: Update, context: BotContext) -> None:
-    approve, advance_id = yes_no_press(DECIDE_BUTTONS, update)
-    if context.person is None:
-        await refuse_button(update)
-        return
-    try:
-        decided = await context.db.write(
-            stored.decide, advance_id, context.person.id, context.person.org_id,
-            context.person.roles, approve,
-        )  # fmt: skip
-    except stored.DecisionRefused:
-        await refuse_button(update)
-        return
-    await close_buttons(update, _("✅ Approve") if approve else _("❌ Reject"))
-    status = _("approved") if approve else _("rejected")
-    await reply(
-        update, _("Advance {number} is {status}.").format(number=decided.number, status=status)
+    found = await advance_decided(
+        update, context, DECIDE_BUTTONS, stored.decide, stored.DecisionRefused
     )
+    if found is None:
+        return
+    approve, decided = found
     await _tell_maker(context, decided)
     if approve:
         await _tell_farmer(context, decided)

@@ -16,24 +16,30 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.cycle_papers import closing_time, unit_name, units
-from bot.i18n import _, format_date, format_money, gettext, ngettext, use_locale
+from bot.cycle_papers import closing_time, units
+from bot.i18n import _, format_date, format_money, ngettext, use_locale
 from bot.notices import Sender
 from domain import cycles as rules
 from domain.cycles import OrderRefused, OrderStatus
 from domain.money import record_id
 from domain.network import is_village
-from domain.people import InvalidInput, Role
+from domain.people import Role
 from handlers import cycle_delivery, cycle_invoices, cycle_payments
+from handlers.cycle_shopping import (
+    CycleStep,
+    Shop,
+    closed_text,
+    draft_lines,
+    offered,
+    order_lines,
+    order_text,
+)
 from handlers.kit import (
     END,
     Buttons,
-    Choice,
     Confirm,
     Draft,
-    Typed,
     answer_query,
-    close_buttons,
     conversation,
     for_command,
     keyboard,
@@ -45,7 +51,7 @@ from handlers.kit import (
 from handlers.menus import cancel
 from storage import cycles, orgs, outbox
 from storage.cycles import Cycle, Item, Order
-from storage.db import Database, now_utc
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -72,55 +78,10 @@ class OrderDraft(Draft):
     offered: list[str] | None = None
 
 
-def _lines(draft: OrderDraft) -> dict[int, int]:
-    return {int(k): v for k, v in (draft.lines or {}).items() if v > 0}
-
-
-# --- how an order reads ---------------------------------------------------------------------------
-
-
-def item_line(item: Item) -> str:
-    return _("{name}: {price} + hub fee {fee} per {unit}, {left} left").format(
-        name=item.name, price=format_money(item.price_rupiah), fee=format_money(item.fee_rupiah),
-        unit=unit_name(item.unit), left=units(item.left, item.unit),
-    )  # fmt: skip
-
-
-def order_text(lines: dict[int, int], offered: dict[int, Item]) -> list[str]:
-    """Each line with its total, then the goods, the hub's fee and what is paid."""
-    found = [
-        rules.Line(i, q, offered[i].price_rupiah, offered[i].fee_rupiah)
-        for i, q in sorted(lines.items())
-    ]
-    text = [
-        _("{quantity} {name}: {total}").format(
-            quantity=units(x.quantity, offered[x.item_id].unit),
-            name=offered[x.item_id].name,
-            total=format_money(x.total),
-        )  # fmt: skip
-        for x in found
-    ]
-    sums = rules.totals(found)
-    text += [
-        _("Goods: {amount}").format(amount=format_money(sums.goods)),
-        _("Hub fee: {amount}").format(amount=format_money(sums.fees)),
-        _("Total to pay: {amount}").format(amount=format_money(sums.total)),
-    ]
-    return text
-
-
-def _lines_of(order: Order) -> dict[int, int]:
-    return {x.item_id: x.quantity for x in order.lines}
-
-
-async def _offered(context: BotContext, cycle_id: int) -> dict[int, Item]:
-    return {i.id: i for i in await cycles.items(context.db, cycle_id)}
-
-
-def closed_text(cycle: Cycle, zone: str) -> str:
-    return _("Orders are closed since {time}. Nothing was saved.").format(
-        time=closing_time(cycle, zone)
-    )
+async def _own(context: BotContext, cycle_id: int) -> dict[int, int]:
+    """What the cooperative's own open order holds of each item (its to change)."""
+    mine = await cycles.order_of(context.db, cycle_id, context.person.org_id)
+    return order_lines(mine) if mine is not None and mine.status == OrderStatus.OPEN else {}
 
 
 # --- the conversation -------------------------------------------------------------------------------
@@ -150,18 +111,8 @@ async def start(update: Update, context: BotContext) -> int | str:
     return await CYCLE_STEP.ask(update, context)
 
 
-def _cycle_options(context: BotContext) -> list[tuple[str, str]]:
-    return [(f"{c.number} {c.name}", str(c.id)) for c in context.cycles_open]
-
-
-class CycleStep(Choice):
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
-        context.cycles_open = await cycles.open_for(context.db, context.person.org_id)
-        return await super().ask(update, context, page)
-
-    async def on_press(self, update: Update, context: BotContext):
-        context.cycles_open = await cycles.open_for(context.db, context.person.org_id)
-        return await super().on_press(update, context)
+async def _open_cycles(context: BotContext) -> list[Cycle]:
+    return await cycles.open_for(context.db, context.person.org_id)
 
 
 async def _cycle_chosen(update: Update, context: BotContext, value: str) -> str:
@@ -169,53 +120,15 @@ async def _cycle_chosen(update: Update, context: BotContext, value: str) -> str:
     if cycle is None or not await cycles.may_order(context.db, cycle, context.person.org_id):
         await refuse_button(update)
         return END
-    draft = OrderDraft(cycle_id=cycle.id, lines={})
     mine = await cycles.order_of(context.db, cycle.id, context.person.org_id)
-    if mine is not None and mine.status == OrderStatus.OPEN:
-        draft.lines = {str(k): v for k, v in _lines_of(mine).items()}
-        draft.save(context)
-        return await _show_existing(update, context, cycle, mine)
-    draft.save(context)
-    return await ITEM_STEP.ask(update, context)
+    if mine is not None and mine.status != OrderStatus.OPEN:
+        mine = None
+    return await SHOP.begin(
+        update, context, OrderDraft(cycle_id=cycle.id, lines={}), cycle, mine, []
+    )
 
 
-CYCLE_STEP = CycleStep(
-    CYCLE,
-    CYCLE_BUTTONS,
-    lambda: _("Which order cycle? Pick one."),
-    _cycle_options,
-    _cycle_chosen,
-    OrderDraft,
-)
-
-
-async def _show_existing(update: Update, context: BotContext, cycle: Cycle, mine: Order) -> str:
-    offered = await _offered(context, cycle.id)
-    text = [_("Your order {number} in {cycle}:").format(number=mine.number, cycle=cycle.name)]
-    text += order_text(_lines_of(mine), offered)
-    text.append(_("You may change or cancel it until {time}.").format(
-        time=closing_time(cycle, context.person.timezone)))  # fmt: skip
-    buttons = keyboard([
-        [EXISTING_BUTTONS.button(_("✏️ Change the order"), "change")],
-        [EXISTING_BUTTONS.button(_("❌ Cancel the order"), "cancel")],
-        [EXISTING_BUTTONS.button(_("👍 Keep it"), "keep")],
-    ])  # fmt: skip
-    await reply(update, "\n".join(text), buttons)
-    return EXISTING
-
-
-async def on_existing(update: Update, context: BotContext) -> int | str:
-    value = EXISTING_BUTTONS.value(update)
-    if value == "change":
-        await close_buttons(update, _("✏️ Change the order"))
-        return await ITEM_STEP.ask(update, context)
-    if value == "cancel":
-        await close_buttons(update, _("❌ Cancel the order"))
-        return await cancel_order(update, context)
-    await close_buttons(update, _("👍 Keep it"))
-    OrderDraft.drop(context)
-    await reply(update, _("Fine. Your order stays as it is."))
-    return END
+CYCLE_STEP = CycleStep(CYCLE, CYCLE_BUTTONS, OrderDraft, _open_cycles, _cycle_chosen)
 
 
 @writes("cycle.cancel")
@@ -240,163 +153,32 @@ async def cancel_order(update: Update, context: BotContext) -> int:
     return END
 
 
-async def _closed_now(update: Update, context: BotContext, draft: OrderDraft) -> bool:
-    """True, and said with the close time, when the cycle closed while the officer chose."""
-    cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-    if cycle.open_at(now_utc()):
-        return False
-    OrderDraft.drop(context)
-    await reply(update, closed_text(cycle, context.person.timezone))
-    return True
-
-
-class ItemStep(Choice):
-    """The items with their prices and what is left, the order so far, a button per item and
-    one to see the summary."""
-
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str | int:
-        draft = OrderDraft.load(context)
-        if await _closed_now(update, context, draft):
-            return END
-        context.cycle_items = await _offered(context, need(draft.cycle_id))
-        return await super().ask(update, context, page)
-
-    async def on_press(self, update: Update, context: BotContext):
-        draft = OrderDraft.load(context)
-        context.cycle_items = await _offered(context, need(draft.cycle_id))
-        return await super().on_press(update, context)
-
-    async def text(self, context: BotContext) -> str:
-        draft = OrderDraft.load(context)
-        cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-        offered = context.cycle_items
-        mine = await cycles.order_of(context.db, cycle.id, context.person.org_id)
-        held = _lines_of(mine) if mine is not None and mine.status == OrderStatus.OPEN else {}
-        text = [_("{cycle}: goods from the hub, delivered {day}.").format(
-            cycle=cycle.name, day=format_date(cycle.delivery_day))]  # fmt: skip
-        for item in offered.values():  # what the cooperative's own order holds is its to change
-            text.append(item_line(_with_own(item, held.get(item.id, 0))))
-        lines = _lines(draft)
-        if lines:
-            text += ["", _("Your order so far:"), *order_text(lines, offered)]
-            text += ["", _("Pick an item to add or change it, or press 🧾 See the summary.")]
-        else:
-            text += ["", _("Pick an item to order.")]
-        return "\n".join(text)
-
-
-def _with_own(item: Item, own: int) -> Item:
-    """The item as this cooperative sees it: what its own live order holds counts as left."""
-    return Item(**{**item.__dict__, "taken": item.taken - own})
-
-
-def _item_options(context: BotContext) -> list[tuple[str, str]]:
-    options = [(item.name, f"i{item.id}") for item in context.cycle_items.values()]
-    if _lines(OrderDraft.load(context)):
-        options.append((_("🧾 See the summary"), "sum"))
-    return options
-
-
-async def _item_chosen(update: Update, context: BotContext, value: str) -> str:
-    if value == "sum":
-        return await _summary_or_again(update, context)
-    draft = OrderDraft.load(context)
-    draft.item_id = int(value[1:])
-    draft.save(context)
-    return await QUANTITY_STEP.ask(update, context)
-
-
-ITEM_STEP = ItemStep(
-    ITEM, ITEM_BUTTONS, lambda: "", _item_options, _item_chosen, OrderDraft, page_size=10
-)
-
-
-async def _room(context: BotContext, draft: OrderDraft) -> tuple[Item, int]:
-    """The item being ordered and how many units this cooperative may have of it now."""
-    item = need(await cycles.item(context.db, need(draft.item_id)))
-    mine = await cycles.order_of(context.db, item.cycle_id, context.person.org_id)
-    own = (
-        _lines_of(mine).get(item.id, 0)
-        if mine is not None and mine.status == OrderStatus.OPEN
-        else 0
-    )
-    return item, item.left + own
-
-
-def _quantity_question() -> str:
-    return _("Type a whole number, for example 10. Type 0 to take it out of the order.")
-
-
-class QuantityStep(Typed):
-    async def ask(self, update: Update, context: BotContext) -> str | int:
-        if await _closed_now(update, context, OrderDraft.load(context)):
-            return END
-        item, room = await _room(context, OrderDraft.load(context))
-        await reply(update, _("How many {unit} of {name}? {left} left.").format(
-            unit=units(2, item.unit).split(" ", 1)[1], name=item.name, left=units(room, item.unit),
-        ) + "\n" + _quantity_question())  # fmt: skip
-        return self.state
-
-    async def on_text(self, update: Update, context: BotContext):
-        draft = OrderDraft.load(context)
-        item = need(await cycles.item(context.db, need(draft.item_id)))
-        typed = update.effective_message.text or ""
-        try:
-            quantity = 0 if typed.strip() == "0" else rules.parse_quantity(typed, item.unit)
-        except InvalidInput as exc:
-            reason = gettext(rules.REASONS[exc.reason]).format(
-                unit=unit_name(item.unit), most=rules.MAX_LINE
-            )
-            await reply(update, reason + "\n" + _quantity_question())
-            return self.state
-        return await _quantity_typed(update, context, quantity)
-
-
-async def _quantity_typed(update: Update, context: BotContext, quantity: int) -> str:
-    draft = OrderDraft.load(context)
-    item, room = await _room(context, draft)
-    if quantity > room:
-        await reply(update, _("Only {left} of {name} are left. Type a smaller number.").format(
-            left=units(room, item.unit), name=item.name) + "\n" + _quantity_question())  # fmt: skip
-        return QUANTITY
-    lines = dict(draft.lines or {})
-    lines.pop(str(item.id), None)
-    if quantity:
-        lines[str(item.id)] = quantity
-    draft.lines, draft.item_id = lines, None
-    draft.save(context)
-    return await ITEM_STEP.ask(update, context)
-
-
-QUANTITY_STEP = QuantityStep(QUANTITY, _quantity_question, str, _quantity_typed, reasons={})
-
-
 async def _summary_or_again(update: Update, context: BotContext) -> str:
     """The summary, or the minimum not reached: how much more, and the items again."""
     draft = OrderDraft.load(context)
     cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-    offered = await _offered(context, cycle.id)
-    lines = _lines(draft)
+    items = await offered(context, cycle.id)
     found = [
-        rules.Line(i, q, offered[i].price_rupiah, offered[i].fee_rupiah) for i, q in lines.items()
+        rules.Line(i, q, items[i].price_rupiah, items[i].fee_rupiah)
+        for i, q in draft_lines(draft).items()
     ]
     total = rules.totals(found).total
     if total < cycle.minimum_rupiah:
         await reply(update, _("The minimum order is {minimum}. Your order is {total}. Add {short} more.").format(
             minimum=format_money(cycle.minimum_rupiah), total=format_money(total),
             short=format_money(cycle.minimum_rupiah - total)))  # fmt: skip
-        return await ITEM_STEP.ask(update, context)
+        return await SHOP.items.ask(update, context)
     return await CONFIRM_STEP.ask(update, context)
 
 
+SHOP = Shop(
+    OrderDraft, item=(ITEM, ITEM_BUTTONS), quantity=QUANTITY, existing=(EXISTING, EXISTING_BUTTONS),
+    own=_own, summary=_summary_or_again, cancel=cancel_order,
+)  # fmt: skip
+
+
 async def _summary(context: BotContext) -> str:
-    draft = OrderDraft.load(context)
-    cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-    offered = await _offered(context, cycle.id)
-    text = [
-        _("Your order in {cycle}:").format(cycle=cycle.name),
-        *order_text(_lines(draft), offered),
-    ]
+    cycle, text = await SHOP.summary_head(context)
     text.append(_("Delivery: {day}. Orders close {time}.").format(
         day=format_date(cycle.delivery_day), time=closing_time(cycle, context.person.timezone)))  # fmt: skip
     text.append(_("Is it right?"))
@@ -410,7 +192,7 @@ async def save(update: Update, context: BotContext) -> int | str:
     zone = context.person.timezone
     try:
         done = await context.db.write(
-            cycles.place, cycle.id, context.person.org_id, _lines(draft), context.person.id
+            cycles.place, cycle.id, context.person.org_id, draft_lines(draft), context.person.id
         )
     except LookupError:
         OrderDraft.drop(context)
@@ -425,12 +207,8 @@ async def save(update: Update, context: BotContext) -> int | str:
             await reply(update, closed_text(cycle, zone))
             return END
         if refused.reason == "stock":  # another cooperative took it since: what is left now
-            item = need(await cycles.item(context.db, need(refused.item_id)))
-            await reply(update, _("Only {left} of {name} are left now. Another cooperative ordered first. Nothing was saved yet.").format(
-                left=units(refused.left, item.unit), name=item.name))  # fmt: skip
-            draft.item_id = item.id
-            draft.save(context)
-            return await QUANTITY_STEP.ask(update, context)
+            return await SHOP.stock_taken(update, context, refused, _(
+                "Only {left} of {name} are left now. Another cooperative ordered first. Nothing was saved yet."))  # fmt: skip
         return await _summary_or_again(update, context)
     OrderDraft.drop(context)
     await reply(update, _("Order {number} is saved: {total}. You may change or cancel it until {time}. Send /pesan.").format(
@@ -438,18 +216,14 @@ async def save(update: Update, context: BotContext) -> int | str:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    return await ITEM_STEP.ask(update, context)
-
-
-CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
+CONFIRM_STEP = Confirm(CONFIRM, _summary, save, SHOP.change)
 
 
 def conversation_handler() -> ConversationHandler:
     return conversation(
         "cycle_order", "pesan", entry_points=[CommandHandler("pesan", start)],
-        steps=[CYCLE_STEP, ITEM_STEP, QUANTITY_STEP, CONFIRM_STEP],
-        states={EXISTING: [EXISTING_BUTTONS.handler(on_existing)]}, cancel=cancel,
+        steps=[CYCLE_STEP, SHOP.items, SHOP.quantity, CONFIRM_STEP],
+        states={EXISTING: [EXISTING_BUTTONS.handler(SHOP.on_existing)]}, cancel=cancel,
     )  # fmt: skip
 
 
@@ -537,7 +311,7 @@ async def on_paper(update: Update, context: BotContext) -> None:
 def officer_order_text(cycle: Cycle, order: Order, offered: dict[int, Item], zone: str) -> str:
     text = [_("Orders for {cycle} are closed. Your order {number} goes to the hub:").format(
         cycle=cycle.name, number=order.number)]  # fmt: skip
-    text += order_text(_lines_of(order), offered)
+    text += order_text(order_lines(order), offered)
     text.append(_("Delivery: {day}.").format(day=format_date(cycle.delivery_day)))
     return "\n".join(text)
 

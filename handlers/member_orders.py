@@ -15,8 +15,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.cycle_papers import closing_time, unit_name, units
-from bot.i18n import _, format_date, format_money, gettext, use_locale
+from bot.cycle_papers import closing_time
+from bot.i18n import _, format_date, format_money, use_locale
 from bot.notices import Sender, notify
 from domain import cycles as rules
 from domain import member_orders as M
@@ -24,15 +24,21 @@ from domain.cycles import OrderRefused
 from domain.ledger import LedgerError
 from domain.member_orders import PayBy, PaymentRefused
 from domain.money import record_id
-from domain.people import InvalidInput
-from handlers.cycles import closed_text, item_line, order_text
+from handlers.cycle_shopping import (
+    CycleStep,
+    Shop,
+    closed_text,
+    draft_lines,
+    offered,
+    order_lines,
+    order_text,
+)
 from handlers.kit import (
     END,
     Buttons,
     Choice,
     Confirm,
     Draft,
-    Typed,
     close_buttons,
     conversation,
     for_command,
@@ -48,7 +54,7 @@ from storage import cycles, orgs, outbox
 from storage import member_orders as stored
 from storage.cycles import Cycle, Item
 from storage.db import Database, now_utc
-from storage.member_orders import MemberOrder, Shopper
+from storage.member_orders import Shopper
 
 CYCLE, ITEM, QUANTITY, PAY, CONFIRM, EXISTING = (
     "shop.cycle", "shop.item", "shop.quantity", "shop.pay", "shop.confirm", "shop.existing",
@@ -70,16 +76,8 @@ class ShopDraft(Draft):
     offered: list[str] | None = None
 
 
-def _lines(draft: ShopDraft) -> dict[int, int]:
-    return {int(k): v for k, v in (draft.lines or {}).items() if v > 0}
-
-
 async def _shopper(context: BotContext) -> Shopper | None:
     return await stored.shopper(context.db, context.person.id, context.person.org_id)
-
-
-async def _offered(context: BotContext, cycle_id: int) -> dict[int, Item]:
-    return {i.id: i for i in await cycles.items(context.db, cycle_id)}
 
 
 def _total(lines: dict[int, int], offered: dict[int, Item]) -> int:
@@ -133,16 +131,6 @@ async def _none_open(context: BotContext, shopper: Shopper) -> str:
     return _("No order cycle of your cooperative's hub is open now. Please try again later.")
 
 
-class CycleStep(Choice):
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str:
-        context.shop_cycles = await _open_cycles(context)
-        return await super().ask(update, context, page)
-
-    async def on_press(self, update: Update, context: BotContext):
-        context.shop_cycles = await _open_cycles(context)
-        return await super().on_press(update, context)
-
-
 async def _open_cycles(context: BotContext) -> list[Cycle]:
     shopper = await _shopper(context)
     return await stored.open_cycles(context.db, shopper.hub_id) if shopper else []
@@ -156,52 +144,13 @@ async def _cycle_chosen(update: Update, context: BotContext, value: str) -> str:
         return END
     draft = ShopDraft(cycle_id=cycle.id, lines={})
     mine = await stored.order_of(context.db, cycle.id, context.person.id)
-    if mine is not None and mine.status == "open":
-        draft.lines = {str(x.item_id): x.quantity for x in mine.lines}
-        draft.pay_by = mine.pay_by.value
-        draft.save(context)
-        return await _show_existing(update, context, cycle, mine)
-    draft.save(context)
-    return await ITEM_STEP.ask(update, context)
+    if mine is None or mine.status != "open":
+        return await SHOP.begin(update, context, draft, cycle, None, [])
+    draft.pay_by = mine.pay_by.value
+    return await SHOP.begin(update, context, draft, cycle, mine, [pay_words(mine.pay_by)])
 
 
-CYCLE_STEP = CycleStep(
-    CYCLE, CYCLE_BUTTONS, lambda: _("Which order cycle? Pick one."),
-    lambda context: [(f"{c.number} {c.name}", str(c.id)) for c in context.shop_cycles],
-    _cycle_chosen, ShopDraft,
-)  # fmt: skip
-
-
-async def _show_existing(
-    update: Update, context: BotContext, cycle: Cycle, mine: MemberOrder
-) -> str:
-    offered = await _offered(context, cycle.id)
-    text = [_("Your order {number} in {cycle}:").format(number=mine.number, cycle=cycle.name)]
-    text += order_text({x.item_id: x.quantity for x in mine.lines}, offered)
-    text.append(pay_words(mine.pay_by))
-    text.append(_("You may change or cancel it until {time}.").format(
-        time=closing_time(cycle, context.person.timezone)))  # fmt: skip
-    buttons = keyboard([
-        [EXISTING_BUTTONS.button(_("✏️ Change the order"), "change")],
-        [EXISTING_BUTTONS.button(_("❌ Cancel the order"), "cancel")],
-        [EXISTING_BUTTONS.button(_("👍 Keep it"), "keep")],
-    ])  # fmt: skip
-    await reply(update, "\n".join(text), buttons)
-    return EXISTING
-
-
-async def on_existing(update: Update, context: BotContext) -> int | str:
-    value = EXISTING_BUTTONS.value(update)
-    if value == "change":
-        await close_buttons(update, _("✏️ Change the order"))
-        return await ITEM_STEP.ask(update, context)
-    if value == "cancel":
-        await close_buttons(update, _("❌ Cancel the order"))
-        return await cancel_order(update, context)
-    await close_buttons(update, _("👍 Keep it"))
-    ShopDraft.drop(context)
-    await reply(update, _("Fine. Your order stays as it is."))
-    return END
+CYCLE_STEP = CycleStep(CYCLE, CYCLE_BUTTONS, ShopDraft, _open_cycles, _cycle_chosen)
 
 
 @writes("member_order.cancel")
@@ -230,123 +179,20 @@ async def cancel_order(update: Update, context: BotContext) -> int:
 # --- items and quantities ------------------------------------------------------------------------------
 
 
-async def _closed_now(update: Update, context: BotContext, draft: ShopDraft) -> bool:
-    cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-    if cycle.open_at(now_utc()):
-        return False
-    ShopDraft.drop(context)
-    await reply(update, closed_text(cycle, context.person.timezone))
-    return True
-
-
 async def _own(context: BotContext, cycle_id: int) -> dict[int, int]:
     """What the member's own open order holds of each item (theirs to change)."""
     mine = await stored.order_of(context.db, cycle_id, context.person.id)
-    return {x.item_id: x.quantity for x in mine.lines} if mine and mine.status == "open" else {}
+    return order_lines(mine) if mine and mine.status == "open" else {}
 
 
-class ItemStep(Choice):
-    async def ask(self, update: Update, context: BotContext, page: int = 0) -> str | int:
-        draft = ShopDraft.load(context)
-        if await _closed_now(update, context, draft):
-            return END
-        context.shop_items = await _offered(context, need(draft.cycle_id))
-        return await super().ask(update, context, page)
-
-    async def on_press(self, update: Update, context: BotContext):
-        context.shop_items = await _offered(context, need(ShopDraft.load(context).cycle_id))
-        return await super().on_press(update, context)
-
-    async def text(self, context: BotContext) -> str:
-        draft = ShopDraft.load(context)
-        cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-        own = await _own(context, cycle.id)
-        text = [_("{cycle}: goods from the hub, delivered {day}.").format(
-            cycle=cycle.name, day=format_date(cycle.delivery_day))]  # fmt: skip
-        for item in context.shop_items.values():
-            text.append(
-                item_line(Item(**{**item.__dict__, "taken": item.taken - own.get(item.id, 0)}))
-            )
-        lines = _lines(draft)
-        if lines:
-            text += ["", _("Your order so far:"), *order_text(lines, context.shop_items)]
-            text += ["", _("Pick an item to add or change it, or press 🧾 See the summary.")]
-        else:
-            text += ["", _("Pick an item to order.")]
-        return "\n".join(text)
+async def _to_pay(update: Update, context: BotContext) -> int | str:
+    return await PAY_STEP.ask(update, context)
 
 
-def _item_options(context: BotContext) -> list[tuple[str, str]]:
-    options = [(item.name, f"i{item.id}") for item in context.shop_items.values()]
-    if _lines(ShopDraft.load(context)):
-        options.append((_("🧾 See the summary"), "sum"))
-    return options
-
-
-async def _item_chosen(update: Update, context: BotContext, value: str) -> str:
-    if value == "sum":
-        return await PAY_STEP.ask(update, context)
-    draft = ShopDraft.load(context)
-    draft.item_id = int(value[1:])
-    draft.save(context)
-    return await QUANTITY_STEP.ask(update, context)
-
-
-ITEM_STEP = ItemStep(
-    ITEM, ITEM_BUTTONS, lambda: "", _item_options, _item_chosen, ShopDraft, page_size=10
-)
-
-
-async def _room(context: BotContext, draft: ShopDraft) -> tuple[Item, int]:
-    item = need(await cycles.item(context.db, need(draft.item_id)))
-    return item, item.left + (await _own(context, item.cycle_id)).get(item.id, 0)
-
-
-def _quantity_question() -> str:
-    return _("Type a whole number, for example 10. Type 0 to take it out of the order.")
-
-
-class QuantityStep(Typed):
-    async def ask(self, update: Update, context: BotContext) -> str | int:
-        if await _closed_now(update, context, ShopDraft.load(context)):
-            return END
-        item, room = await _room(context, ShopDraft.load(context))
-        await reply(update, _("How many {unit} of {name}? {left} left.").format(
-            unit=units(2, item.unit).split(" ", 1)[1], name=item.name, left=units(room, item.unit),
-        ) + "\n" + _quantity_question())  # fmt: skip
-        return self.state
-
-    async def on_text(self, update: Update, context: BotContext):
-        item = need(await cycles.item(context.db, need(ShopDraft.load(context).item_id)))
-        typed = update.effective_message.text or ""
-        try:
-            quantity = 0 if typed.strip() == "0" else rules.parse_quantity(typed, item.unit)
-        except InvalidInput as exc:
-            reason = gettext(rules.REASONS[exc.reason]).format(
-                unit=unit_name(item.unit), most=rules.MAX_LINE
-            )
-            await reply(update, reason + "\n" + _quantity_question())
-            return self.state
-        return await _quantity_typed(update, context, quantity)
-
-
-async def _quantity_typed(update: Update, context: BotContext, quantity: int) -> str:
-    draft = ShopDraft.load(context)
-    item, room = await _room(context, draft)
-    if quantity > room:
-        await reply(update, _("Only {left} of {name} are left. Type a smaller number.").format(
-            left=units(room, item.unit), name=item.name) + "\n" + _quantity_question())  # fmt: skip
-        return QUANTITY
-    lines = dict(draft.lines or {})
-    lines.pop(str(item.id), None)
-    if quantity:
-        lines[str(item.id)] = quantity
-    draft.lines, draft.item_id = lines, None
-    draft.save(context)
-    return await ITEM_STEP.ask(update, context)
-
-
-QUANTITY_STEP = QuantityStep(QUANTITY, _quantity_question, str, _quantity_typed, reasons={})
+SHOP = Shop(
+    ShopDraft, item=(ITEM, ITEM_BUTTONS), quantity=QUANTITY, existing=(EXISTING, EXISTING_BUTTONS),
+    own=_own, summary=_to_pay, cancel=cancel_order,
+)  # fmt: skip
 
 
 # --- how to pay, the summary, saved --------------------------------------------------------------------
@@ -354,13 +200,7 @@ QUANTITY_STEP = QuantityStep(QUANTITY, _quantity_question, str, _quantity_typed,
 
 class PayStep(Choice):
     async def text(self, context: BotContext) -> str:
-        draft = ShopDraft.load(context)
-        cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-        offered = await _offered(context, cycle.id)
-        text = [
-            _("Your order in {cycle}:").format(cycle=cycle.name),
-            *order_text(_lines(draft), offered),
-        ]
+        _cycle, text = await SHOP.summary_head(context)
         text.append(_("How will you pay? Pick one."))
         return "\n".join(text)
 
@@ -375,14 +215,14 @@ def _pay_options(context: BotContext) -> list[tuple[str, str]]:
 
 async def _pay_chosen(update: Update, context: BotContext, value: str) -> str:
     if value == "c":
-        return await ITEM_STEP.ask(update, context)
+        return await SHOP.items.ask(update, context)
     draft = ShopDraft.load(context)
     draft.pay_by = PayBy.SUKARELA.value if value == "s" else PayBy.PAYROLL.value
     draft.save(context)
-    offered = await _offered(context, need(draft.cycle_id))
+    items = await offered(context, need(draft.cycle_id))
     shopper = need(await _shopper(context))
     mine = await stored.order_of(context.db, need(draft.cycle_id), context.person.id)
-    total = _total(_lines(draft), offered)
+    total = _total(draft_lines(draft), items)
     try:
         M.check_ceiling(rules.Totals(total, 0))
         await stored.check_payment(
@@ -398,14 +238,9 @@ PAY_STEP = PayStep(PAY, PAY_BUTTONS, lambda: "", _pay_options, _pay_chosen, Shop
 
 
 async def _summary(context: BotContext) -> str:
+    cycle, text = await SHOP.summary_head(context)
     draft = ShopDraft.load(context)
-    cycle = need(await cycles.get(context.db, need(draft.cycle_id)))
-    offered = await _offered(context, cycle.id)
     place = await orgs.by_id(context.db, context.person.org_id)
-    text = [
-        _("Your order in {cycle}:").format(cycle=cycle.name),
-        *order_text(_lines(draft), offered),
-    ]
     text.append(pay_words(PayBy(need(draft.pay_by))))
     text.append(_("Pick it up at {place} after the delivery on {day}.").format(
         place=place.name, day=format_date(cycle.delivery_day)))  # fmt: skip
@@ -423,7 +258,7 @@ async def save(update: Update, context: BotContext) -> int | str:
     try:
         done = await context.db.write(
             stored.place, cycle.id, shopper.member.id, context.person.id, shopper.pickup_org_id,
-            _lines(draft), PayBy(need(draft.pay_by)),
+            draft_lines(draft), PayBy(need(draft.pay_by)),
         )  # fmt: skip
     except LookupError:
         ShopDraft.drop(context)
@@ -437,12 +272,8 @@ async def save(update: Update, context: BotContext) -> int | str:
             ShopDraft.drop(context)
             await reply(update, closed_text(cycle, zone))
             return END
-        item = need(await cycles.item(context.db, need(refused.item_id)))
-        await reply(update, _("Only {left} of {name} are left now. Someone else ordered first. Nothing was saved yet.").format(
-            left=units(refused.left, item.unit), name=item.name))  # fmt: skip
-        draft.item_id = item.id
-        draft.save(context)
-        return await QUANTITY_STEP.ask(update, context)
+        return await SHOP.stock_taken(update, context, refused, _(
+            "Only {left} of {name} are left now. Someone else ordered first. Nothing was saved yet."))  # fmt: skip
     ShopDraft.drop(context)
     text = [
         _("Order {number} is saved: {total}.").format(
@@ -463,18 +294,14 @@ async def save(update: Update, context: BotContext) -> int | str:
     return END
 
 
-async def change(update: Update, context: BotContext) -> str:
-    return await ITEM_STEP.ask(update, context)
-
-
-CONFIRM_STEP = Confirm(CONFIRM, _summary, save, change)
+CONFIRM_STEP = Confirm(CONFIRM, _summary, save, SHOP.change)
 
 
 def conversation_handler() -> ConversationHandler:
     return conversation(
         "member_order", "belanja", entry_points=[CommandHandler("belanja", start)],
-        steps=[CYCLE_STEP, ITEM_STEP, QUANTITY_STEP, PAY_STEP, CONFIRM_STEP],
-        states={EXISTING: [EXISTING_BUTTONS.handler(on_existing)]}, cancel=cancel,
+        steps=[CYCLE_STEP, SHOP.items, SHOP.quantity, PAY_STEP, CONFIRM_STEP],
+        states={EXISTING: [EXISTING_BUTTONS.handler(SHOP.on_existing)]}, cancel=cancel,
     )  # fmt: skip
 
 
@@ -485,7 +312,7 @@ def _hand_over_text(waiting: stored.ToHandOver, offered: dict[int, Item]) -> str
     order = waiting.order
     text = [_("{number}: {name} ({member_number})").format(
         number=order.number, name=waiting.member_name, member_number=waiting.member_number)]  # fmt: skip
-    text += order_text({x.item_id: x.quantity for x in order.lines}, offered)
+    text += order_text(order_lines(order), offered)
     text.append(
         pay_words(order.pay_by)
         if order.pay_by is PayBy.PAYROLL
@@ -505,7 +332,7 @@ async def show_hand_over(update: Update, context: BotContext) -> None:
     for found in waiting:
         cycle_id = found.order.cycle_id
         if cycle_id not in items:
-            items[cycle_id] = await _offered(context, cycle_id)
+            items[cycle_id] = await offered(context, cycle_id)
         button = keyboard([[HAND_OVER_BUTTONS.button(_("✅ Handed over"), str(found.order.id))]])
         await reply(update, _hand_over_text(found, items[cycle_id]), button)
 
@@ -578,7 +405,7 @@ async def tell_closed(db: Database, sender: Sender | None, now: int | None = Non
             with use_locale(found.language):
                 text = [_("Orders for {cycle} are closed. Your order {number}:").format(
                     cycle=cycle.name, number=found.order.number)]  # fmt: skip
-                text += order_text({x.item_id: x.quantity for x in found.order.lines}, offered)
+                text += order_text(order_lines(found.order), offered)
                 text.append(pay_words(found.order.pay_by))
                 text.append(_("Pick it up at {place} after the delivery on {day}.").format(
                     place=found.place, day=format_date(cycle.delivery_day)))  # fmt: skip

@@ -82,14 +82,8 @@ class Item:
         return self.stock - self.taken
 
 
-@dataclass(frozen=True)
-class Order:
-    id: int
-    cycle_id: int
-    org_id: int
-    status: OrderStatus
-    placed_by: int | None
-    lines: tuple[Line, ...]
+class WithLines:
+    """What an order of a cycle (a cooperative's or a member's) tells from its id and lines."""
 
     @property
     def number(self) -> str:
@@ -98,6 +92,16 @@ class Order:
     @property
     def totals(self) -> rules.Totals:
         return rules.totals(self.lines)
+
+
+@dataclass(frozen=True)
+class Order(WithLines):
+    id: int
+    cycle_id: int
+    org_id: int
+    status: OrderStatus
+    placed_by: int | None
+    lines: tuple[Line, ...]
 
 
 @dataclass(frozen=True)
@@ -306,16 +310,33 @@ async def order(source: Source, order_id: int) -> Order | None:
 
 
 async def _order(source: Source, row) -> Order:
-    lines = await fetchall(
-        source,
-        "SELECT item_id, quantity, price_rupiah, fee_rupiah FROM cycle_order_lines"
-        " WHERE order_id = ? ORDER BY item_id",
-        (row["id"],),
-    )
+    lines = await lines_of(source, [row["id"]])
     return Order(
         row["id"], row["cycle_id"], row["org_id"], OrderStatus(row["status"]), row["placed_by"],
-        tuple(Line(r["item_id"], r["quantity"], r["price_rupiah"], r["fee_rupiah"]) for r in lines),
+        lines.get(row["id"], ()),
     )  # fmt: skip
+
+
+async def lines_of(source: Source, order_ids: list[int]) -> dict[int, tuple[Line, ...]]:
+    """The lines of these orders, by order, in item order: one query."""
+    if not order_ids:
+        return {}
+    rows = await fetchall(
+        source,
+        "SELECT order_id, item_id, quantity, price_rupiah, fee_rupiah FROM cycle_order_lines"
+        f" WHERE order_id IN ({', '.join('?' * len(order_ids))}) ORDER BY order_id, item_id",
+        order_ids,
+    )
+    return _by_order(rows)
+
+
+def _by_order(rows) -> dict[int, tuple[Line, ...]]:
+    lines: dict[int, list[Line]] = {}
+    for r in rows:
+        lines.setdefault(r["order_id"], []).append(
+            Line(r["item_id"], r["quantity"], r["price_rupiah"], r["fee_rupiah"])
+        )
+    return {k: tuple(v) for k, v in lines.items()}
 
 
 async def _give_back(conn: aiosqlite.Connection, before: Order | None) -> None:
@@ -593,14 +614,10 @@ async def frozen_orders(source: Source, cycle_id: int) -> list[Order]:
         " AND o.orderer_kind = 'org' ORDER BY l.order_id, l.item_id",
         (cycle_id,),
     )
-    by_order: dict[int, list[Line]] = {}
-    for r in lines:
-        by_order.setdefault(r["order_id"], []).append(
-            Line(r["item_id"], r["quantity"], r["price_rupiah"], r["fee_rupiah"])
-        )
+    by_order = _by_order(lines)
     return [
         Order(r["id"], r["cycle_id"], r["org_id"], OrderStatus(r["status"]), r["placed_by"],
-              tuple(by_order.get(r["id"], ())))
+              by_order.get(r["id"], ()))
         for r in rows
     ]  # fmt: skip
 

@@ -22,7 +22,7 @@ from domain.member_orders import PayBy
 from storage import cycles, ledger
 from storage import savings as stored
 from storage.catalog import Source, fetchall
-from storage.cycles import Cycle
+from storage.cycles import Cycle, WithLines, lines_of
 from storage.db import now_utc
 from storage.people import audit
 from storage.savings import Member
@@ -33,7 +33,7 @@ HUB_KIND = "coop_secondary"
 
 
 @dataclass(frozen=True)
-class MemberOrder:
+class MemberOrder(WithLines):
     id: int
     cycle_id: int
     org_id: int  # where it is picked up: the member's PUK
@@ -43,14 +43,6 @@ class MemberOrder:
     status: str  # open, cancelled, frozen (the cycle closed), delivered (picked up)
     lines: tuple[Line, ...]
     picked_up_at: int | None
-
-    @property
-    def number(self) -> str:
-        return rules.order_number(self.id)
-
-    @property
-    def totals(self) -> rules.Totals:
-        return rules.totals(self.lines)
 
 
 @dataclass(frozen=True)
@@ -79,21 +71,10 @@ _ORDER = (
 async def _with_lines(source: Source, rows) -> list[MemberOrder]:
     if not rows:
         return []
-    ids = [r["id"] for r in rows]
-    found = await fetchall(
-        source,
-        "SELECT order_id, item_id, quantity, price_rupiah, fee_rupiah FROM cycle_order_lines"
-        f" WHERE order_id IN ({', '.join('?' * len(ids))}) ORDER BY order_id, item_id",
-        ids,
-    )
-    lines: dict[int, list[Line]] = {}
-    for r in found:
-        lines.setdefault(r["order_id"], []).append(
-            Line(r["item_id"], r["quantity"], r["price_rupiah"], r["fee_rupiah"])
-        )
+    lines = await lines_of(source, [r["id"] for r in rows])
     return [
         MemberOrder(r["id"], r["cycle_id"], r["org_id"], r["person_id"], r["roster_id"],
-                    PayBy(r["pay_by"]), r["status"], tuple(lines.get(r["id"], ())), r["picked_up_at"])
+                    PayBy(r["pay_by"]), r["status"], lines.get(r["id"], ()), r["picked_up_at"])
         for r in rows
     ]  # fmt: skip
 

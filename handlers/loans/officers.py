@@ -34,7 +34,6 @@ from handlers.kit import (
     tell_person,
     today,
     writes,
-    yes_no_press,
 )
 from handlers.loans.common import (
     DECIDE_BUTTONS,
@@ -45,6 +44,7 @@ from handlers.loans.common import (
     terms,
 )
 from handlers.menus import cancel
+from handlers.officer_decisions import decide_pressed
 from storage import loans as stored
 from storage import people, savings
 
@@ -99,18 +99,13 @@ async def card_text(context: BotContext, loan: stored.Loan, viewer_id: int) -> s
 
 @writes("loan.decide")
 async def on_decision(update: Update, context: BotContext) -> None:
-    approve, loan_id = yes_no_press(DECIDE_BUTTONS, update)
-    if context.person is None:
-        await refuse_button(update)
+    found = await decide_pressed(
+        update, context, DECIDE_BUTTONS, stored.decide, stored.DecisionRefused,
+        lambda update, refused: _refused(update, refused.reason),
+    )  # fmt: skip
+    if found is None:
         return
-    try:
-        decided = await context.db.write(
-            stored.decide, loan_id, context.person.id, context.person.org_id,
-            context.person.roles, approve,
-        )  # fmt: skip
-    except stored.DecisionRefused as refused:
-        await _refused(update, refused.reason)
-        return
+    approve, decided = found
     await close_buttons(update, _("✅ Approve") if approve else _("❌ Refuse"))
     loan = decided.loan
     if not decided.final:
