@@ -61,7 +61,9 @@ CYCLE, ITEM, QUANTITY, PAY, CONFIRM, EXISTING = (
 )  # fmt: skip
 CYCLE_BUTTONS = Buttons("blc", value=r"[0-9]", max_length=12)
 ITEM_BUTTONS = Buttons("bli", value=r"[a-z0-9]", max_length=13)  # i<item id>, or "sum"
-PAY_BUTTONS = Buttons("blp", value=r"[spc]", max_length=1)  # sukarela, payroll, change
+# sukarela (s), payroll (p), change (c); the family takes any short code like every Choice
+# family (the kit refuses a value it did not offer)
+PAY_BUTTONS = Buttons("blp", value=r"[a-z]", max_length=2)
 EXISTING_BUTTONS = Buttons("ble", value=r"[a-z]", max_length=6)  # change, cancel, keep
 HAND_OVER_BUTTONS = Buttons("blh", value=r"[0-9]", max_length=12)  # <order id>
 
